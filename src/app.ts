@@ -1,0 +1,153 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import pkg from "../package.json";
+import { ConfigError, getConfig, isLocal } from "./config";
+import { requestLog } from "./http/logging";
+import { ProblemError, problemResponse } from "./http/problem";
+import type { AppEnv } from "./http/types";
+import { authRoutes } from "./routes/auth";
+import { healthRoutes } from "./routes/health";
+
+/** JSON bodies above this are refused before parsing; routes may set lower limits. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const statusCodes: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+const commonSecurityHeaders = {
+  strictTransportSecurity: "max-age=31536000; includeSubDomains",
+  referrerPolicy: "no-referrer",
+  crossOriginResourcePolicy: false,
+} as const;
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(requestId({ headerName: "X-Request-Id", limitLength: 128 }));
+  app.use(requestLog);
+  // Fail fast and loudly on a misconfigured deploy, before any route runs.
+  app.use(async (c, next) => {
+    getConfig(c.env);
+    await next();
+  });
+  const apiHeaders = secureHeaders({
+    // The API answers JSON only: nothing in a response may load or run anything.
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    ...commonSecurityHeaders,
+  });
+  // The docs UI is the one HTML page the Worker renders; its script comes from a CDN.
+  const docsHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "'unsafe-inline'", "https://cdn.jsdelivr.net"],
+      styleSrc: ["'self'", "'unsafe-inline'", "https://cdn.jsdelivr.net", "https://fonts.googleapis.com"],
+      fontSrc: ["'self'", "data:", "https://fonts.gstatic.com", "https://cdn.jsdelivr.net"],
+      imgSrc: ["'self'", "data:", "https:"],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    ...commonSecurityHeaders,
+  });
+  app.use((c, next) => (c.req.path === "/docs" ? docsHeaders(c, next) : apiHeaders(c, next)));
+  app.use(
+    "/api/*",
+    cors({
+      origin: (origin, c) => (getConfig(c.env).CORS_ORIGINS.includes(origin) ? origin : null),
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", "X-Request-Id", "Last-Event-ID", "Accept-Language"],
+      exposeHeaders: ["X-Request-Id", "Location"],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError(413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, allowed) =>
+        problemResponse(c, 405, "METHOD_NOT_ALLOWED", `Use one of: ${allowed.join(", ")}.`, {}, { Allow: allowed.join(", ") }),
+    }),
+  );
+
+  app.route("/", healthRoutes);
+  app.route("/", authRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "HS256 with JWT_SECRET, or the identity provider's keys when JWKS_URL is set. Claims: `sub` (user id) and `role` (client, author or admin).",
+  });
+  app.doc31("/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "HeartRule API",
+      version: pkg.version,
+      description: "Script-driven AI counseling sessions: authoring, sessions over REST, SSE and WebSocket. Errors are RFC 9457 problem details with a stable `code`.",
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+    tags: [
+      { name: "health", description: "Liveness and readiness" },
+      { name: "auth", description: "Tokens for local development" },
+    ],
+  }));
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "HeartRule API" }));
+
+  app.notFound((c) => problemResponse(c, 404, "NOT_FOUND", "There is nothing at this address."));
+
+  app.onError((err, c) => {
+    if (err instanceof ProblemError) {
+      return problemResponse(c, err.status, err.code, err.detail, err.extra, err.headers);
+    }
+    if (err instanceof HTTPException) {
+      const code = statusCodes[err.status] ?? "INTERNAL_ERROR";
+      return problemResponse(c, err.status, code, err.status < 500 ? err.message || undefined : undefined);
+    }
+    if (err instanceof ConfigError) {
+      console.log(JSON.stringify({ level: "error", msg: "invalid configuration", fields: err.fields, requestId: c.get("requestId") }));
+      return problemResponse(c, 500, "CONFIG_INVALID", `Check these settings: ${err.fields.join(", ")}.`);
+    }
+    // Messages of unexpected errors may quote user content: only local runs log them.
+    let local = false;
+    try {
+      local = isLocal(getConfig(c.env));
+    } catch {
+      local = false;
+    }
+    console.log(
+      JSON.stringify({
+        level: "error",
+        msg: "unhandled error",
+        requestId: c.get("requestId"),
+        error: err instanceof Error ? err.name : typeof err,
+        ...(local && err instanceof Error ? { message: err.message, stack: err.stack } : {}),
+      }),
+    );
+    return problemResponse(c, 500, "INTERNAL_ERROR", "Something went wrong on our side. Quote the request id if you report it.");
+  });
+
+  return app;
+}

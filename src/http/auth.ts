@@ -1,0 +1,110 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { sign, verify, verifyWithJwks } from "hono/jwt";
+import { JwtTokenExpired } from "hono/utils/jwt/types";
+import { getConfig, type Config } from "../config";
+import type { AppEnv } from "./types";
+import { ProblemError } from "./problem";
+
+export const roles = ["client", "author", "admin"] as const;
+export const RoleSchema = z.enum(roles).openapi({ description: "client talks to scripts; author writes them; admin does both for everyone" });
+export type Role = z.infer<typeof RoleSchema>;
+
+export interface AuthUser {
+  id: string;
+  role: Role;
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  role: RoleSchema,
+});
+
+const asymmetric = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
+
+const challenge = { "www-authenticate": 'Bearer realm="heartrule"' };
+
+function unauthenticated(code: "UNAUTHENTICATED" | "INVALID_TOKEN" | "TOKEN_EXPIRED", detail: string): ProblemError {
+  return new ProblemError(401, code, detail, {}, challenge);
+}
+
+/** Verifies a bearer token and returns its user; throws a 401 ProblemError otherwise. */
+export async function verifyToken(token: string, config: Config): Promise<AuthUser> {
+  const verification = {
+    ...(config.JWT_ISSUER ? { iss: config.JWT_ISSUER } : {}),
+    ...(config.JWT_AUDIENCE ? { aud: config.JWT_AUDIENCE } : {}),
+  };
+  let payload: unknown;
+  try {
+    if (config.JWKS_URL) {
+      payload = await verifyWithJwks(token, {
+        jwks_uri: config.JWKS_URL,
+        allowedAlgorithms: asymmetric,
+        verification,
+      });
+    } else if (config.JWT_SECRET) {
+      payload = await verify(token, config.JWT_SECRET, { alg: "HS256", ...verification });
+    } else {
+      throw new ProblemError(503, "CONFIG_INVALID", "Token verification is not configured (set JWT_SECRET or JWKS_URL).");
+    }
+  } catch (err) {
+    if (err instanceof ProblemError) throw err;
+    if (err instanceof JwtTokenExpired) throw unauthenticated("TOKEN_EXPIRED", "The access token has expired; sign in again.");
+    throw unauthenticated("INVALID_TOKEN", "The access token could not be verified.");
+  }
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success) {
+    throw unauthenticated("INVALID_TOKEN", "The access token must carry a `sub` and a `role` of client, author or admin.");
+  }
+  return { id: claims.data.sub, role: claims.data.role };
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+/**
+ * Requires a valid bearer token; with `allowed`, also one of those roles.
+ * The verified user is stored as `c.var.user`.
+ */
+export function requireAuth(...allowed: Role[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header("authorization");
+    const token = bearerToken(header);
+    if (!token) {
+      throw unauthenticated(
+        header ? "INVALID_TOKEN" : "UNAUTHENTICATED",
+        header ? "Use `Authorization: Bearer <token>`." : "Send `Authorization: Bearer <token>`.",
+      );
+    }
+    const user = await verifyToken(token, getConfig(c.env));
+    if (allowed.length > 0 && !allowed.includes(user.role)) {
+      throw new ProblemError(403, "FORBIDDEN", `This needs one of the roles: ${allowed.join(", ")}.`);
+    }
+    c.set("user", user);
+    await next();
+  });
+}
+
+/** HS256 token for local development and tests. */
+export async function mintToken(
+  user: AuthUser,
+  secret: string,
+  ttlSeconds = 12 * 3600,
+): Promise<{ token: string; expiresAt: string }> {
+  const now = Math.floor(Date.now() / 1000);
+  const exp = now + ttlSeconds;
+  const token = await sign({ sub: user.id, role: user.role, iat: now, exp }, secret, "HS256");
+  return { token, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/** The user `requireAuth` verified; routes without it have none. */
+export function currentUser(c: Context<AppEnv>): AuthUser {
+  const user = c.get("user");
+  if (!user) throw unauthenticated("UNAUTHENTICATED", "Send `Authorization: Bearer <token>`.");
+  return user;
+}
+
+export const bearerSecurity = [{ bearerAuth: [] as string[] }];

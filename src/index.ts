@@ -1,0 +1,10 @@
+import { createApp } from "./app";
+import type { Env } from "./config";
+
+export { SessionActor } from "./session/actor";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,76 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { getConfig } from "../config";
+import { bearerSecurity, currentUser, mintToken, requireAuth, RoleSchema } from "../http/auth";
+import { ProblemError, problemResponses } from "../http/problem";
+import { createRouter } from "../http/router";
+import type { AppEnv } from "../http/types";
+import { createMiddleware } from "hono/factory";
+
+const DevTokenRequest = z
+  .object({
+    userId: z.string().trim().min(1).max(200).openapi({ example: "counselor-1" }),
+    role: RoleSchema,
+  })
+  .strict()
+  .openapi("DevTokenRequest");
+
+const DevTokenResponse = z
+  .object({
+    token: z.string(),
+    tokenType: z.literal("Bearer"),
+    expiresAt: z.iso.datetime(),
+    user: z.object({ id: z.string(), role: RoleSchema }),
+  })
+  .openapi("DevTokenResponse");
+
+// Runs before body validation, so outside development the route looks like any unknown address.
+const developmentOnly = createMiddleware<AppEnv>(async (c, next) => {
+  if (getConfig(c.env).ENVIRONMENT !== "development") {
+    throw new ProblemError(404, "NOT_FOUND", "There is nothing at this address.");
+  }
+  await next();
+});
+
+const devToken = createRoute({
+  method: "post",
+  middleware: [developmentOnly] as const,
+  path: "/api/auth/dev-token",
+  tags: ["auth"],
+  summary: "Mint a token for local development",
+  description: "Exists only when `ENVIRONMENT=development`; answers 404 everywhere else.",
+  request: { body: { required: true, content: { "application/json": { schema: DevTokenRequest } } } },
+  responses: {
+    200: { description: "A signed HS256 token valid for 12 hours", content: { "application/json": { schema: DevTokenResponse } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+const UserSchema = z.object({ id: z.string(), role: RoleSchema }).openapi("User");
+
+const me = createRoute({
+  method: "get",
+  path: "/api/auth/me",
+  tags: ["auth"],
+  summary: "Who the bearer token says you are",
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  responses: {
+    200: { description: "The verified user", content: { "application/json": { schema: UserSchema } } },
+    ...problemResponses(401),
+  },
+});
+
+export const authRoutes = createRouter()
+  .openapi(me, (c) => {
+    const user = currentUser(c);
+    return c.json({ id: user.id, role: user.role }, 200);
+  })
+  .openapi(devToken, async (c) => {
+    const { userId, role } = c.req.valid("json");
+    const secret = getConfig(c.env).JWT_SECRET;
+    if (!secret) {
+      throw new ProblemError(503, "CONFIG_INVALID", "JWT_SECRET is not set; copy .dev.vars.example to .dev.vars.");
+    }
+    const { token, expiresAt } = await mintToken({ id: userId, role }, secret);
+    return c.json({ token, tokenType: "Bearer" as const, expiresAt, user: { id: userId, role } }, 200);
+  });

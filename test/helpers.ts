@@ -1,0 +1,37 @@
+import { env } from "cloudflare:workers";
+import { mintToken, type Role } from "../src/http/auth";
+import { createApp } from "../src/app";
+import type { Env } from "../src/config";
+
+export const app = createApp();
+
+/** Sends a request through the full app with the test bindings, optionally overridden. */
+export function call(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}): Promise<Response> {
+  const request = new Request(new URL(path, "http://heartrule.test"), init);
+  const bindings = Object.keys(overrides).length ? { ...env, ...overrides } : env;
+  return Promise.resolve(app.fetch(request, bindings));
+}
+
+export async function tokenFor(userId: string, role: Role, ttlSeconds?: number): Promise<string> {
+  return (await mintToken({ id: userId, role }, env.JWT_SECRET, ttlSeconds)).token;
+}
+
+export async function authHeaders(userId: string, role: Role): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await tokenFor(userId, role)}` };
+}
+
+export function json(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}
+
+/** Asserts the RFC 9457 shape every failure shares and returns the body. */
+export async function expectProblem(res: Response, status: number, code: string) {
+  const { expect } = await import("vitest");
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  const body = (await res.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({ status, code, type: expect.stringMatching(/^urn:heartrule:problem:/), title: expect.any(String) });
+  expect(body.requestId).toBe(res.headers.get("x-request-id"));
+  expect(JSON.stringify(body)).not.toMatch(/at \S+ \(|\.ts:\d+/); // never a stack trace
+  return body;
+}
