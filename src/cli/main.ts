@@ -1,0 +1,36 @@
+/**
+ * `heartrule <command>`: each command lives in its own module under
+ * src/cli/commands and is registered here.
+ */
+export interface Command {
+  summary: string;
+  usage: string;
+  /** Returns the process exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+const commands: Record<string, () => Promise<Command>> = {};
+
+function help(): string {
+  const lines = Object.keys(commands).map((name) => `  ${name}`);
+  return ["usage: heartrule <command> [options]", "", "commands:", ...lines, "", "heartrule <command> --help for details"].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h") {
+    console.log(help());
+    return name ? 0 : 1;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`heartrule: unknown command '${name}'\n\n${help()}`);
+    return 1;
+  }
+  const command = await load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(`${command.summary}\n\nusage: ${command.usage}`);
+    return 0;
+  }
+  return command.run(rest);
+}

@@ -1,0 +1,248 @@
+/**
+ * The HeartRule script language (modern form), as one zod schema.
+ *
+ * Everything else derives from it: the TypeScript types below, the validator
+ * the loader runs, and the exported JSON Schema editors use. Legacy field
+ * names (content_template, target_variable, …) are NOT part of this schema:
+ * the loader maps them to this form with a deprecation warning before
+ * validating, so a loaded Script is always modern.
+ *
+ * Descriptions are written for counselors: they show up as editor hovers.
+ */
+import { z } from "zod";
+
+const id = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(100)
+    .describe(`Unique ${what} identifier; used in positions, logs and variable scopes.`);
+
+export const languages = ["zh-CN", "en"] as const;
+export const LanguageSchema = z
+  .enum(languages)
+  .describe("Language the AI speaks and its prompts are written in. Default zh-CN.");
+
+export const variableScopes = ["topic", "phase", "session", "global"] as const;
+export const VariableScopeSchema = z
+  .enum(variableScopes)
+  .describe(
+    "Where an extracted variable is stored. Default `session`: visible to every later action. `topic`/`phase` keep it local to the current topic/phase; `global` is shared project-wide data.",
+  );
+
+/** One variable an action extracts from the conversation. */
+export const OutputFieldSchema = z
+  .object({
+    get: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe("Name of the variable to fill, e.g. `user_name` or `来访者称呼`. Reference it later as {user_name}."),
+    define: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe("What to extract, in plain words, e.g. 'the name the client wants to be called'."),
+    scope: VariableScopeSchema.optional(),
+    set: z.unknown().optional().describe("Reserved; has no effect yet."),
+    value: z.unknown().optional().describe("Reserved; has no effect yet."),
+  })
+  .strict()
+  .describe("A variable to extract from what the client says.");
+
+const content = z
+  .string()
+  .min(1)
+  .describe("What to say or ask. Placeholders {name}, {{name}} and ${name} are replaced by variables.");
+const tone = z.string().max(200).optional().describe("Tone of voice, e.g. 'warm, calm, professional'.");
+const maxRounds = z
+  .number()
+  .int()
+  .min(1)
+  .max(10)
+  .describe("How many AI turns this action may take (1–10).");
+
+export const comparisonOperators = ["==", "!=", ">", "<", ">=", "<=", "contains"] as const;
+
+export const ExitCriteriaSchema = z
+  .object({
+    understanding_threshold: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe("Move on once the client's understanding, as the AI rates it (0–100), reaches this."),
+    has_questions: z
+      .boolean()
+      .optional()
+      .describe("With `false`: do not move on while the client still has questions."),
+    min_rounds: z.number().int().min(1).max(10).optional().describe("Never move on before this many rounds."),
+    custom_conditions: z
+      .array(
+        z
+          .object({
+            variable: z.string().min(1),
+            operator: z.enum(comparisonOperators),
+            value: z.union([z.string(), z.number(), z.boolean()]),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe("Extra conditions on variables; all must hold."),
+  })
+  .strict()
+  .describe("When an ai_say may end before max_rounds.");
+
+export const AiSayConfigSchema = z
+  .object({
+    content,
+    tone,
+    exit: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe("Natural-language condition; when the AI judges it met (its EXIT flag), the action ends early."),
+    max_rounds: maxRounds
+      .optional()
+      .describe(
+        "Number of AI turns; the client replies after each. Without max_rounds and exit_criteria the AI rephrases `content` once and waits for one reply.",
+      ),
+    exit_criteria: ExitCriteriaSchema.optional(),
+    wait_for_reply: z
+      .boolean()
+      .optional()
+      .describe(
+        "Default true. `false`: say it and go straight on to the next action without waiting (only for a single-round ai_say).",
+      ),
+  })
+  .strict();
+
+export const AiAskConfigSchema = z
+  .object({
+    content: content.describe(
+      "The questioning task: what to find out. Placeholders {name}, {{name}} and ${name} are replaced by variables.",
+    ),
+    tone,
+    exit: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe("Natural-language condition for having asked enough, e.g. 'the client gave a name'."),
+    output: z.array(OutputFieldSchema).optional().describe("Variables to extract from the answers."),
+    max_rounds: maxRounds.optional().describe("Most questions to ask (1–10, default 3)."),
+  })
+  .strict();
+
+export const AiThinkConfigSchema = z
+  .object({
+    content: content.describe(
+      "What to work out silently, e.g. 'Summarise {chief_complaint} in one sentence'. The client never sees it.",
+    ),
+    output: z.array(OutputFieldSchema).min(1).describe("Variables the thinking fills in."),
+  })
+  .strict();
+
+const actionBase = {
+  action_id: id("action"),
+  condition: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A CEL expression over variables, checked when the action is reached; false skips it. e.g. `mood_score < 4` or `vars["情绪"] == "低落"`.',
+    ),
+};
+
+export const AiSayActionSchema = z
+  .object({ action_type: z.literal("ai_say"), ...actionBase, config: AiSayConfigSchema })
+  .strict()
+  .describe("The AI conveys content and checks it landed.");
+export const AiAskActionSchema = z
+  .object({ action_type: z.literal("ai_ask"), ...actionBase, config: AiAskConfigSchema })
+  .strict()
+  .describe("The AI asks, follows up and extracts variables.");
+export const AiThinkActionSchema = z
+  .object({ action_type: z.literal("ai_think"), ...actionBase, config: AiThinkConfigSchema })
+  .strict()
+  .describe("The AI reasons silently and fills variables; nothing is shown.");
+
+export const actionTypes = ["ai_say", "ai_ask", "ai_think"] as const;
+export const ActionSchema = z.discriminatedUnion("action_type", [
+  AiSayActionSchema,
+  AiAskActionSchema,
+  AiThinkActionSchema,
+]);
+
+export const TopicSchema = z
+  .object({
+    topic_id: id("topic"),
+    topic_name: z.string().max(200).optional(),
+    topic_goal: z.string().max(500).optional().describe("What this topic is for; given to the AI as context."),
+    description: z.string().max(1000).optional(),
+    strategy: z.string().max(2000).optional().describe("How to approach the topic; given to the AI as context."),
+    actions: z.array(ActionSchema).min(1),
+  })
+  .strict();
+
+export const PhaseSchema = z
+  .object({
+    phase_id: id("phase"),
+    phase_name: z.string().max(200).optional(),
+    phase_goal: z.string().max(500).optional(),
+    description: z.string().max(1000).optional(),
+    entry_condition: z.record(z.string(), z.unknown()).optional().describe("Reserved; has no effect yet."),
+    topics: z.array(TopicSchema).min(1),
+  })
+  .strict();
+
+export const SessionSchema = z
+  .object({
+    session_id: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_]+$/, "letters, digits and underscores only")
+      .describe("Script identifier: letters, digits and underscores."),
+    session_name: z.string().max(200).optional(),
+    template_scheme: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("Name of the project's prompt-template scheme to use instead of the built-in prompts."),
+    description: z.string().max(1000).optional(),
+    version: z.string().max(50).optional(),
+    language: LanguageSchema.optional(),
+    phases: z.array(PhaseSchema).min(1),
+  })
+  .strict();
+
+const metadata = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .describe("Free-form notes about the script (name, author, audience…); never read by the engine.");
+
+export const SessionScriptSchema = z
+  .object({ metadata, session: SessionSchema })
+  .strict()
+  .describe("A HeartRule session script.");
+export const TechniqueScriptSchema = z
+  .object({ metadata, topic: TopicSchema })
+  .strict()
+  .describe("A HeartRule technique script: one reusable topic.");
+
+export type Language = z.infer<typeof LanguageSchema>;
+export type VariableScope = z.infer<typeof VariableScopeSchema>;
+export type OutputField = z.infer<typeof OutputFieldSchema>;
+export type ExitCriteria = z.infer<typeof ExitCriteriaSchema>;
+export type AiSayConfig = z.infer<typeof AiSayConfigSchema>;
+export type AiAskConfig = z.infer<typeof AiAskConfigSchema>;
+export type AiThinkConfig = z.infer<typeof AiThinkConfigSchema>;
+export type Action = z.infer<typeof ActionSchema>;
+export type ActionType = Action["action_type"];
+export type Topic = z.infer<typeof TopicSchema>;
+export type Phase = z.infer<typeof PhaseSchema>;
+export type Session = z.infer<typeof SessionSchema>;
+export type SessionScript = z.infer<typeof SessionScriptSchema>;
+export type TechniqueScript = z.infer<typeof TechniqueScriptSchema>;
+/** What the loader returns and the engine runs. Only session scripts are executable. */
+export type Script = SessionScript | TechniqueScript;
