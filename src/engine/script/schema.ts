@@ -64,6 +64,15 @@ const maxRounds = z
 
 export const comparisonOperators = ["==", "!=", ">", "<", ">=", "<=", "contains"] as const;
 
+export const CustomConditionSchema = z
+  .object({
+    variable: z.string().min(1).describe("Name of the variable to compare."),
+    operator: z.enum(comparisonOperators).describe("How to compare: ==, !=, >, <, >=, <= or contains."),
+    value: z.union([z.string(), z.number(), z.boolean()]).describe("What to compare the variable with."),
+  })
+  .strict()
+  .describe("One condition on a variable, e.g. { variable: mood_score, operator: '>=', value: 5 }.");
+
 export const ExitCriteriaSchema = z
   .object({
     understanding_threshold: z
@@ -78,15 +87,7 @@ export const ExitCriteriaSchema = z
       .describe("With `false`: do not move on while the client still has questions."),
     min_rounds: z.number().int().min(1).max(10).optional().describe("Never move on before this many rounds."),
     custom_conditions: z
-      .array(
-        z
-          .object({
-            variable: z.string().min(1),
-            operator: z.enum(comparisonOperators),
-            value: z.union([z.string(), z.number(), z.boolean()]),
-          })
-          .strict(),
-      )
+      .array(CustomConditionSchema)
       .optional()
       .describe("Extra conditions on variables; all must hold."),
   })
