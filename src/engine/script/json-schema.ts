@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { SessionScriptSchema, TechniqueScriptSchema } from "./schema";
 
-export const SCRIPT_SCHEMA_ID = "https://heartrule.dev/schemas/script.schema.json";
+export const SCRIPT_SCHEMA_ID = "urn:heartrule:schema:script";
 
 let cached: Record<string, unknown> | undefined;
 
