@@ -132,7 +132,8 @@ export class ScriptChecks {
   private condition(expression: string, path: Segment[], here: ActionAt, defined: Map<string, Definition[]>): void {
     const result = checkCondition(expression);
     if (!result.ok) {
-      const at = this.map.locInValue(path, expression, result.offset);
+      // "Unexpected end" errors sit after the last character that was written, not after trailing newlines.
+      const at = this.map.locInValue(path, expression, Math.min(result.offset, expression.trimEnd().length));
       // A name in another script (e.g. Chinese) is not a CEL identifier: point at vars["…"].
       const word = /^[^\x00-\x7f][^\s()[\]{}<>=!&|+\-*/%,.?:"']*/u.exec(expression.slice(result.offset))?.[0];
       if (word) this.list.add("INVALID_CONDITION", "condition.name", { name: word }, path, at);

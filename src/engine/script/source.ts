@@ -131,12 +131,14 @@ export class SourceMap {
     } else if (head === '"' || head === "'") {
       j = start + 1;
     }
-    for (let i = 0; i < offset; i++) {
+    for (let i = 0; i < offset && i < value.length; i++) {
       while (j < end && this.text[j] !== value[i]) j++;
       if (j >= end) return entry.value;
       j++;
     }
-    while (j < end && value[offset] !== undefined && this.text[j] !== value[offset]) j++;
+    // At the very end of the text: just after its last character.
+    if (offset >= value.length) return this.loc(j);
+    while (j < end && this.text[j] !== value[offset]) j++;
     return j < end ? this.loc(j) : entry.value;
   }
 }
