@@ -41,7 +41,7 @@ export function load(yaml: string, options: LoadOptions = {}): LoadResult {
   } catch (err) {
     if (err instanceof TooComplexError) {
       const id = err.reason === "nodes" ? "yaml.tooManyNodes" : "yaml.tooDeep";
-      list.add("YAML_TOO_COMPLEX", id, { max: err.reason === "nodes" ? MAX_NODES : MAX_DEPTH }, [], err.at);
+      list.add("YAML_TOO_COMPLEX", id, { max: err.reason === "nodes" ? MAX_NODES : MAX_DEPTH }, err.path, err.at);
       return { diagnostics: list.sorted() };
     }
     throw err;
