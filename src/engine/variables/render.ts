@@ -4,21 +4,12 @@
  * (upstream B3) and text inserted for a placeholder (a variable's value, the
  * client's own words in the chat history) is never substituted again.
  * A placeholder whose name does not resolve stays exactly as written.
+ * What counts as a placeholder is defined once, in script/placeholders.ts,
+ * which the loader's undefined-variable check uses too.
  */
 import type { JsonValue } from "../runtime/state";
 
-const PLACEHOLDER = /\$\{([^{}]+)\}|\{\{([^{}]+)\}\}|\{([^{}]+)\}/g;
-
-export type Lookup = (name: string) => string | undefined;
-
-export function renderPlaceholders(text: string, lookup: Lookup): string {
-  if (!text.includes("{")) return text;
-  return text.replace(PLACEHOLDER, (raw, a?: string, b?: string, c?: string) => {
-    const name = (a ?? b ?? c ?? "").trim();
-    const value = name ? lookup(name) : undefined;
-    return value === undefined ? raw : value;
-  });
-}
+export { renderPlaceholders, type PlaceholderLookup as Lookup } from "../script/placeholders";
 
 /** How a variable's value reads inside text. null counts as missing, so the placeholder stays visible. */
 export function valueAsText(value: JsonValue | undefined): string | undefined {
