@@ -59,6 +59,7 @@ describe("recognising the script", () => {
     ["", /empty/],
     ["- a\n- b\n", /list/],
     ["name: x\nsteps: []\n", /neither `session:` nor `topic:`/],
+    ["version: 1\nsteps: []\n", /neither `session:` nor `topic:`/],
   ])("UNRECOGNISED_SCRIPT for %j", (yaml, message) => {
     const d = only(diagnose(yaml), "UNRECOGNISED_SCRIPT");
     expect(d).toMatchObject({ severity: "error", line: 1, column: 1 });
