@@ -45,13 +45,17 @@ export interface ModelCall {
   missing(reply: Reply): string[];
 }
 
-/** Asks for JSON; parsing stays ours so malformed replies can be repaired rather than thrown. */
+/**
+ * Asks for JSON; parsing stays ours so malformed replies can be repaired
+ * rather than thrown. The SDK only forwards text chunks for which the partial
+ * output changes, so the partial output is the text so far.
+ */
 function jsonOutput(schema: JSONSchema7): OutputInterface<string, string, never> {
   return {
     name: "heartrule-json",
     responseFormat: Promise.resolve({ type: "json", schema }),
     parseCompleteOutput: async ({ text }) => text,
-    parsePartialOutput: async () => undefined,
+    parsePartialOutput: async ({ text }) => ({ partial: text }),
     createElementStreamTransform: () => undefined,
   };
 }
