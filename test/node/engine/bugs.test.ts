@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { MockLanguageModelV3 } from "ai/test";
-import { SessionScriptSchema } from "../../../src/engine/script/schema";
+import { load, type SessionScript } from "../../../src/engine/script";
 import { bundledTemplate, start, step, templateNames, type SessionState } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
+import { upstreamScript } from "./upstream";
 import { fixedNow, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel, streamOf } from "./helpers";
 
 const askReply = (content: string, EXIT: "true" | "false", values: Record<string, unknown> = {}) => ({
@@ -235,14 +236,19 @@ session:
     expect(run.state.variables).toMatchObject({ 类别: "睡眠", 程度: "轻度" });
   });
 
-  it("B9: use_skill never reaches the engine: the script schema rejects it", () => {
-    const parsed = SessionScriptSchema.safeParse({
-      session: {
-        session_id: "s",
-        phases: [{ phase_id: "p", topics: [{ topic_id: "t", actions: [{ action_type: "use_skill", action_id: "u", config: { skill: "x" } }] }] }],
-      },
-    });
-    expect(parsed.success).toBe(false);
+  it("B9: use_skill never reaches the engine: the loader reports it as not supported", () => {
+    const { script, diagnostics } = load(`
+session:
+  session_id: s
+  phases:
+    - phase_id: p
+      topics:
+        - topic_id: t
+          actions:
+            - { action_type: use_skill, action_id: u, config: { skill: socratic } }
+`);
+    expect(script).toBeUndefined();
+    expect(diagnostics.map((d) => d.code)).toContain("UNSUPPORTED_ACTION");
   });
 
   it("B10: one bundled template set, every template asking for JSON with the safety fields", () => {
@@ -292,6 +298,18 @@ session:
 
     const other = await step({ session: { ...edited.session, session_id: "other" } }, state, "answer", { model: new OfflineModel() });
     expect(other.error?.code).toBe("SCRIPT_MISMATCH");
+  });
+
+  it("B13: deprecation hints for legacy extraction fields point to output[].define, which the schema accepts", () => {
+    const { script, diagnostics } = load(upstreamScript("cbt_depression_assessment.yaml"));
+    const hints = diagnostics.filter((d) => d.message.includes("extraction_prompt"));
+    expect(hints.length).toBeGreaterThan(0);
+    for (const d of hints) {
+      expect(d.suggestion).toMatch(/define/);
+      expect(d.suggestion).not.toMatch(/instruction|output\[\]\.variable/);
+    }
+    const ask = (script as SessionScript).session.phases[0]!.topics[1]!.actions[0]!;
+    expect(ask.action_type === "ai_ask" && ask.config.output?.[0]?.define).toBeTruthy();
   });
 
   it("B14: `condition` is evaluated: false skips, an evaluation error names the action", async () => {

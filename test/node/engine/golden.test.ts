@@ -3,28 +3,11 @@
  * back each turn (AI lines, status, position, variables) — run against the
  * offline model and against a scripted mock model.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { LanguageModel } from "ai";
-import { flatVariables, type Position, type SessionScript, type StepStatus } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
-import { parseScript, queuedModel, runTurns, scriptedModel } from "./helpers";
+import { checkGolden, type Golden } from "./golden";
+import { parseScript, queuedModel, scriptedModel } from "./helpers";
 import { upstreamScript } from "./upstream";
-
-interface Expected {
-  input: string | null;
-  say: string[];
-  status: StepStatus;
-  at?: Partial<Position>;
-  /** The whole flat variable view after the turn. */
-  vars?: Record<string, unknown>;
-}
-
-interface Golden {
-  name: string;
-  script: () => SessionScript;
-  runs: { model: string; create: () => LanguageModel; turns: Expected[] }[];
-}
 
 const say = (req: { content: string; round: number }) => ({
   EXIT: "false",
@@ -211,23 +194,5 @@ const goldens: Golden[] = [
 ];
 
 describe.each(goldens)("golden: $name", (golden) => {
-  it.each(golden.runs)("with the $model model", async (run) => {
-    const script = golden.script();
-    const { results } = await runTurns(script, run.turns.map((t) => t.input), { model: run.create() });
-    results.forEach((r, i) => {
-      const want = run.turns[i]!;
-      const turn = `turn ${i + 1} (${JSON.stringify(want.input)})`;
-      expect(r.error, turn).toBeUndefined();
-      expect(r.messages.map((m) => m.content), turn).toEqual(want.say);
-      expect(r.status, turn).toBe(want.status);
-      if (want.at) expect(r.state.position, turn).toMatchObject(want.at);
-      if (want.vars) expect(flatVariables(r.state), turn).toEqual(want.vars);
-    });
-  });
-});
-
-describe("golden scripts read real files", () => {
-  it("finds the upstream scripts next to the repository", () => {
-    expect(readFileSync(upstreamScript.path("story-2.1-verification-test.yaml"), "utf8")).toContain("story_2_1_verification_test");
-  });
+  it.each(golden.runs)("with the $model model", (run) => checkGolden(golden.script(), run.create(), run.turns));
 });

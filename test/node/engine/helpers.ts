@@ -1,11 +1,7 @@
-/**
- * Shared helpers for engine tests. `parseScript` reads a modern script with
- * yaml + the schema; it is replaced by the loader's load() once that lands.
- */
+/** Shared helpers for engine tests. */
 import type { LanguageModelV3StreamPart } from "@ai-sdk/provider";
 import { MockLanguageModelV3, convertArrayToReadableStream } from "ai/test";
-import { parse } from "yaml";
-import { SessionScriptSchema, type SessionScript } from "../../../src/engine/script/schema";
+import { load, type SessionScript } from "../../../src/engine/script";
 import {
   PROVIDER_OPTIONS_KEY,
   step,
@@ -17,8 +13,14 @@ import {
   type StepResult,
 } from "../../../src/engine";
 
+/** Loads a session script with the loader, failing the test on any error diagnostic. */
 export function parseScript(yaml: string): SessionScript {
-  return SessionScriptSchema.parse(parse(yaml));
+  const { script, kind, diagnostics } = load(yaml);
+  if (!script || kind !== "session") {
+    const errors = diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`);
+    throw new Error(`script does not load:\n${errors.join("\n")}`);
+  }
+  return script as SessionScript;
 }
 
 /** A fixed clock so prompts (which carry the time) are identical run to run. */
