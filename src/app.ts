@@ -13,6 +13,7 @@ import { ProblemError, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { authoringRoutes, authoringTags } from "./routes/projects";
 
 /** JSON bodies above this are refused before parsing; routes may set lower limits. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -94,6 +95,7 @@ export function createApp() {
 
   app.route("/", healthRoutes);
   app.route("/", authRoutes);
+  app.route("/", authoringRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -112,6 +114,7 @@ export function createApp() {
     tags: [
       { name: "health", description: "Liveness and readiness" },
       { name: "auth", description: "Tokens for local development" },
+      ...authoringTags,
     ],
   }));
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "HeartRule API" }));
