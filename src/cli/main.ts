@@ -9,7 +9,10 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const commands: Record<string, () => Promise<Command>> = {};
+const commands: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import("./commands/validate")).validateCommand,
+  schema: async () => (await import("./commands/schema")).schemaCommand,
+};
 
 function help(): string {
   const lines = Object.keys(commands).map((name) => `  ${name}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bundledTemplate, templateNames } from "../../src/engine/prompts";
+import { bundledTemplate, templateNames } from "../../src/engine";
 import { expectProblem } from "../helpers";
 import { addFile, caller, fileId, filesOf, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
 

@@ -48,7 +48,8 @@ export const OutputFieldSchema = z
     value: z.unknown().optional().describe("Reserved; has no effect yet."),
   })
   .strict()
-  .describe("A variable to extract from what the client says.");
+  .describe("A variable to extract from what the client says.")
+  .meta({ id: "OutputField" });
 
 const content = z
   .string()
@@ -64,6 +65,16 @@ const maxRounds = z
 
 export const comparisonOperators = ["==", "!=", ">", "<", ">=", "<=", "contains"] as const;
 
+export const CustomConditionSchema = z
+  .object({
+    variable: z.string().min(1).describe("Name of the variable to compare."),
+    operator: z.enum(comparisonOperators).describe("How to compare: ==, !=, >, <, >=, <= or contains."),
+    value: z.union([z.string(), z.number(), z.boolean()]).describe("What to compare the variable with."),
+  })
+  .strict()
+  .describe("One condition on a variable, e.g. { variable: mood_score, operator: '>=', value: 5 }.")
+  .meta({ id: "CustomCondition" });
+
 export const ExitCriteriaSchema = z
   .object({
     understanding_threshold: z
@@ -78,20 +89,13 @@ export const ExitCriteriaSchema = z
       .describe("With `false`: do not move on while the client still has questions."),
     min_rounds: z.number().int().min(1).max(10).optional().describe("Never move on before this many rounds."),
     custom_conditions: z
-      .array(
-        z
-          .object({
-            variable: z.string().min(1),
-            operator: z.enum(comparisonOperators),
-            value: z.union([z.string(), z.number(), z.boolean()]),
-          })
-          .strict(),
-      )
+      .array(CustomConditionSchema)
       .optional()
       .describe("Extra conditions on variables; all must hold."),
   })
   .strict()
-  .describe("When an ai_say may end before max_rounds.");
+  .describe("When an ai_say may end before max_rounds.")
+  .meta({ id: "ExitCriteria" });
 
 export const AiSayConfigSchema = z
   .object({
@@ -138,7 +142,7 @@ export const AiThinkConfigSchema = z
     content: content.describe(
       "What to work out silently, e.g. 'Summarise {chief_complaint} in one sentence'. The client never sees it.",
     ),
-    output: z.array(OutputFieldSchema).min(1).describe("Variables the thinking fills in."),
+    output: z.array(OutputFieldSchema).min(1).describe("Variables the thinking fills in (at least one)."),
   })
   .strict();
 
@@ -156,44 +160,50 @@ const actionBase = {
 export const AiSayActionSchema = z
   .object({ action_type: z.literal("ai_say"), ...actionBase, config: AiSayConfigSchema })
   .strict()
-  .describe("The AI conveys content and checks it landed.");
+  .describe("ai_say: the AI conveys content in its own warm words and checks it landed.")
+  .meta({ id: "AiSayAction" });
 export const AiAskActionSchema = z
   .object({ action_type: z.literal("ai_ask"), ...actionBase, config: AiAskConfigSchema })
   .strict()
-  .describe("The AI asks, follows up and extracts variables.");
+  .describe("ai_ask: the AI asks, follows up and extracts the answers into variables.")
+  .meta({ id: "AiAskAction" });
 export const AiThinkActionSchema = z
   .object({ action_type: z.literal("ai_think"), ...actionBase, config: AiThinkConfigSchema })
   .strict()
-  .describe("The AI reasons silently and fills variables; nothing is shown.");
+  .describe("ai_think: the AI works something out silently and fills variables; the client sees nothing.")
+  .meta({ id: "AiThinkAction" });
 
 export const actionTypes = ["ai_say", "ai_ask", "ai_think"] as const;
-export const ActionSchema = z.discriminatedUnion("action_type", [
-  AiSayActionSchema,
-  AiAskActionSchema,
-  AiThinkActionSchema,
-]);
+export const ActionSchema = z
+  .discriminatedUnion("action_type", [AiSayActionSchema, AiAskActionSchema, AiThinkActionSchema])
+  .describe("One step of a topic; `action_type` says which kind.")
+  .meta({ id: "Action" });
 
 export const TopicSchema = z
   .object({
     topic_id: id("topic"),
-    topic_name: z.string().max(200).optional(),
+    topic_name: z.string().max(200).optional().describe("A readable name for the topic."),
     topic_goal: z.string().max(500).optional().describe("What this topic is for; given to the AI as context."),
-    description: z.string().max(1000).optional(),
+    description: z.string().max(1000).optional().describe("Notes for authors; never shown to the client."),
     strategy: z.string().max(2000).optional().describe("How to approach the topic; given to the AI as context."),
-    actions: z.array(ActionSchema).min(1),
+    actions: z.array(ActionSchema).min(1).describe("The steps of the topic, run in order."),
   })
-  .strict();
+  .strict()
+  .describe("A topic: one subject of the conversation, made of actions.")
+  .meta({ id: "Topic" });
 
 export const PhaseSchema = z
   .object({
     phase_id: id("phase"),
-    phase_name: z.string().max(200).optional(),
-    phase_goal: z.string().max(500).optional(),
-    description: z.string().max(1000).optional(),
+    phase_name: z.string().max(200).optional().describe("A readable name for the phase."),
+    phase_goal: z.string().max(500).optional().describe("What this phase is for (notes for authors)."),
+    description: z.string().max(1000).optional().describe("Notes for authors; never shown to the client."),
     entry_condition: z.record(z.string(), z.unknown()).optional().describe("Reserved; has no effect yet."),
-    topics: z.array(TopicSchema).min(1),
+    topics: z.array(TopicSchema).min(1).describe("The topics of the phase, run in order."),
   })
-  .strict();
+  .strict()
+  .describe("A phase: a stage of the session such as opening, assessment or closing.")
+  .meta({ id: "Phase" });
 
 export const SessionSchema = z
   .object({
@@ -203,18 +213,20 @@ export const SessionSchema = z
       .max(100)
       .regex(/^[A-Za-z0-9_]+$/, "letters, digits and underscores only")
       .describe("Script identifier: letters, digits and underscores."),
-    session_name: z.string().max(200).optional(),
+    session_name: z.string().max(200).optional().describe("A readable name for the script."),
     template_scheme: z
       .string()
       .max(100)
       .optional()
       .describe("Name of the project's prompt-template scheme to use instead of the built-in prompts."),
-    description: z.string().max(1000).optional(),
-    version: z.string().max(50).optional(),
+    description: z.string().max(1000).optional().describe("What the script is for; never shown to the client."),
+    version: z.string().max(50).optional().describe("The author's version label, e.g. \"1.2\"."),
     language: LanguageSchema.optional(),
-    phases: z.array(PhaseSchema).min(1),
+    phases: z.array(PhaseSchema).min(1).describe("The phases of the session, run in order."),
   })
-  .strict();
+  .strict()
+  .describe("A counseling session: phases → topics → actions.")
+  .meta({ id: "Session" });
 
 const metadata = z
   .record(z.string(), z.unknown())

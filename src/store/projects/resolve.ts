@@ -6,7 +6,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import pkg from "../../../package.json";
 import type { Env } from "../../config";
-import type { TemplateName } from "../../engine/prompts";
+import type { TemplateName } from "../../engine";
 import { load, type SessionScript } from "../../engine/script";
 import type { AuthUser } from "../../http/auth";
 import { ProblemError } from "../../http/problem";

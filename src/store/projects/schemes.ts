@@ -6,7 +6,7 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import { parse as parseYaml } from "yaml";
-import { bundledTemplate, templateNames } from "../../engine/prompts";
+import { bundledTemplate, templateNames } from "../../engine";
 import type { Language } from "../../engine/script/schema";
 import type { AuthUser } from "../../http/auth";
 import { ProblemError } from "../../http/problem";

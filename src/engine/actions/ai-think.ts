@@ -1,0 +1,68 @@
+/**
+ * ai_think: one silent model call that works out the `output` variables
+ * from `content` and what is known (B8). Nothing is shown; the flow goes
+ * on in the same step. Every output must be in the reply (a repair is
+ * requested otherwise); its value is stored as given.
+ */
+import { outputList, thinkReplySchema } from "../prompts/schemas";
+import { phrases } from "../prompts/templates";
+import { memo } from "../runtime/program";
+import { valueAsText } from "../variables/render";
+import { visibleVariables } from "../variables/store";
+import type { JsonValue } from "../runtime/state";
+import type { Turn } from "../runtime/turn";
+import { done, type ActionHandler, type NodeOf } from "./types";
+
+const schemaKey = Symbol("thinkReplySchema");
+
+function knownVariables(turn: Turn): string {
+  const vars = visibleVariables(turn.state);
+  const sep = turn.language === "zh-CN" ? "：" : ": ";
+  const lines = Object.keys(vars).flatMap((name) => {
+    const text = valueAsText(vars[name]);
+    return text === undefined ? [] : [`${name}${sep}${text}`];
+  });
+  return lines.length ? lines.join("\n") : phrases(turn.language).noVariables;
+}
+
+async function think(turn: Turn, node: NodeOf<"ai_think">) {
+  const fields = node.action.config.output;
+  const task = turn.render(node.action.config.content);
+  const reply = await turn.callModel({
+    request: {
+      purpose: "ai_think",
+      language: turn.language,
+      actionId: node.action.action_id,
+      content: task,
+      round: 1,
+      maxRounds: 1,
+      answer: null,
+      outputs: fields.map((f) => ({ name: f.get, define: f.define ?? null, filled: false })),
+    },
+    prompt: turn.prompt("ai_think", node, {
+      task,
+      output_list: outputList(fields, phrases(turn.language).outputHint),
+      known_variables: knownVariables(turn),
+    }),
+    schema: memo(node, schemaKey, () => thinkReplySchema(fields)),
+    temperature: 0.5,
+    maxOutputTokens: 800,
+    missing: (reply) => fields.filter((f) => reply[f.get] === undefined).map((f) => f.get),
+  });
+  turn.flagSilently(node, reply);
+  turn.write(
+    node,
+    fields.map((field) => {
+      const v = reply[field.get] as JsonValue;
+      return { field, value: typeof v === "string" ? v.trim() : v };
+    }),
+  );
+  return done;
+}
+
+export const aiThink: ActionHandler<"ai_think"> = {
+  maxRounds: () => 1,
+  begin: think,
+  // Never in flight (it does not wait), so resuming only happens if a host forces it: think again.
+  resume: (turn, node) => think(turn, node),
+};

@@ -1,0 +1,16 @@
+/** Action types and their handlers. */
+import type { Action, ActionType } from "../script/schema";
+import { aiAsk } from "./ai-ask";
+import { aiSay } from "./ai-say";
+import { aiThink } from "./ai-think";
+import type { ActionHandler } from "./types";
+
+const handlers: { [T in ActionType]: ActionHandler<T> } = { ai_say: aiSay, ai_ask: aiAsk, ai_think: aiThink };
+
+export function handlerFor(action: Action): ActionHandler<ActionType> {
+  return handlers[action.action_type] as ActionHandler<ActionType>;
+}
+
+export function maxRoundsOf(action: Action): number {
+  return handlerFor(action).maxRounds(action as never);
+}

@@ -1,0 +1,34 @@
+/**
+ * The contract between the interpreter and an action type. An action runs
+ * in rounds: begin() is round 1, resume() every later one (after the client
+ * replied). Actions show lines and write variables through the Turn; they
+ * only tell the interpreter whether they wait for the client.
+ */
+import type { Action, ActionType } from "../script/schema";
+import type { ActionNode } from "../runtime/program";
+import type { InFlight, VariableMap } from "../runtime/state";
+import type { Turn } from "../runtime/turn";
+
+export type Outcome =
+  /** Keep the action in flight and wait for the client; `round` is the round now shown. */
+  | { wait: true; round: number; collected?: VariableMap }
+  /** The action is over; the interpreter moves on. */
+  | { wait: false };
+
+export type NodeOf<T extends ActionType> = ActionNode & { action: Extract<Action, { action_type: T }> };
+
+export interface ActionHandler<T extends ActionType> {
+  /** The round budget shown in positions. */
+  maxRounds(action: Extract<Action, { action_type: T }>): number;
+  begin(turn: Turn, node: NodeOf<T>): Promise<Outcome>;
+  /** `answer` is the client's trimmed reply, or null when they sent nothing. */
+  resume(turn: Turn, node: NodeOf<T>, inFlight: InFlight, answer: string | null): Promise<Outcome>;
+}
+
+export const done: Outcome = { wait: false };
+
+/** The `content` of a reply when it is a non-empty string. */
+export function contentOf(reply: Record<string, unknown>): string | undefined {
+  const c = reply.content;
+  return typeof c === "string" && c.trim() !== "" ? c.trim() : undefined;
+}

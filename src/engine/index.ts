@@ -1,0 +1,50 @@
+/**
+ * The HeartRule engine's public API: what hosts (the session actor, the CLI,
+ * tests, benchmarks) build on. Pure TypeScript: runs in Node and in workerd.
+ *
+ *   const state = start(script, { variables });
+ *   const r = await step(script, state, userText | null, { model, emit });
+ *   // r.status: "waiting_input" | "completed" | "error"; r.state is the new state
+ *   // (on error: the state passed in, untouched — retry the same step).
+ */
+export { start, step, migrateState, flatVariables, variableScopes, StateError, type StartOptions } from "./runtime/session";
+export {
+  SCHEMA_VERSION,
+  HISTORY_LIMIT,
+  SessionStateSchema,
+  PositionSchema,
+  type SessionState,
+  type Position,
+  type InFlight,
+  type HistoryEntry,
+  type VariableMap,
+  type VariableStore,
+  type JsonValue,
+} from "./runtime/state";
+export {
+  stepErrorCodes,
+  type EngineEvent,
+  type EngineMessage,
+  type SafetyFlag,
+  type VariableChange,
+  type LlmTrace,
+  type LlmUsage,
+  type StepError,
+  type StepErrorCode,
+  type StepOptions,
+  type StepResult,
+  type StepStats,
+  type StepStatus,
+} from "./runtime/events";
+export { PROVIDER_OPTIONS_KEY, type ModelRequest } from "./runtime/model";
+export {
+  templateNames,
+  templatePlaceholders,
+  bundledTemplate,
+  validateTemplate,
+  type TemplateName,
+  type TemplateIssue,
+} from "./prompts/templates";
+export { renderPlaceholders } from "./variables/render";
+export { compileCondition } from "./conditions";
+export type { Script, SessionScript, Language } from "./script/schema";

@@ -1,0 +1,137 @@
+/**
+ * Prompt templates: the bundled set (one per language, versioned with the
+ * engine) and the names a project overrides them by (template schemes).
+ *
+ * A template is plain text with placeholders in the same syntax as scripts:
+ * `{{name}}` (or `{name}`, `${name}`). Rendering is a single pass: first the
+ * values below, then the script's variables (e.g. `{{用户称呼}}`); anything
+ * unresolved stays as written. Every template must ask for one JSON object
+ * and keep the safety section (validateTemplate warns otherwise).
+ */
+import { zhCN, zhCNText } from "./zh-CN";
+import { en, enText } from "./en";
+import type { Language } from "../script/schema";
+
+export const templateNames = ["ai_say", "ai_ask", "ai_think", "extract", "ai_say_paraphrase"] as const;
+export type TemplateName = (typeof templateNames)[number];
+
+const common = {
+  time: "Current date and time (ISO 8601).",
+  who: "Who the AI is: the variable 咨询师名 or counselor_name, else a default.",
+  user: "How to refer to the client: the variable 用户名 or user_name, else a default.",
+  chat_history: "Recent conversation, one turn per line (`Client: …` / `Counselor: …`).",
+  topic_goal: "The current topic's topic_goal.",
+  topic_strategy: "The current topic's strategy.",
+} as const;
+
+/** Placeholders each template can use, with what they hold. Required ones are marked. */
+export const templatePlaceholders: Record<TemplateName, Record<string, string>> = {
+  ai_say: {
+    ...common,
+    topic_content: "Required. The action's content with variables filled in.",
+    tone: "The action's tone, or the default for ai_say.",
+    current_round: "This round (1-based).",
+    max_rounds: "The action's max_rounds.",
+    exit: "The action's exit condition, or a note that there is none.",
+    understanding_threshold: "exit_criteria.understanding_threshold, default 80.",
+    user_profile: "Known profile variables (教育背景, 学习风格, …), one per line.",
+  },
+  ai_say_paraphrase: {
+    ...common,
+    topic_content: "Required. The action's content with variables filled in.",
+    tone: "The action's tone, or the default for ai_say.",
+  },
+  ai_ask: {
+    ...common,
+    task: "Required. The action's content (the questioning task) with variables filled in.",
+    tone: "The action's tone, or the default for ai_ask.",
+    current_round: "This question's number (1-based).",
+    max_rounds: "The action's max_rounds (default 3).",
+    exit: "The action's exit condition, or the default.",
+    output_list: "Required when the action has output. One JSON line per output variable: `\"name\": \"define\",`.",
+  },
+  ai_think: {
+    ...common,
+    task: "Required. The action's content with variables filled in.",
+    output_list: "Required. One JSON line per output variable.",
+    known_variables: "The variables visible to the action, one `name: value` per line.",
+  },
+  extract: {
+    ...common,
+    output_list: "Required. One JSON line per variable still to extract.",
+  },
+};
+
+const required: Record<TemplateName, string[]> = {
+  ai_say: ["topic_content"],
+  ai_say_paraphrase: ["topic_content"],
+  ai_ask: ["task", "output_list"],
+  ai_think: ["task", "output_list"],
+  extract: ["output_list"],
+};
+
+const bundled: Record<Language, Record<TemplateName, string>> = { "zh-CN": zhCN, en };
+const texts = { "zh-CN": zhCNText, en: enText } as const;
+
+export function bundledTemplate(name: TemplateName, language: Language): string {
+  return bundled[language][name];
+}
+
+/** Fixed phrases (defaults, labels, the repair request) in a language. */
+export function phrases(language: Language) {
+  return texts[language];
+}
+
+export interface TemplateIssue {
+  severity: "error" | "warning";
+  code: "EMPTY" | "UNCLOSED_PLACEHOLDER" | "LEGACY_PLACEHOLDER" | "NO_JSON" | "NO_SAFETY" | "MISSING_PLACEHOLDER";
+  message: string;
+}
+
+/**
+ * Checks a template before a project stores it. Errors make it unusable;
+ * warnings mean it will run but loses something the engine relies on.
+ */
+export function validateTemplate(text: string, name?: TemplateName): TemplateIssue[] {
+  const issues: TemplateIssue[] = [];
+  if (text.trim() === "") return [{ severity: "error", code: "EMPTY", message: "The template is empty." }];
+  const opens = text.split("{{").length - 1;
+  const closes = text.split("}}").length - 1;
+  if (opens > closes) {
+    issues.push({ severity: "error", code: "UNCLOSED_PLACEHOLDER", message: "A `{{` has no matching `}}`." });
+  }
+  for (const m of text.matchAll(/\{%\s*([^%{}]+?)\s*%\}/g)) {
+    issues.push({
+      severity: "warning",
+      code: "LEGACY_PLACEHOLDER",
+      message: `\`${m[0]}\` is the upstream syntax and is not replaced; write \`{{${m[1]}}}\`.`,
+    });
+  }
+  if (!/json/i.test(text)) {
+    issues.push({ severity: "warning", code: "NO_JSON", message: "The template does not ask for a JSON reply; replies will need repair." });
+  }
+  if (name !== "extract" && name !== "ai_think" && !text.includes("content")) {
+    issues.push({ severity: "warning", code: "NO_JSON", message: "The JSON the template asks for has no `content` field (what the client sees)." });
+  }
+  for (const field of ["safety_risk", "crisis_signal"]) {
+    if (!text.includes(field)) {
+      issues.push({
+        severity: "warning",
+        code: "NO_SAFETY",
+        message: `The template does not ask for \`${field}\`: safety flags from the model will be missing.`,
+      });
+    }
+  }
+  if (name) {
+    for (const placeholder of required[name]) {
+      if (!new RegExp(`\\{\\{\\s*${placeholder}\\s*\\}\\}`).test(text)) {
+        issues.push({
+          severity: "warning",
+          code: "MISSING_PLACEHOLDER",
+          message: `A ${name} template should include {{${placeholder}}}.`,
+        });
+      }
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,129 @@
+/**
+ * What step() reports: the events it emits while it runs and the result it
+ * returns. These are the types hosts (the session actor, the CLI) build on.
+ */
+import type { LanguageModel } from "ai";
+import type { TemplateName } from "../prompts/templates";
+import type { JsonValue, Position, SessionState, VariableScope } from "./state";
+
+export interface SafetyFlag {
+  /** `model`: the model flagged its own reply or a crisis; `input`: the local keyword scan of the client's words. */
+  source: "model" | "input";
+  /** The client may be in danger (self-harm, suicide, violence). Hosts show crisis resources. */
+  crisis: boolean;
+  /** What kind of risk: `self_harm` (input scan) or the model's `risk_type` (diagnosis, prescription, guarantee, …). */
+  riskType?: string;
+  confidence?: string;
+}
+
+export interface EngineMessage {
+  /** Deterministic: `msg_<n>`, n counting the session's assistant messages, so a re-run turn yields the same ids. */
+  id: string;
+  actionId: string;
+  role: "assistant";
+  content: string;
+  metadata: {
+    round: number;
+    /** Present when the model flagged a risk or crisis for this reply. */
+    safety?: SafetyFlag;
+  };
+}
+
+export interface VariableChange {
+  name: string;
+  scope: VariableScope;
+  value: JsonValue;
+  /** The value this scope held before, when there was one. */
+  previous?: JsonValue;
+}
+
+export interface LlmUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+/** One model call, for debugging. Only emitted with `debug: true`: it contains counseling content. */
+export interface LlmTrace {
+  actionId: string;
+  purpose: TemplateName;
+  /** 1 for the first call, 2 for the repair call after an unparsable reply. */
+  attempt: number;
+  prompt: string;
+  response: string;
+  model: string;
+  usage: LlmUsage;
+  latencyMs: number;
+}
+
+export type EngineEvent =
+  | { type: "message.delta"; messageId: string; actionId: string; text: string }
+  | { type: "message"; message: EngineMessage }
+  | { type: "variables"; actionId: string | null; changes: VariableChange[] }
+  | { type: "position"; position: Position }
+  | { type: "llm"; trace: LlmTrace }
+  | ({ type: "safety"; actionId: string | null; messageId?: string } & SafetyFlag);
+
+export const stepErrorCodes = [
+  /** The model call took longer than the provider's timeout. */
+  "LLM_TIMEOUT",
+  /** The provider kept failing (429, 5xx, network) after its retries. */
+  "LLM_UNAVAILABLE",
+  /** The provider refused the request (bad key, bad model name, …). */
+  "LLM_ERROR",
+  /** The model's reply stayed unusable after one repair attempt. */
+  "MODEL_REPLY_INVALID",
+  /** An action's `condition:` could not be evaluated. */
+  "CONDITION_ERROR",
+  /** The state does not belong to this script (another script, or the script changed under it). */
+  "SCRIPT_MISMATCH",
+  /** The state is not one this engine wrote (use migrateState() on stored states). */
+  "STATE_INVALID",
+  /** The host aborted the step through its signal. */
+  "ABORTED",
+  /** A bug in the engine or in the host's emit callback. */
+  "INTERNAL",
+] as const;
+export type StepErrorCode = (typeof stepErrorCodes)[number];
+
+export interface StepError {
+  code: StepErrorCode;
+  /** Says what failed, never what the client said. */
+  message: string;
+  actionId?: string;
+  /** Whether running the same step again may succeed. The state is unchanged either way. */
+  retryable: boolean;
+}
+
+export type StepStatus = "waiting_input" | "completed" | "error";
+
+export interface StepStats {
+  llmCalls: number;
+  /** Time spent waiting for the model, in ms: step time minus this is the engine's own overhead. */
+  modelMs: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface StepResult {
+  /** The new state; on error, the state that was passed in (untouched). */
+  state: SessionState;
+  /** Every assistant message the step produced, in order (none on error). */
+  messages: EngineMessage[];
+  status: StepStatus;
+  error?: StepError;
+  stats: StepStats;
+}
+
+export interface StepOptions {
+  /** The model port: any AI SDK LanguageModel (V3); see src/llm createModel(). */
+  model: LanguageModel;
+  /** Receives events while the step runs. Events of a step that ends in error are void: retrying re-emits them with the same ids. */
+  emit?: (event: EngineEvent) => void;
+  /** Project overrides of the bundled prompt templates, by name. */
+  templates?: Partial<Record<TemplateName, string>>;
+  signal?: AbortSignal;
+  /** Emit `llm` events with prompts and replies. Authors only: they contain counseling content. */
+  debug?: boolean;
+  /** Clock (ms since epoch, fractions allowed) for prompt times and latencies. Default: the real clock. */
+  now?: () => number;
+}

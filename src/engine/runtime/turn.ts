@@ -1,0 +1,117 @@
+/**
+ * One step in progress: the working copy of the state, the messages and
+ * statistics gathered so far, and the services actions use (rendering,
+ * prompts, messages, variable writes, model calls).
+ */
+import type { OutputField } from "../script/schema";
+import { commonValues, renderPrompt } from "../prompts/context";
+import type { Reply } from "../prompts/reply";
+import type { TemplateName } from "../prompts/templates";
+import { renderPlaceholders } from "../variables/render";
+import { textLookup, writeVariable } from "../variables/store";
+import { callModel, type ModelCall } from "./model";
+import type { ActionNode, Program } from "./program";
+import { HISTORY_LIMIT, type JsonValue, type SessionState } from "./state";
+import type { EngineEvent, EngineMessage, SafetyFlag, StepOptions, StepStats, VariableChange } from "./events";
+
+const realClock = () => performance.timeOrigin + performance.now();
+
+export class Turn {
+  readonly messages: EngineMessage[] = [];
+  readonly stats: StepStats = { llmCalls: 0, modelMs: 0, inputTokens: 0, outputTokens: 0 };
+  readonly now: () => number;
+
+  constructor(
+    readonly program: Program,
+    /** The working copy: step() discards it when the step fails. */
+    readonly state: SessionState,
+    readonly options: StepOptions,
+  ) {
+    this.now = options.now ?? realClock;
+  }
+
+  get language() {
+    return this.program.language;
+  }
+
+  emit(event: EngineEvent): void {
+    this.options.emit?.(event);
+  }
+
+  /** The id the next assistant message will get. */
+  nextMessageId(): string {
+    return `msg_${this.state.messageCount + 1}`;
+  }
+
+  /** Fills `{x}`, `{{x}}`, `${x}` from the variables visible at the current position. */
+  render(text: string): string {
+    return renderPlaceholders(text, textLookup(this.state));
+  }
+
+  prompt(name: TemplateName, node: ActionNode, values: Record<string, string>): string {
+    const all = { ...commonValues(this.state, node, this.language, this.now()), ...values };
+    return renderPrompt(name, this.language, this.options.templates, all, this.state);
+  }
+
+  callModel(call: ModelCall): Promise<Reply> {
+    return callModel(this, call);
+  }
+
+  recordHistory(role: "user" | "assistant", content: string, actionId: string | null): void {
+    const history = this.state.history;
+    history.push({ role, content, actionId });
+    if (history.length > HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT);
+  }
+
+  /** Shows a line to the client: records it, emits it, and reports any safety flag in the reply behind it. */
+  say(node: ActionNode, content: string, round: number, reply?: Reply): EngineMessage {
+    const id = this.nextMessageId();
+    const safety = reply ? modelSafety(reply) : undefined;
+    const message: EngineMessage = {
+      id,
+      actionId: node.action.action_id,
+      role: "assistant",
+      content,
+      metadata: safety ? { round, safety } : { round },
+    };
+    this.state.messageCount++;
+    this.recordHistory("assistant", content, message.actionId);
+    this.messages.push(message);
+    this.emit({ type: "message", message });
+    if (safety) this.emit({ type: "safety", actionId: message.actionId, messageId: id, ...safety });
+    return message;
+  }
+
+  /** Reports a safety flag from a reply that shows nothing (ai_ask's last reply, ai_think, extraction). */
+  flagSilently(node: ActionNode, reply: Reply): void {
+    const safety = modelSafety(reply);
+    if (safety) this.emit({ type: "safety", actionId: node.action.action_id, ...safety });
+  }
+
+  /** Writes extracted values (scope from each output entry, session by default) and emits one `variables` event. */
+  write(node: ActionNode, values: { field: OutputField; value: JsonValue }[]): void {
+    const changes: VariableChange[] = [];
+    for (const { field, value } of values) {
+      const change = writeVariable(this.state, field.get, value, field.scope);
+      if (change) changes.push(change);
+    }
+    if (changes.length) this.emit({ type: "variables", actionId: node.action.action_id, changes });
+  }
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || (typeof v === "string" && v.trim().toLowerCase() === "true");
+}
+
+/** The model's own safety report: its reply may cross a boundary, or it saw crisis signs. */
+export function modelSafety(reply: Reply): SafetyFlag | undefined {
+  const risk = reply.safety_risk as Record<string, unknown> | undefined;
+  const metadata = reply.metadata as Record<string, unknown> | undefined;
+  const crisis = truthy(metadata?.crisis_signal);
+  const detected = typeof risk === "object" && risk !== null && truthy(risk.detected);
+  if (!crisis && !detected) return undefined;
+  const flag: SafetyFlag = { source: "model", crisis };
+  if (detected && typeof risk.risk_type === "string") flag.riskType = risk.risk_type;
+  if (detected && typeof risk.confidence === "string") flag.confidence = risk.confidence;
+  return flag;
+}

@@ -1,0 +1,181 @@
+/**
+ * Checks the schema cannot express, run over the normalised (modern) tree:
+ * unique ids, `wait_for_reply` against `max_rounds`, `condition` syntax, and
+ * placeholders or condition names that no earlier step can fill.
+ *
+ * The tree may still have schema errors, so every access is defensive.
+ */
+import { checkCondition } from "./condition";
+import type { DiagnosticList } from "./diagnostics";
+import { findPlaceholders, isVariableLike, SYSTEM_VARIABLES } from "./placeholders";
+import { closest } from "./similar";
+import type { Loc, Segment, SourceMap } from "./source";
+import { isRecord } from "./normalise";
+
+interface ActionAt {
+  action: Record<string, unknown>;
+  path: Segment[];
+  phaseId?: string;
+  topicId?: string;
+}
+
+interface Definition {
+  scope: string;
+  phaseId?: string;
+  topicId?: string;
+}
+
+function records(value: unknown): [Record<string, unknown>, number][] {
+  return Array.isArray(value) ? value.flatMap((v, i) => (isRecord(v) ? [[v, i] as [Record<string, unknown>, number]] : [])) : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+export class ScriptChecks {
+  constructor(
+    private readonly list: DiagnosticList,
+    private readonly map: SourceMap,
+  ) {}
+
+  run(root: Record<string, unknown>, knownVariables: readonly string[]): void {
+    const actions = this.actions(root);
+    this.waitForReply(actions);
+    this.variables(actions, knownVariables);
+  }
+
+  /** All actions in script order, checking id uniqueness on the way. */
+  private actions(root: Record<string, unknown>): ActionAt[] {
+    const seen = { phase: new Map<string, Loc>(), topic: new Map<string, Loc>(), action: new Map<string, Loc>() };
+    const unique = (kind: keyof typeof seen, obj: Record<string, unknown>, path: Segment[]): string | undefined => {
+      const field = `${kind}_id`;
+      const id = text(obj[field]);
+      if (id === undefined) return undefined;
+      const idPath = [...path, field];
+      const at = this.map.valueLoc(idPath);
+      const first = seen[kind].get(id);
+      if (first) {
+        const kindName = this.list.lang === "en" ? kind : { phase: "阶段", topic: "话题", action: "动作" }[kind];
+        this.list.add("DUPLICATE_ID", "duplicate.id", { field, id, line: first.line, kind: kindName }, idPath, at);
+      } else {
+        seen[kind].set(id, at);
+      }
+      return id;
+    };
+    const out: ActionAt[] = [];
+    const topic = (t: Record<string, unknown>, path: Segment[], phaseId?: string) => {
+      const topicId = unique("topic", t, path);
+      for (const [a, i] of records(t.actions)) {
+        const at = [...path, "actions", i];
+        unique("action", a, at);
+        out.push({ action: a, path: at, phaseId, topicId });
+      }
+    };
+    if (isRecord(root.session)) {
+      for (const [p, i] of records(root.session.phases)) {
+        const path = ["session", "phases", i];
+        const phaseId = unique("phase", p, path);
+        for (const [t, j] of records(p.topics)) topic(t, [...path, "topics", j], phaseId);
+      }
+    } else if (isRecord(root.topic)) {
+      topic(root.topic, ["topic"]);
+    }
+    return out;
+  }
+
+  /** `wait_for_reply: false` moves on at once, so more than one round cannot happen. */
+  private waitForReply(actions: ActionAt[]): void {
+    for (const { action, path } of actions) {
+      const config = isRecord(action.config) ? action.config : {};
+      if (action.action_type === "ai_say" && config.wait_for_reply === false && typeof config.max_rounds === "number" && config.max_rounds > 1) {
+        const at = [...path, "config", "wait_for_reply"];
+        this.list.add("INVALID_VALUE", "value.waitForReply", { rounds: config.max_rounds }, at, this.map.valueLoc(at));
+      }
+    }
+  }
+
+  /**
+   * Walks the actions in order with the set of names defined so far: initial
+   * variables and project globals, then each action's outputs once it has run.
+   */
+  private variables(actions: ActionAt[], knownVariables: readonly string[]): void {
+    const defined = new Map<string, Definition[]>();
+    const everywhere: Definition = { scope: "global" };
+    for (const name of [...knownVariables, ...SYSTEM_VARIABLES]) defined.set(name, [everywhere]);
+
+    for (const here of actions) {
+      const { action, path } = here;
+      const config = isRecord(action.config) ? action.config : {};
+      const condition = text(action.condition);
+      if (condition !== undefined) this.condition(condition, [...path, "condition"], here, defined);
+      for (const field of ["content", "exit", "tone"]) {
+        const value = text(config[field]);
+        if (value !== undefined) this.placeholders(value, [...path, "config", field], here, defined);
+      }
+      const outputs = records(config.output);
+      for (const [o, i] of outputs) {
+        const define = text(o.define);
+        if (define !== undefined) this.placeholders(define, [...path, "config", "output", i, "define"], here, defined);
+      }
+      for (const [o] of outputs) {
+        const name = text(o.get)?.trim();
+        if (!name) continue;
+        const scope = text(o.scope) ?? "session";
+        const list = defined.get(name) ?? [];
+        list.push({ scope, phaseId: here.phaseId, topicId: here.topicId });
+        defined.set(name, list);
+      }
+    }
+  }
+
+  private condition(expression: string, path: Segment[], here: ActionAt, defined: Map<string, Definition[]>): void {
+    const result = checkCondition(expression);
+    if (!result.ok) {
+      // "Unexpected end" errors sit after the last character that was written, not after trailing newlines.
+      const at = this.map.locInValue(path, expression, Math.min(result.offset, expression.trimEnd().length));
+      // A name in another script (e.g. Chinese) is not a CEL identifier: point at vars["…"].
+      const word = /^[^\x00-\x7f][^\s()[\]{}<>=!&|+\-*/%,.?:"']*/u.exec(expression.slice(result.offset))?.[0];
+      if (word) this.list.add("INVALID_CONDITION", "condition.name", { name: word }, path, at);
+      else this.list.add("INVALID_CONDITION", "condition.syntax", { reason: result.reason }, path, at);
+      return;
+    }
+    for (const name of result.variables) {
+      if (this.visible(name, here, defined) === true) continue;
+      this.undefinedVariable(name, undefined, path, this.map.valueLoc(path), here, defined);
+    }
+  }
+
+  private placeholders(value: string, path: Segment[], here: ActionAt, defined: Map<string, Definition[]>): void {
+    for (const p of findPlaceholders(value)) {
+      if (!isVariableLike(p.name) || this.visible(p.name, here, defined) === true) continue;
+      this.undefinedVariable(p.name, p.raw, path, this.map.locInValue(path, value, p.index), here, defined);
+    }
+  }
+
+  /** true when visible here; otherwise the out-of-scope definition, if any. */
+  private visible(name: string, here: ActionAt, defined: Map<string, Definition[]>): true | Definition | undefined {
+    const list = defined.get(name);
+    if (!list) return undefined;
+    const ok = (d: Definition) =>
+      d.scope === "topic" ? d.topicId === here.topicId && d.phaseId === here.phaseId : d.scope === "phase" ? d.phaseId === here.phaseId : true;
+    return list.some(ok) ? true : list[0];
+  }
+
+  private undefinedVariable(name: string, raw: string | undefined, path: Segment[], at: Loc, here: ActionAt, defined: Map<string, Definition[]>): void {
+    const hidden = this.visible(name, here, defined);
+    if (hidden && hidden !== true) {
+      const owner = (hidden.scope === "topic" ? hidden.topicId : hidden.phaseId) ?? "";
+      this.list.add("UNDEFINED_VARIABLE", "variable.outOfScope", { name, scope: hidden.scope, owner }, path, at);
+      return;
+    }
+    if (raw === undefined) {
+      this.list.add("UNDEFINED_VARIABLE", "variable.conditionUndefined", { name }, path, at);
+      return;
+    }
+    const candidates = [...defined.keys()].filter((k) => this.visible(k, here, defined) === true);
+    const candidate = closest(name, candidates);
+    if (candidate) this.list.add("UNDEFINED_VARIABLE", "variable.undefinedDidYouMean", { name, raw, candidate }, path, at);
+    else this.list.add("UNDEFINED_VARIABLE", "variable.undefined", { name, raw }, path, at);
+  }
+}

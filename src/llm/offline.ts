@@ -1,0 +1,150 @@
+/**
+ * The offline model: deterministic, no network, no key. The default
+ * everywhere (dev, tests, CLI, benchmarks). It answers from the engine's
+ * structured request in `providerOptions.heartrule`, never from prompt text:
+ *
+ * - ai_say: round 1 says the rendered content verbatim; later rounds a short line;
+ * - ai_say_paraphrase: the rendered content verbatim;
+ * - ai_ask: asks the rendered content verbatim; given a non-empty answer it
+ *   sets every output variable without a value to the trimmed answer and
+ *   exits; given none it asks again;
+ * - ai_think: every output variable gets a non-empty deterministic string;
+ * - extract: every requested variable gets the trimmed answer.
+ *
+ * Replies stream in several deltas so streaming paths run offline too.
+ */
+import type {
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3GenerateResult,
+  LanguageModelV3StreamPart,
+  LanguageModelV3StreamResult,
+  LanguageModelV3Usage,
+} from "@ai-sdk/provider";
+import { PROVIDER_OPTIONS_KEY, type ModelRequest } from "../engine";
+
+const text = {
+  "zh-CN": {
+    laterRound: "嗯，我在听。我们接着说。",
+    thanks: "谢谢你的回答。",
+    think: (name: string) => `「${name}」的离线示例结果`,
+    tone: "平静",
+  },
+  en: {
+    laterRound: "I'm listening. Let's go on.",
+    thanks: "Thank you for your answer.",
+    think: (name: string) => `offline result for ${name}`,
+    tone: "calm",
+  },
+} as const;
+
+const safe = {
+  safety_risk: { detected: false, risk_type: null, confidence: "low", reason: null },
+};
+
+function reply(req: ModelRequest): Record<string, unknown> {
+  const t = text[req.language];
+  const metadata = { emotional_tone: t.tone, crisis_signal: false };
+  const outputs = (value: (name: string) => string) => Object.fromEntries(req.outputs.map((o) => [o.name, value(o.name)]));
+  switch (req.purpose) {
+    case "ai_say":
+      return {
+        EXIT: "false",
+        content: req.round <= 1 ? req.content : t.laterRound,
+        BRIEF: "",
+        ...safe,
+        metadata: {
+          ...metadata,
+          assessment: {
+            understanding_level: req.answer ? 100 : 0,
+            has_questions: false,
+            expressed_understanding: req.answer !== null,
+            reasoning: "",
+          },
+        },
+      };
+    case "ai_say_paraphrase":
+      return { content: req.content, ...safe, metadata };
+    case "ai_ask": {
+      if (!req.answer) return { EXIT: "false", content: req.content, BRIEF: "", ...outputs(() => ""), ...safe, metadata };
+      const answer = req.answer;
+      const filled = new Set(req.outputs.filter((o) => o.filled).map((o) => o.name));
+      return {
+        EXIT: "true",
+        content: t.thanks,
+        BRIEF: "",
+        ...outputs((name) => (filled.has(name) ? "" : answer)),
+        ...safe,
+        metadata,
+      };
+    }
+    case "ai_think":
+      return { ...outputs(t.think), ...safe, metadata: { crisis_signal: false } };
+    case "extract":
+      return { ...outputs(() => req.answer ?? ""), ...safe, metadata: { crisis_signal: false } };
+  }
+}
+
+function requestOf(options: LanguageModelV3CallOptions): ModelRequest {
+  const req = options.providerOptions?.[PROVIDER_OPTIONS_KEY] as ModelRequest | undefined;
+  if (!req || typeof req.purpose !== "string") {
+    throw new Error("The offline model only answers HeartRule engine requests (providerOptions.heartrule).");
+  }
+  return req;
+}
+
+const usage: LanguageModelV3Usage = {
+  inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+  outputTokens: { total: undefined, text: undefined, reasoning: undefined },
+};
+const finishReason = { unified: "stop", raw: "stop" } as const;
+
+/** Splits text into `parts` pieces, never between the halves of a surrogate pair. */
+function chunks(s: string, parts: number): string[] {
+  const out: string[] = [];
+  const size = Math.ceil(s.length / parts);
+  let start = 0;
+  while (start < s.length) {
+    let end = Math.min(s.length, start + size);
+    const code = s.charCodeAt(end - 1);
+    if (end < s.length && code >= 0xd800 && code <= 0xdbff) end++;
+    out.push(s.slice(start, end));
+    start = end;
+  }
+  return out;
+}
+
+export class OfflineModel implements LanguageModelV3 {
+  readonly specificationVersion = "v3";
+  readonly provider = "heartrule";
+  readonly modelId = "offline";
+  readonly supportedUrls = {};
+
+  async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
+    const body = JSON.stringify(reply(requestOf(options)));
+    return { content: [{ type: "text", text: body }], finishReason, usage, warnings: [] };
+  }
+
+  async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
+    const body = JSON.stringify(reply(requestOf(options)));
+    const parts: LanguageModelV3StreamPart[] = [
+      { type: "stream-start", warnings: [] },
+      { type: "text-start", id: "0" },
+      ...chunks(body, 4).map((delta): LanguageModelV3StreamPart => ({ type: "text-delta", id: "0", delta })),
+      { type: "text-end", id: "0" },
+      { type: "finish", usage, finishReason },
+    ];
+    return {
+      stream: new ReadableStream({
+        start(controller) {
+          for (const part of parts) controller.enqueue(part);
+          controller.close();
+        },
+      }),
+    };
+  }
+}
+
+export function createOfflineModel(): LanguageModelV3 {
+  return new OfflineModel();
+}
