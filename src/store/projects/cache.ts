@@ -48,7 +48,13 @@ export async function writePointer(env: Env, projectId: string, pointer: Publish
 
 /** The pointer from KV, or from D1 (then cached). Null for an unknown project. */
 export async function readPointer(env: Env, db: Database, projectId: string): Promise<PublishedPointer | null> {
-  const cached = await env.CACHE.get<PublishedPointer>(pointerKey(projectId), { type: "json", cacheTtl: EDGE_CACHE_SECONDS });
+  let cached: PublishedPointer | null = null;
+  try {
+    cached = await env.CACHE.get<PublishedPointer>(pointerKey(projectId), { type: "json", cacheTtl: EDGE_CACHE_SECONDS });
+  } catch (err) {
+    // The cache is an optimisation: D1 answers when KV cannot.
+    console.log(JSON.stringify({ level: "warn", msg: "published pointer unreadable", projectId, error: err instanceof Error ? err.name : "unknown" }));
+  }
   if (cached) return cached;
   const row = await db
     .select({ status: projects.status, versionId: projectVersions.id, versionNumber: projectVersions.versionNumber })

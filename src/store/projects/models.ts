@@ -134,15 +134,15 @@ export const FileDiffSchema = z
     newHash: z.string().nullable(),
     additions: z.number().int(),
     deletions: z.number().int(),
-    patch: z.string().openapi({ description: "Unified diff (3 lines of context) from the older to the newer content" }),
+    patch: z.string().openapi({ description: "Unified diff (3 lines of context) from the compareWith content to the version's" }),
   })
   .openapi("FileDiff");
 export type FileDiff = z.infer<typeof FileDiffSchema>;
 
 export const VersionDiffSchema = z
   .object({
-    version: VersionRefSchema.openapi({ description: "The newer side" }),
-    compareWith: VersionRefSchema.openapi({ description: "The older side" }),
+    version: VersionRefSchema.openapi({ description: "The side the changes lead to (the version in the path)" }),
+    compareWith: VersionRefSchema.openapi({ description: "The side the changes start from (default: the previous version number)" }),
     summary: z.object({
       added: z.number().int(),
       removed: z.number().int(),

@@ -14,6 +14,7 @@ import { decodeCursor, page } from "./cursor";
 import type { DiagnosticLang } from "./globals";
 import type { DraftStatus, FileDiff, FileProblems, PageRequest, Version, VersionDiff, VersionSummary } from "./models";
 import { fileName } from "./paths";
+import { workspaceRows } from "./workspace";
 import { compareSemver, formatSemver, parseSemver, type Semver } from "./semver";
 
 type VersionRow = typeof projectVersions.$inferSelect;
@@ -219,18 +220,7 @@ export async function rollback(
     rollbackFrom: target,
   };
   const sessionIds = new Map(files.map((f) => [f.path, f.sessionId]));
-  const restored = workspace.map((f) => ({
-    id: crypto.randomUUID(),
-    projectId,
-    path: f.path,
-    kind: f.kind,
-    content: f.content,
-    contentHash: f.contentHash,
-    sessionId: sessionIds.get(f.path) ?? null,
-    updatedBy: actor.id,
-    createdAt: v.at,
-    updatedAt: v.at,
-  }));
+  const restored = workspaceRows(projectId, workspace.map((f) => ({ ...f, sessionId: sessionIds.get(f.path) ?? null })), actor, v.at);
   return commitVersion(env, db, v, [
     db
       .delete(projectFiles)

@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import type { AuthUser } from "../../http/auth";
 import type { Database } from "../db";
-import { projectFiles, projects } from "../schema";
+import { projectFiles, projects, type FileKind } from "../schema";
 import { chunkRows } from "./batch";
 import type { CheckedFile } from "./checks";
 import type { FileSummary } from "./models";
@@ -25,20 +25,33 @@ export function fileSummary(row: FileRow): FileSummary {
   };
 }
 
-/** Insert statements for new workspace files, chunked for D1's parameter limit. */
-export function insertFiles(db: Database, projectId: string, files: readonly CheckedFile[], actor: AuthUser, at: Date) {
-  const rows = files.map((f) => ({
+export interface WorkspaceContent {
+  path: string;
+  kind: FileKind;
+  content: string;
+  contentHash: string;
+  sessionId: string | null;
+}
+
+/** New `project_files` rows (fresh ids) for these contents, written by `actor` at `at`. */
+export function workspaceRows(projectId: string, files: readonly WorkspaceContent[], actor: AuthUser, at: Date) {
+  return files.map((f) => ({
     id: crypto.randomUUID(),
     projectId,
     path: f.path,
     kind: f.kind,
     content: f.content,
     contentHash: f.contentHash,
-    sessionId: f.session?.sessionId ?? null,
+    sessionId: f.sessionId,
     updatedBy: actor.id,
     createdAt: at,
     updatedAt: at,
   }));
+}
+
+/** Insert statements for checked files, chunked for D1's parameter limit. */
+export function insertFiles(db: Database, projectId: string, files: readonly CheckedFile[], actor: AuthUser, at: Date) {
+  const rows = workspaceRows(projectId, files.map((f) => ({ ...f, sessionId: f.session?.sessionId ?? null })), actor, at);
   return chunkRows(rows).map((chunk) => db.insert(projectFiles).values(chunk));
 }
 
