@@ -7,6 +7,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import pkg from "../package.json";
+import { benchRoutes } from "./bench/routes";
 import { ConfigError, getConfig, isLocal } from "./config";
 import { requestLog } from "./http/logging";
 import { ProblemError, problemResponse } from "./http/problem";
@@ -98,6 +99,7 @@ export function createApp() {
   app.route("/", authRoutes);
   app.route("/", authoringRoutes);
   app.route("/", scriptRoutes);
+  app.route("/", benchRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

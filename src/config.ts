@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { BenchEcho } from "./bench/echo";
 import type { SessionActor } from "./session/actor";
 
 /** Bindings and variables the Worker receives; names match wrangler.toml. */
@@ -6,6 +7,8 @@ export interface Env {
   DB: D1Database;
   CACHE: KVNamespace;
   SESSION_ACTOR: DurableObjectNamespace<SessionActor>;
+  /** The benchmark's echo object; its route answers only in development and bench. */
+  BENCH_ECHO: DurableObjectNamespace<BenchEcho>;
   ASSETS?: Fetcher;
   AI?: Ai;
 

@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import type { Env } from "./config";
 
+export { BenchEcho } from "./bench/echo";
 export { SessionActor } from "./session/actor";
 
 const app = createApp();

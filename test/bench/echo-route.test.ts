@@ -1,0 +1,68 @@
+import { listDurableObjectIds } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, expectProblem } from "../helpers";
+
+const upgrade = { headers: { upgrade: "websocket" } };
+
+/** Opens the echo socket, sends each frame and collects what comes back. */
+async function echoes(environment: string, name: string, frames: string[]): Promise<string[]> {
+  const res = await call(`/api/bench/echo/${name}/ws`, upgrade, { ENVIRONMENT: environment });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  ws.accept();
+  const received: string[] = [];
+  const all = new Promise<void>((resolve) => {
+    ws.addEventListener("message", (event) => {
+      received.push(event.data as string);
+      if (received.length === frames.length) resolve();
+    });
+  });
+  for (const frame of frames) ws.send(frame);
+  await all;
+  ws.close(1000, "done");
+  return received;
+}
+
+describe("GET /api/bench/echo/:name/ws", () => {
+  it.each(["development", "bench"])("echoes every frame, in order, when ENVIRONMENT=%s", async (environment) => {
+    const frames = ['{"n":1}', "second", "ünïcödé ✓"];
+    expect(await echoes(environment, `echo-${environment}`, frames)).toEqual(frames);
+  });
+
+  it("gives each name its own object", async () => {
+    await echoes("bench", "one", ["a"]);
+    await echoes("bench", "two", ["b"]);
+    const ids = (await listDurableObjectIds(env.BENCH_ECHO)).map((id) => id.toString());
+    expect(ids).toEqual(expect.arrayContaining([env.BENCH_ECHO.idFromName("one").toString(), env.BENCH_ECHO.idFromName("two").toString()]));
+  });
+
+  it.each(["production", "staging", "test"])("does not exist when ENVIRONMENT=%s, and creates no object", async (environment) => {
+    const before = (await listDurableObjectIds(env.BENCH_ECHO)).length;
+    const res = await call(`/api/bench/echo/hidden-${environment}/ws`, upgrade, { ENVIRONMENT: environment });
+    await expectProblem(res, 404, "NOT_FOUND");
+    expect(await listDurableObjectIds(env.BENCH_ECHO)).toHaveLength(before);
+  });
+
+  it("answers 404 outside development and bench before looking at the name", async () => {
+    const res = await call("/api/bench/echo/not%20valid!/ws", upgrade, { ENVIRONMENT: "production" });
+    await expectProblem(res, 404, "NOT_FOUND");
+  });
+
+  it("refuses a plain request with a problem", async () => {
+    const res = await call("/api/bench/echo/plain/ws", {}, { ENVIRONMENT: "bench" });
+    const body = await expectProblem(res, 400, "BAD_REQUEST");
+    expect(body.detail).toMatch(/WebSocket/);
+  });
+
+  it("refuses a name that is not a short identifier", async () => {
+    const res = await call(`/api/bench/echo/${"x".repeat(65)}/ws`, upgrade, { ENVIRONMENT: "bench" });
+    await expectProblem(res, 400, "VALIDATION_FAILED");
+  });
+
+  it("is left out of the OpenAPI document", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).some((p) => p.includes("/bench/"))).toBe(false);
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(0);
+  });
+});
