@@ -1,0 +1,36 @@
+/** What the numbers were measured on, recorded next to them. */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string {
+  return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+}
+
+function run(command: string, args: string[]): string | null {
+  try {
+    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export function captureEnvironment() {
+  const cpus = os.cpus();
+  const workerdBin = require.resolve("workerd/bin/workerd");
+  const status = run("git", ["status", "--porcelain", "--untracked-files=no"]);
+  return {
+    cpu: { model: cpus[0]?.model.trim() ?? "unknown", cores: cpus.length, speedMHz: cpus[0]?.speed ?? null },
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    workerd: { package: packageVersion("workerd"), binary: run(workerdBin, ["--version"]) },
+    wrangler: packageVersion("wrangler"),
+    git: { commit: run("git", ["rev-parse", "HEAD"]), dirty: status === null ? null : status.length > 0 },
+  };
+}
+
+export type Environment = ReturnType<typeof captureEnvironment>;

@@ -1,0 +1,113 @@
+/**
+ * One local Worker for a benchmark phase: `wrangler dev` on a free port with
+ * a fresh state directory (D1 migrated first), the given [vars], and its
+ * output in a log file. stop() ends the process group and removes the state,
+ * and is safe to call more than once.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "./ports";
+
+const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+
+export interface LocalWorker {
+  origin: string;
+  logFile: string;
+  /** When `wrangler dev` was spawned and when /health/ready first answered 200 (performance.now()). */
+  startedAt: number;
+  readyAt: number;
+  stop(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  /** Names the log file: `<logDir>/<label>.log`. */
+  label: string;
+  logDir: string;
+  vars: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+const live = new Set<LocalWorker>();
+
+/** Stops every Worker still running; for exit paths that skip the normal teardown. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((w) => w.stop()));
+}
+
+function migrate(persistTo: string, log: string): void {
+  const result = spawnSync(process.execPath, [wranglerBin, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    env: { ...process.env, CI: "1" },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    throw new Error(`D1 migrations failed (exit ${result.status ?? result.signal}) for ${log}:\n${result.stderr || result.stdout}`);
+  }
+}
+
+async function waitUntilReady(origin: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const tail = (await readFile(logFile, "utf8").catch(() => "")).split("\n").slice(-30).join("\n");
+      throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail}`);
+    }
+    try {
+      const res = await fetch(`${origin}/health/ready`, { signal: AbortSignal.timeout(5000) });
+      await res.body?.cancel();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${origin} was not ready within ${timeoutMs / 1000} s; see ${logFile}`);
+}
+
+export async function startWorker(options: WorkerOptions): Promise<LocalWorker> {
+  const persistTo = await mkdtemp(join(tmpdir(), `heartrule-bench-${options.label}-`));
+  const logFile = join(options.logDir, `${options.label}.log`);
+  let child: ChildProcess | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      live.delete(handle);
+      if (child?.pid && child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child!.once("exit", resolve));
+        // wrangler starts workerd as its own child: end the whole group.
+        process.kill(-child.pid, "SIGTERM");
+        const forced = sleep(5000).then(() => {
+          if (child!.exitCode === null && child!.signalCode === null) process.kill(-child!.pid!, "SIGKILL");
+        });
+        await Promise.race([exited, forced]);
+      }
+      await rm(persistTo, { recursive: true, force: true });
+    })());
+  const handle: LocalWorker = { origin: "", logFile, startedAt: 0, readyAt: 0, stop };
+  live.add(handle);
+  try {
+    migrate(persistTo, logFile);
+    const [port, inspectorPort] = [await freePort(), await freePort()];
+    const vars = Object.entries(options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    const log = createWriteStream(logFile);
+    handle.startedAt = performance.now();
+    child = spawn(
+      process.execPath,
+      [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...vars],
+      { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } },
+    );
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    handle.origin = `http://127.0.0.1:${port}`;
+    await waitUntilReady(handle.origin, child, options.readyTimeoutMs ?? 90_000, logFile);
+    handle.readyAt = performance.now();
+    return handle;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
