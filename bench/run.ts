@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --sessions 200 --think-ms 1000 …]`: measures HeartRule
  * against a bare Durable Object in one process and one run, prints a table
- * and writes bench/results/latest.json. See docs/performance.md.
+ * and writes bench/results/latest.json. What each number means:
+ * docs/performance.md.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
@@ -9,51 +10,63 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Api } from "./lib/api";
 import { captureEnvironment } from "./lib/environment";
-import { startFakeModel } from "./lib/fake-openai";
+import { startFakeModel, type FakeModelServer } from "./lib/fake-openai";
 import type { LoadResult, Pacing } from "./lib/load";
+import { profileWhile, summariseProfile, type ProfileSummary } from "./lib/profile";
 import { latencyTable, targetLines, writeJson, type Target } from "./lib/report";
 import { ratio, summarise } from "./lib/stats";
-import { startWorker, stopAll } from "./lib/worker";
+import { startWorker, stopAll, type LocalWorker } from "./lib/worker";
 import { runBaseline } from "./scenarios/baseline";
-import { perTurn, readCost, settledCost } from "./scenarios/cost";
+import { measureCost } from "./scenarios/cost";
 import { INTAKE_ANSWERS, prepareSessions, runIntake, SAMPLE_SCRIPT } from "./scenarios/intake";
 import { runStreaming, type StreamingResult } from "./scenarios/streaming";
 
 const { values } = parseArgs({
   options: {
     sessions: { type: "string", default: "200" },
-    "streaming-sessions": { type: "string", default: "20" },
     "think-ms": { type: "string", default: "1000" },
+    "light-sessions": { type: "string", default: "10" },
+    "light-think-ms": { type: "string", default: "2000" },
+    "cost-sessions": { type: "string", default: "20" },
+    "streaming-sessions": { type: "string", default: "5" },
+    "streaming-load-sessions": { type: "string", default: "20" },
     "ttft-ms": { type: "string", default: "150" },
     "tokens-per-s": { type: "string", default: "50" },
     "reply-tokens": { type: "string", default: "12" },
     "connect-batch": { type: "string", default: "25" },
     "create-concurrency": { type: "string", default: "8" },
-    "timeout-ms": { type: "string", default: "30000" },
+    "timeout-ms": { type: "string", default: "60000" },
     seed: { type: "string", default: "20260420" },
     out: { type: "string", default: "bench/results/latest.json" },
+    profile: { type: "boolean", default: false },
   },
   strict: true,
 });
 
-function positive(name: keyof typeof values, allowZero = false): number {
+function count(name: keyof typeof values, min = 1): number {
   const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new Error(`--${name} must be a ${allowZero ? "non-negative" : "positive"} integer`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
   return n;
 }
 
 const config = {
-  sessions: positive("sessions"),
-  streamingSessions: positive("streaming-sessions"),
-  thinkMs: positive("think-ms", true),
-  connectBatch: positive("connect-batch"),
-  createConcurrency: positive("create-concurrency"),
-  timeoutMs: positive("timeout-ms"),
-  seed: positive("seed", true),
-  model: { ttftMs: positive("ttft-ms", true), tokensPerSecond: positive("tokens-per-s"), replyTokens: positive("reply-tokens") },
+  sessions: count("sessions"),
+  thinkMs: count("think-ms", 0),
+  lightSessions: count("light-sessions"),
+  lightThinkMs: count("light-think-ms", 0),
+  costSessions: count("cost-sessions"),
+  streamingSessions: count("streaming-sessions"),
+  streamingLoadSessions: count("streaming-load-sessions"),
+  connectBatch: count("connect-batch"),
+  createConcurrency: count("create-concurrency"),
+  timeoutMs: count("timeout-ms"),
+  seed: count("seed", 0),
+  model: { ttftMs: count("ttft-ms", 0), tokensPerSecond: count("tokens-per-s"), replyTokens: count("reply-tokens", 2) },
 };
 const outFile = resolve(values.out!);
 const logDir = resolve("bench/results/logs");
+/** Sampling interval of `--profile`: fine enough for a turn of a few milliseconds. */
+const PROFILE_INTERVAL_US = 250;
 
 const phases: Record<string, number> = {};
 const runStarted = performance.now();
@@ -65,11 +78,21 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
     return await work();
   } finally {
     phases[name] = Math.round(performance.now() - started);
-    process.stdout.write(`  ${name}: ${(phases[name] / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`  ${(phases[name] / 1000).toFixed(1)} s\n`);
   }
 }
 
-const scenario = (r: LoadResult) => ({
+/** workerd CPU time spent while `work` ran, per answered message. */
+async function withCpu<T extends LoadResult | { turns: LoadResult }>(worker: LocalWorker, work: () => Promise<T>): Promise<T & { workerdCpuMsPerMessage: number | null }> {
+  const before = worker.workerdCpuMs();
+  const result = await work();
+  const after = worker.workerdCpuMs();
+  const answered = "turns" in result ? result.turns.count : result.count;
+  const perMessage = before === null || after === null || answered === 0 ? null : Math.round(((after - before) / answered) * 100) / 100;
+  return { ...result, workerdCpuMsPerMessage: perMessage };
+}
+
+const scenario = (r: LoadResult & { workerdCpuMsPerMessage?: number | null }) => ({
   p50Ms: r.p50Ms,
   p95Ms: r.p95Ms,
   p99Ms: r.p99Ms,
@@ -82,15 +105,27 @@ const scenario = (r: LoadResult) => ({
   messagesPerConnection: r.messagesPerConnection,
   thinkMs: r.thinkMs,
   elapsedMs: r.elapsedMs,
+  workerdCpuMsPerMessage: r.workerdCpuMsPerMessage ?? null,
   ...(r.errorSamples.length ? { errorSamples: r.errorSamples } : {}),
+});
+
+const streamingView = (s: StreamingResult & { workerdCpuMsPerMessage: number | null }, sessions: number) => ({
+  addedTtftP50Ms: s.addedTtft.p50Ms,
+  addedTtftP95Ms: s.addedTtft.p95Ms,
+  addedTtftP99Ms: s.addedTtft.p99Ms,
+  interTokenP50Ms: s.clientInterToken.p50Ms,
+  interTokenP99Ms: s.clientInterToken.p99Ms,
+  serverInterTokenP50Ms: s.serverInterToken.p50Ms,
+  sessions,
+  streamedMessages: s.addedTtft.count,
+  unmatchedMessages: s.unmatched,
+  turns: scenario({ ...s.turns, workerdCpuMsPerMessage: s.workerdCpuMsPerMessage }),
 });
 
 async function main() {
   await mkdir(logDir, { recursive: true });
   const environment = captureEnvironment();
   const secret = randomBytes(32).toString("hex");
-  const paced = { thinkMs: config.thinkMs, seed: config.seed };
-  const saturated = { thinkMs: 0, seed: config.seed };
   const connect = { connectBatch: config.connectBatch, createConcurrency: config.createConcurrency, timeoutMs: config.timeoutMs };
 
   // ── offline model: baseline, turns, cost per turn ─────────────────────
@@ -99,29 +134,47 @@ async function main() {
   );
   const api = new Api(worker.origin, secret);
   const projectId = await phase("publish the sample project", () => api.publishSampleProject());
-  const echo = { connections: config.sessions, messages: INTAKE_ANSWERS, connectBatch: config.connectBatch, timeoutMs: config.timeoutMs };
 
-  /** Creates and connects the sessions, runs them, and counts what their turns cost. */
-  const measureTurns = async (label: string, pacing: Pacing) => {
-    const prepared = await prepareSessions(api, { ...connect, count: config.sessions, projectId });
-    const ids = prepared.sessions.map((s) => s.sessionId);
-    const before = await readCost(api, ids);
+  const echo = (connections: number, pacing: Pacing) =>
+    withCpu(worker, () => runBaseline(worker, { connections, messages: INTAKE_ANSWERS, connectBatch: config.connectBatch, timeoutMs: config.timeoutMs, pacing }));
+
+  /** Creates and connects the sessions (not timed), then runs them to completion (timed). */
+  const intake = async (sessions: number, pacing: Pacing, label: string) => {
+    const prepared = await prepareSessions(api, { ...connect, count: sessions, projectId });
     const toLastMessage: number[] = [];
-    const load = await runIntake(prepared, { pacing, timeoutMs: config.timeoutMs, label }, (t) => {
-      if (t.lastMessageAt !== null) toLastMessage.push(t.lastMessageAt - t.sentAt);
+    const run = () =>
+      runIntake(prepared, { pacing, timeoutMs: config.timeoutMs, label }, (t) => {
+        if (t.lastMessageAt !== null) toLastMessage.push(t.lastMessageAt - t.sentAt);
+      });
+    let profile: ProfileSummary | undefined;
+    const load = await withCpu(worker, async () => {
+      if (!values.profile) return run();
+      const profiled = await profileWhile(worker.inspectorPort, PROFILE_INTERVAL_US, run);
+      profile = await summariseProfile(profiled.profile, resolve(logDir, `turns-${label}.cpuprofile`), PROFILE_INTERVAL_US);
+      return profiled.result;
     });
-    return { load, lastMessage: summarise(toLastMessage), cost: perTurn(before, await settledCost(api, ids)) };
+    return { load, lastMessage: summarise(toLastMessage), profile };
   };
 
-  const baseline = await phase("baseline: echo Durable Object, paced", () => runBaseline(worker, { ...echo, pacing: paced }));
-  const turns = await phase("turns: intake sessions, paced", () => measureTurns("paced", paced));
-  const baselineSaturated = await phase("baseline: echo Durable Object, closed loop", () => runBaseline(worker, { ...echo, pacing: saturated }));
-  const turnsSaturated = await phase("turns: intake sessions, closed loop", () => measureTurns("saturated", saturated));
+  const paced = { thinkMs: config.thinkMs, seed: config.seed };
+  const light = { thinkMs: config.lightThinkMs, seed: config.seed };
+  const baseline = await phase(`baseline: echo Durable Object, ${config.sessions} connections`, () => echo(config.sessions, paced));
+  const turns = await phase(`turns: ${config.sessions} intake sessions`, () => intake(config.sessions, paced, "turns"));
+  const baselineLight = await phase(`baseline, light load: ${config.lightSessions} connections`, () => echo(config.lightSessions, light));
+  const turnsLight = await phase(`turns, light load: ${config.lightSessions} sessions`, () => intake(config.lightSessions, light, "light"));
+  const cost = await phase(`cost per turn: ${config.costSessions} sessions`, () => measureCost(api, { ...connect, sessions: config.costSessions, projectId }));
   await worker.stop();
 
   // ── streaming through the openai-compatible provider ──────────────────
   const model = await startFakeModel(config.model);
-  let streaming: StreamingResult;
+  async function stream(streamer: LocalWorker, fake: FakeModelServer, sessions: number) {
+    const streamApi = new Api(streamer.origin, secret);
+    const project = await streamApi.publishSampleProject();
+    const prepared = await prepareSessions(streamApi, { ...connect, count: sessions, projectId: project });
+    return withCpu(streamer, () => runStreaming(prepared, fake, { pacing: paced, timeoutMs: config.timeoutMs }));
+  }
+  let streaming: Awaited<ReturnType<typeof stream>>;
+  let streamingLoaded: Awaited<ReturnType<typeof stream>>;
   try {
     const streamer = await phase("start wrangler dev (openai-compatible → fake server)", () =>
       startWorker({
@@ -141,12 +194,8 @@ async function main() {
       }),
     );
     try {
-      streaming = await phase("streaming: intake sessions, paced", async () => {
-        const streamApi = new Api(streamer.origin, secret);
-        const project = await streamApi.publishSampleProject();
-        const prepared = await prepareSessions(streamApi, { ...connect, count: config.streamingSessions, projectId: project });
-        return runStreaming(prepared, model, { pacing: paced, timeoutMs: config.timeoutMs });
-      });
+      streaming = await phase(`streaming: ${config.streamingSessions} sessions`, () => stream(streamer, model, config.streamingSessions));
+      streamingLoaded = await phase(`streaming: ${config.streamingLoadSessions} sessions`, () => stream(streamer, model, config.streamingLoadSessions));
     } finally {
       await streamer.stop();
     }
@@ -159,73 +208,89 @@ async function main() {
   const ratios = {
     turnP50OverBaselineP50: ratio(turns.load.p50Ms, baseline.p50Ms),
     turnP99OverBaselineP99: ratio(turns.load.p99Ms, baseline.p99Ms),
-    saturatedTurnsPerSOverEchoesPerS: ratio(turnsSaturated.load.throughputPerS, baselineSaturated.throughputPerS),
+    lightTurnP50OverBaselineP50: ratio(turnsLight.load.p50Ms, baselineLight.p50Ms),
+    lightTurnP99OverBaselineP99: ratio(turnsLight.load.p99Ms, baselineLight.p99Ms),
+    workerdCpuPerTurnOverPerEcho: ratio(turns.load.workerdCpuMsPerMessage, baseline.workerdCpuMsPerMessage),
   };
-  const turnErrors = turns.load.errors + turns.load.abandoned + turnsSaturated.load.errors + turnsSaturated.load.abandoned;
+  const turnErrors = turns.load.errors + turns.load.abandoned;
   const totalMs = Math.round(performance.now() - runStarted);
+  const streamingTarget = (s: typeof streaming, sessions: number): Target => ({
+    name: `added time to first streamed token, p50, ${sessions} streaming sessions`,
+    goal: "≤ 15 ms",
+    actual: `${s.addedTtft.p50Ms} ms`,
+    met: (s.addedTtft.p50Ms ?? Infinity) <= 15,
+  });
   const targets: Target[] = [
-    { name: "turn p50 vs baseline p50", goal: "≤ 1.5×", actual: `${ratios.turnP50OverBaselineP50}×`, met: (ratios.turnP50OverBaselineP50 ?? Infinity) <= 1.5 },
-    { name: "turn p99 vs baseline p99", goal: "≤ 3×", actual: `${ratios.turnP99OverBaselineP99}×`, met: (ratios.turnP99OverBaselineP99 ?? Infinity) <= 3 },
+    { name: `turn p50 vs baseline p50, ${config.sessions} sessions`, goal: "≤ 1.5×", actual: `${ratios.turnP50OverBaselineP50}×`, met: (ratios.turnP50OverBaselineP50 ?? Infinity) <= 1.5 },
+    { name: `turn p99 vs baseline p99, ${config.sessions} sessions`, goal: "≤ 3×", actual: `${ratios.turnP99OverBaselineP99}×`, met: (ratios.turnP99OverBaselineP99 ?? Infinity) <= 3 },
     { name: `errors at ${config.sessions} concurrent sessions`, goal: "0", actual: String(turnErrors), met: turnErrors === 0 },
-    { name: "added time to first streamed token, p50", goal: "≤ 15 ms", actual: `${streaming.addedTtft.p50Ms} ms`, met: (streaming.addedTtft.p50Ms ?? Infinity) <= 15 },
-    { name: "D1 round trips per turn", goal: "≤ 1", actual: String(turns.cost.d1RoundTrips), met: turns.cost.turns > 0 && turns.cost.d1RoundTrips <= 1 },
-    { name: "KV reads per turn after the session started", goal: "0", actual: String(turns.cost.kvReads), met: turns.cost.turns > 0 && turns.cost.kvReads === 0 },
+    streamingTarget(streaming, config.streamingSessions),
+    streamingTarget(streamingLoaded, config.streamingLoadSessions),
+    { name: "D1 round trips per turn", goal: "≤ 1", actual: String(cost.d1RoundTrips), met: cost.complete && cost.d1RoundTrips <= 1 },
+    { name: "KV reads per turn after the session started", goal: "0", actual: String(cost.kvReads), met: cost.complete && cost.kvReads === 0 },
     { name: "whole run", goal: "< 300 s", actual: `${(totalMs / 1000).toFixed(1)} s`, met: totalMs < 300_000 },
   ];
+  const profile = turns.profile ?? turnsLight.profile;
   const result = {
     generatedAt: new Date().toISOString(),
     environment: {
       ...environment,
-      concurrency: { sessions: config.sessions, streamingSessions: config.streamingSessions, connectBatch: config.connectBatch, createConcurrency: config.createConcurrency },
+      concurrency: {
+        sessions: config.sessions,
+        lightSessions: config.lightSessions,
+        costSessions: config.costSessions,
+        streamingSessions: config.streamingSessions,
+        streamingLoadSessions: config.streamingLoadSessions,
+        connectBatch: config.connectBatch,
+        createConcurrency: config.createConcurrency,
+      },
     },
     config: { ...config, messagesPerSession: INTAKE_ANSWERS.length, turnEnds: "state frame", script: SAMPLE_SCRIPT },
     scenarios: {
       baseline: scenario(baseline),
       turns: { ...scenario(turns.load), toLastAiMessage: turns.lastMessage },
-      baselineSaturated: scenario(baselineSaturated),
-      turnsSaturated: { ...scenario(turnsSaturated.load), toLastAiMessage: turnsSaturated.lastMessage },
-      streaming: {
-        addedTtftP50Ms: streaming.addedTtft.p50Ms,
-        addedTtftP95Ms: streaming.addedTtft.p95Ms,
-        addedTtftP99Ms: streaming.addedTtft.p99Ms,
-        interTokenP50Ms: streaming.clientInterToken.p50Ms,
-        interTokenP99Ms: streaming.clientInterToken.p99Ms,
-        serverInterTokenP50Ms: streaming.serverInterToken.p50Ms,
-        streamedMessages: streaming.addedTtft.count,
-        unmatchedMessages: streaming.unmatched,
-        model: config.model,
-        turns: scenario(streaming.turns),
-      },
+      baselineLight: scenario(baselineLight),
+      turnsLight: { ...scenario(turnsLight.load), toLastAiMessage: turnsLight.lastMessage },
+      streaming: { ...streamingView(streaming, config.streamingSessions), model: config.model },
+      streamingLoaded: streamingView(streamingLoaded, config.streamingLoadSessions),
     },
     ratios,
-    perTurn: turns.cost,
-    perTurnSaturated: turnsSaturated.cost,
+    perTurn: cost,
+    ...(profile ? { profile } : {}),
     targets,
     phasesMs: phases,
     totalMs,
   };
   await writeJson(outFile, result);
 
-  const label = (name: string, think: number) => `${name}${think ? `, think ${think} ms` : ", closed loop"}`;
+  const cpu = (v: number | null) => (v === null ? "n/a" : `${v} ms`);
+  const streamLine = (s: typeof streaming, sessions: number) =>
+    `streaming, ${sessions} sessions: added TTFT p50 ${s.addedTtft.p50Ms} ms, p99 ${s.addedTtft.p99Ms} ms over ${s.addedTtft.count} messages; inter-token p50 ${s.clientInterToken.p50Ms} ms at the client vs ${s.serverInterToken.p50Ms} ms at the server; workerd CPU ${cpu(s.workerdCpuMsPerMessage)} per turn`;
   console.log(
     [
       "",
-      `HeartRule benchmark — ${config.sessions} sessions × ${INTAKE_ANSWERS.length} turns · ${environment.cpu.cores}× ${environment.cpu.model} · Node ${environment.node} · ${environment.workerd.binary} · ${environment.git.commit?.slice(0, 10)}`,
+      `HeartRule benchmark · ${environment.cpu.cores}× ${environment.cpu.model} · Node ${environment.node} · ${environment.workerd.binary} · ${environment.git.commit?.slice(0, 10)}`,
       "",
       latencyTable([
-        { label: label("baseline (echo DO)", config.thinkMs), ...baseline },
-        { label: label("turns", config.thinkMs), ...turns.load },
-        { label: label("baseline (echo DO)", 0), ...baselineSaturated },
-        { label: label("turns", 0), ...turnsSaturated.load },
-        { label: `streaming turns (${config.streamingSessions} sessions)`, ...streaming.turns },
+        { label: `baseline: echo DO, ${config.sessions} conns, think ${config.thinkMs} ms`, ...baseline },
+        { label: `turns: ${config.sessions} sessions, think ${config.thinkMs} ms`, ...turns.load },
+        { label: `baseline: echo DO, ${config.lightSessions} conns, think ${config.lightThinkMs} ms`, ...baselineLight },
+        { label: `turns: ${config.lightSessions} sessions, think ${config.lightThinkMs} ms`, ...turnsLight.load },
+        { label: `streaming turns: ${config.streamingSessions} sessions`, ...streaming.turns },
+        { label: `streaming turns: ${config.streamingLoadSessions} sessions`, ...streamingLoaded.turns },
       ]),
       "",
-      `turn p50 / baseline p50 = ${ratios.turnP50OverBaselineP50}×   turn p99 / baseline p99 = ${ratios.turnP99OverBaselineP99}×   closed-loop turns/s ÷ echoes/s = ${ratios.saturatedTurnsPerSOverEchoesPerS}`,
-      `streaming: added TTFT p50 ${streaming.addedTtft.p50Ms} ms, p99 ${streaming.addedTtft.p99Ms} ms over ${streaming.addedTtft.count} messages; inter-token p50 ${streaming.clientInterToken.p50Ms} ms at the client vs ${streaming.serverInterToken.p50Ms} ms at the server`,
-      `per turn: ${turns.cost.d1RoundTrips} D1 round trips, ${turns.cost.kvReads} KV reads (${turns.cost.turns} turns counted)`,
+      `ratios, ${config.sessions} sessions: turn p50 / baseline p50 = ${ratios.turnP50OverBaselineP50}×, p99 = ${ratios.turnP99OverBaselineP99}×; light load: p50 ${ratios.lightTurnP50OverBaselineP50}×, p99 ${ratios.lightTurnP99OverBaselineP99}×`,
+      `workerd CPU: ${cpu(turns.load.workerdCpuMsPerMessage)} per turn, ${cpu(baseline.workerdCpuMsPerMessage)} per echo (${ratios.workerdCpuPerTurnOverPerEcho}×)`,
+      streamLine(streaming, config.streamingSessions),
+      streamLine(streamingLoaded, config.streamingLoadSessions),
+      `per turn: ${cost.d1RoundTrips} D1 round trips, ${cost.kvReads} KV reads (${cost.turns} turns of ${cost.sessions} sessions${cost.complete ? "" : ", INCOMPLETE: some counters were reset"})`,
       "",
       targetLines(targets),
       "",
+      ...(profile
+        ? [`workerd CPU profile (${profile.file}), share of busy samples with the function on the stack:`, ...profile.inclusive.slice(0, 15).map((f) => `  ${String(f.percent).padStart(5)}%  ${f.frame}`), ""]
+        : []),
       `wrote ${outFile} in ${(totalMs / 1000).toFixed(1)} s`,
     ].join("\n"),
   );

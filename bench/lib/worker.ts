@@ -4,8 +4,8 @@
  * output in a log file. stop() ends the process group and removes the state,
  * and is safe to call more than once.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -17,10 +17,14 @@ const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangle
 
 export interface LocalWorker {
   origin: string;
+  /** The DevTools protocol port (`--inspector-port`), for CPU profiles. */
+  inspectorPort: number;
   logFile: string;
   /** When `wrangler dev` was spawned and when /health/ready first answered 200 (performance.now()). */
   startedAt: number;
   readyAt: number;
+  /** CPU time (user + system) workerd has used so far, in ms; null where /proc is missing. */
+  workerdCpuMs(): number | null;
   stop(): Promise<void>;
 }
 
@@ -68,6 +72,34 @@ async function waitUntilReady(origin: string, child: ChildProcess, timeoutMs: nu
   throw new Error(`${origin} was not ready within ${timeoutMs / 1000} s; see ${logFile}`);
 }
 
+let ticksPerSecond: number | undefined;
+
+/**
+ * utime + stime of the workerd process that wrangler started (same process
+ * group), from /proc/<pid>/stat, in ms. Linux only.
+ */
+function workerdCpuMs(group: number): number | null {
+  try {
+    ticksPerSecond ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        continue; // gone meanwhile
+      }
+      // pid (comm) state ppid pgrp … utime(14) stime(15): split after the comm, which may hold spaces.
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (comm !== "workerd" || Number(fields[2]) !== group) continue;
+      return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
 export async function startWorker(options: WorkerOptions): Promise<LocalWorker> {
   const persistTo = await mkdtemp(join(tmpdir(), `heartrule-bench-${options.label}-`));
   const logFile = join(options.logDir, `${options.label}.log`);
@@ -87,7 +119,15 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
       }
       await rm(persistTo, { recursive: true, force: true });
     })());
-  const handle: LocalWorker = { origin: "", logFile, startedAt: 0, readyAt: 0, stop };
+  const handle: LocalWorker = {
+    origin: "",
+    inspectorPort: 0,
+    logFile,
+    startedAt: 0,
+    readyAt: 0,
+    workerdCpuMs: () => (child?.pid ? workerdCpuMs(child.pid) : null),
+    stop,
+  };
   live.add(handle);
   try {
     migrate(persistTo, logFile);
@@ -103,6 +143,7 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     handle.origin = `http://127.0.0.1:${port}`;
+    handle.inspectorPort = inspectorPort;
     await waitUntilReady(handle.origin, child, options.readyTimeoutMs ?? 90_000, logFile);
     handle.readyAt = performance.now();
     return handle;

@@ -1,5 +1,6 @@
 /**
- * Routes the benchmark needs and nobody else: they exist only when
+ * Routes the benchmark needs and nobody else — the echo Durable Object's
+ * socket and the session actors' turn-cost counters: they exist only when
  * ENVIRONMENT is `development` or `bench`, and answer 404 everywhere else,
  * before any other check, like an unknown address. They are left out of the
  * OpenAPI document because they are not part of the API.
@@ -7,9 +8,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { getConfig } from "../config";
+import { requireAuth } from "../http/auth";
 import { ProblemError } from "../http/problem";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
+import { sessionActor } from "../routes/sessions/common";
 
 const benchEnvironments: readonly string[] = ["development", "bench"];
 
@@ -33,10 +36,48 @@ const echoSocket = createRoute({
   },
 });
 
-export const benchRoutes = createRouter().openapi(echoSocket, (c) => {
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    throw new ProblemError(400, "BAD_REQUEST", "Open this address as a WebSocket.");
-  }
-  const namespace = c.env.BENCH_ECHO;
-  return namespace.get(namespace.idFromName(c.req.valid("param").name)).fetch(c.req.raw);
+const CostCounters = z.object({
+  sessions: z.number().int(),
+  turns: z.number().int(),
+  d1RoundTrips: z.number().int(),
+  kvReads: z.number().int(),
 });
+
+const cost = createRoute({
+  method: "post",
+  path: "/api/bench/cost",
+  hide: true,
+  middleware: [benchOnly, requireAuth("admin")] as const,
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: z.object({ sessionIds: z.array(z.uuid()).min(1).max(100) }).strict() } },
+    },
+  },
+  responses: {
+    200: { description: "The sessions' turn-cost counters, summed", content: { "application/json": { schema: CostCounters } } },
+  },
+});
+
+export const benchRoutes = createRouter()
+  .openapi(echoSocket, (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ProblemError(400, "BAD_REQUEST", "Open this address as a WebSocket.");
+    }
+    const namespace = c.env.BENCH_ECHO;
+    return namespace.get(namespace.idFromName(c.req.valid("param").name)).fetch(c.req.raw);
+  })
+  .openapi(cost, async (c) => {
+    const { sessionIds } = c.req.valid("json");
+    const reports = await Promise.all(sessionIds.map((id) => sessionActor(c.env, id).instrumentation()));
+    const sum = { sessions: 0, turns: 0, d1RoundTrips: 0, kvReads: 0 };
+    for (const r of reports) {
+      // Null where the actor counts nothing; the route only exists where it counts.
+      if (!r) continue;
+      sum.sessions++;
+      sum.turns += r.turns;
+      sum.d1RoundTrips += r.d1RoundTrips;
+      sum.kvReads += r.kvReads;
+    }
+    return c.json(sum, 200);
+  });
