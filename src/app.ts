@@ -14,6 +14,7 @@ import type { AppEnv } from "./http/types";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { scriptRoutes } from "./routes/scripts";
+import { sessionRoutes, sessionTag } from "./routes/sessions";
 
 /** JSON bodies above this are refused before parsing; routes may set lower limits. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -96,6 +97,7 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", authRoutes);
   app.route("/", scriptRoutes);
+  app.route("/", sessionRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -115,6 +117,7 @@ export function createApp() {
       { name: "health", description: "Liveness and readiness" },
       { name: "auth", description: "Tokens for local development" },
       { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
+      sessionTag,
     ],
   }));
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "HeartRule API" }));

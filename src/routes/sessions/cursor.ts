@@ -1,0 +1,33 @@
+import { z } from "@hono/zod-openapi";
+import { ProblemError } from "../../http/problem";
+
+export const PageQuery = z.object({
+  cursor: z.string().max(512).optional().openapi({ description: "The `nextCursor` of the previous page" }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+/** Opaque keyset cursors: the sort key of the last item of a page, base64url encoded. */
+export function encodeCursor(key: readonly (string | number)[]): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(key));
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function decodeCursor<T extends readonly ("string" | "number")[]>(
+  cursor: string,
+  shape: T,
+): { [K in keyof T]: T[K] extends "number" ? number : string } {
+  try {
+    const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const key: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
+    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i])) {
+      return key as { [K in keyof T]: T[K] extends "number" ? number : string };
+    }
+  } catch {
+    // fall through
+  }
+  throw new ProblemError(400, "VALIDATION_FAILED", "The cursor is not valid; use the nextCursor of a previous page.", {
+    errors: [{ path: "cursor", message: "not a cursor this API issued" }],
+  });
+}
