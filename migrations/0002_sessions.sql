@@ -30,6 +30,7 @@ CREATE TABLE `sessions` (
 	`variables` text NOT NULL,
 	`state` text NOT NULL,
 	`last_seq` integer NOT NULL,
+	`last_turn` integer NOT NULL,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	`last_activity_at` integer NOT NULL,

@@ -18,16 +18,17 @@
  * next activation (a request, or the watchdog alarm) runs it again from the
  * state it started with, so it yields its messages exactly once.
  */
+import type { LanguageModel } from "ai";
 import { DurableObject } from "cloudflare:workers";
 import { flatVariables, start, step, type JsonValue, type Position, type SessionState, type StepError, type TemplateName, type VariableMap } from "../engine";
 import { getConfig, type Config, type Env } from "../config";
+import { createModel, LlmConfigError } from "../llm";
 import type { AuthUser } from "../http/auth";
 import { ProblemError } from "../http/problem";
 import { eraseMirror, writeMirror } from "../store/sessions/mirror";
 import { Connections, seesDebug, type SseChannel } from "./connections";
 import { Instrumentation, type TurnCost } from "./instrumentation";
 import { idleStatus, nextAlarm, retryDelay } from "./lifecycle";
-import { sessionModel } from "./model";
 import { ClientFrameSchema, MAX_FRAME_BYTES, PING_FRAME, PONG_FRAME, type ServerFrame } from "./protocol";
 import { rebuildFromMirror } from "./rebuild";
 import { guard, problemOf, sessionNotFound, toProblemError, type ActorResult, type ProblemInit } from "./result";
@@ -43,7 +44,8 @@ import type {
   TurnResult,
 } from "./schemas";
 import { mirrorBatch } from "./snapshot";
-import { scriptCacheKey, type PinnedSource } from "./source";
+import type { PinnedSource } from "./source";
+import { scriptKey } from "../store/projects/cache";
 import { SessionStorage, type Meta, type PinnedScript, type StoredError, type StoredMessage, type StoredResult, type Turn } from "./storage";
 import { infoView, iso, messageView, variablesView } from "./views";
 
@@ -116,6 +118,7 @@ export class SessionActor extends DurableObject<Env> {
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
   private alarmAt: number | null = null;
+  private model: LanguageModel | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -496,12 +499,21 @@ export class SessionActor extends DurableObject<Env> {
     const turn = this.store.turn(turnId);
     if (!s || !turn || s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
     if (turn.status === "done" || turn.status === "failed") return this.storedOutcome(turn);
+    let model: LanguageModel;
+    try {
+      model = this.languageModel();
+    } catch (err) {
+      if (!(err instanceof ProblemError)) throw err;
+      const problem = problemOf(err);
+      this.store.failTurn(turn.id, { status: problem.status, code: problem.code, detail: problem.detail, retryable: true });
+      return { ok: false, problem };
+    }
     const began = this.begin(s, turn);
     if (!began.ok) {
       this.hub.publish(this.errorFrame(began.problem), s.lastSeq, turn.id);
       return began;
     }
-    return this.run(s, turn, began.input, began.userMessage);
+    return this.run(s, turn, model, began.input, began.userMessage);
   }
 
   /** Logs the user message (once) and marks the turn running, in one transaction, before the model is called. */
@@ -542,7 +554,7 @@ export class SessionActor extends DurableObject<Env> {
     return { ok: true, input: message.content, userMessage: message };
   }
 
-  private async run(s: Loaded, turn: Turn, input: string | null, userMessage: StoredMessage | null): Promise<Outcome> {
+  private async run(s: Loaded, turn: Turn, model: LanguageModel, input: string | null, userMessage: StoredMessage | null): Promise<Outcome> {
     this.schedule();
     const changes: LoggedChange[] = [];
     const positions: Position[] = [];
@@ -551,7 +563,7 @@ export class SessionActor extends DurableObject<Env> {
     const abort = new AbortController();
     this.running = abort;
     const r = await step(s.pinned.script, s.state, input, {
-      model: sessionModel(),
+      model,
       templates: s.pinned.templates as Partial<Record<TemplateName, string>>,
       debug: s.meta.debug,
       signal: abort.signal,
@@ -647,6 +659,15 @@ export class SessionActor extends DurableObject<Env> {
     return { ok: true, result: this.resultView(stored, views, userMessage, debug) };
   }
 
+  private languageModel(): LanguageModel {
+    try {
+      return (this.model ??= createModel(this.config, this.env));
+    } catch (err) {
+      if (err instanceof LlmConfigError) throw new ProblemError(500, "CONFIG_INVALID", `Check these settings: ${err.field}.`);
+      throw err;
+    }
+  }
+
   private resultView(r: StoredResult, messages: TurnResult["messages"], userMessage: StoredMessage | null, debug: TurnDebug | undefined | null): TurnResult {
     return {
       messages,
@@ -723,7 +744,7 @@ export class SessionActor extends DurableObject<Env> {
     if (!entries.length) return;
     const upTo = entries[entries.length - 1]!.id;
     const messages = this.store.messages(s.meta.mirroredSeq, s.lastSeq, MIRROR_CHUNK);
-    const batch = mirrorBatch(s.meta, s.state, s.lastSeq, messages, entries);
+    const batch = mirrorBatch({ ...s, lastTurn: this.store.lastTurnId(), log: messages, outbox: entries });
     try {
       this.cost.d1RoundTrip();
       await writeMirror(this.env.DB, batch);
@@ -755,8 +776,9 @@ export class SessionActor extends DurableObject<Env> {
     await this.flushing;
     try {
       this.cost.d1RoundTrip();
-      const { scriptShared } = await eraseMirror(this.env.DB, s.meta.sessionId, s.meta.scriptHash);
-      if (!scriptShared && s.meta.projectId === null) await this.env.CACHE.delete(scriptCacheKey(s.meta.scriptHash));
+      const inline = s.meta.projectId === null;
+      const { scriptShared } = await eraseMirror(this.env.DB, s.meta.sessionId, s.meta.scriptHash, inline);
+      if (inline && !scriptShared) await this.env.CACHE.delete(scriptKey(s.meta.scriptHash));
     } catch (err) {
       s.meta.mirrorAttempts += 1;
       s.meta.mirrorRetryAt = Date.now() + retryDelay(s.meta.mirrorAttempts);

@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { PositionSchema } from "../engine";
+import { listOf } from "../store/projects/models";
 import { executionStatuses, messageRoles, sessionStatuses } from "../store/schema/sessions";
 
 /** Longest user message, in UTF-16 code units. */
@@ -136,12 +137,7 @@ export const VariablesSchema = z
   })
   .openapi("SessionVariables");
 
-export const MessagePageSchema = z
-  .object({
-    items: z.array(MessageSchema),
-    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last" }),
-  })
-  .openapi("SessionMessageList");
+export const MessagePageSchema = listOf(MessageSchema, "SessionMessageList");
 
 export const SessionExportSchema = z
   .object({

@@ -1,11 +1,28 @@
 /** What the D1 mirror receives after a turn: the session row as it is now, the new messages, the logged variable changes. */
 import { flatVariables, type SessionState } from "../engine";
 import type { MirrorBatch } from "../store/sessions/mirror";
-import type { Meta, OutboxEntry, StoredMessage } from "./storage";
+import type { Meta, OutboxEntry, PinnedScript, StoredMessage } from "./storage";
 
-export function mirrorBatch(meta: Meta, state: SessionState, lastSeq: number, log: StoredMessage[], outbox: OutboxEntry[]): MirrorBatch {
+export interface MirrorInput {
+  meta: Meta;
+  state: SessionState;
+  pinned: PinnedScript;
+  lastSeq: number;
+  lastTurn: number;
+  /** Messages D1 has not received yet. */
+  log: StoredMessage[];
+  outbox: OutboxEntry[];
+}
+
+export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbox }: MirrorInput): MirrorBatch {
   const sessionId = meta.sessionId;
+  // The texts go with the first batches only (INSERT OR IGNORE makes a repeat harmless).
+  const blobs =
+    meta.mirroredSeq === 0
+      ? [{ hash: pinned.hash, content: pinned.yaml }, ...Object.entries(meta.templateHashes).flatMap(([name, hash]) => (pinned.templates[name] === undefined ? [] : [{ hash, content: pinned.templates[name]! }]))]
+      : [];
   return {
+    blobs,
     session: {
       id: sessionId,
       userId: meta.userId,
@@ -23,6 +40,7 @@ export function mirrorBatch(meta: Meta, state: SessionState, lastSeq: number, lo
       variables: flatVariables(state),
       state,
       lastSeq,
+      lastTurn,
       createdAt: new Date(meta.createdAt),
       updatedAt: new Date(meta.updatedAt),
       lastActivityAt: new Date(meta.lastActivityAt),

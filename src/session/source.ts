@@ -1,18 +1,20 @@
 /**
  * What a new session runs, resolved by the Worker before the actor is
- * created: the YAML, its content hash, the compiled script and the template
- * overrides. The actor pins all of it; nothing later changes it.
+ * created: the YAML, its content hash, the compiled script, the template
+ * overrides and the project's globals. The actor pins all of it; edits and
+ * publishes never reach a running session.
  */
-import pkg from "../../package.json";
 import type { Env } from "../config";
-import { load, type SessionScript } from "../engine/script";
-import { ProblemError } from "../http/problem";
+import type { SessionScript } from "../engine";
+import { contentHash } from "../store/projects/hash";
+import { compileScript, resolveSessionSource, type SessionSourceRequest } from "../store/projects/resolve";
 
 export interface PinnedSource {
   yaml: string;
-  /** SHA-256 of the YAML: the script's content address. */
+  /** SHA-256 of the YAML: the script's content address (KV `script:<hash>`, D1 `blobs`). */
   contentHash: string;
   script: SessionScript;
+  /** Prompt-template overrides by engine template name. */
   templates: Record<string, string>;
   /** Template name → SHA-256 of its text. */
   templateHashes: Record<string, string>;
@@ -23,30 +25,36 @@ export interface PinnedSource {
   path: string | null;
 }
 
-const LOADER_TAG = pkg.version;
-const SCRIPT_TTL_SECONDS = 30 * 24 * 3600;
-export const scriptCacheKey = (hash: string) => `script:${hash}`;
+/** Where inline scripts' diagnostics point. */
+export const INLINE_PATH = "scriptYaml";
 
-export async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+/** An author's inline script: compiled once per content (KV), refused with its diagnostics (422) when it has errors. */
+export async function inlineSource(env: Env, yaml: string): Promise<PinnedSource> {
+  const hash = await contentHash(yaml);
+  const script = await compileScript(env, { path: INLINE_PATH, contentHash: hash }, yaml);
+  return { yaml, contentHash: hash, script, templates: {}, templateHashes: {}, globals: {}, projectId: null, versionId: null, versionNumber: null, path: null };
 }
 
-/** An author's inline script: compiled once per content (KV), refused with its diagnostics when it has errors. */
-export async function inlineSource(env: Env, yaml: string): Promise<PinnedSource> {
-  const contentHash = await sha256(yaml);
-  const key = scriptCacheKey(contentHash);
-  const cached = await env.CACHE.get<{ loader: string; script: SessionScript }>(key, "json");
-  let script = cached?.loader === LOADER_TAG ? cached.script : undefined;
-  if (!script) {
-    const result = load(yaml);
-    if (!result.script || !("session" in result.script)) {
-      throw new ProblemError(422, "SCRIPT_INVALID", "The script has errors; fix them before starting a session.", {
-        diagnostics: result.diagnostics.filter((d) => d.severity === "error"),
-      });
-    }
-    script = result.script;
-    await env.CACHE.put(key, JSON.stringify({ loader: LOADER_TAG, script }), { expirationTtl: SCRIPT_TTL_SECONDS });
+/** A project's script: the published version, or the version (or draft) the request names. */
+export async function projectSource(env: Env, req: SessionSourceRequest): Promise<PinnedSource> {
+  const s = await resolveSessionSource(env, req);
+  const templates: Record<string, string> = {};
+  const templateHashes: Record<string, string> = {};
+  for (const [name, text] of Object.entries(s.templates)) {
+    if (text === undefined) continue;
+    templates[name] = text;
+    templateHashes[name] = await contentHash(text);
   }
-  return { yaml, contentHash, script, templates: {}, templateHashes: {}, globals: {}, projectId: null, versionId: null, versionNumber: null, path: null };
+  return {
+    yaml: s.yaml,
+    contentHash: s.contentHash,
+    script: s.script,
+    templates,
+    templateHashes,
+    globals: s.globals,
+    projectId: s.projectId,
+    versionId: s.versionId,
+    versionNumber: s.versionNumber,
+    path: s.path,
+  };
 }

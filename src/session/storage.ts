@@ -359,6 +359,11 @@ export class SessionStorage {
     );
   }
 
+  /** After a rebuild: new turns are numbered after the ones D1 knows (their variable changes are keyed by turn). */
+  continueTurnsAfter(lastTurn: number): void {
+    if (lastTurn > 0) this.sql.exec("INSERT INTO turns (id, status, created_at) VALUES (?, 'done', ?)", lastTurn, Date.now());
+  }
+
   turnByClientId(clientMessageId: string): Turn | null {
     const row = this.sql.exec("SELECT * FROM turns WHERE client_message_id = ?", clientMessageId).toArray()[0];
     return row ? toTurn(row) : null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import intake from "../../scripts/sessions/intake_en.yaml?raw";
+import intake from "../../scripts/sessions/intake_en.yaml";
 import { authHeaders, call, json } from "../helpers";
 
 describe("smoke", () => {

@@ -22,7 +22,3 @@ export function sessionActor(env: Env, sessionId: string): SessionActorApi {
 export function callerOf(c: Context<AppEnv>, sessionId: string): Caller {
   return { sessionId, user: currentUser(c) };
 }
-
-export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { "application/json": { schema } } };
-}

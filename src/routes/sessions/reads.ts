@@ -6,15 +6,12 @@ import { unwrap } from "../../session/result";
 import { MessagePageSchema, SessionExportSchema, SessionInfoSchema, SessionStatusSchema, SessionSummarySchema, VariablesSchema } from "../../session/schemas";
 import { listSessions } from "../../store/sessions/list";
 import { summaryView } from "../../store/sessions/views";
-import { decodeCursor, encodeCursor, PageQuery } from "./cursor";
-import { callerOf, common, jsonContent, SessionParams, sessionActor } from "./common";
+import { decodeCursor, encodeCursor } from "../../store/projects/cursor";
+import { listOf } from "../../store/projects/models";
+import { jsonResponse, PageQuery } from "../projects/params";
+import { callerOf, common, SessionParams, sessionActor } from "./common";
 
-const SessionListSchema = z
-  .object({
-    items: z.array(SessionSummarySchema),
-    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last" }),
-  })
-  .openapi("SessionList");
+const SessionListSchema = listOf(SessionSummarySchema, "SessionList");
 
 const list = createRoute({
   method: "get",
@@ -23,7 +20,7 @@ const list = createRoute({
   summary: "List your sessions",
   description: "The caller's own sessions, newest first. Read from the database mirror, which follows each turn within moments.",
   request: { query: PageQuery.extend({ status: SessionStatusSchema.optional() }) },
-  responses: { 200: jsonContent(SessionListSchema, "A page of sessions"), ...problemResponses(400, 401) },
+  responses: { 200: jsonResponse(SessionListSchema, "A page of sessions"), ...problemResponses(400, 401) },
 });
 
 const get = createRoute({
@@ -33,7 +30,7 @@ const get = createRoute({
   summary: "Get a session",
   description: "Status, position and what the session runs. Clients see their own sessions; authors and admins any.",
   request: { params: SessionParams },
-  responses: { 200: jsonContent(SessionInfoSchema, "The session"), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonResponse(SessionInfoSchema, "The session"), ...problemResponses(400, 401, 404) },
 });
 
 const messages = createRoute({
@@ -43,7 +40,7 @@ const messages = createRoute({
   summary: "A session's messages",
   description: "Oldest first, by `seq`.",
   request: { params: SessionParams, query: PageQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-  responses: { 200: jsonContent(MessagePageSchema, "A page of messages"), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonResponse(MessagePageSchema, "A page of messages"), ...problemResponses(400, 401, 404) },
 });
 
 const variables = createRoute({
@@ -53,7 +50,7 @@ const variables = createRoute({
   summary: "A session's variables",
   description: "Flat (latest write wins) and by scope (global, session, phase, topic).",
   request: { params: SessionParams },
-  responses: { 200: jsonContent(VariablesSchema, "The variables"), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonResponse(VariablesSchema, "The variables"), ...problemResponses(400, 401, 404) },
 });
 
 const exportRoute = createRoute({
@@ -63,7 +60,7 @@ const exportRoute = createRoute({
   summary: "Export a session",
   description: "The whole transcript and the variables as one JSON document (with the model traces for authors and admins, in debug sessions).",
   request: { params: SessionParams },
-  responses: { 200: jsonContent(SessionExportSchema, "The session, its messages and variables"), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonResponse(SessionExportSchema, "The session, its messages and variables"), ...problemResponses(400, 401, 404) },
 });
 
 export const readRoutes = createRouter()

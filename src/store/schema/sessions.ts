@@ -45,6 +45,8 @@ export const sessions = sqliteTable(
     state: text("state", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     /** Highest message seq written so far. */
     lastSeq: integer("last_seq").notNull(),
+    /** Number of the newest turn: a rebuilt actor numbers its turns on from here. */
+    lastTurn: integer("last_turn").notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
     lastActivityAt: integer("last_activity_at", { mode: "timestamp_ms" }).notNull(),
