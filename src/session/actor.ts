@@ -115,6 +115,8 @@ export class SessionActor extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
   private drained = false;
   private running: AbortController | null = null;
+  /** The turn between its user message being logged and its commit. */
+  private current: number | null = null;
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
   private alarmAt: number | null = null;
@@ -285,6 +287,12 @@ export class SessionActor extends DurableObject<Env> {
       channel.send(this.stateFrame(s), s.lastSeq);
       return channel.readable;
     });
+  }
+
+  /** Resolves when no turn is queued or running and the D1 mirror has been sent (or has failed and awaits its retry). */
+  async settled(): Promise<void> {
+    await this.tail;
+    await this.flushing;
   }
 
   /** Counters for the benchmark; null where instrumentation is off (staging, production). */
@@ -519,6 +527,7 @@ export class SessionActor extends DurableObject<Env> {
   /** Logs the user message (once) and marks the turn running, in one transaction, before the model is called. */
   private begin(s: Loaded, turn: Turn): { ok: true; input: string | null; userMessage: StoredMessage | null } | { ok: false; problem: ProblemInit } {
     if (turn.status === "running") {
+      this.current = turn.id;
       const logged = turn.userSeq === null ? null : this.store.message(turn.userSeq);
       return { ok: true, input: logged?.content ?? null, userMessage: logged };
     }
@@ -550,12 +559,14 @@ export class SessionActor extends DurableObject<Env> {
       this.store.writeStatus(s.meta);
     });
     s.lastSeq = message.seq;
+    this.current = turn.id;
+    // The watchdog: if this activation dies before the commit, the alarm wakes a new one to re-run the turn.
+    this.schedule();
     this.hub.publish({ type: "message", ...messageView(message) }, message.seq, turn.id);
     return { ok: true, input: message.content, userMessage: message };
   }
 
   private async run(s: Loaded, turn: Turn, model: LanguageModel, input: string | null, userMessage: StoredMessage | null): Promise<Outcome> {
-    this.schedule();
     const changes: LoggedChange[] = [];
     const positions: Position[] = [];
     const safety: SafetyView[] = [];
@@ -594,6 +605,7 @@ export class SessionActor extends DurableObject<Env> {
       },
     });
     this.running = null;
+    this.current = null;
     this.cost.turn();
     if (s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
     const now = Date.now();
@@ -772,8 +784,7 @@ export class SessionActor extends DurableObject<Env> {
 
   private async completeErase(s: Loaded): Promise<void> {
     this.running?.abort();
-    await this.tail;
-    await this.flushing;
+    await this.settled();
     try {
       this.cost.d1RoundTrip();
       const inline = s.meta.projectId === null;
@@ -801,15 +812,22 @@ export class SessionActor extends DurableObject<Env> {
       pauseMs: this.config.SESSION_PAUSE_TIMEOUT * 1000,
       archiveMs: this.config.SESSION_ARCHIVE_TIMEOUT * 1000,
       mirrorPending: this.store.hasOutbox(),
-      turnsPending: this.turns.size > 0,
+      turnsPending: this.turns.size > 0 || this.current !== null,
     };
   }
 
+  /**
+   * Sets the alarm for the next deadline. An alarm already due sooner is
+   * left alone (it looks again when it fires), so a busy session does not
+   * rewrite its alarm on every turn.
+   */
   private schedule(): void {
     const s = this.loaded;
     if (!s) return;
-    const at = nextAlarm(s.meta, this.clocks());
+    const clocks = this.clocks();
+    const at = nextAlarm(s.meta, clocks);
     if (at === this.alarmAt) return;
+    if (this.alarmAt !== null && this.alarmAt > clocks.now && (at === null || this.alarmAt < at)) return;
     this.alarmAt = at;
     void (at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at));
   }

@@ -7,7 +7,11 @@
 import type { SessionStatus } from "../store/schema/sessions";
 import type { Meta } from "./storage";
 
-/** A turn still unfinished this long after it started is looked at again (re-run if its actor was evicted). */
+/**
+ * Unfinished work (a turn still running, an outbox not yet sent) is looked at
+ * again this long after: if the activation that owned it died, the alarm
+ * starts a new one that re-runs the turn or sends the outbox.
+ */
 export const WATCHDOG_MS = 30_000;
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 5 * 60_000;
@@ -29,7 +33,7 @@ export interface Clocks {
 export function nextAlarm(meta: Meta, c: Clocks): number | null {
   if (meta.erasing) return meta.mirrorRetryAt ?? c.now;
   const times: number[] = [];
-  if (c.mirrorPending) times.push(meta.mirrorRetryAt ?? c.now);
+  if (c.mirrorPending) times.push(meta.mirrorRetryAt ?? c.now + WATCHDOG_MS);
   if (c.turnsPending) times.push(c.now + WATCHDOG_MS);
   if (meta.status === "active") times.push(meta.lastActivityAt + c.pauseMs);
   if (meta.status === "paused") times.push(meta.lastActivityAt + c.archiveMs);
