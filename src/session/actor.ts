@@ -416,10 +416,17 @@ export class SessionActor extends DurableObject<Env> {
     let s = this.loaded;
     if (!s) {
       this.loading ??= rebuildFromMirror(this.env, this.store, caller.sessionId)
-        .then((ok) => {
-          if (ok) this.loadLocal();
-          return this.loaded;
-        })
+        .then(
+          (ok) => {
+            if (ok) this.loadLocal();
+            return this.loaded;
+          },
+          (err: unknown) => {
+            if (err instanceof ProblemError) throw err;
+            log({ level: "error", msg: "session rebuild failed", sessionId: caller.sessionId, error: err instanceof Error ? err.name : "unknown" });
+            throw new ProblemError(503, "SERVICE_UNAVAILABLE", "The session cannot be loaded right now; try again shortly.");
+          },
+        )
         .finally(() => (this.loading = null));
       s = await this.loading;
     }

@@ -36,8 +36,8 @@ export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<v
 /** The session row, its whole log and its script and template texts, in one round trip: what an actor rebuilds itself from. */
 export async function readMirror(d1: D1Database, sessionId: string) {
   const db = database(d1);
-  const hashes = sql`SELECT ${sessions.scriptHash} FROM ${sessions} WHERE ${sessions.id} = ${sessionId}
-    UNION SELECT json_each.value FROM ${sessions}, json_each(${sessions.templates}) WHERE ${sessions.id} = ${sessionId}`;
+  const hashes = sql`(SELECT ${sessions.scriptHash} FROM ${sessions} WHERE ${sessions.id} = ${sessionId}
+    UNION SELECT json_each.value FROM ${sessions}, json_each(${sessions.templates}) WHERE ${sessions.id} = ${sessionId})`;
   const [rows, log, texts] = await db.batch([
     db.select().from(sessions).where(eq(sessions.id, sessionId)),
     db.select().from(messages).where(eq(messages.sessionId, sessionId)).orderBy(asc(messages.seq)),
