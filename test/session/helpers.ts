@@ -46,6 +46,21 @@ export function tinyScript(sessionId: string, lines = ["Hello.", "How are you?"]
   ].join("\n");
 }
 
+/** A project built from the sample scripts and published as 1.0.0 by a fresh author: what clients start sessions from. */
+export async function publishedSamples(): Promise<{ author: Person; projectId: string; versionId: string }> {
+  const author = await person("author");
+  const project = await body(await call("/api/projects", json({ projectName: `Samples of ${author.id}`, language: "en", template: "sample" }, author.headers)), 201);
+  const version = await body(await call(`/api/projects/${project.id}/publish`, json({ versionNumber: "1.0.0" }, author.headers)), 201);
+  return { author, projectId: project.id, versionId: version.id };
+}
+
+/** A client's own session of the English intake, from a published project. */
+export async function clientIntake(projectId: string, client?: Person) {
+  const owner = client ?? (await person("client"));
+  const created = await startSession(owner, { projectId, script: "intake_en" });
+  return { owner, id: created.sessionId as string, created };
+}
+
 export async function body<T = any>(res: Response, status: number): Promise<T> {
   const text = await res.text();
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
