@@ -20,6 +20,7 @@
  */
 import type { LanguageModel } from "ai";
 import { DurableObject } from "cloudflare:workers";
+import { CALLER_HEADER, type Caller, type CreateRequest, type SendRequest } from "./requests";
 import { flatVariables, start, step, type JsonValue, type Position, type SessionState, type StepError, type TemplateName, type VariableMap } from "../engine";
 import { getConfig, type Config, type Env } from "../config";
 import { createModel, LlmConfigError } from "../llm";
@@ -44,30 +45,9 @@ import type {
   TurnResult,
 } from "./schemas";
 import { mirrorBatch } from "./snapshot";
-import type { PinnedSource } from "./source";
 import { scriptKey } from "../store/projects/cache";
 import { SessionStorage, type Meta, type PinnedScript, type StoredError, type StoredMessage, type StoredResult, type Turn } from "./storage";
 import { infoView, iso, messageView, variablesView } from "./views";
-
-/** Who is calling and about which session; the Worker verified the user's token. */
-export interface Caller {
-  sessionId: string;
-  user: AuthUser;
-}
-
-export interface CreateRequest extends Caller {
-  source: PinnedSource;
-  initialVariables: VariableMap;
-  debug: boolean;
-}
-
-export interface SendRequest extends Caller {
-  content: string;
-  clientMessageId?: string | undefined;
-}
-
-/** Internal headers of the WebSocket upgrade; the Worker strips any copy a client sent. */
-export const CALLER_HEADER = "x-heartrule-caller";
 
 interface Loaded {
   meta: Meta;

@@ -3,12 +3,19 @@
  * routes document them in OpenAPI, and the TypeScript types derive from them.
  */
 import { z } from "@hono/zod-openapi";
-import { PositionSchema } from "../engine";
+import { PositionSchema, type JsonValue } from "../engine";
 import { listOf } from "../store/projects/models";
 import { executionStatuses, messageRoles, sessionStatuses } from "../store/schema/sessions";
 
 /** Longest user message, in UTF-16 code units. */
 export const MAX_MESSAGE_CHARS = 8000;
+
+/**
+ * Any JSON value. JsonValueSchema is recursive, which the OpenAPI generator cannot
+ * walk; values here come from JSON (bodies, the engine state), so they are
+ * JSON by construction.
+ */
+export const JsonValueSchema = z.unknown().openapi({ description: "Any JSON value" }) as unknown as z.ZodType<JsonValue>;
 
 export const SessionStatusSchema = z.enum(sessionStatuses).openapi("SessionStatus", {
   description: "`active` → `paused` after SESSION_PAUSE_TIMEOUT idle (resumes on input) → `archived` after SESSION_ARCHIVE_TIMEOUT idle (read-only); `completed` when the script ended.",
@@ -35,7 +42,7 @@ export const MessageSchema = z
     actionId: z.string().nullable().openapi({ description: "The script action that spoke (or that the client answered)" }),
     clientMessageId: z.string().nullable(),
     createdAt: z.string().openapi({ format: "date-time" }),
-    metadata: z.record(z.string(), z.json()).nullable().openapi({ description: "AI messages: `round`, and `safety` when the reply was flagged" }),
+    metadata: z.record(z.string(), JsonValueSchema).nullable().openapi({ description: "AI messages: `round`, and `safety` when the reply was flagged" }),
   })
   .openapi("SessionMessage");
 
@@ -50,14 +57,14 @@ export const SafetySchema = z
   })
   .openapi("SafetyFlag");
 
-const VariableMapSchema = z.record(z.string(), z.json());
+const VariableMapSchema = z.record(z.string(), JsonValueSchema);
 
 export const VariableChangeSchema = z
   .object({
     name: z.string(),
     scope: z.enum(["global", "session", "phase", "topic"]),
-    value: z.json(),
-    previous: z.json().optional(),
+    value: JsonValueSchema,
+    previous: JsonValueSchema.optional(),
     actionId: z.string().nullable(),
   })
   .openapi("VariableChange");

@@ -4,7 +4,8 @@ import type { Context } from "hono";
 import type { Env } from "../../config";
 import { bearerSecurity, currentUser, requireAuth } from "../../http/auth";
 import type { AppEnv } from "../../http/types";
-import type { Caller, SessionActor } from "../../session/actor";
+import type { SessionActor } from "../../session/actor";
+import type { Caller } from "../../session/requests";
 
 export const SessionParams = z.object({
   id: z.uuid().openapi({ param: { name: "id", in: "path" }, description: "Session id", example: "6f1c2a8e-8c1b-4e8f-9d3a-2b7c5e9a1d40" }),

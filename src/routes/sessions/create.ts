@@ -3,7 +3,7 @@ import { currentUser } from "../../http/auth";
 import { ProblemError, problemResponses } from "../../http/problem";
 import { createRouter } from "../../http/router";
 import { unwrap } from "../../session/result";
-import { CreatedSessionSchema } from "../../session/schemas";
+import { CreatedSessionSchema, JsonValueSchema } from "../../session/schemas";
 import { inlineSource, projectSource } from "../../session/source";
 import type { Env } from "../../config";
 import { MAX_SCRIPT_BYTES } from "../scripts";
@@ -20,7 +20,7 @@ const CreateBody = z
     version: z.string().min(1).max(50).optional().openapi({ description: "A version number (`1.0.0`), or `draft` for the workspace: other than the published version only for the project's authors and admins.", example: "1.0.0" }),
     scriptYaml: z.string().min(1).optional().openapi({ description: "Authors and admins: run this script text (at most 256 KiB) instead of a project's." }),
     initialVariables: z
-      .record(z.string().min(1).max(100), z.json())
+      .record(z.string().min(1).max(100), JsonValueSchema)
       .optional()
       .openapi({ description: "Session-scope variables the script starts with (e.g. the client's name)", example: { client_name: "Sam" } }),
     debug: z.boolean().default(false).openapi({ description: "Authors and admins: record prompts, raw model replies and the decision trace, shown only to authors and admins." }),

@@ -5,7 +5,7 @@ import { getConfig } from "../../config";
 import { bearerSecurity, bearerToken, verifyToken } from "../../http/auth";
 import { ProblemError, problemResponses } from "../../http/problem";
 import { createRouter } from "../../http/router";
-import { CALLER_HEADER, type Caller } from "../../session/actor";
+import { CALLER_HEADER, type Caller } from "../../session/requests";
 import { SSE_HEADERS } from "../../session/protocol";
 import { unwrap, type ProblemInit } from "../../session/result";
 import { callerOf, common, SessionParams, sessionActor } from "./common";
