@@ -17,35 +17,36 @@ import type { JsonValue, SessionScript, SessionState } from "../engine";
 import type { ExecutionStatus, MessageRole, SessionStatus } from "../store/schema/sessions";
 import type { LoggedChange, SafetyView, TurnDebug } from "./schemas";
 
+// Column names are the TypeScript field names, so rows come back in the shapes below.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
-  session_id TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  project_id TEXT,
-  version_id TEXT,
-  version_number TEXT,
-  script_path TEXT,
-  script_id TEXT NOT NULL,
-  script_hash TEXT NOT NULL,
-  template_hashes TEXT NOT NULL,
+  sessionId TEXT NOT NULL,
+  userId TEXT NOT NULL,
+  projectId TEXT,
+  versionId TEXT,
+  versionNumber TEXT,
+  scriptPath TEXT,
+  scriptId TEXT NOT NULL,
+  scriptHash TEXT NOT NULL,
+  templateHashes TEXT NOT NULL,
   debug INTEGER NOT NULL,
   status TEXT NOT NULL,
-  execution_status TEXT NOT NULL,
+  executionStatus TEXT NOT NULL,
   state TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  last_activity_at INTEGER NOT NULL,
-  completed_at INTEGER,
-  mirrored_seq INTEGER NOT NULL DEFAULT 0,
-  mirror_attempts INTEGER NOT NULL DEFAULT 0,
-  mirror_retry_at INTEGER,
-  erasing INTEGER NOT NULL DEFAULT 0
+  createdAt INTEGER NOT NULL,
+  updatedAt INTEGER NOT NULL,
+  lastActivityAt INTEGER NOT NULL,
+  completedAt INTEGER,
+  mirroredSeq INTEGER NOT NULL,
+  mirrorAttempts INTEGER NOT NULL,
+  mirrorRetryAt INTEGER,
+  erasing INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS script (
   hash TEXT PRIMARY KEY,
   yaml TEXT NOT NULL,
-  compiled TEXT NOT NULL,
+  script TEXT NOT NULL,
   templates TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS messages (
@@ -53,30 +54,30 @@ CREATE TABLE IF NOT EXISTS messages (
   id TEXT NOT NULL,
   role TEXT NOT NULL,
   content TEXT NOT NULL,
-  action_id TEXT,
-  client_message_id TEXT,
-  turn_id INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
+  actionId TEXT,
+  clientMessageId TEXT,
+  turnId INTEGER NOT NULL,
+  createdAt INTEGER NOT NULL,
   metadata TEXT
 );
 CREATE TABLE IF NOT EXISTS turns (
   id INTEGER PRIMARY KEY,
-  client_message_id TEXT UNIQUE,
+  clientMessageId TEXT UNIQUE,
   input TEXT,
-  user_seq INTEGER,
+  userSeq INTEGER,
   status TEXT NOT NULL,
   result TEXT,
   error TEXT,
-  created_at INTEGER NOT NULL
+  createdAt INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY,
-  turn_id INTEGER,
+  turnId INTEGER,
   changes TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+  createdAt INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS debug (
-  turn_id INTEGER PRIMARY KEY,
+  turnId INTEGER PRIMARY KEY,
   data TEXT NOT NULL
 );
 `;
@@ -167,66 +168,27 @@ export interface OutboxEntry {
 }
 
 type Row = Record<string, SqlStorageValue>;
-type Cell = SqlStorageValue | undefined;
 
-const str = (v: Cell): string => v as string;
-const strOrNull = (v: Cell): string | null => (v === null || v === undefined ? null : (v as string));
-const num = (v: Cell): number => v as number;
-const numOrNull = (v: Cell): number | null => (v === null || v === undefined ? null : (v as number));
-const json = <T>(v: Cell): T => JSON.parse(v as string) as T;
-const jsonOrNull = <T>(v: Cell): T | null => (v === null || v === undefined ? null : (JSON.parse(v as string) as T));
-
-function toMeta(r: Row): Meta {
-  return {
-    sessionId: str(r.session_id),
-    userId: str(r.user_id),
-    projectId: strOrNull(r.project_id),
-    versionId: strOrNull(r.version_id),
-    versionNumber: strOrNull(r.version_number),
-    scriptPath: strOrNull(r.script_path),
-    scriptId: str(r.script_id),
-    scriptHash: str(r.script_hash),
-    templateHashes: json(r.template_hashes),
-    debug: r.debug === 1,
-    status: str(r.status) as SessionStatus,
-    executionStatus: str(r.execution_status) as ExecutionStatus,
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-    lastActivityAt: num(r.last_activity_at),
-    completedAt: numOrNull(r.completed_at),
-    mirroredSeq: num(r.mirrored_seq),
-    mirrorAttempts: num(r.mirror_attempts),
-    mirrorRetryAt: numOrNull(r.mirror_retry_at),
-    erasing: r.erasing === 1,
-  };
+/** Booleans are stored as 0/1 and JSON as text; every other column is stored as it is. */
+function decode<T>(row: Row | undefined, json: readonly string[] = [], booleans: readonly string[] = []): T | null {
+  if (!row) return null;
+  const out: Record<string, unknown> = { ...row };
+  for (const k of json) out[k] = row[k] === null ? null : JSON.parse(row[k] as string);
+  for (const k of booleans) out[k] = row[k] === 1;
+  return out as T;
 }
 
-function toMessage(r: Row): StoredMessage {
-  return {
-    seq: num(r.seq),
-    id: str(r.id),
-    role: str(r.role) as MessageRole,
-    content: str(r.content),
-    actionId: strOrNull(r.action_id),
-    clientMessageId: strOrNull(r.client_message_id),
-    turnId: num(r.turn_id),
-    createdAt: num(r.created_at),
-    metadata: jsonOrNull(r.metadata),
-  };
+function encode(value: object): Record<string, SqlStorageValue> {
+  const out: Record<string, SqlStorageValue> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = typeof v === "boolean" ? (v ? 1 : 0) : v !== null && typeof v === "object" ? JSON.stringify(v) : (v as SqlStorageValue);
+  }
+  return out;
 }
 
-function toTurn(r: Row): Turn {
-  return {
-    id: num(r.id),
-    clientMessageId: strOrNull(r.client_message_id),
-    input: strOrNull(r.input),
-    userSeq: numOrNull(r.user_seq),
-    status: str(r.status) as TurnStatus,
-    result: jsonOrNull(r.result),
-    error: jsonOrNull(r.error),
-    createdAt: num(r.created_at),
-  };
-}
+const META_JSON = ["templateHashes", "state"] as const;
+const META_BOOLEANS = ["debug", "erasing"] as const;
+const TURN_JSON = ["result", "error"] as const;
 
 export class SessionStorage {
   private readonly sql: SqlStorage;
@@ -254,48 +216,48 @@ export class SessionStorage {
     return this.storage.transactionSync(fn);
   }
 
+  private insert(table: string, value: object, verb = "INSERT"): void {
+    const row = encode(value);
+    const columns = Object.keys(row);
+    this.sql.exec(`${verb} INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, ...Object.values(row));
+  }
+
+  private update(table: string, value: object, where: string, ...params: SqlStorageValue[]): void {
+    const row = encode(value);
+    const columns = Object.keys(row);
+    this.sql.exec(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE ${where}`, ...Object.values(row), ...params);
+  }
+
+  private rows(query: string, ...params: SqlStorageValue[]): Row[] {
+    return this.sql.exec(query, ...params).toArray();
+  }
+
   // ── meta and state ────────────────────────────────────────────────────
 
   readMeta(): { meta: Meta; state: SessionState } | null {
     if (!this.hasSchema()) return null;
-    const row = this.sql.exec("SELECT * FROM meta WHERE id = 1").toArray()[0];
+    const row = decode<Meta & { id: number; state: SessionState }>(this.rows("SELECT * FROM meta WHERE id = 1")[0], META_JSON, META_BOOLEANS);
     if (!row) return null;
-    return { meta: toMeta(row), state: json<SessionState>(row.state) };
+    const { id: _id, state, ...meta } = row;
+    return { meta, state };
   }
 
-  insertMeta(m: Meta, state: SessionState): void {
-    this.sql.exec(
-      `INSERT INTO meta (id, session_id, user_id, project_id, version_id, version_number, script_path, script_id, script_hash,
-        template_hashes, debug, status, execution_status, state, created_at, updated_at, last_activity_at, completed_at,
-        mirrored_seq, mirror_attempts, mirror_retry_at, erasing)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      m.sessionId, m.userId, m.projectId, m.versionId, m.versionNumber, m.scriptPath, m.scriptId, m.scriptHash,
-      JSON.stringify(m.templateHashes), m.debug ? 1 : 0, m.status, m.executionStatus, JSON.stringify(state),
-      m.createdAt, m.updatedAt, m.lastActivityAt, m.completedAt, m.mirroredSeq, m.mirrorAttempts, m.mirrorRetryAt, m.erasing ? 1 : 0,
-    );
+  insertMeta(meta: Meta, state: SessionState): void {
+    this.insert("meta", { id: 1, ...meta, state });
   }
 
   /** After a turn: the new state and what follows from it. */
   writeState(m: Meta, state: SessionState): void {
-    this.sql.exec(
-      `UPDATE meta SET state = ?, status = ?, execution_status = ?, updated_at = ?, last_activity_at = ?, completed_at = ? WHERE id = 1`,
-      JSON.stringify(state), m.status, m.executionStatus, m.updatedAt, m.lastActivityAt, m.completedAt,
-    );
+    this.update("meta", { ...statusOf(m), state }, "id = 1");
   }
 
   /** Status and timestamps only (the state is unchanged). */
   writeStatus(m: Meta): void {
-    this.sql.exec(
-      `UPDATE meta SET status = ?, execution_status = ?, updated_at = ?, last_activity_at = ?, completed_at = ? WHERE id = 1`,
-      m.status, m.executionStatus, m.updatedAt, m.lastActivityAt, m.completedAt,
-    );
+    this.update("meta", statusOf(m), "id = 1");
   }
 
   writeMirror(m: Meta): void {
-    this.sql.exec(
-      "UPDATE meta SET mirrored_seq = ?, mirror_attempts = ?, mirror_retry_at = ? WHERE id = 1",
-      m.mirroredSeq, m.mirrorAttempts, m.mirrorRetryAt,
-    );
+    this.update("meta", { mirroredSeq: m.mirroredSeq, mirrorAttempts: m.mirrorAttempts, mirrorRetryAt: m.mirrorRetryAt }, "id = 1");
   }
 
   markErasing(): void {
@@ -306,115 +268,96 @@ export class SessionStorage {
   // ── script ────────────────────────────────────────────────────────────
 
   insertScript(s: PinnedScript): void {
-    this.sql.exec(
-      "INSERT OR IGNORE INTO script (hash, yaml, compiled, templates) VALUES (?, ?, ?, ?)",
-      s.hash, s.yaml, JSON.stringify(s.script), JSON.stringify(s.templates),
-    );
+    this.insert("script", s, "INSERT OR IGNORE");
   }
 
   readScript(hash: string): PinnedScript | null {
-    const row = this.sql.exec("SELECT * FROM script WHERE hash = ?", hash).toArray()[0];
-    if (!row) return null;
-    return { hash, yaml: str(row.yaml), script: json(row.compiled), templates: json(row.templates) };
+    return decode<PinnedScript>(this.rows("SELECT * FROM script WHERE hash = ?", hash)[0], ["script", "templates"]);
   }
 
   // ── messages ──────────────────────────────────────────────────────────
 
   lastSeq(): number {
-    return num(this.sql.exec("SELECT coalesce(max(seq), 0) AS s FROM messages").one().s);
+    return this.sql.exec<{ s: number }>("SELECT coalesce(max(seq), 0) AS s FROM messages").one().s;
   }
 
   appendMessage(m: StoredMessage): void {
-    this.sql.exec(
-      `INSERT INTO messages (seq, id, role, content, action_id, client_message_id, turn_id, created_at, metadata)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      m.seq, m.id, m.role, m.content, m.actionId, m.clientMessageId, m.turnId, m.createdAt,
-      m.metadata === null ? null : JSON.stringify(m.metadata),
-    );
+    this.insert("messages", m);
   }
 
   /** Messages with `after < seq <= upTo`, oldest first, at most `limit`. */
   messages(after: number, upTo = Number.MAX_SAFE_INTEGER, limit = -1): StoredMessage[] {
-    return this.sql
-      .exec("SELECT * FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", after, upTo, limit)
-      .toArray()
-      .map(toMessage);
+    return this.rows("SELECT * FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", after, upTo, limit).map(
+      (r) => decode<StoredMessage>(r, ["metadata"])!,
+    );
   }
 
   message(seq: number): StoredMessage | null {
-    const row = this.sql.exec("SELECT * FROM messages WHERE seq = ?", seq).toArray()[0];
-    return row ? toMessage(row) : null;
+    return this.messages(seq - 1, seq)[0] ?? null;
   }
 
   // ── turns ─────────────────────────────────────────────────────────────
 
   insertTurn(t: Omit<Turn, "id" | "result" | "error">): number {
-    return num(
-      this.sql
-        .exec(
-          "INSERT INTO turns (client_message_id, input, user_seq, status, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-          t.clientMessageId, t.input, t.userSeq, t.status, t.createdAt,
-        )
-        .one().id,
-    );
+    this.insert("turns", t);
+    return this.lastTurnId();
+  }
+
+  private findTurn(where: string, param: SqlStorageValue): Turn | null {
+    return decode<Turn>(this.rows(`SELECT * FROM turns WHERE ${where}`, param)[0], TURN_JSON);
+  }
+
+  turnByClientId(clientMessageId: string): Turn | null {
+    return this.findTurn("clientMessageId = ?", clientMessageId);
+  }
+
+  turn(id: number): Turn | null {
+    return this.findTurn("id = ?", id);
+  }
+
+  lastTurnId(): number {
+    return this.sql.exec<{ id: number }>("SELECT coalesce(max(id), 0) AS id FROM turns").one().id;
   }
 
   /** After a rebuild: new turns are numbered after the ones D1 knows (their variable changes are keyed by turn). */
   continueTurnsAfter(lastTurn: number): void {
-    if (lastTurn > 0) this.sql.exec("INSERT INTO turns (id, status, created_at) VALUES (?, 'done', ?)", lastTurn, Date.now());
-  }
-
-  turnByClientId(clientMessageId: string): Turn | null {
-    const row = this.sql.exec("SELECT * FROM turns WHERE client_message_id = ?", clientMessageId).toArray()[0];
-    return row ? toTurn(row) : null;
-  }
-
-  turn(id: number): Turn | null {
-    const row = this.sql.exec("SELECT * FROM turns WHERE id = ?", id).toArray()[0];
-    return row ? toTurn(row) : null;
-  }
-
-  lastTurnId(): number {
-    return num(this.sql.exec("SELECT coalesce(max(id), 0) AS id FROM turns").one().id);
+    if (lastTurn > 0) this.insert("turns", { id: lastTurn, status: "done", createdAt: Date.now() });
   }
 
   /** Turns an interruption left behind, in the order they arrived. */
   unfinishedTurns(): Turn[] {
-    return this.sql.exec("SELECT * FROM turns WHERE status IN ('queued', 'running') ORDER BY id").toArray().map(toTurn);
+    return this.rows("SELECT * FROM turns WHERE status IN ('queued', 'running') ORDER BY id").map((r) => decode<Turn>(r, TURN_JSON)!);
   }
 
   startTurn(id: number, userSeq: number | null): void {
-    this.sql.exec("UPDATE turns SET status = 'running', user_seq = ?, input = NULL WHERE id = ?", userSeq, id);
+    this.update("turns", { status: "running", userSeq, input: null }, "id = ?", id);
   }
 
   /** A failed turn sent again: it runs once more on the same logged user message. */
   retryTurn(id: number): void {
-    this.sql.exec("UPDATE turns SET status = 'running', error = NULL WHERE id = ?", id);
+    this.update("turns", { status: "running", error: null }, "id = ?", id);
   }
 
   finishTurn(id: number, result: StoredResult): void {
-    this.sql.exec("UPDATE turns SET status = 'done', result = ? WHERE id = ?", JSON.stringify(result), id);
+    this.update("turns", { status: "done", result }, "id = ?", id);
   }
 
   failTurn(id: number, error: StoredError): void {
-    this.sql.exec("UPDATE turns SET status = 'failed', error = ? WHERE id = ?", JSON.stringify(error), id);
+    this.update("turns", { status: "failed", error }, "id = ?", id);
   }
 
   // ── outbox ────────────────────────────────────────────────────────────
 
-  addOutbox(turnId: number | null, changes: LoggedChange[], now: number): void {
-    this.sql.exec("INSERT INTO outbox (turn_id, changes, created_at) VALUES (?, ?, ?)", turnId, JSON.stringify(changes), now);
+  addOutbox(turnId: number | null, changes: LoggedChange[], createdAt: number): void {
+    this.insert("outbox", { turnId, changes, createdAt });
   }
 
   outbox(): OutboxEntry[] {
-    return this.sql
-      .exec("SELECT * FROM outbox ORDER BY id")
-      .toArray()
-      .map((r) => ({ id: num(r.id), turnId: numOrNull(r.turn_id), changes: json(r.changes), createdAt: num(r.created_at) }));
+    return this.rows("SELECT * FROM outbox ORDER BY id").map((r) => decode<OutboxEntry>(r, ["changes"])!);
   }
 
   hasOutbox(): boolean {
-    return this.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length > 0;
+    return this.rows("SELECT 1 FROM outbox LIMIT 1").length > 0;
   }
 
   clearOutbox(upToId: number): void {
@@ -424,15 +367,22 @@ export class SessionStorage {
   // ── debug ─────────────────────────────────────────────────────────────
 
   addDebug(debug: TurnDebug): void {
-    this.sql.exec("INSERT OR REPLACE INTO debug (turn_id, data) VALUES (?, ?)", debug.turn, JSON.stringify(debug));
+    this.insert("debug", { turnId: debug.turn, data: debug }, "INSERT OR REPLACE");
   }
 
   debugFor(turnId: number): TurnDebug | null {
-    const row = this.sql.exec("SELECT data FROM debug WHERE turn_id = ?", turnId).toArray()[0];
-    return row ? json<TurnDebug>(row.data) : null;
+    return this.debug("WHERE turnId = ?", turnId)[0] ?? null;
   }
 
   allDebug(): TurnDebug[] {
-    return this.sql.exec("SELECT data FROM debug ORDER BY turn_id").toArray().map((r) => json<TurnDebug>(r.data));
+    return this.debug("");
   }
+
+  private debug(where: string, ...params: SqlStorageValue[]): TurnDebug[] {
+    return this.rows(`SELECT data FROM debug ${where} ORDER BY turnId`, ...params).map((r) => JSON.parse(r.data as string) as TurnDebug);
+  }
+}
+
+function statusOf(m: Meta) {
+  return { status: m.status, executionStatus: m.executionStatus, updatedAt: m.updatedAt, lastActivityAt: m.lastActivityAt, completedAt: m.completedAt };
 }

@@ -136,8 +136,8 @@ describe("the D1 mirror", () => {
     expect(await runDurableObjectAlarm(actor(id))).toBe(true);
     expect(await d1Messages(id)).toEqual(await actorLog(who, id));
     expect((await d1Session(id))!.last_seq).toBe(4);
-    const retry = await runInDurableObject(actor(id), (_i, state) => state.storage.sql.exec("SELECT mirrored_seq, mirror_attempts FROM meta").one());
-    expect(retry).toEqual({ mirrored_seq: 4, mirror_attempts: 0 });
+    const retry = await runInDurableObject(actor(id), (_i, state) => state.storage.sql.exec("SELECT mirroredSeq, mirrorAttempts FROM meta").one());
+    expect(retry).toEqual({ mirroredSeq: 4, mirrorAttempts: 0 });
   });
 
   it("counts at most one D1 round trip and no KV read per turn", async () => {

@@ -12,7 +12,7 @@ const MINUTE = 60_000;
 /** Makes the session look idle for `ms` (as if its last activity were that long ago), then lets a fresh activation see it. */
 async function idleFor(id: string, ms: number) {
   await runInDurableObject(actor(id), (_i, state) => {
-    state.storage.sql.exec("UPDATE meta SET last_activity_at = ?", Date.now() - ms);
+    state.storage.sql.exec("UPDATE meta SET lastActivityAt = ?", Date.now() - ms);
   });
   await abortAllDurableObjects();
 }
