@@ -44,7 +44,7 @@ import type {
   TurnDebug,
   TurnResult,
 } from "./schemas";
-import { mirrorBatch } from "./snapshot";
+import { mirrorBatch } from "./mirror";
 import { scriptKey } from "../store/projects/cache";
 import { SessionStorage, type Meta, type PinnedScript, type StoredError, type StoredMessage, type StoredResult, type Turn } from "./storage";
 import { infoView, iso, messageView, variablesView } from "./views";
@@ -225,7 +225,7 @@ export class SessionActor extends DurableObject<Env> {
   async info(caller: Caller): Promise<ActorResult<SessionInfo>> {
     return guard(async () => {
       const s = await this.session(caller, "read");
-      return infoView(s.meta, s.state, s.lastSeq);
+      return infoView(s.meta, s.state.position, s.lastSeq);
     });
   }
 
@@ -249,7 +249,7 @@ export class SessionActor extends DurableObject<Env> {
       const s = await this.session(caller, "read");
       const debug = s.meta.debug && seesDebug(caller.user.role) ? this.store.allDebug().map(({ turn, traces }) => ({ turn, traces })) : undefined;
       return {
-        session: infoView(s.meta, s.state, s.lastSeq),
+        session: infoView(s.meta, s.state.position, s.lastSeq),
         messages: this.store.messages(0).map(messageView),
         variables: variablesView(s.state),
         exportedAt: iso(Date.now()),

@@ -6,11 +6,12 @@
  * clientMessageId sent before the rebuild is not recognised) and debug traces.
  */
 import type { Env } from "../config";
-import { migrateState, type JsonValue } from "../engine";
+import { migrateState } from "../engine";
 import { compileScript } from "../store/projects/resolve";
 import { readMirror } from "../store/sessions/mirror";
 import { INLINE_PATH } from "./source";
-import type { Meta, SessionStorage } from "./storage";
+import { messageFromRow, metaFromRow } from "./mirror";
+import type { SessionStorage } from "./storage";
 
 /** False when D1 has no such session (or no longer has its script's text). */
 export async function rebuildFromMirror(env: Env, store: SessionStorage, sessionId: string): Promise<boolean> {
@@ -25,45 +26,12 @@ export async function rebuildFromMirror(env: Env, store: SessionStorage, session
   }
   const script = await compileScript(env, { path: row.scriptPath ?? INLINE_PATH, contentHash: row.scriptHash }, yaml);
   const state = migrateState(row.state);
-  const meta: Meta = {
-    sessionId: row.id,
-    userId: row.userId,
-    projectId: row.projectId,
-    versionId: row.versionId,
-    versionNumber: row.versionNumber,
-    scriptPath: row.scriptPath,
-    scriptId: row.scriptId,
-    scriptHash: row.scriptHash,
-    templateHashes: row.templates,
-    debug: row.debug,
-    status: row.status,
-    executionStatus: row.executionStatus,
-    createdAt: row.createdAt.getTime(),
-    updatedAt: row.updatedAt.getTime(),
-    lastActivityAt: row.lastActivityAt.getTime(),
-    completedAt: row.completedAt?.getTime() ?? null,
-    mirroredSeq: row.lastSeq,
-    mirrorAttempts: 0,
-    mirrorRetryAt: null,
-    erasing: false,
-  };
+  const meta = metaFromRow(row);
   store.ensureSchema();
   store.transaction(() => {
     store.insertScript({ hash: row.scriptHash, yaml, script, templates: templates as Record<string, string> });
     store.insertMeta(meta, state);
-    for (const m of found.messages) {
-      store.appendMessage({
-        seq: m.seq,
-        id: m.id,
-        role: m.role,
-        content: m.content,
-        actionId: m.actionId,
-        clientMessageId: m.clientMessageId,
-        turnId: 0,
-        createdAt: m.createdAt.getTime(),
-        metadata: m.metadata as Record<string, JsonValue> | null,
-      });
-    }
+    for (const m of found.messages) store.appendMessage(messageFromRow(m));
     store.continueTurnsAfter(row.lastTurn);
   });
   console.log(JSON.stringify({ level: "info", msg: "session rebuilt from d1", sessionId, messages: found.messages.length }));

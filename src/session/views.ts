@@ -1,43 +1,33 @@
 /** Stored rows → the shapes the API answers with (schemas.ts). */
-import { flatVariables, variableScopes, type SessionState } from "../engine";
-import type { SessionInfo, SessionMessage, SessionVariables } from "./schemas";
+import { flatVariables, variableScopes, type Position, type SessionState } from "../engine";
+import type { sessions } from "../store/schema";
+import { metaFromRow } from "./mirror";
+import type { SessionInfo, SessionMessage, SessionSummary, SessionVariables } from "./schemas";
 import type { Meta, StoredMessage } from "./storage";
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-export function messageView(m: StoredMessage): SessionMessage {
+export function messageView({ turnId: _t, createdAt, ...m }: StoredMessage): SessionMessage {
+  return { ...m, createdAt: iso(createdAt) };
+}
+
+export function infoView(meta: Meta, position: Position, lastSeq: number): SessionInfo {
+  const { templateHashes: _t, mirroredSeq: _m, mirrorAttempts: _a, mirrorRetryAt: _r, erasing: _e, createdAt, updatedAt, lastActivityAt, completedAt, ...same } = meta;
   return {
-    seq: m.seq,
-    id: m.id,
-    role: m.role,
-    content: m.content,
-    actionId: m.actionId,
-    clientMessageId: m.clientMessageId,
-    createdAt: iso(m.createdAt),
-    metadata: m.metadata,
+    ...same,
+    position,
+    lastSeq,
+    createdAt: iso(createdAt),
+    updatedAt: iso(updatedAt),
+    lastActivityAt: iso(lastActivityAt),
+    completedAt: completedAt === null ? null : iso(completedAt),
   };
 }
 
-export function infoView(meta: Meta, state: SessionState, lastSeq: number): SessionInfo {
-  return {
-    sessionId: meta.sessionId,
-    userId: meta.userId,
-    projectId: meta.projectId,
-    versionId: meta.versionId,
-    versionNumber: meta.versionNumber,
-    scriptPath: meta.scriptPath,
-    scriptId: meta.scriptId,
-    scriptHash: meta.scriptHash,
-    debug: meta.debug,
-    status: meta.status,
-    executionStatus: meta.executionStatus,
-    position: state.position,
-    lastSeq,
-    createdAt: iso(meta.createdAt),
-    updatedAt: iso(meta.updatedAt),
-    lastActivityAt: iso(meta.lastActivityAt),
-    completedAt: meta.completedAt === null ? null : iso(meta.completedAt),
-  };
+/** A D1 row in the list of sessions. */
+export function summaryView(row: typeof sessions.$inferSelect): SessionSummary {
+  const { position: _p, ...summary } = infoView(metaFromRow(row), row.position, row.lastSeq);
+  return summary;
 }
 
 export function variablesView(state: SessionState): SessionVariables {

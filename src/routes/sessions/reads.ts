@@ -5,7 +5,7 @@ import { createRouter } from "../../http/router";
 import { unwrap } from "../../session/result";
 import { MessagePageSchema, SessionExportSchema, SessionInfoSchema, SessionStatusSchema, SessionSummarySchema, VariablesSchema } from "../../session/schemas";
 import { listSessions } from "../../store/sessions/list";
-import { summaryView } from "../../store/sessions/views";
+import { summaryView } from "../../session/views";
 import { decodeCursor, encodeCursor } from "../../store/projects/cursor";
 import { listOf } from "../../store/projects/models";
 import { jsonResponse, PageQuery } from "../projects/params";

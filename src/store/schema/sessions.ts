@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { JsonValue, Position, SessionState, VariableMap } from "../../engine";
 
 /**
  * The D1 mirror of chat sessions. Each session's Durable Object is the source
@@ -39,10 +40,10 @@ export const sessions = sqliteTable(
     debug: integer("debug", { mode: "boolean" }).notNull(),
     status: text("status", { enum: sessionStatuses }).notNull(),
     executionStatus: text("execution_status", { enum: executionStatuses }).notNull(),
-    position: text("position", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-    variables: text("variables", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    position: text("position", { mode: "json" }).$type<Position>().notNull(),
+    variables: text("variables", { mode: "json" }).$type<VariableMap>().notNull(),
     /** The engine state, so an actor whose storage was lost can rebuild itself. */
-    state: text("state", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    state: text("state", { mode: "json" }).$type<SessionState>().notNull(),
     /** Highest message seq written so far. */
     lastSeq: integer("last_seq").notNull(),
     /** Number of the newest turn: a rebuilt actor numbers its turns on from here. */
@@ -73,7 +74,7 @@ export const messages = sqliteTable(
     content: text("content").notNull(),
     actionId: text("action_id"),
     clientMessageId: text("client_message_id"),
-    metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, JsonValue>>(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.seq] }), check("messages_role_check", inList("role", messageRoles))],
@@ -91,8 +92,8 @@ export const variableChanges = sqliteTable(
     actionId: text("action_id"),
     name: text("name").notNull(),
     scope: text("scope").notNull(),
-    value: text("value", { mode: "json" }).notNull(),
-    previous: text("previous", { mode: "json" }),
+    value: text("value", { mode: "json" }).$type<JsonValue>().notNull(),
+    previous: text("previous", { mode: "json" }).$type<JsonValue>(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.turn, t.idx] })],
