@@ -6,8 +6,8 @@
 import type { ActionNode } from "../runtime/program";
 import type { HistoryEntry, SessionState } from "../runtime/state";
 import type { Language } from "../script/schema";
-import { renderPlaceholders, valueAsText } from "../variables/render";
-import { lookupVariable, textLookup } from "../variables/store";
+import { render, valueAsText } from "../variables/render";
+import { lookupVariable } from "../variables/store";
 import { bundledTemplate, phrases, type TemplateName } from "./templates";
 
 /** Profile variables the ai_say prompt shows when set (the upstream's names plus English ones). */
@@ -38,27 +38,41 @@ export function userProfile(state: SessionState, language: Language): string {
   return lines.length ? lines.join("\n") : phrases(language).noProfile;
 }
 
-export function commonValues(state: SessionState, node: ActionNode, language: Language, time: number): Record<string, string> {
+/**
+ * The values every template may use, computed only when the template asks
+ * for them (a project's template may not show the history, for instance).
+ */
+export function commonValues(state: SessionState, node: ActionNode, language: Language, now: () => number): (key: string) => string | undefined {
   const p = phrases(language);
-  return {
-    time: new Date(time).toISOString(),
-    who: firstText(state, ["咨询师名", "counselor_name"]) ?? p.defaultWho,
-    user: firstText(state, ["用户名", "user_name"]) ?? p.defaultUser,
-    chat_history: chatHistory(state.history, language),
-    topic_goal: node.topic.topic_goal?.trim() || p.none,
-    topic_strategy: node.topic.strategy?.trim() || p.none,
+  return (key) => {
+    switch (key) {
+      case "time":
+        return new Date(now()).toISOString();
+      case "who":
+        return firstText(state, ["咨询师名", "counselor_name"]) ?? p.defaultWho;
+      case "user":
+        return firstText(state, ["用户名", "user_name"]) ?? p.defaultUser;
+      case "chat_history":
+        return chatHistory(state.history, language);
+      case "topic_goal":
+        return node.topic.topic_goal?.trim() || p.none;
+      case "topic_strategy":
+        return node.topic.strategy?.trim() || p.none;
+      default:
+        return undefined;
+    }
   };
 }
 
-/** Renders a template (the project's override, else the bundled one) with its values, then the script's variables. */
+/** Renders a template (the project's override, else the bundled one): its own values, the common ones, then the script's variables. */
 export function renderPrompt(
   name: TemplateName,
   language: Language,
   overrides: Partial<Record<TemplateName, string>> | undefined,
   values: Record<string, string>,
-  state: SessionState,
+  common: (key: string) => string | undefined,
+  variables: (key: string) => string | undefined,
 ): string {
   const template = overrides?.[name] ?? bundledTemplate(name, language);
-  const variables = textLookup(state);
-  return renderPlaceholders(template, (key) => (Object.hasOwn(values, key) ? values[key] : variables(key)));
+  return render(template, (key) => (Object.hasOwn(values, key) ? values[key] : (common(key) ?? variables(key))));
 }

@@ -118,6 +118,8 @@ async function attempt(turn: Turn, call: ModelCall, messages: ModelMessage[], nu
         outputTokens = part.totalUsage.outputTokens ?? 0;
       }
     }
+    // The SDK settles its own bookkeeping after the stream ends; wait for it so it counts as model time.
+    await result.steps;
   } finally {
     const latencyMs = turn.now() - started;
     turn.stats.modelMs += latencyMs;

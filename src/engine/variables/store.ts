@@ -36,9 +36,13 @@ export function lookupVariable(state: SessionState, name: string): JsonValue | u
   return undefined;
 }
 
-/** A renderer lookup over the variables visible at the current position. */
+/** A renderer lookup over the variables visible at the current position (resolve the scopes once, look up many). */
 export function textLookup(state: SessionState): (name: string) => string | undefined {
-  return (name) => valueAsText(lookupVariable(state, name));
+  const maps = visibleMaps(state.scopes, state.position);
+  return (name) => {
+    for (const map of maps) if (has(map, name)) return valueAsText(map[name]);
+    return undefined;
+  };
 }
 
 /** Every variable visible at the current position, the nearest scope winning (what conditions and ai_think see). */
