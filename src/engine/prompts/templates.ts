@@ -84,7 +84,7 @@ export function phrases(language: Language) {
 
 export interface TemplateIssue {
   severity: "error" | "warning";
-  code: "EMPTY" | "UNCLOSED_PLACEHOLDER" | "LEGACY_PLACEHOLDER" | "NO_JSON" | "NO_SAFETY" | "MISSING_PLACEHOLDER";
+  code: "EMPTY" | "UNCLOSED_PLACEHOLDER" | "LEGACY_PLACEHOLDER" | "NO_JSON" | "NO_CONTENT" | "NO_SAFETY" | "MISSING_PLACEHOLDER";
   message: string;
 }
 
@@ -110,8 +110,8 @@ export function validateTemplate(text: string, name?: TemplateName): TemplateIss
   if (!/json/i.test(text)) {
     issues.push({ severity: "warning", code: "NO_JSON", message: "The template does not ask for a JSON reply; replies will need repair." });
   }
-  if (name !== "extract" && name !== "ai_think" && !text.includes("content")) {
-    issues.push({ severity: "warning", code: "NO_JSON", message: "The JSON the template asks for has no `content` field (what the client sees)." });
+  if (name !== "extract" && name !== "ai_think" && !text.includes('"content"')) {
+    issues.push({ severity: "warning", code: "NO_CONTENT", message: "The JSON the template asks for has no `content` field (what the client sees)." });
   }
   for (const field of ["safety_risk", "crisis_signal"]) {
     if (!text.includes(field)) {
