@@ -6,16 +6,17 @@
 import type { ActionNode } from "../runtime/program";
 import type { HistoryEntry, SessionState } from "../runtime/state";
 import type { Language } from "../script/schema";
-import { render, valueAsText } from "../variables/render";
-import { lookupVariable } from "../variables/store";
+import { render } from "../variables/render";
 import { bundledTemplate, phrases, type TemplateName } from "./templates";
 
 /** Profile variables the ai_say prompt shows when set (the upstream's names plus English ones). */
 const PROFILE = ["教育背景", "心理学知识", "学习风格", "认知特点", "情感特点", "词汇水平", "语言风格", "用户常用表达", "education", "learning_style"];
 
-function firstText(state: SessionState, names: string[]): string | undefined {
+type Lookup = (name: string) => string | undefined;
+
+function firstText(variables: Lookup, names: string[]): string | undefined {
   for (const name of names) {
-    const v = valueAsText(lookupVariable(state, name));
+    const v = variables(name);
     if (v) return v;
   }
   return undefined;
@@ -28,11 +29,11 @@ export function chatHistory(history: readonly HistoryEntry[], language: Language
   return history.map((h) => `${h.role === "user" ? p.client : p.counselor}${sep}${h.content}`).join("\n");
 }
 
-export function userProfile(state: SessionState, language: Language): string {
+function userProfile(variables: Lookup, language: Language): string {
   const sep = language === "zh-CN" ? "：" : ": ";
   const lines: string[] = [];
   for (const name of PROFILE) {
-    const v = valueAsText(lookupVariable(state, name));
+    const v = variables(name);
     if (v) lines.push(`${name}${sep}${v}`);
   }
   return lines.length ? lines.join("\n") : phrases(language).noProfile;
@@ -42,22 +43,25 @@ export function userProfile(state: SessionState, language: Language): string {
  * The values every template may use, computed only when the template asks
  * for them (a project's template may not show the history, for instance).
  */
-export function commonValues(state: SessionState, node: ActionNode, language: Language, now: () => number): (key: string) => string | undefined {
+export function commonValues(state: SessionState, node: ActionNode, language: Language, now: () => number, variables: Lookup): Lookup {
   const p = phrases(language);
+  let time: string | undefined;
   return (key) => {
     switch (key) {
       case "time":
-        return new Date(now()).toISOString();
+        return (time ??= new Date(now()).toISOString());
       case "who":
-        return firstText(state, ["咨询师名", "counselor_name"]) ?? p.defaultWho;
+        return firstText(variables, ["咨询师名", "counselor_name"]) ?? p.defaultWho;
       case "user":
-        return firstText(state, ["用户名", "user_name"]) ?? p.defaultUser;
+        return firstText(variables, ["用户名", "user_name"]) ?? p.defaultUser;
       case "chat_history":
         return chatHistory(state.history, language);
       case "topic_goal":
         return node.topic.topic_goal?.trim() || p.none;
       case "topic_strategy":
         return node.topic.strategy?.trim() || p.none;
+      case "user_profile":
+        return userProfile(variables, language);
       default:
         return undefined;
     }
@@ -70,9 +74,9 @@ export function renderPrompt(
   language: Language,
   overrides: Partial<Record<TemplateName, string>> | undefined,
   values: Record<string, string>,
-  common: (key: string) => string | undefined,
-  variables: (key: string) => string | undefined,
+  common: Lookup,
+  variables: Lookup,
 ): string {
   const template = overrides?.[name] ?? bundledTemplate(name, language);
-  return render(template, (key) => (Object.hasOwn(values, key) ? values[key] : (common(key) ?? variables(key))));
+  return render(template, (key) => (Object.hasOwn(values, key) ? values[key] : (common(key) ?? variables(key))), "template");
 }

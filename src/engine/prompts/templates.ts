@@ -3,9 +3,10 @@
  * engine) and the names a project overrides them by (template schemes).
  *
  * A template is plain text with placeholders in the same syntax as scripts:
- * `{{name}}` (or `{name}`, `${name}`). Rendering is a single pass: first the
- * values below, then the script's variables (e.g. `{{用户称呼}}`); anything
- * unresolved stays as written. Every template must ask for one JSON object
+ * `{{name}}` (or `{name}`, `${name}`) where name is variable-like (letters,
+ * digits, `_`), so JSON examples in braces stay text. Rendering is a single
+ * pass: first the values below, then the script's variables (e.g.
+ * `{{用户称呼}}`); anything unresolved stays as written. Every template must ask for one JSON object
  * and keep the safety section (validateTemplate warns otherwise).
  */
 import { zhCN, zhCNText } from "./zh-CN";
@@ -22,6 +23,7 @@ const common = {
   chat_history: "Recent conversation, one turn per line (`Client: …` / `Counselor: …`).",
   topic_goal: "The current topic's topic_goal.",
   topic_strategy: "The current topic's strategy.",
+  user_profile: "Known profile variables (教育背景, 学习风格, …), one `name: value` per line.",
 } as const;
 
 /** Placeholders each template can use, with what they hold. Required ones are marked. */
@@ -34,7 +36,6 @@ export const templatePlaceholders: Record<TemplateName, Record<string, string>> 
     max_rounds: "The action's max_rounds.",
     exit: "The action's exit condition, or a note that there is none.",
     understanding_threshold: "exit_criteria.understanding_threshold, default 80.",
-    user_profile: "Known profile variables (教育背景, 学习风格, …), one per line.",
   },
   ai_say_paraphrase: {
     ...common,

@@ -30,6 +30,10 @@ export class Turn {
     this.now = options.now ?? realClock;
   }
 
+  private time: number | undefined;
+  /** The step's time, read once: every prompt of a step says the same time. */
+  readonly stepTime = (): number => (this.time ??= this.now());
+
   get language() {
     return this.program.language;
   }
@@ -49,8 +53,9 @@ export class Turn {
   }
 
   prompt(name: TemplateName, node: ActionNode, values: Record<string, string>): string {
-    const common = commonValues(this.state, node, this.language, this.now);
-    return renderPrompt(name, this.language, this.options.templates, values, common, textLookup(this.state));
+    const variables = textLookup(this.state);
+    const common = commonValues(this.state, node, this.language, this.stepTime, variables);
+    return renderPrompt(name, this.language, this.options.templates, values, common, variables);
   }
 
   callModel(call: ModelCall): Promise<Reply> {

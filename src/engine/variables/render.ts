@@ -8,8 +8,10 @@
  *
  * Texts (action content, prompt templates) are split into literal and
  * placeholder pieces once and cached, so a step renders by concatenation.
+ * In prompt templates only variable-like names are placeholders, so the
+ * JSON examples they contain (`{"detected": false}`) are plain text.
  */
-import { findPlaceholders } from "../script/placeholders";
+import { findPlaceholders, isVariableLike } from "../script/placeholders";
 import type { JsonValue } from "../runtime/state";
 
 export { renderPlaceholders } from "../script/placeholders";
@@ -17,14 +19,17 @@ export { renderPlaceholders } from "../script/placeholders";
 type Piece = string | { name: string; raw: string };
 
 const MAX_CACHED = 2000;
-const compiled = new Map<string, Piece[]>();
+const caches = { content: new Map<string, Piece[]>(), template: new Map<string, Piece[]>() };
+export type TextKind = keyof typeof caches;
 
-function pieces(text: string): Piece[] {
+function pieces(text: string, kind: TextKind): Piece[] {
+  const compiled = caches[kind];
   let hit = compiled.get(text);
   if (hit) return hit;
   hit = [];
   let at = 0;
   for (const p of findPlaceholders(text)) {
+    if (kind === "template" && !isVariableLike(p.name)) continue;
     if (p.index > at) hit.push(text.slice(at, p.index));
     hit.push({ name: p.name, raw: p.raw });
     at = p.index + p.raw.length;
@@ -36,10 +41,10 @@ function pieces(text: string): Piece[] {
   return hit;
 }
 
-/** renderPlaceholders with the text's pieces cached: same result, less work per call. */
-export function render(text: string, lookup: (name: string) => string | undefined): string {
+/** renderPlaceholders with the text's pieces cached: same result (for content), less work per call. */
+export function render(text: string, lookup: (name: string) => string | undefined, kind: TextKind = "content"): string {
   let out = "";
-  for (const p of pieces(text)) out += typeof p === "string" ? p : (lookup(p.name) ?? p.raw);
+  for (const p of pieces(text, kind)) out += typeof p === "string" ? p : (lookup(p.name) ?? p.raw);
   return out;
 }
 
