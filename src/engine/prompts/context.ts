@@ -22,7 +22,7 @@ function firstText(variables: Lookup, names: string[]): string | undefined {
   return undefined;
 }
 
-export function chatHistory(history: readonly HistoryEntry[], language: Language): string {
+function chatHistory(history: readonly HistoryEntry[], language: Language): string {
   const p = phrases(language);
   if (history.length === 0) return p.noHistory;
   const sep = language === "zh-CN" ? "：" : ": ";

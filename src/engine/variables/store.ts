@@ -10,10 +10,6 @@ import { valueAsText } from "./render";
 
 const has = Object.hasOwn;
 
-export function emptyStore(): VariableStore {
-  return { global: {}, session: {}, phase: {}, topic: {} };
-}
-
 /** The maps visible from a position, most specific first. */
 function visibleMaps(store: VariableStore, position: Pick<Position, "phaseId" | "topicId">): VariableMap[] {
   const maps: VariableMap[] = [];
