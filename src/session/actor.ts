@@ -18,7 +18,7 @@
  * next activation (a request, or the watchdog alarm) runs it again from the
  * state it started with, so it yields its messages exactly once.
  */
-import type { LanguageModel } from "ai";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { DurableObject } from "cloudflare:workers";
 import { CALLER_HEADER, type Caller, type CreateRequest, type SendRequest } from "./requests";
 import { flatVariables, start, step, type JsonValue, type Position, type SessionState, type StepError, type TemplateName, type VariableMap } from "../engine";
@@ -100,7 +100,7 @@ export class SessionActor extends DurableObject<Env> {
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
   private alarmAt: number | null = null;
-  private model: LanguageModel | null = null;
+  private model: LanguageModelV3 | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -494,7 +494,7 @@ export class SessionActor extends DurableObject<Env> {
     const turn = this.store.turn(turnId);
     if (!s || !turn || s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
     if (turn.status === "done" || turn.status === "failed") return this.storedOutcome(turn);
-    let model: LanguageModel;
+    let model: LanguageModelV3;
     try {
       model = this.languageModel();
     } catch (err) {
@@ -553,7 +553,7 @@ export class SessionActor extends DurableObject<Env> {
     return { ok: true, input: message.content, userMessage: message };
   }
 
-  private async run(s: Loaded, turn: Turn, model: LanguageModel, input: string | null, userMessage: StoredMessage | null): Promise<Outcome> {
+  private async run(s: Loaded, turn: Turn, model: LanguageModelV3, input: string | null, userMessage: StoredMessage | null): Promise<Outcome> {
     const changes: LoggedChange[] = [];
     const positions: Position[] = [];
     const safety: SafetyView[] = [];
@@ -658,7 +658,7 @@ export class SessionActor extends DurableObject<Env> {
     return { ok: true, result: this.resultView(stored, views, userMessage, debug) };
   }
 
-  private languageModel(): LanguageModel {
+  private languageModel(): LanguageModelV3 {
     try {
       return (this.model ??= createModel(this.config, this.env));
     } catch (err) {
