@@ -20,18 +20,20 @@
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { DurableObject } from "cloudflare:workers";
-import { CALLER_HEADER, type Caller, type CreateRequest, type SendRequest } from "./requests";
 import { flatVariables, start, step, type JsonValue, type Position, type SessionState, type StepError, type TemplateName, type VariableMap } from "../engine";
 import { getConfig, type Config, type Env } from "../config";
 import { createModel, LlmConfigError } from "../llm";
 import type { AuthUser } from "../http/auth";
 import { ProblemError } from "../http/problem";
+import { scriptKey } from "../store/projects/cache";
 import { eraseMirror, writeMirror } from "../store/sessions/mirror";
 import { Connections, seesDebug, type SseChannel } from "./connections";
 import { Instrumentation, type TurnCost } from "./instrumentation";
 import { idleStatus, nextAlarm, retryDelay } from "./lifecycle";
+import { mirrorBatch } from "./mirror";
 import { ClientFrameSchema, MAX_FRAME_BYTES, PING_FRAME, PONG_FRAME, type ServerFrame } from "./protocol";
 import { rebuildFromMirror } from "./rebuild";
+import { CALLER_HEADER, type Caller, type CreateRequest, type SendRequest } from "./requests";
 import { guard, problemOf, sessionNotFound, toProblemError, type ActorResult, type ProblemInit } from "./result";
 import type {
   CreatedSession,
@@ -44,8 +46,6 @@ import type {
   TurnDebug,
   TurnResult,
 } from "./schemas";
-import { mirrorBatch } from "./mirror";
-import { scriptKey } from "../store/projects/cache";
 import { SessionStorage, type Meta, type PinnedScript, type StoredError, type StoredMessage, type StoredResult, type Turn } from "./storage";
 import { infoView, iso, messageView, variablesView } from "./views";
 
@@ -214,7 +214,10 @@ export class SessionActor extends DurableObject<Env> {
         this.finishSink(sink, outcome, req.user);
       } else {
         // The turn's frames, its error included, reach the sink as they are published.
-        void this.outcomeOf(turn).then((outcome) => this.finishSink(sink, outcome, req.user));
+        void this.outcomeOf(turn).then(
+          (outcome) => this.finishSink(sink, outcome, req.user),
+          () => sink.close(),
+        );
       }
       return sink.readable;
     });
@@ -515,6 +518,7 @@ export class SessionActor extends DurableObject<Env> {
   private begin(s: Loaded, turn: Turn): { ok: true; input: string | null; userMessage: StoredMessage | null } | { ok: false; problem: ProblemInit } {
     if (turn.status === "running") {
       this.current = turn.id;
+      this.schedule();
       const logged = turn.userSeq === null ? null : this.store.message(turn.userSeq);
       return { ok: true, input: logged?.content ?? null, userMessage: logged };
     }
@@ -604,12 +608,13 @@ export class SessionActor extends DurableObject<Env> {
       this.store.transaction(() => {
         this.store.failTurn(turn.id, error);
         this.store.writeStatus(s.meta);
-        this.store.addOutbox(turn.id, [], now);
+        // The user's message is kept and mirrored; a failed opening turn has none (and its session is dropped).
+        if (userMessage) this.store.addOutbox(turn.id, [], now);
       });
       log({ level: "warn", msg: "turn failed", sessionId: s.meta.sessionId, turn: turn.id, code: error.code });
       const problem = storedProblem(error, turn.clientMessageId);
       this.hub.publish(this.errorFrame(problem), s.lastSeq, turn.id);
-      void this.flush();
+      if (userMessage) void this.flush();
       return { ok: false, problem };
     }
 

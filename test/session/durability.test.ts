@@ -3,16 +3,21 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import intake from "../../scripts/sessions/intake_en.yaml";
 import type { SessionActor } from "../../src/session/actor";
-import { call } from "../helpers";
+import { APICallError } from "@ai-sdk/provider";
+import { MockLanguageModelV3 } from "ai/test";
+import { call, expectProblem } from "../helpers";
 import {
   actor,
   actorLog,
   allMessages,
+  body,
   d1Messages,
   d1Session,
   INTAKE_ANSWERS,
+  openSocket,
   person,
   say,
+  sendMessage,
   settle,
   startSession,
   transcript,
@@ -93,6 +98,42 @@ describe("eviction", () => {
       ["user", "ask_problem"],
       ["assistant", "rate_mood"],
     ]);
+  });
+});
+
+describe("a turn the model fails", () => {
+  it("keeps the user's message, changes nothing else, and runs again when the same clientMessageId is sent", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    // The model service goes down: every call fails as a 503 from the provider would.
+    await runInDurableObject(actor(id), (instance: SessionActor) => {
+      (instance as unknown as { model: unknown }).model = new MockLanguageModelV3({
+        doStream: async () => {
+          throw new APICallError({ message: "down", url: "http://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: true });
+        },
+      });
+    });
+    const socket = await openSocket(id, who.token);
+    const failed = await sendMessage(who, id, "Sam", "flaky-1");
+    const problem = await expectProblem(failed, 503, "LLM_UNAVAILABLE");
+    expect(problem).toMatchObject({ retryable: true, clientMessageId: "flaky-1" });
+    await socket.until((f) => f.some((x) => x.type === "error"));
+    expect(socket.frames.find((f) => f.type === "error")).toMatchObject({ code: "LLM_UNAVAILABLE", clientMessageId: "flaky-1", retryable: true });
+    const info = await body(await call(`/api/sessions/${id}`, { headers: who.headers }), 200);
+    expect(info).toMatchObject({ executionStatus: "error", lastSeq: 3, position: { actionId: "ask_name" } });
+    expect((await allMessages(who, id)).at(-1)).toMatchObject({ seq: 3, role: "user", content: "Sam" });
+
+    // The service is back (the actor makes its configured model again).
+    await runInDurableObject(actor(id), (instance: SessionActor) => {
+      (instance as unknown as { model: unknown }).model = null;
+    });
+    const retried = await say(who, id, "Sam", "flaky-1");
+    expect(retried.userMessage.seq).toBe(3);
+    expect(retried.messages.map((m: any) => [m.seq, m.actionId])).toEqual([[4, "ask_problem"]]);
+    expect(retried.variables).toMatchObject({ client_name: "Sam" });
+    expect((await allMessages(who, id)).filter((m) => m.role === "user")).toHaveLength(1);
+    await settle(id);
+    expect(await d1Messages(id)).toEqual(await actorLog(who, id));
   });
 });
 
