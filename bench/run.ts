@@ -15,7 +15,7 @@ import type { LoadResult, Pacing } from "./lib/load";
 import { profileWhile, summariseProfile, type ProfileSummary } from "./lib/profile";
 import { latencyTable, targetLines, writeJson, type Target } from "./lib/report";
 import { ratio, summarise } from "./lib/stats";
-import { startWorker, stopAll, type LocalWorker } from "./lib/worker";
+import { startWorker, stopAll, type LocalWorker, type ServerCpu } from "./lib/worker";
 import { runBaseline } from "./scenarios/baseline";
 import { measureCost } from "./scenarios/cost";
 import { INTAKE_ANSWERS, prepareSessions, runIntake, SAMPLE_SCRIPT } from "./scenarios/intake";
@@ -82,17 +82,21 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** workerd CPU time spent while `work` ran, per answered message. */
-async function withCpu<T extends LoadResult | { turns: LoadResult }>(worker: LocalWorker, work: () => Promise<T>): Promise<T & { workerdCpuMsPerMessage: number | null }> {
-  const before = worker.workerdCpuMs();
+type CpuPerMessage = ServerCpu & { total: number };
+
+/** The local server's CPU time spent while `work` ran, per answered message, by process role. */
+async function withCpu<T extends LoadResult | { turns: LoadResult }>(worker: LocalWorker, work: () => Promise<T>): Promise<T & { cpuMsPerMessage: CpuPerMessage | null }> {
+  const before = worker.cpuMs();
   const result = await work();
-  const after = worker.workerdCpuMs();
+  const after = worker.cpuMs();
   const answered = "turns" in result ? result.turns.count : result.count;
-  const perMessage = before === null || after === null || answered === 0 ? null : Math.round(((after - before) / answered) * 100) / 100;
-  return { ...result, workerdCpuMsPerMessage: perMessage };
+  if (!before || !after || answered === 0) return { ...result, cpuMsPerMessage: null };
+  const per = (role: keyof ServerCpu) => Math.round(((after[role] - before[role]) / answered) * 100) / 100;
+  const cpu = { runtime: per("runtime"), proxy: per("proxy"), wrangler: per("wrangler") };
+  return { ...result, cpuMsPerMessage: { ...cpu, total: Math.round((cpu.runtime + cpu.proxy + cpu.wrangler) * 100) / 100 } };
 }
 
-const scenario = (r: LoadResult & { workerdCpuMsPerMessage?: number | null }) => ({
+const scenario = (r: LoadResult & { cpuMsPerMessage?: CpuPerMessage | null }) => ({
   p50Ms: r.p50Ms,
   p95Ms: r.p95Ms,
   p99Ms: r.p99Ms,
@@ -105,11 +109,11 @@ const scenario = (r: LoadResult & { workerdCpuMsPerMessage?: number | null }) =>
   messagesPerConnection: r.messagesPerConnection,
   thinkMs: r.thinkMs,
   elapsedMs: r.elapsedMs,
-  workerdCpuMsPerMessage: r.workerdCpuMsPerMessage ?? null,
+  cpuMsPerMessage: r.cpuMsPerMessage ?? null,
   ...(r.errorSamples.length ? { errorSamples: r.errorSamples } : {}),
 });
 
-const streamingView = (s: StreamingResult & { workerdCpuMsPerMessage: number | null }, sessions: number) => ({
+const streamingView = (s: StreamingResult & { cpuMsPerMessage: CpuPerMessage | null }, sessions: number) => ({
   addedTtftP50Ms: s.addedTtft.p50Ms,
   addedTtftP95Ms: s.addedTtft.p95Ms,
   addedTtftP99Ms: s.addedTtft.p99Ms,
@@ -119,7 +123,7 @@ const streamingView = (s: StreamingResult & { workerdCpuMsPerMessage: number | n
   sessions,
   streamedMessages: s.addedTtft.count,
   unmatchedMessages: s.unmatched,
-  turns: scenario({ ...s.turns, workerdCpuMsPerMessage: s.workerdCpuMsPerMessage }),
+  turns: scenario({ ...s.turns, cpuMsPerMessage: s.cpuMsPerMessage }),
 });
 
 async function main() {
@@ -142,8 +146,10 @@ async function main() {
   const intake = async (sessions: number, pacing: Pacing, label: string) => {
     const prepared = await prepareSessions(api, { ...connect, count: sessions, projectId });
     const toLastMessage: number[] = [];
+    const toEcho: number[] = [];
     const run = () =>
       runIntake(prepared, { pacing, timeoutMs: config.timeoutMs, label }, (t) => {
+        toEcho.push(t.echoAt - t.sentAt);
         if (t.lastMessageAt !== null) toLastMessage.push(t.lastMessageAt - t.sentAt);
       });
     let profile: ProfileSummary | undefined;
@@ -153,7 +159,7 @@ async function main() {
       profile = await summariseProfile(profiled.profile, resolve(logDir, `turns-${label}.cpuprofile`), PROFILE_INTERVAL_US);
       return profiled.result;
     });
-    return { load, lastMessage: summarise(toLastMessage), profile };
+    return { load, lastMessage: summarise(toLastMessage), userEcho: summarise(toEcho), profile };
   };
 
   const paced = { thinkMs: config.thinkMs, seed: config.seed };
@@ -210,7 +216,8 @@ async function main() {
     turnP99OverBaselineP99: ratio(turns.load.p99Ms, baseline.p99Ms),
     lightTurnP50OverBaselineP50: ratio(turnsLight.load.p50Ms, baselineLight.p50Ms),
     lightTurnP99OverBaselineP99: ratio(turnsLight.load.p99Ms, baselineLight.p99Ms),
-    workerdCpuPerTurnOverPerEcho: ratio(turns.load.workerdCpuMsPerMessage, baseline.workerdCpuMsPerMessage),
+    runtimeCpuPerTurnOverPerEcho: ratio(turns.load.cpuMsPerMessage?.runtime ?? null, baseline.cpuMsPerMessage?.runtime ?? null),
+    serverCpuPerTurnOverPerEcho: ratio(turns.load.cpuMsPerMessage?.total ?? null, baseline.cpuMsPerMessage?.total ?? null),
   };
   const turnErrors = turns.load.errors + turns.load.abandoned;
   const totalMs = Math.round(performance.now() - runStarted);
@@ -248,9 +255,9 @@ async function main() {
     config: { ...config, messagesPerSession: INTAKE_ANSWERS.length, turnEnds: "state frame", script: SAMPLE_SCRIPT },
     scenarios: {
       baseline: scenario(baseline),
-      turns: { ...scenario(turns.load), toLastAiMessage: turns.lastMessage },
+      turns: { ...scenario(turns.load), toUserEcho: turns.userEcho, toLastAiMessage: turns.lastMessage },
       baselineLight: scenario(baselineLight),
-      turnsLight: { ...scenario(turnsLight.load), toLastAiMessage: turnsLight.lastMessage },
+      turnsLight: { ...scenario(turnsLight.load), toUserEcho: turnsLight.userEcho, toLastAiMessage: turnsLight.lastMessage },
       streaming: { ...streamingView(streaming, config.streamingSessions), model: config.model },
       streamingLoaded: streamingView(streamingLoaded, config.streamingLoadSessions),
     },
@@ -263,9 +270,9 @@ async function main() {
   };
   await writeJson(outFile, result);
 
-  const cpu = (v: number | null) => (v === null ? "n/a" : `${v} ms`);
+  const cpu = (v: CpuPerMessage | null) => (v === null ? "n/a" : `${v.total} ms (runtime ${v.runtime}, proxy ${v.proxy}, wrangler ${v.wrangler})`);
   const streamLine = (s: typeof streaming, sessions: number) =>
-    `streaming, ${sessions} sessions: added TTFT p50 ${s.addedTtft.p50Ms} ms, p99 ${s.addedTtft.p99Ms} ms over ${s.addedTtft.count} messages; inter-token p50 ${s.clientInterToken.p50Ms} ms at the client vs ${s.serverInterToken.p50Ms} ms at the server; workerd CPU ${cpu(s.workerdCpuMsPerMessage)} per turn`;
+    `streaming, ${sessions} sessions: added TTFT p50 ${s.addedTtft.p50Ms} ms, p99 ${s.addedTtft.p99Ms} ms over ${s.addedTtft.count} messages; inter-token p50 ${s.clientInterToken.p50Ms} ms at the client vs ${s.serverInterToken.p50Ms} ms at the server; server CPU ${cpu(s.cpuMsPerMessage)} per turn`;
   console.log(
     [
       "",
@@ -281,7 +288,9 @@ async function main() {
       ]),
       "",
       `ratios, ${config.sessions} sessions: turn p50 / baseline p50 = ${ratios.turnP50OverBaselineP50}×, p99 = ${ratios.turnP99OverBaselineP99}×; light load: p50 ${ratios.lightTurnP50OverBaselineP50}×, p99 ${ratios.lightTurnP99OverBaselineP99}×`,
-      `workerd CPU: ${cpu(turns.load.workerdCpuMsPerMessage)} per turn, ${cpu(baseline.workerdCpuMsPerMessage)} per echo (${ratios.workerdCpuPerTurnOverPerEcho}×)`,
+      `light load: user message echoed after p50 ${turnsLight.userEcho.p50Ms} ms, last AI message p50 ${turnsLight.lastMessage.p50Ms} ms, state p50 ${turnsLight.load.p50Ms} ms`,
+      `server CPU per turn: ${cpu(turns.load.cpuMsPerMessage)}`,
+      `server CPU per echo: ${cpu(baseline.cpuMsPerMessage)}; runtime ratio ${ratios.runtimeCpuPerTurnOverPerEcho}×, total ${ratios.serverCpuPerTurnOverPerEcho}×`,
       streamLine(streaming, config.streamingSessions),
       streamLine(streamingLoaded, config.streamingLoadSessions),
       `per turn: ${cost.d1RoundTrips} D1 round trips, ${cost.kvReads} KV reads (${cost.turns} turns of ${cost.sessions} sessions${cost.complete ? "" : ", INCOMPLETE: some counters were reset"})`,

@@ -21,6 +21,8 @@ type Frame = { type?: string; role?: string; clientMessageId?: string | null; st
 
 export interface TurnTrace {
   sentAt: number;
+  /** When the user's own message came back with its seq: the turn's acknowledgement. */
+  echoAt: number;
   stateAt: number;
   /** When the last AI `message` frame of the turn arrived (null when the turn said nothing). */
   lastMessageAt: number | null;
@@ -67,6 +69,7 @@ export async function runTurn(channel: Channel, content: string, clientMessageId
   const aiMessages = frames.filter((r) => r.index > echo.index && r.frame.type === "message" && r.frame.role !== "user");
   return {
     sentAt: sent.at,
+    echoAt: echo.at,
     stateAt: end.at,
     lastMessageAt: aiMessages.at(-1)?.at ?? null,
     status: String(end.frame.status),

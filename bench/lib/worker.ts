@@ -23,8 +23,8 @@ export interface LocalWorker {
   /** When `wrangler dev` was spawned and when /health/ready first answered 200 (performance.now()). */
   startedAt: number;
   readyAt: number;
-  /** CPU time (user + system) workerd has used so far, in ms; null where /proc is missing. */
-  workerdCpuMs(): number | null;
+  /** CPU time (user + system) the server's processes have used so far; null where /proc is missing. */
+  cpuMs(): ServerCpu | null;
   stop(): Promise<void>;
 }
 
@@ -72,29 +72,45 @@ async function waitUntilReady(origin: string, child: ChildProcess, timeoutMs: nu
   throw new Error(`${origin} was not ready within ${timeoutMs / 1000} s; see ${logFile}`);
 }
 
+/** CPU time of the local server's processes, in ms, by role. */
+export interface ServerCpu {
+  /** workerd running the Worker and its Durable Objects. */
+  runtime: number;
+  /** wrangler's own workerd in front of it: the port clients connect to, and the DevTools bridge. */
+  proxy: number;
+  /** wrangler's other processes: Node (logs, DevTools events, reloads) and esbuild. */
+  wrangler: number;
+}
+
 let ticksPerSecond: number | undefined;
 
 /**
- * utime + stime of the workerd process that wrangler started (same process
- * group), from /proc/<pid>/stat, in ms. Linux only.
+ * utime + stime of every process in wrangler's process group, from
+ * /proc/<pid>/stat, sorted into roles. Linux only: null elsewhere.
  */
-function workerdCpuMs(group: number): number | null {
+function serverCpuMs(group: number, port: number): ServerCpu | null {
   try {
     ticksPerSecond ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    const cpu: ServerCpu = { runtime: 0, proxy: 0, wrangler: 0 };
     for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
       let stat: string;
+      let cmdline: string;
       try {
         stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
       } catch {
         continue; // gone meanwhile
       }
       // pid (comm) state ppid pgrp … utime(14) stime(15): split after the comm, which may hold spaces.
       const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (comm !== "workerd" || Number(fields[2]) !== group) continue;
-      return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
+      if (Number(fields[2]) !== group) continue;
+      const ms = ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
+      if (comm !== "workerd") cpu.wrangler += ms;
+      else if (cmdline.includes(`entry=127.0.0.1:${port}`)) cpu.proxy += ms;
+      else cpu.runtime += ms;
     }
-    return null;
+    return cpu;
   } catch {
     return null;
   }
@@ -104,6 +120,8 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
   const persistTo = await mkdtemp(join(tmpdir(), `heartrule-bench-${options.label}-`));
   const logFile = join(options.logDir, `${options.label}.log`);
   let child: ChildProcess | undefined;
+  let port = 0;
+  let inspectorPort = 0;
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
@@ -125,13 +143,13 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
     logFile,
     startedAt: 0,
     readyAt: 0,
-    workerdCpuMs: () => (child?.pid ? workerdCpuMs(child.pid) : null),
+    cpuMs: () => (child?.pid ? serverCpuMs(child.pid, port) : null),
     stop,
   };
   live.add(handle);
   try {
     migrate(persistTo, logFile);
-    const [port, inspectorPort] = [await freePort(), await freePort()];
+    [port, inspectorPort] = [await freePort(), await freePort()];
     const vars = Object.entries(options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     const log = createWriteStream(logFile);
     handle.startedAt = performance.now();
