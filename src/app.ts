@@ -7,7 +7,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import pkg from "../package.json";
-import { benchRoutes } from "./bench/routes";
+import { benchRoutes, benchTag } from "./bench/routes";
 import { ConfigError, getConfig, isLocal } from "./config";
 import { requestLog } from "./http/logging";
 import { ProblemError, problemResponse } from "./http/problem";
@@ -123,6 +123,7 @@ export function createApp() {
       ...authoringTags,
       { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
       sessionTag,
+      benchTag,
     ],
   }));
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "HeartRule API" }));

@@ -33,7 +33,7 @@ export interface TurnTrace {
 
 export async function createSessions(api: Api, count: number, body: Record<string, unknown>, concurrency: number): Promise<BenchSession[]> {
   return inBatches(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
-    const token = await api.token(`bench-client-${crypto.randomUUID()}`, "client");
+    const token = await api.token(`bench-client-${i}-${crypto.randomUUID().slice(0, 8)}`, "client");
     const created = await api.post<{ sessionId: string }>("/api/sessions", body, token, [201]);
     return { sessionId: created.sessionId, token };
   });

@@ -2,19 +2,21 @@
  * Routes the benchmark needs and nobody else — the echo Durable Object's
  * socket and the session actors' turn-cost counters: they exist only when
  * ENVIRONMENT is `development` or `bench`, and answer 404 everywhere else,
- * before any other check, like an unknown address. They are left out of the
- * OpenAPI document because they are not part of the API.
+ * before any other check, like an unknown address. Documented under the
+ * `bench` tag, like the other development-only routes.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { getConfig } from "../config";
-import { requireAuth } from "../http/auth";
-import { ProblemError } from "../http/problem";
+import { bearerSecurity, requireAuth } from "../http/auth";
+import { ProblemError, problemResponses } from "../http/problem";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import { sessionActor } from "../routes/sessions/common";
 
 const benchEnvironments: readonly string[] = ["development", "bench"];
+
+export const benchTag = { name: "bench", description: "Benchmark helpers; they exist only when ENVIRONMENT is development or bench (npm run bench)" };
 
 export const benchOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (!benchEnvironments.includes(getConfig(c.env).ENVIRONMENT)) {
@@ -26,36 +28,47 @@ export const benchOnly = createMiddleware<AppEnv>(async (c, next) => {
 const echoSocket = createRoute({
   method: "get",
   path: "/api/bench/echo/{name}/ws",
-  hide: true,
+  tags: ["bench"],
+  summary: "WebSocket to a bare echo Durable Object",
+  description:
+    "The benchmark's floor: every frame comes straight back from the Durable Object called `name` (one per connection). Exists only when `ENVIRONMENT` is `development` or `bench`; answers 404 everywhere else.",
   middleware: [benchOnly] as const,
   request: {
-    params: z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+    params: z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).openapi({ example: "conn-0" }) }),
   },
   responses: {
-    101: { description: "The WebSocket of the echo object called `name`; every frame comes straight back" },
+    101: { description: "Switching to the WebSocket protocol" },
+    ...problemResponses(400, 404),
   },
 });
 
-const CostCounters = z.object({
-  sessions: z.number().int(),
-  turns: z.number().int(),
-  d1RoundTrips: z.number().int(),
-  kvReads: z.number().int(),
-});
+const CostCounters = z
+  .object({
+    sessions: z.number().int().openapi({ description: "Sessions whose actor answered with counters" }),
+    turns: z.number().int(),
+    d1RoundTrips: z.number().int(),
+    kvReads: z.number().int(),
+  })
+  .openapi("BenchCost");
 
 const cost = createRoute({
   method: "post",
   path: "/api/bench/cost",
-  hide: true,
+  tags: ["bench"],
+  summary: "What the sessions' turns cost, summed",
+  description:
+    "D1 round trips, KV reads and turns counted by each session actor since it was last loaded (the counters live in memory). Admins only; exists only when `ENVIRONMENT` is `development` or `bench`; answers 404 everywhere else.",
+  security: bearerSecurity,
   middleware: [benchOnly, requireAuth("admin")] as const,
   request: {
     body: {
       required: true,
-      content: { "application/json": { schema: z.object({ sessionIds: z.array(z.uuid()).min(1).max(100) }).strict() } },
+      content: { "application/json": { schema: z.object({ sessionIds: z.array(z.uuid()).min(1).max(100) }).strict().openapi("BenchCostRequest") } },
     },
   },
   responses: {
-    200: { description: "The sessions' turn-cost counters, summed", content: { "application/json": { schema: CostCounters } } },
+    200: { description: "The sessions' counters, summed", content: { "application/json": { schema: CostCounters } } },
+    ...problemResponses(400, 401, 403, 404),
   },
 });
 
