@@ -1,0 +1,105 @@
+/**
+ * The conversation on screen: transcript, one status line, the composer.
+ * Used by the chat page and by the author view's debug session.
+ *
+ * Accessibility: the status is a polite live region with text (never colour
+ * alone); AI text streams visually but only the completed message is
+ * announced, through its own polite live region; Enter sends, Shift+Enter
+ * adds a line, and nothing is sent while an input method is composing.
+ */
+import type { ChatSession } from "../client/chat-session";
+import type { Line } from "../client/conversation";
+import type { Strings } from "../client/i18n";
+import type { ChatStatus } from "../client/status";
+import { h, reducedMotion } from "./dom";
+
+export interface ChatViewOptions {
+  /** Shown under the transcript once the conversation is completed. */
+  onExport?: () => Promise<void>;
+  onNewConversation?: () => void;
+  /** Prefix for element ids, so two views could share a page. */
+  idPrefix?: string;
+}
+
+export function mountChatView(container: HTMLElement, t: Strings, session: ChatSession, options: ChatViewOptions = {}): { focus(): void } {
+  const id = (name: string) => `${options.idPrefix ?? "chat"}-${name}`;
+  const statusText = h("span", { class: "status-text" });
+  const status = h("p", { class: "status", role: "status", id: id("status"), "data-status": "connecting" }, h("span", { class: "status-mark", "aria-hidden": "true" }), statusText);
+  const retry = h("button", { type: "button", class: "secondary", id: id("retry"), hidden: true }, t.retry);
+  const transcript = h("ol", { class: "transcript", id: id("transcript"), "aria-label": t.transcriptLabel });
+  const announcer = h("div", { class: "visually-hidden", "aria-live": "polite", id: id("announcer") });
+  const input = h("textarea", { id: id("input"), name: "message", rows: 2, "aria-describedby": id("hint"), autocomplete: "off" });
+  const send = h("button", { type: "submit", id: id("send") }, t.send);
+  const composer = h(
+    "form",
+    { class: "composer", id: id("composer") },
+    h("label", { for: id("input") }, t.composerLabel),
+    h("div", { class: "composer-row" }, input, send),
+    h("p", { class: "hint", id: id("hint") }, t.composerHint),
+  );
+  const exportButton = h("button", { type: "button", id: id("export"), hidden: !options.onExport }, t.exportButton);
+  const newButton = h("button", { type: "button", class: "secondary", id: id("new"), hidden: !options.onNewConversation }, t.newConversation);
+  const done = h("div", { class: "completed", id: id("completed"), hidden: true }, h("p", {}, t.completedNote), h("div", { class: "actions" }, exportButton, newButton));
+
+  container.replaceChildren(h("div", { class: "status-bar" }, status, retry), transcript, announcer, done, composer);
+
+  const items = new Map<string, HTMLLIElement>();
+  const render = (line: Line) => {
+    let li = items.get(line.key);
+    if (!li) {
+      li = h("li", { class: `line ${line.role}` }, h("span", { class: "who" }, `${line.role === "user" ? t.you : t.assistant}: `), h("span", { class: "text" }), h("span", { class: "note" }));
+      items.set(line.key, li);
+      transcript.append(li);
+    }
+    li.dataset.state = line.state;
+    li.dataset.seq = line.seq === null ? "" : String(line.seq);
+    li.querySelector(".text")!.textContent = line.content;
+    li.querySelector(".note")!.textContent = line.state === "sending" ? ` (${t.sending})` : line.state === "failed" ? ` (${t.notSent})` : "";
+    if (line.role === "assistant" && line.state === "final") announcer.textContent = line.content;
+    keepInView(li);
+  };
+  for (const line of session.conversation.lines) render(line);
+  session.conversation.onChange(({ line }) => render(line));
+
+  const showStatus = (s: ChatStatus) => {
+    status.dataset.status = s;
+    statusText.textContent = s === "error" && session.error?.message ? `${t.status.error}: ${session.error.message}` : t.status[s];
+    retry.hidden = s !== "error";
+    const completed = s === "completed";
+    composer.hidden = completed;
+    done.hidden = !completed;
+    if (completed) (options.onExport ? exportButton : newButton).focus();
+  };
+  showStatus(session.status);
+  session.on("status", showStatus);
+
+  retry.addEventListener("click", () => {
+    session.retry();
+    input.focus();
+  });
+  const submit = () => {
+    const content = input.value.trim();
+    if (!content) return;
+    session.send(content);
+    input.value = "";
+    input.focus();
+  };
+  composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  exportButton.addEventListener("click", () => void options.onExport?.());
+  newButton.addEventListener("click", () => options.onNewConversation?.());
+  return { focus: () => input.focus() };
+}
+
+function keepInView(el: HTMLElement) {
+  const nearBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 200;
+  if (nearBottom) el.scrollIntoView({ block: "end", behavior: reducedMotion() ? "auto" : "smooth" });
+}
