@@ -1,6 +1,14 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+// wrangler.toml bundles imported .yaml files as text (a Text rule, which the
+// workers pool honours); the node project needs the same to import the app.
+const yamlAsText = {
+  name: "yaml-as-text",
+  enforce: "pre" as const,
+  transform: (code: string, id: string) => (id.endsWith(".yaml") ? `export default ${JSON.stringify(code)};` : undefined),
+};
+
 // Two projects: `workers` runs inside workerd against local D1, KV and Durable
 // Objects; `node` covers what runs in Node (the CLI and the pure engine).
 export default defineConfig(async () => {
@@ -30,6 +38,7 @@ export default defineConfig(async () => {
           },
         },
         {
+          plugins: [yamlAsText],
           test: {
             name: "node",
             include: ["test/node/**/*.test.ts"],

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run dev [-- <wrangler dev flags>]`: local secrets, local D1 migrations,
-// then `wrangler dev`. Flags such as --persist-to and --env reach every step,
+// then `wrangler dev`, and once it is ready the sample project when the local
+// database has none. Flags such as --persist-to and --env reach every step,
 // so the migrations land in the same state directory the server uses.
 import { copyFileSync, existsSync } from "node:fs";
+import { devOrigin, seedWhenReady } from "./seed.mjs";
 import { sharedFlags, wranglerForeground, wranglerSync } from "./wrangler-args.mjs";
 
 const args = process.argv.slice(2);
@@ -18,3 +20,6 @@ wranglerSync(["d1", "migrations", "apply", "DB", "--local", ...sharedFlags(args)
 });
 
 wranglerForeground(["dev", ...args]);
+
+// Through the running Worker, so the sample is built by the same code as any project.
+seedWhenReady(devOrigin(args)).catch((err) => console.error(`Sample project not seeded: ${err.message}`));

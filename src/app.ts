@@ -13,6 +13,7 @@ import { ProblemError, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { authoringRoutes, authoringTags } from "./routes/projects";
 import { scriptRoutes } from "./routes/scripts";
 
 /** JSON bodies above this are refused before parsing; routes may set lower limits. */
@@ -95,6 +96,7 @@ export function createApp() {
 
   app.route("/", healthRoutes);
   app.route("/", authRoutes);
+  app.route("/", authoringRoutes);
   app.route("/", scriptRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
@@ -114,6 +116,7 @@ export function createApp() {
     tags: [
       { name: "health", description: "Liveness and readiness" },
       { name: "auth", description: "Tokens for local development" },
+      ...authoringTags,
       { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
     ],
   }));

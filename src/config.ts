@@ -18,6 +18,7 @@ export interface Env {
   LLM_MAX_RETRIES?: string;
   LLM_BASE_URL?: string;
   LLM_MODEL?: string;
+  LLM_RESPONSE_FORMAT?: string;
   JWKS_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
@@ -54,6 +55,7 @@ export const configSchema = z.object({
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   LLM_BASE_URL: z.url().optional(),
   LLM_MODEL: z.string().min(1).optional(),
+  LLM_RESPONSE_FORMAT: z.enum(["json_schema", "json_object", "none"]).optional(),
   LLM_API_KEY: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters").optional(),
   JWKS_URL: z.url().optional(),

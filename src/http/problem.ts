@@ -43,6 +43,20 @@ export const problemTitles = {
   INTERNAL_ERROR: "Internal error",
   CONFIG_INVALID: "The service is misconfigured",
   SERVICE_UNAVAILABLE: "Service unavailable",
+  // Authoring (projects, files, template schemes, versions)
+  PROJECT_READ_ONLY: "The project is read-only",
+  PROJECT_UNAVAILABLE: "The project starts no new sessions",
+  STATUS_CONFLICT: "The project cannot change to that status",
+  FILE_EXISTS: "A file already has that path",
+  FILE_LIMIT: "The project has too many files",
+  SCHEME_EXISTS: "The template scheme already exists",
+  SCHEME_READ_ONLY: "The default template scheme is read-only",
+  SCHEME_IN_USE: "Scripts use this template scheme",
+  VERSION_EXISTS: "The version number is taken",
+  VERSION_NOT_INCREASING: "The version number is not greater than the latest",
+  DRAFT_INVALID: "The draft has errors",
+  SCRIPT_INVALID: "The script has errors",
+  SCRIPT_REQUIRED: "Name the script to start",
 } as const;
 
 export type ProblemCode = keyof typeof problemTitles | (string & {});
@@ -110,6 +124,7 @@ export function problemResponses(...statuses: number[]) {
     404: "No such resource (or it belongs to someone else)",
     409: "The resource is not in a state that allows this",
     413: "The request body is over the size limit",
+    422: "The content has errors; the problem lists them",
     503: "A dependency is unavailable",
   };
   return Object.fromEntries(

@@ -24,7 +24,7 @@ const DevTokenResponse = z
   .openapi("DevTokenResponse");
 
 // Runs before body validation, so outside development the route looks like any unknown address.
-const developmentOnly = createMiddleware<AppEnv>(async (c, next) => {
+export const developmentOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (getConfig(c.env).ENVIRONMENT !== "development") {
     throw new ProblemError(404, "NOT_FOUND", "There is nothing at this address.");
   }

@@ -53,7 +53,7 @@ async function question(
   const fields = outputs(config);
   const maxRounds = aiAsk.maxRounds(node.action);
   const p = phrases(turn.language);
-  const task = turn.render(config.content);
+  const task = turn.content(node);
   // When the answer can end the action, the reply is only shown if it does not.
   const canExit = answer !== null && multiRound(config);
   const mustExit = canExit && round > maxRounds;
@@ -112,7 +112,7 @@ async function finish(turn: Turn, node: NodeOf<"ai_ask">, collected: VariableMap
         purpose: "extract",
         language: turn.language,
         actionId: node.action.action_id,
-        content: turn.render(node.action.config.content),
+        content: turn.content(node),
         round: 0,
         maxRounds: 0,
         answer,

@@ -34,7 +34,7 @@ async function sayRound(turn: Turn, node: NodeOf<"ai_say">, round: number, answe
   const config = node.action.config;
   const maxRounds = aiSay.maxRounds(node.action);
   const p = phrases(turn.language);
-  const content = turn.render(config.content);
+  const content = turn.content(node);
   const prompt = turn.prompt("ai_say", node, {
     topic_content: content,
     tone: config.tone?.trim() || p.sayTone,
@@ -73,7 +73,7 @@ async function sayRound(turn: Turn, node: NodeOf<"ai_say">, round: number, answe
 
 async function paraphrase(turn: Turn, node: NodeOf<"ai_say">): Promise<Outcome> {
   const config = node.action.config;
-  const content = turn.render(config.content);
+  const content = turn.content(node);
   const prompt = turn.prompt("ai_say_paraphrase", node, {
     topic_content: content,
     tone: config.tone?.trim() || phrases(turn.language).sayTone,

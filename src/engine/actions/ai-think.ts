@@ -27,7 +27,7 @@ function knownVariables(turn: Turn): string {
 
 async function think(turn: Turn, node: NodeOf<"ai_think">) {
   const fields = node.action.config.output;
-  const task = turn.render(node.action.config.content);
+  const task = turn.content(node);
   const reply = await turn.callModel({
     request: {
       purpose: "ai_think",

@@ -56,7 +56,12 @@ export interface LlmTrace {
 }
 
 export type EngineEvent =
-  | { type: "message.delta"; messageId: string; actionId: string; text: string }
+  /**
+   * Streamed text of a message being produced. `reset`: drop the text received so far for this
+   * messageId (the model's first reply was unusable and is being asked again). The `message`
+   * event that follows is authoritative.
+   */
+  | { type: "message.delta"; messageId: string; actionId: string; text: string; reset?: true }
   | { type: "message"; message: EngineMessage }
   | { type: "variables"; actionId: string | null; changes: VariableChange[] }
   | { type: "position"; position: Position }

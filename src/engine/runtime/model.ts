@@ -45,13 +45,17 @@ export interface ModelCall {
   missing(reply: Reply): string[];
 }
 
-/** Asks for JSON; parsing stays ours so malformed replies can be repaired rather than thrown. */
+/**
+ * Asks for JSON; parsing stays ours so malformed replies can be repaired
+ * rather than thrown. The SDK only forwards text chunks for which the partial
+ * output changes, so the partial output is the text so far.
+ */
 function jsonOutput(schema: JSONSchema7): OutputInterface<string, string, never> {
   return {
     name: "heartrule-json",
     responseFormat: Promise.resolve({ type: "json", schema }),
     parseCompleteOutput: async ({ text }) => text,
-    parsePartialOutput: async () => undefined,
+    parsePartialOutput: async ({ text }) => ({ partial: text }),
     createElementStreamTransform: () => undefined,
   };
 }
@@ -61,64 +65,81 @@ function modelName(turn: Turn): string {
   return typeof m === "string" ? m : `${m.provider}:${m.modelId}`;
 }
 
-async function attempt(turn: Turn, call: ModelCall, messages: ModelMessage[], number: number): Promise<string> {
+interface Attempt {
+  text: string;
+  /** Whether any content was streamed to the client. */
+  streamed: boolean;
+}
+
+async function attempt(turn: Turn, call: ModelCall, messages: ModelMessage[], number: number, reset: boolean): Promise<Attempt> {
   const { request } = call;
   const started = turn.now();
-  const result = streamText({
-    model: turn.options.model,
-    messages,
-    temperature: call.temperature,
-    maxOutputTokens: call.maxOutputTokens,
-    providerOptions: { [PROVIDER_OPTIONS_KEY]: { ...request, repair: number > 1 } },
-    output: jsonOutput(call.schema),
-    maxRetries: 0, // providers retry (src/llm); a second layer would multiply waits
-    ...(turn.options.signal ? { abortSignal: turn.options.signal } : {}),
-    onError: () => {}, // errors surface below; the SDK's default would log them with their payload
-  });
   const content = call.stream ? new ContentStream() : null;
   let pending = "";
   let text = "";
+  let streamed = false;
   let inputTokens = 0;
   let outputTokens = 0;
-  for await (const part of result.fullStream) {
-    if (part.type === "text-delta") {
-      text += part.text;
-      if (!content || !call.stream) continue;
-      pending += content.push(part.text);
-      if (pending && (!call.stream.gated || content.exit === false)) {
-        turn.emit({ type: "message.delta", messageId: call.stream.messageId, actionId: request.actionId, text: pending });
-        pending = "";
+  turn.stats.llmCalls++;
+  try {
+    const result = streamText({
+      model: turn.options.model,
+      messages,
+      temperature: call.temperature,
+      maxOutputTokens: call.maxOutputTokens,
+      providerOptions: { [PROVIDER_OPTIONS_KEY]: { ...request, repair: number > 1 } },
+      output: jsonOutput(call.schema),
+      maxRetries: 0, // providers retry (src/llm); a second layer would multiply waits
+      ...(turn.options.signal ? { abortSignal: turn.options.signal } : {}),
+      onError: () => {}, // errors surface below; the SDK's default would log them with their payload
+    });
+    for await (const part of result.fullStream) {
+      if (part.type === "text-delta") {
+        text += part.text;
+        if (!content || !call.stream) continue;
+        pending += content.push(part.text);
+        if (pending && (!call.stream.gated || content.exit === false)) {
+          turn.emit({
+            type: "message.delta",
+            messageId: call.stream.messageId,
+            actionId: request.actionId,
+            text: pending,
+            ...(reset && !streamed ? { reset: true as const } : {}),
+          });
+          pending = "";
+          streamed = true;
+        }
+      } else if (part.type === "error") {
+        throw part.error;
+      } else if (part.type === "abort") {
+        throw new DOMException("The step was aborted.", "AbortError");
+      } else if (part.type === "finish") {
+        inputTokens = part.totalUsage.inputTokens ?? 0;
+        outputTokens = part.totalUsage.outputTokens ?? 0;
       }
-    } else if (part.type === "error") {
-      throw part.error;
-    } else if (part.type === "abort") {
-      throw new DOMException("The step was aborted.", "AbortError");
-    } else if (part.type === "finish") {
-      inputTokens = part.totalUsage.inputTokens ?? 0;
-      outputTokens = part.totalUsage.outputTokens ?? 0;
+    }
+  } finally {
+    const latencyMs = turn.now() - started;
+    turn.stats.modelMs += latencyMs;
+    turn.stats.inputTokens += inputTokens;
+    turn.stats.outputTokens += outputTokens;
+    if (turn.options.debug) {
+      turn.emit({
+        type: "llm",
+        trace: {
+          actionId: request.actionId,
+          purpose: request.purpose,
+          attempt: number,
+          prompt: messages.map((m) => (typeof m.content === "string" ? m.content : "")).join("\n\n"),
+          response: text,
+          model: modelName(turn),
+          usage: { inputTokens, outputTokens },
+          latencyMs,
+        },
+      });
     }
   }
-  const latencyMs = turn.now() - started;
-  turn.stats.llmCalls++;
-  turn.stats.modelMs += latencyMs;
-  turn.stats.inputTokens += inputTokens;
-  turn.stats.outputTokens += outputTokens;
-  if (turn.options.debug) {
-    turn.emit({
-      type: "llm",
-      trace: {
-        actionId: request.actionId,
-        purpose: request.purpose,
-        attempt: number,
-        prompt: messages.map((m) => (typeof m.content === "string" ? m.content : "")).join("\n\n"),
-        response: text,
-        model: modelName(turn),
-        usage: { inputTokens, outputTokens },
-        latencyMs,
-      },
-    });
-  }
-  return text;
+  return { text, streamed };
 }
 
 type Diagnosis = { reply: Reply } | { problem: string; english: string };
@@ -136,16 +157,16 @@ function diagnose(text: string, call: ModelCall, language: Language): Diagnosis 
 export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
   const language = call.request.language;
   const messages: ModelMessage[] = [{ role: "user", content: call.prompt }];
-  const first = await attempt(turn, call, messages, 1);
-  const firstDiagnosis = diagnose(first, call, language);
+  const first = await attempt(turn, call, messages, 1, false);
+  const firstDiagnosis = diagnose(first.text, call, language);
   if ("reply" in firstDiagnosis) return firstDiagnosis.reply;
   const repair: ModelMessage[] = [
     ...messages,
-    { role: "assistant", content: first },
+    { role: "assistant", content: first.text },
     { role: "user", content: phrases(language).repair(firstDiagnosis.problem) },
   ];
-  const second = await attempt(turn, call, repair, 2);
-  const secondDiagnosis = diagnose(second, call, language);
+  const second = await attempt(turn, call, repair, 2, first.streamed);
+  const secondDiagnosis = diagnose(second.text, call, language);
   if ("reply" in secondDiagnosis) return secondDiagnosis.reply;
   throw new EngineError(
     "MODEL_REPLY_INVALID",

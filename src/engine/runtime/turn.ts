@@ -43,9 +43,9 @@ export class Turn {
     return `msg_${this.state.messageCount + 1}`;
   }
 
-  /** Fills `{x}`, `{{x}}`, `${x}` from the variables visible at the current position. */
-  render(text: string): string {
-    return renderPlaceholders(text, textLookup(this.state));
+  /** The action's content with `{x}`, `{{x}}`, `${x}` filled from the variables visible here, trimmed. */
+  content(node: ActionNode): string {
+    return renderPlaceholders(node.action.config.content, textLookup(this.state)).trim();
   }
 
   prompt(name: TemplateName, node: ActionNode, values: Record<string, string>): string {

@@ -41,7 +41,7 @@ export function load(yaml: string, options: LoadOptions = {}): LoadResult {
   } catch (err) {
     if (err instanceof TooComplexError) {
       const id = err.reason === "nodes" ? "yaml.tooManyNodes" : "yaml.tooDeep";
-      list.add("YAML_TOO_COMPLEX", id, { max: err.reason === "nodes" ? MAX_NODES : MAX_DEPTH }, [], err.at);
+      list.add("YAML_TOO_COMPLEX", id, { max: err.reason === "nodes" ? MAX_NODES : MAX_DEPTH }, err.path, err.at);
       return { diagnostics: list.sorted() };
     }
     throw err;
@@ -115,9 +115,10 @@ function recognise(root: unknown, map: SourceMap, list: DiagnosticList): ScriptK
   if ("session" in root) return "session";
   if ("topic" in root) return "technique";
   // A near-miss such as `sesion:` is a spelling slip, not an unknown kind of file.
-  const slip = Object.keys(root).find((k) => closest(k, ["session", "topic"]));
+  const kinds = ["session", "topic"];
+  const slip = Object.keys(root).find((k) => closest(k, kinds, 1));
   if (slip) {
-    list.add("UNKNOWN_FIELD", "unknown.didYouMean", { field: slip, place: placeName("root", list.lang), candidate: closest(slip, ["session", "topic"])! }, [slip], map.keyLoc([slip]));
+    list.add("UNKNOWN_FIELD", "unknown.didYouMean", { field: slip, place: placeName("root", list.lang), candidate: closest(slip, kinds, 1)! }, [slip], map.keyLoc([slip]));
   } else {
     list.add("UNRECOGNISED_SCRIPT", "script.unrecognised", {}, [], at);
   }

@@ -144,11 +144,11 @@ export const catalog = {
   // ── UNKNOWN_FIELD ─────────────────────────────────────────────────────
   "unknown.didYouMean": {
     en: (p) => [`\`${p.field}\` is not a field of ${p.place}.`, `Did you mean \`${p.candidate}\`?`],
-    "zh-CN": (p) => [`\`${p.field}\` 不是${p.place}的字段。`, `你是不是想写 \`${p.candidate}\`？`],
+    "zh-CN": (p) => [`\`${p.field}\` 不是「${p.place}」的字段。`, `你是不是想写 \`${p.candidate}\`？`],
   },
   "unknown.hint": {
     en: (p) => [`\`${p.field}\` is not a field of ${p.place}.`, `Use \`${p.candidate}\` instead: ${p.example}`],
-    "zh-CN": (p) => [`\`${p.field}\` 不是${p.place}的字段。`, `请改用 \`${p.candidate}\`：${p.example}`],
+    "zh-CN": (p) => [`\`${p.field}\` 不是「${p.place}」的字段。`, `请改用 \`${p.candidate}\`：${p.example}`],
   },
   "unknown.root": {
     en: (p) => [`\`${p.field}\` is not a top-level field of a script.`, "Remove it, or move it under `metadata:`, where free-form notes about the script belong."],
@@ -156,7 +156,7 @@ export const catalog = {
   },
   "unknown.plain": {
     en: (p) => [`\`${p.field}\` is not a field of ${p.place}.`, `Remove it. The fields of ${p.place} are: ${p.known}.`],
-    "zh-CN": (p) => [`\`${p.field}\` 不是${p.place}的字段。`, `请删除它。${p.place}可用的字段有：${p.known}。`],
+    "zh-CN": (p) => [`\`${p.field}\` 不是「${p.place}」的字段。`, `请删除它。「${p.place}」可用的字段有：${p.known}。`],
   },
   "unknown.sessionAndTopic": {
     en: () => ["A file holds either a session or a technique topic, not both; this `topic:` is not read.", "Move the technique topic into a file of its own."],
@@ -165,7 +165,7 @@ export const catalog = {
   // ── REQUIRED_FIELD ────────────────────────────────────────────────────
   "required.field": {
     en: (p) => [`${capitalise(String(p.place))} needs \`${p.field}\`.`, `Add it, for example: ${p.example}`],
-    "zh-CN": (p) => [`${p.place}需要 \`${p.field}\` 字段。`, `请添加，例如：${p.example}`],
+    "zh-CN": (p) => [`「${p.place}」需要 \`${p.field}\` 字段。`, `请添加，例如：${p.example}`],
   },
   // ── TYPE_MISMATCH ─────────────────────────────────────────────────────
   "type.mismatch": {

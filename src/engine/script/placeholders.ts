@@ -34,11 +34,15 @@ export function placeholderNames(text: string): string[] {
   return [...new Set(findPlaceholders(text).map((p) => p.name))];
 }
 
+export type PlaceholderLookup = (name: string) => string | undefined;
+
 /**
  * Replaces every placeholder whose name `lookup` resolves; a placeholder it
- * cannot resolve (returns undefined) stays in the text verbatim.
+ * cannot resolve (returns undefined) stays in the text verbatim. One pass:
+ * inserted values are never scanned again.
  */
-export function renderPlaceholders(text: string, lookup: (name: string) => string | undefined): string {
+export function renderPlaceholders(text: string, lookup: PlaceholderLookup): string {
+  if (!text.includes("{")) return text;
   return text.replace(new RegExp(PLACEHOLDER_SOURCE, "g"), (raw, a?: string, b?: string, c?: string) => {
     const name = (a ?? b ?? c ?? "").trim();
     const value = name ? lookup(name) : undefined;

@@ -34,6 +34,7 @@ export class TooComplexError extends Error {
   constructor(
     readonly reason: "nodes" | "depth",
     readonly at: Loc,
+    readonly path: Segment[],
   ) {
     super(reason);
   }
@@ -162,14 +163,15 @@ export function parseSource(text: string): ParsedSource {
   if (document.errors.length > 0) return { value: undefined, map, document };
   let budget = MAX_NODES;
 
-  const walk = (node: unknown, path: Segment[], depth: number, key?: Loc): unknown => {
+  // `via`: where the outermost alias being expanded was written; limits are reported there.
+  const walk = (node: unknown, path: Segment[], depth: number, key?: Loc, via?: Loc): unknown => {
     const n = node as Node | null;
     const at = n?.range ? map.loc(n.range[0]) : (key ?? { line: 1, column: 1 });
-    if (--budget < 0) throw new TooComplexError("nodes", at);
-    if (depth > MAX_DEPTH) throw new TooComplexError("depth", at);
+    if (--budget < 0) throw new TooComplexError("nodes", via ?? at, path);
+    if (depth > MAX_DEPTH) throw new TooComplexError("depth", via ?? at, path);
     if (isAlias(n)) {
       map.set(path, { key, value: at });
-      return walk(n.resolve(document), path, depth + 1, key);
+      return walk(n.resolve(document), path, depth + 1, key, via ?? at);
     }
     if (isMap(n)) {
       map.set(path, { key, value: at });
@@ -181,13 +183,13 @@ export function parseSource(text: string): ParsedSource {
         const childPath = [...path, name];
         // Map entries with no value (`content:`) still need a position.
         map.set(childPath, { key: keyLoc, value: keyLoc });
-        out[name] = walk(pair.value, childPath, depth + 1, keyLoc);
+        out[name] = walk(pair.value, childPath, depth + 1, keyLoc, via);
       }
       return out;
     }
     if (isSeq(n)) {
       map.set(path, { key, value: at });
-      return n.items.map((item, i) => walk(item, [...path, i], depth + 1));
+      return n.items.map((item, i) => walk(item, [...path, i], depth + 1, undefined, via));
     }
     if (isScalar(n)) {
       const range = n.range ? ([n.range[0], n.range[1]] as [number, number]) : undefined;

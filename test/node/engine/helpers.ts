@@ -1,13 +1,26 @@
-/**
- * Shared helpers for engine tests. `parseScript` reads a modern script with
- * yaml + the schema; it is replaced by the loader's load() once that lands.
- */
-import { parse } from "yaml";
-import { SessionScriptSchema, type SessionScript } from "../../../src/engine/script/schema";
-import { step, start, type EngineEvent, type SessionState, type StepOptions, type StepResult } from "../../../src/engine";
+/** Shared helpers for engine tests. */
+import type { LanguageModelV3StreamPart } from "@ai-sdk/provider";
+import { MockLanguageModelV3, convertArrayToReadableStream } from "ai/test";
+import { load, type SessionScript } from "../../../src/engine/script";
+import {
+  PROVIDER_OPTIONS_KEY,
+  step,
+  start,
+  type EngineEvent,
+  type ModelRequest,
+  type SessionState,
+  type StepOptions,
+  type StepResult,
+} from "../../../src/engine";
 
+/** Loads a session script with the loader, failing the test on any error diagnostic. */
 export function parseScript(yaml: string): SessionScript {
-  return SessionScriptSchema.parse(parse(yaml));
+  const { script, kind, diagnostics } = load(yaml);
+  if (!script || kind !== "session") {
+    const errors = diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`);
+    throw new Error(`script does not load:\n${errors.join("\n")}`);
+  }
+  return script as SessionScript;
 }
 
 /** A fixed clock so prompts (which carry the time) are identical run to run. */
@@ -35,4 +48,62 @@ export async function runTurns(
     state = r.state;
   }
   return { results, events, state };
+}
+
+/** The engine's structured request of a model call, as the model received it. */
+export function requestOf(call: { providerOptions?: Record<string, unknown> }): ModelRequest {
+  return call.providerOptions?.[PROVIDER_OPTIONS_KEY] as ModelRequest;
+}
+
+/** The text of a call's first (user) prompt message. */
+export function promptOf(call: { prompt: { role: string; content: unknown }[] }): string {
+  const first = call.prompt[0]!;
+  if (typeof first.content === "string") return first.content;
+  return (first.content as { type: string; text?: string }[]).map((p) => p.text ?? "").join("");
+}
+
+const usage = {
+  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
+  outputTokens: { total: 5, text: 5, reasoning: undefined },
+};
+
+/** A stream result that sends `text` in three deltas. */
+export function streamOf(text: string) {
+  const third = Math.ceil(text.length / 3);
+  const pieces = [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)].filter(Boolean);
+  return {
+    stream: convertArrayToReadableStream<LanguageModelV3StreamPart>([
+      { type: "stream-start", warnings: [] },
+      { type: "text-start", id: "t" },
+      ...pieces.map((delta): LanguageModelV3StreamPart => ({ type: "text-delta", id: "t", delta })),
+      { type: "text-end", id: "t" },
+      { type: "finish", usage, finishReason: { unified: "stop", raw: "stop" } },
+    ]),
+  };
+}
+
+/**
+ * A scripted model (the AI SDK's MockLanguageModelV3): `reply` decides each
+ * answer from the engine's structured request; a string reply is sent as is
+ * (to script malformed output), an object as JSON.
+ */
+export function scriptedModel(reply: (req: ModelRequest, callIndex: number) => Record<string, unknown> | string) {
+  let calls = 0;
+  return new MockLanguageModelV3({
+    provider: "scripted",
+    modelId: "mock",
+    doStream: async (options) => {
+      const r = reply(requestOf(options as never), calls++);
+      return streamOf(typeof r === "string" ? r : JSON.stringify(r));
+    },
+  });
+}
+
+/** Replies per action id, taken in order: a queue per action. */
+export function queuedModel(queues: Record<string, (Record<string, unknown> | string)[]>) {
+  return scriptedModel((req) => {
+    const next = queues[req.actionId]?.shift();
+    if (next === undefined) throw new Error(`no scripted reply left for ${req.actionId} (${req.purpose})`);
+    return next;
+  });
 }

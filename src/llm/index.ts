@@ -1,0 +1,68 @@
+/**
+ * Model providers behind the engine's port (an AI SDK LanguageModel),
+ * chosen by LLM_PROVIDER:
+ *
+ * - `offline` (default): deterministic, no network — see ./offline.ts;
+ * - `openai-compatible`: any OpenAI-style chat completions API (OpenAI,
+ *   DeepSeek, Volcengine Ark, vLLM, Ollama…) at LLM_BASE_URL with LLM_MODEL
+ *   and the secret LLM_API_KEY;
+ * - `workers-ai`: Cloudflare Workers AI through the `AI` binding, model
+ *   LLM_MODEL or DEFAULT_WORKERS_AI_MODEL.
+ *
+ * Network providers stream, time out after LLM_TIMEOUT_MS and retry
+ * 429/5xx/network failures up to LLM_MAX_RETRIES times (./reliability.ts).
+ */
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { createWorkersAI } from "workers-ai-provider";
+import type { Config } from "../config";
+import { createOfflineModel } from "./offline";
+import { reliable, type ReliabilityOptions, type ResponseFormat } from "./reliability";
+
+/** Workers AI model used when LLM_MODEL is unset: multilingual, supports JSON mode. */
+export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+
+export type LlmConfig = Pick<Config, "LLM_PROVIDER" | "LLM_TIMEOUT_MS" | "LLM_MAX_RETRIES"> &
+  Partial<Pick<Config, "LLM_BASE_URL" | "LLM_MODEL" | "LLM_API_KEY" | "LLM_RESPONSE_FORMAT">>;
+
+export class LlmConfigError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = "LlmConfigError";
+  }
+}
+
+function reliability(config: LlmConfig, fallback: ResponseFormat): ReliabilityOptions {
+  return {
+    timeoutMs: config.LLM_TIMEOUT_MS,
+    maxRetries: config.LLM_MAX_RETRIES,
+    responseFormat: config.LLM_RESPONSE_FORMAT ?? fallback,
+  };
+}
+
+export function createModel(config: LlmConfig, env: { AI?: Ai } = {}): LanguageModelV3 {
+  switch (config.LLM_PROVIDER) {
+    case "offline":
+      return createOfflineModel();
+    case "openai-compatible": {
+      if (!config.LLM_BASE_URL) throw new LlmConfigError("LLM_BASE_URL", "LLM_PROVIDER=openai-compatible needs LLM_BASE_URL.");
+      if (!config.LLM_MODEL) throw new LlmConfigError("LLM_MODEL", "LLM_PROVIDER=openai-compatible needs LLM_MODEL.");
+      const format = config.LLM_RESPONSE_FORMAT ?? "json_object";
+      const provider = createOpenAICompatible({
+        name: "openai-compatible",
+        baseURL: config.LLM_BASE_URL,
+        ...(config.LLM_API_KEY ? { apiKey: config.LLM_API_KEY } : {}),
+        includeUsage: true,
+        supportsStructuredOutputs: format === "json_schema",
+      });
+      return reliable(provider.chatModel(config.LLM_MODEL), reliability(config, "json_object"));
+    }
+    case "workers-ai": {
+      if (!env.AI) throw new LlmConfigError("AI", "LLM_PROVIDER=workers-ai needs the AI binding ([ai] binding = \"AI\" in wrangler.toml).");
+      const provider = createWorkersAI({ binding: env.AI });
+      return reliable(provider(config.LLM_MODEL ?? DEFAULT_WORKERS_AI_MODEL), reliability(config, "json_schema"));
+    }
+  }
+}
+
+export { createOfflineModel, OfflineModel } from "./offline";

@@ -1,0 +1,97 @@
+/**
+ * Timeouts, retries and response-format handling for network providers, as
+ * AI SDK middleware so every provider gets the same policy:
+ *
+ * - each attempt is bounded by `timeoutMs` (the whole reply, streamed or
+ *   not); a timeout is not retried — the step fails as LLM_TIMEOUT and the
+ *   host may retry the turn;
+ * - 429, 408, 409, 5xx and network errors are retried up to `maxRetries`
+ *   times, waiting what Retry-After / retry-after-ms asks (up to 30 s; a
+ *   longer wait fails at once) or else exponential backoff from 500 ms;
+ * - errors after a stream has started are not retried (words already went out).
+ */
+import { APICallError, type LanguageModelV3, type LanguageModelV3CallOptions } from "@ai-sdk/provider";
+import { wrapLanguageModel } from "ai";
+
+export const responseFormats = ["json_schema", "json_object", "none"] as const;
+export type ResponseFormat = (typeof responseFormats)[number];
+
+export interface ReliabilityOptions {
+  timeoutMs: number;
+  maxRetries: number;
+  /** json_schema: send the reply schema; json_object: JSON mode without a schema; none: plain text. */
+  responseFormat: ResponseFormat;
+  /** Backoff base in ms (tests shorten it). */
+  backoffMs?: number;
+}
+
+const MAX_RETRY_AFTER_MS = 30_000;
+
+/** How long the server asked us to wait, in ms, when it said. */
+function retryAfterMs(err: APICallError): number | undefined {
+  const headers = err.responseHeaders ?? {};
+  const get = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  const ms = Number(get("retry-after-ms"));
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const after = get("retry-after");
+  if (after === undefined) return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+async function withRetries<T>(
+  attempt: (signal: AbortSignal) => PromiseLike<T>,
+  params: LanguageModelV3CallOptions,
+  options: ReliabilityOptions,
+): Promise<T> {
+  const base = options.backoffMs ?? 500;
+  for (let n = 0; ; n++) {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = params.abortSignal ? AbortSignal.any([params.abortSignal, timeout]) : timeout;
+    try {
+      return await attempt(signal);
+    } catch (err) {
+      if (n >= options.maxRetries || !APICallError.isInstance(err) || !err.isRetryable) throw err;
+      const asked = retryAfterMs(err);
+      if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) throw err;
+      await sleep(asked ?? base * 2 ** n + Math.random() * base * 0.5, params.abortSignal);
+    }
+  }
+}
+
+function formatParams(params: LanguageModelV3CallOptions, format: ResponseFormat): LanguageModelV3CallOptions {
+  if (params.responseFormat?.type !== "json" || format === "json_schema") return params;
+  if (format === "none") return { ...params, responseFormat: { type: "text" } };
+  return { ...params, responseFormat: { type: "json" } };
+}
+
+export function reliable(model: LanguageModelV3, options: ReliabilityOptions): LanguageModelV3 {
+  return wrapLanguageModel({
+    model,
+    middleware: {
+      specificationVersion: "v3",
+      transformParams: async ({ params }) => formatParams(params, options.responseFormat),
+      wrapGenerate: ({ params, model: inner }) =>
+        withRetries((abortSignal) => inner.doGenerate({ ...params, abortSignal }), params, options),
+      wrapStream: ({ params, model: inner }) =>
+        withRetries((abortSignal) => inner.doStream({ ...params, abortSignal }), params, options),
+    },
+  });
+}

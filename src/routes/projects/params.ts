@@ -1,0 +1,33 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { requireAuth } from "../../http/auth";
+import type { AppEnv } from "../../http/types";
+import type { DiagnosticLang } from "../../store/projects/globals";
+
+/** Everything under /api/projects except the published list is for authors (their own projects) and admins. */
+export const authorsOnly = [requireAuth("author", "admin")];
+
+const uuid = (name: string, description: string) =>
+  z.uuid().openapi({ param: { name, in: "path" }, description, example: "6f1c2a8e-8c1b-4e8f-9d3a-2b7c5e9a1d40" });
+
+export const ProjectParams = z.object({ id: uuid("id", "Project id") });
+export const FileParams = ProjectParams.extend({ fileId: uuid("fileId", "File id") });
+export const VersionParams = ProjectParams.extend({ versionId: uuid("versionId", "Version id") });
+
+export const PageQuery = z.object({
+  cursor: z.string().max(512).optional().openapi({ description: "The `nextCursor` of the previous page" }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return { required: true, content: { "application/json": { schema } }, ...(description ? { description } : {}) };
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+/** Diagnostics speak Chinese to clients that prefer it, English otherwise. */
+export function diagnosticLang(c: Context<AppEnv>): DiagnosticLang {
+  return /^\s*zh\b/i.test(c.req.header("accept-language") ?? "") ? "zh-CN" : "en";
+}

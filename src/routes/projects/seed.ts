@@ -1,0 +1,26 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { problemResponses } from "../../http/problem";
+import { createRouter } from "../../http/router";
+import { seedSampleProject } from "../../store/projects/seed";
+import { developmentOnly } from "../auth";
+import { jsonResponse } from "./params";
+
+const SeedResultSchema = z
+  .object({
+    seeded: z.boolean().openapi({ description: "False when the database already had projects" }),
+    projectId: z.uuid().nullable(),
+    versionNumber: z.string().nullable(),
+  })
+  .openapi("SeedResult");
+
+const seed = createRoute({
+  method: "post",
+  middleware: [developmentOnly] as const,
+  path: "/api/dev/seed",
+  tags: ["projects"],
+  summary: "Create and publish the sample project when there are no projects",
+  description: "Exists only when `ENVIRONMENT=development` (`npm run dev` calls it); answers 404 everywhere else. Idempotent.",
+  responses: { 200: jsonResponse(SeedResultSchema, "What was done"), ...problemResponses(404) },
+});
+
+export const seedRoutes = createRouter().openapi(seed, async (c) => c.json(await seedSampleProject(c.env), 200));

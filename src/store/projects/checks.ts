@@ -1,0 +1,116 @@
+/**
+ * Validation of workspace files, the same on every path: a file write answers
+ * with these diagnostics, the draft status counts them, and publish refuses a
+ * workspace where any file has an error. Each file is checked in the context
+ * of its project (the globals it may use, the template schemes that exist).
+ */
+import { parse as parseYaml } from "yaml";
+import { load } from "../../engine/script";
+import type { Language } from "../../engine/script/schema";
+import type { FileKind } from "../schema/projects";
+import { parseGlobals, type DiagnosticLang } from "./globals";
+import { byteLength, contentHash } from "./hash";
+import type { Diagnostic } from "./models";
+import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
+import { checkTemplate } from "./templates";
+
+export interface WorkspaceContext {
+  globals: Record<string, unknown>;
+  schemes: Set<string>;
+}
+
+export interface SessionInfo {
+  sessionId: string;
+  sessionName: string | null;
+  language: Language;
+  templateScheme: string | null;
+}
+
+export interface CheckedFile {
+  path: string;
+  content: string;
+  kind: FileKind;
+  contentHash: string;
+  size: number;
+  diagnostics: Diagnostic[];
+  /** Set for session scripts that load. */
+  session: SessionInfo | null;
+}
+
+export const hasErrors = (diagnostics: readonly Diagnostic[]) => diagnostics.some((d) => d.severity === "error");
+
+/** What files are checked against: the workspace's globals and template schemes. */
+export function contextOf(files: readonly { path: string; content: string }[]): WorkspaceContext {
+  const globalsFile = files.find((f) => f.path === GLOBALS_PATH);
+  const schemes = new Set<string>();
+  for (const f of files) {
+    const c = classifyPath(f.path);
+    if (c?.category === "template") schemes.add(c.scheme);
+  }
+  return { globals: globalsFile ? parseGlobals(globalsFile.content).variables : {}, schemes };
+}
+
+/** Session or technique, for scripts the loader could not classify (so they are stored with their errors). */
+function guessScriptKind(yaml: string): FileKind {
+  try {
+    const doc: unknown = parseYaml(yaml);
+    if (doc && typeof doc === "object" && "topic" in doc && !("session" in doc)) return "technique";
+  } catch {
+    // unparseable: the loader's diagnostics say why
+  }
+  return "session";
+}
+
+function lineOf(text: string, pattern: RegExp): { line: number; column: number } {
+  const lines = text.split("\n");
+  const i = lines.findIndex((l) => pattern.test(l));
+  return i < 0 ? { line: 1, column: 1 } : { line: i + 1, column: (lines[i]?.search(/\S/) ?? 0) + 1 };
+}
+
+const schemeMissing = {
+  en: (s: string) => `This project has no template scheme "${s}".`,
+  "zh-CN": (s: string) => `项目中没有名为 "${s}" 的模板方案。`,
+};
+
+function checkScript(path: string, content: string, ctx: WorkspaceContext, lang: DiagnosticLang) {
+  const result = load(content, { lang, knownVariables: Object.keys(ctx.globals) });
+  const diagnostics: Diagnostic[] = [...result.diagnostics];
+  const kind: FileKind = result.kind ?? guessScriptKind(content);
+  let session: SessionInfo | null = null;
+  if (result.script && "session" in result.script) {
+    const s = result.script.session;
+    const scheme = s.template_scheme && s.template_scheme !== DEFAULT_SCHEME ? s.template_scheme : null;
+    if (scheme && !ctx.schemes.has(scheme)) {
+      diagnostics.push({
+        severity: "error",
+        code: "TEMPLATE_SCHEME_NOT_FOUND",
+        path: "session.template_scheme",
+        ...lineOf(content, /^\s*template_scheme\s*:/),
+        message: schemeMissing[lang](scheme),
+        suggestion: ctx.schemes.size
+          ? `Use one of: ${[DEFAULT_SCHEME, ...ctx.schemes].join(", ")}.`
+          : `Create the scheme first, or use "${DEFAULT_SCHEME}".`,
+      });
+    }
+    session = { sessionId: s.session_id, sessionName: s.session_name ?? null, language: s.language ?? "zh-CN", templateScheme: scheme };
+  }
+  return { kind, diagnostics, session };
+}
+
+export async function checkFile(path: string, content: string, ctx: WorkspaceContext, lang: DiagnosticLang): Promise<CheckedFile> {
+  const where = classifyPath(path);
+  const base = { path, content, contentHash: await contentHash(content), size: byteLength(content) };
+  if (where?.category === "globals") {
+    return { ...base, kind: "globals", diagnostics: parseGlobals(content, lang).diagnostics, session: null };
+  }
+  if (where?.category === "template") {
+    return { ...base, kind: "template", diagnostics: checkTemplate(where.template, content), session: null };
+  }
+  return { ...base, ...checkScript(path, content, ctx, lang) };
+}
+
+/** Checks every file of a workspace against the workspace itself. */
+export function checkWorkspace(files: readonly { path: string; content: string }[], lang: DiagnosticLang): Promise<CheckedFile[]> {
+  const ctx = contextOf(files);
+  return Promise.all(files.map((f) => checkFile(f.path, f.content, ctx, lang)));
+}

@@ -1,0 +1,224 @@
+/**
+ * What a new session runs. The session actor calls this once, at creation,
+ * and pins the result (content hash, version, YAML, globals, templates):
+ * later edits, publishes and rollbacks never reach a running session.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import pkg from "../../../package.json";
+import type { Env } from "../../config";
+import type { TemplateName } from "../../engine";
+import { load, type SessionScript } from "../../engine/script";
+import type { AuthUser } from "../../http/auth";
+import { ProblemError } from "../../http/problem";
+import { database, type Database } from "../db";
+import { blobs, projectFiles, projects, projectVersions, versionFiles, type FileKind } from "../schema";
+import { canManage, notFound, projectFor } from "./access";
+import { SCRIPT_TTL_SECONDS, readPointer, scriptKey } from "./cache";
+import { hasErrors } from "./checks";
+import { parseGlobals } from "./globals";
+import type { Diagnostic } from "./models";
+import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
+import { VersionNumberSchema } from "./semver";
+import { checkTemplate, isTemplateName } from "./templates";
+
+export interface SessionSourceRequest {
+  projectId: string;
+  /** A session script's path (`sessions/intake_en.yaml`) or its `session_id`; optional when there is only one. */
+  script?: string | undefined;
+  /** Default: the published version. A version number (`1.0.0`/`v1.0.0`) or `"draft"`: owner authors and admins only. */
+  version?: string | undefined;
+  user: AuthUser;
+}
+
+export interface SessionSource {
+  projectId: string;
+  /** Null when the session runs the draft (workspace). */
+  versionId: string | null;
+  versionNumber: string | null;
+  path: string;
+  yaml: string;
+  contentHash: string;
+  script: SessionScript;
+  /** The project's globals file as initial variables. */
+  globals: Record<string, unknown>;
+  /** The scheme the script names (`session.template_scheme`); null for the built-in templates. */
+  templateScheme: string | null;
+  /** The scheme's overrides by engine template name; names it lacks use the bundled templates. */
+  templates: Partial<Record<TemplateName, string>>;
+}
+
+/** Compiled scripts are keyed by content; the tag makes a new release recompile rather than trust an old loader. */
+const LOADER_TAG = pkg.version;
+
+interface SourceFile {
+  path: string;
+  kind: FileKind;
+  contentHash: string;
+  sessionId: string | null;
+}
+
+interface Snapshot {
+  versionId: string | null;
+  versionNumber: string | null;
+  files: SourceFile[];
+  contents: (hashes: string[]) => Promise<Map<string, string>>;
+}
+
+function unavailable(status: string): ProblemError {
+  return new ProblemError(409, "PROJECT_UNAVAILABLE", `The project is ${status}; it starts no new sessions.`, { projectStatus: status });
+}
+
+function invalid(path: string, diagnostics: Diagnostic[]): ProblemError {
+  return new ProblemError(422, "SCRIPT_INVALID", `${path} has errors; fix them before starting a session.`, {
+    files: [{ path, diagnostics: diagnostics.filter((d) => d.severity === "error") }],
+  });
+}
+
+async function blobMap(db: Database, hashes: string[]): Promise<Map<string, string>> {
+  if (!hashes.length) return new Map();
+  const rows = await db.select({ hash: blobs.hash, content: blobs.content }).from(blobs).where(inArray(blobs.hash, hashes));
+  return new Map(rows.map((r) => [r.hash, r.content]));
+}
+
+async function versionSnapshot(db: Database, versionId: string, versionNumber: string): Promise<Snapshot> {
+  const files = await db
+    .select({ path: versionFiles.path, kind: versionFiles.kind, contentHash: versionFiles.contentHash, sessionId: versionFiles.sessionId })
+    .from(versionFiles)
+    .where(eq(versionFiles.versionId, versionId));
+  return { versionId, versionNumber, files, contents: (hashes) => blobMap(db, hashes) };
+}
+
+async function draftSnapshot(db: Database, projectId: string): Promise<Snapshot> {
+  const rows = await db.select().from(projectFiles).where(eq(projectFiles.projectId, projectId));
+  const byHash = new Map(rows.map((r) => [r.contentHash, r.content]));
+  return {
+    versionId: null,
+    versionNumber: null,
+    files: rows,
+    contents: async (hashes) => new Map(hashes.map((h) => [h, byHash.get(h) ?? ""])),
+  };
+}
+
+/** Which version (or the draft) the request names, after the role and status checks. */
+async function snapshotFor(env: Env, db: Database, req: SessionSourceRequest): Promise<Snapshot> {
+  if (req.version === undefined) {
+    const pointer = await readPointer(env, db, req.projectId);
+    if (!pointer) throw notFound("project");
+    if (pointer.versionId === null) {
+      if (pointer.reason === "unpublished") throw new ProblemError(404, "NOT_FOUND", "The project has no published version yet.");
+      throw unavailable(pointer.reason);
+    }
+    return versionSnapshot(db, pointer.versionId, pointer.versionNumber);
+  }
+
+  const project = await db.select().from(projects).where(eq(projects.id, req.projectId)).get();
+  if (!project) throw notFound("project");
+  if (req.version === "draft") {
+    await projectFor(db, req.projectId, req.user); // the draft is its authors' business: 404 for anyone else
+    if (project.status === "archived" || project.status === "deprecated") throw unavailable(project.status);
+    return draftSnapshot(db, req.projectId);
+  }
+  if (project.status === "archived" || project.status === "deprecated") throw unavailable(project.status);
+  const number = VersionNumberSchema.safeParse(req.version);
+  if (!number.success) {
+    throw new ProblemError(400, "VALIDATION_FAILED", "`version` is a version number such as 1.0.0, or `draft`.", {
+      errors: [{ path: "version", message: number.error.issues[0]?.message ?? "not a version number" }],
+    });
+  }
+  const version = await db
+    .select({ id: projectVersions.id, versionNumber: projectVersions.versionNumber })
+    .from(projectVersions)
+    .where(and(eq(projectVersions.projectId, req.projectId), eq(projectVersions.versionNumber, number.data)))
+    .get();
+  if (!version) throw notFound("version");
+  if (version.id !== project.currentVersionId && !canManage(project, req.user)) {
+    throw new ProblemError(403, "FORBIDDEN", "Only the project's authors can start a version other than the published one.");
+  }
+  return versionSnapshot(db, version.id, version.versionNumber);
+}
+
+function pickScript(files: SourceFile[], wanted: string | undefined): SourceFile {
+  const sessions = files.filter((f) => f.kind === "session").sort((a, b) => a.path.localeCompare(b.path));
+  const available = sessions.map((f) => ({ path: f.path, sessionId: f.sessionId }));
+  if (wanted === undefined) {
+    if (sessions.length === 1) return sessions[0]!;
+    throw new ProblemError(400, "SCRIPT_REQUIRED", "This version has several session scripts; name one in `script` (path or session id).", { available });
+  }
+  const found = sessions.find((f) => f.path === wanted) ?? sessions.find((f) => f.sessionId === wanted);
+  if (!found) throw new ProblemError(404, "NOT_FOUND", `No session script "${wanted}" in this version.`, { available });
+  return found;
+}
+
+/** The loaded script for this content, from KV when another request already compiled it. */
+async function compile(env: Env, file: SourceFile, yaml: string): Promise<SessionScript> {
+  const key = scriptKey(file.contentHash);
+  const cached = await env.CACHE.get<{ loader: string; script: SessionScript }>(key, "json");
+  if (cached?.loader === LOADER_TAG) return cached.script;
+  const result = load(yaml);
+  if (!result.script || !("session" in result.script) || hasErrors(result.diagnostics)) throw invalid(file.path, result.diagnostics);
+  try {
+    await env.CACHE.put(key, JSON.stringify({ loader: LOADER_TAG, script: result.script }), { expirationTtl: SCRIPT_TTL_SECONDS });
+  } catch (err) {
+    console.log(JSON.stringify({ level: "warn", msg: "compiled script not cached", error: err instanceof Error ? err.name : "unknown" }));
+  }
+  return result.script;
+}
+
+/**
+ * Resolves what a new session runs.
+ * - No `version`: the project's published version (via the KV pointer), for any signed-in user.
+ * - A version number: that version; other than the current one only for the owner author or an admin.
+ * - `"draft"`: the workspace, only for the owner author or an admin; the script, globals and
+ *   templates it uses must have no errors.
+ * Archived and deprecated projects start nothing (409 PROJECT_UNAVAILABLE).
+ */
+export async function resolveSessionSource(env: Env, req: SessionSourceRequest): Promise<SessionSource> {
+  const db = database(env.DB);
+  const snapshot = await snapshotFor(env, db, req);
+  const file = pickScript(snapshot.files, req.script);
+  const globalsFile = snapshot.files.find((f) => f.path === GLOBALS_PATH);
+  const first = await snapshot.contents([file.contentHash, ...(globalsFile ? [globalsFile.contentHash] : [])]);
+  const yaml = first.get(file.contentHash) ?? "";
+  const script = await compile(env, file, yaml);
+
+  let globals: Record<string, unknown> = {};
+  if (globalsFile) {
+    const parsed = parseGlobals(first.get(globalsFile.contentHash) ?? "");
+    if (hasErrors(parsed.diagnostics)) throw invalid(GLOBALS_PATH, parsed.diagnostics);
+    globals = parsed.variables;
+  }
+
+  const named = script.session.template_scheme;
+  const templateScheme = named && named !== DEFAULT_SCHEME ? named : null;
+  const templates: Partial<Record<TemplateName, string>> = {};
+  if (templateScheme) {
+    const schemeFiles = snapshot.files.flatMap((f) => {
+      const where = classifyPath(f.path);
+      return where?.category === "template" && where.scheme === templateScheme && isTemplateName(where.template)
+        ? [{ ...f, template: where.template }]
+        : [];
+    });
+    if (!schemeFiles.length) {
+      throw new ProblemError(422, "SCRIPT_INVALID", `${file.path} uses the template scheme "${templateScheme}", which this version does not have.`);
+    }
+    const contents = await snapshot.contents(schemeFiles.map((f) => f.contentHash));
+    for (const f of schemeFiles) {
+      const text = contents.get(f.contentHash) ?? "";
+      if (hasErrors(checkTemplate(f.template, text))) throw invalid(f.path, checkTemplate(f.template, text));
+      templates[f.template] = text;
+    }
+  }
+
+  return {
+    projectId: req.projectId,
+    versionId: snapshot.versionId,
+    versionNumber: snapshot.versionNumber,
+    path: file.path,
+    yaml,
+    contentHash: file.contentHash,
+    script,
+    globals,
+    templateScheme,
+    templates,
+  };
+}

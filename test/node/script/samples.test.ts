@@ -1,0 +1,53 @@
+/**
+ * The sample scripts are what projects and benchmarks are seeded from: they
+ * must run to the end with the offline model in a handful of turns.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { start, step, type SessionState } from "../../../src/engine";
+import { load, type SessionScript } from "../../../src/engine/script";
+import { createOfflineModel } from "../../../src/llm/offline";
+import { repoRoot } from "./helpers";
+
+async function converse(file: string, answers: string[]) {
+  const script = load(readFileSync(path.join(repoRoot, "scripts/sessions", file), "utf8")).script as SessionScript;
+  const model = createOfflineModel();
+  let state: SessionState = start(script);
+  const said: string[] = [];
+  let status = "waiting_input";
+  for (const input of [null, ...answers]) {
+    const result = await step(script, state, input, { model });
+    expect(result.error).toBeUndefined();
+    said.push(...result.messages.map((m) => m.content));
+    state = result.state;
+    status = result.status;
+    if (status !== "waiting_input") break;
+  }
+  return { said, status, state };
+}
+
+describe("sample scripts with the offline model", () => {
+  it("intake_en.yaml completes; a low mood brings the safety question and variables reach later phases", async () => {
+    const { said, status } = await converse("intake_en.yaml", ["Sam", "I feel anxious at work", "2", "No, I feel safe", "Not well", "Feel calmer", "Thank you"]);
+    expect(status).toBe("completed");
+    expect(said).toContain("Thank you, Sam. What brings you here today?");
+    expect(said.some((s) => s.startsWith("That sounds really hard, Sam."))).toBe(true);
+    expect(said.some((s) => s.includes('("Not well", as you put it)'))).toBe(true);
+    expect(said.at(-1)).toMatch(/^Here is what I heard today, Sam:\n\S/);
+  });
+
+  it("intake_en.yaml skips the safety question when the mood is not low", async () => {
+    const { said, status } = await converse("intake_en.yaml", ["Sam", "Work stress", "7", "Fine", "Less stress", "Thanks"]);
+    expect(status).toBe("completed");
+    expect(said.some((s) => s.startsWith("That sounds really hard"))).toBe(false);
+  });
+
+  it("intake_zh.yaml completes, with vars[\"情绪评分\"] in its condition", async () => {
+    const { said, status } = await converse("intake_zh.yaml", ["小李", "最近工作压力很大", "3", "没有", "不太好", "希望轻松一点", "谢谢"]);
+    expect(status).toBe("completed");
+    expect(said).toContain("谢谢你，小李。是什么让你今天来到这里？");
+    expect(said.some((s) => s.startsWith("听起来这段时间真的很不容易，小李。"))).toBe(true);
+    expect(said.at(-1)).toMatch(/^小李，这是我今天听到的内容：/);
+  });
+});

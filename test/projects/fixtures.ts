@@ -1,0 +1,80 @@
+import type { Role } from "../../src/http/auth";
+import { authHeaders, call, json } from "../helpers";
+
+let counter = 0;
+/** A fresh user id: storage is shared by the tests of one file. */
+export function userId(prefix = "author"): string {
+  counter += 1;
+  return `${prefix}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export interface Caller {
+  id: string;
+  role: Role;
+  headers: Record<string, string>;
+}
+
+export async function caller(role: Role, id = userId(role)): Promise<Caller> {
+  return { id, role, headers: await authHeaders(id, role) };
+}
+
+export function send(method: string, path: string, who: Caller | null, body?: unknown, headers: Record<string, string> = {}) {
+  const init: RequestInit =
+    body === undefined
+      ? { method, headers: { ...(who?.headers ?? {}), ...headers } }
+      : { ...json(body, { ...(who?.headers ?? {}), ...headers }), method };
+  return call(path, init);
+}
+
+export async function ok<T = Record<string, any>>(res: Response | Promise<Response>, status = 200): Promise<T> {
+  const r = await res;
+  const text = await r.text();
+  if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${text}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+/** A minimal valid session script whose first line the offline model would say verbatim. */
+export function sessionYaml(sessionId: string, say: string, options: { scheme?: string; language?: "en" | "zh-CN" } = {}): string {
+  return [
+    "session:",
+    `  session_id: ${sessionId}`,
+    `  session_name: ${sessionId} name`,
+    `  language: ${options.language ?? "en"}`,
+    ...(options.scheme ? [`  template_scheme: ${options.scheme}`] : []),
+    "  phases:",
+    "    - phase_id: p1",
+    "      topics:",
+    "        - topic_id: t1",
+    "          actions:",
+    "            - action_type: ai_say",
+    "              action_id: say_1",
+    "              config:",
+    `                content: ${JSON.stringify(say)}`,
+    "                max_rounds: 1",
+    "",
+  ].join("\n");
+}
+
+export const brokenYaml = "session:\n  session_id: broken\n  phases: []\n  surprise_field: 1\n";
+
+export async function newProject(who: Caller, body: Record<string, unknown> = {}) {
+  return ok(send("POST", "/api/projects", who, { projectName: `Project of ${who.id}`, language: "en", ...body }), 201);
+}
+
+export async function addFile(who: Caller, projectId: string, path: string, content: string) {
+  return ok(send("POST", `/api/projects/${projectId}/files`, who, { path, content }), 201);
+}
+
+export async function publishVersion(who: Caller, projectId: string, versionNumber: string, releaseNote = "") {
+  return ok(send("POST", `/api/projects/${projectId}/publish`, who, { versionNumber, releaseNote }), 201);
+}
+
+export async function filesOf(who: Caller, projectId: string) {
+  return (await ok<{ items: { id: string; path: string }[] }>(send("GET", `/api/projects/${projectId}/files?limit=100`, who))).items;
+}
+
+export async function fileId(who: Caller, projectId: string, path: string): Promise<string> {
+  const file = (await filesOf(who, projectId)).find((f) => f.path === path);
+  if (!file) throw new Error(`no file ${path}`);
+  return file.id;
+}

@@ -1,0 +1,48 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import intakeEn from "../../scripts/sessions/intake_en.yaml";
+import intakeZh from "../../scripts/sessions/intake_zh.yaml";
+import { resolveSessionSource } from "../../src/store/projects/resolve";
+import { call, expectProblem } from "../helpers";
+import { caller, filesOf, newProject, ok, send } from "./fixtures";
+
+const seed = (environment: string) => call("/api/dev/seed", { method: "POST" }, { ENVIRONMENT: environment });
+
+describe("POST /api/dev/seed", () => {
+  it.each(["production", "staging", "test", "bench"])("does not exist when ENVIRONMENT=%s", async (environment) => {
+    await expectProblem(await seed(environment), 404, "NOT_FOUND");
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM projects").first<{ n: number }>())?.n).toBe(0);
+  });
+
+  it("publishes the sample project once, from the bundled scripts/sessions scripts", async () => {
+    const first = await ok(seed("development"));
+    expect(first).toMatchObject({ seeded: true, versionNumber: "1.0.0", projectId: expect.any(String) });
+    expect(await ok(seed("development"))).toEqual({ seeded: false, projectId: null, versionNumber: null });
+
+    const admin = await caller("admin");
+    const all = await ok(send("GET", "/api/projects?status=all", admin));
+    expect(all.items).toEqual([
+      expect.objectContaining({ id: first.projectId, projectName: "HeartRule samples", ownerId: "sample-author", status: "published", currentVersionNumber: "1.0.0" }),
+    ]);
+
+    const client = await caller("client");
+    const scripts = await ok(send("GET", "/api/projects/published", client));
+    expect(scripts.items.map((s: { path: string; sessionId: string; language: string }) => [s.path, s.sessionId, s.language])).toEqual([
+      ["sessions/intake_en.yaml", "intake_en", "en"],
+      ["sessions/intake_zh.yaml", "intake_zh", "zh-CN"],
+    ]);
+    const zh = await resolveSessionSource(env, { projectId: first.projectId, script: "intake_zh", user: { id: client.id, role: "client" } });
+    expect(zh.yaml).toBe(intakeZh);
+  });
+});
+
+describe("POST /api/projects with template sample", () => {
+  it("copies the sample scripts into the project's sessions/ folder", async () => {
+    const a = await caller("author");
+    const project = await newProject(a, { template: "sample" });
+    const files = await filesOf(a, project.id);
+    expect(files.map((f) => f.path)).toEqual(["globals.yaml", "sessions/intake_en.yaml", "sessions/intake_zh.yaml"]);
+    const en = await ok(send("GET", `/api/projects/${project.id}/files/${files[1]!.id}`, a));
+    expect(en).toMatchObject({ content: intakeEn, kind: "session", sessionId: "intake_en", valid: true });
+  });
+});
