@@ -57,6 +57,23 @@ async function waitReady(url: string, child: ChildProcess, output: () => string,
   throw new Error(`npm run dev was not ready within ${timeoutMs} ms:\n${output()}`);
 }
 
+/** `npm run dev` publishes the sample project once the server is ready: wait until a client can see it. */
+async function waitForSample(url: string, timeoutMs: number): Promise<void> {
+  const res = await fetch(`${url}/api/auth/dev-token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ userId: "e2e-harness", role: "client" }),
+  });
+  const { token } = (await res.json()) as { token: string };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const list = await fetch(`${url}/api/projects/published`, { headers: { authorization: `Bearer ${token}` } });
+    if (list.ok && ((await list.json()) as { items: unknown[] }).items.length > 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`npm run dev published no sample project within ${timeoutMs} ms`);
+}
+
 export async function startDevServer({ timeoutMs = 120_000 } = {}): Promise<DevServer> {
   const port = await freePort();
   const inspectorPort = await freePort([port]);
@@ -82,6 +99,7 @@ export async function startDevServer({ timeoutMs = 120_000 } = {}): Promise<DevS
   };
   try {
     await waitReady(url, child, () => log, timeoutMs);
+    await waitForSample(url, timeoutMs);
   } catch (err) {
     await stop();
     throw err;

@@ -132,6 +132,7 @@ export class ChatSession {
 
   private handleOpen(): void {
     this.opens++;
+    if (this.opens > 1) this.conversation.interruptStreams();
     this.setConnected(true, false);
     this.lastHeard = Date.now();
     this.transmit({ type: "resume", lastSeq: this.conversation.lastSeq });

@@ -5,7 +5,9 @@
  * Rules (the contract the page and `heartrule chat` rely on):
  * - a `message` is identified by its `seq`; a seq seen before is dropped;
  * - a `delta` grows the line of its `messageId` until that message arrives
- *   final; a delta for a message already final is dropped;
+ *   final; a delta for a message already final is dropped, and so are the
+ *   deltas of a message that was streaming when the connection dropped (some
+ *   of its text was lost: the final message, replayed on resume, completes it);
  * - what the user sends is shown at once as `sending` and confirmed by the
  *   server's echo (matched by clientMessageId, else the oldest unconfirmed
  *   line with the same text); it is resent after a reconnect until confirmed;
@@ -33,6 +35,8 @@ export class Conversation {
   readonly lines: Line[] = [];
   private readonly seenSeqs = new Set<number>();
   private readonly finalMessageIds = new Set<string>();
+  /** Messages that were streaming when the connection dropped: their later deltas would leave a gap, so only the final text fills them. */
+  private readonly interruptedMessageIds = new Set<string>();
   private highestSeq = 0;
   private listeners: ((change: LineChange) => void)[] = [];
 
@@ -118,9 +122,14 @@ export class Conversation {
     return true;
   }
 
-  /** Applies streamed text. Returns false when it was dropped (its message is already final). */
+  /** The connection dropped: text streamed from now on for half-received messages is ignored until their final message. */
+  interruptStreams(): void {
+    for (const line of this.lines) if (line.state === "streaming" && line.messageId) this.interruptedMessageIds.add(line.messageId);
+  }
+
+  /** Applies streamed text. Returns false when it was dropped (its message is already final, or was interrupted). */
   applyDelta(frame: DeltaFrame): boolean {
-    if (this.finalMessageIds.has(frame.messageId)) return false;
+    if (this.finalMessageIds.has(frame.messageId) || this.interruptedMessageIds.has(frame.messageId)) return false;
     const line = this.lines.find((l) => l.state === "streaming" && l.messageId === frame.messageId);
     if (line) {
       line.content += frame.text;

@@ -103,6 +103,7 @@ const en = {
   cliReconnected: "(reconnected)",
   cliCompleted: "(the conversation is complete)",
   cliError: (message: string) => `(error: ${message}; type /retry to try again)`,
+  cliInputEnded: "(input ended before the conversation completed)",
 };
 
 export type Strings = typeof en;
@@ -190,6 +191,7 @@ const zh: Strings = {
   cliReconnected: "（已重新连接）",
   cliCompleted: "（对话已完成）",
   cliError: (message) => `（出错：${message}；输入 /retry 重试）`,
+  cliInputEnded: "（对话完成之前输入已结束）",
 };
 
 export const strings: Record<Lang, Strings> = { en, "zh-CN": zh };
