@@ -10,8 +10,8 @@ export interface DropProxy {
   url: string;
   /** Connections cut so far (each drop counts the client sockets it closed). */
   dropped: number;
-  /** Cuts every open connection; with `refuseMs`, new ones are refused for that long. */
-  drop(refuseMs?: number): Promise<void>;
+  /** Cuts every open connection; with `refuseMs`, new ones are refused for that long (the caller need not wait). */
+  drop(refuseMs?: number): void;
   close(): Promise<void>;
 }
 
@@ -38,7 +38,7 @@ export async function startDropProxy(target: string): Promise<DropProxy> {
   const proxy: DropProxy = {
     url: `http://127.0.0.1:${port}`,
     dropped: 0,
-    async drop(refuseMs = 0) {
+    drop(refuseMs = 0) {
       refuseUntil = Date.now() + refuseMs;
       for (const socket of open) {
         // resetAndDestroy: an RST, like a network that went away, not a polite FIN.
@@ -46,7 +46,6 @@ export async function startDropProxy(target: string): Promise<DropProxy> {
         proxy.dropped++;
       }
       open.clear();
-      if (refuseMs) await new Promise((r) => setTimeout(r, refuseMs));
     },
     close: () =>
       new Promise<void>((resolve) => {
