@@ -170,7 +170,7 @@ export class DebugPanel {
             ...Object.entries(vars).flatMap(([name, value]) => {
               const change = this.changed.find((c) => c.name === name && c.scope === scope);
               return [
-                h("dt", { class: change ? "changed" : null, "data-name": name }, name, change ? h("span", { class: "badge" }, this.t.changedThisTurn) : null),
+                h("dt", { class: change ? "changed" : null, "data-name": name }, name, change ? " " : null, change ? h("span", { class: "badge" }, this.t.changedThisTurn) : null),
                 h("dd", { class: change ? "changed" : null }, show(value), change && change.previous !== undefined ? h("del", {}, ` ${show(change.previous)}`) : null),
               ];
             }),

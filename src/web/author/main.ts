@@ -33,6 +33,7 @@ async function start() {
     auth.signOut();
   }
   if (!me || (me.role !== "author" && me.role !== "admin")) return showSignIn();
+  signin.classList.remove("card");
   signin.replaceChildren(h("p", { class: "hint", id: "signed-in" }, t.signedInAs(me.id, me.role)));
   showEditor();
 }
@@ -96,6 +97,7 @@ function showEditor() {
 
 function debugSession(sessionId: string, yaml: string, created: Awaited<ReturnType<Api["startSession"]>>) {
   const pane = byId("debug-pane");
+  byId("author").classList.add("running");
   const chat = h("div", { class: "chat-area", id: "debug-chat" });
   const side = h("div", { class: "debug-side" });
   pane.replaceChildren(chat, side);
