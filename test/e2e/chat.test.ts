@@ -100,7 +100,7 @@ describe("chat page", () => {
     expect(seqs.every((s) => s && Number(s) > 0)).toBe(true);
     expect(await page.locator("#chat-transcript li:not([data-state=final])").count()).toBe(0);
     // Screen readers heard the last completed message.
-    expect(await page.locator("#chat-announcer").textContent()).toBe(expected.turns.flat().at(-1));
+    expect(await page.locator("#chat-announcer p").last().textContent()).toBe(expected.turns.flat().at(-1));
 
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "chat-desktop");

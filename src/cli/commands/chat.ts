@@ -95,9 +95,17 @@ async function startRequest(api: Api, options: Options, out: (text: string) => v
   return { projectId: chosen.projectId, script: chosen.path };
 }
 
-/** Writes assistant lines as they stream: each character once, even across reconnects. */
+/**
+ * Writes assistant lines as they stream, each character once. Lines stream one
+ * after another, but a turn's final messages arrive together at its end: a
+ * new line closes the one before it, and a final text only adds what the
+ * stream did not deliver (text lost to a dropped connection).
+ */
 class TranscriptPrinter {
-  private printed = new Map<string, string>();
+  private open: { key: string; printed: string } | null = null;
+  /** Lines no longer open, with what was printed of them; the value is null once their final text is out. */
+  private closed = new Map<string, string | null>();
+
   constructor(
     private readonly t: Strings,
     private readonly write: (text: string) => void,
@@ -105,19 +113,37 @@ class TranscriptPrinter {
 
   show(line: Line): void {
     if (line.role !== "assistant") return;
-    const before = this.printed.get(line.key);
-    if (before === undefined) {
-      this.write(this.t.cliAssistant);
-      this.printed.set(line.key, "");
-      return this.show(line);
+    if (this.open?.key === line.key) return this.extend(line);
+    if (this.closed.has(line.key)) {
+      const printed = this.closed.get(line.key);
+      if (line.state !== "final" || printed === null || printed === undefined) return;
+      this.closed.set(line.key, null);
+      if (line.content !== printed) this.write(`${this.t.cliAssistant}${line.content.startsWith(printed) ? `…${line.content.slice(printed.length)}` : line.content}\n`);
+      return;
     }
-    if (before.endsWith("\u0000")) return; // finished
-    if (line.content.startsWith(before)) this.write(line.content.slice(before.length));
-    else this.write(`\n${this.t.cliAssistant}${line.content}`); // streamed text was lost to a dropped connection: the whole final line
+    this.closeOpen();
+    this.write(this.t.cliAssistant);
+    this.open = { key: line.key, printed: "" };
+    this.extend(line);
+  }
+
+  private extend(line: Line): void {
+    const open = this.open!;
+    if (line.content.startsWith(open.printed)) this.write(line.content.slice(open.printed.length));
+    else this.write(`\n${this.t.cliAssistant}${line.content}`);
+    open.printed = line.content;
     if (line.state === "final") {
       this.write("\n");
-      this.printed.set(line.key, `${line.content}\u0000`);
-    } else this.printed.set(line.key, line.content);
+      this.closed.set(open.key, null);
+      this.open = null;
+    }
+  }
+
+  private closeOpen(): void {
+    if (!this.open) return;
+    this.write("\n");
+    this.closed.set(this.open.key, this.open.printed);
+    this.open = null;
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import ReconnectingWebSocket from "partysocket/ws";
 import { Conversation } from "./conversation";
-import { parseServerFrame, type ClientFrame, type ErrorFrame, type MessageFrame, type ServerFrame } from "./protocol";
+import { parseServerFrame, type ClientFrame, type ErrorFrame, type MessageFrame, type ServerFrame, type StateFrame } from "./protocol";
 import { deriveStatus, sessionRunState, type ChatStatus, type SessionRunState } from "./status";
 
 export interface ChatSessionOptions {
@@ -156,6 +156,7 @@ export class ChatSession {
         this.conversation.applyDelta(frame);
         break;
       case "state":
+        if (this.isStale(frame)) break;
         this.run = sessionRunState(frame.status);
         if (this.run === "waiting" || this.run === "completed") this.lastError = null;
         break;
@@ -167,6 +168,19 @@ export class ChatSession {
     for (const listener of this.listeners.frame) listener(frame);
     if (this.run === "completed") this.close();
     this.report();
+  }
+
+  /**
+   * A state sent before the server saw our latest message (the one a socket
+   * gets on connecting, or a resume's) must not end the turn we are waiting
+   * for: it is stale while that message is unconfirmed, or older than it.
+   */
+  private isStale(frame: StateFrame): boolean {
+    if (this.run !== "running") return false;
+    const mine = this.conversation.lines.filter((l) => l.role === "user");
+    if (mine.some((l) => l.state === "sending")) return true;
+    const latest = mine.at(-1)?.seq ?? 0;
+    return frame.lastSeq !== undefined && frame.lastSeq < latest;
   }
 
   private startKeepAlive(): void {

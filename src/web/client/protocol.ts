@@ -35,6 +35,8 @@ export interface StateFrame {
   type: "state";
   status: string;
   position?: unknown;
+  /** Seq of the newest message when the state was sent: tells a stale state from a current one. */
+  lastSeq?: number;
 }
 
 export interface ErrorFrame {
@@ -90,8 +92,12 @@ export function parseServerFrame(text: string): ServerFrame | null {
       return toMessageFrame(raw);
     case "delta":
       return str(raw.messageId) && str(raw.text) ? { type: "delta", messageId: raw.messageId, text: raw.text } : null;
-    case "state":
-      return str(raw.status) ? { type: "state", status: raw.status, position: raw.position } : null;
+    case "state": {
+      if (!str(raw.status)) return null;
+      const frame: StateFrame = { type: "state", status: raw.status, position: raw.position };
+      if (typeof raw.lastSeq === "number") frame.lastSeq = raw.lastSeq;
+      return frame;
+    }
     case "error": {
       if (!str(raw.code)) return null;
       const frame: ErrorFrame = { type: "error", code: raw.code, message: optStr(raw.message) ?? "" };

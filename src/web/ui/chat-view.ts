@@ -43,6 +43,11 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
 
   container.replaceChildren(h("div", { class: "status-bar" }, status, retry), transcript, announcer, done, composer);
 
+  // A turn's messages turn final together: each is added (not replacing the one before), so all are read.
+  const announce = (text: string) => {
+    announcer.append(h("p", {}, text));
+    while (announcer.childElementCount > 3) announcer.firstElementChild!.remove();
+  };
   const items = new Map<string, HTMLLIElement>();
   const render = (line: Line) => {
     let li = items.get(line.key);
@@ -55,7 +60,7 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
     li.dataset.seq = line.seq === null ? "" : String(line.seq);
     li.querySelector(".text")!.textContent = line.content;
     li.querySelector(".note")!.textContent = line.state === "sending" ? ` (${t.sending})` : line.state === "failed" ? ` (${t.notSent})` : "";
-    if (line.role === "assistant" && line.state === "final") announcer.textContent = line.content;
+    if (line.role === "assistant" && line.state === "final") announce(line.content);
     keepInView(li);
   };
   for (const line of session.conversation.lines) render(line);
