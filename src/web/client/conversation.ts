@@ -69,22 +69,24 @@ export class Conversation {
     return line;
   }
 
-  /** A turn failed: its user line waits for Retry (which resends the same clientMessageId). */
+  /**
+   * A turn failed: its user line (confirmed or not) waits for Retry, which
+   * resends the same clientMessageId. Without an id, the latest user line.
+   */
   markFailed(error: Pick<ErrorFrame, "clientMessageId">): Line | null {
-    const line = error.clientMessageId
-      ? this.lines.find((l) => l.clientMessageId === error.clientMessageId && l.state === "sending")
-      : this.lines.find((l) => l.role === "user" && l.state === "sending");
+    const mine = this.lines.filter((l) => l.role === "user" && l.clientMessageId !== null);
+    const line = error.clientMessageId ? mine.find((l) => l.clientMessageId === error.clientMessageId) : mine.at(-1);
     if (!line) return null;
     line.state = "failed";
     this.emit("updated", line);
     return line;
   }
 
-  /** Failed lines go back to `sending`; returns them so the caller resends them. */
+  /** Failed lines are sent again; returns them so the caller resends them. A line the server had confirmed stays confirmed. */
   retryFailed(): Line[] {
     const failed = this.lines.filter((l) => l.state === "failed");
     for (const line of failed) {
-      line.state = "sending";
+      line.state = line.seq === null ? "sending" : "final";
       this.emit("updated", line);
     }
     return failed;

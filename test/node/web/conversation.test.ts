@@ -78,13 +78,20 @@ describe("Conversation", () => {
     expect(texts(c)).toEqual(["user:from elsewhere:final"]);
   });
 
-  it("marks a failed turn and puts it back to sending on retry, same clientMessageId", () => {
+  it("marks a failed turn for Retry, confirmed or not, and gives the lines back with their clientMessageIds", () => {
     const c = new Conversation();
-    c.addOutgoing("Sam", "c-1");
-    expect(c.markFailed({ clientMessageId: "c-1" })?.state).toBe("failed");
     expect(c.markFailed({})).toBeNull();
+    c.addOutgoing("Sam", "c-1");
+    c.applyMessage(user(1, "Sam", "c-1"));
+    c.addOutgoing("hello?", "c-2");
+    expect(c.markFailed({ clientMessageId: "c-1" })?.state).toBe("failed");
+    expect(c.markFailed({})?.clientMessageId).toBe("c-2");
     const retried = c.retryFailed();
-    expect(retried.map((l) => [l.clientMessageId, l.state])).toEqual([["c-1", "sending"]]);
+    // The confirmed one stays confirmed (the server has it); the other is sent again.
+    expect(retried.map((l) => [l.clientMessageId, l.state])).toEqual([
+      ["c-1", "final"],
+      ["c-2", "sending"],
+    ]);
   });
 });
 
