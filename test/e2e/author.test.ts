@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, screenshot, viewports, watchPage } from "./browser";
 import { startDevServer, type DevServer } from "./dev-server";
-import { sampleYaml } from "./expected";
+import { expectedConversation, sampleAnswers, sampleYaml } from "./expected";
 
 let server: DevServer;
 let browser: Browser;
@@ -64,11 +64,55 @@ describe("author view", () => {
     await diagnostic.locator("button.where").click();
     const caretLine = await page.locator("#yaml").evaluate((el: HTMLTextAreaElement) => el.value.slice(0, el.selectionStart).split("\n").length);
     expect(caretLine).toBe(line);
-    await screenshot(page, "author-diagnostics");
 
     await typeOver(page, "max_roudns: 3", "max_rounds: 3");
     await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
     expect(await page.locator(".gutter .ln.error").count()).toBe(0);
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it("runs the script in a debug session with the position, the variables and the model calls beside the chat", async () => {
+    const expected = await expectedConversation(sampleYaml("en"), sampleAnswers);
+    const page = await browser.newPage({ viewport: viewports.wide, locale: "en-US" });
+    const watch = watchPage(page, server.url);
+    await signIn(page);
+    await page.getByRole("button", { name: "Run in a debug session" }).click();
+    const status = page.locator("#debug-status");
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe("Waiting for you");
+    const input = page.getByLabel("Your message");
+    expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The opening turn: greet said, ask_name waiting in its first round.
+    await page.locator("#debug-calls .turn").first().waitFor();
+    expect(await page.locator("#debug-position [aria-current=step]").getAttribute("data-action")).toBe("ask_name");
+    expect(await page.locator("#debug-position .action.done").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.action))).toEqual(["greet"]);
+
+    for (const [i, answer] of sampleAnswers.slice(0, 3).entries()) {
+      await page.keyboard.type(answer);
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.locator("#debug-calls .turn").count(), { timeout: 30_000 }).toBe(i + 2);
+      await expect.poll(() => status.textContent()).toBe("Waiting for you");
+    }
+    expect(await page.locator("#debug-transcript li.assistant .text").allTextContents()).toEqual(expected.turns.slice(0, 4).flat());
+    // After the mood answer: the script waits in ask_sleep; mood_score is this turn's change.
+    expect(await page.locator("#debug-position [aria-current=step]").getAttribute("data-action")).toBe("ask_sleep");
+    const session = page.locator('#debug-variables [data-scope="session"]');
+    expect(await session.locator("dt.changed").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name))).toEqual(["mood_score"]);
+    expect(await session.locator("dd").allTextContents()).toEqual(expect.arrayContaining(["Sam", sampleAnswers[1], sampleAnswers[2]]));
+    // Each model call of the latest turn: its action, prompt and reply.
+    const latest = page.locator("#debug-calls .turn").first();
+    const calls = latest.locator("details.call");
+    expect(await calls.count()).toBeGreaterThan(0);
+    expect(await calls.first().locator("summary").textContent()).toMatch(/^rate_mood · \w+ · .* tokens · \d+ ms$/);
+    await calls.first().locator("summary").click();
+    expect((await calls.first().locator("pre").first().textContent())!.length).toBeGreaterThan(0);
+
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, "author-desktop");
+    await page.setViewportSize(viewports.phone);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
+    await screenshot(page, "author-phone");
     expect(watch.problems).toEqual([]);
     await page.close();
   });

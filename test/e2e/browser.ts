@@ -17,6 +17,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export const viewports = {
   desktop: { width: 1280, height: 860 },
+  /** The author view puts editor, chat and debug panel side by side. */
+  wide: { width: 1440, height: 960 },
   /** A small phone: the page must work from 360 px wide. */
   phone: { width: 360, height: 740 },
 } as const;

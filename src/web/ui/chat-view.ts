@@ -11,7 +11,7 @@ import type { ChatSession } from "../client/chat-session";
 import type { Line } from "../client/conversation";
 import type { Strings } from "../client/i18n";
 import type { ChatStatus } from "../client/status";
-import { h, reducedMotion } from "./dom";
+import { h } from "./dom";
 
 export interface ChatViewOptions {
   /** Shown under the transcript once the conversation is completed. */
@@ -49,7 +49,9 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
     while (announcer.childElementCount > 3) announcer.firstElementChild!.remove();
   };
   const items = new Map<string, HTMLLIElement>();
+  const follow = follower(transcript);
   const render = (line: Line) => {
+    const atEnd = follow.atEnd();
     let li = items.get(line.key);
     if (!li) {
       li = h("li", { class: `line ${line.role}` }, h("span", { class: "who" }, `${line.role === "user" ? t.you : t.assistant}: `), h("span", { class: "text" }), h("span", { class: "note" }));
@@ -61,7 +63,7 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
     li.querySelector(".text")!.textContent = line.content;
     li.querySelector(".note")!.textContent = line.state === "sending" ? ` (${t.sending})` : line.state === "failed" ? ` (${t.notSent})` : "";
     if (line.role === "assistant" && line.state === "final") announce(line.content);
-    keepInView(li);
+    if (atEnd) follow.toEnd();
   };
   for (const line of session.conversation.lines) render(line);
   session.conversation.onChange(({ line }) => render(line));
@@ -104,7 +106,17 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
   return { focus: () => input.focus() };
 }
 
-function keepInView(el: HTMLElement) {
-  const nearBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 200;
-  if (nearBottom) el.scrollIntoView({ block: "end", behavior: reducedMotion() ? "auto" : "smooth" });
+/**
+ * Follows new text only when the reader is at the end already (checked before
+ * the text changes), never pulling them away from what they scrolled back to.
+ * Instant, not smooth: streamed text grows faster than a smooth scroll settles.
+ */
+function follower(transcript: HTMLElement) {
+  // The author view's transcript scrolls by itself; the chat page scrolls the window.
+  const own = () => getComputedStyle(transcript).overflowY === "auto";
+  return {
+    atEnd: () =>
+      own() ? transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 48 : window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 48,
+    toEnd: () => (own() ? (transcript.scrollTop = transcript.scrollHeight) : window.scrollTo(0, document.documentElement.scrollHeight)),
+  };
 }
