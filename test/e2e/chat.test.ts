@@ -137,11 +137,21 @@ describe("chat page", () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "chat-phone");
 
-    // The crisis resources open from the danger line, with the keyboard.
+    // The crisis resources open from the danger line, with the keyboard, and close again.
+    const panel = page.locator("#crisis-panel");
     await page.getByRole("button", { name: "危机求助资源" }).focus();
     await page.keyboard.press("Enter");
-    expect(await page.locator("#crisis-panel").isVisible()).toBe(true);
-    expect(await page.locator("#crisis-panel").textContent()).toContain("12356");
+    expect(await panel.isVisible()).toBe(true);
+    expect(await panel.textContent()).toContain("12356");
+    await page.getByRole("button", { name: "关闭" }).click();
+    expect(await panel.isVisible()).toBe(false);
+
+    // Crisis words: the server's safety flag opens them prominently, with an alert.
+    await page.getByLabel("你的消息").fill("最近压力很大，有时候觉得活不下去");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => panel.isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await panel.getAttribute("class")).toContain("urgent");
+    expect(await page.getByRole("alert").textContent()).toContain("你值得现在就得到支持");
     expect(unexpected(watch.problems)).toEqual([]);
     await page.close();
   });
