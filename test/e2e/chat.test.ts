@@ -102,7 +102,6 @@ describe("chat page", () => {
     // Screen readers heard the last completed message.
     expect(await page.locator("#chat-announcer p").last().textContent()).toBe(expected.turns.flat().at(-1));
 
-    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "chat-desktop");
 
     // Export: focus moved to it; the file holds the whole conversation.
@@ -134,7 +133,6 @@ describe("chat page", () => {
     // Nothing wider than the screen; the disclosure and the composer stay on screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
     expect(await page.locator("#disclosure").isVisible()).toBe(true);
-    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "chat-phone");
 
     // The crisis resources open from the danger line, with the keyboard, and close again.

@@ -41,7 +41,8 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
   const newButton = h("button", { type: "button", class: "secondary", id: id("new"), hidden: !options.onNewConversation }, t.newConversation);
   const done = h("div", { class: "completed", id: id("completed"), hidden: true }, h("p", {}, t.completedNote), h("div", { class: "actions" }, exportButton, newButton));
 
-  container.replaceChildren(h("div", { class: "status-bar" }, status, retry), transcript, announcer, done, composer);
+  // The dock keeps the status and the composer on screen while the transcript scrolls.
+  container.replaceChildren(transcript, announcer, h("div", { class: "dock" }, h("div", { class: "status-bar" }, status, retry), done, composer));
 
   // A turn's messages turn final together: each is added (not replacing the one before), so all are read.
   const announce = (text: string) => {
