@@ -90,6 +90,19 @@ function show(sessionId: string, initial?: Parameters<typeof openSession>[5]) {
   focus();
 }
 
+/** Back to the session this tab was in, if the server still has it for us. */
+async function resume(sessionId: string) {
+  try {
+    await api.request(`/api/sessions/${encodeURIComponent(sessionId)}`);
+  } catch (err) {
+    if (err instanceof ApiError && [401, 403, 404, 410].includes(err.status)) {
+      activeSession.clear("chat");
+      return showPicker();
+    }
+  }
+  show(sessionId);
+}
+
 const resumed = activeSession.get("chat");
-if (resumed) show(resumed);
+if (resumed) void resume(resumed);
 else void showPicker();

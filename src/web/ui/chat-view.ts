@@ -28,7 +28,8 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
   const retry = h("button", { type: "button", class: "secondary", id: id("retry"), hidden: true }, t.retry);
   const transcript = h("ol", { class: "transcript", id: id("transcript"), "aria-label": t.transcriptLabel });
   const announcer = h("div", { class: "visually-hidden", "aria-live": "polite", id: id("announcer") });
-  const input = h("textarea", { id: id("input"), name: "message", rows: 2, "aria-describedby": id("hint"), autocomplete: "off" });
+  // The server takes messages of up to 8000 characters.
+  const input = h("textarea", { id: id("input"), name: "message", rows: 2, maxlength: 8000, "aria-describedby": id("hint"), autocomplete: "off" });
   const send = h("button", { type: "submit", id: id("send") }, t.send);
   const composer = h(
     "form",
