@@ -12,6 +12,7 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import("./commands/validate")).validateCommand,
   schema: async () => (await import("./commands/schema")).schemaCommand,
+  run: async () => (await import("./commands/run")).runCommand,
   chat: async () => (await import("./commands/chat")).chatCommand,
 };
 

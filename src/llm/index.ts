@@ -32,12 +32,8 @@ export class LlmConfigError extends Error {
   }
 }
 
-function reliability(config: LlmConfig, fallback: ResponseFormat): ReliabilityOptions {
-  return {
-    timeoutMs: config.LLM_TIMEOUT_MS,
-    maxRetries: config.LLM_MAX_RETRIES,
-    responseFormat: config.LLM_RESPONSE_FORMAT ?? fallback,
-  };
+function reliability(config: LlmConfig, responseFormat: ResponseFormat): ReliabilityOptions {
+  return { timeoutMs: config.LLM_TIMEOUT_MS, maxRetries: config.LLM_MAX_RETRIES, responseFormat };
 }
 
 export function createModel(config: LlmConfig, env: { AI?: Ai } = {}): LanguageModelV3 {
@@ -47,6 +43,7 @@ export function createModel(config: LlmConfig, env: { AI?: Ai } = {}): LanguageM
     case "openai-compatible": {
       if (!config.LLM_BASE_URL) throw new LlmConfigError("LLM_BASE_URL", "LLM_PROVIDER=openai-compatible needs LLM_BASE_URL.");
       if (!config.LLM_MODEL) throw new LlmConfigError("LLM_MODEL", "LLM_PROVIDER=openai-compatible needs LLM_MODEL.");
+      // Most OpenAI-compatible servers support JSON mode; strict json_schema only some.
       const format = config.LLM_RESPONSE_FORMAT ?? "json_object";
       const provider = createOpenAICompatible({
         name: "openai-compatible",
@@ -55,12 +52,13 @@ export function createModel(config: LlmConfig, env: { AI?: Ai } = {}): LanguageM
         includeUsage: true,
         supportsStructuredOutputs: format === "json_schema",
       });
-      return reliable(provider.chatModel(config.LLM_MODEL), reliability(config, "json_object"));
+      return reliable(provider.chatModel(config.LLM_MODEL), reliability(config, format));
     }
     case "workers-ai": {
       if (!env.AI) throw new LlmConfigError("AI", "LLM_PROVIDER=workers-ai needs the AI binding ([ai] binding = \"AI\" in wrangler.toml).");
       const provider = createWorkersAI({ binding: env.AI });
-      return reliable(provider(config.LLM_MODEL ?? DEFAULT_WORKERS_AI_MODEL), reliability(config, "json_schema"));
+      // Workers AI's JSON mode takes the schema itself.
+      return reliable(provider(config.LLM_MODEL ?? DEFAULT_WORKERS_AI_MODEL), reliability(config, config.LLM_RESPONSE_FORMAT ?? "json_schema"));
     }
   }
 }

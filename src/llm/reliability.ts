@@ -12,14 +12,14 @@
  */
 import { APICallError, type LanguageModelV3, type LanguageModelV3CallOptions } from "@ai-sdk/provider";
 import { wrapLanguageModel } from "ai";
+import type { Config } from "../config";
 
-export const responseFormats = ["json_schema", "json_object", "none"] as const;
-export type ResponseFormat = (typeof responseFormats)[number];
+/** json_schema: send the reply schema; json_object: JSON mode without a schema; none: plain text. */
+export type ResponseFormat = NonNullable<Config["LLM_RESPONSE_FORMAT"]>;
 
 export interface ReliabilityOptions {
   timeoutMs: number;
   maxRetries: number;
-  /** json_schema: send the reply schema; json_object: JSON mode without a schema; none: plain text. */
   responseFormat: ResponseFormat;
   /** Backoff base in ms (tests shorten it). */
   backoffMs?: number;

@@ -41,6 +41,7 @@ function cleaned(v: JsonValue): JsonValue {
 }
 
 const schemaKey = Symbol("askReplySchema");
+const outputListKey = Symbol("askOutputList");
 
 async function question(
   turn: Turn,
@@ -63,7 +64,7 @@ async function question(
     current_round: String(Math.min(round, maxRounds)),
     max_rounds: String(maxRounds),
     exit: config.exit?.trim() || p.askExit,
-    output_list: outputList(fields, p.outputHint),
+    output_list: memo(node, outputListKey, () => outputList(fields, p.outputHint)),
   });
   return turn.callModel({
     request: {

@@ -18,7 +18,6 @@
 import { paraphraseReplySchema, sayReplySchema } from "../prompts/schemas";
 import { phrases } from "../prompts/templates";
 import { lookupVariable } from "../variables/store";
-import { userProfile } from "../prompts/context";
 import type { AiSayConfig } from "../script/schema";
 import type { Turn } from "../runtime/turn";
 import { decideExit, type ExitSource } from "./exit";
@@ -42,7 +41,6 @@ async function sayRound(turn: Turn, node: NodeOf<"ai_say">, round: number, answe
     max_rounds: String(maxRounds),
     exit: config.exit?.trim() || p.sayExit,
     understanding_threshold: String(config.exit_criteria?.understanding_threshold ?? 80),
-    user_profile: userProfile(turn.state, turn.language),
   });
   const reply = await turn.callModel({
     request: { purpose: "ai_say", language: turn.language, actionId: node.action.action_id, content, round, maxRounds, answer, outputs: [] },

@@ -14,6 +14,7 @@ import type { Turn } from "../runtime/turn";
 import { done, type ActionHandler, type NodeOf } from "./types";
 
 const schemaKey = Symbol("thinkReplySchema");
+const outputListKey = Symbol("thinkOutputList");
 
 function knownVariables(turn: Turn): string {
   const vars = visibleVariables(turn.state);
@@ -41,7 +42,7 @@ async function think(turn: Turn, node: NodeOf<"ai_think">) {
     },
     prompt: turn.prompt("ai_think", node, {
       task,
-      output_list: outputList(fields, phrases(turn.language).outputHint),
+      output_list: memo(node, outputListKey, () => outputList(fields, phrases(turn.language).outputHint)),
       known_variables: knownVariables(turn),
     }),
     schema: memo(node, schemaKey, () => thinkReplySchema(fields)),

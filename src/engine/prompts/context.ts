@@ -6,59 +6,77 @@
 import type { ActionNode } from "../runtime/program";
 import type { HistoryEntry, SessionState } from "../runtime/state";
 import type { Language } from "../script/schema";
-import { renderPlaceholders, valueAsText } from "../variables/render";
-import { lookupVariable, textLookup } from "../variables/store";
+import { render } from "../variables/render";
 import { bundledTemplate, phrases, type TemplateName } from "./templates";
 
 /** Profile variables the ai_say prompt shows when set (the upstream's names plus English ones). */
 const PROFILE = ["教育背景", "心理学知识", "学习风格", "认知特点", "情感特点", "词汇水平", "语言风格", "用户常用表达", "education", "learning_style"];
 
-function firstText(state: SessionState, names: string[]): string | undefined {
+type Lookup = (name: string) => string | undefined;
+
+function firstText(variables: Lookup, names: string[]): string | undefined {
   for (const name of names) {
-    const v = valueAsText(lookupVariable(state, name));
+    const v = variables(name);
     if (v) return v;
   }
   return undefined;
 }
 
-export function chatHistory(history: readonly HistoryEntry[], language: Language): string {
+function chatHistory(history: readonly HistoryEntry[], language: Language): string {
   const p = phrases(language);
   if (history.length === 0) return p.noHistory;
   const sep = language === "zh-CN" ? "：" : ": ";
   return history.map((h) => `${h.role === "user" ? p.client : p.counselor}${sep}${h.content}`).join("\n");
 }
 
-export function userProfile(state: SessionState, language: Language): string {
+function userProfile(variables: Lookup, language: Language): string {
   const sep = language === "zh-CN" ? "：" : ": ";
   const lines: string[] = [];
   for (const name of PROFILE) {
-    const v = valueAsText(lookupVariable(state, name));
+    const v = variables(name);
     if (v) lines.push(`${name}${sep}${v}`);
   }
   return lines.length ? lines.join("\n") : phrases(language).noProfile;
 }
 
-export function commonValues(state: SessionState, node: ActionNode, language: Language, time: number): Record<string, string> {
+/**
+ * The values every template may use, computed only when the template asks
+ * for them (a project's template may not show the history, for instance).
+ */
+export function commonValues(state: SessionState, node: ActionNode, language: Language, now: () => number, variables: Lookup): Lookup {
   const p = phrases(language);
-  return {
-    time: new Date(time).toISOString(),
-    who: firstText(state, ["咨询师名", "counselor_name"]) ?? p.defaultWho,
-    user: firstText(state, ["用户名", "user_name"]) ?? p.defaultUser,
-    chat_history: chatHistory(state.history, language),
-    topic_goal: node.topic.topic_goal?.trim() || p.none,
-    topic_strategy: node.topic.strategy?.trim() || p.none,
+  let time: string | undefined;
+  return (key) => {
+    switch (key) {
+      case "time":
+        return (time ??= new Date(now()).toISOString());
+      case "who":
+        return firstText(variables, ["咨询师名", "counselor_name"]) ?? p.defaultWho;
+      case "user":
+        return firstText(variables, ["用户名", "user_name"]) ?? p.defaultUser;
+      case "chat_history":
+        return chatHistory(state.history, language);
+      case "topic_goal":
+        return node.topic.topic_goal?.trim() || p.none;
+      case "topic_strategy":
+        return node.topic.strategy?.trim() || p.none;
+      case "user_profile":
+        return userProfile(variables, language);
+      default:
+        return undefined;
+    }
   };
 }
 
-/** Renders a template (the project's override, else the bundled one) with its values, then the script's variables. */
+/** Renders a template (the project's override, else the bundled one): its own values, the common ones, then the script's variables. */
 export function renderPrompt(
   name: TemplateName,
   language: Language,
   overrides: Partial<Record<TemplateName, string>> | undefined,
   values: Record<string, string>,
-  state: SessionState,
+  common: Lookup,
+  variables: Lookup,
 ): string {
   const template = overrides?.[name] ?? bundledTemplate(name, language);
-  const variables = textLookup(state);
-  return renderPlaceholders(template, (key) => (Object.hasOwn(values, key) ? values[key] : variables(key)));
+  return render(template, (key) => (Object.hasOwn(values, key) ? values[key] : (common(key) ?? variables(key))), "template");
 }

@@ -66,9 +66,9 @@ function relax(json: string): string {
 
 /** Parses a model reply into an object, or null when nothing usable is in it. */
 export function parseReply(text: string): Reply | null {
-  const trimmed = text.trim();
-  const direct = tryParse(trimmed);
+  const direct = tryParse(text);
   if (direct) return direct;
+  const trimmed = text.trim();
   const block = firstObject(trimmed);
   if (!block) return null;
   return tryParse(block) ?? tryParse(relax(block));

@@ -3,9 +3,10 @@
  * engine) and the names a project overrides them by (template schemes).
  *
  * A template is plain text with placeholders in the same syntax as scripts:
- * `{{name}}` (or `{name}`, `${name}`). Rendering is a single pass: first the
- * values below, then the script's variables (e.g. `{{用户称呼}}`); anything
- * unresolved stays as written. Every template must ask for one JSON object
+ * `{{name}}` (or `{name}`, `${name}`) where name is variable-like (letters,
+ * digits, `_`), so JSON examples in braces stay text. Rendering is a single
+ * pass: first the values below, then the script's variables (e.g.
+ * `{{用户称呼}}`); anything unresolved stays as written. Every template must ask for one JSON object
  * and keep the safety section (validateTemplate warns otherwise).
  */
 import { zhCN, zhCNText } from "./zh-CN";
@@ -22,6 +23,7 @@ const common = {
   chat_history: "Recent conversation, one turn per line (`Client: …` / `Counselor: …`).",
   topic_goal: "The current topic's topic_goal.",
   topic_strategy: "The current topic's strategy.",
+  user_profile: "Known profile variables (教育背景, 学习风格, …), one `name: value` per line.",
 } as const;
 
 /** Placeholders each template can use, with what they hold. Required ones are marked. */
@@ -34,7 +36,6 @@ export const templatePlaceholders: Record<TemplateName, Record<string, string>> 
     max_rounds: "The action's max_rounds.",
     exit: "The action's exit condition, or a note that there is none.",
     understanding_threshold: "exit_criteria.understanding_threshold, default 80.",
-    user_profile: "Known profile variables (教育背景, 学习风格, …), one per line.",
   },
   ai_say_paraphrase: {
     ...common,
@@ -84,7 +85,7 @@ export function phrases(language: Language) {
 
 export interface TemplateIssue {
   severity: "error" | "warning";
-  code: "EMPTY" | "UNCLOSED_PLACEHOLDER" | "LEGACY_PLACEHOLDER" | "NO_JSON" | "NO_SAFETY" | "MISSING_PLACEHOLDER";
+  code: "EMPTY" | "UNCLOSED_PLACEHOLDER" | "LEGACY_PLACEHOLDER" | "NO_JSON" | "NO_CONTENT" | "NO_SAFETY" | "MISSING_PLACEHOLDER";
   message: string;
 }
 
@@ -110,8 +111,8 @@ export function validateTemplate(text: string, name?: TemplateName): TemplateIss
   if (!/json/i.test(text)) {
     issues.push({ severity: "warning", code: "NO_JSON", message: "The template does not ask for a JSON reply; replies will need repair." });
   }
-  if (name !== "extract" && name !== "ai_think" && !text.includes("content")) {
-    issues.push({ severity: "warning", code: "NO_JSON", message: "The JSON the template asks for has no `content` field (what the client sees)." });
+  if (name !== "extract" && name !== "ai_think" && !text.includes('"content"')) {
+    issues.push({ severity: "warning", code: "NO_CONTENT", message: "The JSON the template asks for has no `content` field (what the client sees)." });
   }
   for (const field of ["safety_risk", "crisis_signal"]) {
     if (!text.includes(field)) {

@@ -40,9 +40,5 @@ export function toStepError(err: unknown, actionId: string | undefined): StepErr
       ? { code: "LLM_UNAVAILABLE", message: `The model service is unavailable${status ? ` (HTTP ${status})` : ""}.`, retryable: true, ...at }
       : { code: "LLM_ERROR", message: `The model service refused the request${status ? ` (HTTP ${status})` : ""}.`, retryable: false, ...at };
   }
-  // Provider errors that are not APICallErrors (bindings, retries exhausted) still come from the model.
-  if (named(err, "AI_RetryError") || named(err, "RetryError") || named(err, "InferenceUpstreamError")) {
-    return { code: "LLM_UNAVAILABLE", message: "The model service is unavailable.", retryable: true, ...at };
-  }
   return { code: "INTERNAL", message: "The engine failed unexpectedly.", retryable: true, ...at };
 }

@@ -2,7 +2,7 @@
  * What step() reports: the events it emits while it runs and the result it
  * returns. These are the types hosts (the session actor, the CLI) build on.
  */
-import type { LanguageModel } from "ai";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { TemplateName } from "../prompts/templates";
 import type { JsonValue, Position, SessionState, VariableScope } from "./state";
 
@@ -120,8 +120,8 @@ export interface StepResult {
 }
 
 export interface StepOptions {
-  /** The model port: any AI SDK LanguageModel (V3); see src/llm createModel(). */
-  model: LanguageModel;
+  /** The model port: an AI SDK LanguageModelV3 (see src/llm createModel(), or ai/test's MockLanguageModelV3). */
+  model: LanguageModelV3;
   /** Receives events while the step runs. Events of a step that ends in error are void: retrying re-emits them with the same ids. */
   emit?: (event: EngineEvent) => void;
   /** Project overrides of the bundled prompt templates, by name. */

@@ -1,12 +1,19 @@
 /**
- * The engine's side of the model port. Every model call goes through
- * callModel(): AI SDK streamText with the action's structured request in
- * `providerOptions.heartrule` (the offline model answers from it; network
- * providers ignore it), JSON response format, tolerant parsing, one repair
- * retry, and the visible `content` streamed as `message.delta` events.
+ * The engine's side of the model port. The port is the AI SDK's
+ * LanguageModelV3: every provider in src/llm, any other AI SDK provider and
+ * ai/test's MockLanguageModelV3 plug in. Every call goes through callModel():
+ * the action's structured request in `providerOptions.heartrule` (the
+ * offline model answers from it; network providers ignore it), a JSON
+ * response format, tolerant parsing, one repair retry, and the visible
+ * `content` streamed as `message.delta` events.
+ *
+ * The engine reads the model's doStream() itself rather than through
+ * streamText(): it needs none of streamText's machinery (tools, steps,
+ * retries — providers retry — telemetry), and that machinery measured about
+ * 1.5 ms of CPU per call plus enough garbage to triple the engine's own
+ * per-step cost.
  */
-import type { JSONSchema7 } from "@ai-sdk/provider";
-import { streamText, type ModelMessage, type OutputInterface } from "ai";
+import type { JSONSchema7, LanguageModelV3, LanguageModelV3Prompt } from "@ai-sdk/provider";
 import type { Language } from "../script/schema";
 import { phrases, type TemplateName } from "../prompts/templates";
 import { ContentStream, parseReply, type Reply } from "../prompts/reply";
@@ -45,24 +52,8 @@ export interface ModelCall {
   missing(reply: Reply): string[];
 }
 
-/**
- * Asks for JSON; parsing stays ours so malformed replies can be repaired
- * rather than thrown. The SDK only forwards text chunks for which the partial
- * output changes, so the partial output is the text so far.
- */
-function jsonOutput(schema: JSONSchema7): OutputInterface<string, string, never> {
-  return {
-    name: "heartrule-json",
-    responseFormat: Promise.resolve({ type: "json", schema }),
-    parseCompleteOutput: async ({ text }) => text,
-    parsePartialOutput: async ({ text }) => ({ partial: text }),
-    createElementStreamTransform: () => undefined,
-  };
-}
-
-function modelName(turn: Turn): string {
-  const m = turn.options.model;
-  return typeof m === "string" ? m : `${m.provider}:${m.modelId}`;
+function modelName(model: LanguageModelV3): string {
+  return `${model.provider}:${model.modelId}`;
 }
 
 interface Attempt {
@@ -71,10 +62,12 @@ interface Attempt {
   streamed: boolean;
 }
 
-async function attempt(turn: Turn, call: ModelCall, messages: ModelMessage[], number: number, reset: boolean): Promise<Attempt> {
+async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Prompt, number: number, reset: boolean): Promise<Attempt> {
   const { request } = call;
+  const model = turn.options.model;
   const started = turn.now();
-  const content = call.stream ? new ContentStream() : null;
+  // Nobody listening (CLI, benchmarks): no deltas to produce.
+  const content = call.stream && turn.options.emit ? new ContentStream() : null;
   let pending = "";
   let text = "";
   let streamed = false;
@@ -82,42 +75,46 @@ async function attempt(turn: Turn, call: ModelCall, messages: ModelMessage[], nu
   let outputTokens = 0;
   turn.stats.llmCalls++;
   try {
-    const result = streamText({
-      model: turn.options.model,
-      messages,
+    const { stream } = await model.doStream({
+      prompt,
       temperature: call.temperature,
       maxOutputTokens: call.maxOutputTokens,
+      responseFormat: { type: "json", schema: call.schema },
       providerOptions: { [PROVIDER_OPTIONS_KEY]: { ...request, repair: number > 1 } },
-      output: jsonOutput(call.schema),
-      maxRetries: 0, // providers retry (src/llm); a second layer would multiply waits
       ...(turn.options.signal ? { abortSignal: turn.options.signal } : {}),
-      onError: () => {}, // errors surface below; the SDK's default would log them with their payload
     });
-    for await (const part of result.fullStream) {
-      if (part.type === "text-delta") {
-        text += part.text;
-        if (!content || !call.stream) continue;
-        pending += content.push(part.text);
-        if (pending && (!call.stream.gated || content.exit === false)) {
-          turn.emit({
-            type: "message.delta",
-            messageId: call.stream.messageId,
-            actionId: request.actionId,
-            text: pending,
-            ...(reset && !streamed ? { reset: true as const } : {}),
-          });
-          pending = "";
-          streamed = true;
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { done, value: part } = await reader.read();
+        if (done) break;
+        if (part.type === "text-delta") {
+          text += part.delta;
+          if (!content || !call.stream) continue;
+          pending += content.push(part.delta);
+          if (pending && (!call.stream.gated || content.exit === false)) {
+            turn.emit({
+              type: "message.delta",
+              messageId: call.stream.messageId,
+              actionId: request.actionId,
+              text: pending,
+              ...(reset && !streamed ? { reset: true as const } : {}),
+            });
+            pending = "";
+            streamed = true;
+          }
+        } else if (part.type === "error") {
+          throw part.error;
+        } else if (part.type === "finish") {
+          inputTokens = part.usage.inputTokens.total ?? 0;
+          outputTokens = part.usage.outputTokens.total ?? 0;
         }
-      } else if (part.type === "error") {
-        throw part.error;
-      } else if (part.type === "abort") {
-        throw new DOMException("The step was aborted.", "AbortError");
-      } else if (part.type === "finish") {
-        inputTokens = part.totalUsage.inputTokens ?? 0;
-        outputTokens = part.totalUsage.outputTokens ?? 0;
       }
+    } catch (err) {
+      await reader.cancel().catch(() => {}); // release the connection; the error is what matters
+      throw err;
     }
+    turn.options.signal?.throwIfAborted();
   } finally {
     const latencyMs = turn.now() - started;
     turn.stats.modelMs += latencyMs;
@@ -130,9 +127,9 @@ async function attempt(turn: Turn, call: ModelCall, messages: ModelMessage[], nu
           actionId: request.actionId,
           purpose: request.purpose,
           attempt: number,
-          prompt: messages.map((m) => (typeof m.content === "string" ? m.content : "")).join("\n\n"),
+          prompt: prompt.map((m) => (typeof m.content === "string" ? m.content : m.content.map((c) => ("text" in c ? c.text : "")).join(""))).join("\n\n"),
           response: text,
-          model: modelName(turn),
+          model: modelName(model),
           usage: { inputTokens, outputTokens },
           latencyMs,
         },
@@ -156,14 +153,14 @@ function diagnose(text: string, call: ModelCall, language: Language): Diagnosis 
 /** Calls the model and returns its parsed reply; throws a step error when it stays unusable. */
 export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
   const language = call.request.language;
-  const messages: ModelMessage[] = [{ role: "user", content: call.prompt }];
-  const first = await attempt(turn, call, messages, 1, false);
+  const prompt: LanguageModelV3Prompt = [{ role: "user", content: [{ type: "text", text: call.prompt }] }];
+  const first = await attempt(turn, call, prompt, 1, false);
   const firstDiagnosis = diagnose(first.text, call, language);
   if ("reply" in firstDiagnosis) return firstDiagnosis.reply;
-  const repair: ModelMessage[] = [
-    ...messages,
-    { role: "assistant", content: first.text },
-    { role: "user", content: phrases(language).repair(firstDiagnosis.problem) },
+  const repair: LanguageModelV3Prompt = [
+    ...prompt,
+    { role: "assistant", content: [{ type: "text", text: first.text }] },
+    { role: "user", content: [{ type: "text", text: phrases(language).repair(firstDiagnosis.problem) }] },
   ];
   const second = await attempt(turn, call, repair, 2, first.streamed);
   const secondDiagnosis = diagnose(second.text, call, language);

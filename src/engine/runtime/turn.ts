@@ -7,7 +7,7 @@ import type { OutputField } from "../script/schema";
 import { commonValues, renderPrompt } from "../prompts/context";
 import type { Reply } from "../prompts/reply";
 import type { TemplateName } from "../prompts/templates";
-import { renderPlaceholders } from "../variables/render";
+import { render } from "../variables/render";
 import { textLookup, writeVariable } from "../variables/store";
 import { callModel, type ModelCall } from "./model";
 import type { ActionNode, Program } from "./program";
@@ -30,6 +30,10 @@ export class Turn {
     this.now = options.now ?? realClock;
   }
 
+  private time: number | undefined;
+  /** The step's time, read once: every prompt of a step says the same time. */
+  readonly stepTime = (): number => (this.time ??= this.now());
+
   get language() {
     return this.program.language;
   }
@@ -45,12 +49,13 @@ export class Turn {
 
   /** The action's content with `{x}`, `{{x}}`, `${x}` filled from the variables visible here, trimmed. */
   content(node: ActionNode): string {
-    return renderPlaceholders(node.action.config.content, textLookup(this.state)).trim();
+    return render(node.action.config.content, textLookup(this.state)).trim();
   }
 
   prompt(name: TemplateName, node: ActionNode, values: Record<string, string>): string {
-    const all = { ...commonValues(this.state, node, this.language, this.now()), ...values };
-    return renderPrompt(name, this.language, this.options.templates, all, this.state);
+    const variables = textLookup(this.state);
+    const common = commonValues(this.state, node, this.language, this.stepTime, variables);
+    return renderPrompt(name, this.language, this.options.templates, values, common, variables);
   }
 
   callModel(call: ModelCall): Promise<Reply> {

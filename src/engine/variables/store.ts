@@ -10,10 +10,6 @@ import { valueAsText } from "./render";
 
 const has = Object.hasOwn;
 
-export function emptyStore(): VariableStore {
-  return { global: {}, session: {}, phase: {}, topic: {} };
-}
-
 /** The maps visible from a position, most specific first. */
 function visibleMaps(store: VariableStore, position: Pick<Position, "phaseId" | "topicId">): VariableMap[] {
   const maps: VariableMap[] = [];
@@ -36,9 +32,13 @@ export function lookupVariable(state: SessionState, name: string): JsonValue | u
   return undefined;
 }
 
-/** A renderer lookup over the variables visible at the current position. */
+/** A renderer lookup over the variables visible at the current position (resolve the scopes once, look up many). */
 export function textLookup(state: SessionState): (name: string) => string | undefined {
-  return (name) => valueAsText(lookupVariable(state, name));
+  const maps = visibleMaps(state.scopes, state.position);
+  return (name) => {
+    for (const map of maps) if (has(map, name)) return valueAsText(map[name]);
+    return undefined;
+  };
 }
 
 /** Every variable visible at the current position, the nearest scope winning (what conditions and ai_think see). */

@@ -19,7 +19,6 @@ export type AuditAction =
   | "scheme.create"
   | "scheme.rename"
   | "scheme.delete"
-  | "template.update"
   | "version.publish"
   | "version.rollback";
 

@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { load } from "../../engine/script";
+import type { VariableMap } from "../../engine";
 import type { Language } from "../../engine/script/schema";
 import type { FileKind } from "../schema/projects";
 import { parseGlobals, type DiagnosticLang } from "./globals";
@@ -15,7 +16,7 @@ import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
 import { checkTemplate } from "./templates";
 
 export interface WorkspaceContext {
-  globals: Record<string, unknown>;
+  globals: VariableMap;
   schemes: Set<string>;
 }
 

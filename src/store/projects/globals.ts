@@ -9,6 +9,7 @@
  * Entries without a value are skipped (as upstream), with a warning.
  */
 import { LineCounter, isMap, isNode, isSeq, parseDocument, type Node } from "yaml";
+import type { JsonValue, VariableMap } from "../../engine";
 import type { Diagnostic } from "./models";
 
 export type DiagnosticLang = "en" | "zh-CN";
@@ -25,7 +26,7 @@ const messages = {
 } as const;
 
 export interface ParsedGlobals {
-  variables: Record<string, unknown>;
+  variables: VariableMap;
   diagnostics: Diagnostic[];
 }
 
@@ -66,7 +67,7 @@ export function parseGlobals(text: string, lang: DiagnosticLang = "en"): ParsedG
     };
   }
 
-  const variables: Record<string, unknown> = {};
+  const variables: VariableMap = {};
   const diagnostics: Diagnostic[] = [];
   list.items.forEach((item, i) => {
     const path = `variables[${i}]`;
@@ -83,7 +84,8 @@ export function parseGlobals(text: string, lang: DiagnosticLang = "en"): ParsedG
     if (Object.hasOwn(variables, name)) {
       diagnostics.push(diagnostic("warning", "GLOBALS_DUPLICATE", `${path}.name`, at(map.get("name", true)), messages.duplicate[lang]));
     }
-    variables[name] = (item as { toJSON(): { value: unknown } }).toJSON().value;
+    // The YAML core schema yields JSON values only.
+    variables[name] = (item as { toJSON(): { value: JsonValue } }).toJSON().value;
   });
   return { variables, diagnostics };
 }

@@ -6,7 +6,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import pkg from "../../../package.json";
 import type { Env } from "../../config";
-import type { TemplateName } from "../../engine";
+import type { TemplateName, VariableMap } from "../../engine";
 import { load, type SessionScript } from "../../engine/script";
 import type { AuthUser } from "../../http/auth";
 import { ProblemError } from "../../http/problem";
@@ -39,8 +39,8 @@ export interface SessionSource {
   yaml: string;
   contentHash: string;
   script: SessionScript;
-  /** The project's globals file as initial variables. */
-  globals: Record<string, unknown>;
+  /** The project's globals file: pass to the engine's `start(script, { globals })`. */
+  globals: VariableMap;
   /** The scheme the script names (`session.template_scheme`); null for the built-in templates. */
   templateScheme: string | null;
   /** The scheme's overrides by engine template name; names it lacks use the bundled templates. */
@@ -181,7 +181,7 @@ export async function resolveSessionSource(env: Env, req: SessionSourceRequest):
   const yaml = first.get(file.contentHash) ?? "";
   const script = await compile(env, file, yaml);
 
-  let globals: Record<string, unknown> = {};
+  let globals: VariableMap = {};
   if (globalsFile) {
     const parsed = parseGlobals(first.get(globalsFile.contentHash) ?? "");
     if (hasErrors(parsed.diagnostics)) throw invalid(GLOBALS_PATH, parsed.diagnostics);

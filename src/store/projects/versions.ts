@@ -4,7 +4,7 @@ import type { Env } from "../../config";
 import type { AuthUser } from "../../http/auth";
 import { ProblemError } from "../../http/problem";
 import { database, type Database } from "../db";
-import { blobs, projectFiles, projects, projectVersions, versionFiles, type FileKind } from "../schema";
+import { blobs, projectFiles, projects, projectVersions, versionFiles } from "../schema";
 import { assertEditable, notFound, projectFor, type ProjectRow } from "./access";
 import { auditEntry } from "./audit";
 import { atomically, chunkRows } from "./batch";
@@ -360,7 +360,7 @@ export async function diffVersions(
     return {
       path,
       status: !before ? "added" : !after ? "removed" : "modified",
-      kind: (after ?? before)!.kind as FileKind,
+      kind: (after ?? before)!.kind,
       oldHash: before?.contentHash ?? null,
       newHash: after?.contentHash ?? null,
       additions: lines.filter((l) => l.startsWith("+")).length,

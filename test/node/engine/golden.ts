@@ -1,6 +1,6 @@
 /** The golden-conversation runner shared by the golden test files. */
 import { expect } from "vitest";
-import type { LanguageModel } from "ai";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { flatVariables, renderPlaceholders, type Position, type SessionScript, type StepStatus } from "../../../src/engine";
 import { runTurns, scriptedModel } from "./helpers";
 
@@ -17,10 +17,10 @@ export interface Expected {
 export interface Golden {
   name: string;
   script: () => SessionScript;
-  runs: { model: string; create: () => LanguageModel; turns: Expected[] }[];
+  runs: { model: string; create: () => LanguageModelV3; turns: Expected[] }[];
 }
 
-export async function checkGolden(script: SessionScript, model: LanguageModel, turns: Expected[]): Promise<void> {
+export async function checkGolden(script: SessionScript, model: LanguageModelV3, turns: Expected[]): Promise<void> {
   const { results } = await runTurns(script, turns.map((t) => t.input), { model });
   results.forEach((r, i) => {
     const want = turns[i]!;
@@ -51,7 +51,7 @@ export function contentOf(script: SessionScript, actionId: string, vars: Record<
  * reporting values (the engine's fallback chain fills them) and extraction
  * finds nothing; ai_think fills `thought:<name>`.
  */
-export function echoModel(): LanguageModel {
+export function echoModel(): LanguageModelV3 {
   return scriptedModel((req) => {
     const none = { safety_risk: { detected: false }, metadata: { crisis_signal: false } };
     switch (req.purpose) {

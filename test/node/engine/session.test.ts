@@ -315,7 +315,7 @@ describe("prompts", () => {
 
 describe("model replies", () => {
   it("repairs a malformed reply with one more call and resets what was streamed", async () => {
-    const model = scriptedModel((req, n) => (n === 0 ? '{"EXIT": "false", "content": "Hel' : say("Hello!")));
+    const model = scriptedModel((_req, n) => (n === 0 ? '{"EXIT": "false", "content": "Hel' : say("Hello!")));
     const run = await runTurns(script, [null], { model });
     expect(run.results[0]!.messages.map((m) => m.content)).toEqual(["Hello!"]);
     expect(requestOf(model.doStreamCalls[1] as never).repair).toBe(true);
