@@ -15,6 +15,7 @@ import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { authoringRoutes, authoringTags } from "./routes/projects";
 import { scriptRoutes } from "./routes/scripts";
+import { sessionRoutes, sessionTag } from "./routes/sessions";
 
 /** JSON bodies above this are refused before parsing; routes may set lower limits. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -98,6 +99,7 @@ export function createApp() {
   app.route("/", authRoutes);
   app.route("/", authoringRoutes);
   app.route("/", scriptRoutes);
+  app.route("/", sessionRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -118,6 +120,7 @@ export function createApp() {
       { name: "auth", description: "Tokens for local development" },
       ...authoringTags,
       { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
+      sessionTag,
     ],
   }));
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "HeartRule API" }));

@@ -149,8 +149,8 @@ function pickScript(files: SourceFile[], wanted: string | undefined): SourceFile
   return found;
 }
 
-/** The loaded script for this content, from KV when another request already compiled it. */
-async function compile(env: Env, file: SourceFile, yaml: string): Promise<SessionScript> {
+/** The loaded script for this content, from KV when another request already compiled it. Also used for sessions' inline scripts. */
+export async function compileScript(env: Env, file: Pick<SourceFile, "path" | "contentHash">, yaml: string): Promise<SessionScript> {
   const key = scriptKey(file.contentHash);
   const cached = await env.CACHE.get<{ loader: string; script: SessionScript }>(key, "json");
   if (cached?.loader === LOADER_TAG) return cached.script;
@@ -179,7 +179,7 @@ export async function resolveSessionSource(env: Env, req: SessionSourceRequest):
   const globalsFile = snapshot.files.find((f) => f.path === GLOBALS_PATH);
   const first = await snapshot.contents([file.contentHash, ...(globalsFile ? [globalsFile.contentHash] : [])]);
   const yaml = first.get(file.contentHash) ?? "";
-  const script = await compile(env, file, yaml);
+  const script = await compileScript(env, file, yaml);
 
   let globals: VariableMap = {};
   if (globalsFile) {

@@ -1,0 +1,73 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { currentUser } from "../../http/auth";
+import { ProblemError, problemResponses } from "../../http/problem";
+import { createRouter } from "../../http/router";
+import { unwrap } from "../../session/result";
+import { CreatedSessionSchema, JsonValueSchema } from "../../session/schemas";
+import { inlineSource, projectSource } from "../../session/source";
+import type { Env } from "../../config";
+import { MAX_SCRIPT_BYTES } from "../scripts";
+import { jsonResponse } from "../projects/params";
+import { common, sessionActor } from "./common";
+
+/** Largest `initialVariables`, in bytes of JSON. */
+export const MAX_INITIAL_VARIABLES_BYTES = 16 * 1024;
+
+const CreateBody = z
+  .object({
+    projectId: z.uuid().optional().openapi({ description: "Run a script of this project: its published version unless `version` says otherwise." }),
+    script: z.string().min(1).max(300).optional().openapi({ description: "The session script's path (`sessions/intake_en.yaml`) or `session_id`; optional when the version has one.", example: "sessions/intake_en.yaml" }),
+    version: z.string().min(1).max(50).optional().openapi({ description: "A version number (`1.0.0`), or `draft` for the workspace: other than the published version only for the project's authors and admins.", example: "1.0.0" }),
+    scriptYaml: z.string().min(1).optional().openapi({ description: "Authors and admins: run this script text (at most 256 KiB) instead of a project's." }),
+    initialVariables: z
+      .record(z.string().min(1).max(100), JsonValueSchema)
+      .optional()
+      .openapi({ description: "Session-scope variables the script starts with (e.g. the client's name)", example: { client_name: "Sam" } }),
+    debug: z.boolean().default(false).openapi({ description: "Authors and admins: record prompts, raw model replies and the decision trace, shown only to authors and admins." }),
+  })
+  .strict()
+  .refine((b) => (b.projectId === undefined) !== (b.scriptYaml === undefined), { message: "send either `projectId` or `scriptYaml`", path: ["projectId"] })
+  .refine((b) => b.scriptYaml === undefined || (b.script === undefined && b.version === undefined), { message: "`script` and `version` go with `projectId`", path: ["script"] })
+  .openapi("CreateSession");
+
+const create = createRoute({
+  method: "post",
+  path: "/api/sessions",
+  ...common,
+  summary: "Start a session",
+  description:
+    "From a project (`projectId`, optional `script` and `version`) or, for authors and admins, from inline `scriptYaml`. The script is pinned by content hash (later edits and publishes never change the session) and its opening turn runs at once: the AI's first messages are in the answer. A script with errors is refused with 422 and its diagnostics; an archived or deprecated project with 409.",
+  request: { body: { required: true, content: { "application/json": { schema: CreateBody } } } },
+  responses: {
+    201: {
+      ...jsonResponse(CreatedSessionSchema, "The session, with the AI's opening messages"),
+      headers: z.object({ Location: z.string().openapi({ example: "/api/sessions/6f1c2a8e-8c1b-4e8f-9d3a-2b7c5e9a1d40" }) }),
+    },
+    ...problemResponses(400, 401, 403, 404, 409, 413, 422, 502, 503),
+  },
+});
+
+async function inline(env: Env, author: boolean, yaml: string) {
+  if (!author) throw new ProblemError(403, "FORBIDDEN", "Only authors and admins can run a script given inline.");
+  const bytes = new TextEncoder().encode(yaml).byteLength;
+  if (bytes > MAX_SCRIPT_BYTES) throw new ProblemError(413, "PAYLOAD_TOO_LARGE", `Scripts are limited to ${MAX_SCRIPT_BYTES} bytes (256 KiB); this one has ${bytes}.`);
+  return inlineSource(env, yaml);
+}
+
+export const createRoutes = createRouter().openapi(create, async (c) => {
+  const user = currentUser(c);
+  const body = c.req.valid("json");
+  const author = user.role === "author" || user.role === "admin";
+  if (body.debug && !author) throw new ProblemError(403, "FORBIDDEN", "Only authors and admins can start debug sessions.");
+  if (body.initialVariables && JSON.stringify(body.initialVariables).length > MAX_INITIAL_VARIABLES_BYTES) {
+    throw new ProblemError(413, "PAYLOAD_TOO_LARGE", `initialVariables are limited to ${MAX_INITIAL_VARIABLES_BYTES} bytes of JSON.`);
+  }
+  const source = body.projectId
+    ? await projectSource(c.env, { projectId: body.projectId, script: body.script, version: body.version, user })
+    : await inline(c.env, author, body.scriptYaml!);
+  const sessionId = crypto.randomUUID();
+  const created = await unwrap(
+    sessionActor(c.env, sessionId).create({ sessionId, user, source, initialVariables: body.initialVariables ?? {}, debug: body.debug }),
+  );
+  return c.json(created, 201, { Location: `/api/sessions/${sessionId}` });
+});

@@ -1,0 +1,16 @@
+import { createRouter } from "../../http/router";
+import { createRoutes } from "./create";
+import { eraseRoutes } from "./erase";
+import { liveRoutes } from "./live";
+import { readRoutes } from "./reads";
+import { turnRoutes } from "./turns";
+
+/** Chat sessions: start, talk (REST, SSE, WebSocket), read, export, delete. */
+export const sessionRoutes = createRouter()
+  .route("/", createRoutes)
+  .route("/", turnRoutes)
+  .route("/", liveRoutes)
+  .route("/", readRoutes)
+  .route("/", eraseRoutes);
+
+export const sessionTag = { name: "sessions", description: "Chat sessions: start one, talk over REST, SSE or WebSocket, read, export, delete" };

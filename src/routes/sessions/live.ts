@@ -1,0 +1,72 @@
+/** The live connections to a session: the WebSocket and the SSE event stream. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { getConfig } from "../../config";
+import { bearerSecurity, bearerToken, verifyToken } from "../../http/auth";
+import { ProblemError, problemResponses } from "../../http/problem";
+import { createRouter } from "../../http/router";
+import { CALLER_HEADER, type Caller } from "../../session/requests";
+import { SSE_HEADERS } from "../../session/protocol";
+import { unwrap, type ProblemInit } from "../../session/result";
+import { callerOf, common, SessionParams, sessionActor } from "./common";
+
+const events = createRoute({
+  method: "get",
+  path: "/api/sessions/{id}/events",
+  ...common,
+  summary: "Follow a session over SSE",
+  description:
+    "Replays the messages after `Last-Event-ID` (or `?lastEventId=`; 0 or none: the whole log), sends a `state` event, then stays open with every live event of the session (`delta`, `message`, `state`, `safety`, `error`, and `debug` for authors in debug sessions). Event ids are message seqs. A comment line every 15 s keeps the stream open.",
+  request: {
+    params: SessionParams,
+    headers: z.object({ "last-event-id": z.string().regex(/^\d{1,12}$/).optional().openapi({ description: "Seq of the last message the client has" }) }),
+    query: z.object({ lastEventId: z.coerce.number().int().min(0).optional() }),
+  },
+  responses: {
+    200: { description: "The event stream", content: { "text/event-stream": { schema: z.string() } } },
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+const ws = createRoute({
+  method: "get",
+  path: "/api/sessions/{id}/ws",
+  tags: ["sessions"],
+  security: bearerSecurity,
+  summary: "Talk to a session over WebSocket",
+  description: [
+    "Upgrade with the token as `?token=<JWT>` (browsers cannot set headers on a WebSocket) or an Authorization header.",
+    'Client frames: `{"type":"user_message","content":"…","clientMessageId":"…"}`, `{"type":"resume","lastSeq":N}` (replays the messages after N that this connection has not received), `{"type":"ping"}`.',
+    "Server frames: `message` {seq, id, role, content, actionId, …}, `delta` {messageId, text}, `state` {status, sessionStatus, position, lastSeq} (also right after connecting), `error` {code, message, clientMessageId?}, `safety` {crisis, …}, `debug` (authors in debug sessions), `pong`.",
+  ].join(" "),
+  request: { params: SessionParams, query: z.object({ token: z.string().optional().openapi({ description: "The access token" }) }) },
+  responses: {
+    101: { description: "Switching to the WebSocket protocol" },
+    ...problemResponses(400, 401, 404, 426),
+  },
+});
+
+export const liveRoutes = createRouter()
+  .openapi(events, async (c) => {
+    const { id } = c.req.valid("param");
+    const header = c.req.valid("header")["last-event-id"];
+    const lastEventId = header !== undefined ? Number(header) : (c.req.valid("query").lastEventId ?? 0);
+    const stream = await unwrap(sessionActor(c.env, id).events(callerOf(c, id), lastEventId));
+    return c.body(stream, 200, SSE_HEADERS) as never;
+  })
+  .openapi(ws, async (c) => {
+    const { id } = c.req.valid("param");
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ProblemError(426, "UPGRADE_REQUIRED", "Connect with a WebSocket.", {}, { Upgrade: "websocket" });
+    }
+    const token = c.req.valid("query").token ?? bearerToken(c.req.header("authorization"));
+    if (!token) throw new ProblemError(401, "UNAUTHENTICATED", "Send the token as `?token=` or `Authorization: Bearer <token>`.");
+    const caller: Caller = { sessionId: id, user: await verifyToken(token, getConfig(c.env)) };
+    c.set("user", caller.user);
+    // A fresh request: nothing the client sent reaches the actor except the upgrade itself.
+    const upgrade = new Request("https://session.internal/ws", { headers: { Upgrade: "websocket", [CALLER_HEADER]: JSON.stringify(caller) } });
+    const res = await sessionActor(c.env, id).fetch(upgrade);
+    if (res.status === 101) return res as never;
+    const problem = (await res.json()) as ProblemInit;
+    throw new ProblemError(res.status as ContentfulStatusCode, problem.code, problem.detail, problem.extra ?? {});
+  });

@@ -1,0 +1,60 @@
+/**
+ * What a new session runs, resolved by the Worker before the actor is
+ * created: the YAML, its content hash, the compiled script, the template
+ * overrides and the project's globals. The actor pins all of it; edits and
+ * publishes never reach a running session.
+ */
+import type { Env } from "../config";
+import type { SessionScript } from "../engine";
+import { contentHash } from "../store/projects/hash";
+import { compileScript, resolveSessionSource, type SessionSourceRequest } from "../store/projects/resolve";
+
+export interface PinnedSource {
+  yaml: string;
+  /** SHA-256 of the YAML: the script's content address (KV `script:<hash>`, D1 `blobs`). */
+  contentHash: string;
+  script: SessionScript;
+  /** Prompt-template overrides by engine template name. */
+  templates: Record<string, string>;
+  /** Template name → SHA-256 of its text. */
+  templateHashes: Record<string, string>;
+  globals: Record<string, unknown>;
+  projectId: string | null;
+  versionId: string | null;
+  versionNumber: string | null;
+  path: string | null;
+}
+
+/** Where inline scripts' diagnostics point. */
+export const INLINE_PATH = "scriptYaml";
+
+/** An author's inline script: compiled once per content (KV), refused with its diagnostics (422) when it has errors. */
+export async function inlineSource(env: Env, yaml: string): Promise<PinnedSource> {
+  const hash = await contentHash(yaml);
+  const script = await compileScript(env, { path: INLINE_PATH, contentHash: hash }, yaml);
+  return { yaml, contentHash: hash, script, templates: {}, templateHashes: {}, globals: {}, projectId: null, versionId: null, versionNumber: null, path: null };
+}
+
+/** A project's script: the published version, or the version (or draft) the request names. */
+export async function projectSource(env: Env, req: SessionSourceRequest): Promise<PinnedSource> {
+  const s = await resolveSessionSource(env, req);
+  const templates: Record<string, string> = {};
+  const templateHashes: Record<string, string> = {};
+  for (const [name, text] of Object.entries(s.templates)) {
+    if (text === undefined) continue;
+    templates[name] = text;
+    templateHashes[name] = await contentHash(text);
+  }
+  return {
+    yaml: s.yaml,
+    contentHash: s.contentHash,
+    script: s.script,
+    templates,
+    templateHashes,
+    globals: s.globals,
+    projectId: s.projectId,
+    versionId: s.versionId,
+    versionNumber: s.versionNumber,
+    path: s.path,
+  };
+}

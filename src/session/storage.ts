@@ -1,0 +1,388 @@
+/**
+ * The session actor's own SQLite storage: the durable log and the source of
+ * truth for one session. Statements are constant strings (workerd caches
+ * their compiled form); every write of a turn happens inside one
+ * `transactionSync`, so a turn is stored entirely or not at all.
+ *
+ * Tables
+ *   meta     one row: who owns the session, what it runs, its status, the engine state
+ *   script   the pinned script (YAML, compiled JSON, template overrides), by content hash
+ *   messages the log: seq (1, 2, …) → user and assistant messages
+ *   turns    one row per turn: queued → running → done | failed, with the result
+ *            a repeated clientMessageId is answered from
+ *   outbox   what the D1 mirror still has to receive (variable changes; any row = flush due)
+ *   debug    per turn: prompts, raw replies, the decision trace (debug sessions only)
+ */
+import type { JsonValue, SessionScript, SessionState } from "../engine";
+import type { ExecutionStatus, MessageRole, SessionStatus } from "../store/schema/sessions";
+import type { LoggedChange, SafetyView, TurnDebug } from "./schemas";
+
+// Column names are the TypeScript field names, so rows come back in the shapes below.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  sessionId TEXT NOT NULL,
+  userId TEXT NOT NULL,
+  projectId TEXT,
+  versionId TEXT,
+  versionNumber TEXT,
+  scriptPath TEXT,
+  scriptId TEXT NOT NULL,
+  scriptHash TEXT NOT NULL,
+  templateHashes TEXT NOT NULL,
+  debug INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  executionStatus TEXT NOT NULL,
+  state TEXT NOT NULL,
+  createdAt INTEGER NOT NULL,
+  updatedAt INTEGER NOT NULL,
+  lastActivityAt INTEGER NOT NULL,
+  completedAt INTEGER,
+  mirroredSeq INTEGER NOT NULL,
+  mirrorAttempts INTEGER NOT NULL,
+  mirrorRetryAt INTEGER,
+  erasing INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS script (
+  hash TEXT PRIMARY KEY,
+  yaml TEXT NOT NULL,
+  script TEXT NOT NULL,
+  templates TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  content TEXT NOT NULL,
+  actionId TEXT,
+  clientMessageId TEXT,
+  turnId INTEGER NOT NULL,
+  createdAt INTEGER NOT NULL,
+  metadata TEXT
+);
+CREATE TABLE IF NOT EXISTS turns (
+  id INTEGER PRIMARY KEY,
+  clientMessageId TEXT UNIQUE,
+  input TEXT,
+  userSeq INTEGER,
+  status TEXT NOT NULL,
+  result TEXT,
+  error TEXT,
+  createdAt INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY,
+  turnId INTEGER,
+  changes TEXT NOT NULL,
+  createdAt INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS debug (
+  turnId INTEGER PRIMARY KEY,
+  data TEXT NOT NULL
+);
+`;
+
+export interface Meta {
+  sessionId: string;
+  userId: string;
+  projectId: string | null;
+  versionId: string | null;
+  versionNumber: string | null;
+  scriptPath: string | null;
+  scriptId: string;
+  scriptHash: string;
+  /** Template name → content hash of the override. */
+  templateHashes: Record<string, string>;
+  debug: boolean;
+  status: SessionStatus;
+  executionStatus: ExecutionStatus;
+  createdAt: number;
+  updatedAt: number;
+  lastActivityAt: number;
+  completedAt: number | null;
+  /** Every message up to this seq is in D1. */
+  mirroredSeq: number;
+  mirrorAttempts: number;
+  mirrorRetryAt: number | null;
+  /** DELETE was accepted; the D1 rows may still have to go. */
+  erasing: boolean;
+}
+
+export interface PinnedScript {
+  hash: string;
+  yaml: string;
+  script: SessionScript;
+  templates: Record<string, string>;
+}
+
+export interface StoredMessage {
+  seq: number;
+  id: string;
+  role: MessageRole;
+  content: string;
+  actionId: string | null;
+  clientMessageId: string | null;
+  turnId: number;
+  createdAt: number;
+  metadata: Record<string, JsonValue> | null;
+}
+
+export type TurnStatus = "queued" | "running" | "done" | "failed";
+
+/** What a finished turn answered, minus its messages (those are in the log, by seq range). */
+export interface StoredResult {
+  /** The AI's messages are the assistant rows with seq in [aiFrom, aiTo] (none when aiTo < aiFrom). */
+  aiFrom: number;
+  aiTo: number;
+  status: ExecutionStatus;
+  sessionStatus: SessionStatus;
+  position: SessionState["position"];
+  variables: SessionState["variables"];
+  safety: SafetyView[];
+}
+
+export interface StoredError {
+  status: number;
+  code: string;
+  detail: string;
+  retryable: boolean;
+}
+
+export interface Turn {
+  id: number;
+  clientMessageId: string | null;
+  /** The user's words while the turn is queued; null once they are in the log (or for the opening turn). */
+  input: string | null;
+  userSeq: number | null;
+  status: TurnStatus;
+  result: StoredResult | null;
+  error: StoredError | null;
+  createdAt: number;
+}
+
+export interface OutboxEntry {
+  id: number;
+  turnId: number | null;
+  changes: LoggedChange[];
+  createdAt: number;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+/** Booleans are stored as 0/1 and JSON as text; every other column is stored as it is. */
+function decode<T>(row: Row | undefined, json: readonly string[] = [], booleans: readonly string[] = []): T | null {
+  if (!row) return null;
+  const out: Record<string, unknown> = { ...row };
+  for (const k of json) out[k] = row[k] === null ? null : JSON.parse(row[k] as string);
+  for (const k of booleans) out[k] = row[k] === 1;
+  return out as T;
+}
+
+function encode(value: object): Record<string, SqlStorageValue> {
+  const out: Record<string, SqlStorageValue> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = typeof v === "boolean" ? (v ? 1 : 0) : v !== null && typeof v === "object" ? JSON.stringify(v) : (v as SqlStorageValue);
+  }
+  return out;
+}
+
+const META_JSON = ["templateHashes", "state"] as const;
+const META_BOOLEANS = ["debug", "erasing"] as const;
+const TURN_JSON = ["result", "error"] as const;
+
+export class SessionStorage {
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+  }
+
+  /** Tables are created with the session (or its rebuild), so an erased or never-used actor keeps no storage at all. */
+  ensureSchema(): void {
+    this.sql.exec(SCHEMA);
+  }
+
+  private hasSchema(): boolean {
+    return this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
+  }
+
+  /** Everything, tables included, and the alarm. */
+  async eraseAll(): Promise<void> {
+    await this.storage.deleteAlarm();
+    await this.storage.deleteAll();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.storage.transactionSync(fn);
+  }
+
+  private insert(table: string, value: object, verb = "INSERT"): void {
+    const row = encode(value);
+    const columns = Object.keys(row);
+    this.sql.exec(`${verb} INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, ...Object.values(row));
+  }
+
+  private update(table: string, value: object, where: string, ...params: SqlStorageValue[]): void {
+    const row = encode(value);
+    const columns = Object.keys(row);
+    this.sql.exec(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE ${where}`, ...Object.values(row), ...params);
+  }
+
+  private rows(query: string, ...params: SqlStorageValue[]): Row[] {
+    return this.sql.exec(query, ...params).toArray();
+  }
+
+  // ── meta and state ────────────────────────────────────────────────────
+
+  readMeta(): { meta: Meta; state: SessionState } | null {
+    if (!this.hasSchema()) return null;
+    const row = decode<Meta & { id: number; state: SessionState }>(this.rows("SELECT * FROM meta WHERE id = 1")[0], META_JSON, META_BOOLEANS);
+    if (!row) return null;
+    const { id: _id, state, ...meta } = row;
+    return { meta, state };
+  }
+
+  insertMeta(meta: Meta, state: SessionState): void {
+    this.insert("meta", { id: 1, ...meta, state });
+  }
+
+  /** After a turn: the new state and what follows from it. */
+  writeState(m: Meta, state: SessionState): void {
+    this.update("meta", { ...statusOf(m), state }, "id = 1");
+  }
+
+  /** Status and timestamps only (the state is unchanged). */
+  writeStatus(m: Meta): void {
+    this.update("meta", statusOf(m), "id = 1");
+  }
+
+  writeMirror(m: Meta): void {
+    this.update("meta", { mirroredSeq: m.mirroredSeq, mirrorAttempts: m.mirrorAttempts, mirrorRetryAt: m.mirrorRetryAt }, "id = 1");
+  }
+
+  markErasing(): void {
+    this.sql.exec("UPDATE meta SET erasing = 1 WHERE id = 1");
+    this.sql.exec("DELETE FROM outbox");
+  }
+
+  // ── script ────────────────────────────────────────────────────────────
+
+  insertScript(s: PinnedScript): void {
+    this.insert("script", s, "INSERT OR IGNORE");
+  }
+
+  readScript(hash: string): PinnedScript | null {
+    return decode<PinnedScript>(this.rows("SELECT * FROM script WHERE hash = ?", hash)[0], ["script", "templates"]);
+  }
+
+  // ── messages ──────────────────────────────────────────────────────────
+
+  lastSeq(): number {
+    return this.sql.exec<{ s: number }>("SELECT coalesce(max(seq), 0) AS s FROM messages").one().s;
+  }
+
+  appendMessage(m: StoredMessage): void {
+    this.insert("messages", m);
+  }
+
+  /** Messages with `after < seq <= upTo`, oldest first, at most `limit`. */
+  messages(after: number, upTo = Number.MAX_SAFE_INTEGER, limit = -1): StoredMessage[] {
+    return this.rows("SELECT * FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", after, upTo, limit).map(
+      (r) => decode<StoredMessage>(r, ["metadata"])!,
+    );
+  }
+
+  message(seq: number): StoredMessage | null {
+    return this.messages(seq - 1, seq)[0] ?? null;
+  }
+
+  // ── turns ─────────────────────────────────────────────────────────────
+
+  insertTurn(t: Omit<Turn, "id" | "result" | "error">): number {
+    this.insert("turns", t);
+    return this.lastTurnId();
+  }
+
+  private findTurn(where: string, param: SqlStorageValue): Turn | null {
+    return decode<Turn>(this.rows(`SELECT * FROM turns WHERE ${where}`, param)[0], TURN_JSON);
+  }
+
+  turnByClientId(clientMessageId: string): Turn | null {
+    return this.findTurn("clientMessageId = ?", clientMessageId);
+  }
+
+  turn(id: number): Turn | null {
+    return this.findTurn("id = ?", id);
+  }
+
+  lastTurnId(): number {
+    return this.sql.exec<{ id: number }>("SELECT coalesce(max(id), 0) AS id FROM turns").one().id;
+  }
+
+  /** After a rebuild: new turns are numbered after the ones D1 knows (their variable changes are keyed by turn). */
+  continueTurnsAfter(lastTurn: number): void {
+    if (lastTurn > 0) this.insert("turns", { id: lastTurn, status: "done", createdAt: Date.now() });
+  }
+
+  /** Turns an interruption left behind, in the order they arrived. */
+  unfinishedTurns(): Turn[] {
+    return this.rows("SELECT * FROM turns WHERE status IN ('queued', 'running') ORDER BY id").map((r) => decode<Turn>(r, TURN_JSON)!);
+  }
+
+  startTurn(id: number, userSeq: number | null): void {
+    this.update("turns", { status: "running", userSeq, input: null }, "id = ?", id);
+  }
+
+  /** A failed turn sent again: it runs once more on the same logged user message. */
+  retryTurn(id: number): void {
+    this.update("turns", { status: "running", error: null }, "id = ?", id);
+  }
+
+  finishTurn(id: number, result: StoredResult): void {
+    this.update("turns", { status: "done", result }, "id = ?", id);
+  }
+
+  failTurn(id: number, error: StoredError): void {
+    this.update("turns", { status: "failed", error }, "id = ?", id);
+  }
+
+  // ── outbox ────────────────────────────────────────────────────────────
+
+  addOutbox(turnId: number | null, changes: LoggedChange[], createdAt: number): void {
+    this.insert("outbox", { turnId, changes, createdAt });
+  }
+
+  outbox(): OutboxEntry[] {
+    return this.rows("SELECT * FROM outbox ORDER BY id").map((r) => decode<OutboxEntry>(r, ["changes"])!);
+  }
+
+  hasOutbox(): boolean {
+    return this.rows("SELECT 1 FROM outbox LIMIT 1").length > 0;
+  }
+
+  clearOutbox(upToId: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE id <= ?", upToId);
+  }
+
+  // ── debug ─────────────────────────────────────────────────────────────
+
+  addDebug(debug: TurnDebug): void {
+    this.insert("debug", { turnId: debug.turn, data: debug }, "INSERT OR REPLACE");
+  }
+
+  debugFor(turnId: number): TurnDebug | null {
+    return this.debug("WHERE turnId = ?", turnId)[0] ?? null;
+  }
+
+  allDebug(): TurnDebug[] {
+    return this.debug("");
+  }
+
+  private debug(where: string, ...params: SqlStorageValue[]): TurnDebug[] {
+    return this.rows(`SELECT data FROM debug ${where} ORDER BY turnId`, ...params).map((r) => JSON.parse(r.data as string) as TurnDebug);
+  }
+}
+
+function statusOf(m: Meta) {
+  return { status: m.status, executionStatus: m.executionStatus, updatedAt: m.updatedAt, lastActivityAt: m.lastActivityAt, completedAt: m.completedAt };
+}

@@ -1,0 +1,35 @@
+/** Stored rows → the shapes the API answers with (schemas.ts). */
+import { flatVariables, variableScopes, type Position, type SessionState } from "../engine";
+import type { sessions } from "../store/schema";
+import { metaFromRow } from "./mirror";
+import type { SessionInfo, SessionMessage, SessionSummary, SessionVariables } from "./schemas";
+import type { Meta, StoredMessage } from "./storage";
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export function messageView({ turnId: _t, createdAt, ...m }: StoredMessage): SessionMessage {
+  return { ...m, createdAt: iso(createdAt) };
+}
+
+export function infoView(meta: Meta, position: Position, lastSeq: number): SessionInfo {
+  const { templateHashes: _t, mirroredSeq: _m, mirrorAttempts: _a, mirrorRetryAt: _r, erasing: _e, createdAt, updatedAt, lastActivityAt, completedAt, ...same } = meta;
+  return {
+    ...same,
+    position,
+    lastSeq,
+    createdAt: iso(createdAt),
+    updatedAt: iso(updatedAt),
+    lastActivityAt: iso(lastActivityAt),
+    completedAt: completedAt === null ? null : iso(completedAt),
+  };
+}
+
+/** A D1 row in the list of sessions. */
+export function summaryView(row: typeof sessions.$inferSelect): SessionSummary {
+  const { position: _p, ...summary } = infoView(metaFromRow(row), row.position, row.lastSeq);
+  return summary;
+}
+
+export function variablesView(state: SessionState): SessionVariables {
+  return { variables: flatVariables(state), scopes: variableScopes(state) };
+}

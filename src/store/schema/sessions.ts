@@ -1,0 +1,100 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { JsonValue, Position, SessionState, VariableMap } from "../../engine";
+
+/**
+ * The D1 mirror of chat sessions. Each session's Durable Object is the source
+ * of truth; it upserts these rows once per turn (idempotently: by session id,
+ * by session id + seq, by session id + turn + index), so lists and dashboards
+ * read D1 while a lost write is simply repeated.
+ */
+
+export const sessionStatuses = ["active", "paused", "completed", "archived"] as const;
+export type SessionStatus = (typeof sessionStatuses)[number];
+
+/** `error`: the last turn failed and may be retried; the state is the one before it. */
+export const executionStatuses = ["waiting_input", "completed", "error"] as const;
+export type ExecutionStatus = (typeof executionStatuses)[number];
+
+export const messageRoles = ["user", "assistant"] as const;
+export type MessageRole = (typeof messageRoles)[number];
+
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(", ")})`);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    projectId: text("project_id"),
+    versionId: text("version_id"),
+    versionNumber: text("version_number"),
+    scriptPath: text("script_path"),
+    /** `session_id` of the script. */
+    scriptId: text("script_id").notNull(),
+    /** Content address (SHA-256 of the YAML) of the pinned script. */
+    scriptHash: text("script_hash").notNull(),
+    /** Prompt-template overrides the session runs with: template name → content hash. */
+    templates: text("templates", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    debug: integer("debug", { mode: "boolean" }).notNull(),
+    status: text("status", { enum: sessionStatuses }).notNull(),
+    executionStatus: text("execution_status", { enum: executionStatuses }).notNull(),
+    position: text("position", { mode: "json" }).$type<Position>().notNull(),
+    variables: text("variables", { mode: "json" }).$type<VariableMap>().notNull(),
+    /** The engine state, so an actor whose storage was lost can rebuild itself. */
+    state: text("state", { mode: "json" }).$type<SessionState>().notNull(),
+    /** Highest message seq written so far. */
+    lastSeq: integer("last_seq").notNull(),
+    /** Number of the newest turn: a rebuilt actor numbers its turns on from here. */
+    lastTurn: integer("last_turn").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    lastActivityAt: integer("last_activity_at", { mode: "timestamp_ms" }).notNull(),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("sessions_user_created_idx").on(t.userId, t.createdAt, t.id),
+    index("sessions_script_hash_idx").on(t.scriptHash),
+    check("sessions_status_check", inList("status", sessionStatuses)),
+    check("sessions_execution_status_check", inList("execution_status", executionStatuses)),
+  ],
+);
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    /** Position in the session's log, from 1, without gaps. */
+    seq: integer("seq").notNull(),
+    id: text("id").notNull(),
+    role: text("role", { enum: messageRoles }).notNull(),
+    content: text("content").notNull(),
+    actionId: text("action_id"),
+    clientMessageId: text("client_message_id"),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, JsonValue>>(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.seq] }), check("messages_role_check", inList("role", messageRoles))],
+);
+
+/** Every variable write, in order: `turn` is the actor's turn number, `idx` the order within it. */
+export const variableChanges = sqliteTable(
+  "variable_changes",
+  {
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    turn: integer("turn").notNull(),
+    idx: integer("idx").notNull(),
+    actionId: text("action_id"),
+    name: text("name").notNull(),
+    scope: text("scope").notNull(),
+    value: text("value", { mode: "json" }).$type<JsonValue>().notNull(),
+    previous: text("previous", { mode: "json" }).$type<JsonValue>(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.turn, t.idx] })],
+);

@@ -1,0 +1,29 @@
+/** The caller's sessions, newest first, from the D1 mirror (keyset pagination on created_at, id). */
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { database } from "../db";
+import { sessions, type SessionStatus } from "../schema";
+
+export interface SessionListQuery {
+  userId: string;
+  status?: SessionStatus | undefined;
+  /** The sort key of the last item of the previous page. */
+  after?: { createdAt: number; id: string } | undefined;
+  limit: number;
+}
+
+export async function listSessions(d1: D1Database, q: SessionListQuery) {
+  const db = database(d1);
+  const where: SQL[] = [eq(sessions.userId, q.userId)];
+  if (q.status) where.push(eq(sessions.status, q.status));
+  if (q.after) {
+    const at = new Date(q.after.createdAt);
+    where.push(or(lt(sessions.createdAt, at), and(eq(sessions.createdAt, at), lt(sessions.id, q.after.id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(and(...where))
+    .orderBy(desc(sessions.createdAt), desc(sessions.id))
+    .limit(q.limit + 1);
+  return { rows: rows.slice(0, q.limit), more: rows.length > q.limit };
+}

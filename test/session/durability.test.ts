@@ -1,0 +1,231 @@
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import intake from "../../scripts/sessions/intake_en.yaml";
+import type { SessionActor } from "../../src/session/actor";
+import { APICallError } from "@ai-sdk/provider";
+import { MockLanguageModelV3 } from "ai/test";
+import { call, expectProblem } from "../helpers";
+import {
+  actor,
+  actorLog,
+  allMessages,
+  body,
+  d1Messages,
+  d1Session,
+  INTAKE_ANSWERS,
+  openSocket,
+  person,
+  say,
+  sendMessage,
+  settle,
+  startSession,
+  transcript,
+  type Person,
+} from "./helpers";
+
+async function intakeSession(who: Person) {
+  return (await startSession(who, { scriptYaml: intake })).sessionId as string;
+}
+
+describe("eviction", () => {
+  it("between turns: the session continues with the same state and nothing is duplicated or lost", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await say(who, id, "Sam");
+    const before = await allMessages(who, id);
+    await abortAllDurableObjects();
+
+    const next = await say(who, id, "Work has been stressful");
+    expect(next.variables).toMatchObject({ client_name: "Sam", presenting_problem: "Work has been stressful" });
+    expect(next.messages.map((m: any) => m.actionId)).toEqual(["rate_mood"]);
+    const after = await allMessages(who, id);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.map((m) => m.seq)).toEqual(after.map((_, i) => i + 1));
+    expect(after.length).toBe(before.length + 2);
+  });
+
+  it("in the middle of a turn: the turn runs again on the next activation and answers exactly once", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await say(who, id, "Sam");
+    await settle(id);
+
+    // What the actor commits before it calls the model: the turn and the user's message.
+    await runInDurableObject(actor(id), (instance: SessionActor) => {
+      const internals = instance as unknown as {
+        loaded: unknown;
+        accept(req: unknown): unknown;
+        begin(s: unknown, turn: unknown): { ok: boolean };
+      };
+      const turn = internals.accept({ sessionId: id, user: { id: who.id, role: who.role }, content: "Work has been stressful", clientMessageId: "cut-1" });
+      expect(internals.begin(internals.loaded, turn).ok).toBe(true);
+    });
+    await abortAllDurableObjects();
+
+    // The watchdog alarm set with the turn wakes a fresh activation, which re-runs it.
+    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
+    await settle(id);
+    const log = await allMessages(who, id);
+    const users = log.filter((m) => m.content === "Work has been stressful");
+    expect(users).toHaveLength(1);
+    expect(users[0]).toMatchObject({ role: "user", clientMessageId: "cut-1" });
+    const replies = log.filter((m) => m.actionId === "rate_mood");
+    expect(replies).toHaveLength(1);
+    expect(replies[0].seq).toBe(users[0].seq + 1);
+
+    // Sending it again is answered from the log; the session goes on from there.
+    const repeat = await say(who, id, "Work has been stressful", "cut-1");
+    expect(repeat.messages).toEqual([replies[0]]);
+    const next = await say(who, id, "6");
+    expect(next.messages.map((m: any) => m.actionId)).toEqual(["ask_sleep"]);
+    expect((await allMessages(who, id)).length).toBe(log.length + 2);
+  });
+
+  it("with a turn waiting in line: a request to the fresh activation finishes the cut turn first", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await runInDurableObject(actor(id), (instance: SessionActor) => {
+      const internals = instance as unknown as { accept(req: unknown): unknown };
+      internals.accept({ sessionId: id, user: { id: who.id, role: who.role }, content: "Sam", clientMessageId: "queued-1" });
+    });
+    await abortAllDurableObjects();
+    const next = await say(who, id, "Work has been stressful", "queued-2");
+    expect(next.variables).toMatchObject({ client_name: "Sam", presenting_problem: "Work has been stressful" });
+    expect(transcript(await allMessages(who, id)).slice(2).map(([role, , action]) => [role, action])).toEqual([
+      ["user", "ask_name"],
+      ["assistant", "ask_problem"],
+      ["user", "ask_problem"],
+      ["assistant", "rate_mood"],
+    ]);
+  });
+});
+
+describe("a turn the model fails", () => {
+  it("keeps the user's message, changes nothing else, and runs again when the same clientMessageId is sent", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    // The model service goes down: every call fails as a 503 from the provider would.
+    await runInDurableObject(actor(id), (instance: SessionActor) => {
+      (instance as unknown as { model: unknown }).model = new MockLanguageModelV3({
+        doStream: async () => {
+          throw new APICallError({ message: "down", url: "http://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: true });
+        },
+      });
+    });
+    const socket = await openSocket(id, who.token);
+    const failed = await sendMessage(who, id, "Sam", "flaky-1");
+    const problem = await expectProblem(failed, 503, "LLM_UNAVAILABLE");
+    expect(problem).toMatchObject({ retryable: true, clientMessageId: "flaky-1" });
+    await socket.until((f) => f.some((x) => x.type === "error"));
+    expect(socket.frames.find((f) => f.type === "error")).toMatchObject({ code: "LLM_UNAVAILABLE", clientMessageId: "flaky-1", retryable: true });
+    const info = await body(await call(`/api/sessions/${id}`, { headers: who.headers }), 200);
+    expect(info).toMatchObject({ executionStatus: "error", lastSeq: 3, position: { actionId: "ask_name" } });
+    expect((await allMessages(who, id)).at(-1)).toMatchObject({ seq: 3, role: "user", content: "Sam" });
+
+    // The service is back (the actor makes its configured model again).
+    await runInDurableObject(actor(id), (instance: SessionActor) => {
+      (instance as unknown as { model: unknown }).model = null;
+    });
+    const retried = await say(who, id, "Sam", "flaky-1");
+    expect(retried.userMessage.seq).toBe(3);
+    expect(retried.messages.map((m: any) => [m.seq, m.actionId])).toEqual([[4, "ask_problem"]]);
+    expect(retried.variables).toMatchObject({ client_name: "Sam" });
+    expect((await allMessages(who, id)).filter((m) => m.role === "user")).toHaveLength(1);
+    await settle(id);
+    expect(await d1Messages(id)).toEqual(await actorLog(who, id));
+  });
+});
+
+describe("the D1 mirror", () => {
+  it("holds exactly the actor's messages once a turn is flushed, with the session row and variable changes", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    for (const answer of INTAKE_ANSWERS.slice(0, 3)) await say(who, id, answer);
+    await settle(id);
+    expect(await d1Messages(id)).toEqual(await actorLog(who, id));
+    const row = await d1Session(id);
+    expect(row).toMatchObject({ user_id: who.id, status: "active", execution_status: "waiting_input", last_seq: 8 });
+    expect(JSON.parse(row!.variables)).toMatchObject({ client_name: "Sam", mood_score: "6" });
+    const changes = await env.DB.prepare("SELECT name, scope, value FROM variable_changes WHERE session_id = ? ORDER BY turn, idx").bind(id).all();
+    expect(changes.results.map((c: any) => [c.name, c.scope, JSON.parse(c.value)])).toEqual([
+      ["client_name", "session", "Sam"],
+      ["presenting_problem", "session", "Work has been stressful"],
+      ["mood_score", "session", "6"],
+    ]);
+  });
+
+  it("survives a D1 failure: the client gets its reply, and after the alarm retries D1 equals the actor", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await settle(id);
+    const mirrored = await d1Messages(id);
+    expect(mirrored).toHaveLength(2);
+
+    await env.DB.exec("ALTER TABLE messages RENAME TO messages_away");
+    try {
+      const reply = await say(who, id, "Sam", "d1-down-1");
+      expect(reply.messages.map((m: any) => m.content)).toEqual(["Thank you, Sam. What brings you here today?"]);
+      await settle(id);
+      const row = await d1Session(id);
+      expect(row!.last_seq).toBe(2); // the failed batch left nothing behind
+    } finally {
+      await env.DB.exec("ALTER TABLE messages_away RENAME TO messages");
+    }
+    expect(await d1Messages(id)).toEqual(mirrored);
+
+    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
+    expect(await d1Messages(id)).toEqual(await actorLog(who, id));
+    expect((await d1Session(id))!.last_seq).toBe(4);
+    const retry = await runInDurableObject(actor(id), (_i, state) => state.storage.sql.exec("SELECT mirroredSeq, mirrorAttempts FROM meta").one());
+    expect(retry).toEqual({ mirroredSeq: 4, mirrorAttempts: 0 });
+  });
+
+  it("counts at most one D1 round trip and no KV read per turn", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await settle(id);
+    for (const answer of INTAKE_ANSWERS) {
+      await say(who, id, answer);
+      await settle(id);
+    }
+    const cost = await actor(id).instrumentation();
+    expect(cost).not.toBeNull();
+    expect(cost!.turns).toBe(INTAKE_ANSWERS.length + 1);
+    expect(cost!.perTurn.d1RoundTrips).toBeLessThanOrEqual(1);
+    expect(cost!.kvReads).toBe(0);
+  });
+});
+
+describe("an actor with empty storage", () => {
+  it("rebuilds itself from D1 and carries on", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await say(who, id, "Sam");
+    await settle(id);
+    const before = await allMessages(who, id);
+
+    await runInDurableObject(actor(id), async (_i, state) => {
+      await state.storage.deleteAlarm();
+      await state.storage.deleteAll();
+    });
+    await abortAllDurableObjects();
+
+    expect(await allMessages(who, id)).toEqual(before);
+    const next = await say(who, id, "Work has been stressful");
+    expect(next.variables).toMatchObject({ client_name: "Sam", presenting_problem: "Work has been stressful" });
+    await settle(id);
+    expect(await d1Messages(id)).toEqual(await actorLog(who, id));
+    const turns = await env.DB.prepare("SELECT DISTINCT turn FROM variable_changes WHERE session_id = ? ORDER BY turn").bind(id).all();
+    expect(turns.results.map((r: any) => r.turn)).toEqual([2, 3]);
+  });
+
+  it("without a D1 row answers 404 and keeps no storage", async () => {
+    const who = await person("author");
+    const id = crypto.randomUUID();
+    const res = await call(`/api/sessions/${id}`, { headers: who.headers });
+    expect(res.status).toBe(404);
+    const tables = await runInDurableObject(actor(id), (_i, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray());
+    expect(tables).toEqual([]);
+  });
+});

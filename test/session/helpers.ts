@@ -1,0 +1,191 @@
+/** Helpers for session tests: people with tokens, turns over REST, SSE and WebSocket, the actor and its D1 mirror. */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import type { Role } from "../../src/http/auth";
+import type { SessionActor } from "../../src/session/actor";
+import { authHeaders, call, json, tokenFor } from "../helpers";
+
+/** The English intake sample, answered to the end: each answer is one turn. */
+export const INTAKE_ANSWERS = ["Sam", "Work has been stressful", "6", "Badly, I wake up at night", "Sleep better and worry less", "Thank you"];
+
+let counter = 0;
+
+export interface Person {
+  id: string;
+  role: Role;
+  token: string;
+  headers: Record<string, string>;
+}
+
+export async function person(role: Role): Promise<Person> {
+  counter += 1;
+  const id = `${role}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
+  return { id, role, token: await tokenFor(id, role), headers: await authHeaders(id, role) };
+}
+
+/** A one-line script of its own, so cache and blob assertions see only this test's session. */
+export function tinyScript(sessionId: string, lines = ["Hello.", "How are you?"]): string {
+  return [
+    "session:",
+    `  session_id: ${sessionId}`,
+    "  language: en",
+    "  phases:",
+    "    - phase_id: p1",
+    "      topics:",
+    "        - topic_id: t1",
+    "          actions:",
+    ...lines.flatMap((line, i) => [
+      "            - action_type: ai_say",
+      `              action_id: say_${i + 1}`,
+      "              config:",
+      `                content: ${JSON.stringify(line)}`,
+      "                max_rounds: 1",
+    ]),
+    "",
+  ].join("\n");
+}
+
+/** A project built from the sample scripts and published as 1.0.0 by a fresh author: what clients start sessions from. */
+export async function publishedSamples(): Promise<{ author: Person; projectId: string; versionId: string }> {
+  const author = await person("author");
+  const project = await body(await call("/api/projects", json({ projectName: `Samples of ${author.id}`, language: "en", template: "sample" }, author.headers)), 201);
+  const version = await body(await call(`/api/projects/${project.id}/publish`, json({ versionNumber: "1.0.0" }, author.headers)), 201);
+  return { author, projectId: project.id, versionId: version.id };
+}
+
+/** A client's own session of the English intake, from a published project. */
+export async function clientIntake(projectId: string, client?: Person) {
+  const owner = client ?? (await person("client"));
+  const created = await startSession(owner, { projectId, script: "intake_en" });
+  return { owner, id: created.sessionId as string, created };
+}
+
+export async function body<T = any>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+export async function startSession(who: Person, payload: Record<string, unknown>) {
+  return body(await call("/api/sessions", json(payload, who.headers)), 201);
+}
+
+export function sendMessage(who: Person, sessionId: string, content: string, clientMessageId?: string, headers: Record<string, string> = {}) {
+  return call(`/api/sessions/${sessionId}/messages`, json({ content, ...(clientMessageId ? { clientMessageId } : {}) }, { ...who.headers, ...headers }));
+}
+
+export async function say(who: Person, sessionId: string, content: string, clientMessageId?: string) {
+  return body(await sendMessage(who, sessionId, content, clientMessageId), 200);
+}
+
+export interface SseEvent {
+  id: string | undefined;
+  event: string;
+  data: any;
+}
+
+export function parseSse(text: string): SseEvent[] {
+  return text
+    .split("\n\n")
+    .map((block) => block.split("\n").filter((l) => l && !l.startsWith(":") && !l.startsWith("retry:")))
+    .filter((lines) => lines.length > 0)
+    .map((lines) => {
+      const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+      return { id: field("id"), event: field("event") ?? "message", data: JSON.parse(field("data") ?? "null") };
+    });
+}
+
+/** Reads an SSE body until `done` says enough, then lets go of it. */
+export async function readSse(res: Response, done: (events: SseEvent[]) => boolean): Promise<SseEvent[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
+    if (done(parseSse(text.slice(0, text.lastIndexOf("\n\n") + 2)))) break;
+  }
+  await reader.cancel().catch(() => undefined);
+  return parseSse(text.slice(0, text.lastIndexOf("\n\n") + 2));
+}
+
+export interface Socket {
+  ws: WebSocket;
+  frames: any[];
+  send(frame: unknown): void;
+  /** Waits (up to 5 s) until `test` holds for the frames received so far. */
+  until(test: (frames: any[]) => boolean): Promise<void>;
+}
+
+export async function openSocket(sessionId: string, token: string): Promise<Socket> {
+  const res = await call(`/api/sessions/${sessionId}/ws?token=${encodeURIComponent(token)}`, { headers: { Upgrade: "websocket" } });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  ws.accept();
+  const frames: any[] = [];
+  let wake: () => void = () => undefined;
+  ws.addEventListener("message", (e) => {
+    frames.push(JSON.parse(e.data as string));
+    wake();
+  });
+  return {
+    ws,
+    frames,
+    send: (frame) => ws.send(typeof frame === "string" ? frame : JSON.stringify(frame)),
+    async until(test) {
+      const deadline = Date.now() + 5000;
+      while (!test(frames)) {
+        if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(frames.map((f) => f.type))}`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 50);
+        });
+      }
+    },
+  };
+}
+
+/** The newest `state` frame's lastSeq. */
+export const lastState = (frames: any[]) => frames.filter((f) => f.type === "state").at(-1);
+
+export function actor(sessionId: string) {
+  return env.SESSION_ACTOR.get(env.SESSION_ACTOR.idFromName(sessionId));
+}
+
+/** Waits until the actor has no turn running and has sent (or failed to send) its D1 batch. */
+export function settle(sessionId: string): Promise<void> {
+  return runInDurableObject(actor(sessionId), (instance: SessionActor) => instance.settled());
+}
+
+export async function allMessages(who: Person, sessionId: string) {
+  return (await body(await call(`/api/sessions/${sessionId}/messages?limit=200`, { headers: who.headers }), 200)).items as any[];
+}
+
+/** What a reader sees of a conversation: who said what, at which action. */
+export const transcript = (messages: { role: string; content: string; actionId: string | null }[]) =>
+  messages.map((m) => [m.role, m.content, m.actionId]);
+
+export async function d1Messages(sessionId: string) {
+  const { results } = await env.DB.prepare("SELECT seq, id, role, content, action_id, client_message_id FROM messages WHERE session_id = ? ORDER BY seq")
+    .bind(sessionId)
+    .all<{ seq: number; id: string; role: string; content: string; action_id: string | null; client_message_id: string | null }>();
+  return results;
+}
+
+export async function d1Session(sessionId: string) {
+  return env.DB.prepare("SELECT * FROM sessions WHERE id = ?").bind(sessionId).first<Record<string, any>>();
+}
+
+/** The actor's log in the shape of d1Messages. */
+export async function actorLog(who: Person, sessionId: string) {
+  return (await allMessages(who, sessionId)).map((m) => ({
+    seq: m.seq,
+    id: m.id,
+    role: m.role,
+    content: m.content,
+    action_id: m.actionId,
+    client_message_id: m.clientMessageId,
+  }));
+}
