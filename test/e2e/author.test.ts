@@ -64,6 +64,7 @@ describe("author view", () => {
     await diagnostic.locator("button.where").click();
     const caretLine = await page.locator("#yaml").evaluate((el: HTMLTextAreaElement) => el.value.slice(0, el.selectionStart).split("\n").length);
     expect(caretLine).toBe(line);
+    await screenshot(page, "author-diagnostics");
 
     await typeOver(page, "max_roudns: 3", "max_rounds: 3");
     await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
@@ -98,7 +99,7 @@ describe("author view", () => {
     // After the mood answer: the script waits in ask_sleep; mood_score is this turn's change.
     expect(await page.locator("#debug-position [aria-current=step]").getAttribute("data-action")).toBe("ask_sleep");
     const session = page.locator('#debug-variables [data-scope="session"]');
-    expect(await session.locator("dt.changed").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name))).toEqual(["mood_score"]);
+    await expect.poll(() => session.locator("dt.changed").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name))).toEqual(["mood_score"]);
     expect(await session.locator("dd").allTextContents()).toEqual(expect.arrayContaining(["Sam", sampleAnswers[1], sampleAnswers[2]]));
     // Each model call of the latest turn: its action, prompt and reply.
     const latest = page.locator("#debug-calls .turn").first();

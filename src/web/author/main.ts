@@ -98,15 +98,22 @@ function showEditor() {
 function debugSession(sessionId: string, yaml: string, created: Awaited<ReturnType<Api["startSession"]>>) {
   const pane = byId("debug-pane");
   byId("author").classList.add("running");
+  pane.hidden = false;
   const chat = h("div", { class: "chat-area", id: "debug-chat" });
   const side = h("div", { class: "debug-side" });
   pane.replaceChildren(chat, side);
   const panel = new DebugPanel(side, t, yaml);
-  const refreshVariables = () =>
-    api.variables(sessionId).then(
-      ({ scopes }) => panel.setScopes(scopes),
-      () => undefined,
-    );
+  // Turns can end faster than the variables arrive: only the newest answer is shown.
+  let asked = 0;
+  const refreshVariables = async () => {
+    const mine = ++asked;
+    try {
+      const { scopes } = await api.variables(sessionId);
+      if (mine === asked) panel.setScopes(scopes);
+    } catch {
+      // The next turn asks again; the chat goes on either way.
+    }
+  };
   const first = created.raw.debug as TurnDebug | undefined;
   if (first) panel.addTurn(first);
   if (created.raw.position) panel.setPosition(created.raw.position as TurnDebug["positions"][number]);

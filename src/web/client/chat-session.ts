@@ -47,6 +47,8 @@ export class ChatSession {
   private lastStatus: ChatStatus | null = null;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private lastHeard = 0;
+  /** The newest seq the server has reported (state frames): until we have it, we are catching up. */
+  private serverSeq = 0;
   private readonly newId: () => string;
   private readonly listeners: { [K in keyof ChatSessionEvents]: ChatSessionEvents[K][] } = { status: [], frame: [], open: [] };
 
@@ -65,6 +67,7 @@ export class ChatSession {
   get status(): ChatStatus {
     return deriveStatus({
       connected: this.connected,
+      catchingUp: this.connected && this.serverSeq > this.conversation.lastSeq,
       run: this.run,
       inFlight: this.conversation.unconfirmed.some((l) => l.state === "sending") || this.conversation.streaming,
       failed: this.lastError !== null,
@@ -156,6 +159,7 @@ export class ChatSession {
         this.conversation.applyDelta(frame);
         break;
       case "state":
+        this.serverSeq = Math.max(this.serverSeq, frame.lastSeq ?? 0);
         if (this.isStale(frame)) break;
         this.run = sessionRunState(frame.status);
         if (this.run === "waiting" || this.run === "completed") this.lastError = null;

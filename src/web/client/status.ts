@@ -29,6 +29,8 @@ export function sessionRunState(status: string): SessionRunState {
 
 export interface StatusInputs {
   connected: boolean;
+  /** The server said it has messages this client has not received yet (a resume is replaying them). */
+  catchingUp?: boolean;
   run: SessionRunState;
   /** User messages sent and not yet answered, or AI text still streaming. */
   inFlight: boolean;
@@ -36,7 +38,8 @@ export interface StatusInputs {
   failed: boolean;
 }
 
-export function deriveStatus({ connected, run, inFlight, failed }: StatusInputs): ChatStatus {
+export function deriveStatus({ connected, catchingUp = false, run, inFlight, failed }: StatusInputs): ChatStatus {
+  if (catchingUp) return "connecting";
   if (run === "completed") return "completed";
   if (failed || run === "error") return "error";
   if (!connected) return "connecting";

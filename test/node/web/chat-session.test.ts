@@ -102,6 +102,22 @@ describe("ChatSession", () => {
     expect(statuses).toEqual(["connecting", "waiting", "thinking", "connecting", "thinking", "waiting"]);
   });
 
+  it("says connecting, not waiting, until a resume has replayed what the server has", async () => {
+    const { session, nextPeer } = await setUp();
+    const peerPromise = nextPeer();
+    session.connect();
+    const peer = await peerPromise;
+    await until(() => peer.frames.length === 1);
+    expect(peer.frames[0]).toEqual({ type: "resume", lastSeq: 0 });
+    send(peer, { type: "state", status: "waiting_input", lastSeq: 2 });
+    send(peer, ai(1, "Hello"));
+    await until(() => session.conversation.lines.length === 1);
+    expect(session.status).toBe("connecting");
+    send(peer, ai(2, "Your name?"));
+    await until(() => session.status === "waiting");
+    expect(session.conversation.lines.map((l) => l.content)).toEqual(["Hello", "Your name?"]);
+  });
+
   it("keeps a failed turn for Retry, which resends the same clientMessageId, and stops at completion", async () => {
     const { session, nextPeer } = await setUp({ messages: [], status: "waiting_input" });
     const peerPromise = nextPeer();

@@ -12,6 +12,8 @@ describe("the one visible status", () => {
     expect(deriveStatus({ ...base, connected: false, failed: true })).toBe("error");
     expect(deriveStatus({ ...base, run: "error" })).toBe("error");
     expect(deriveStatus({ ...base, run: "completed", connected: false, failed: true })).toBe("completed");
+    // A reload: the server has messages the page is still receiving.
+    expect(deriveStatus({ ...base, run: "completed", catchingUp: true })).toBe("connecting");
   });
 
   it("reads the server's execution statuses", () => {
