@@ -47,7 +47,15 @@ async function setUp(initial?: ConstructorParameters<typeof ChatSession>[0]["ini
   });
   const statuses: ChatStatus[] = [];
   session.on("status", (s) => statuses.push(s));
-  return { session, nextPeer, statuses };
+  /** Connects and returns the server's side once the client's first frame (its resume) arrived. */
+  const connected = async () => {
+    const peerPromise = nextPeer();
+    session!.connect();
+    const peer = await peerPromise;
+    await until(() => peer.frames.length >= 1);
+    return peer;
+  };
+  return { session, nextPeer, connected, statuses };
 }
 
 const send = (peer: Peer, frame: object) => peer.socket.send(JSON.stringify(frame));
@@ -59,11 +67,8 @@ const ai = (seq: number, content: string) => ({ type: "message", seq, id: `msg_$
 
 describe("ChatSession", () => {
   it("resumes after the highest seq and resends an unconfirmed message with its first clientMessageId", async () => {
-    const { session, nextPeer, statuses } = await setUp({ messages: [{ type: "message", seq: 1, role: "assistant", content: "Hi", actionId: "a" }], status: "waiting_input" });
-    const peerPromise = nextPeer();
-    session.connect();
-    const first = await peerPromise;
-    await until(() => first.frames.length === 1);
+    const { session, nextPeer, connected, statuses } = await setUp({ messages: [{ type: "message", seq: 1, role: "assistant", content: "Hi", actionId: "a" }], status: "waiting_input" });
+    const first = await connected();
     expect(first.frames[0]).toEqual({ type: "resume", lastSeq: 1 });
     send(first, { type: "state", status: "waiting_input", lastSeq: 1 });
     await until(() => session.status === "waiting");
@@ -103,11 +108,8 @@ describe("ChatSession", () => {
   });
 
   it("says connecting, not waiting, until a resume has replayed what the server has", async () => {
-    const { session, nextPeer } = await setUp();
-    const peerPromise = nextPeer();
-    session.connect();
-    const peer = await peerPromise;
-    await until(() => peer.frames.length === 1);
+    const { session, connected } = await setUp();
+    const peer = await connected();
     expect(peer.frames[0]).toEqual({ type: "resume", lastSeq: 0 });
     send(peer, { type: "state", status: "waiting_input", lastSeq: 2 });
     send(peer, ai(1, "Hello"));
@@ -119,10 +121,8 @@ describe("ChatSession", () => {
   });
 
   it("keeps a failed turn for Retry, which resends the same clientMessageId, and stops at completion", async () => {
-    const { session, nextPeer } = await setUp({ messages: [], status: "waiting_input" });
-    const peerPromise = nextPeer();
-    session.connect();
-    const peer = await peerPromise;
+    const { session, connected } = await setUp({ messages: [], status: "waiting_input" });
+    const peer = await connected();
     await until(() => session.status === "waiting");
     session.send("Sam");
     send(peer, { type: "message", seq: 1, id: "usr_1", role: "user", content: "Sam", actionId: "a", clientMessageId: "c-1" });
