@@ -33,7 +33,8 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
-            exclude: ["test/node/**"],
+            // test/e2e runs in Node with a browser: `npm run test:e2e` (vitest.e2e.config.ts).
+            exclude: ["test/node/**", "test/e2e/**"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },

@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import("./commands/validate")).validateCommand,
   schema: async () => (await import("./commands/schema")).schemaCommand,
   run: async () => (await import("./commands/run")).runCommand,
+  chat: async () => (await import("./commands/chat")).chatCommand,
 };
 
 function help(): string {

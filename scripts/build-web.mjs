@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Builds the web client into public/ (the directory wrangler serves as static
+// assets): public/assets/{chat,author}.js and app.css bundled by esbuild from
+// src/web/, and public/index.html + public/author.html from one page template.
+// wrangler runs it before `wrangler dev` and `wrangler deploy` ([build] in
+// wrangler.toml, rebuilt when src/web changes); `npm test` and CI run it too.
+// Everything the page needs is bundled: nothing loads from a CDN at run time.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const web = join(root, "src/web");
+
+const pages = [
+  { file: "index.html", entry: "chat", title: "HeartRule" },
+  { file: "author.html", entry: "author", title: "HeartRule · Author view" },
+];
+
+/** Builds into `outdir` (default: public/) and returns the files written with their sizes. */
+export async function buildWeb({ outdir = join(root, "public"), minify = true } = {}) {
+  const assets = join(outdir, "assets");
+  rmSync(assets, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: {
+      chat: join(web, "chat/main.ts"),
+      author: join(web, "author/main.ts"),
+      app: join(web, "styles/app.css"),
+    },
+    outdir: assets,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: ["es2022", "chrome100", "firefox100", "safari15"],
+    minify,
+    sourcemap: "linked",
+    loader: { ".yaml": "text" },
+    legalComments: "linked",
+    metafile: true,
+    logLevel: "warning",
+  });
+  const outputs = Object.entries(result.metafile.outputs)
+    .filter(([file]) => !file.endsWith(".map") && !file.endsWith(".LEGAL.txt"))
+    .map(([file, meta]) => ({ file: relative(outdir, join(root, file)), bytes: meta.bytes }));
+
+  // Cache-busting query: changes whenever any built asset changes.
+  const hash = createHash("sha256");
+  for (const { file } of outputs) hash.update(readFileSync(join(outdir, file)));
+  const version = hash.digest("hex").slice(0, 12);
+
+  const template = readFileSync(join(web, "pages/page.html"), "utf8");
+  mkdirSync(outdir, { recursive: true });
+  for (const page of pages) {
+    const html = template
+      .replaceAll("{{title}}", page.title)
+      .replaceAll("{{entry}}", page.entry)
+      .replaceAll("{{version}}", version)
+      .replaceAll("{{chatCurrent}}", page.entry === "chat" ? 'aria-current="page"' : "")
+      .replaceAll("{{authorCurrent}}", page.entry === "author" ? 'aria-current="page"' : "")
+      .replace("{{main}}", readFileSync(join(web, `pages/${page.entry}.html`), "utf8").trimEnd());
+    writeFileSync(join(outdir, page.file), html);
+    outputs.push({ file: page.file, bytes: Buffer.byteLength(html) });
+  }
+  return outputs;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const outputs = await buildWeb();
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log(`web client built: ${outputs.map((o) => `${o.file} ${kib(o.bytes)}`).join(", ")}`);
+}

@@ -1,0 +1,241 @@
+/**
+ * `heartrule chat`: the web page's conversation in a terminal, over the same
+ * WebSocket protocol and the same client code (src/web/client): AI text
+ * streams as it is generated, a dropped connection is reopened with backoff
+ * and resumed after the last message seen, nothing is shown twice.
+ *
+ * Input is one line per answer. Lines typed (or piped) ahead are kept and
+ * sent one at a time, each when the session waits for the client, so piped
+ * answers behave like a person typing. `/retry` resends after an error,
+ * `/quit` leaves. Exit codes: 0 completed, 1 could not start or failed,
+ * 2 input ended before the session completed, 130 interrupted.
+ */
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import WebSocket from "ws";
+import { Api, ApiError, type PublishedScript, type StartRequest } from "../../web/client/api";
+import { ChatSession } from "../../web/client/chat-session";
+import type { Line } from "../../web/client/conversation";
+import { pickLang, strings, type Lang, type Strings } from "../../web/client/i18n";
+import type { ChatStatus } from "../../web/client/status";
+import type { Command } from "../main";
+
+interface Options {
+  url: string;
+  project?: string;
+  script?: string;
+  version?: string;
+  lang: Lang;
+  token?: string;
+}
+
+const usage = "heartrule chat [--url URL] [--project ID [--script PATH] [--version V] | --script FILE.yaml] [--lang en|zh-CN] [--token JWT]";
+
+function parse(args: string[]): Options | string {
+  const options: Options = {
+    url: process.env.HEARTRULE_URL ?? "http://localhost:8787",
+    lang: pickLang([process.env.LC_ALL, process.env.LC_MESSAGES, process.env.LANG].filter((v): v is string => !!v)),
+    ...(process.env.HEARTRULE_TOKEN ? { token: process.env.HEARTRULE_TOKEN } : {}),
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => inline ?? args[++i];
+    switch (name) {
+      case "--url":
+      case "--project":
+      case "--script":
+      case "--version":
+      case "--token": {
+        const v = value();
+        if (!v) return `${name} needs a value`;
+        options[name.slice(2) as "url" | "project" | "script" | "version" | "token"] = v;
+        break;
+      }
+      case "--lang": {
+        const v = value();
+        if (v !== "en" && v !== "zh-CN") return `--lang takes en or zh-CN${v ? `, not '${v}'` : ""}`;
+        options.lang = v;
+        break;
+      }
+      default:
+        return `unknown option '${arg}'`;
+    }
+  }
+  if (options.version && !options.project) return "--version needs --project";
+  try {
+    new URL(options.url);
+  } catch {
+    return `--url is not a URL: '${options.url}'`;
+  }
+  return options;
+}
+
+/** A token: given, or (development servers only) minted for this terminal. */
+async function tokenFor(api: Api, options: Options, inline: boolean): Promise<string> {
+  if (options.token) return options.token;
+  try {
+    const { token } = await api.devToken(`cli-${crypto.randomUUID()}`, inline ? "author" : "client");
+    return token;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) throw new Error("this server is not in development mode: pass --token (or set HEARTRULE_TOKEN)");
+    throw err;
+  }
+}
+
+async function startRequest(api: Api, options: Options, out: (text: string) => void): Promise<StartRequest> {
+  if (options.project) {
+    return { projectId: options.project, ...(options.script ? { script: options.script } : {}), ...(options.version ? { version: options.version } : {}) };
+  }
+  if (options.script) return { scriptYaml: await readFile(options.script, "utf8") };
+  const scripts = await api.publishedScripts();
+  const chosen: PublishedScript | undefined = scripts.find((s) => s.language === options.lang) ?? scripts[0];
+  if (!chosen) throw new Error("no published scripts on this server: pass --project or --script");
+  out(`(${chosen.projectName} — ${chosen.sessionName ?? chosen.path})\n`);
+  return { projectId: chosen.projectId, script: chosen.path };
+}
+
+/**
+ * Writes assistant lines as they stream, each character once. Lines stream one
+ * after another, but a turn's final messages arrive together at its end: a
+ * new line closes the one before it, and a final text only adds what the
+ * stream did not deliver (text lost to a dropped connection).
+ */
+class TranscriptPrinter {
+  private open: { key: string; printed: string } | null = null;
+  /** Lines no longer open, with what was printed of them; the value is null once their final text is out. */
+  private closed = new Map<string, string | null>();
+
+  constructor(
+    private readonly t: Strings,
+    private readonly write: (text: string) => void,
+  ) {}
+
+  show(line: Line): void {
+    if (line.role !== "assistant") return;
+    if (this.open?.key === line.key) return this.extend(line);
+    if (this.closed.has(line.key)) {
+      const printed = this.closed.get(line.key);
+      if (line.state !== "final" || printed === null || printed === undefined) return;
+      this.closed.set(line.key, null);
+      if (line.content !== printed) this.write(`${this.t.cliAssistant}${line.content.startsWith(printed) ? `…${line.content.slice(printed.length)}` : line.content}\n`);
+      return;
+    }
+    this.closeOpen();
+    this.write(this.t.cliAssistant);
+    this.open = { key: line.key, printed: "" };
+    this.extend(line);
+  }
+
+  private extend(line: Line): void {
+    const open = this.open!;
+    if (line.content.startsWith(open.printed)) this.write(line.content.slice(open.printed.length));
+    else this.write(`\n${this.t.cliAssistant}${line.content}`);
+    open.printed = line.content;
+    if (line.state === "final") {
+      this.write("\n");
+      this.closed.set(open.key, null);
+      this.open = null;
+    }
+  }
+
+  private closeOpen(): void {
+    if (!this.open) return;
+    this.write("\n");
+    this.closed.set(this.open.key, this.open.printed);
+    this.open = null;
+  }
+}
+
+export const chatCommand: Command = {
+  summary: "Talk to a published script (or a local script file) in the terminal, over the session WebSocket.",
+  usage,
+  async run(args) {
+    const parsed = parse(args);
+    if (typeof parsed === "string") {
+      console.error(`heartrule chat: ${parsed}\nusage: ${usage}`);
+      return 1;
+    }
+    const options = parsed;
+    const t = strings[options.lang];
+    const out = (text: string) => process.stdout.write(text);
+    const note = (text: string) => process.stderr.write(`${text}\n`);
+    const inline = !options.project && !!options.script;
+
+    let token: string;
+    const api = new Api(options.url, async () => token, () => options.lang);
+    let session: ChatSession;
+    try {
+      token = await tokenFor(api, options, inline);
+      const created = await api.startSession(await startRequest(api, options, note));
+      session = new ChatSession({ url: async () => api.socketUrl(created.sessionId, token), WebSocket, initial: created });
+    } catch (err) {
+      note(`heartrule chat: ${err instanceof ApiError ? `${err.detail} (${err.code})` : (err as Error).message}`);
+      return 1;
+    }
+
+    const printer = new TranscriptPrinter(t, out);
+    for (const line of session.conversation.lines) printer.show(line);
+    session.conversation.onChange(({ line }) => printer.show(line));
+
+    const queue: string[] = [];
+    let inputEnded = false;
+    const echo = !process.stdin.isTTY;
+    return new Promise<number>((resolve) => {
+      const input = createInterface({ input: process.stdin, terminal: false });
+      let finished = false;
+      const finish = (code: number) => {
+        if (finished) return;
+        finished = true;
+        session.close();
+        input.close();
+        resolve(code);
+      };
+      let prompted = false;
+      let wasConnected = false;
+      const pump = (status: ChatStatus) => {
+        if (status !== "waiting") return;
+        const next = queue.shift();
+        if (next !== undefined) {
+          if (!prompted) out(t.cliPrompt);
+          if (echo) out(`${next}\n`);
+          prompted = false;
+          session.send(next);
+        } else if (inputEnded) {
+          note(t.cliInputEnded);
+          finish(2);
+        } else if (!prompted) {
+          out(t.cliPrompt);
+          prompted = true;
+        }
+      };
+      session.on("status", (status) => {
+        if (status === "connecting" && wasConnected) note(t.cliReconnecting);
+        if (status === "completed") {
+          note(t.cliCompleted);
+          return finish(0);
+        }
+        if (status === "error") note(t.cliError(session.error?.message || session.error?.code || "connection failed"));
+        pump(status);
+      });
+      session.on("open", ({ reconnect }) => {
+        wasConnected = true;
+        if (reconnect) note(t.cliReconnected);
+      });
+      input.on("line", (raw) => {
+        const text = raw.trim();
+        if (text === "/quit") return finish(session.status === "completed" ? 0 : 2);
+        if (text === "/retry") return session.retry();
+        if (!text) return;
+        queue.push(text);
+        pump(session.status);
+      });
+      input.on("close", () => {
+        inputEnded = true;
+        pump(session.status);
+      });
+      process.once("SIGINT", () => finish(130));
+      session.connect();
+    });
+  },
+};

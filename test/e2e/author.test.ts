@@ -1,0 +1,137 @@
+/**
+ * The author view in a real browser: development sign-in, the sample script
+ * checked as it loads, a typo typed into the editor reported at its line
+ * (in the list and the gutter) within the debounce, and fixed again.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, screenshot, viewports, watchPage } from "./browser";
+import { startDevServer, type DevServer } from "./dev-server";
+import { expectedConversation, sampleAnswers, sampleYaml } from "./expected";
+
+let server: DevServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signIn(page: Page) {
+  await page.goto(`${server.url}/author`);
+  await page.getByRole("button", { name: "Sign in as a development author" }).click();
+  await page.locator("#signed-in").waitFor();
+  await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
+}
+
+/** Replaces the first `find` in the editor by typing, as a person would. */
+async function typeOver(page: Page, find: string, replacement: string) {
+  const editor = page.locator("#yaml");
+  const text = await editor.inputValue();
+  const at = text.indexOf(find);
+  expect(at).toBeGreaterThan(-1);
+  await editor.evaluate((el: HTMLTextAreaElement, [from, to]) => {
+    el.focus();
+    el.setSelectionRange(from!, to!);
+  }, [at, at + find.length]);
+  await page.keyboard.type(replacement);
+  return text.slice(0, at).split("\n").length;
+}
+
+describe("author view", () => {
+  it("shows a typo's diagnostic at its line as you type, and clears it when fixed", async () => {
+    const page = await browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
+    const watch = watchPage(page, server.url);
+    await signIn(page);
+    expect(await page.locator("#yaml").inputValue()).toBe(sampleYaml("en"));
+    await expect.poll(() => page.locator("#run").isEnabled()).toBe(true);
+
+    // A misspelt field name inside the third action.
+    const line = await typeOver(page, "max_rounds: 3", "max_roudns: 3");
+    const diagnostic = page.locator(`#diagnostics li.error[data-line="${line}"]`);
+    await diagnostic.waitFor();
+    expect(await diagnostic.locator("button.where").textContent()).toMatch(new RegExp(`^${line}:\\d+$`));
+    expect(await diagnostic.textContent()).toContain("max_roudns");
+    expect(await page.locator(`.gutter .ln.error[data-line="${line}"]`).count()).toBe(1);
+    expect(await page.locator("#diag-summary").textContent()).toMatch(/^1 error\(s\)/);
+    expect(await page.locator("#run").isDisabled()).toBe(true);
+
+    // The line:column button puts the caret on that line.
+    await diagnostic.locator("button.where").click();
+    const caretLine = await page.locator("#yaml").evaluate((el: HTMLTextAreaElement) => el.value.slice(0, el.selectionStart).split("\n").length);
+    expect(caretLine).toBe(line);
+    await screenshot(page, "author-diagnostics");
+
+    await typeOver(page, "max_roudns: 3", "max_rounds: 3");
+    await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
+    expect(await page.locator(".gutter .ln.error").count()).toBe(0);
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it("runs the script in a debug session with the position, the variables and the model calls beside the chat", async () => {
+    const expected = await expectedConversation(sampleYaml("en"), sampleAnswers);
+    const page = await browser.newPage({ viewport: viewports.wide, locale: "en-US" });
+    const watch = watchPage(page, server.url);
+    await signIn(page);
+    await page.getByRole("button", { name: "Run in a debug session" }).click();
+    const status = page.locator("#debug-status");
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe("Waiting for you");
+    const input = page.getByLabel("Your message");
+    expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The opening turn: greet said, ask_name waiting in its first round.
+    await page.locator("#debug-calls .turn").first().waitFor();
+    expect(await page.locator("#debug-position [aria-current=step]").getAttribute("data-action")).toBe("ask_name");
+    expect(await page.locator("#debug-position .action.done").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.action))).toEqual(["greet"]);
+
+    for (const [i, answer] of sampleAnswers.slice(0, 3).entries()) {
+      await page.keyboard.type(answer);
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.locator("#debug-calls .turn").count(), { timeout: 30_000 }).toBe(i + 2);
+      await expect.poll(() => status.textContent()).toBe("Waiting for you");
+    }
+    expect(await page.locator("#debug-transcript li.assistant .text").allTextContents()).toEqual(expected.turns.slice(0, 4).flat());
+    // After the mood answer: the script waits in ask_sleep; mood_score is this turn's change.
+    expect(await page.locator("#debug-position [aria-current=step]").getAttribute("data-action")).toBe("ask_sleep");
+    const session = page.locator('#debug-variables [data-scope="session"]');
+    await expect.poll(() => session.locator("dt.changed").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name))).toEqual(["mood_score"]);
+    expect(await session.locator("dd").allTextContents()).toEqual(expect.arrayContaining(["Sam", sampleAnswers[1], sampleAnswers[2]]));
+    // Each model call of the latest turn: its action, prompt and reply.
+    const latest = page.locator("#debug-calls .turn").first();
+    const calls = latest.locator("details.call");
+    expect(await calls.count()).toBeGreaterThan(0);
+    expect(await calls.first().locator("summary").textContent()).toMatch(/^rate_mood · \w+ · .* tokens · \d+ ms$/);
+    await calls.first().locator("summary").click();
+    expect((await calls.first().locator("pre").first().textContent())!.length).toBeGreaterThan(0);
+
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, "author-desktop");
+    await page.setViewportSize(viewports.phone);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
+    await screenshot(page, "author-phone");
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it("follows a Chinese browser: Chinese labels and Chinese diagnostics", async () => {
+    const page = await browser.newPage({ viewport: viewports.desktop, locale: "zh-CN" });
+    await page.goto(`${server.url}/author`);
+    expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
+    expect(await page.locator("#disclosure").textContent()).toBe("你正在与 AI 助手交谈，而不是心理治疗师。");
+    await page.getByRole("button", { name: "以开发作者身份登录" }).click();
+    await page.locator("#signed-in").waitFor();
+    expect(await page.locator("#yaml").inputValue()).toBe(sampleYaml("zh"));
+    await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("没有发现问题。");
+    const line = await typeOver(page, "session_id:", "sesion_id:");
+    const diagnostic = page.locator(`#diagnostics li.error[data-line="${line}"]`);
+    await diagnostic.waitFor();
+    expect(await diagnostic.locator(".severity").textContent()).toBe("错误");
+    expect(await diagnostic.locator(".message").textContent()).toMatch(/[\u4e00-\u9fff]/);
+    await page.close();
+  });
+});
