@@ -64,7 +64,13 @@ describe("concurrent sends", () => {
     const { who, id } = await intakeSession();
     const socket = await openSocket(id, who.token);
     const answers = ["Sam", "Work has been stressful", "6"];
-    answers.forEach((content, i) => socket.send({ type: "user_message", content, clientMessageId: `burst-${i}` }));
+    // One macrotask between frames: the pool's in-isolate WebSocket pair may hand a same-tick
+    // burst to the object in reverse (a bare echo object shows it too), while a real socket
+    // under `wrangler dev` keeps the order. The frames still queue behind the running turn.
+    for (const [i, content] of answers.entries()) {
+      socket.send({ type: "user_message", content, clientMessageId: `burst-${i}` });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
     await socket.until((f) => lastState(f)?.position.actionId === "ask_sleep");
     expect(transcript(await allMessages(who, id)).slice(2)).toEqual([
       ["user", "Sam", "ask_name"],
