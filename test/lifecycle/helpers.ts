@@ -39,6 +39,24 @@ export function scriptYaml(sessionId: string, lines: Line[], options: { scheme?:
   ].join("\n");
 }
 
+/** Every line names the version that says it, so a transcript shows which version spoke. */
+const checkinLines = (tag: string): Line[] => [
+  { say: `Welcome to the check-in of ${tag}.`, waits: false },
+  { ask: `What should I call you? (${tag})`, into: "client_name" },
+  { say: `Thank you, {client_name}. This is ${tag} speaking.` },
+  { say: `Goodbye from ${tag}.` },
+  { say: `Last words of ${tag}.` },
+];
+export const checkin = (tag: string) => scriptYaml("checkin", checkinLines(tag));
+
+/** What each turn of the check-in says with `tag`'s words: the opening, then after each answer. */
+export const checkinWords = (tag: string, name: string) => ({
+  opening: [`Welcome to the check-in of ${tag}.`, `What should I call you? (${tag})`],
+  afterName: [`Thank you, ${name}. This is ${tag} speaking.`],
+  afterThanks: [`Goodbye from ${tag}.`],
+  afterGoodbye: [`Last words of ${tag}.`],
+});
+
 /** A fresh author's new blank project (it starts with globals.yaml and sessions/hello_world.yaml). */
 export async function newProject(author: Person, fields: Record<string, unknown> = {}): Promise<string> {
   const project = await body(await call("/api/projects", json({ projectName: `Lifecycle of ${author.id}`, language: "en", ...fields }, author.headers)), 201);

@@ -7,25 +7,7 @@ import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, json } from "../helpers";
 import { actor, allMessages, body, openSocket, person, say, settle, startSession } from "../session/helpers";
-import { newProject, publish, publishedProject, putFile, said, scriptYaml, sessionInfo, sseTurn, wsTurn, type Line } from "./helpers";
-
-/** Every line names the version that says it, so a transcript shows which version spoke. */
-const lines = (tag: string): Line[] => [
-  { say: `Welcome to the check-in of ${tag}.`, waits: false },
-  { ask: `What should I call you? (${tag})`, into: "client_name" },
-  { say: `Thank you, {client_name}. This is ${tag} speaking.` },
-  { say: `Goodbye from ${tag}.` },
-  { say: `Last words of ${tag}.` },
-];
-const checkin = (tag: string) => scriptYaml("checkin", lines(tag));
-
-/** What each turn of the check-in says with `tag`'s words: the opening, then after each answer. */
-const expected = (tag: string, name: string) => ({
-  opening: [`Welcome to the check-in of ${tag}.`, `What should I call you? (${tag})`],
-  afterName: [`Thank you, ${name}. This is ${tag} speaking.`],
-  afterThanks: [`Goodbye from ${tag}.`],
-  afterGoodbye: [`Last words of ${tag}.`],
-});
+import { checkin, checkinWords, newProject, publish, publishedProject, putFile, said, sessionInfo, sseTurn, wsTurn } from "./helpers";
 
 describe("create → edit → publish 1.0.0 → session A → edit → publish 1.1.0 → session B", () => {
   it("A speaks 1.0.0's words to the end and B 1.1.0's, over REST, WebSocket and SSE", async () => {
@@ -36,7 +18,7 @@ describe("create → edit → publish 1.0.0 → session A → edit → publish 1
 
     const clientA = await person("client");
     const a = await startSession(clientA, { projectId, script: "checkin" });
-    const one = expected("version one", "Sam");
+    const one = checkinWords("version one", "Sam");
     expect(said(a.messages)).toEqual(one.opening);
 
     await putFile(author, projectId, "sessions/checkin.yaml", checkin("version two"));
@@ -47,7 +29,7 @@ describe("create → edit → publish 1.0.0 → session A → edit → publish 1
 
     const clientB = await person("client");
     const b = await startSession(clientB, { projectId, script: "checkin" });
-    const two = expected("version two", "Kim");
+    const two = checkinWords("version two", "Kim");
     expect(said(b.messages)).toEqual(two.opening);
 
     // A, after 1.1.0 is out: REST, then WebSocket, then SSE.
@@ -86,18 +68,18 @@ describe("rollback", () => {
 
     const clientX = await person("client");
     const x = await startSession(clientX, { projectId });
-    expect(said(x.messages)).toEqual(expected("version two", "Sam").opening);
+    expect(said(x.messages)).toEqual(checkinWords("version two", "Sam").opening);
 
     const rolled = await body(await call(`/api/projects/${projectId}/rollback`, json({ targetVersionId: v1.id }, author.headers)), 201);
     expect(rolled).toMatchObject({ versionNumber: "1.1.1", isRollback: true, rollbackFromVersionId: v1.id });
 
     const clientY = await person("client");
     const y = await startSession(clientY, { projectId });
-    expect(said(y.messages)).toEqual(expected("version one", "Ann").opening);
+    expect(said(y.messages)).toEqual(checkinWords("version one", "Ann").opening);
     expect(await sessionInfo(clientY, y.sessionId)).toMatchObject({ versionId: rolled.id, versionNumber: "1.1.1" });
 
-    expect(said((await say(clientX, x.sessionId, "Sam")).messages)).toEqual(expected("version two", "Sam").afterName);
-    expect(said((await say(clientY, y.sessionId, "Ann")).messages)).toEqual(expected("version one", "Ann").afterName);
+    expect(said((await say(clientX, x.sessionId, "Sam")).messages)).toEqual(checkinWords("version two", "Sam").afterName);
+    expect(said((await say(clientY, y.sessionId, "Ann")).messages)).toEqual(checkinWords("version one", "Ann").afterName);
     expect(await sessionInfo(clientX, x.sessionId)).toMatchObject({ versionNumber: "1.1.0" });
   });
 });
@@ -107,7 +89,7 @@ describe("eviction", () => {
     const { author, projectId, version: v1 } = await publishedProject({ "sessions/checkin.yaml": checkin("version one") });
     const client = await person("client");
     const a = await startSession(client, { projectId });
-    const one = expected("version one", "Sam");
+    const one = checkinWords("version one", "Sam");
     expect(said((await say(client, a.sessionId, "Sam")).messages)).toEqual(one.afterName);
     const pinned = (await sessionInfo(client, a.sessionId)).scriptHash;
 
@@ -129,6 +111,6 @@ describe("eviction", () => {
     expect(said((await say(client, a.sessionId, "fine")).messages)).toEqual(one.afterGoodbye);
     expect(await sessionInfo(client, a.sessionId)).toMatchObject({ versionId: v1.id, versionNumber: "1.0.0", scriptHash: pinned });
     const fresh = await startSession(await person("client"), { projectId });
-    expect(said(fresh.messages)).toEqual(expected("version three", "Sam").opening);
+    expect(said(fresh.messages)).toEqual(checkinWords("version three", "Sam").opening);
   });
 });
