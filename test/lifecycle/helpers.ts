@@ -5,39 +5,8 @@
  */
 import { expect } from "vitest";
 import { call, json } from "../helpers";
+import { newProject, publishVersion, scriptYaml, type Line } from "../projects/fixtures";
 import { body, lastState, person, readSse, type Person, type Socket } from "../session/helpers";
-
-/** One action of a script: a line the AI says, or a question whose answer goes into a variable. */
-export type Line = { say: string; waits?: boolean } | { ask: string; into: string };
-
-/**
- * A session script of these lines, each its own action (`line_1`, `line_2`, …).
- * `say` lines wait for one reply (`max_rounds: 1`, the ai_say template) unless
- * `waits: false`; `ask` lines end on the first non-empty answer with the offline model.
- */
-export function scriptYaml(sessionId: string, lines: Line[], options: { scheme?: string; language?: "en" | "zh-CN" } = {}): string {
-  const action = (line: Line, i: number) => {
-    const head = ["            - action_type: " + ("say" in line ? "ai_say" : "ai_ask"), `              action_id: line_${i + 1}`, "              config:"];
-    if ("say" in line) {
-      return [...head, `                content: ${JSON.stringify(line.say)}`, line.waits === false ? "                wait_for_reply: false" : "                max_rounds: 1"];
-    }
-    return [...head, `                content: ${JSON.stringify(line.ask)}`, "                max_rounds: 2", "                output:", `                  - get: ${line.into}`];
-  };
-  return [
-    "session:",
-    `  session_id: ${sessionId}`,
-    `  session_name: ${sessionId} session`,
-    `  language: ${options.language ?? "en"}`,
-    ...(options.scheme ? [`  template_scheme: ${options.scheme}`] : []),
-    "  phases:",
-    "    - phase_id: p1",
-    "      topics:",
-    "        - topic_id: t1",
-    "          actions:",
-    ...lines.flatMap(action),
-    "",
-  ].join("\n");
-}
 
 /** Every line names the version that says it, so a transcript shows which version spoke. */
 const checkinLines = (tag: string): Line[] => [
@@ -57,12 +26,6 @@ export const checkinWords = (tag: string, name: string) => ({
   afterGoodbye: [`Last words of ${tag}.`],
 });
 
-/** A fresh author's new blank project (it starts with globals.yaml and sessions/hello_world.yaml). */
-export async function newProject(author: Person, fields: Record<string, unknown> = {}): Promise<string> {
-  const project = await body(await call("/api/projects", json({ projectName: `Lifecycle of ${author.id}`, language: "en", ...fields }, author.headers)), 201);
-  return project.id as string;
-}
-
 /** Writes a workspace file by path: replaces it when it exists, adds it otherwise. Refuses content with errors. */
 export async function putFile(author: Person, projectId: string, path: string, content: string): Promise<void> {
   const files = await body(await call(`/api/projects/${projectId}/files?limit=100`, { headers: author.headers }), 200);
@@ -74,10 +37,6 @@ export async function putFile(author: Person, projectId: string, path: string, c
   expect(written.diagnostics.filter((d: { severity: string }) => d.severity === "error")).toEqual([]);
 }
 
-export async function publish(author: Person, projectId: string, versionNumber: string): Promise<{ id: string; versionNumber: string }> {
-  return body(await call(`/api/projects/${projectId}/publish`, json({ versionNumber }, author.headers)), 201);
-}
-
 /** globals.yaml giving every session of the project these variables. */
 export function globalsYaml(variables: Record<string, string>): string {
   return ["variables:", ...Object.entries(variables).flatMap(([name, value]) => [`  - name: ${name}`, `    value: ${JSON.stringify(value)}`]), ""].join("\n");
@@ -86,12 +45,12 @@ export function globalsYaml(variables: Record<string, string>): string {
 /** An author with a new project whose workspace holds `files` (hello_world removed), published as 1.0.0. */
 export async function publishedProject(files: Record<string, string>, author?: Person) {
   const owner = author ?? (await person("author"));
-  const projectId = await newProject(owner);
+  const projectId = (await newProject(owner)).id as string;
   const listed = await body(await call(`/api/projects/${projectId}/files?limit=100`, { headers: owner.headers }), 200);
   const hello = listed.items.find((f: { path: string }) => f.path === "sessions/hello_world.yaml");
   expect((await call(`/api/projects/${projectId}/files/${hello.id}`, { method: "DELETE", headers: owner.headers })).status).toBe(204);
   for (const [path, content] of Object.entries(files)) await putFile(owner, projectId, path, content);
-  const version = await publish(owner, projectId, "1.0.0");
+  const version = await publishVersion(owner, projectId, "1.0.0");
   return { author: owner, projectId, version };
 }
 

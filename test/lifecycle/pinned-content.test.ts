@@ -7,7 +7,8 @@ import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, json } from "../helpers";
 import { actor, body, openSocket, person, say, settle, startSession, type Person } from "../session/helpers";
-import { globalsYaml, newProject, publish, publishedProject, putFile, said, scriptYaml, sessionInfo, wsTurn } from "./helpers";
+import { newProject, publishVersion, scriptYaml } from "../projects/fixtures";
+import { globalsYaml, publishedProject, putFile, said, sessionInfo, wsTurn } from "./helpers";
 
 /** An ai_say override that names itself; warnings (no safety section) are fine, errors are not. */
 const template = (marker: string) =>
@@ -26,12 +27,12 @@ async function putTemplate(author: Person, projectId: string, content: string) {
 /** A project with the scheme `gentle` (its ai_say says `marker`), a `styled` script using it and a `plain` one, published as 1.0.0. */
 async function schemeProject(marker: string) {
   const author = await person("author");
-  const projectId = await newProject(author);
+  const projectId = (await newProject(author)).id;
   await body(await call(`/api/projects/${projectId}/template-schemes`, json({ name: "gentle" }, author.headers)), 201);
   await putTemplate(author, projectId, template(marker));
   await putFile(author, projectId, "sessions/styled.yaml", styled);
   await putFile(author, projectId, "sessions/plain.yaml", scriptYaml("plain", [{ say: "Plain line." }]));
-  await publish(author, projectId, "1.0.0");
+  await publishVersion(author, projectId, "1.0.0");
   return { author, projectId };
 }
 
@@ -55,7 +56,7 @@ describe("a template scheme", () => {
     expect(second).toEqual([expect.stringContaining("GENTLE-ONE: tell the client Second line.")]);
 
     // Published: new sessions get it, the running one keeps its text (seen here in a debug frame).
-    await publish(author, projectId, "1.1.0");
+    await publishVersion(author, projectId, "1.1.0");
     const socket = await openSocket(a.sessionId, author.token);
     const third = await wsTurn(socket, "ok", "styled-3", { debug: true });
     expect(said(third.messages)).toEqual(["Third line."]);
@@ -77,7 +78,7 @@ describe("a template scheme", () => {
     const { author, projectId } = await schemeProject("GENTLE-ONE");
     const a = await startSession(author, { projectId, script: "styled", debug: true });
     await putTemplate(author, projectId, template("GENTLE-TWO"));
-    await publish(author, projectId, "1.1.0");
+    await publishVersion(author, projectId, "1.1.0");
 
     await abortAllDurableObjects();
     expect(sayPrompts((await say(author, a.sessionId, "ok")).debug)).toEqual([expect.stringContaining("GENTLE-ONE: tell the client Second line.")]);
@@ -111,7 +112,7 @@ describe("globals", () => {
     expect(variables.scopes.session).toEqual({ referral: "self" });
 
     await putFile(author, projectId, "globals.yaml", globalsYaml({ counselor_name: "Kai", clinic_city: "Lima" }));
-    await publish(author, projectId, "1.1.0");
+    await publishVersion(author, projectId, "1.1.0");
     expect(said((await say(client, a.sessionId, "Sam")).messages)).toEqual(["Lin is glad to meet you, Sam."]);
     const after = await body(await call(`/api/sessions/${a.sessionId}/variables`, { headers: client.headers }), 200);
     expect(after.scopes.global).toEqual({ counselor_name: "Lin", clinic_city: "Oslo" });

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, json } from "../helpers";
 import { body, person, say, settle, startSession, type Person } from "../session/helpers";
-import { checkin, checkinWords, publish, publishedProject, putFile, said, sessionInfo } from "./helpers";
+import { publishVersion } from "../projects/fixtures";
+import { checkin, checkinWords, publishedProject, putFile, said, sessionInfo } from "./helpers";
 
 const start = (who: Person, payload: Record<string, unknown>) => call("/api/sessions", json(payload, who.headers));
 
@@ -30,7 +31,7 @@ describe("POST /api/sessions from a project", () => {
     }
     for (const who of [client, otherAuthor]) await expectProblem(await start(who, { projectId, version: "draft" }), 404, "NOT_FOUND");
 
-    const v2 = await publish(author, projectId, "1.1.0");
+    const v2 = await publishVersion(author, projectId, "1.1.0");
     for (const who of [client, otherAuthor]) await expectProblem(await start(who, { projectId, version: "1.0.0" }), 403, "FORBIDDEN");
     for (const who of [author, admin]) {
       const old = await startSession(who, { projectId, version: "v1.0.0" });

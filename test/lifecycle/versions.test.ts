@@ -7,14 +7,15 @@ import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, json } from "../helpers";
 import { actor, allMessages, body, openSocket, person, say, settle, startSession } from "../session/helpers";
-import { checkin, checkinWords, newProject, publish, publishedProject, putFile, said, sessionInfo, sseTurn, wsTurn } from "./helpers";
+import { newProject, publishVersion } from "../projects/fixtures";
+import { checkin, checkinWords, publishedProject, putFile, said, sessionInfo, sseTurn, wsTurn } from "./helpers";
 
 describe("create → edit → publish 1.0.0 → session A → edit → publish 1.1.0 → session B", () => {
   it("A speaks 1.0.0's words to the end and B 1.1.0's, over REST, WebSocket and SSE", async () => {
     const author = await person("author");
-    const projectId = await newProject(author);
+    const projectId = (await newProject(author)).id;
     await putFile(author, projectId, "sessions/checkin.yaml", checkin("version one"));
-    const v1 = await publish(author, projectId, "1.0.0");
+    const v1 = await publishVersion(author, projectId, "1.0.0");
 
     const clientA = await person("client");
     const a = await startSession(clientA, { projectId, script: "checkin" });
@@ -25,7 +26,7 @@ describe("create → edit → publish 1.0.0 → session A → edit → publish 1
     // An edit nobody published reaches no new session.
     const between = await startSession(await person("client"), { projectId, script: "checkin" });
     expect(said(between.messages)).toEqual(one.opening);
-    const v2 = await publish(author, projectId, "1.1.0");
+    const v2 = await publishVersion(author, projectId, "1.1.0");
 
     const clientB = await person("client");
     const b = await startSession(clientB, { projectId, script: "checkin" });
@@ -64,7 +65,7 @@ describe("rollback", () => {
   it("leaves a running session its content and gives new sessions the restored words", async () => {
     const { author, projectId, version: v1 } = await publishedProject({ "sessions/checkin.yaml": checkin("version one") });
     await putFile(author, projectId, "sessions/checkin.yaml", checkin("version two"));
-    await publish(author, projectId, "1.1.0");
+    await publishVersion(author, projectId, "1.1.0");
 
     const clientX = await person("client");
     const x = await startSession(clientX, { projectId });
@@ -95,7 +96,7 @@ describe("eviction", () => {
 
     await abortAllDurableObjects();
     await putFile(author, projectId, "sessions/checkin.yaml", checkin("version two"));
-    await publish(author, projectId, "1.1.0");
+    await publishVersion(author, projectId, "1.1.0");
     expect(said((await say(client, a.sessionId, "ok")).messages)).toEqual(one.afterThanks);
 
     // The actor's own storage is lost: it rebuilds from its D1 mirror, which pinned the same script text.
@@ -106,7 +107,7 @@ describe("eviction", () => {
     });
     await abortAllDurableObjects();
     await putFile(author, projectId, "sessions/checkin.yaml", checkin("version three"));
-    await publish(author, projectId, "1.2.0");
+    await publishVersion(author, projectId, "1.2.0");
 
     expect(said((await say(client, a.sessionId, "fine")).messages)).toEqual(one.afterGoodbye);
     expect(await sessionInfo(client, a.sessionId)).toMatchObject({ versionId: v1.id, versionNumber: "1.0.0", scriptHash: pinned });

@@ -8,7 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { app, call, expectProblem, json } from "../helpers";
 import { body, person, startSession, type Person } from "../session/helpers";
-import { newProject, publish, putFile, scriptYaml } from "../lifecycle/helpers";
+import { newProject, publishVersion, scriptYaml } from "../projects/fixtures";
+import { putFile } from "../lifecycle/helpers";
 
 interface Operation {
   method: string;
@@ -17,7 +18,7 @@ interface Operation {
   hasBody: boolean;
 }
 
-const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "HeartRule API", version: "test" } }) as {
+const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "HeartRule API", version: "test" } }) as unknown as {
   paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema: { format?: string } }[]; requestBody?: unknown }>>;
 };
 
@@ -73,10 +74,10 @@ let shared: Promise<{ admin: Person; fixture: Fixture }> | undefined;
 function setup() {
   shared ??= (async () => {
     const author = await person("author");
-    const projectId = await newProject(author);
+    const projectId = (await newProject(author)).id;
     await putFile(author, projectId, "sessions/main.yaml", scriptYaml("main", [{ say: "Hello." }]));
     await body(await call(`/api/projects/${projectId}/template-schemes`, json({ name: "gentle" }, author.headers)), 201);
-    const version = await publish(author, projectId, "1.0.0");
+    const version = await publishVersion(author, projectId, "1.0.0");
     const files = await body(await call(`/api/projects/${projectId}/files?limit=100`, { headers: author.headers }), 200);
     const fileId = files.items.find((f: { path: string }) => f.path === "sessions/main.yaml").id;
     const session = await startSession(await person("client"), { projectId, script: "main" });
