@@ -18,6 +18,7 @@ import { createWorkersAI } from "workers-ai-provider";
 import type { Config } from "../config";
 import { createOfflineModel } from "./offline";
 import { reliable, type ReliabilityOptions, type ResponseFormat } from "./reliability";
+import { withoutContentLogs } from "./workers-ai";
 
 /** Workers AI model used when LLM_MODEL is unset: multilingual, supports JSON mode. */
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
@@ -56,7 +57,7 @@ export function createModel(config: LlmConfig, env: { AI?: Ai } = {}): LanguageM
     }
     case "workers-ai": {
       if (!env.AI) throw new LlmConfigError("AI", "LLM_PROVIDER=workers-ai needs the AI binding ([ai] binding = \"AI\" in wrangler.toml).");
-      const provider = createWorkersAI({ binding: env.AI });
+      const provider = createWorkersAI({ binding: withoutContentLogs(env.AI) });
       // Workers AI's JSON mode takes the schema itself.
       return reliable(provider(config.LLM_MODEL ?? DEFAULT_WORKERS_AI_MODEL), reliability(config, config.LLM_RESPONSE_FORMAT ?? "json_schema"));
     }

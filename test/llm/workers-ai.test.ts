@@ -4,11 +4,13 @@
  * way the binding does (an SSE byte stream, or an error with a Workers AI
  * error code); everything from createModel() down is the real code.
  */
-import { describe, expect, it } from "vitest";
+import { createWorkersAI } from "workers-ai-provider";
+import { describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { SessionScriptSchema } from "../../src/engine/script/schema";
 import { start, step, type EngineEvent } from "../../src/engine";
 import { createModel, DEFAULT_WORKERS_AI_MODEL } from "../../src/llm";
+import { unreadableEventsDropped } from "../../src/llm/workers-ai";
 
 const script = SessionScriptSchema.parse(
   parse(`
@@ -26,11 +28,15 @@ session:
 
 const reply = JSON.stringify({ EXIT: "false", content: "Hello, and welcome.", BRIEF: "", safety_risk: { detected: false }, metadata: { crisis_signal: false } });
 
-function sse(pieces: string[]): ReadableStream<Uint8Array> {
+/** The binding's SSE bytes: each piece of text as a `response` event, or `{ raw }` as a `data:` line exactly as given. */
+function sse(pieces: (string | { raw: string })[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream({
     start(controller) {
-      for (const response of pieces) controller.enqueue(encoder.encode(`data: ${JSON.stringify({ response })}\n\n`));
+      for (const piece of pieces) {
+        const data = typeof piece === "string" ? JSON.stringify({ response: piece }) : piece.raw;
+        controller.enqueue(encoder.encode(`data: ${data}\n\n`));
+      }
       controller.enqueue(encoder.encode(`data: ${JSON.stringify({ response: "", usage: { prompt_tokens: 50, completion_tokens: 9, total_tokens: 59 } })}\n\n`));
       controller.enqueue(encoder.encode("data: [DONE]\n\n"));
       controller.close();
@@ -90,5 +96,52 @@ describe("workers-ai provider", () => {
     const r = await step(script, state, null, { model: createModel(config, { AI: ai }) });
     expect(r).toMatchObject({ status: "error", error: { code: "LLM_ERROR", retryable: false } });
     expect(r.state).toBe(state);
+  });
+
+  it("never logs the text of a reply event it cannot parse", async () => {
+    // Model output, cut off mid-event: what a client said back to them is in it.
+    const secret = "I keep thinking nobody would miss me";
+    const cut = `{"response":"${secret}`;
+    const stream = () => sse([reply.slice(0, 30), { raw: cut }, reply.slice(30)]);
+    const consoleMethods = ["log", "warn", "error", "info", "debug"] as const;
+    const logged = async (run: () => Promise<unknown>) => {
+      const spies = consoleMethods.map((m) => vi.spyOn(console, m).mockImplementation(() => undefined));
+      try {
+        await run();
+        return spies.flatMap((s) => s.mock.calls.map((args) => args.map(String).join(" ")));
+      } finally {
+        for (const s of spies) s.mockRestore();
+      }
+    };
+
+    // The provider on its own would write the event to the log: that is what is guarded against.
+    const bare = binding([stream]);
+    const leaked = await logged(() => step(script, start(script), null, { model: createWorkersAI({ binding: bare.ai })(DEFAULT_WORKERS_AI_MODEL) }));
+    expect(leaked.some((line) => line.includes(secret))).toBe(true);
+
+    const { ai } = binding([stream]);
+    let r: Awaited<ReturnType<typeof step>> | undefined;
+    const lines = await logged(async () => {
+      r = await step(script, start(script), null, { model: createModel(config, { AI: ai }) });
+    });
+    expect(lines.filter((line) => line.includes(secret) || line.includes("nobody"))).toEqual([]);
+    expect(r!.messages.map((m) => m.content)).toEqual(["Hello, and welcome."]);
+    // What is logged instead: metadata only.
+    expect(lines.map((line) => JSON.parse(line))).toEqual([{ level: "warn", msg: "workers-ai stream events not JSON, dropped", events: 1, chars: `data: ${cut}`.length }]);
+  });
+
+  it("passes every other byte through unchanged, however the stream is cut into chunks", async () => {
+    const good = [`data: ${JSON.stringify({ response: "你好，欢迎你来。" })}`, "", ": a comment", `data:${JSON.stringify({ response: " and welcome" })}`, "", "data: [DONE]", ""];
+    const text = [good[0], "", `data: {"response":"我睡不着`, ...good.slice(1)].join("\n");
+    const bytes = new TextEncoder().encode(text);
+    const filtered = new ReadableStream<Uint8Array>({
+      start(controller) {
+        // Seven bytes at a time: lines and three-byte characters are split between chunks.
+        for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.slice(i, i + 7));
+        controller.close();
+      },
+    }).pipeThrough(unreadableEventsDropped());
+    const out = await new Response(filtered).text();
+    expect(out).toBe([good[0], "", ...good.slice(1)].join("\n"));
   });
 });

@@ -33,8 +33,22 @@ export async function ok<T = Record<string, any>>(res: Response | Promise<Respon
   return (text ? JSON.parse(text) : null) as T;
 }
 
-/** A minimal valid session script whose first line the offline model would say verbatim. */
-export function sessionYaml(sessionId: string, say: string, options: { scheme?: string; language?: "en" | "zh-CN" } = {}): string {
+/** One action of a script: a line the AI says, or a question whose answer goes into a variable. */
+export type Line = { say: string; waits?: boolean } | { ask: string; into: string };
+
+/**
+ * A session script of these lines, each its own action (`line_1`, `line_2`, …).
+ * `say` lines wait for one reply (`max_rounds: 1`, the ai_say template) unless
+ * `waits: false`; `ask` lines end on the first non-empty answer with the offline model.
+ */
+export function scriptYaml(sessionId: string, lines: Line[], options: { scheme?: string; language?: "en" | "zh-CN" } = {}): string {
+  const action = (line: Line, i: number) => {
+    const head = ["            - action_type: " + ("say" in line ? "ai_say" : "ai_ask"), `              action_id: line_${i + 1}`, "              config:"];
+    if ("say" in line) {
+      return [...head, `                content: ${JSON.stringify(line.say)}`, line.waits === false ? "                wait_for_reply: false" : "                max_rounds: 1"];
+    }
+    return [...head, `                content: ${JSON.stringify(line.ask)}`, "                max_rounds: 2", "                output:", `                  - get: ${line.into}`];
+  };
   return [
     "session:",
     `  session_id: ${sessionId}`,
@@ -46,13 +60,14 @@ export function sessionYaml(sessionId: string, say: string, options: { scheme?: 
     "      topics:",
     "        - topic_id: t1",
     "          actions:",
-    "            - action_type: ai_say",
-    "              action_id: say_1",
-    "              config:",
-    `                content: ${JSON.stringify(say)}`,
-    "                max_rounds: 1",
+    ...lines.flatMap(action),
     "",
   ].join("\n");
+}
+
+/** A minimal valid session script whose first line the offline model would say verbatim. */
+export function sessionYaml(sessionId: string, say: string, options: { scheme?: string; language?: "en" | "zh-CN" } = {}): string {
+  return scriptYaml(sessionId, [{ say }], options);
 }
 
 export const brokenYaml = "session:\n  session_id: broken\n  phases: []\n  surprise_field: 1\n";
