@@ -30,7 +30,6 @@ const statusCodes: Record<number, string> = {
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
-  429: "RATE_LIMITED",
   503: "SERVICE_UNAVAILABLE",
 };
 

@@ -39,7 +39,6 @@ export const problemTitles = {
   CONFLICT: "Conflict",
   PAYLOAD_TOO_LARGE: "Request body too large",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
-  RATE_LIMITED: "Too many requests",
   INTERNAL_ERROR: "Internal error",
   CONFIG_INVALID: "The service is misconfigured",
   SERVICE_UNAVAILABLE: "Service unavailable",
@@ -57,6 +56,22 @@ export const problemTitles = {
   DRAFT_INVALID: "The draft has errors",
   SCRIPT_INVALID: "The script has errors",
   SCRIPT_REQUIRED: "Name the script to start",
+  // Sessions
+  SESSION_COMPLETED: "The session has ended",
+  SESSION_ARCHIVED: "The session is archived",
+  CLIENT_MESSAGE_ID_REUSED: "The clientMessageId was used for another message",
+  TURN_SUPERSEDED: "Later turns ran since this one failed",
+  UPGRADE_REQUIRED: "Connect with a WebSocket",
+  // A failed turn carries the engine's step error code (src/engine/runtime/events.ts)
+  LLM_TIMEOUT: "The model did not answer in time",
+  LLM_UNAVAILABLE: "The model is unavailable",
+  LLM_ERROR: "The model refused the request",
+  MODEL_REPLY_INVALID: "The model's reply was unusable",
+  CONDITION_ERROR: "A script condition could not be evaluated",
+  SCRIPT_MISMATCH: "The session's state does not match its script",
+  STATE_INVALID: "The session's state is not valid",
+  ABORTED: "The turn was interrupted",
+  INTERNAL: "Internal error",
 } as const;
 
 export type ProblemCode = keyof typeof problemTitles | (string & {});

@@ -30,6 +30,11 @@ describe("problem+json for every failure", () => {
     await expectProblem(res, 400, "BAD_REQUEST");
   });
 
+  it("a body sent as something other than JSON is refused, not read as empty", async () => {
+    const res = await call("/api/auth/dev-token", { method: "POST", headers: { "content-type": "text/plain" }, body: '{"userId":"u","role":"author"}' });
+    await expectProblem(res, 415, "UNSUPPORTED_MEDIA_TYPE");
+  });
+
   it("401 without a token, with a Bearer challenge", async () => {
     const res = await call("/api/auth/me");
     await expectProblem(res, 401, "UNAUTHENTICATED");
