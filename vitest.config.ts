@@ -15,6 +15,9 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     test: {
+      // The Worker's one-JSON-line-per-request logs would bury test output; tests
+      // that check logging spy on console. SHOW_LOGS=1 prints them.
+      onConsoleLog: (log: string) => (process.env.SHOW_LOGS || !log.startsWith('{"level":') ? undefined : false),
       projects: [
         {
           plugins: [
