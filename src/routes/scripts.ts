@@ -3,12 +3,11 @@
  * JSON Schema editors use to check scripts while they are typed.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { accepts } from "hono/accepts";
 import type { JSONValue } from "hono/utils/types";
 import { diagnosticCodes, load, scriptJsonSchema } from "../engine/script";
 import { bearerSecurity, requireAuth } from "../http/auth";
 import { ProblemError, problemResponses } from "../http/problem";
+import { messageLanguage } from "../http/language";
 import { createRouter } from "../http/router";
 
 /** Largest script the validate endpoint reads, in bytes of UTF-8 YAML. */
@@ -82,22 +81,6 @@ const schemaDocument = createRoute({
     },
   },
 });
-
-/** zh-CN when the best-ranked language the client accepts is any `zh` tag; English otherwise. */
-export function messageLanguage(c: Context): "en" | "zh-CN" {
-  return accepts(c, {
-    header: "Accept-Language",
-    supports: ["en", "zh-CN"],
-    default: "en",
-    match: (ranked) => {
-      const best = ranked
-        .filter((a) => a.q > 0)
-        .sort((a, b) => b.q - a.q)
-        .find((a) => /^(zh|en)(-|$)/i.test(a.type));
-      return best && /^zh/i.test(best.type) ? "zh-CN" : "en";
-    },
-  }) as "en" | "zh-CN";
-}
 
 export const scriptRoutes = createRouter()
   .openapi(validate, (c) => {

@@ -58,6 +58,9 @@ describe("POST /api/projects/:id/files", () => {
       201,
     );
     expect(zh.diagnostics.map((d: { message: string }) => d.message).join(" ")).toMatch(/[\u4e00-\u9fff]/);
+    // By rank, as POST /api/scripts/validate does: a low-ranked English tag first does not win.
+    const ranked = await ok(send("GET", `/api/projects/${project.id}/files/${zh.id}`, a, undefined, { "accept-language": "en;q=0.1, zh-CN" }), 200);
+    expect(ranked.diagnostics.map((d: { message: string }) => d.message).join(" ")).toMatch(/[\u4e00-\u9fff]/);
   });
 
   it("checks placeholders against the project's globals", async () => {

@@ -27,7 +27,7 @@ export const variableScopes = ["topic", "phase", "session", "global"] as const;
 export const VariableScopeSchema = z
   .enum(variableScopes)
   .describe(
-    "Where an extracted variable is stored. Default `session`: visible to every later action. `topic`/`phase` keep it local to the current topic/phase; `global` is shared project-wide data.",
+    "Where an extracted variable is stored. Default `session`: visible to every later action. `topic`/`phase` keep it local to the current topic/phase; `global` is the scope the project's globals fill at the start; writes stay in this session.",
   );
 
 /** One variable an action extracts from the conversation. */

@@ -1,12 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, currentUser } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
+import { messageLanguage } from "../../http/language";
 import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
 import { createFile, deleteFile, getFile, listFiles, updateFile } from "../../store/projects/files";
 import { FileKindSchema, FileSummarySchema, ValidatedFileSchema, listOf } from "../../store/projects/models";
 import { FilePathSchema } from "../../store/projects/paths";
-import { FileParams, PageQuery, ProjectParams, authorsOnly, diagnosticLang, jsonBody, jsonResponse } from "./params";
+import { FileParams, PageQuery, ProjectParams, authorsOnly, jsonBody, jsonResponse } from "./params";
 
 const common = { tags: ["files"], security: bearerSecurity, middleware: authorsOnly };
 
@@ -85,17 +86,17 @@ export const fileRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const { id } = c.req.valid("param");
-    const file = await createFile(database(c.env.DB), id, currentUser(c), c.req.valid("json"), diagnosticLang(c));
+    const file = await createFile(database(c.env.DB), id, currentUser(c), c.req.valid("json"), messageLanguage(c));
     c.header("Location", `/api/projects/${id}/files/${file.id}`);
     return c.json(file, 201);
   })
   .openapi(get, async (c) => {
     const { id, fileId } = c.req.valid("param");
-    return c.json(await getFile(database(c.env.DB), id, fileId, currentUser(c), diagnosticLang(c)), 200);
+    return c.json(await getFile(database(c.env.DB), id, fileId, currentUser(c), messageLanguage(c)), 200);
   })
   .openapi(update, async (c) => {
     const { id, fileId } = c.req.valid("param");
-    return c.json(await updateFile(database(c.env.DB), id, fileId, currentUser(c), c.req.valid("json"), diagnosticLang(c)), 200);
+    return c.json(await updateFile(database(c.env.DB), id, fileId, currentUser(c), c.req.valid("json"), messageLanguage(c)), 200);
   })
   .openapi(remove, async (c) => {
     const { id, fileId } = c.req.valid("param");

@@ -1,8 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { requireAuth } from "../../http/auth";
-import type { AppEnv } from "../../http/types";
-import type { DiagnosticLang } from "../../store/projects/globals";
 
 /** Everything under /api/projects except the published list is for authors (their own projects) and admins. */
 export const authorsOnly = [requireAuth("author", "admin")];
@@ -27,7 +24,3 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
   return { description, content: { "application/json": { schema } } };
 }
 
-/** Diagnostics speak Chinese to clients that prefer it, English otherwise. */
-export function diagnosticLang(c: Context<AppEnv>): DiagnosticLang {
-  return /^\s*zh\b/i.test(c.req.header("accept-language") ?? "") ? "zh-CN" : "en";
-}

@@ -2,13 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { LanguageSchema } from "../../engine/script/schema";
 import { bearerSecurity, currentUser } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
+import { messageLanguage } from "../../http/language";
 import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
 import { listAudit } from "../../store/projects/audit";
 import { AuditEventSchema, ProjectDetailSchema, ProjectSchema, ProjectStatusSchema, listOf } from "../../store/projects/models";
 import { changeStatus, copyProject, createProject, getProject, listProjects, updateProject } from "../../store/projects/projects";
 import { starterNames } from "../../store/projects/starters";
-import { PageQuery, ProjectParams, authorsOnly, diagnosticLang, jsonBody, jsonResponse } from "./params";
+import { PageQuery, ProjectParams, authorsOnly, jsonBody, jsonResponse } from "./params";
 
 const tags = ["projects"];
 const common = { tags, security: bearerSecurity, middleware: authorsOnly };
@@ -149,7 +150,7 @@ const audit = createRoute({
 export const projectRoutes = createRouter()
   .openapi(list, async (c) => c.json(await listProjects(database(c.env.DB), currentUser(c), c.req.valid("query")), 200))
   .openapi(create, async (c) => {
-    const project = await createProject(database(c.env.DB), currentUser(c), c.req.valid("json"), diagnosticLang(c));
+    const project = await createProject(database(c.env.DB), currentUser(c), c.req.valid("json"), messageLanguage(c));
     c.header("Location", `/api/projects/${project.id}`);
     return c.json(project, 201);
   })

@@ -2,12 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { LanguageSchema } from "../../engine/script/schema";
 import { bearerSecurity, currentUser } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
+import { messageLanguage } from "../../http/language";
 import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
 import { DiagnosticSchema, SchemeSchema, TemplateSchema, listOf } from "../../store/projects/models";
 import { DEFAULT_SCHEME, SchemeNameSchema } from "../../store/projects/paths";
 import { createScheme, deleteScheme, getScheme, getTemplate, listSchemes, putTemplate, updateScheme } from "../../store/projects/schemes";
-import { ProjectParams, authorsOnly, diagnosticLang, jsonBody, jsonResponse } from "./params";
+import { ProjectParams, authorsOnly, jsonBody, jsonResponse } from "./params";
 
 const common = { tags: ["templates"], security: bearerSecurity, middleware: authorsOnly };
 
@@ -115,7 +116,7 @@ export const templateRoutes = createRouter()
   .openapi(list, async (c) => c.json({ items: await listSchemes(database(c.env.DB), c.req.valid("param").id, currentUser(c)), nextCursor: null }, 200))
   .openapi(create, async (c) => {
     const { id } = c.req.valid("param");
-    const scheme = await createScheme(database(c.env.DB), id, currentUser(c), c.req.valid("json"), diagnosticLang(c));
+    const scheme = await createScheme(database(c.env.DB), id, currentUser(c), c.req.valid("json"), messageLanguage(c));
     c.header("Location", `/api/projects/${id}/template-schemes/${scheme.name}`);
     return c.json(scheme, 201);
   })
@@ -139,5 +140,5 @@ export const templateRoutes = createRouter()
   .openapi(putTemplateRoute, async (c) => {
     const { id, schemeName, templateName } = c.req.valid("param");
     const { content } = c.req.valid("json");
-    return c.json(await putTemplate(database(c.env.DB), id, schemeName, templateName, currentUser(c), content, diagnosticLang(c)), 200);
+    return c.json(await putTemplate(database(c.env.DB), id, schemeName, templateName, currentUser(c), content, messageLanguage(c)), 200);
   });

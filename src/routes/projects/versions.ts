@@ -1,12 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, currentUser } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
+import { messageLanguage } from "../../http/language";
 import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
 import { DraftStatusSchema, FileProblemsSchema, VersionDiffSchema, VersionSchema, VersionSummarySchema, listOf } from "../../store/projects/models";
 import { VersionNumberSchema } from "../../store/projects/semver";
 import { diffVersions, draftStatus, getVersion, listVersions, publish, rollback } from "../../store/projects/versions";
-import { PageQuery, ProjectParams, VersionParams, authorsOnly, diagnosticLang, jsonBody, jsonResponse } from "./params";
+import { PageQuery, ProjectParams, VersionParams, authorsOnly, jsonBody, jsonResponse } from "./params";
 
 const common = { tags: ["versions"], security: bearerSecurity, middleware: authorsOnly };
 
@@ -105,10 +106,10 @@ const rollbackRoute = createRoute({
 });
 
 export const versionRoutes = createRouter()
-  .openapi(draft, async (c) => c.json(await draftStatus(database(c.env.DB), c.req.valid("param").id, currentUser(c), diagnosticLang(c)), 200))
+  .openapi(draft, async (c) => c.json(await draftStatus(database(c.env.DB), c.req.valid("param").id, currentUser(c), messageLanguage(c)), 200))
   .openapi(publishRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const version = await publish(c.env, id, currentUser(c), c.req.valid("json"), diagnosticLang(c));
+    const version = await publish(c.env, id, currentUser(c), c.req.valid("json"), messageLanguage(c));
     c.header("Location", `/api/projects/${id}/versions/${version.id}`);
     return c.json(version, 201);
   })
