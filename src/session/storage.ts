@@ -319,6 +319,11 @@ export class SessionStorage {
     return this.sql.exec<{ id: number }>("SELECT coalesce(max(id), 0) AS id FROM turns").one().id;
   }
 
+  /** After a rebuild: a finished turn recovered from the log, so its clientMessageId is recognised again. */
+  restoreTurn(turn: Turn): void {
+    this.insert("turns", turn);
+  }
+
   /** After a rebuild: new turns are numbered after the ones D1 knows (their variable changes are keyed by turn). */
   continueTurnsAfter(lastTurn: number): void {
     if (lastTurn > 0) this.insert("turns", { id: lastTurn, status: "done", createdAt: Date.now() });

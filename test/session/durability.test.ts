@@ -201,7 +201,7 @@ describe("an actor with empty storage", () => {
   it("rebuilds itself from D1 and carries on", async () => {
     const who = await person("author");
     const id = await intakeSession(who);
-    await say(who, id, "Sam");
+    const first = await say(who, id, "Sam", "name-1");
     await settle(id);
     const before = await allMessages(who, id);
 
@@ -211,6 +211,12 @@ describe("an actor with empty storage", () => {
     });
     await abortAllDurableObjects();
 
+    expect(await allMessages(who, id)).toEqual(before);
+    // A client retrying across the rebuild gets its first answer, and the model is not asked twice.
+    const again = await say(who, id, "Sam", "name-1");
+    expect(again.messages).toEqual(first.messages);
+    expect(again.userMessage).toEqual(first.userMessage);
+    await expectProblem(await sendMessage(who, id, "Someone else", "name-1"), 409, "CLIENT_MESSAGE_ID_REUSED");
     expect(await allMessages(who, id)).toEqual(before);
     const next = await say(who, id, "Work has been stressful");
     expect(next.variables).toMatchObject({ client_name: "Sam", presenting_problem: "Work has been stressful" });
