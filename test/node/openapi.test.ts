@@ -47,4 +47,11 @@ describe("GET /docs", () => {
     expect(html).toContain("/openapi.json");
     expect(res.headers.get("content-security-policy")).toContain("script-src");
   });
+
+  it("asks no font service for anything: the page and its policy name only the UI's CDN", async () => {
+    const res = await createApp().request("/docs", {}, vars);
+    const hosts = (text: string) => new Set([...text.matchAll(/https:\/\/([a-z0-9.-]+)/g)].map((m) => m[1]));
+    expect([...hosts(res.headers.get("content-security-policy")!)]).toEqual(["cdn.jsdelivr.net"]);
+    expect(await res.text()).not.toMatch(/fonts\.(googleapis|gstatic)\.com/);
+  });
 });
