@@ -82,6 +82,44 @@ describe("eviction", () => {
     expect((await allMessages(who, id)).length).toBe(log.length + 2);
   });
 
+  it("while the model is streaming to a socket: after the eviction the reply is logged once, never the half-streamed text", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    // A model that starts its reply and then hangs, as a provider cut off mid-stream would.
+    await runInDurableObject(actor(id), (instance: SessionActor) => {
+      (instance as unknown as { model: unknown }).model = new MockLanguageModelV3({
+        doStream: async () => ({
+          stream: new ReadableStream({
+            start(controller) {
+              controller.enqueue({ type: "stream-start", warnings: [] });
+              controller.enqueue({ type: "text-start", id: "t" });
+              controller.enqueue({ type: "text-delta", id: "t", delta: '{"EXIT": false, "content": "HALF-STREAMED words of a reply' });
+            },
+          }),
+        }),
+      });
+    });
+    const socket = await openSocket(id, who.token);
+    socket.send({ type: "user_message", content: "Sam", clientMessageId: "mid-1" });
+    await socket.until((f) => f.some((x) => x.type === "delta" && String(x.text).includes("HALF")));
+    await abortAllDurableObjects();
+
+    // The fresh activation makes its configured (offline) model and runs the cut turn again.
+    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
+    await settle(id);
+    const log = await allMessages(who, id);
+    expect(log.filter((m) => m.role === "user")).toEqual([expect.objectContaining({ seq: 3, content: "Sam", clientMessageId: "mid-1" })]);
+    expect(log.slice(3).map((m) => [m.seq, m.role, m.actionId])).toEqual([[4, "assistant", "ask_problem"]]);
+    expect(JSON.stringify(log)).not.toContain("HALF-STREAMED");
+
+    // A reconnecting client resumes from what it saw and gets the reply, once.
+    const again = await openSocket(id, who.token);
+    again.send({ type: "resume", lastSeq: 3 });
+    await again.until((f) => f.some((x) => x.type === "message" && x.seq === 4));
+    expect(again.frames.filter((f) => f.type === "message").map((f) => f.seq)).toEqual([4]);
+    expect((await say(who, id, "Sam", "mid-1")).messages).toEqual([log[3]]);
+  });
+
   it("with a turn waiting in line: a request to the fresh activation finishes the cut turn first", async () => {
     const who = await person("author");
     const id = await intakeSession(who);
