@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { MAX_FILES_PER_PROJECT } from "../../src/store/projects/files";
 import { expectProblem } from "../helpers";
 import { addFile, brokenYaml, caller, fileId, newProject, ok, send, sessionYaml } from "./fixtures";
 
@@ -188,5 +190,27 @@ describe("GET /api/projects/:id/files", () => {
     const techniques = await ok(send("GET", `/api/projects/${project.id}/files?kind=technique`, a));
     expect(techniques.items.map((f: { kind: string }) => f.kind)).toEqual(["technique"]);
     await expectProblem(await send("GET", `/api/projects/${project.id}/files?kind=global`, a), 400, "VALIDATION_FAILED");
+  });
+});
+
+describe("the file limit", () => {
+  it("holds under concurrent writes: the database refuses the file past it", async () => {
+    const a = await caller("author");
+    const project = await newProject(a);
+    const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM project_files WHERE project_id = ?").bind(project.id).first<{ n: number }>())!;
+    // Fill the project to one below the limit directly: hundreds of API writes would only slow the test.
+    const now = Date.now();
+    const filler = env.DB.prepare(
+      "INSERT INTO project_files (id, project_id, path, kind, content, content_hash, session_id, updated_by, created_at, updated_at) VALUES (?, ?, ?, 'template', 'x', 'h', NULL, ?, ?, ?)",
+    );
+    await env.DB.batch(Array.from({ length: MAX_FILES_PER_PROJECT - 1 - n }, (_, i) => filler.bind(crypto.randomUUID(), project.id, `templates/filler/${i}.md`, a.id, now, now)));
+
+    const writes = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => send("POST", `/api/projects/${project.id}/files`, a, { path: `sessions/last_${i}.yaml`, content: sessionYaml(`last_${i}`, "Hi") })),
+    );
+    expect(writes.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    for (const r of writes.filter((w) => w.status === 409)) await expectProblem(r, 409, "FILE_LIMIT");
+    const after = await env.DB.prepare("SELECT count(*) AS n FROM project_files WHERE project_id = ?").bind(project.id).first<{ n: number }>();
+    expect(after!.n).toBe(MAX_FILES_PER_PROJECT);
   });
 });

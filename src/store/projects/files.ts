@@ -43,9 +43,19 @@ function assertSize(content: string) {
   }
 }
 
+const errorText = (err: unknown) => (err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}` : String(err));
+
 function isUniqueViolation(err: unknown): boolean {
-  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}` : String(err);
-  return /UNIQUE constraint failed/i.test(text);
+  return /UNIQUE constraint failed/i.test(errorText(err));
+}
+
+/** The database's own guard (migration 0003) caught a write past the file limit. */
+function isFileLimit(err: unknown): boolean {
+  return /FILE_LIMIT/.test(errorText(err));
+}
+
+function fileLimit(): ProblemError {
+  return new ProblemError(409, "FILE_LIMIT", `A project holds at most ${MAX_FILES_PER_PROJECT} files.`);
 }
 
 function pathTaken(path: string): ProblemError {
@@ -104,9 +114,7 @@ export async function createFile(
     .from(projectFiles)
     .where(eq(projectFiles.projectId, projectId));
   if (existing?.taken) throw pathTaken(input.path);
-  if ((existing?.n ?? 0) >= MAX_FILES_PER_PROJECT) {
-    throw new ProblemError(409, "FILE_LIMIT", `A project holds at most ${MAX_FILES_PER_PROJECT} files.`);
-  }
+  if ((existing?.n ?? 0) >= MAX_FILES_PER_PROJECT) throw fileLimit();
   const checked = await checkFile(input.path, input.content, await contextFor(db, projectId, input), lang);
   const now = new Date();
   const id = crypto.randomUUID();
@@ -129,6 +137,7 @@ export async function createFile(
     ]);
   } catch (err) {
     if (isUniqueViolation(err)) throw pathTaken(input.path);
+    if (isFileLimit(err)) throw fileLimit();
     throw err;
   }
   return validated(await fileFor(db, projectId, id), checked);
