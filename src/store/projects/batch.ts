@@ -1,6 +1,7 @@
 import type { SQLWrapper } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db";
+import { fileLimit } from "./limits";
 
 /** D1 binds at most 100 parameters per statement. */
 const MAX_PARAMS = 100;
@@ -23,10 +24,21 @@ const dialect = new SQLiteAsyncDialect();
  */
 export async function atomically(db: Database, statements: SQLWrapper[]): Promise<void> {
   if (!statements.length) return;
-  await db.$client.batch(
-    statements.map((s) => {
-      const query = dialect.sqlToQuery(s.getSQL());
-      return db.$client.prepare(query.sql).bind(...query.params);
-    }),
-  );
+  try {
+    await db.$client.batch(
+      statements.map((s) => {
+        const query = dialect.sqlToQuery(s.getSQL());
+        return db.$client.prepare(query.sql).bind(...query.params);
+      }),
+    );
+  } catch (err) {
+    // The file-limit trigger (migration 0003) refused an insert that raced past the check in code.
+    if (/FILE_LIMIT/.test(errorText(err))) throw fileLimit();
+    throw err;
+  }
+}
+
+/** A D1 error's message with its cause: D1 puts the SQLite message in either. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}` : String(err);
 }

@@ -5,15 +5,15 @@ import type { Database } from "../db";
 import { projectFiles, type FileKind } from "../schema";
 import { editableProjectFor, notFound, projectFor } from "./access";
 import { auditEntry } from "./audit";
-import { atomically } from "./batch";
+import { atomically, errorText } from "./batch";
 import { checkFile, contextOf, hasErrors, type CheckedFile } from "./checks";
 import { decodeCursor, page } from "./cursor";
 import type { DiagnosticLang } from "./globals";
 import type { PageRequest, ProjectFile, ValidatedFile } from "./models";
+import { fileLimit, MAX_FILES_PER_PROJECT } from "./limits";
 import { GLOBALS_PATH, TEMPLATES_DIR } from "./paths";
 import { fileSummary, touchProject, type FileRow } from "./workspace";
 
-export const MAX_FILES_PER_PROJECT = 200;
 export const MAX_FILE_BYTES = 128 * 1024;
 
 function projectFile(row: FileRow): ProjectFile {
@@ -43,19 +43,8 @@ function assertSize(content: string) {
   }
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}` : String(err));
-
 function isUniqueViolation(err: unknown): boolean {
   return /UNIQUE constraint failed/i.test(errorText(err));
-}
-
-/** The database's own guard (migration 0003) caught a write past the file limit. */
-function isFileLimit(err: unknown): boolean {
-  return /FILE_LIMIT/.test(errorText(err));
-}
-
-function fileLimit(): ProblemError {
-  return new ProblemError(409, "FILE_LIMIT", `A project holds at most ${MAX_FILES_PER_PROJECT} files.`);
 }
 
 function pathTaken(path: string): ProblemError {
@@ -137,7 +126,6 @@ export async function createFile(
     ]);
   } catch (err) {
     if (isUniqueViolation(err)) throw pathTaken(input.path);
-    if (isFileLimit(err)) throw fileLimit();
     throw err;
   }
   return validated(await fileFor(db, projectId, id), checked);

@@ -16,7 +16,8 @@ import { editableProjectFor, notFound, projectFor, type ProjectRow } from "./acc
 import { auditEntry } from "./audit";
 import { atomically } from "./batch";
 import { checkFile, contextOf } from "./checks";
-import { createFile, MAX_FILES_PER_PROJECT, updateFile } from "./files";
+import { createFile, updateFile } from "./files";
+import { fileLimit, MAX_FILES_PER_PROJECT } from "./limits";
 import type { DiagnosticLang } from "./globals";
 import type { Diagnostic, Scheme, Template } from "./models";
 import { DEFAULT_SCHEME, TEMPLATES_DIR, classifyPath, templatePath } from "./paths";
@@ -128,9 +129,7 @@ export async function createScheme(
       : files.filter((f) => f.scheme === input.copyFrom);
   if (!sources.length) throw new ProblemError(404, "NOT_FOUND", `No template scheme "${input.copyFrom}" to copy from.`);
   const [{ n } = { n: 0 }] = await db.select({ n: sql<number>`count(*)` }).from(projectFiles).where(eq(projectFiles.projectId, projectId));
-  if (n + sources.length > MAX_FILES_PER_PROJECT) {
-    throw new ProblemError(409, "FILE_LIMIT", `A project holds at most ${MAX_FILES_PER_PROJECT} files.`);
-  }
+  if (n + sources.length > MAX_FILES_PER_PROJECT) throw fileLimit();
   const copies = sources.map((s) => ({ path: templatePath(input.name, s.template), content: s.content }));
   const ctx = contextOf(copies);
   const checked = await Promise.all(copies.map((f) => checkFile(f.path, f.content, ctx, lang)));
