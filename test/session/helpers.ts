@@ -1,9 +1,12 @@
 /** Helpers for session tests: people with tokens, turns over REST, SSE and WebSocket, the actor and its D1 mirror. */
+import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { Role } from "../../src/http/auth";
+import { createOfflineModel } from "../../src/llm/offline";
 import type { SessionActor } from "../../src/session/actor";
+import type { SessionStorage } from "../../src/session/storage";
 import { authHeaders, call, json, tokenFor } from "../helpers";
 
 /** The English intake sample, answered to the end: each answer is one turn. */
@@ -188,4 +191,45 @@ export async function actorLog(who: Person, sessionId: string) {
     action_id: m.actionId,
     client_message_id: m.clientMessageId,
   }));
+}
+
+/**
+ * Holds the actor's model until `release()`: the offline model's answers, but every call
+ * waits for the gate first, so a test can line up input behind a running turn.
+ */
+export async function holdModel(sessionId: string): Promise<{ release: () => void }> {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  await runInDurableObject(actor(sessionId), (instance: SessionActor) => {
+    const offline = createOfflineModel();
+    const held: LanguageModelV3 = {
+      specificationVersion: offline.specificationVersion,
+      provider: offline.provider,
+      modelId: offline.modelId,
+      supportedUrls: offline.supportedUrls,
+      doGenerate: async (options) => (await gate, offline.doGenerate(options)),
+      doStream: async (options) => (await gate, offline.doStream(options)),
+    };
+    (instance as unknown as { model: unknown }).model = held;
+  });
+  return { release: () => release() };
+}
+
+/** The actor's turns for these clientMessageIds, in the order it queued them, with their status. */
+export function queuedTurns(sessionId: string, clientMessageIds: string[]) {
+  return runInDurableObject(actor(sessionId), (instance: SessionActor) => {
+    const store = (instance as unknown as { store: SessionStorage }).store;
+    return clientMessageIds.map((cmid) => store.turnByClientId(cmid)).filter((t) => t !== null).map((t) => ({ id: t.id, clientMessageId: t.clientMessageId, status: t.status }));
+  });
+}
+
+/** Polls until `test` holds (the actor's work is asynchronous to the test). */
+export async function eventually<T>(read: () => Promise<T>, test: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const value = await read();
+    if (test(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import intake from "../../scripts/sessions/intake_en.yaml";
 import { call, expectProblem, json } from "../helpers";
-import { actor, allMessages, lastState, openSocket, parseSse, person, say, sendMessage, settle, startSession, transcript } from "./helpers";
+import { actor, allMessages, eventually, holdModel, lastState, openSocket, parseSse, person, queuedTurns, say, sendMessage, settle, startSession, transcript } from "./helpers";
 
 async function intakeSession() {
   const who = await person("author");
@@ -45,32 +45,48 @@ describe("a repeated clientMessageId", () => {
 });
 
 describe("concurrent sends", () => {
+  // The model is held while the first turn runs, so the later sends provably arrive during it:
+  // the actor must queue them and answer them in the order they arrived.
   it("over REST run one at a time and are answered in the order they arrived", async () => {
     const { who, id } = await intakeSession();
-    const [a, b] = await Promise.all([say(who, id, "Sam", "conc-a"), say(who, id, "Work has been stressful", "conc-b")]);
-    const [first, second] = a.userMessage.seq < b.userMessage.seq ? [a, b] : [b, a];
-    expect(first.messages.length).toBeGreaterThan(0);
-    for (const m of first.messages) {
-      expect(m.seq).toBeGreaterThan(first.userMessage.seq);
-      expect(m.seq).toBeLessThan(second.userMessage.seq);
-    }
-    for (const m of second.messages) expect(m.seq).toBeGreaterThan(second.userMessage.seq);
+    const model = await holdModel(id);
+    const a = say(who, id, "Sam", "conc-a");
+    await eventually(() => queuedTurns(id, ["conc-a"]), (t) => t[0]?.status === "running", "the first turn to run");
+    const b = say(who, id, "Work has been stressful", "conc-b");
+    await eventually(() => queuedTurns(id, ["conc-b"]), (t) => t.length === 1, "the second send to be queued");
+    const c = say(who, id, "6", "conc-c");
+    const queued = await eventually(() => queuedTurns(id, ["conc-a", "conc-b", "conc-c"]), (t) => t.length === 3, "the third send to be queued");
+    expect(queued.map((t) => t.status)).toEqual(["running", "queued", "queued"]);
+    model.release();
+
+    const [first, second, third] = await Promise.all([a, b, c]);
+    expect(first.messages.map((m: any) => m.actionId)).toEqual(["ask_problem"]);
+    expect(second.messages.map((m: any) => m.actionId)).toEqual(["rate_mood"]);
+    expect(third.messages.map((m: any) => m.actionId)).toEqual(["ask_sleep"]);
+    expect([first, second, third].map((r) => r.userMessage.seq)).toEqual([3, 5, 7]);
     const log = await allMessages(who, id);
     expect(log.map((m) => m.seq)).toEqual(log.map((_, i) => i + 1));
-    expect(log).toHaveLength(2 + 2 + first.messages.length + second.messages.length);
+    expect(transcript(log).slice(2).filter(([role]) => role === "user")).toEqual([
+      ["user", "Sam", "ask_name"],
+      ["user", "Work has been stressful", "ask_problem"],
+      ["user", "6", "rate_mood"],
+    ]);
   });
 
   it("on one WebSocket are answered in the order they were sent", async () => {
     const { who, id } = await intakeSession();
     const socket = await openSocket(id, who.token);
+    const model = await holdModel(id);
     const answers = ["Sam", "Work has been stressful", "6"];
-    // One macrotask between frames: the pool's in-isolate WebSocket pair may hand a same-tick
-    // burst to the object in reverse (a bare echo object shows it too), while a real socket
-    // under `wrangler dev` keeps the order. The frames still queue behind the running turn.
     for (const [i, content] of answers.entries()) {
       socket.send({ type: "user_message", content, clientMessageId: `burst-${i}` });
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // Each frame is seen by the actor before the next is sent, so "the order they were sent" is the arrival order.
+      await eventually(() => queuedTurns(id, [`burst-${i}`]), (t) => t.length === 1, `frame ${i} to be queued`);
     }
+    const queued = await queuedTurns(id, answers.map((_, i) => `burst-${i}`));
+    expect(queued.map((t) => t.status)).toEqual(["running", "queued", "queued"]);
+    model.release();
+
     await socket.until((f) => lastState(f)?.position.actionId === "ask_sleep");
     expect(transcript(await allMessages(who, id)).slice(2)).toEqual([
       ["user", "Sam", "ask_name"],
