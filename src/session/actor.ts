@@ -28,7 +28,7 @@ import { ProblemError } from "../http/problem";
 import { scriptKey } from "../store/projects/cache";
 import { eraseMirror, writeMirror } from "../store/sessions/mirror";
 import { Connections, seesDebug, type SseChannel } from "./connections";
-import { Instrumentation, type TurnCost } from "./instrumentation";
+import { Instrumentation, type CountedBindings, type TurnCost } from "./instrumentation";
 import { idleStatus, nextAlarm, retryDelay } from "./lifecycle";
 import { mirrorBatch } from "./mirror";
 import { ClientFrameSchema, MAX_FRAME_BYTES, PING_FRAME, PONG_FRAME, type ServerFrame } from "./protocol";
@@ -88,6 +88,8 @@ export class SessionActor extends DurableObject<Env> {
   private readonly hub: Connections;
   private readonly config: Config;
   private readonly cost: Instrumentation;
+  /** D1 and KV, counted by the instrumentation where it is on: the actor reaches them only through these. */
+  private readonly io: CountedBindings;
   private loaded: Loaded | null = null;
   private loading: Promise<Loaded | null> | null = null;
   /** Turns in memory (queued or running), by id; the promise settles with the turn's outcome. */
@@ -106,6 +108,7 @@ export class SessionActor extends DurableObject<Env> {
     super(ctx, env);
     this.config = getConfig(env);
     this.cost = Instrumentation.for(this.config);
+    this.io = this.cost.bindings(env);
     this.store = new SessionStorage(ctx.storage);
     this.hub = new Connections(ctx);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -398,7 +401,7 @@ export class SessionActor extends DurableObject<Env> {
   private async session(caller: Caller, access: Access): Promise<Loaded> {
     let s = this.loaded;
     if (!s) {
-      this.loading ??= rebuildFromMirror(this.env, this.store, caller.sessionId)
+      this.loading ??= rebuildFromMirror(this.io, this.store, caller.sessionId)
         .then(
           (ok) => {
             if (ok) this.loadLocal();
@@ -750,8 +753,7 @@ export class SessionActor extends DurableObject<Env> {
     const messages = this.store.messages(s.meta.mirroredSeq, s.lastSeq, MIRROR_CHUNK);
     const batch = mirrorBatch({ ...s, lastTurn: this.store.lastTurnId(), log: messages, outbox: entries });
     try {
-      this.cost.d1RoundTrip();
-      await writeMirror(this.env.DB, batch);
+      await writeMirror(this.io.DB, batch);
     } catch (err) {
       s.meta.mirrorAttempts += 1;
       s.meta.mirrorRetryAt = Date.now() + retryDelay(s.meta.mirrorAttempts);
@@ -778,10 +780,9 @@ export class SessionActor extends DurableObject<Env> {
     this.running?.abort();
     await this.settled();
     try {
-      this.cost.d1RoundTrip();
       const inline = s.meta.projectId === null;
-      const { scriptShared } = await eraseMirror(this.env.DB, s.meta.sessionId, s.meta.scriptHash, inline);
-      if (inline && !scriptShared) await this.env.CACHE.delete(scriptKey(s.meta.scriptHash));
+      const { scriptShared } = await eraseMirror(this.io.DB, s.meta.sessionId, s.meta.scriptHash, inline);
+      if (inline && !scriptShared) await this.io.CACHE.delete(scriptKey(s.meta.scriptHash));
     } catch (err) {
       s.meta.mirrorAttempts += 1;
       s.meta.mirrorRetryAt = Date.now() + retryDelay(s.meta.mirrorAttempts);

@@ -19,7 +19,7 @@ import type { SafetyView } from "./schemas";
 import type { Meta, SessionStorage, StoredMessage, Turn } from "./storage";
 
 /** False when D1 has no such session (or no longer has its script's text). */
-export async function rebuildFromMirror(env: Env, store: SessionStorage, sessionId: string): Promise<boolean> {
+export async function rebuildFromMirror(env: Pick<Env, "DB" | "CACHE">, store: SessionStorage, sessionId: string): Promise<boolean> {
   const found = await readMirror(env.DB, sessionId);
   if (!found) return false;
   const { session: row, blobs } = found;

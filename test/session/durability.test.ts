@@ -233,6 +233,27 @@ describe("the D1 mirror", () => {
     expect(cost!.perTurn.d1RoundTrips).toBeLessThanOrEqual(1);
     expect(cost!.kvReads).toBe(0);
   });
+
+  it("counts what really reaches D1 and KV: a rebuild from D1 reads both", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await say(who, id, "Sam");
+    await settle(id);
+    await runInDurableObject(actor(id), async (_i, state) => {
+      await state.storage.deleteAlarm();
+      await state.storage.deleteAll();
+    });
+    await abortAllDurableObjects();
+
+    // The fresh activation's counters start at zero; loading the session reads the D1 snapshot
+    // in one batch and the compiled script from KV, before the turn's own mirror batch.
+    await say(who, id, "Work has been stressful");
+    await settle(id);
+    const cost = (await actor(id).instrumentation())!;
+    expect(cost.turns).toBe(1);
+    expect(cost.kvReads).toBe(1);
+    expect(cost.d1RoundTrips).toBe(2);
+  });
 });
 
 describe("an actor with empty storage", () => {

@@ -7,7 +7,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import pkg from "../../../package.json";
 import type { Env } from "../../config";
 import type { TemplateName, VariableMap } from "../../engine";
-import { load, type SessionScript } from "../../engine/script";
+import { load, scriptJsonSchema, type SessionScript } from "../../engine/script";
+import { COMPILED_FORMAT } from "../../engine/script/compiled-format";
 import type { AuthUser } from "../../http/auth";
 import { ProblemError } from "../../http/problem";
 import { database, type Database } from "../db";
@@ -16,6 +17,7 @@ import { canManage, notFound, projectFor } from "./access";
 import { SCRIPT_TTL_SECONDS, readPointer, scriptKey } from "./cache";
 import { hasErrors } from "./checks";
 import { parseGlobals } from "./globals";
+import { contentHash } from "./hash";
 import type { Diagnostic } from "./models";
 import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
 import { VersionNumberSchema } from "./semver";
@@ -47,8 +49,23 @@ export interface SessionSource {
   templates: Partial<Record<TemplateName, string>>;
 }
 
-/** Compiled scripts are keyed by content; the tag makes a new release recompile rather than trust an old loader. */
-const LOADER_TAG = pkg.version;
+/**
+ * The tag a compiled script is stored with: the key (`script:<contentHash>`)
+ * names the text, the tag the compiler. It hashes COMPILED_FORMAT (bumped by
+ * hand when the loader or normaliser changes what they make of the same
+ * text), the script JSON Schema (which changes with the schema, no bump
+ * needed) and the release, so an entry another loader wrote is recompiled
+ * rather than served for the rest of its 30 days.
+ */
+export function loaderTagFor(format: number, schema: unknown, release: string): Promise<string> {
+  return contentHash(JSON.stringify({ format, schema, release }));
+}
+
+let loaderTag: Promise<string> | undefined;
+/** This build's loader tag (computed once per isolate). */
+export function currentLoaderTag(): Promise<string> {
+  return (loaderTag ??= loaderTagFor(COMPILED_FORMAT, scriptJsonSchema(), pkg.version));
+}
 
 interface SourceFile {
   path: string;
@@ -152,12 +169,19 @@ function pickScript(files: SourceFile[], wanted: string | undefined): SourceFile
 /** The loaded script for this content, from KV when another request already compiled it. Also used for sessions' inline scripts. */
 export async function compileScript(env: Env, file: Pick<SourceFile, "path" | "contentHash">, yaml: string): Promise<SessionScript> {
   const key = scriptKey(file.contentHash);
-  const cached = await env.CACHE.get<{ loader: string; script: SessionScript }>(key, "json");
-  if (cached?.loader === LOADER_TAG) return cached.script;
+  const tag = await currentLoaderTag();
+  let cached: { loader: string; script: SessionScript } | null = null;
+  try {
+    cached = await env.CACHE.get<{ loader: string; script: SessionScript }>(key, "json");
+  } catch (err) {
+    // The cache is an optimisation: compiling again is always correct.
+    console.log(JSON.stringify({ level: "warn", msg: "compiled script unreadable", error: err instanceof Error ? err.name : "unknown" }));
+  }
+  if (cached?.loader === tag) return cached.script;
   const result = load(yaml);
   if (!result.script || !("session" in result.script) || hasErrors(result.diagnostics)) throw invalid(file.path, result.diagnostics);
   try {
-    await env.CACHE.put(key, JSON.stringify({ loader: LOADER_TAG, script: result.script }), { expirationTtl: SCRIPT_TTL_SECONDS });
+    await env.CACHE.put(key, JSON.stringify({ loader: tag, script: result.script }), { expirationTtl: SCRIPT_TTL_SECONDS });
   } catch (err) {
     console.log(JSON.stringify({ level: "warn", msg: "compiled script not cached", error: err instanceof Error ? err.name : "unknown" }));
   }
