@@ -167,7 +167,7 @@ function pickScript(files: SourceFile[], wanted: string | undefined): SourceFile
 }
 
 /** The loaded script for this content, from KV when another request already compiled it. Also used for sessions' inline scripts. */
-export async function compileScript(env: Env, file: Pick<SourceFile, "path" | "contentHash">, yaml: string): Promise<SessionScript> {
+export async function compileScript(env: Pick<Env, "CACHE">, file: Pick<SourceFile, "path" | "contentHash">, yaml: string): Promise<SessionScript> {
   const key = scriptKey(file.contentHash);
   const tag = await currentLoaderTag();
   let cached: { loader: string; script: SessionScript } | null = null;
