@@ -228,3 +228,69 @@ describe("GET /api/projects/:id/audit", () => {
     expect(next.items[0].action).toBe("file.create");
   });
 });
+
+describe("create and copy are atomic", () => {
+  async function count(sql: string, ...params: unknown[]): Promise<number> {
+    return (await env.DB.prepare(sql).bind(...params).first<number>("n")) ?? 0;
+  }
+
+  /** Everything `who` has written: projects owned, workspace files, audit rows; and every blob. */
+  async function footprint(who: { id: string }) {
+    return {
+      projects: await count("SELECT count(*) AS n FROM projects WHERE owner_id = ?", who.id),
+      files: await count("SELECT count(*) AS n FROM project_files WHERE updated_by = ?", who.id),
+      audit: await count("SELECT count(*) AS n FROM audit_events WHERE actor_id = ?", who.id),
+      blobs: await count("SELECT count(*) AS n FROM blobs"),
+    };
+  }
+
+  /** Runs `act` with a trigger that aborts the statement it names; the trigger is gone afterwards. */
+  async function withFailure(trigger: string, act: () => Promise<void>) {
+    await env.DB.exec(`CREATE TRIGGER provoked_failure ${trigger} BEGIN SELECT RAISE(ABORT, 'provoked failure'); END;`);
+    try {
+      await act();
+    } finally {
+      await env.DB.exec("DROP TRIGGER provoked_failure;");
+    }
+  }
+
+  it("a failure inside create (sample template) leaves no project, no files, no blobs, no audit row", async () => {
+    const a = await caller("author");
+    const before = await footprint(a);
+    expect(before).toMatchObject({ projects: 0, files: 0, audit: 0 });
+    const body = { projectName: "Atomic sample", language: "en", template: "sample" };
+
+    // The project row is already inserted when the second sample file's insert fails.
+    await withFailure(`BEFORE INSERT ON project_files WHEN NEW.updated_by = '${a.id}' AND NEW.path = 'sessions/intake_zh.yaml'`, async () => {
+      await expectProblem(await send("POST", "/api/projects", a, body), 500, "INTERNAL_ERROR");
+    });
+    expect(await footprint(a)).toEqual(before);
+    expect(await count("SELECT count(*) AS n FROM projects WHERE project_name = ? AND owner_id = ?", "Atomic sample", a.id)).toBe(0);
+
+    // Nothing is stuck: the same create works once the failure is gone.
+    const project = await ok(send("POST", "/api/projects", a, body), 201);
+    expect((await filesOf(a, project.id)).map((f) => f.path)).toEqual(["globals.yaml", "sessions/intake_en.yaml", "sessions/intake_zh.yaml"]);
+  });
+
+  it("a failure inside copy leaves no project, no files, no blobs, no audit row", async () => {
+    const a = await caller("author");
+    const admin = await caller("admin");
+    const source = await newProject(a, { projectName: "Copy source" });
+    await ok(send("POST", `/api/projects/${source.id}/template-schemes`, a, { name: "gentle", description: "soft" }), 201);
+    await publishVersion(a, source.id, "1.0.0");
+    const sourceFiles = (await filesOf(a, source.id)).length;
+    const before = await footprint(admin);
+    expect(before).toMatchObject({ projects: 0, files: 0, audit: 0 });
+
+    // The audit row is the batch's last statement: the project and all its files are inserted by then.
+    await withFailure(`BEFORE INSERT ON audit_events WHEN NEW.actor_id = '${admin.id}' AND NEW.action = 'project.copy'`, async () => {
+      await expectProblem(await send("POST", `/api/projects/${source.id}/copy`, admin), 500, "INTERNAL_ERROR");
+    });
+    expect(await footprint(admin)).toEqual(before);
+    expect(await count("SELECT count(*) AS n FROM projects WHERE project_name = ?", "Copy source (copy)")).toBe(0);
+    expect((await filesOf(a, source.id)).length).toBe(sourceFiles); // the source is untouched
+
+    const copy = await ok(send("POST", `/api/projects/${source.id}/copy`, admin), 201);
+    expect((await filesOf(admin, copy.id)).length).toBe(sourceFiles);
+  });
+});
