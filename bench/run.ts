@@ -139,8 +139,8 @@ async function main() {
   const api = new Api(worker.origin, secret);
   const projectId = await phase("publish the sample project", () => api.publishSampleProject());
 
-  const echo = (connections: number, pacing: Pacing) =>
-    withCpu(worker, () => runBaseline(worker, { connections, messages: INTAKE_ANSWERS, connectBatch: config.connectBatch, timeoutMs: config.timeoutMs, pacing }));
+  const echo = (connections: number, pacing: Pacing, durable = false) =>
+    withCpu(worker, () => runBaseline(worker, { connections, messages: INTAKE_ANSWERS, connectBatch: config.connectBatch, timeoutMs: config.timeoutMs, pacing, durable }));
 
   /** Creates and connects the sessions (not timed), then runs them to completion (timed). */
   const intake = async (sessions: number, pacing: Pacing, label: string) => {
@@ -165,6 +165,7 @@ async function main() {
   const paced = { thinkMs: config.thinkMs, seed: config.seed };
   const light = { thinkMs: config.lightThinkMs, seed: config.seed };
   const baseline = await phase(`baseline: echo Durable Object, ${config.sessions} connections`, () => echo(config.sessions, paced));
+  const baselineDurable = await phase(`durable baseline: echo after a SQLite write, ${config.sessions} connections`, () => echo(config.sessions, paced, true));
   const turns = await phase(`turns: ${config.sessions} intake sessions`, () => intake(config.sessions, paced, "turns"));
   const baselineLight = await phase(`baseline, light load: ${config.lightSessions} connections`, () => echo(config.lightSessions, light));
   const turnsLight = await phase(`turns, light load: ${config.lightSessions} sessions`, () => intake(config.lightSessions, light, "light"));
@@ -214,6 +215,8 @@ async function main() {
   const ratios = {
     turnP50OverBaselineP50: ratio(turns.load.p50Ms, baseline.p50Ms),
     turnP99OverBaselineP99: ratio(turns.load.p99Ms, baseline.p99Ms),
+    turnP50OverDurableBaselineP50: ratio(turns.load.p50Ms, baselineDurable.p50Ms),
+    turnP99OverDurableBaselineP99: ratio(turns.load.p99Ms, baselineDurable.p99Ms),
     lightTurnP50OverBaselineP50: ratio(turnsLight.load.p50Ms, baselineLight.p50Ms),
     lightTurnP99OverBaselineP99: ratio(turnsLight.load.p99Ms, baselineLight.p99Ms),
     runtimeCpuPerTurnOverPerEcho: ratio(turns.load.cpuMsPerMessage?.runtime ?? null, baseline.cpuMsPerMessage?.runtime ?? null),
@@ -255,6 +258,7 @@ async function main() {
     config: { ...config, messagesPerSession: INTAKE_ANSWERS.length, turnEnds: "state frame", script: SAMPLE_SCRIPT },
     scenarios: {
       baseline: scenario(baseline),
+      baselineDurable: scenario(baselineDurable),
       turns: { ...scenario(turns.load), toUserEcho: turns.userEcho, toLastAiMessage: turns.lastMessage },
       baselineLight: scenario(baselineLight),
       turnsLight: { ...scenario(turnsLight.load), toUserEcho: turnsLight.userEcho, toLastAiMessage: turnsLight.lastMessage },
@@ -280,6 +284,7 @@ async function main() {
       "",
       latencyTable([
         { label: `baseline: echo DO, ${config.sessions} conns, think ${config.thinkMs} ms`, ...baseline },
+        { label: `durable baseline: echo after a write, ${config.sessions} conns`, ...baselineDurable },
         { label: `turns: ${config.sessions} sessions, think ${config.thinkMs} ms`, ...turns.load },
         { label: `baseline: echo DO, ${config.lightSessions} conns, think ${config.lightThinkMs} ms`, ...baselineLight },
         { label: `turns: ${config.lightSessions} sessions, think ${config.lightThinkMs} ms`, ...turnsLight.load },
@@ -288,6 +293,7 @@ async function main() {
       ]),
       "",
       `ratios, ${config.sessions} sessions: turn p50 / baseline p50 = ${ratios.turnP50OverBaselineP50}×, p99 = ${ratios.turnP99OverBaselineP99}×; light load: p50 ${ratios.lightTurnP50OverBaselineP50}×, p99 ${ratios.lightTurnP99OverBaselineP99}×`,
+      `against the durable baseline (echo after a SQLite write), ${config.sessions} sessions: p50 ${ratios.turnP50OverDurableBaselineP50}×, p99 ${ratios.turnP99OverDurableBaselineP99}×`,
       `light load: user message echoed after p50 ${turnsLight.userEcho.p50Ms} ms, last AI message p50 ${turnsLight.lastMessage.p50Ms} ms, state p50 ${turnsLight.load.p50Ms} ms`,
       `server CPU per turn: ${cpu(turns.load.cpuMsPerMessage)}`,
       `server CPU per echo: ${cpu(baseline.cpuMsPerMessage)}; runtime ratio ${ratios.runtimeCpuPerTurnOverPerEcho}×, total ${ratios.serverCpuPerTurnOverPerEcho}×`,

@@ -1,7 +1,8 @@
 /**
  * Baseline: the same connections and messages as the turns scenario, sent to
  * the bare echo Durable Object (one object per connection, like one actor per
- * session). Latency = send → the echoed frame back.
+ * session). Latency = send → the echoed frame back. `durable`: the object
+ * commits each frame to its SQLite storage before the echo leaves.
  */
 import { openAll } from "../lib/channel";
 import { runLoad, type LoadResult, type Pacing } from "../lib/load";
@@ -14,11 +15,12 @@ export interface BaselineOptions {
   connectBatch: number;
   timeoutMs: number;
   pacing: Pacing;
+  durable?: boolean;
 }
 
 export async function runBaseline(worker: LocalWorker, options: BaselineOptions): Promise<LoadResult> {
   const run = crypto.randomUUID().slice(0, 8);
-  const urls = Array.from({ length: options.connections }, (_, i) => `${worker.origin.replace(/^http/, "ws")}/api/bench/echo/${run}-${i}/ws`);
+  const urls = Array.from({ length: options.connections }, (_, i) => `${worker.origin.replace(/^http/, "ws")}/api/bench/echo/${run}-${i}/ws${options.durable ? "?durable=1" : ""}`);
   const channels = await openAll(urls, { batch: options.connectBatch, timeoutMs: options.timeoutMs });
   try {
     return await runLoad(channels, options.messages.length, options.pacing, async (channel, connection, message) => {

@@ -35,6 +35,9 @@ const echoSocket = createRoute({
   middleware: [benchOnly] as const,
   request: {
     params: z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).openapi({ example: "conn-0" }) }),
+    query: z.object({
+      durable: z.enum(["0", "1"]).optional().openapi({ description: "`1`: write each frame to the object's SQLite storage before echoing it (the floor of a durable answer)" }),
+    }),
   },
   responses: {
     101: { description: "Switching to the WebSocket protocol" },

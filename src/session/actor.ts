@@ -20,7 +20,7 @@
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { DurableObject } from "cloudflare:workers";
-import { flatVariables, start, step, type JsonValue, type Position, type SessionState, type StepError, type TemplateName, type VariableMap } from "../engine";
+import { flatVariables, migrateState, start, step, type JsonValue, type Position, type SessionState, type StepError, type TemplateName, type VariableMap } from "../engine";
 import { getConfig, type Config, type Env } from "../config";
 import { createModel, LlmConfigError } from "../llm";
 import type { AuthUser } from "../http/auth";
@@ -394,7 +394,8 @@ export class SessionActor extends DurableObject<Env> {
     if (!row) return;
     const pinned = this.store.readScript(row.meta.scriptHash);
     if (!pinned) throw new Error("session storage holds no pinned script");
-    this.loaded = { meta: row.meta, state: row.state, pinned, lastSeq: this.store.lastSeq() };
+    // A state written by an older engine is upgraded here, once per activation, before any step sees it.
+    this.loaded = { meta: row.meta, state: migrateState(row.state), pinned, lastSeq: this.store.lastSeq() };
   }
 
   /** The session, loaded (or rebuilt from D1) and checked against the caller; interrupted turns resume first. */
