@@ -1,4 +1,8 @@
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { SessionActor } from "../../src/session/actor";
+import { PING_FRAME, PONG_FRAME } from "../../src/session/protocol";
 import intake from "../../scripts/sessions/intake_en.yaml";
 import { call, expectProblem, json } from "../helpers";
 import { actor, allMessages, eventually, holdModel, lastState, openSocket, parseSse, person, queuedTurns, say, sendMessage, settle, startSession, transcript } from "./helpers";
@@ -171,5 +175,43 @@ describe("WebSocket frames", () => {
     expect(socket.frames.filter((f) => f.type === "error").map((f) => f.code)).toEqual(["BAD_FRAME", "BAD_FRAME", "BAD_FRAME"]);
     await settle(id);
     expect(await allMessages(who, id)).toHaveLength(2);
+  });
+});
+
+describe("hibernation", () => {
+  it("lets the runtime answer the ping frame itself, without waking the actor", async () => {
+    const { who, id } = await intakeSession();
+    const socket = await openSocket(id, who.token);
+    await socket.until((f) => lastState(f) !== undefined);
+    socket.send(PING_FRAME);
+    await socket.until((f) => f.some((x) => x.type === "pong"));
+    await runInDurableObject(actor(id), (_instance: SessionActor, state) => {
+      const pair = state.getWebSocketAutoResponse();
+      expect(pair?.request).toBe(PING_FRAME);
+      expect(pair?.response).toBe(PONG_FRAME);
+      // Set only when the runtime, not the actor's handler, answered this socket's ping.
+      const [ws] = state.getWebSockets();
+      expect(state.getWebSocketAutoResponseTimestamp(ws!)).toBeInstanceOf(Date);
+    });
+  });
+
+  it("keeps who is connected in the socket: an actor woken from hibernation runs the turn as that user", async () => {
+    const { who, id } = await intakeSession();
+    const socket = await openSocket(id, who.token);
+    await socket.until((f) => lastState(f) !== undefined);
+    // A new instance knows nothing but storage and the socket's attachment, as after hibernation.
+    const woken = await runInDurableObject(actor(id), (_instance: SessionActor, state) => new SessionActor(state, env));
+    await runInDurableObject(actor(id), async (_instance: SessionActor, state) => {
+      const [ws] = state.getWebSockets();
+      expect(ws!.deserializeAttachment()).toMatchObject({ sessionId: id, userId: who.id, role: "author" });
+      await woken.webSocketMessage(ws!, JSON.stringify({ type: "user_message", content: "Sam", clientMessageId: "woken-1" }));
+    });
+    await socket.until((f) => f.some((x) => x.type === "message" && x.content === "Thank you, Sam. What brings you here today?"));
+    await abortAllDurableObjects();
+    const log = await allMessages(who, id);
+    expect(transcript(log).slice(2)).toEqual([
+      ["user", "Sam", "ask_name"],
+      ["assistant", "Thank you, Sam. What brings you here today?", "ask_problem"],
+    ]);
   });
 });
