@@ -36,4 +36,27 @@ describe("GET /health/ready", () => {
     expect(body.checks.kv!.ok).toBe(true);
     expect(body.checks.durableObject!.ok).toBe(true);
   });
+
+  type Ready = { status: string; checks: Record<string, { ok: boolean; error?: string }>; failing: string[] };
+
+  it("answers 503 naming KV when the cache fails, without its error's text", async () => {
+    const failingKv = { get: async () => Promise.reject(new Error("kv internals: secret-host:1234")) } as unknown as KVNamespace;
+    const res = await call("/health/ready", {}, { CACHE: failingKv });
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as Ready;
+    expect(body.failing).toEqual(["kv"]);
+    expect(body.checks.kv).toMatchObject({ ok: false, error: "kv check failed" });
+    expect(JSON.stringify(body)).not.toContain("secret-host");
+    expect(body.checks.d1!.ok && body.checks.durableObject!.ok).toBe(true);
+  });
+
+  it("answers 503 naming the Durable Object when it does not answer in time", async () => {
+    const silent = { idFromName: () => ({}), get: () => ({ ping: () => new Promise(() => undefined) }) } as unknown as DurableObjectNamespace;
+    const res = await call("/health/ready", {}, { SESSION_ACTOR: silent as never });
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as Ready;
+    expect(body.failing).toEqual(["durableObject"]);
+    expect(body.checks.durableObject!.error).toMatch(/^no answer within \d+ ms$/);
+    expect(body.checks.d1!.ok && body.checks.kv!.ok).toBe(true);
+  });
 });
