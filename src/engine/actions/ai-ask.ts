@@ -43,6 +43,13 @@ function cleaned(v: JsonValue): JsonValue {
 const schemaKey = Symbol("askReplySchema");
 const outputListKey = Symbol("askOutputList");
 
+// What a usable question reply must carry. Module-level functions, not closures made per call:
+// bundlers that keep function names (wrangler's default) wrap every named closure in a call.
+const needsContent = (reply: Reply): string[] => (contentOf(reply) ? [] : ["content"]);
+/** The answer may end the action: an exiting reply needs no content (it is not shown). */
+const needsContentUnlessExit = (reply: Reply): string[] => (exitFlag(reply) || contentOf(reply) ? [] : ["content"]);
+const needsNothing = (): string[] => [];
+
 async function question(
   turn: Turn,
   node: NodeOf<"ai_ask">,
@@ -82,7 +89,7 @@ async function question(
     temperature: 0.7,
     maxOutputTokens: 800,
     ...(mustExit ? {} : { stream: { messageId: turn.nextMessageId(), gated: canExit } }),
-    missing: (reply) => (mustExit || (canExit && exitFlag(reply)) || contentOf(reply) ? [] : ["content"]),
+    missing: mustExit ? needsNothing : canExit ? needsContentUnlessExit : needsContent,
   });
 }
 
@@ -123,7 +130,7 @@ async function finish(turn: Turn, node: NodeOf<"ai_ask">, collected: VariableMap
       schema: extractReplySchema(defined),
       temperature: 0.3,
       maxOutputTokens: 500,
-      missing: () => [],
+      missing: needsNothing,
     });
     turn.flagSilently(node, extracted);
   }
@@ -166,7 +173,6 @@ export const aiAsk: ActionHandler<"ai_ask"> = {
       round: inFlight.round,
       maxRounds,
       reply,
-      lookup: () => undefined,
     });
     if (decision.exit) {
       turn.flagSilently(node, reply);

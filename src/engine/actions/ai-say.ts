@@ -29,6 +29,10 @@ function templateMode(config: AiSayConfig): boolean {
 
 const needsContent = (reply: Record<string, unknown>) => (contentOf(reply) ? [] : ["content"]);
 
+const templateSources: readonly ExitSource[] = ["max_rounds", "exit_criteria", "llm_suggestion"];
+/** With `exit` set, the model's EXIT flag ends the action too (B7). */
+const templateSourcesWithFlag: readonly ExitSource[] = [...templateSources, "exit_flag"];
+
 async function sayRound(turn: Turn, node: NodeOf<"ai_say">, round: number, answer: string | null): Promise<Outcome> {
   const config = node.action.config;
   const maxRounds = aiSay.maxRounds(node.action);
@@ -54,15 +58,15 @@ async function sayRound(turn: Turn, node: NodeOf<"ai_say">, round: number, answe
   turn.say(node, contentOf(reply)!, round, reply);
   if (config.wait_for_reply === false) return done;
 
-  const sources: ExitSource[] = ["max_rounds", "exit_criteria", "llm_suggestion"];
-  if (config.exit !== undefined) sources.push("exit_flag");
+  const criteria = config.exit_criteria;
   const decision = decideExit({
-    sources,
+    sources: config.exit !== undefined ? templateSourcesWithFlag : templateSources,
     round,
     maxRounds,
     reply,
-    ...(config.exit_criteria ? { criteria: config.exit_criteria } : {}),
-    lookup: (name) => lookupVariable(turn.state, name),
+    ...(criteria ? { criteria } : {}),
+    // Only custom conditions read variables: no closure per round otherwise.
+    ...(criteria?.custom_conditions?.length ? { lookup: (name: string) => lookupVariable(turn.state, name) } : {}),
   });
   const early = decision.exit && decision.source !== "max_rounds";
   const finished = early || (maxRounds > 1 && round >= maxRounds);

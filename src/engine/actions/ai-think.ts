@@ -9,12 +9,20 @@ import { phrases } from "../prompts/templates";
 import { memo } from "../runtime/program";
 import { valueAsText } from "../variables/render";
 import { visibleVariables } from "../variables/store";
+import type { Reply } from "../prompts/reply";
 import type { JsonValue } from "../runtime/state";
+import type { OutputField } from "../script/schema";
 import type { Turn } from "../runtime/turn";
 import { done, type ActionHandler, type NodeOf } from "./types";
 
 const schemaKey = Symbol("thinkReplySchema");
 const outputListKey = Symbol("thinkOutputList");
+const missingKey = Symbol("thinkMissing");
+
+/** Every output must be in the reply. Built once per action (no closure per call). */
+function missingOutputs(fields: readonly OutputField[]): (reply: Reply) => string[] {
+  return (reply) => fields.filter((f) => reply[f.get] === undefined).map((f) => f.get);
+}
 
 function knownVariables(turn: Turn): string {
   const vars = visibleVariables(turn.state);
@@ -48,7 +56,7 @@ async function think(turn: Turn, node: NodeOf<"ai_think">) {
     schema: memo(node, schemaKey, () => thinkReplySchema(fields)),
     temperature: 0.5,
     maxOutputTokens: 800,
-    missing: (reply) => fields.filter((f) => reply[f.get] === undefined).map((f) => f.get),
+    missing: memo(node, missingKey, () => missingOutputs(fields)),
   });
   turn.flagSilently(node, reply);
   turn.write(

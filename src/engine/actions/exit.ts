@@ -25,7 +25,8 @@ export interface ExitInput {
   maxRounds: number;
   reply: Reply;
   criteria?: ExitCriteria;
-  lookup: (name: string) => JsonValue | undefined;
+  /** Reads a variable for exit_criteria.custom_conditions (required when the criteria have some). */
+  lookup?: (name: string) => JsonValue | undefined;
 }
 
 export function isTrue(v: unknown): boolean {
@@ -83,24 +84,24 @@ function criteriaMet(input: ExitInput): boolean | undefined {
     met++;
   }
   for (const condition of c.custom_conditions ?? []) {
-    if (!compare(input.lookup(condition.variable), condition.operator, condition.value)) return false;
+    if (!compare(input.lookup?.(condition.variable), condition.operator, condition.value)) return false;
     met++;
   }
   return met > 0 ? true : undefined;
 }
 
 export function decideExit(input: ExitInput): ExitDecision {
-  const on = (s: ExitSource) => input.sources.includes(s);
-  if (on("max_rounds") && input.round >= input.maxRounds) return { exit: true, source: "max_rounds" };
+  const sources = input.sources;
+  if (sources.includes("max_rounds") && input.round >= input.maxRounds) return { exit: true, source: "max_rounds" };
   const minRounds = input.criteria?.min_rounds;
   if (minRounds !== undefined && input.round < minRounds) return { exit: false };
-  if (on("exit_flag") && exitFlag(input.reply)) return { exit: true, source: "exit_flag" };
-  if (on("exit_criteria")) {
+  if (sources.includes("exit_flag") && exitFlag(input.reply)) return { exit: true, source: "exit_flag" };
+  if (sources.includes("exit_criteria")) {
     const met = criteriaMet(input);
     if (met === false) return { exit: false };
     if (met === true) return { exit: true, source: "exit_criteria" };
   }
-  if (on("llm_suggestion") && (input.reply.should_exit === true || input.reply.shouldExit === true)) {
+  if (sources.includes("llm_suggestion") && (input.reply.should_exit === true || input.reply.shouldExit === true)) {
     return { exit: true, source: "llm_suggestion" };
   }
   return { exit: false };

@@ -14,6 +14,11 @@ const PROFILE = ["教育背景", "心理学知识", "学习风格", "认知特�
 
 type Lookup = (name: string) => string | undefined;
 
+/** The step's time as prompts show it: read once per step, so every prompt of a step says the same time. */
+export interface PromptClock {
+  isoTime(): string;
+}
+
 function firstText(variables: Lookup, names: string[]): string | undefined {
   for (const name of names) {
     const v = variables(name);
@@ -26,7 +31,14 @@ function chatHistory(history: readonly HistoryEntry[], language: Language): stri
   const p = phrases(language);
   if (history.length === 0) return p.noHistory;
   const sep = language === "zh-CN" ? "：" : ": ";
-  return history.map((h) => `${h.role === "user" ? p.client : p.counselor}${sep}${h.content}`).join("\n");
+  // Concatenation rather than map().join(): no array per prompt, and the text is only copied once, by whoever reads the prompt.
+  let out = "";
+  for (let i = 0; i < history.length; i++) {
+    const h = history[i]!;
+    if (i > 0) out += "\n";
+    out += (h.role === "user" ? p.client : p.counselor) + sep + h.content;
+  }
+  return out;
 }
 
 function userProfile(variables: Lookup, language: Language): string {
@@ -43,13 +55,12 @@ function userProfile(variables: Lookup, language: Language): string {
  * The values every template may use, computed only when the template asks
  * for them (a project's template may not show the history, for instance).
  */
-export function commonValues(state: SessionState, node: ActionNode, language: Language, now: () => number, variables: Lookup): Lookup {
+export function commonValues(state: SessionState, node: ActionNode, language: Language, clock: PromptClock, variables: Lookup): Lookup {
   const p = phrases(language);
-  let time: string | undefined;
   return (key) => {
     switch (key) {
       case "time":
-        return (time ??= new Date(now()).toISOString());
+        return clock.isoTime();
       case "who":
         return firstText(variables, ["咨询师名", "counselor_name"]) ?? p.defaultWho;
       case "user":

@@ -84,7 +84,7 @@ function moveTo(turn: Turn, node: ActionNode | undefined): boolean {
     s.position = endPosition(turn.program);
     s.status = "completed";
   }
-  turn.emit({ type: "position", position: { ...s.position } });
+  if (turn.listening) turn.emit({ type: "position", position: { ...s.position } });
   return !node;
 }
 
@@ -150,7 +150,7 @@ async function run(turn: Turn, input: string | null): Promise<void> {
       };
       s.position = positionAt(node, outcome.round, s.position.maxRounds);
       s.status = "waiting_input";
-      turn.emit({ type: "position", position: { ...s.position } });
+      if (turn.listening) turn.emit({ type: "position", position: { ...s.position } });
       return;
     }
     const ended = moveTo(turn, program.nodes[node.flat + 1]);

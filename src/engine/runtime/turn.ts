@@ -30,9 +30,16 @@ export class Turn {
     this.now = options.now ?? realClock;
   }
 
-  private time: number | undefined;
-  /** The step's time, read once: every prompt of a step says the same time. */
-  readonly stepTime = (): number => (this.time ??= this.now());
+  private time: string | undefined;
+  /** The step's time (ISO 8601), read once: every prompt of a step says the same time. */
+  isoTime(): string {
+    return (this.time ??= new Date(this.now()).toISOString());
+  }
+
+  /** Whether anyone receives events: when nobody does, events need not be built. */
+  get listening(): boolean {
+    return this.options.emit !== undefined;
+  }
 
   get language() {
     return this.program.language;
@@ -54,7 +61,7 @@ export class Turn {
 
   prompt(name: TemplateName, node: ActionNode, values: Record<string, string>): string {
     const variables = textLookup(this.state);
-    const common = commonValues(this.state, node, this.language, this.stepTime, variables);
+    const common = commonValues(this.state, node, this.language, this, variables);
     return renderPrompt(name, this.language, this.options.templates, values, common, variables);
   }
 
