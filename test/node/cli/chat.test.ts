@@ -4,6 +4,7 @@
  * one dropped connection mid-turn, and the transcript on stdout exactly the
  * conversation the engine produces, each AI line once.
  */
+import { validate } from "@readme/openapi-parser";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,6 +90,17 @@ describe("heartrule chat", () => {
     expect(run.code).toBe(0);
   }, 120_000);
 
+  it("starts the script it is given from a chosen project (a Chinese script under the English interface)", async () => {
+    const { token } = (await (await fetch(`${server.url}/api/auth/dev-token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "cli-project", role: "client" }) })).json()) as { token: string };
+    const published = (await (await fetch(`${server.url}/api/projects/published`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { projectId: string; path: string }[] };
+    const zh = published.items.find((i) => i.path === "sessions/intake_zh.yaml")!;
+    const answers = ["小周", "最近工作压力很大", "6", "经常失眠", "能睡个好觉", "谢谢"];
+    const expected = await expectedConversation(sampleYaml("zh"), answers);
+    const run = await chat(["--url", server.url, "--project", zh.projectId, "--script", zh.path, "--lang", "en"], answers);
+    expect(run.stdout).toBe(transcript(expected, answers));
+    expect(run.code).toBe(0);
+  }, 120_000);
+
   it("exits 2 when the input ends before the conversation does", async () => {
     const run = await chat(["--url", server.url, "--lang", "en"], sampleAnswers.slice(0, 2));
     expect(run.stderr).toContain("(input ended before the conversation completed)");
@@ -100,5 +112,25 @@ describe("heartrule chat", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("--lang takes en or zh-CN, not 'fr'");
     expect(run.stderr).toContain("usage: heartrule chat");
+  });
+});
+
+/** What a newcomer opens after `npm run dev` (the foundation's checks, against the real server). */
+describe("npm run dev serves", () => {
+  it("/health, /health/ready with its three checks, a valid /openapi.json and the /docs page", async () => {
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok" });
+    const ready = await fetch(`${server.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+    expect(Object.entries(body.checks).map(([name, c]) => [name, c.ok]).sort()).toEqual([["d1", true], ["durableObject", true], ["kv", true]]);
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as Parameters<typeof validate>[0];
+    const result = await validate(doc);
+    expect(result.valid ? [] : result.errors).toEqual([]);
+    const docs = await fetch(`${server.url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await docs.text()).toMatch(/<html/i);
   });
 });
