@@ -7,7 +7,8 @@
  *   // r.status: "waiting_input" | "completed" | "error"; r.state is the new state
  *   // (on error: the state passed in, untouched — retry the same step).
  */
-export { start, step, migrateState, flatVariables, variableScopes, StateError, type StartOptions } from "./runtime/session";
+export { start, step, flatVariables, variableScopes, type StartOptions } from "./runtime/session";
+export { migrateState, StateError, OLDEST_SCHEMA_VERSION, type StateErrorCode } from "./runtime/migrate";
 export {
   SCHEMA_VERSION,
   HISTORY_LIMIT,

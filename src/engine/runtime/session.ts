@@ -18,7 +18,6 @@ import { compile, endPosition, positionAt, type ActionNode, type Program } from 
 import { mentionsCrisis } from "./safety";
 import {
   SCHEMA_VERSION,
-  SessionStateSchema,
   type SessionState,
   type VariableMap,
   type VariableStore,
@@ -186,32 +185,6 @@ export async function step(
     const actionId = turn.state.position.actionId ?? undefined;
     return { state, messages: [], status: "error", error: toStepError(err, actionId), stats: turn.stats };
   }
-}
-
-export class StateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "StateError";
-  }
-}
-
-/**
- * Loads a stored state, from this engine version or an earlier one. Throws
- * StateError for anything else (another format, a state from a newer engine).
- */
-export function migrateState(json: unknown): SessionState {
-  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version !== "number") throw new StateError("Not a HeartRule session state: schemaVersion is missing.");
-  if (version > SCHEMA_VERSION) {
-    throw new StateError(`The state was written by a newer engine (schema ${version}; this engine knows up to ${SCHEMA_VERSION}).`);
-  }
-  // Upgraders for older versions go here, one per version step, when a version 2 exists.
-  const parsed = SessionStateSchema.safeParse(json);
-  if (!parsed.success) {
-    const where = parsed.error.issues.slice(0, 3).map((i) => i.path.join(".") || "(root)");
-    throw new StateError(`Not a valid HeartRule session state (schema ${version}): check ${where.join(", ")}.`);
-  }
-  return parsed.data;
 }
 
 /** Every variable by name, latest write winning: what hosts list as the session's variables. */

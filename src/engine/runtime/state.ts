@@ -4,9 +4,11 @@
  * migrateState() validates stored states with it.
  *
  * Compatibility rule: a released schemaVersion is never changed in place.
- * A new engine that needs a different shape bumps SCHEMA_VERSION and adds an
- * upgrader from the previous version to `upgraders`, so states written by any
- * earlier engine keep loading.
+ * A new engine that needs a different shape bumps SCHEMA_VERSION and appends
+ * an upgrader from the previous version to `upgraders` (migrate.ts), so
+ * states written by any earlier engine keep loading. The frozen fixtures in
+ * test/node/engine/fixtures/ (state-v1.json, …) fail the tests when the shape
+ * changes without that.
  */
 import { z } from "zod";
 import { actionTypes, variableScopes } from "../script/schema";
