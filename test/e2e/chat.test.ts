@@ -41,6 +41,14 @@ describe("chat page", () => {
     const expected = await expectedConversation(sampleYaml("en"), sampleAnswers);
     const page = await browser.newPage({ viewport: viewports.desktop, locale: "en-US", acceptDownloads: true });
     const watch = watchPage(page, proxy.url);
+    // What an AI line shows while it is still streaming, as a reader would see it change.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { streamed: string[] }).streamed = seen;
+      new MutationObserver(() => {
+        for (const li of document.querySelectorAll("#chat-transcript li.assistant[data-state=streaming]")) seen.push(li.querySelector(".text")?.textContent ?? "");
+      }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
     await page.goto(`${proxy.url}/`);
 
     // Always visible, from the first paint.
@@ -93,6 +101,11 @@ describe("chat page", () => {
       expect(await userLines(page)).toEqual(sampleAnswers.slice(0, i + 1));
     }
     expect(proxy.dropped).toBeGreaterThanOrEqual(2);
+
+    // The words arrived as they were written: some line was on screen in part before it was whole.
+    const streamed = await page.evaluate(() => (window as unknown as { streamed: string[] }).streamed);
+    const finals = expected.turns.flat();
+    expect(streamed.some((part) => part.length > 0 && finals.some((line) => line.length > part.length && line.startsWith(part)))).toBe(true);
 
     // Every line once, each with its own seq; nothing left streaming or unsent.
     const seqs = await page.locator("#chat-transcript li").evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.seq));
