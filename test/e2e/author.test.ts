@@ -111,6 +111,12 @@ describe("author view", () => {
 
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "author-desktop");
+    // The opened model call (prompt, reply, tokens, latency) sits below the fold: a picture of its own.
+    await calls.first().locator("summary").evaluate((el) => {
+      el.scrollIntoView({ block: "start" });
+      window.scrollBy(0, -(document.querySelector(".notice")?.getBoundingClientRect().height ?? 0) - 16); // clear of the sticky disclosure
+    });
+    await screenshot(page, "author-model-calls");
     await page.setViewportSize(viewports.phone);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
     await screenshot(page, "author-phone");
