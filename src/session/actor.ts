@@ -20,7 +20,7 @@
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { DurableObject } from "cloudflare:workers";
-import { flatVariables, migrateState, start, step, type JsonValue, type Position, type SessionState, type StepError, type TemplateName, type VariableMap } from "../engine";
+import { flatVariables, migrateState, start, StateError, step, type StateErrorCode, type JsonValue, type Position, type SessionState, type StepError, type TemplateName, type VariableMap } from "../engine";
 import { getConfig, type Config, type Env } from "../config";
 import { createModel, LlmConfigError } from "../llm";
 import type { AuthUser } from "../http/auth";
@@ -91,6 +91,8 @@ export class SessionActor extends DurableObject<Env> {
   /** D1 and KV, counted by the instrumentation where it is on: the actor reaches them only through these. */
   private readonly io: CountedBindings;
   private loaded: Loaded | null = null;
+  /** Why the stored state could not be loaded (a newer engine wrote it, or it is damaged); null when it could. */
+  private unreadable: StateErrorCode | null = null;
   private loading: Promise<Loaded | null> | null = null;
   /** Turns in memory (queued or running), by id; the promise settles with the turn's outcome. */
   private readonly turns = new Map<number, Promise<Outcome>>();
@@ -394,13 +396,29 @@ export class SessionActor extends DurableObject<Env> {
     if (!row) return;
     const pinned = this.store.readScript(row.meta.scriptHash);
     if (!pinned) throw new Error("session storage holds no pinned script");
-    // A state written by an older engine is upgraded here, once per activation, before any step sees it.
-    this.loaded = { meta: row.meta, state: migrateState(row.state), pinned, lastSeq: this.store.lastSeq() };
+    let state: SessionState;
+    try {
+      // A state written by an older engine is upgraded here, once per activation, before any step sees it.
+      state = migrateState(row.state);
+    } catch (err) {
+      if (!(err instanceof StateError)) throw err;
+      // Left as stored, untouched: nothing is lost, and an engine that knows this state can serve it.
+      this.unreadable = err.code;
+      log({ level: "error", msg: "session state not loadable", sessionId: row.meta.sessionId, code: err.code, version: err.version ?? null });
+      return;
+    }
+    this.unreadable = null;
+    this.loaded = { meta: row.meta, state, pinned, lastSeq: this.store.lastSeq() };
   }
 
   /** The session, loaded (or rebuilt from D1) and checked against the caller; interrupted turns resume first. */
   private async session(caller: Caller, access: Access): Promise<Loaded> {
     let s = this.loaded;
+    if (!s && this.unreadable) {
+      // Never rebuilt from D1 over it: the stored state is the newest truth, this engine just cannot read it.
+      if (this.unreadable === "NEWER_VERSION") throw new ProblemError(503, "SERVICE_UNAVAILABLE", "This session was saved by a newer version of HeartRule; try again shortly.");
+      throw new ProblemError(500, "STATE_INVALID", "This session's saved state cannot be read.");
+    }
     if (!s) {
       this.loading ??= rebuildFromMirror(this.io, this.store, caller.sessionId)
         .then(
