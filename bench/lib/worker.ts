@@ -34,6 +34,8 @@ export interface WorkerOptions {
   logDir: string;
   vars: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Where the fresh state directory is made (default: the system's temporary directory). */
+  stateRoot?: string;
 }
 
 const live = new Set<LocalWorker>();
@@ -117,7 +119,7 @@ function serverCpuMs(group: number, port: number): ServerCpu | null {
 }
 
 export async function startWorker(options: WorkerOptions): Promise<LocalWorker> {
-  const persistTo = await mkdtemp(join(tmpdir(), `heartrule-bench-${options.label}-`));
+  const persistTo = await mkdtemp(join(options.stateRoot ?? tmpdir(), `heartrule-bench-${options.label}-`));
   const logFile = join(options.logDir, `${options.label}.log`);
   let child: ChildProcess | undefined;
   let port = 0;
