@@ -602,9 +602,12 @@ export class SessionActor extends DurableObject<Env> {
           case "position":
             if (s.meta.debug) positions.push(e.position);
             break;
-          case "llm":
-            traces.push(e.trace);
+          case "llm": {
+            // Debug sessions run the engine with `debug`, so their traces carry the prompt and the reply.
+            const { prompt, response } = e.trace;
+            if (s.meta.debug && prompt !== undefined && response !== undefined) traces.push({ ...e.trace, prompt, response });
             break;
+          }
           case "safety": {
             const { type: _t, ...flag } = e;
             safety.push(flag);

@@ -21,7 +21,7 @@ async function firstStep(source: SessionSource) {
     debug: true,
     emit: (e) => events.push(e),
   });
-  const prompts = events.flatMap((e) => (e.type === "llm" ? [e.trace.prompt] : []));
+  const prompts = events.flatMap((e) => (e.type === "llm" && e.trace.prompt !== undefined ? [e.trace.prompt] : []));
   return { said: result.messages.map((m) => m.content), prompts };
 }
 

@@ -42,14 +42,16 @@ export interface LlmUsage {
   outputTokens?: number;
 }
 
-/** One model call, for debugging. Only emitted with `debug: true`: it contains counseling content. */
+/** One model call: what it cost, always; what was said (prompt and reply) only with `debug: true`, since that is counseling content. */
 export interface LlmTrace {
   actionId: string;
   purpose: TemplateName;
   /** 1 for the first call, 2 for the repair call after an unparsable reply. */
   attempt: number;
-  prompt: string;
-  response: string;
+  /** Only with `debug: true`. */
+  prompt?: string;
+  /** The raw reply; only with `debug: true`. */
+  response?: string;
   model: string;
   usage: LlmUsage;
   latencyMs: number;

@@ -18,6 +18,7 @@ import type { Language } from "../script/schema";
 import { phrases, type TemplateName } from "../prompts/templates";
 import { ContentStream, parseReply, type Reply } from "../prompts/reply";
 import { EngineError } from "./errors";
+import type { LlmTrace } from "./events";
 import type { Turn } from "./turn";
 
 /** Key of the engine's request in the model call's providerOptions. */
@@ -140,20 +141,14 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
     turn.stats.modelMs += latencyMs;
     turn.stats.inputTokens += inputTokens;
     turn.stats.outputTokens += outputTokens;
-    if (turn.options.debug) {
-      turn.emit({
-        type: "llm",
-        trace: {
-          actionId: request.actionId,
-          purpose: request.purpose,
-          attempt: number,
-          prompt: prompt.map((m) => (typeof m.content === "string" ? m.content : m.content.map((c) => ("text" in c ? c.text : "")).join(""))).join("\n\n"),
-          response: text,
-          model: modelName(model),
-          usage: { inputTokens, outputTokens },
-          latencyMs,
-        },
-      });
+    if (turn.options.emit) {
+      const trace: LlmTrace = { actionId: request.actionId, purpose: request.purpose, attempt: number, model: modelName(model), usage: { inputTokens, outputTokens }, latencyMs };
+      // The prompt and the reply are counseling content: only in debug output.
+      if (turn.options.debug) {
+        trace.prompt = prompt.map((m) => (typeof m.content === "string" ? m.content : m.content.map((c) => ("text" in c ? c.text : "")).join(""))).join("\n\n");
+        trace.response = text;
+      }
+      turn.emit({ type: "llm", trace });
     }
   }
   return { text, streamed };

@@ -77,14 +77,18 @@ describe("events", () => {
     expect(run.results[2]!.messages).toEqual([]);
   });
 
-  it("only emits debug traces when asked, with the prompt and the reply", async () => {
+  it("traces every model call, with the prompt and the reply only when debugging", async () => {
     const quiet = await runTurns(script, [null], { model: new OfflineModel() });
-    expect(eventsOf(quiet, "llm")).toEqual([]);
+    const [plain] = eventsOf(quiet, "llm") as Extract<EngineEvent, { type: "llm" }>[];
+    expect(plain!.trace).toMatchObject({ actionId: "intro", purpose: "ai_say", attempt: 1, model: "heartrule:offline", usage: { inputTokens: 0, outputTokens: 0 } });
+    expect(plain!.trace.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(plain!.trace)).not.toContain("prompt");
+    expect(Object.keys(plain!.trace)).not.toContain("response");
     const loud = await runTurns(script, [null], { model: new OfflineModel(), debug: true });
     const [trace] = eventsOf(loud, "llm") as Extract<EngineEvent, { type: "llm" }>[];
     expect(trace!.trace).toMatchObject({ actionId: "intro", purpose: "ai_say", attempt: 1, model: "heartrule:offline" });
     expect(trace!.trace.prompt).toContain(longContent);
-    expect(JSON.parse(trace!.trace.response)).toMatchObject({ content: longContent });
+    expect(JSON.parse(trace!.trace.response!)).toMatchObject({ content: longContent });
   });
 });
 
