@@ -12,7 +12,9 @@ export type Behaviour =
   /** An error status with headers and a JSON body. */
   | { kind: "status"; status: number; headers?: Record<string, string> }
   /** Accept the request and never answer. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Drop the connection without an answer, as a network failure would. */
+  | { kind: "reset" };
 
 export interface FakeServer {
   url: string;
@@ -51,6 +53,7 @@ export async function startFakeOpenAI(behaviours: Behaviour[]): Promise<FakeServ
     requests.push({ path: req.url, authorization: req.headers.authorization, ...(JSON.parse(body) as object) });
     const b = behaviours.shift() ?? { kind: "status", status: 500 };
     if (b.kind === "stream") return stream(res, b.pieces, b.delayMs ?? 0);
+    if (b.kind === "reset") return req.socket.destroy();
     if (b.kind === "status") {
       res.writeHead(b.status, { "content-type": "application/json", ...b.headers });
       return res.end(JSON.stringify({ error: { message: `fake ${b.status}`, type: "fake" } }));

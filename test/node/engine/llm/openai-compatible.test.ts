@@ -96,6 +96,19 @@ describe("openai-compatible provider", () => {
     expect(r.state).toEqual(r.snapshot);
   });
 
+  it("retries a dropped connection, and reports the service unavailable once retries run out", async () => {
+    const recovered = await run([{ kind: "reset" }, { kind: "stream", pieces: [good] }]);
+    expect(recovered.result.status).toBe("waiting_input");
+    expect(recovered.result.messages.map((m) => m.content)).toEqual([content]);
+    expect(recovered.requests).toHaveLength(2);
+    await server?.close();
+
+    const lost = await run([{ kind: "reset" }, { kind: "reset" }, { kind: "stream", pieces: [good] }]);
+    expect(lost.result).toMatchObject({ status: "error", messages: [], error: { code: "LLM_UNAVAILABLE", retryable: true, actionId: "hello" } });
+    expect(lost.requests).toHaveLength(2);
+    expect(lost.state).toEqual(lost.snapshot);
+  });
+
   it("does not retry a request the service refuses", async () => {
     const r = await run([{ kind: "status", status: 401 }, { kind: "stream", pieces: [good] }]);
     expect(r.result.error).toMatchObject({ code: "LLM_ERROR", retryable: false });
