@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { MockLanguageModelV3 } from "ai/test";
 import { load, type SessionScript } from "../../../src/engine/script";
-import { bundledTemplate, start, step, templateNames, type SessionState } from "../../../src/engine";
+import { bundledTemplate, start, step, templateNames, type EngineEvent, type SessionState } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
 import { upstreamScript } from "./upstream";
 import { fixedNow, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel, streamOf } from "./helpers";
@@ -298,6 +298,16 @@ session:
 
     const other = await step({ session: { ...edited.session, session_id: "other" } }, state, "answer", { model: new OfflineModel() });
     expect(other.error?.code).toBe("SCRIPT_MISMATCH");
+
+    // Nor is a template scheme frozen into the state: each step uses the templates its host passes
+    // (the session actor passes the ones it pinned), so the same state runs with either.
+    const promptWith = async (ai_ask: string) => {
+      const events: EngineEvent[] = [];
+      await step(oneAsk, state, "", { model: new OfflineModel(), debug: true, templates: { ai_ask }, emit: (e) => events.push(e) });
+      return events.flatMap((e) => (e.type === "llm" ? [e.trace.prompt] : []));
+    };
+    expect((await promptWith("SCHEME-A {{topic_content}} JSON"))[0]).toMatch(/^SCHEME-A /);
+    expect((await promptWith("SCHEME-B {{topic_content}} JSON"))[0]).toMatch(/^SCHEME-B /);
   });
 
   it("B13: deprecation hints for legacy extraction fields point to output[].define, which the schema accepts", () => {
