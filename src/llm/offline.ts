@@ -8,7 +8,8 @@
  * - ai_ask: asks the rendered content verbatim; given a non-empty answer it
  *   sets every output variable without a value to the trimmed answer and
  *   exits; given none it asks again;
- * - ai_think: every output variable gets a non-empty deterministic string;
+ * - ai_think: every output variable gets a non-empty deterministic marker of
+ *   what a real model would write there (its `define`, else its name);
  * - extract: every requested variable gets the trimmed answer.
  *
  * Replies stream in several deltas so streaming paths run offline too.
@@ -27,13 +28,14 @@ const text = {
   "zh-CN": {
     laterRound: "嗯，我在听。我们接着说。",
     thanks: "谢谢你的回答。",
-    think: (name: string) => `「${name}」的离线示例结果`,
+    // Marks the place of what a real model would write there, in the author's own words (`define`).
+    think: (what: string) => `［离线模型：${what}］`,
     tone: "平静",
   },
   en: {
     laterRound: "I'm listening. Let's go on.",
     thanks: "Thank you for your answer.",
-    think: (name: string) => `offline result for ${name}`,
+    think: (what: string) => `[offline model: ${what}]`,
     tone: "calm",
   },
 } as const;
@@ -45,7 +47,7 @@ const safe = {
 function reply(req: ModelRequest): Record<string, unknown> {
   const t = text[req.language];
   const metadata = { emotional_tone: t.tone, crisis_signal: false };
-  const outputs = (value: (name: string) => string) => Object.fromEntries(req.outputs.map((o) => [o.name, value(o.name)]));
+  const outputs = (value: (name: string, define: string | null) => string) => Object.fromEntries(req.outputs.map((o) => [o.name, value(o.name, o.define)]));
   switch (req.purpose) {
     case "ai_say":
       return {
@@ -79,7 +81,7 @@ function reply(req: ModelRequest): Record<string, unknown> {
       };
     }
     case "ai_think":
-      return { ...outputs(t.think), ...safe, metadata: { crisis_signal: false } };
+      return { ...outputs((name, define) => t.think(define?.trim() || name)), ...safe, metadata: { crisis_signal: false } };
     case "extract":
       return { ...outputs(() => req.answer ?? ""), ...safe, metadata: { crisis_signal: false } };
   }

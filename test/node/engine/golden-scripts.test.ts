@@ -35,7 +35,7 @@ describe("golden: scripts/sessions/intake_en.yaml", () => {
       },
       {
         input: "sleep through the night",
-        say: [c("share_summary", { ...name, session_summary: "offline result for session_summary" })],
+        say: [c("share_summary", { ...name, session_summary: "[offline model: a two- or three-sentence summary addressed to the client]" })],
         status: "waiting_input",
         at: { actionId: "share_summary", round: 1, maxRounds: 1 },
       },
@@ -50,7 +50,7 @@ describe("golden: scripts/sessions/intake_en.yaml", () => {
           safety_note: "No, not really",
           sleep: "badly",
           goals: "sleep through the night",
-          session_summary: "offline result for session_summary",
+          session_summary: "[offline model: a two- or three-sentence summary addressed to the client]",
         },
       },
     ]));
@@ -92,12 +92,12 @@ describe("golden: scripts/sessions/intake_zh.yaml", () => {
       { input: "工作压力很大", say: [c("rate_mood")], status: "waiting_input" },
       { input: "6", say: [c("ask_sleep")], status: "waiting_input", at: { actionId: "ask_sleep" } },
       { input: "经常失眠", say: [c("reflect_mood", { 睡眠情况: "经常失眠" }), c("ask_goals", name)], status: "waiting_input" },
-      { input: "能睡个好觉", say: [c("share_summary", { ...name, 会谈总结: "「会谈总结」的离线示例结果" })], status: "waiting_input" },
+      { input: "能睡个好觉", say: [c("share_summary", { ...name, 会谈总结: "［离线模型：对来访者说的两三句总结］" })], status: "waiting_input" },
       {
         input: "谢谢",
         say: [],
         status: "completed",
-        vars: { 来访者称呼: "小周", 主诉: "工作压力很大", 情绪评分: "6", 睡眠情况: "经常失眠", 咨询目标: "能睡个好觉", 会谈总结: "「会谈总结」的离线示例结果" },
+        vars: { 来访者称呼: "小周", 主诉: "工作压力很大", 情绪评分: "6", 睡眠情况: "经常失眠", 咨询目标: "能睡个好觉", 会谈总结: "［离线模型：对来访者说的两三句总结］" },
       },
     ]));
 });
@@ -106,7 +106,7 @@ describe("golden: the upstream CBT intake, a legacy-field script", () => {
   const script: SessionScript = parseScript(upstreamScript("cbt_depression_assessment.yaml"));
   const c = (id: string, vars: Record<string, string> = {}) => contentOf(script, id, vars);
   const name = { user_name: "小林" };
-  const summary = "「session_summary」的离线示例结果";
+  const summary = "［离线模型：session_summary］";
 
   it("with the offline model it reaches completed with every output set", () =>
     checkGolden(script, new OfflineModel(), [
@@ -125,8 +125,8 @@ describe("golden: the upstream CBT intake, a legacy-field script", () => {
           user_name: "小林",
           user_age: "28",
           chief_complaint: "最近总是睡不着，提不起劲",
-          symptom_category: "「symptom_category」的离线示例结果",
-          severity_level: "「severity_level」的离线示例结果",
+          symptom_category: "［离线模型：symptom_category］",
+          severity_level: "［离线模型：severity_level］",
           mood_description: "很低落",
           interest_loss: "没什么兴趣了",
           session_summary: summary,
