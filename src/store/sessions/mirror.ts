@@ -3,7 +3,7 @@
  * one transaction) of idempotent upserts, so a batch that failed, or
  * succeeded without the actor hearing back, is simply sent again.
  */
-import { and, asc, eq, inArray, ne, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, getTableName, inArray, ne, notExists, sql, type Table } from "drizzle-orm";
 import { database } from "../db";
 import { blobs, messages, sessions, variableChanges, versionFiles } from "../schema";
 
@@ -19,17 +19,42 @@ export interface MirrorBatch {
   blobs: { hash: string; content: string }[];
 }
 
+/**
+ * One upsert per table, its SQL written once from the drizzle schema: a turn's batch binds
+ * values to these statements instead of building every query anew (that was most of the
+ * actor's CPU per turn). Values are encoded by drizzle's own column mappers (JSON, timestamps,
+ * booleans), so the rows are the ones drizzle would write and reads through drizzle see them.
+ */
+function upsert<T extends Table>(table: T, onConflict: (columns: string[]) => string) {
+  const columns = Object.entries(getTableColumns(table));
+  const names = columns.map(([, c]) => `"${c.name}"`);
+  const text = `INSERT INTO "${getTableName(table)}" (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")}) ${onConflict(names)}`;
+  return (d1: D1Database, row: T["$inferInsert"]): D1PreparedStatement =>
+    d1.prepare(text).bind(
+      ...columns.map(([key, column]) => {
+        const value = (row as Record<string, unknown>)[key];
+        return value === undefined || value === null ? null : column.mapToDriverValue(value);
+      }),
+    );
+}
+
+const insertOnce = () => "ON CONFLICT DO NOTHING";
+/** The session row: every column but its identity and creation follows the actor. */
+const upsertSession = upsert(sessions, (names) => {
+  const fixed = new Set([sessions.id.name, sessions.userId.name, sessions.createdAt.name].map((n) => `"${n}"`));
+  return `ON CONFLICT ("${sessions.id.name}") DO UPDATE SET ${names.filter((n) => !fixed.has(n)).map((n) => `${n} = excluded.${n}`).join(", ")}`;
+});
+const insertBlob = upsert(blobs, insertOnce);
+const insertMessage = upsert(messages, insertOnce);
+const insertChange = upsert(variableChanges, insertOnce);
+
 export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<void> {
-  const db = database(d1);
-  const { id: _id, userId: _user, createdAt: _created, ...changed } = batch.session;
   const now = new Date();
-  await db.batch([
-    db.insert(sessions).values(batch.session).onConflictDoUpdate({ target: sessions.id, set: changed }),
-    ...batch.blobs.map((b) =>
-      db.insert(blobs).values({ hash: b.hash, content: b.content, size: new TextEncoder().encode(b.content).byteLength, createdAt: now }).onConflictDoNothing(),
-    ),
-    ...batch.messages.map((m) => db.insert(messages).values(m).onConflictDoNothing()),
-    ...batch.changes.map((c) => db.insert(variableChanges).values(c).onConflictDoNothing()),
+  await d1.batch([
+    upsertSession(d1, batch.session),
+    ...batch.blobs.map((b) => insertBlob(d1, { hash: b.hash, content: b.content, size: new TextEncoder().encode(b.content).byteLength, createdAt: now })),
+    ...batch.messages.map((m) => insertMessage(d1, m)),
+    ...batch.changes.map((c) => insertChange(d1, c)),
   ]);
 }
 
