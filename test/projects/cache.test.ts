@@ -15,7 +15,7 @@ import { contentHash } from "../../src/store/projects/hash";
 import { compileScript, currentLoaderTag, loaderTagFor } from "../../src/store/projects/resolve";
 import { call, json } from "../helpers";
 import { settle } from "../session/helpers";
-import { addFile, caller, fileId, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
+import { addFile, afterFirstRead, caller, fileId, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
 
 /** Seconds from now until `key` expires in KV (as `list` reports it). */
 async function secondsLeft(key: string): Promise<number> {
@@ -36,39 +36,6 @@ async function publishedWith(who: Caller, words: string) {
 
 async function setMain(who: Caller, projectId: string, words: string) {
   await ok(send("PUT", `/api/projects/${projectId}/files/${await fileId(who, projectId, "sessions/main.yaml")}`, who, { content: sessionYaml("main", words) }));
-}
-
-/**
- * `d1` whose first query runs `after` once its result is in hand and before
- * the caller gets it: a read taken, then the world moves on, then the reader continues.
- */
-function afterFirstRead(d1: D1Database, after: () => Promise<void>): D1Database {
-  let fired = false;
-  const statement = (stmt: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(stmt, {
-      get(target, prop) {
-        if (prop === "bind") return (...values: unknown[]) => statement(target.bind(...values));
-        if (prop === "raw" || prop === "all" || prop === "first" || prop === "run") {
-          return async (...args: unknown[]) => {
-            const result = await (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            if (!fired) {
-              fired = true;
-              await after();
-            }
-            return result;
-          };
-        }
-        const value = target[prop as keyof D1PreparedStatement];
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-  return new Proxy(d1, {
-    get(target, prop) {
-      if (prop === "prepare") return (query: string) => statement(target.prepare(query));
-      const value = target[prop as keyof D1Database];
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
 }
 
 /** A KV binding that is down: every call throws, and each call is counted. */

@@ -93,3 +93,36 @@ export async function fileId(who: Caller, projectId: string, path: string): Prom
   if (!file) throw new Error(`no file ${path}`);
   return file.id;
 }
+
+/**
+ * `d1` whose first query runs `after` once its result is in hand and before
+ * the caller gets it: a read taken, then the world moves on, then the reader continues.
+ */
+export function afterFirstRead(d1: D1Database, after: () => Promise<void>): D1Database {
+  let fired = false;
+  const statement = (stmt: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === "bind") return (...values: unknown[]) => statement(target.bind(...values));
+        if (prop === "raw" || prop === "all" || prop === "first" || prop === "run") {
+          return async (...args: unknown[]) => {
+            const result = await (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            if (!fired) {
+              fired = true;
+              await after();
+            }
+            return result;
+          };
+        }
+        const value = target[prop as keyof D1PreparedStatement];
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  return new Proxy(d1, {
+    get(target, prop) {
+      if (prop === "prepare") return (query: string) => statement(target.prepare(query));
+      const value = target[prop as keyof D1Database];
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

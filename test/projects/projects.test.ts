@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { expectProblem } from "../helpers";
-import { addFile, caller, filesOf, newProject, ok, publishVersion, send, sessionYaml } from "./fixtures";
+import { ProblemError } from "../../src/http/problem";
+import { changeStatus } from "../../src/store/projects/projects";
+import { addFile, afterFirstRead, caller, filesOf, newProject, ok, publishVersion, send, sessionYaml } from "./fixtures";
 
 describe("POST /api/projects", () => {
   it("creates a draft owned by the caller with the blank starter files", async () => {
@@ -169,6 +171,24 @@ describe("archive, deprecate and restore", () => {
       { action: "deprecate", at: expect.any(String), by: a.id, reason: "replaced by v2 project" },
       { action: "restore", at: expect.any(String), by: a.id, reason: "" },
     ]);
+  });
+
+  it("refuses a change that lost a race, and keeps it out of the status history", async () => {
+    const a = await caller("author");
+    const project = await newProject(a);
+    const user = { id: a.id, role: a.role };
+    // The deprecation reads the project as a draft; before it writes, someone archives it.
+    const racing = { ...env, DB: afterFirstRead(env.DB, async () => void (await ok(send("DELETE", `/api/projects/${project.id}`, a)))) };
+    const lost = await changeStatus(racing, project.id, user, "deprecate", "too late").then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(lost).toBeInstanceOf(ProblemError);
+    expect(lost).toMatchObject({ status: 409, code: "STATUS_CONFLICT" });
+
+    const detail = await ok(send("GET", `/api/projects/${project.id}`, a));
+    expect(detail.status).toBe("archived");
+    expect(detail.statusHistory.map((h: { action: string }) => h.action)).toEqual(["archive"]);
   });
 
   it("restores a published project to published and rewrites the published pointer each time", async () => {

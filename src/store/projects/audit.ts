@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, lt, or, sql } from "drizzle-orm";
 import type { AuthUser } from "../../http/auth";
 import type { Database } from "../db";
 import { auditEvents } from "../schema";
@@ -22,6 +22,12 @@ export type AuditAction =
   | "version.publish"
   | "version.rollback";
 
+type AuditRow = typeof auditEvents.$inferInsert;
+
+function auditRow(actor: AuthUser, action: AuditAction, projectId: string, target: string | null, detail: Record<string, unknown>, at: Date): AuditRow {
+  return { id: crypto.randomUUID(), at, actorId: actor.id, actorRole: actor.role, action, projectId, target, detail };
+}
+
 /** The audit row of a change, to put in the same batch as the change. Details never hold file contents. */
 export function auditEntry(
   db: Database,
@@ -32,16 +38,18 @@ export function auditEntry(
   detail: Record<string, unknown> = {},
   at = new Date(),
 ) {
-  return db.insert(auditEvents).values({
-    id: crypto.randomUUID(),
-    at,
-    actorId: actor.id,
-    actorRole: actor.role,
-    action,
-    projectId,
-    target,
-    detail,
-  });
+  return db.insert(auditEvents).values(auditRow(actor, action, projectId, target, detail, at));
+}
+
+/**
+ * The same row, written only if the statement just before it in the batch changed a row
+ * (SQLite's `changes()`): a guarded update that lost a race leaves no trace of a change that
+ * did not happen.
+ */
+export function auditEntryIfChanged(db: Database, actor: AuthUser, action: AuditAction, projectId: string, detail: Record<string, unknown>, at: Date) {
+  const row = auditRow(actor, action, projectId, null, detail, at) as Record<string, unknown>;
+  const values = Object.entries(getTableColumns(auditEvents)).map(([key, column]) => (row[key] == null ? sql`NULL` : sql`${column.mapToDriverValue(row[key])}`));
+  return db.insert(auditEvents).select(sql`SELECT ${sql.join(values, sql`, `)} WHERE changes() = 1`);
 }
 
 export async function listAudit(

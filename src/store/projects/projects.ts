@@ -6,7 +6,7 @@ import { ProblemError } from "../../http/problem";
 import { database, type Database } from "../db";
 import { auditEvents, projectFiles, projects, projectVersions, type ProjectStatus } from "../schema";
 import { assertEditable, projectFor, type ProjectRow } from "./access";
-import { auditEntry } from "./audit";
+import { auditEntry, auditEntryIfChanged } from "./audit";
 import { atomically, chunkRows } from "./batch";
 import { pointerFor, writePointer } from "./cache";
 import { checkWorkspace } from "./checks";
@@ -184,9 +184,13 @@ export async function changeStatus(env: Env, id: string, actor: AuthUser, action
       .update(projects)
       .set({ status: next, updatedAt: now })
       .where(and(eq(projects.id, id), eq(projects.status, project.status))),
-    auditEntry(db, actor, `project.${action}`, id, null, { from: project.status, to: next, reason }, now),
+    auditEntryIfChanged(db, actor, `project.${action}`, id, { from: project.status, to: next, reason }, now),
   ]);
   const updated = await projectById(db, id);
+  // Another change won the race between the read above and the guarded update: nothing was written.
+  if (updated.status !== next) {
+    throw new ProblemError(409, "STATUS_CONFLICT", `The project became ${updated.status} meanwhile; reload it and try again.`, { projectStatus: updated.status });
+  }
   await writePointer(
     env,
     id,
