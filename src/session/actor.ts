@@ -102,6 +102,13 @@ export class SessionActor extends DurableObject<Env> {
   /** The turn between its user message being logged and its commit. */
   private current: number | null = null;
   private flushing: Promise<void> | null = null;
+  /**
+   * Outbox entries up to this id reached D1. Deleting them and saving the mirror progress waits
+   * for the next transaction the actor makes anyway (the next turn, the alarm): one write less
+   * per turn. Lost with the activation, the entries are simply sent again (the upserts are idempotent).
+   */
+  private deliveredUpTo = 0;
+  private mirrorUnsaved = false;
   private flushAgain = false;
   private alarmAt: number | null = null;
   private model: LanguageModelV3 | null = null;
@@ -281,6 +288,7 @@ export class SessionActor extends DurableObject<Env> {
   async settled(): Promise<void> {
     await this.tail;
     await this.flushing;
+    this.store.transaction(() => this.saveMirrorProgress());
   }
 
   /** Counters for the benchmark; null where instrumentation is off (staging, production). */
@@ -385,7 +393,8 @@ export class SessionActor extends DurableObject<Env> {
       log({ level: "info", msg: "session idle", sessionId: s.meta.sessionId, status: next });
       this.hub.publish(this.stateFrame(s), s.lastSeq);
     }
-    if (this.store.hasOutbox()) await this.flush();
+    if (this.store.hasOutbox(this.deliveredUpTo)) await this.flush();
+    this.store.transaction(() => this.saveMirrorProgress());
     this.schedule();
   }
 
@@ -567,6 +576,7 @@ export class SessionActor extends DurableObject<Env> {
     s.meta.updatedAt = now;
     if (s.meta.status === "paused") s.meta.status = "active";
     this.store.transaction(() => {
+      this.saveMirrorProgress();
       this.store.appendMessage(message);
       this.store.startTurn(turn.id, message.seq);
       this.store.writeStatus(s.meta);
@@ -671,6 +681,7 @@ export class SessionActor extends DurableObject<Env> {
     };
     const debug: TurnDebug | undefined = s.meta.debug ? { turn: turn.id, traces, variableChanges: changes, positions } : undefined;
     this.store.transaction(() => {
+      this.saveMirrorProgress();
       for (const m of messages) this.store.appendMessage(m);
       this.store.writeState(s.meta, r.state);
       this.store.finishTurn(turn.id, stored);
@@ -769,7 +780,7 @@ export class SessionActor extends DurableObject<Env> {
   private async flushOnce(): Promise<void> {
     const s = this.loaded;
     if (!s || s.meta.erasing) return;
-    const entries = this.store.outbox();
+    const entries = this.store.outbox(this.deliveredUpTo);
     if (!entries.length) return;
     const upTo = entries[entries.length - 1]!.id;
     const messages = this.store.messages(s.meta.mirroredSeq, s.lastSeq, MIRROR_CHUNK);
@@ -790,12 +801,21 @@ export class SessionActor extends DurableObject<Env> {
     s.meta.mirroredSeq = sent;
     s.meta.mirrorAttempts = 0;
     s.meta.mirrorRetryAt = null;
-    this.store.transaction(() => {
-      // Entries stay until the log is caught up, so the next pass sends the rest.
-      if (caughtUp) this.store.clearOutbox(upTo);
-      this.store.writeMirror(s.meta);
-    });
+    // Entries stay until the log is caught up, so the next pass sends the rest.
+    if (caughtUp) this.deliveredUpTo = upTo;
+    this.mirrorUnsaved = true;
     if (!caughtUp) this.flushAgain = true;
+  }
+
+  /** Writes what flushes achieved since the last save; runs inside the caller's transaction. */
+  private saveMirrorProgress(): void {
+    const s = this.loaded;
+    if (!s || !this.mirrorUnsaved) return;
+    if (this.deliveredUpTo) this.store.clearOutbox(this.deliveredUpTo);
+    this.store.writeMirror(s.meta);
+    // Once deleted, ids may be handed out again: nothing left to skip.
+    this.deliveredUpTo = 0;
+    this.mirrorUnsaved = false;
   }
 
   private async completeErase(s: Loaded): Promise<void> {
@@ -826,7 +846,7 @@ export class SessionActor extends DurableObject<Env> {
       now: Date.now(),
       pauseMs: this.config.SESSION_PAUSE_TIMEOUT * 1000,
       archiveMs: this.config.SESSION_ARCHIVE_TIMEOUT * 1000,
-      mirrorPending: this.store.hasOutbox(),
+      mirrorPending: this.store.hasOutbox(this.deliveredUpTo),
       turnsPending: this.turns.size > 0 || this.current !== null,
     };
   }

@@ -357,12 +357,13 @@ export class SessionStorage {
     this.insert("outbox", { turnId, changes, createdAt });
   }
 
-  outbox(): OutboxEntry[] {
-    return this.rows("SELECT * FROM outbox ORDER BY id").map((r) => decode<OutboxEntry>(r, ["changes"])!);
+  /** Entries after `afterId` (the ones D1 is known to have are skipped). */
+  outbox(afterId = 0): OutboxEntry[] {
+    return this.rows("SELECT * FROM outbox WHERE id > ? ORDER BY id", afterId).map((r) => decode<OutboxEntry>(r, ["changes"])!);
   }
 
-  hasOutbox(): boolean {
-    return this.rows("SELECT 1 FROM outbox LIMIT 1").length > 0;
+  hasOutbox(afterId = 0): boolean {
+    return this.rows("SELECT 1 FROM outbox WHERE id > ? LIMIT 1", afterId).length > 0;
   }
 
   clearOutbox(upToId: number): void {

@@ -13,6 +13,7 @@ import {
   body,
   d1Messages,
   d1Session,
+  eventually,
   INTAKE_ANSWERS,
   openSocket,
   person,
@@ -253,6 +254,38 @@ describe("the D1 mirror", () => {
     expect(cost.turns).toBe(1);
     expect(cost.kvReads).toBe(1);
     expect(cost.d1RoundTrips).toBe(2);
+  });
+});
+
+describe("the D1 mirror's bookkeeping", () => {
+  const outboxTurns = (id: string) =>
+    runInDurableObject(actor(id), (_i: SessionActor, state) =>
+      state.storage.sql.exec<{ turnId: number | null }>("SELECT turnId FROM outbox ORDER BY id").toArray().map((r) => r.turnId),
+    );
+
+  it("is written with the next turn, not as a write of its own, and an activation that lost it sends again without duplicates", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    const first = await say(who, id, "Sam");
+    await eventually(() => d1Messages(id), (m) => m.length === 4, "the first turn in D1");
+    await eventually(() => actor(id).instrumentation(), (c) => c!.d1RoundTrips === 2, "the flush to finish");
+    // D1 has the turn; the entry it consumed stays in the actor's storage until the next commit.
+    const turnOne = (await outboxTurns(id)).at(-1)!;
+    expect(turnOne).toBeTypeOf("number");
+    expect(first.userMessage.seq).toBe(3);
+
+    await say(who, id, "Work has been stressful");
+    expect(await outboxTurns(id)).not.toContain(turnOne);
+
+    // The activation dies before its bookkeeping is written: the next one sends the entries again.
+    await eventually(() => d1Messages(id), (m) => m.length === 6, "the second turn in D1");
+    await abortAllDurableObjects();
+    expect(await runDurableObjectAlarm(actor(id)), "alarm").toBe(true);
+    await settle(id);
+    expect(await d1Messages(id)).toEqual(await actorLog(who, id));
+    expect(await outboxTurns(id)).toEqual([]);
+    const changes = await env.DB.prepare("SELECT turn, idx, COUNT(*) AS n FROM variable_changes WHERE session_id = ? GROUP BY turn, idx HAVING n > 1").bind(id).all();
+    expect(changes.results).toEqual([]);
   });
 });
 
