@@ -1,6 +1,6 @@
-import { and, desc, eq, getTableColumns, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { AuthUser } from "../../http/auth";
-import type { Database } from "../db";
+import { tableColumns, type Database } from "../db";
 import { auditEvents } from "../schema";
 import { projectFor } from "./access";
 import { decodeCursor, page } from "./cursor";
@@ -23,6 +23,7 @@ export type AuditAction =
   | "version.rollback";
 
 type AuditRow = typeof auditEvents.$inferInsert;
+const auditColumns = tableColumns(auditEvents);
 
 function auditRow(actor: AuthUser, action: AuditAction, projectId: string, target: string | null, detail: Record<string, unknown>, at: Date): AuditRow {
   return { id: crypto.randomUUID(), at, actorId: actor.id, actorRole: actor.role, action, projectId, target, detail };
@@ -47,8 +48,7 @@ export function auditEntry(
  * did not happen.
  */
 export function auditEntryIfChanged(db: Database, actor: AuthUser, action: AuditAction, projectId: string, detail: Record<string, unknown>, at: Date) {
-  const row = auditRow(actor, action, projectId, null, detail, at) as Record<string, unknown>;
-  const values = Object.entries(getTableColumns(auditEvents)).map(([key, column]) => (row[key] == null ? sql`NULL` : sql`${column.mapToDriverValue(row[key])}`));
+  const values = auditColumns.values(auditRow(actor, action, projectId, null, detail, at)).map((v) => sql`${v}`);
   return db.insert(auditEvents).select(sql`SELECT ${sql.join(values, sql`, `)} WHERE changes() = 1`);
 }
 

@@ -3,8 +3,8 @@
  * one transaction) of idempotent upserts, so a batch that failed, or
  * succeeded without the actor hearing back, is simply sent again.
  */
-import { and, asc, eq, getTableColumns, getTableName, inArray, ne, notExists, sql, type Table } from "drizzle-orm";
-import { database } from "../db";
+import { and, asc, eq, getTableName, inArray, ne, notExists, sql, type Table } from "drizzle-orm";
+import { database, tableColumns } from "../db";
 import { blobs, messages, sessions, variableChanges, versionFiles } from "../schema";
 
 export type SessionRow = typeof sessions.$inferInsert;
@@ -22,20 +22,12 @@ export interface MirrorBatch {
 /**
  * One upsert per table, its SQL written once from the drizzle schema: a turn's batch binds
  * values to these statements instead of building every query anew (that was most of the
- * actor's CPU per turn). Values are encoded by drizzle's own column mappers (JSON, timestamps,
- * booleans), so the rows are the ones drizzle would write and reads through drizzle see them.
+ * actor's CPU per turn).
  */
 function upsert<T extends Table>(table: T, onConflict: (columns: string[]) => string) {
-  const columns = Object.entries(getTableColumns(table));
-  const names = columns.map(([, c]) => `"${c.name}"`);
+  const { names, values } = tableColumns(table);
   const text = `INSERT INTO "${getTableName(table)}" (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")}) ${onConflict(names)}`;
-  return (d1: D1Database, row: T["$inferInsert"]): D1PreparedStatement =>
-    d1.prepare(text).bind(
-      ...columns.map(([key, column]) => {
-        const value = (row as Record<string, unknown>)[key];
-        return value === undefined || value === null ? null : column.mapToDriverValue(value);
-      }),
-    );
+  return (d1: D1Database, row: T["$inferInsert"]): D1PreparedStatement => d1.prepare(text).bind(...values(row));
 }
 
 const insertOnce = () => "ON CONFLICT DO NOTHING";
