@@ -10,18 +10,24 @@ import { DurableObject } from "cloudflare:workers";
  * of anything that, like a turn, must commit before it answers.
  */
 export class BenchEcho extends DurableObject {
+  /** Each socket's mode, read from its attachment once per activation rather than on every frame. */
+  private readonly durable = new WeakMap<WebSocket, boolean>();
+
   /** Only reached through the bench route, which has already checked the upgrade. */
   override async fetch(request: Request): Promise<Response> {
     const durable = new URL(request.url).searchParams.get("durable") === "1";
     if (durable) this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS frames (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ durable });
+    if (durable) server.serializeAttachment({ durable });
+    this.durable.set(server, durable);
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
-    if ((ws.deserializeAttachment() as { durable?: boolean } | null)?.durable) {
+    let durable = this.durable.get(ws);
+    if (durable === undefined) this.durable.set(ws, (durable = (ws.deserializeAttachment() as { durable?: boolean } | null)?.durable === true));
+    if (durable) {
       this.ctx.storage.sql.exec("INSERT INTO frames (body) VALUES (?)", typeof message === "string" ? message : new TextDecoder().decode(message));
     }
     ws.send(message);

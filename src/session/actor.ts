@@ -288,7 +288,7 @@ export class SessionActor extends DurableObject<Env> {
   async settled(): Promise<void> {
     await this.tail;
     await this.flushing;
-    this.store.transaction(() => this.saveMirrorProgress());
+    if (this.mirrorUnsaved) this.store.transaction(() => this.saveMirrorProgress());
   }
 
   /** Counters for the benchmark; null where instrumentation is off (staging, production). */
@@ -394,7 +394,7 @@ export class SessionActor extends DurableObject<Env> {
       this.hub.publish(this.stateFrame(s), s.lastSeq);
     }
     if (this.store.hasOutbox(this.deliveredUpTo)) await this.flush();
-    this.store.transaction(() => this.saveMirrorProgress());
+    if (this.mirrorUnsaved) this.store.transaction(() => this.saveMirrorProgress());
     this.schedule();
   }
 

@@ -85,7 +85,7 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
   const { request } = call;
   const model = turn.options.model;
   // Nobody listening (CLI, benchmarks): no deltas to produce.
-  const content = call.stream && turn.options.emit ? new ContentStream() : null;
+  const content = call.stream && turn.listening ? new ContentStream() : null;
   let pending = "";
   let text = "";
   let streamed = false;
@@ -141,7 +141,7 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
     turn.stats.modelMs += latencyMs;
     turn.stats.inputTokens += inputTokens;
     turn.stats.outputTokens += outputTokens;
-    if (turn.options.emit) {
+    if (turn.listening) {
       const trace: LlmTrace = { actionId: request.actionId, purpose: request.purpose, attempt: number, model: modelName(model), usage: { inputTokens, outputTokens }, latencyMs };
       // The prompt and the reply are counseling content: only in debug output.
       if (turn.options.debug) {
