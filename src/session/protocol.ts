@@ -32,6 +32,12 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 export type ServerFrame =
   | ({ type: "message" } & SessionMessage)
   | { type: "delta"; messageId: string; actionId: string; text: string }
+  /**
+   * Drop the text received so far for `messageId`: the model attempt that streamed it was discarded (a repair
+   * retry, or the turn failed). Sent before any new text of that line; a turn that ends in an error sends one for
+   * every line it streamed, before the `error` frame.
+   */
+  | { type: "delta_reset"; messageId: string; actionId: string }
   | { type: "state"; status: ExecutionStatus; sessionStatus: SessionStatus; position: Position; lastSeq: number }
   | { type: "error"; code: string; message: string; clientMessageId?: string | null; retryable?: boolean }
   | ({ type: "safety" } & SafetyView)

@@ -1,9 +1,10 @@
 /** Stored rows → the shapes the API answers with (schemas.ts). */
 import { flatVariables, variableScopes, type Position, type SessionState } from "../engine";
 import type { sessions } from "../store/schema";
-import { metaFromRow } from "./mirror";
+import { metaFromRow } from "./mirror/rows";
 import type { SessionInfo, SessionMessage, SessionSummary, SessionVariables } from "./schemas";
-import type { Meta, StoredMessage } from "./storage";
+import type { Meta } from "./storage/meta";
+import type { StoredMessage } from "./storage/tables";
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -3,6 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import intake from "../../scripts/sessions/intake_en.yaml";
 import type { SessionActor } from "../../src/session/actor";
+import { SessionStorage } from "../../src/session/storage/tables";
+import { accept } from "../../src/session/turns/intake";
 import { APICallError } from "@ai-sdk/provider";
 import { MockLanguageModelV3 } from "ai/test";
 import { call, expectProblem } from "../helpers";
@@ -52,16 +54,13 @@ describe("eviction", () => {
     await say(who, id, "Sam");
     await settle(id);
 
-    // What the actor commits before it calls the model: the turn and the user's message.
+    // A model that never answers: the turn is cut after its row and the user's message are committed.
     await runInDurableObject(actor(id), (instance: SessionActor) => {
-      const internals = instance as unknown as {
-        loaded: unknown;
-        accept(req: unknown): unknown;
-        begin(s: unknown, turn: unknown): { ok: boolean };
-      };
-      const turn = internals.accept({ sessionId: id, user: { id: who.id, role: who.role }, content: "Work has been stressful", clientMessageId: "cut-1" });
-      expect(internals.begin(internals.loaded, turn).ok).toBe(true);
+      instance.useModel(new MockLanguageModelV3({ doStream: () => new Promise(() => undefined) }));
     });
+    const socket = await openSocket(id, who.token);
+    socket.send({ type: "user_message", content: "Work has been stressful", clientMessageId: "cut-1" });
+    await socket.until((f) => f.some((x) => x.type === "message" && x.clientMessageId === "cut-1"));
     await abortAllDurableObjects();
 
     // The watchdog alarm set with the turn wakes a fresh activation, which re-runs it.
@@ -88,7 +87,7 @@ describe("eviction", () => {
     const id = await intakeSession(who);
     // A model that starts its reply and then hangs, as a provider cut off mid-stream would.
     await runInDurableObject(actor(id), (instance: SessionActor) => {
-      (instance as unknown as { model: unknown }).model = new MockLanguageModelV3({
+      instance.useModel(new MockLanguageModelV3({
         doStream: async () => ({
           stream: new ReadableStream({
             start(controller) {
@@ -98,7 +97,7 @@ describe("eviction", () => {
             },
           }),
         }),
-      });
+      }));
     });
     const socket = await openSocket(id, who.token);
     socket.send({ type: "user_message", content: "Sam", clientMessageId: "mid-1" });
@@ -124,9 +123,10 @@ describe("eviction", () => {
   it("with a turn waiting in line: a request to the fresh activation finishes the cut turn first", async () => {
     const who = await person("author");
     const id = await intakeSession(who);
-    await runInDurableObject(actor(id), (instance: SessionActor) => {
-      const internals = instance as unknown as { accept(req: unknown): unknown };
-      internals.accept({ sessionId: id, user: { id: who.id, role: who.role }, content: "Sam", clientMessageId: "queued-1" });
+    // The row the actor writes when it accepts a turn, before the turn runs.
+    await runInDurableObject(actor(id), (_instance: SessionActor, state) => {
+      const store = new SessionStorage(state.storage);
+      accept(store, store.readMeta()!.meta, { content: "Sam", clientMessageId: "queued-1" });
     });
     await abortAllDurableObjects();
     const next = await say(who, id, "Work has been stressful", "queued-2");
@@ -146,11 +146,11 @@ describe("a turn the model fails", () => {
     const id = await intakeSession(who);
     // The model service goes down: every call fails as a 503 from the provider would.
     await runInDurableObject(actor(id), (instance: SessionActor) => {
-      (instance as unknown as { model: unknown }).model = new MockLanguageModelV3({
+      instance.useModel(new MockLanguageModelV3({
         doStream: async () => {
           throw new APICallError({ message: "down", url: "http://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: true });
         },
-      });
+      }));
     });
     const socket = await openSocket(id, who.token);
     const failed = await sendMessage(who, id, "Sam", "flaky-1");
@@ -164,7 +164,7 @@ describe("a turn the model fails", () => {
 
     // The service is back (the actor makes its configured model again).
     await runInDurableObject(actor(id), (instance: SessionActor) => {
-      (instance as unknown as { model: unknown }).model = null;
+      instance.useModel(null);
     });
     const retried = await say(who, id, "Sam", "flaky-1");
     expect(retried.userMessage.seq).toBe(3);

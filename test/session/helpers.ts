@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import type { Role } from "../../src/http/auth";
 import { createOfflineModel } from "../../src/llm/offline";
 import type { SessionActor } from "../../src/session/actor";
-import type { SessionStorage } from "../../src/session/storage";
+import { SessionStorage } from "../../src/session/storage/tables";
 import { authHeaders, call, json, tokenFor } from "../helpers";
 
 /** The English intake sample, answered to the end: each answer is one turn. */
@@ -210,15 +210,15 @@ export async function holdModel(sessionId: string): Promise<{ release: () => voi
       doGenerate: async (options) => (await gate, offline.doGenerate(options)),
       doStream: async (options) => (await gate, offline.doStream(options)),
     };
-    (instance as unknown as { model: unknown }).model = held;
+    instance.useModel(held);
   });
   return { release: () => release() };
 }
 
 /** The actor's turns for these clientMessageIds, in the order it queued them, with their status. */
 export function queuedTurns(sessionId: string, clientMessageIds: string[]) {
-  return runInDurableObject(actor(sessionId), (instance: SessionActor) => {
-    const store = (instance as unknown as { store: SessionStorage }).store;
+  return runInDurableObject(actor(sessionId), (_instance: SessionActor, state) => {
+    const store = new SessionStorage(state.storage);
     return clientMessageIds.map((cmid) => store.turnByClientId(cmid)).filter((t) => t !== null).map((t) => ({ id: t.id, clientMessageId: t.clientMessageId, status: t.status }));
   });
 }

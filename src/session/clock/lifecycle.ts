@@ -4,8 +4,8 @@
  * idle lifecycle (active → paused → archived). These pure functions say
  * when it must fire next and what is due when it does.
  */
-import type { SessionStatus } from "../store/schema/sessions";
-import type { Meta } from "./storage";
+import type { SessionStatus } from "../../store/schema/sessions";
+import type { Meta } from "../storage/meta";
 
 /**
  * Unfinished work (a turn still running, an outbox not yet sent) is looked at

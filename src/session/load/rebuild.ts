@@ -9,14 +9,15 @@
  * current ones, their safety flags only those the AI messages carry, and
  * debug traces are gone.
  */
-import type { Env } from "../config";
-import { flatVariables, migrateState, type SessionState } from "../engine";
-import { compileScript } from "../store/projects/resolve";
-import { readMirror } from "../store/sessions/mirror";
-import { INLINE_PATH } from "./source";
-import { messageFromRow, metaFromRow } from "./mirror";
-import type { SafetyView } from "./schemas";
-import type { Meta, SessionStorage, StoredMessage, Turn } from "./storage";
+import type { Env } from "../../config";
+import { flatVariables, migrateState, type SessionState } from "../../engine";
+import { compileScript } from "../../store/projects/resolve";
+import { readMirror } from "../../store/sessions/mirror";
+import { INLINE_PATH } from "../source";
+import { messageFromRow, metaFromRow } from "../mirror/rows";
+import type { SafetyView } from "../schemas";
+import type { Meta } from "../storage/meta";
+import type { SessionStorage, StoredMessage, Turn } from "../storage/tables";
 
 /** False when D1 has no such session (or no longer has its script's text). */
 export async function rebuildFromMirror(env: Pick<Env, "DB" | "CACHE">, store: SessionStorage, sessionId: string): Promise<boolean> {

@@ -3,8 +3,8 @@
  * GET /events, and the SSE answer of each POST /messages for the turn it
  * waits on. A frame is serialised once and fanned out to all of them.
  */
-import type { Role } from "../http/auth";
-import { SSE_HEARTBEAT, SSE_HEARTBEAT_MS, SSE_RETRY, sseEvent, type ServerFrame } from "./protocol";
+import type { Role } from "../../http/auth";
+import { SSE_HEARTBEAT, SSE_HEARTBEAT_MS, SSE_RETRY, sseEvent, type ServerFrame } from "../protocol";
 
 /** Kept with each WebSocket by the runtime, so it survives hibernation. */
 export interface SocketAttachment {
@@ -112,6 +112,11 @@ export class Connections {
 
   sendTo(ws: WebSocket, frame: ServerFrame): void {
     send(ws, JSON.stringify(frame));
+  }
+
+  /** The session has ended: GET /events streams close (after what was sent to them); WebSockets and turn streams stay. */
+  endListeners(): void {
+    for (const channel of [...this.listeners]) channel.close();
   }
 
   /** The session is gone: every connection ends. */

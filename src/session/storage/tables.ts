@@ -12,101 +12,13 @@
  *            a repeated clientMessageId is answered from
  *   outbox   what the D1 mirror still has to receive (variable changes; any row = flush due)
  *   debug    per turn: prompts, raw replies, the decision trace (debug sessions only)
+ * Their layout is versioned: migrations.ts.
  */
-import type { JsonValue, SessionScript, SessionState } from "../engine";
-import type { ExecutionStatus, MessageRole, SessionStatus } from "../store/schema/sessions";
-import type { LoggedChange, SafetyView, TurnDebug } from "./schemas";
-
-// Column names are the TypeScript field names, so rows come back in the shapes below.
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  sessionId TEXT NOT NULL,
-  userId TEXT NOT NULL,
-  projectId TEXT,
-  versionId TEXT,
-  versionNumber TEXT,
-  scriptPath TEXT,
-  scriptId TEXT NOT NULL,
-  scriptHash TEXT NOT NULL,
-  templateHashes TEXT NOT NULL,
-  debug INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  executionStatus TEXT NOT NULL,
-  state TEXT NOT NULL,
-  createdAt INTEGER NOT NULL,
-  updatedAt INTEGER NOT NULL,
-  lastActivityAt INTEGER NOT NULL,
-  completedAt INTEGER,
-  mirroredSeq INTEGER NOT NULL,
-  mirrorAttempts INTEGER NOT NULL,
-  mirrorRetryAt INTEGER,
-  erasing INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS script (
-  hash TEXT PRIMARY KEY,
-  yaml TEXT NOT NULL,
-  script TEXT NOT NULL,
-  templates TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS messages (
-  seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL,
-  role TEXT NOT NULL,
-  content TEXT NOT NULL,
-  actionId TEXT,
-  clientMessageId TEXT,
-  turnId INTEGER NOT NULL,
-  createdAt INTEGER NOT NULL,
-  metadata TEXT
-);
-CREATE TABLE IF NOT EXISTS turns (
-  id INTEGER PRIMARY KEY,
-  clientMessageId TEXT UNIQUE,
-  input TEXT,
-  userSeq INTEGER,
-  status TEXT NOT NULL,
-  result TEXT,
-  error TEXT,
-  createdAt INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY,
-  turnId INTEGER,
-  changes TEXT NOT NULL,
-  createdAt INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS debug (
-  turnId INTEGER PRIMARY KEY,
-  data TEXT NOT NULL
-);
-`;
-
-export interface Meta {
-  sessionId: string;
-  userId: string;
-  projectId: string | null;
-  versionId: string | null;
-  versionNumber: string | null;
-  scriptPath: string | null;
-  scriptId: string;
-  scriptHash: string;
-  /** Template name → content hash of the override. */
-  templateHashes: Record<string, string>;
-  debug: boolean;
-  status: SessionStatus;
-  executionStatus: ExecutionStatus;
-  createdAt: number;
-  updatedAt: number;
-  lastActivityAt: number;
-  completedAt: number | null;
-  /** Every message up to this seq is in D1. */
-  mirroredSeq: number;
-  mirrorAttempts: number;
-  mirrorRetryAt: number | null;
-  /** DELETE was accepted; the D1 rows may still have to go. */
-  erasing: boolean;
-}
+import type { JsonValue, SessionScript, SessionState } from "../../engine";
+import type { ExecutionStatus, MessageRole, SessionStatus } from "../../store/schema/sessions";
+import type { LoggedChange, SafetyView, TurnDebug } from "../schemas";
+import type { Meta } from "./meta";
+import { migrate } from "./migrations";
 
 export interface PinnedScript {
   hash: string;
@@ -197,9 +109,12 @@ export class SessionStorage {
     this.sql = storage.sql;
   }
 
-  /** Tables are created with the session (or its rebuild), so an erased or never-used actor keeps no storage at all. */
+  /**
+   * Tables are created with the session (or its rebuild), so an erased or never-used actor keeps no storage at all;
+   * storage an older layout wrote is brought to the current one before anything reads it.
+   */
   ensureSchema(): void {
-    this.sql.exec(SCHEMA);
+    this.transaction(() => migrate(this.sql));
   }
 
   private hasSchema(): boolean {
@@ -236,6 +151,7 @@ export class SessionStorage {
 
   readMeta(): { meta: Meta; state: SessionState } | null {
     if (!this.hasSchema()) return null;
+    this.ensureSchema();
     const row = decode<Meta & { id: number; state: SessionState }>(this.rows("SELECT * FROM meta WHERE id = 1")[0], META_JSON, META_BOOLEANS);
     if (!row) return null;
     const { id: _id, state, ...meta } = row;

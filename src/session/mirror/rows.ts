@@ -2,10 +2,11 @@
  * The actor's state as D1 rows and back: what a turn's batch writes
  * (mirrorBatch) and what a rebuild reads (metaFromRow, messageFromRow).
  */
-import { flatVariables, type SessionState } from "../engine";
-import type { MessageRow, MirrorBatch, SessionRow } from "../store/sessions/mirror";
-import type { sessions, messages } from "../store/schema";
-import type { Meta, OutboxEntry, PinnedScript, StoredMessage } from "./storage";
+import { flatVariables, type SessionState } from "../../engine";
+import type { MessageRow, MirrorBatch, SessionRow } from "../../store/sessions/mirror";
+import type { sessions, messages } from "../../store/schema";
+import type { Meta } from "../storage/meta";
+import type { OutboxEntry, PinnedScript, StoredMessage } from "../storage/tables";
 
 export interface MirrorInput {
   meta: Meta;

@@ -1,0 +1,21 @@
+/** Who may do what with a session, and whether it still takes input. */
+import type { AuthUser } from "../../http/auth";
+import { ProblemError } from "../../http/problem";
+import { sessionNotFound } from "../result";
+import type { Meta } from "../storage/meta";
+
+export type Access = "read" | "write" | "delete";
+
+/** Clients reach only their own sessions; authors and admins read any; only the owner speaks; the owner or an admin deletes. */
+export function authorize(meta: Meta, user: AuthUser, access: Access): void {
+  if (meta.userId === user.id) return;
+  if (user.role === "client") throw sessionNotFound();
+  if (access === "read") return;
+  if (access === "delete" && user.role === "admin") return;
+  throw new ProblemError(403, "FORBIDDEN", access === "write" ? "Only the session's owner can speak in it." : "Only the session's owner or an admin can delete it.");
+}
+
+export function assertOpen(meta: Meta): void {
+  if (meta.status === "completed") throw new ProblemError(409, "SESSION_COMPLETED", "The session's script has ended; start a new session to talk again.");
+  if (meta.status === "archived") throw new ProblemError(409, "SESSION_ARCHIVED", "The session was archived after a long pause; start a new session to talk again.");
+}

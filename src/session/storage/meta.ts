@@ -1,0 +1,94 @@
+/**
+ * The session's meta row and the only ways it changes. Each transition
+ * returns a new Meta; the actor replaces its copy and writes the one it got,
+ * so no method edits a shared object behind another's back.
+ */
+import type { ExecutionStatus, SessionStatus } from "../../store/schema/sessions";
+import { retryDelay } from "../clock/lifecycle";
+
+export interface Meta {
+  sessionId: string;
+  userId: string;
+  projectId: string | null;
+  versionId: string | null;
+  versionNumber: string | null;
+  scriptPath: string | null;
+  scriptId: string;
+  scriptHash: string;
+  /** Template name → content hash of the override. */
+  templateHashes: Record<string, string>;
+  debug: boolean;
+  status: SessionStatus;
+  executionStatus: ExecutionStatus;
+  createdAt: number;
+  updatedAt: number;
+  lastActivityAt: number;
+  completedAt: number | null;
+  /** Every message up to this seq is in D1. */
+  mirroredSeq: number;
+  mirrorAttempts: number;
+  mirrorRetryAt: number | null;
+  /** DELETE was accepted; the D1 rows may still have to go. */
+  erasing: boolean;
+}
+
+export type MetaOrigin = Omit<Meta, "status" | "executionStatus" | "createdAt" | "updatedAt" | "lastActivityAt" | "completedAt" | "mirroredSeq" | "mirrorAttempts" | "mirrorRetryAt" | "erasing">;
+
+/** A session that has just been created: active, nothing mirrored yet. */
+export function created(origin: MetaOrigin, now: number): Meta {
+  return {
+    ...origin,
+    status: "active",
+    executionStatus: "waiting_input",
+    createdAt: now,
+    updatedAt: now,
+    lastActivityAt: now,
+    completedAt: null,
+    mirroredSeq: 0,
+    mirrorAttempts: 0,
+    mirrorRetryAt: null,
+    erasing: false,
+  };
+}
+
+/** The user spoke: a paused session is active again. */
+export function spoke(m: Meta, now: number): Meta {
+  return { ...m, status: m.status === "paused" ? "active" : m.status, updatedAt: now, lastActivityAt: now };
+}
+
+/** A turn ended with the engine's answer. */
+export function answered(m: Meta, completed: boolean, now: number): Meta {
+  return {
+    ...m,
+    executionStatus: completed ? "completed" : "waiting_input",
+    status: completed ? "completed" : "active",
+    completedAt: completed ? now : null,
+    updatedAt: now,
+    lastActivityAt: now,
+  };
+}
+
+/** A turn ended in an error: the session waits for the same input again. */
+export function failed(m: Meta, now: number): Meta {
+  return { ...m, executionStatus: "error", updatedAt: now };
+}
+
+/** Idleness moved the session on (paused, archived). */
+export function idled(m: Meta, status: SessionStatus, now: number): Meta {
+  return { ...m, status, updatedAt: now };
+}
+
+/** D1 has every message up to `seq`. */
+export function mirrored(m: Meta, seq: number): Meta {
+  return { ...m, mirroredSeq: seq, mirrorAttempts: 0, mirrorRetryAt: null };
+}
+
+/** D1 refused a write: retried with backoff. */
+export function mirrorFailed(m: Meta, now: number): Meta {
+  const attempts = m.mirrorAttempts + 1;
+  return { ...m, mirrorAttempts: attempts, mirrorRetryAt: now + retryDelay(attempts) };
+}
+
+export function erasing(m: Meta): Meta {
+  return { ...m, erasing: true };
+}

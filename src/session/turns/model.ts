@@ -1,0 +1,34 @@
+/**
+ * The language model turns run with: made from the configuration once per
+ * activation. Local environments (development, test, bench) can put another
+ * model in its place, which is how tests give a turn a failing or hanging model.
+ */
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import { isLocal, type Config, type Env } from "../../config";
+import { ProblemError } from "../../http/problem";
+import { createModel, LlmConfigError } from "../../llm";
+
+export class ModelSource {
+  private model: LanguageModelV3 | null = null;
+
+  constructor(
+    private readonly config: Config,
+    private readonly env: Env,
+  ) {}
+
+  /** The model for the next turn; a configuration it cannot be made from is the caller's CONFIG_INVALID. */
+  get(): LanguageModelV3 {
+    try {
+      return (this.model ??= createModel(this.config, this.env));
+    } catch (err) {
+      if (err instanceof LlmConfigError) throw new ProblemError(500, "CONFIG_INVALID", `Check these settings: ${err.field}.`);
+      throw err;
+    }
+  }
+
+  /** Local environments only: `model` for the following turns, or (null) the configured one again. */
+  replace(model: LanguageModelV3 | null): void {
+    if (!isLocal(this.config)) throw new Error("the session's model is replaced only in local environments");
+    this.model = model;
+  }
+}

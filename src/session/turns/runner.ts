@@ -1,0 +1,236 @@
+/**
+ * One turn, once the queue lets it run:
+ *   begin  — the user message gets its seq and is logged, the turn is `running`;
+ *   step   — the engine runs; its events become frames for every connection;
+ *   commit — one transaction: AI messages, state, turn result, outbox entry;
+ *            then the final frames (with seq) go out and the D1 mirror is
+ *            flushed in the background.
+ * A turn cut short by eviction is still `queued`/`running` in storage; the
+ * next activation runs it again from the state it started with, so it yields
+ * its messages exactly once.
+ */
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import { flatVariables, step, type JsonValue, type Position, type TemplateName } from "../../engine";
+import { ProblemError } from "../../http/problem";
+import type { Instrumentation } from "../instrumentation";
+import { errorFrame, stateFrame } from "../live/frames";
+import type { Connections } from "../live/connections";
+import { assertOpen } from "../load/access";
+import type { Loaded, SessionLoader } from "../load/loader";
+import type { Mirror } from "../mirror/outbox";
+import { problemOf, sessionNotFound, type ProblemInit } from "../result";
+import type { LoggedChange, SafetyView, TurnDebug } from "../schemas";
+import { answered, failed, spoke } from "../storage/meta";
+import type { SessionStorage, StoredMessage, StoredResult, Turn } from "../storage/tables";
+import { messageView } from "../views";
+import type { ModelSource } from "./model";
+import { finished, resultView, stepProblem, storedOutcome, storedProblem, type Outcome } from "./outcome";
+
+export interface RunnerParts {
+  store: SessionStorage;
+  loader: SessionLoader;
+  hub: Connections;
+  mirror: Mirror;
+  models: ModelSource;
+  cost: Instrumentation;
+  /** Re-reads the deadlines (the watchdog is due while a turn runs). */
+  schedule: () => void;
+}
+
+type Began = { ok: true; input: string | null; userMessage: StoredMessage | null } | { ok: false; problem: ProblemInit };
+
+export class TurnRunner {
+  /** The turn between its user message being logged and its commit. */
+  current: number | null = null;
+  private running: AbortController | null = null;
+
+  constructor(private readonly p: RunnerParts) {}
+
+  /** Erase: the running model call ends now. */
+  abort(): void {
+    this.running?.abort();
+  }
+
+  async execute(turnId: number): Promise<Outcome> {
+    const { store, loader } = this.p;
+    const s = loader.current;
+    const turn = store.turn(turnId);
+    if (!s || !turn || s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
+    if (finished(turn)) return storedOutcome(store, turn, s.meta.debug);
+    let model: LanguageModelV3;
+    try {
+      model = this.p.models.get();
+    } catch (err) {
+      if (!(err instanceof ProblemError)) throw err;
+      const problem = problemOf(err);
+      store.failTurn(turn.id, { status: problem.status, code: problem.code, detail: problem.detail, retryable: true });
+      return { ok: false, problem };
+    }
+    const began = this.begin(s, turn);
+    if (!began.ok) {
+      this.p.hub.publish(errorFrame(began.problem), s.lastSeq, turn.id);
+      return began;
+    }
+    return this.run(s, turn, model, began.input, began.userMessage);
+  }
+
+  /** Logs the user message (once) and marks the turn running, in one transaction, before the model is called. */
+  private begin(s: Loaded, turn: Turn): Began {
+    const { store, mirror, hub } = this.p;
+    if (turn.status === "running") {
+      this.current = turn.id;
+      this.p.schedule();
+      const logged = turn.userSeq === null ? null : store.message(turn.userSeq);
+      return { ok: true, input: logged?.content ?? null, userMessage: logged };
+    }
+    try {
+      assertOpen(s.meta);
+    } catch (err) {
+      const problem = problemOf(err as ProblemError);
+      store.failTurn(turn.id, { status: problem.status, code: problem.code, detail: problem.detail, retryable: false });
+      return { ok: false, problem: { ...problem, extra: { clientMessageId: turn.clientMessageId } } };
+    }
+    const now = Date.now();
+    const message: StoredMessage = {
+      seq: s.lastSeq + 1,
+      id: `usr_${s.lastSeq + 1}`,
+      role: "user",
+      content: turn.input ?? "",
+      actionId: s.state.position.actionId,
+      clientMessageId: turn.clientMessageId,
+      turnId: turn.id,
+      createdAt: now,
+      metadata: null,
+    };
+    const meta = spoke(s.meta, now);
+    mirror.commit(() => {
+      store.appendMessage(message);
+      store.startTurn(turn.id, message.seq);
+      store.writeStatus(meta);
+    });
+    s.meta = meta;
+    s.lastSeq = message.seq;
+    this.current = turn.id;
+    // The watchdog: if this activation dies before the commit, the alarm wakes a new one to re-run the turn.
+    this.p.schedule();
+    hub.publish({ type: "message", ...messageView(message) }, message.seq, turn.id);
+    return { ok: true, input: message.content, userMessage: message };
+  }
+
+  private async run(s: Loaded, turn: Turn, model: LanguageModelV3, input: string | null, userMessage: StoredMessage | null): Promise<Outcome> {
+    const { store, mirror, hub } = this.p;
+    const changes: LoggedChange[] = [];
+    const positions: Position[] = [];
+    const safety: SafetyView[] = [];
+    const traces: TurnDebug["traces"] = [];
+    /** Lines whose text reached clients as deltas: the ones a failed turn takes back. */
+    const streamed = new Map<string, string>();
+    const abort = new AbortController();
+    this.running = abort;
+    const r = await step(s.pinned.script, s.state, input, {
+      model,
+      templates: s.pinned.templates as Partial<Record<TemplateName, string>>,
+      debug: s.meta.debug,
+      signal: abort.signal,
+      emit: (e) => {
+        switch (e.type) {
+          case "message.delta":
+            // The attempt that streamed this line was dropped: clients drop its text before the new text comes.
+            if (e.reset) hub.publish({ type: "delta_reset", messageId: e.messageId, actionId: e.actionId }, s.lastSeq, turn.id);
+            if (e.text) {
+              streamed.set(e.messageId, e.actionId);
+              hub.publish({ type: "delta", messageId: e.messageId, actionId: e.actionId, text: e.text }, s.lastSeq, turn.id);
+            }
+            break;
+          case "variables":
+            for (const c of e.changes) changes.push({ ...c, actionId: e.actionId });
+            break;
+          case "position":
+            if (s.meta.debug) positions.push(e.position);
+            break;
+          case "llm": {
+            // Debug sessions run the engine with `debug`, so their traces carry the prompt and the reply.
+            const { prompt, response } = e.trace;
+            if (s.meta.debug && prompt !== undefined && response !== undefined) traces.push({ ...e.trace, prompt, response });
+            break;
+          }
+          case "safety": {
+            const { type: _t, ...flag } = e;
+            safety.push(flag);
+            // At once, even if the turn fails: a client in crisis must see help without waiting for the model.
+            hub.publish({ type: "safety", ...flag }, s.lastSeq, turn.id);
+            break;
+          }
+          case "message":
+            break;
+        }
+      },
+    });
+    this.running = null;
+    this.current = null;
+    this.p.cost.turn();
+    if (s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
+    const now = Date.now();
+
+    if (r.status === "error") {
+      const error = stepProblem(r.error!);
+      const meta = failed(s.meta, now);
+      mirror.commit(() => {
+        store.failTurn(turn.id, error);
+        store.writeStatus(meta);
+        // The user's message is kept and mirrored; a failed opening turn has none (and its session is dropped).
+        if (userMessage) store.addOutbox(turn.id, [], now);
+      });
+      s.meta = meta;
+      console.log(JSON.stringify({ level: "warn", msg: "turn failed", sessionId: s.meta.sessionId, turn: turn.id, code: error.code }));
+      const problem = storedProblem(error, turn.clientMessageId);
+      // No line of a failed turn is committed: what was streamed of them is taken back before the error.
+      for (const [messageId, actionId] of streamed) hub.publish({ type: "delta_reset", messageId, actionId }, s.lastSeq, turn.id);
+      hub.publish(errorFrame(problem), s.lastSeq, turn.id);
+      if (userMessage) void mirror.flush();
+      return { ok: false, problem };
+    }
+
+    const messages: StoredMessage[] = r.messages.map((m, i) => ({
+      seq: s.lastSeq + 1 + i,
+      id: m.id,
+      role: "assistant",
+      content: m.content,
+      actionId: m.actionId,
+      clientMessageId: null,
+      turnId: turn.id,
+      createdAt: now,
+      metadata: m.metadata as unknown as Record<string, JsonValue>,
+    }));
+    const meta = answered(s.meta, r.status === "completed", now);
+    const stored: StoredResult = {
+      aiFrom: s.lastSeq + 1,
+      aiTo: s.lastSeq + messages.length,
+      status: meta.executionStatus,
+      sessionStatus: meta.status,
+      position: r.state.position,
+      variables: flatVariables(r.state),
+      safety,
+    };
+    const debug: TurnDebug | undefined = meta.debug ? { turn: turn.id, traces, variableChanges: changes, positions } : undefined;
+    mirror.commit(() => {
+      for (const m of messages) store.appendMessage(m);
+      store.writeState(meta, r.state);
+      store.finishTurn(turn.id, stored);
+      store.addOutbox(turn.id, changes, now);
+      if (debug) store.addDebug(debug);
+    });
+    s.meta = meta;
+    s.state = r.state;
+    s.lastSeq += messages.length;
+
+    const views = messages.map(messageView);
+    for (const m of views) hub.publish({ type: "message", ...m }, m.seq, turn.id);
+    hub.publish(stateFrame(s.meta, s.state.position, s.lastSeq), s.lastSeq, turn.id);
+    if (debug) hub.publish({ type: "debug", ...debug }, s.lastSeq, turn.id);
+    // The script has ended: nothing more will come on GET /events.
+    if (meta.status === "completed") hub.endListeners();
+    void mirror.flush();
+    return { ok: true, result: resultView(stored, views, userMessage, debug) };
+  }
+}
