@@ -1,11 +1,21 @@
 /** DELETE of a session reaches D1 and the cache: its rows go, and an inline script's cached copy unless another session shares it. */
+import { ProblemError } from "../../http/problem";
 import { scriptKey } from "../../store/projects/cache";
 import { eraseMirror } from "../../store/sessions/mirror";
 import type { CountedBindings } from "../instrumentation";
-import type { Meta } from "../storage/meta";
+import type { Loaded } from "../load/loader";
+import type { Mirror } from "./outbox";
 
-export async function eraseMirrorCopy(io: CountedBindings, meta: Pick<Meta, "sessionId" | "scriptHash" | "projectId">): Promise<void> {
-  const inline = meta.projectId === null;
-  const { scriptShared } = await eraseMirror(io.DB, meta.sessionId, meta.scriptHash, inline);
-  if (inline && !scriptShared) await io.CACHE.delete(scriptKey(meta.scriptHash));
+/** Erases the session's copies outside the actor; when D1 fails, the alarm retries and the caller gets a 503 to retry too. */
+export async function eraseCopies(io: CountedBindings, s: Loaded, mirror: Pick<Mirror, "failed">): Promise<void> {
+  const { sessionId, scriptHash, projectId } = s.meta;
+  const inline = projectId === null;
+  try {
+    const { scriptShared } = await eraseMirror(io.DB, sessionId, scriptHash, inline);
+    if (inline && !scriptShared) await io.CACHE.delete(scriptKey(scriptHash));
+  } catch (err) {
+    mirror.failed(s);
+    console.log(JSON.stringify({ level: "warn", msg: "session erase incomplete", sessionId, error: err instanceof Error ? err.name : "unknown" }));
+    throw new ProblemError(503, "SERVICE_UNAVAILABLE", "The session is deleted here but its copy in the database is not gone yet; it will be removed automatically. Retry to confirm.");
+  }
 }

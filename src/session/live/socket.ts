@@ -1,0 +1,66 @@
+/** A session's WebSockets: the upgrade, and what a frame from a client does: ping, resume from a seq, or a user message (a turn). */
+import { ProblemError } from "../../http/problem";
+import { CALLER_HEADER, type Caller } from "../requests";
+import type { Access } from "../load/access";
+import type { Loaded } from "../load/loader";
+import { problemOf } from "../result";
+import type { SessionStorage } from "../storage/tables";
+import { accept } from "../turns/intake";
+import { finished } from "../turns/outcome";
+import type { Turns } from "../turns/turns";
+import { messageView } from "../views";
+import type { Connections } from "./connections";
+import { errorFrame, parseClientFrame, stateFrame } from "./frames";
+
+export interface SocketParts {
+  store: SessionStorage;
+  hub: Connections;
+  turns: Turns;
+  session: (caller: Caller, access: Access) => Promise<Loaded>;
+}
+
+/** The WebSocket upgrade the Worker forwards, with the caller it verified: the socket joins with a `state` frame. */
+export async function openSocket(p: SocketParts, request: Request): Promise<Response> {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return Response.json({ status: 426, code: "UPGRADE_REQUIRED", detail: "Connect with a WebSocket." }, { status: 426 });
+  }
+  const caller = JSON.parse(request.headers.get(CALLER_HEADER) ?? "null") as Caller | null;
+  if (!caller) return Response.json({ status: 401, code: "UNAUTHENTICATED", detail: "No verified caller." }, { status: 401 });
+  let s: Loaded;
+  try {
+    s = await p.session(caller, "read");
+  } catch (err) {
+    if (err instanceof ProblemError) return Response.json(problemOf(err), { status: err.status });
+    throw err;
+  }
+  const { 0: client, 1: server } = new WebSocketPair();
+  p.hub.acceptSocket(server, { sessionId: caller.sessionId, userId: caller.user.id, role: caller.user.role, joinedSeq: s.lastSeq });
+  p.hub.sendTo(server, stateFrame(s.meta, s.state.position, s.lastSeq));
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+export async function onSocketFrame(p: SocketParts, ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+  const { hub, store } = p;
+  const parsed = parseClientFrame(data);
+  if (!parsed.ok) return hub.sendTo(ws, parsed.error);
+  const f = parsed.frame;
+  const a = hub.attachment(ws);
+  const caller: Caller = { sessionId: a.sessionId, user: { id: a.userId, role: a.role } };
+  try {
+    if (f.type === "ping") return hub.sendTo(ws, { type: "pong" });
+    if (f.type === "resume") {
+      const s = await p.session(caller, "read");
+      // Up to the seq the socket joined at: later messages reached it live.
+      for (const m of store.messages(f.lastSeq, a.joinedSeq)) hub.sendTo(ws, { type: "message", ...messageView(m) });
+      return hub.sendTo(ws, stateFrame(s.meta, s.state.position, s.lastSeq));
+    }
+    const s = await p.session(caller, "write");
+    const turn = accept(store, s.meta, { content: f.content, clientMessageId: f.clientMessageId });
+    // A repeat is answered from the log, to this socket only; a new turn's frames reach it with everyone else's.
+    if (finished(turn)) return p.turns.replay(turn, (frame) => hub.sendTo(ws, frame));
+    await p.turns.outcomeOf(turn);
+  } catch (err) {
+    if (!(err instanceof ProblemError)) throw err;
+    hub.sendTo(ws, { ...errorFrame(problemOf(err)), clientMessageId: f.type === "user_message" ? (f.clientMessageId ?? null) : undefined });
+  }
+}
