@@ -604,7 +604,8 @@ export class SessionActor extends DurableObject<Env> {
       emit: (e) => {
         switch (e.type) {
           case "message.delta":
-            this.hub.publish({ type: "delta", messageId: e.messageId, actionId: e.actionId, text: e.text }, s.lastSeq, turn.id);
+            if (e.reset) this.hub.publish({ type: "delta_reset", messageId: e.messageId, actionId: e.actionId }, s.lastSeq, turn.id);
+            if (e.text) this.hub.publish({ type: "delta", messageId: e.messageId, actionId: e.actionId, text: e.text }, s.lastSeq, turn.id);
             break;
           case "variables":
             for (const c of e.changes) changes.push({ ...c, actionId: e.actionId });

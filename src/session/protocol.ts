@@ -32,6 +32,7 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 export type ServerFrame =
   | ({ type: "message" } & SessionMessage)
   | { type: "delta"; messageId: string; actionId: string; text: string }
+  | { type: "delta_reset"; messageId: string; actionId: string }
   | { type: "state"; status: ExecutionStatus; sessionStatus: SessionStatus; position: Position; lastSeq: number }
   | { type: "error"; code: string; message: string; clientMessageId?: string | null; retryable?: boolean }
   | ({ type: "safety" } & SafetyView)
