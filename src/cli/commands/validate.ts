@@ -36,17 +36,22 @@ async function check(file: string, lang: Lang): Promise<FileResult> {
   return { file, valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }
 
+/** One file's diagnostics for people, each with its line and column (also how `heartrule chat --script` reports a refused script). */
+export function describeDiagnostics(file: string, diagnostics: (Omit<Diagnostic, "code"> & { code: string })[]): string[] {
+  const out = [file];
+  for (const d of diagnostics) {
+    out.push(`  ${d.line}:${d.column}  ${d.severity}  ${d.code}  ${d.message}`);
+    out.push(`      → ${d.suggestion.replace(/\n/g, "\n        ")}`);
+    out.push(`      (${d.path})`);
+  }
+  return out;
+}
+
 function human(results: FileResult[], lang: Lang): string {
   const out: string[] = [];
   for (const { file, diagnostics } of results) {
     if (diagnostics.length === 0) continue;
-    out.push(file);
-    for (const d of diagnostics) {
-      out.push(`  ${d.line}:${d.column}  ${d.severity}  ${d.code}  ${d.message}`);
-      out.push(`      → ${d.suggestion.replace(/\n/g, "\n        ")}`);
-      out.push(`      (${d.path})`);
-    }
-    out.push("");
+    out.push(...describeDiagnostics(file, diagnostics), "");
   }
   const errors = results.flatMap((r) => r.diagnostics).filter((d) => d.severity === "error").length;
   const warnings = results.flatMap((r) => r.diagnostics).length - errors;
