@@ -20,7 +20,7 @@ import type { Diagnostic } from "../../web/client/api";
 import type { ChatStatus } from "../../web/client/status";
 import type { Command } from "../main";
 import { finalLinePrinter, streamingPrinter } from "../transcript-printer";
-import { describeDiagnostics } from "./validate";
+import { describeDiagnostics } from "../diagnostics-text";
 
 interface Options {
   url: string;

@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { load, type Diagnostic } from "../../engine/script";
+import { describeDiagnostics } from "../diagnostics-text";
 import type { Command } from "../main";
 
 type Lang = "en" | "zh-CN";
@@ -34,17 +35,6 @@ async function check(file: string, lang: Lang): Promise<FileResult> {
   }
   const { diagnostics } = load(text, { lang });
   return { file, valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
-}
-
-/** One file's diagnostics for people, each with its line and column (also how `heartrule chat --script` reports a refused script). */
-export function describeDiagnostics(file: string, diagnostics: (Omit<Diagnostic, "code"> & { code: string })[]): string[] {
-  const out = [file];
-  for (const d of diagnostics) {
-    out.push(`  ${d.line}:${d.column}  ${d.severity}  ${d.code}  ${d.message}`);
-    out.push(`      → ${d.suggestion.replace(/\n/g, "\n        ")}`);
-    out.push(`      (${d.path})`);
-  }
-  return out;
 }
 
 function human(results: FileResult[], lang: Lang): string {
