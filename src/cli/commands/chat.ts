@@ -1,8 +1,9 @@
 /**
  * `heartrule chat`: the web page's conversation in a terminal, over the same
  * WebSocket protocol and the same client code (src/web/client): AI text
- * streams as it is generated, a dropped connection is reopened with backoff
- * and resumed after the last message seen, nothing is shown twice.
+ * streams as it is generated (on a terminal; a pipe gets each line once,
+ * final, see transcript-printer.ts), a dropped connection is reopened with
+ * backoff and resumed after the last message seen, nothing is shown twice.
  *
  * Input is one line per answer. Lines typed (or piped) ahead are kept and
  * sent one at a time, each when the session waits for the client, so piped
