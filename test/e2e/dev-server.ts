@@ -74,14 +74,15 @@ async function waitForSample(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`npm run dev published no sample project within ${timeoutMs} ms`);
 }
 
-export async function startDevServer({ timeoutMs = 120_000 } = {}): Promise<DevServer> {
+/** `vars`: Worker variables for this server only (`wrangler dev --var`), e.g. a model provider pointed at a test's fake. */
+export async function startDevServer({ timeoutMs = 120_000, vars = {} as Record<string, string> } = {}): Promise<DevServer> {
   const port = await freePort();
   const inspectorPort = await freePort([port]);
   const state = mkdtempSync(join(tmpdir(), "heartrule-e2e-"));
   let log = "";
   const child = spawn(
     "npm",
-    ["run", "dev", "--", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", state, "--show-interactive-dev-session=false"],
+    ["run", "dev", "--", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", state, "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
     { cwd: repoRoot, env: { ...process.env, CI: "1", NO_COLOR: "1", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   child.stdout!.on("data", (chunk) => (log += chunk));

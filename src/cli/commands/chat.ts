@@ -1,8 +1,9 @@
 /**
  * `heartrule chat`: the web page's conversation in a terminal, over the same
  * WebSocket protocol and the same client code (src/web/client): AI text
- * streams as it is generated, a dropped connection is reopened with backoff
- * and resumed after the last message seen, nothing is shown twice.
+ * streams as it is generated (on a terminal; a pipe gets each line once,
+ * final, see transcript-printer.ts), a dropped connection is reopened with
+ * backoff and resumed after the last message seen, nothing is shown twice.
  *
  * Input is one line per answer. Lines typed (or piped) ahead are kept and
  * sent one at a time, each when the session waits for the client, so piped
@@ -15,10 +16,12 @@ import { createInterface } from "node:readline";
 import WebSocket from "ws";
 import { Api, ApiError, type PublishedScript, type StartRequest } from "../../web/client/api";
 import { ChatSession } from "../../web/client/chat-session";
-import type { Line } from "../../web/client/conversation";
-import { pickLang, strings, type Lang, type Strings } from "../../web/client/i18n";
+import { pickLang, strings, type Lang } from "../../web/client/i18n";
+import type { Diagnostic } from "../../web/client/api";
 import type { ChatStatus } from "../../web/client/status";
 import type { Command } from "../main";
+import { finalLinePrinter, streamingPrinter } from "../transcript-printer";
+import { describeDiagnostics } from "../diagnostics-text";
 
 interface Options {
   url: string;
@@ -95,56 +98,10 @@ async function startRequest(api: Api, options: Options, out: (text: string) => v
   return { projectId: chosen.projectId, script: chosen.path };
 }
 
-/**
- * Writes assistant lines as they stream, each character once. Lines stream one
- * after another, but a turn's final messages arrive together at its end: a
- * new line closes the one before it, and a final text only adds what the
- * stream did not deliver (text lost to a dropped connection).
- */
-class TranscriptPrinter {
-  private open: { key: string; printed: string } | null = null;
-  /** Lines no longer open, with what was printed of them; the value is null once their final text is out. */
-  private closed = new Map<string, string | null>();
-
-  constructor(
-    private readonly t: Strings,
-    private readonly write: (text: string) => void,
-  ) {}
-
-  show(line: Line): void {
-    if (line.role !== "assistant") return;
-    if (this.open?.key === line.key) return this.extend(line);
-    if (this.closed.has(line.key)) {
-      const printed = this.closed.get(line.key);
-      if (line.state !== "final" || printed === null || printed === undefined) return;
-      this.closed.set(line.key, null);
-      if (line.content !== printed) this.write(`${this.t.cliAssistant}${line.content.startsWith(printed) ? `…${line.content.slice(printed.length)}` : line.content}\n`);
-      return;
-    }
-    this.closeOpen();
-    this.write(this.t.cliAssistant);
-    this.open = { key: line.key, printed: "" };
-    this.extend(line);
-  }
-
-  private extend(line: Line): void {
-    const open = this.open!;
-    if (line.content.startsWith(open.printed)) this.write(line.content.slice(open.printed.length));
-    else this.write(`\n${this.t.cliAssistant}${line.content}`);
-    open.printed = line.content;
-    if (line.state === "final") {
-      this.write("\n");
-      this.closed.set(open.key, null);
-      this.open = null;
-    }
-  }
-
-  private closeOpen(): void {
-    if (!this.open) return;
-    this.write("\n");
-    this.closed.set(this.open.key, this.open.printed);
-    this.open = null;
-  }
+/** The files and diagnostics of a SCRIPT_INVALID problem (422), so they are shown with line and column. */
+function refusedFiles(err: ApiError): { path: string; diagnostics: Diagnostic[] }[] {
+  const files = err.code === "SCRIPT_INVALID" ? err.problem.files : undefined;
+  return Array.isArray(files) ? files.filter((f): f is { path: string; diagnostics: Diagnostic[] } => typeof f?.path === "string" && Array.isArray(f.diagnostics)) : [];
 }
 
 export const chatCommand: Command = {
@@ -171,12 +128,13 @@ export const chatCommand: Command = {
       session = new ChatSession({ url: async () => api.socketUrl(created.sessionId, token), WebSocket, initial: created });
     } catch (err) {
       note(`heartrule chat: ${err instanceof ApiError ? `${err.detail} (${err.code})` : (err as Error).message}`);
+      if (err instanceof ApiError) for (const file of refusedFiles(err)) note(describeDiagnostics(inline ? options.script! : file.path, file.diagnostics).join("\n"));
       return 1;
     }
 
-    const printer = new TranscriptPrinter(t, out);
-    for (const line of session.conversation.lines) printer.show(line);
-    session.conversation.onChange(({ line }) => printer.show(line));
+    const printer = process.stdout.isTTY ? streamingPrinter(t.cliAssistant, out, () => process.stdout.columns || 80) : finalLinePrinter(t.cliAssistant, out);
+    for (const line of session.conversation.lines) printer.apply({ kind: "added", line });
+    session.conversation.onChange((change) => printer.apply(change));
 
     const queue: string[] = [];
     let inputEnded = false;
@@ -187,6 +145,7 @@ export const chatCommand: Command = {
       const finish = (code: number) => {
         if (finished) return;
         finished = true;
+        // Leaving is not a lost connection: nothing more is reported.
         session.close();
         input.close();
         resolve(code);
@@ -231,6 +190,7 @@ export const chatCommand: Command = {
         pump(session.status);
       });
       input.on("close", () => {
+        if (finished) return;
         inputEnded = true;
         pump(session.status);
       });

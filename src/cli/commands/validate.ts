@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { load, type Diagnostic } from "../../engine/script";
+import { describeDiagnostics } from "../diagnostics-text";
 import type { Command } from "../main";
 
 type Lang = "en" | "zh-CN";
@@ -40,13 +41,7 @@ function human(results: FileResult[], lang: Lang): string {
   const out: string[] = [];
   for (const { file, diagnostics } of results) {
     if (diagnostics.length === 0) continue;
-    out.push(file);
-    for (const d of diagnostics) {
-      out.push(`  ${d.line}:${d.column}  ${d.severity}  ${d.code}  ${d.message}`);
-      out.push(`      → ${d.suggestion.replace(/\n/g, "\n        ")}`);
-      out.push(`      (${d.path})`);
-    }
-    out.push("");
+    out.push(...describeDiagnostics(file, diagnostics), "");
   }
   const errors = results.flatMap((r) => r.diagnostics).filter((d) => d.severity === "error").length;
   const warnings = results.flatMap((r) => r.diagnostics).length - errors;

@@ -24,15 +24,21 @@ const t = setUpPage(() => location.reload());
 const { api, auth } = pageClient("author", false, lang);
 const signin = byId("signin");
 
-async function start() {
+/** `pasted`: the token was just pasted, so a refusal is explained rather than silently asking again. */
+async function start(pasted = false) {
   let me: { id: string; role: string } | null = null;
   try {
     if (await auth.token()) me = await api.me();
   } catch (err) {
     if (!(err instanceof ApiError && (err.status === 401 || err.status === 403))) throw err;
     auth.signOut();
+    return showSignIn(pasted ? t.tokenRejected(`${err.detail} (${err.code})`) : undefined);
   }
-  if (!me || (me.role !== "author" && me.role !== "admin")) return showSignIn();
+  if (me && me.role !== "author" && me.role !== "admin") {
+    auth.signOut();
+    return showSignIn(t.tokenWrongRole(me.role));
+  }
+  if (!me) return showSignIn();
   signin.classList.remove("card");
   signin.replaceChildren(h("p", { class: "hint", id: "signed-in" }, t.signedInAs(me.id, me.role)));
   showEditor();
@@ -57,8 +63,8 @@ function showSignIn(problem?: string) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!token.value.trim()) return;
-    auth.useToken(token.value.trim());
-    void start();
+    if (!auth.useToken(token.value.trim())) return showSignIn(t.tokenUnreadable);
+    void start(true);
   });
 }
 

@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly code: string,
     readonly detail: string,
     readonly requestId?: string,
+    /** The whole problem body, for its extension members (e.g. the diagnostics of SCRIPT_INVALID). */
+    readonly problem: Record<string, unknown> = {},
   ) {
     super(detail || code);
     this.name = "ApiError";
@@ -87,7 +89,7 @@ export class Api {
     }
     if (!res.ok) {
       const problem = (await res.json().catch(() => ({}))) as { code?: string; detail?: string; title?: string; requestId?: string };
-      throw new ApiError(res.status, problem.code ?? `HTTP_${res.status}`, problem.detail ?? problem.title ?? res.statusText, problem.requestId);
+      throw new ApiError(res.status, problem.code ?? `HTTP_${res.status}`, problem.detail ?? problem.title ?? res.statusText, problem.requestId, problem);
     }
     if (init.accept && init.accept !== "application/json") return (await res.blob()) as T;
     return (await res.json()) as T;

@@ -42,6 +42,7 @@ export class ChatSession {
   private socket: ReconnectingWebSocket | null = null;
   private run: SessionRunState = "unknown";
   private connected = false;
+  private closed = false;
   private opens = 0;
   private lastError: ErrorFrame | null = null;
   private lastStatus: ChatStatus | null = null;
@@ -67,7 +68,7 @@ export class ChatSession {
   get status(): ChatStatus {
     return deriveStatus({
       connected: this.connected,
-      catchingUp: this.connected && this.serverSeq > this.conversation.lastSeq,
+      catchingUp: this.connected && this.catchingUp,
       run: this.run,
       inFlight: this.conversation.unconfirmed.some((l) => l.state === "sending") || this.conversation.streaming,
       failed: this.lastError !== null,
@@ -121,7 +122,9 @@ export class ChatSession {
     this.socket?.reconnect();
   }
 
+  /** Ends the session for this client for good: no reconnect, and no status reported after it (a closed session is not "connecting"). */
   close(): void {
+    this.closed = true;
     clearInterval(this.pingTimer);
     this.socket?.close(1000, "client closed");
     this.socket = null;
@@ -158,6 +161,9 @@ export class ChatSession {
       case "delta":
         this.conversation.applyDelta(frame);
         break;
+      case "delta_reset":
+        this.conversation.applyDeltaReset(frame);
+        break;
       case "state":
         this.serverSeq = Math.max(this.serverSeq, frame.lastSeq ?? 0);
         if (this.isStale(frame)) break;
@@ -166,12 +172,18 @@ export class ChatSession {
         break;
       case "error":
         this.lastError = frame;
+        this.conversation.dropStreaming();
         this.conversation.markFailed(frame);
         break;
     }
     for (const listener of this.listeners.frame) listener(frame);
-    if (this.run === "completed") this.close();
     this.report();
+    if (this.run === "completed" && !this.catchingUp) this.close();
+  }
+
+  /** The server has messages this client has not received yet: a resume (or a reload of a finished conversation) is replaying them. */
+  private get catchingUp(): boolean {
+    return this.serverSeq > this.conversation.lastSeq;
   }
 
   /**
@@ -206,6 +218,7 @@ export class ChatSession {
   }
 
   private report(): void {
+    if (this.closed) return;
     const status = this.status;
     if (status === this.lastStatus) return;
     this.lastStatus = status;

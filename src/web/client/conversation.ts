@@ -8,12 +8,15 @@
  *   final; a delta for a message already final is dropped, and so are the
  *   deltas of a message that was streaming when the connection dropped (some
  *   of its text was lost: the final message, replayed on resume, completes it);
+ * - a `delta_reset` takes back what streamed for its `messageId` (a discarded
+ *   model attempt): the line is removed, and the deltas that follow start it
+ *   afresh; a failed turn (`error`) takes back every line still streaming;
  * - what the user sends is shown at once as `sending` and confirmed by the
  *   server's echo (matched by clientMessageId, else the oldest unconfirmed
  *   line with the same text); it is resent after a reconnect until confirmed;
  * - `lastSeq` is the highest seq seen: what `resume` asks the server after.
  */
-import type { DeltaFrame, ErrorFrame, MessageFrame, Role } from "./protocol";
+import type { DeltaFrame, DeltaResetFrame, ErrorFrame, MessageFrame, Role } from "./protocol";
 
 export type LineState = "streaming" | "final" | "sending" | "failed";
 
@@ -29,7 +32,8 @@ export interface Line {
   actionId: string | null;
 }
 
-export type LineChange = { kind: "added" | "updated"; line: Line };
+/** `removed`: a streaming line taken back; a later delta for its message adds it again under the same key. */
+export type LineChange = { kind: "added" | "updated" | "removed"; line: Line };
 
 export class Conversation {
   readonly lines: Line[] = [];
@@ -151,6 +155,32 @@ export class Conversation {
     this.lines.push(added);
     this.emit("added", added);
     return true;
+  }
+
+  /**
+   * Takes back the text streamed for a message. Returns false when there was
+   * none to take back (its message is already final). An interrupted message
+   * is interrupted no longer: its text now streams again from the start.
+   */
+  applyDeltaReset(frame: DeltaResetFrame): boolean {
+    if (this.finalMessageIds.has(frame.messageId)) return false;
+    this.interruptedMessageIds.delete(frame.messageId);
+    const line = this.lines.find((l) => l.state === "streaming" && l.messageId === frame.messageId);
+    if (!line) return false;
+    this.remove(line);
+    return true;
+  }
+
+  /** A turn failed: the text it streamed never became a message, so none of it stays on screen. Returns the lines taken back. */
+  dropStreaming(): Line[] {
+    const streaming = this.lines.filter((l) => l.state === "streaming");
+    for (const line of streaming) this.remove(line);
+    return streaming;
+  }
+
+  private remove(line: Line): void {
+    this.lines.splice(this.lines.indexOf(line), 1);
+    this.emit("removed", line);
   }
 
   private findOutgoing(frame: MessageFrame): Line | undefined {

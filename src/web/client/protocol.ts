@@ -31,6 +31,12 @@ export interface DeltaFrame {
   text: string;
 }
 
+/** The text streamed so far for `messageId` was discarded (a failed or repaired model attempt): the line starts over. */
+export interface DeltaResetFrame {
+  type: "delta_reset";
+  messageId: string;
+}
+
 export interface StateFrame {
   type: "state";
   status: string;
@@ -58,7 +64,7 @@ export interface DebugFrame {
   [key: string]: unknown;
 }
 
-export type ServerFrame = MessageFrame | DeltaFrame | StateFrame | ErrorFrame | SafetyFrame | DebugFrame | { type: "pong" };
+export type ServerFrame = MessageFrame | DeltaFrame | DeltaResetFrame | StateFrame | ErrorFrame | SafetyFrame | DebugFrame | { type: "pong" };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): v is string => typeof v === "string";
@@ -92,6 +98,8 @@ export function parseServerFrame(text: string): ServerFrame | null {
       return toMessageFrame(raw);
     case "delta":
       return str(raw.messageId) && str(raw.text) ? { type: "delta", messageId: raw.messageId, text: raw.text } : null;
+    case "delta_reset":
+      return str(raw.messageId) ? { type: "delta_reset", messageId: raw.messageId } : null;
     case "state": {
       if (!str(raw.status)) return null;
       const frame: StateFrame = { type: "state", status: raw.status, position: raw.position };

@@ -103,9 +103,12 @@ export class PageAuth {
     return this.token();
   }
 
-  /** A token pasted by hand (author view). */
-  useToken(token: string): void {
-    write(HANDED, { token, expiresAt: expiryOf(token) });
+  /** A token pasted by hand (author view). False, and nothing kept, when it is no JWT or has expired. */
+  useToken(token: string): boolean {
+    const stored = { token, expiresAt: expiryOf(token) };
+    if (stored.expiresAt - MARGIN_MS <= Date.now()) return false;
+    write(HANDED, stored);
+    return true;
   }
 
   signOut(): void {

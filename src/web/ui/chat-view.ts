@@ -67,8 +67,13 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
     if (line.role === "assistant" && line.state === "final") announce(line.content);
     if (atEnd) follow.toEnd();
   };
+  // A line taken back (a discarded model attempt, a failed turn) leaves the screen; its replacement streams in as a new one.
+  const remove = (line: Line) => {
+    items.get(line.key)?.remove();
+    items.delete(line.key);
+  };
   for (const line of session.conversation.lines) render(line);
-  session.conversation.onChange(({ line }) => render(line));
+  session.conversation.onChange(({ kind, line }) => (kind === "removed" ? remove(line) : render(line)));
 
   const showStatus = (s: ChatStatus) => {
     status.dataset.status = s;

@@ -6,6 +6,9 @@
  */
 import { validate } from "@readme/openapi-parser";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, startDevServer, type DevServer } from "../../e2e/dev-server";
@@ -107,12 +110,48 @@ describe("heartrule chat", () => {
     expect(run.code).toBe(2);
   }, 120_000);
 
+  it("ends on /quit without announcing a lost connection", async () => {
+    const run = await chat(["--url", server.url, "--lang", "en"], ["/quit"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toContain("reconnecting");
+    expect(run.stderr).not.toContain("input ended");
+  }, 120_000);
+
+  it("ends on Ctrl+C (SIGINT) with 130, quietly", async () => {
+    const child = spawn(process.execPath, [join(repoRoot, "bin/heartrule.mjs"), "chat", "--url", server.url, "--lang", "en"], { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      if (stdout.endsWith(PROMPT)) child.kill("SIGINT");
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(130);
+    expect(stderr).not.toContain("reconnecting");
+  }, 120_000);
+
+  it("shows where a --script file is wrong, with line and column, as heartrule validate does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "heartrule-chat-"));
+    const file = join(dir, "broken.yaml");
+    writeFileSync(file, (await readFile(join(repoRoot, "scripts/sessions/intake_en.yaml"), "utf8")).replace("action_type: ai_say", "action_type: ai_sya"));
+    try {
+      const run = await chat(["--url", server.url, "--script", file], []);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("(SCRIPT_INVALID)");
+      expect(run.stderr).toContain(file);
+      expect(run.stderr).toMatch(/\n {2}\d+:\d+ {2}error {2}[A-Z_]+ {2}\S/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it("refuses bad options with its usage and exit 1, contacting nothing", async () => {
     const run = await chat(["--lang", "fr"], []);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("--lang takes en or zh-CN, not 'fr'");
     expect(run.stderr).toContain("usage: heartrule chat");
-  });
+  }, 30_000);
 });
 
 /** What a newcomer opens after `npm run dev` (the foundation's checks, against the real server). */
@@ -132,5 +171,5 @@ describe("npm run dev serves", () => {
     expect(docs.status).toBe(200);
     expect(docs.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await docs.text()).toMatch(/<html/i);
-  });
+  }, 30_000);
 });

@@ -140,4 +140,60 @@ describe("ChatSession", () => {
     await until(() => session.status === "completed");
     await until(() => peer.socket.readyState === WebSocket.CLOSED);
   });
+
+  it("takes back what a failed turn streamed, so the retried turn's text is not appended to it", async () => {
+    const { session, connected } = await setUp({ messages: [], status: "waiting_input" });
+    const peer = await connected();
+    await until(() => session.status === "waiting");
+    session.send("Sam");
+    send(peer, { type: "message", seq: 1, id: "usr_1", role: "user", content: "Sam", actionId: "a", clientMessageId: "c-1" });
+    send(peer, { type: "delta", messageId: "msg_2", text: "Thanks, S" });
+    await until(() => session.conversation.streaming);
+    send(peer, { type: "error", code: "LLM_UNAVAILABLE", message: "The model is unavailable.", retryable: true, clientMessageId: "c-1" });
+    await until(() => session.status === "error");
+    expect(session.conversation.lines.map((l) => [l.content, l.state])).toEqual([["Sam", "failed"]]);
+
+    session.retry();
+    send(peer, { type: "delta", messageId: "msg_2", text: "Thank you, Sam." });
+    send(peer, { type: "delta_reset", messageId: "msg_2", actionId: "a" });
+    send(peer, { type: "delta", messageId: "msg_2", text: "Thanks, Sam." });
+    send(peer, ai(2, "Thanks, Sam."));
+    send(peer, { type: "state", status: "waiting_input", lastSeq: 2 });
+    await until(() => session.status === "waiting");
+    expect(session.conversation.lines.map((l) => [l.content, l.state])).toEqual([
+      ["Sam", "final"],
+      ["Thanks, Sam.", "final"],
+    ]);
+  });
+
+  it("shows a finished conversation whole when reloaded: it stays connected until the replay is in", async () => {
+    const { session, connected, statuses } = await setUp();
+    const peer = await connected();
+    // What the server does for a completed session: its state first, then the replay the resume asked for.
+    send(peer, { type: "state", status: "completed", lastSeq: 3 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(peer.socket.readyState).toBe(WebSocket.OPEN);
+    expect(session.status).toBe("connecting");
+    send(peer, ai(1, "Hello"));
+    send(peer, { type: "message", seq: 2, id: "usr_2", role: "user", content: "Sam", actionId: "a" });
+    send(peer, ai(3, "Goodbye, Sam."));
+    await until(() => session.status === "completed");
+    expect(session.conversation.lines.map((l) => [l.role, l.content])).toEqual([
+      ["assistant", "Hello"],
+      ["user", "Sam"],
+      ["assistant", "Goodbye, Sam."],
+    ]);
+    await until(() => peer.socket.readyState === WebSocket.CLOSED);
+    expect(statuses.at(-1)).toBe("completed");
+  });
+
+  it("reports nothing after close: leaving is not a lost connection", async () => {
+    const { session, connected, statuses } = await setUp({ messages: [], status: "waiting_input" });
+    await connected();
+    await until(() => session.status === "waiting");
+    const before = statuses.length;
+    session.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(statuses.slice(before)).toEqual([]);
+  });
 });

@@ -93,6 +93,53 @@ describe("Conversation", () => {
       ["c-2", "sending"],
     ]);
   });
+
+  it("takes back a line on delta_reset: the repaired text replaces it instead of being appended", () => {
+    const c = new Conversation();
+    const changes: string[] = [];
+    c.onChange(({ kind, line }) => changes.push(`${kind}:${line.key}:${line.content}`));
+    c.applyDelta({ type: "delta", messageId: "msg_1", text: "I was about to" });
+    expect(c.applyDeltaReset({ type: "delta_reset", messageId: "msg_1" })).toBe(true);
+    expect(c.lines).toEqual([]);
+    expect(c.streaming).toBe(false);
+    c.applyDelta({ type: "delta", messageId: "msg_1", text: "Welcome" });
+    c.applyDelta({ type: "delta", messageId: "msg_1", text: ", Sam." });
+    expect(texts(c)).toEqual(["assistant:Welcome, Sam.:streaming"]);
+    c.applyMessage(ai(1, 1, "Welcome, Sam."));
+    expect(texts(c)).toEqual(["assistant:Welcome, Sam.:final"]);
+    expect(changes).toEqual(["added:m:msg_1:I was about to", "removed:m:msg_1:I was about to", "added:m:msg_1:Welcome", "updated:m:msg_1:Welcome, Sam.", "updated:m:msg_1:Welcome, Sam."]);
+  });
+
+  it("leaves other lines and final messages alone on delta_reset", () => {
+    const c = new Conversation();
+    c.applyMessage(ai(1, 1, "Hello"));
+    c.applyDelta({ type: "delta", messageId: "msg_2", text: "Next" });
+    expect(c.applyDeltaReset({ type: "delta_reset", messageId: "msg_1" })).toBe(false);
+    expect(c.applyDeltaReset({ type: "delta_reset", messageId: "msg_9" })).toBe(false);
+    expect(texts(c)).toEqual(["assistant:Hello:final", "assistant:Next:streaming"]);
+  });
+
+  it("streams an interrupted message again after its delta_reset, since the text restarts from the beginning", () => {
+    const c = new Conversation();
+    c.applyDelta({ type: "delta", messageId: "msg_1", text: "Thank " });
+    c.interruptStreams();
+    expect(c.applyDelta({ type: "delta", messageId: "msg_1", text: "Sam." })).toBe(false);
+    c.applyDeltaReset({ type: "delta_reset", messageId: "msg_1" });
+    expect(c.applyDelta({ type: "delta", messageId: "msg_1", text: "Thanks, Sam." })).toBe(true);
+    expect(texts(c)).toEqual(["assistant:Thanks, Sam.:streaming"]);
+  });
+
+  it("drops every streaming line when a turn fails, and the retried turn streams them anew", () => {
+    const c = new Conversation();
+    c.applyMessage(ai(1, 1, "Hello"));
+    c.addOutgoing("Sam", "c-1");
+    c.applyMessage(user(2, "Sam", "c-1"));
+    c.applyDelta({ type: "delta", messageId: "msg_2", text: "Thanks, " });
+    expect(c.dropStreaming().map((l) => l.content)).toEqual(["Thanks, "]);
+    expect(texts(c)).toEqual(["assistant:Hello:final", "user:Sam:final"]);
+    c.applyDelta({ type: "delta", messageId: "msg_2", text: "Thank you, Sam." });
+    expect(texts(c)).toEqual(["assistant:Hello:final", "user:Sam:final", "assistant:Thank you, Sam.:streaming"]);
+  });
 });
 
 describe("server frames", () => {
@@ -106,6 +153,7 @@ describe("server frames", () => {
       messageId: "msg_2",
     });
     expect(parseServerFrame('{"type":"delta","messageId":"msg_2","text":"H"}')).toEqual({ type: "delta", messageId: "msg_2", text: "H" });
+    expect(parseServerFrame('{"type":"delta_reset","messageId":"msg_2","actionId":"greet"}')).toEqual({ type: "delta_reset", messageId: "msg_2" });
     expect(parseServerFrame('{"type":"state","status":"waiting_input","position":{"phaseIndex":0}}')).toMatchObject({ type: "state", status: "waiting_input" });
     expect(parseServerFrame('{"type":"error","code":"LLM_TIMEOUT","message":"slow","retryable":true,"clientMessageId":"c-1"}')).toEqual({
       type: "error",
@@ -115,7 +163,7 @@ describe("server frames", () => {
       clientMessageId: "c-1",
     });
     expect(parseServerFrame('{"type":"safety","crisis":true,"source":"input"}')).toEqual({ type: "safety", crisis: true });
-    for (const bad of ["not json", "[]", '{"type":"message","seq":-1,"role":"assistant","content":"x"}', '{"type":"message","seq":1,"role":"system","content":"x"}', '{"type":"delta","messageId":1,"text":"x"}', '{"type":"unknown"}']) {
+    for (const bad of ["not json", "[]", '{"type":"message","seq":-1,"role":"assistant","content":"x"}', '{"type":"message","seq":1,"role":"system","content":"x"}', '{"type":"delta","messageId":1,"text":"x"}', '{"type":"delta_reset"}', '{"type":"unknown"}']) {
       expect(parseServerFrame(bad)).toBeNull();
     }
     expect(toMessageFrame({ seq: 1, id: "usr_1", role: "user", content: "Sam", actionId: null, clientMessageId: "c-1" })).toEqual({
