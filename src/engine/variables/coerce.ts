@@ -48,7 +48,8 @@ function chineseNumber(text: string): number | undefined {
   const m = /^([一二两三四五六七八九]?)(十?)([零〇一二两三四五六七八九]?)$/u.exec(text);
   if (!m || text === "") return undefined;
   const [, tens = "", ten = "", units = ""] = m;
-  if (ten === "") return tens === "" ? CHINESE_DIGITS[units] : undefined;
+  // Without 十 the one digit lands in the first group (or the last, for 零/〇).
+  if (ten === "") return tens === "" || units === "" ? CHINESE_DIGITS[tens || units] : undefined;
   return (tens === "" ? 1 : CHINESE_DIGITS[tens]!) * 10 + (units === "" ? 0 : CHINESE_DIGITS[units]!);
 }
 
