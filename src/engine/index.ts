@@ -24,6 +24,8 @@ export {
 } from "./runtime/state";
 export {
   stepErrorCodes,
+  runDiagnosticCodes,
+  type RunDiagnostic,
   type EngineEvent,
   type EngineMessage,
   type SafetyFlag,
@@ -47,5 +49,6 @@ export {
   type TemplateIssue,
 } from "./prompts/templates";
 export { renderPlaceholders } from "./variables/render";
+export { coerceOutput, exitRequested, readBoolean, readNumber } from "./variables/coerce";
 export { compileCondition } from "./conditions";
 export type { Script, SessionScript, Language } from "./script/schema";

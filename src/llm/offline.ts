@@ -8,8 +8,8 @@
  * - ai_ask: asks the rendered content verbatim; given a non-empty answer it
  *   sets every output variable without a value to the trimmed answer and
  *   exits; given none it asks again;
- * - ai_think: every output variable gets a non-empty deterministic marker of
- *   what a real model would write there (its `define`, else its name);
+ * - ai_think: every output variable gets the same neutral sentence (scripts
+ *   show what ai_think wrote to the client, so it must read as a line);
  * - extract: every requested variable gets the trimmed answer.
  *
  * Replies stream in several deltas so streaming paths run offline too.
@@ -28,14 +28,14 @@ const text = {
   "zh-CN": {
     laterRound: "嗯，我在听。我们接着说。",
     thanks: "谢谢你的回答。",
-    // Marks the place of what a real model would write there, in the author's own words (`define`).
-    think: (what: string) => `［离线模型：${what}］`,
+    // What ai_think fills in: a neutral sentence a client may read, since scripts show what ai_think wrote.
+    think: "我记下了你今天分享的内容。",
     tone: "平静",
   },
   en: {
     laterRound: "I'm listening. Let's go on.",
     thanks: "Thank you for your answer.",
-    think: (what: string) => `[offline model: ${what}]`,
+    think: "I have taken note of what you shared today.",
     tone: "calm",
   },
 } as const;
@@ -81,7 +81,7 @@ function reply(req: ModelRequest): Record<string, unknown> {
       };
     }
     case "ai_think":
-      return { ...outputs((name, define) => t.think(define?.trim() || name)), ...safe, metadata: { crisis_signal: false } };
+      return { ...outputs(() => t.think), ...safe, metadata: { crisis_signal: false } };
     case "extract":
       return { ...outputs(() => req.answer ?? ""), ...safe, metadata: { crisis_signal: false } };
   }

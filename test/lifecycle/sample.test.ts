@@ -4,15 +4,16 @@
  * only on a database with no projects, and storage is per test file.
  */
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { load } from "../../src/engine/script";
+import type { SessionScript } from "../../src/engine";
 import intakeZh from "../../scripts/sessions/intake_zh.yaml";
 import { call } from "../helpers";
 import { body, openSocket, person, startSession } from "../session/helpers";
 import { said, sessionInfo, wsTurn } from "./helpers";
 
-/** The `content` of each action of the sample, by action id. */
+/** The `content` of each action of the sample as the loader reads it (literal blocks folded), by action id. */
 function contents(yaml: string): Map<string, string> {
-  const doc = parse(yaml) as { session: { phases: { topics: { actions: { action_id: string; config: { content: string } }[] }[] }[] } };
+  const doc = load(yaml).script as SessionScript;
   return new Map(doc.session.phases.flatMap((p) => p.topics.flatMap((t) => t.actions.map((a) => [a.action_id, a.config.content.trim()] as const))));
 }
 

@@ -70,7 +70,7 @@ describe("a whole sample conversation", () => {
 
     const logs = await Promise.all([rest, sse.sessionId, ws.sessionId].map((id) => allMessages(who, id)));
     const [restLog, sseLog, wsLog] = logs.map(transcript);
-    expect(restLog!.length).toBe(2 + INTAKE_ANSWERS.length + 6);
+    expect(restLog!.length).toBe(2 + INTAKE_ANSWERS.length + 7); // 7 AI lines after the answers: the last is the goodbye to the client's last line
     expect(restLog![0]).toEqual(["assistant", expect.stringMatching(/^Hello, and welcome/), "greet"]);
     expect(restLog!.filter(([role]) => role === "user").map(([, content]) => content)).toEqual(INTAKE_ANSWERS);
     expect(sseLog).toEqual(restLog);

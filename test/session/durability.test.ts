@@ -185,12 +185,13 @@ describe("the D1 mirror", () => {
     expect(await d1Messages(id)).toEqual(await actorLog(who, id));
     const row = await d1Session(id);
     expect(row).toMatchObject({ user_id: who.id, status: "active", execution_status: "waiting_input", last_seq: 8 });
-    expect(JSON.parse(row!.variables)).toMatchObject({ client_name: "Sam", mood_score: "6" });
+    // mood_score is declared `type: integer`: it keeps its type in the D1 snapshot and change rows.
+    expect(JSON.parse(row!.variables)).toMatchObject({ client_name: "Sam", mood_score: 6 });
     const changes = await env.DB.prepare("SELECT name, scope, value FROM variable_changes WHERE session_id = ? ORDER BY turn, idx").bind(id).all();
     expect(changes.results.map((c: any) => [c.name, c.scope, JSON.parse(c.value)])).toEqual([
       ["client_name", "session", "Sam"],
       ["presenting_problem", "session", "Work has been stressful"],
-      ["mood_score", "session", "6"],
+      ["mood_score", "session", 6],
     ]);
   });
 

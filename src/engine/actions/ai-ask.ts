@@ -20,6 +20,7 @@ import type { Reply } from "../prompts/reply";
 import { memo } from "../runtime/program";
 import type { JsonValue, VariableMap } from "../runtime/state";
 import type { Turn } from "../runtime/turn";
+import { coerceOutput, hasValue } from "../variables/coerce";
 import { decideExit, exitFlag } from "./exit";
 import { contentOf, done, type ActionHandler, type NodeOf } from "./types";
 
@@ -29,15 +30,6 @@ function outputs(config: AiAskConfig): OutputField[] {
 
 function multiRound(config: AiAskConfig): boolean {
   return outputs(config).length > 0 || (config.exit ?? "").trim() !== "";
-}
-
-/** A value worth keeping: not null, not an empty or blank string. */
-export function hasValue(v: unknown): v is JsonValue {
-  return v !== undefined && v !== null && !(typeof v === "string" && v.trim() === "");
-}
-
-function cleaned(v: JsonValue): JsonValue {
-  return typeof v === "string" ? v.trim() : v;
 }
 
 const schemaKey = Symbol("askReplySchema");
@@ -97,9 +89,8 @@ async function question(
 function collect(turn: Turn, node: NodeOf<"ai_ask">, reply: Reply, collected: VariableMap): void {
   const found: { field: OutputField; value: JsonValue }[] = [];
   for (const field of outputs(node.action.config)) {
-    const v = reply[field.get];
-    if (hasValue(v)) {
-      const value = cleaned(v);
+    const value = coerceOutput(field, reply[field.get]);
+    if (value !== undefined) {
       collected[field.get] = value;
       found.push({ field, value });
     }
@@ -134,11 +125,12 @@ async function finish(turn: Turn, node: NodeOf<"ai_ask">, collected: VariableMap
     });
     turn.flagSilently(node, extracted);
   }
+  // A value the extraction did not give as the declared type falls back to the answer read as that type, else stays unset.
   turn.write(
     node,
-    missing.map((field) => {
-      const v = extracted[field.get];
-      return { field, value: hasValue(v) ? cleaned(v) : answer };
+    missing.flatMap((field) => {
+      const value = coerceOutput(field, extracted[field.get]) ?? coerceOutput(field, answer);
+      return value === undefined ? [] : [{ field, value }];
     }),
   );
 }

@@ -7,10 +7,10 @@
 import { outputList, thinkReplySchema } from "../prompts/schemas";
 import { phrases } from "../prompts/templates";
 import { memo } from "../runtime/program";
+import { coerceOutput } from "../variables/coerce";
 import { valueAsText } from "../variables/render";
 import { visibleVariables } from "../variables/store";
 import type { Reply } from "../prompts/reply";
-import type { JsonValue } from "../runtime/state";
 import type { OutputField } from "../script/schema";
 import type { Turn } from "../runtime/turn";
 import { done, type ActionHandler, type NodeOf } from "./types";
@@ -59,11 +59,12 @@ async function think(turn: Turn, node: NodeOf<"ai_think">) {
     missing: memo(node, missingKey, () => missingOutputs(fields)),
   });
   turn.flagSilently(node, reply);
+  // A value that is not of the declared type is not stored: conditions and text then see it as missing.
   turn.write(
     node,
-    fields.map((field) => {
-      const v = reply[field.get] as JsonValue;
-      return { field, value: typeof v === "string" ? v.trim() : v };
+    fields.flatMap((field) => {
+      const value = coerceOutput(field, reply[field.get]);
+      return value === undefined ? [] : [{ field, value }];
     }),
   );
   return done;

@@ -11,6 +11,7 @@
 import type { ExitCriteria } from "../script/schema";
 import type { Reply } from "../prompts/reply";
 import type { JsonValue } from "../runtime/state";
+import { exitRequested, readBoolean } from "../variables/coerce";
 
 export type ExitSource = "max_rounds" | "exit_flag" | "exit_criteria" | "llm_suggestion";
 
@@ -29,16 +30,13 @@ export interface ExitInput {
   lookup?: (name: string) => JsonValue | undefined;
 }
 
-export function isTrue(v: unknown): boolean {
-  return v === true || (typeof v === "string" && v.trim().toLowerCase() === "true");
-}
 
 function record(v: unknown): Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
 export function exitFlag(reply: Reply): boolean {
-  return isTrue(reply.EXIT) || isTrue(reply.exit);
+  return exitRequested(reply.EXIT) || exitRequested(reply.exit);
 }
 
 function assessment(reply: Reply): Record<string, unknown> {
@@ -80,7 +78,7 @@ function criteriaMet(input: ExitInput): boolean | undefined {
     met++;
   }
   if (c.has_questions !== undefined) {
-    if (c.has_questions === false && isTrue(assessment(input.reply).has_questions)) return false;
+    if (c.has_questions === false && readBoolean(assessment(input.reply).has_questions) === true) return false;
     met++;
   }
   for (const condition of c.custom_conditions ?? []) {

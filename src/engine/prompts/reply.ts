@@ -4,6 +4,7 @@
  * ContentStream pulls the user-visible `content` string out of a reply while
  * it is still arriving, so the first words reach the client early.
  */
+import { exitRequested } from "../variables/coerce";
 
 export type Reply = Record<string, unknown>;
 
@@ -183,7 +184,7 @@ export class ContentStream {
   }
 
   private finishValue(): void {
-    if (this.capture !== null) this.exit = this.capture.trim().toLowerCase() === "true";
+    if (this.capture !== null) this.exit = exitRequested(this.capture);
     this.capture = null;
   }
 

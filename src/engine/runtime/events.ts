@@ -68,7 +68,28 @@ export type EngineEvent =
   | { type: "variables"; actionId: string | null; changes: VariableChange[] }
   | { type: "position"; position: Position }
   | { type: "llm"; trace: LlmTrace }
-  | ({ type: "safety"; actionId: string | null; messageId?: string } & SafetyFlag);
+  | ({ type: "safety"; actionId: string | null; messageId?: string } & SafetyFlag)
+  | ({ type: "diagnostic"; actionId: string | null } & RunDiagnostic);
+
+export const runDiagnosticCodes = [
+  /** A `condition:` could not be evaluated (a variable not set, a comparison of different types): it counted as false. */
+  "CONDITION_ERROR",
+  /** A placeholder had no value where a text was rendered for the model or the client: it was left out. */
+  "UNRENDERED_PLACEHOLDER",
+  /** The model gave a value that is not of the output's declared type: it was not stored. */
+  "OUTPUT_UNREADABLE",
+] as const;
+
+/**
+ * Something authors should fix that did not stop the turn. Names variables and placeholders of
+ * the script, never what the client or the model said.
+ */
+export interface RunDiagnostic {
+  code: (typeof runDiagnosticCodes)[number];
+  message: string;
+  /** The variables or placeholders concerned. */
+  names?: string[];
+}
 
 export const stepErrorCodes = [
   /** The model call took longer than the provider's timeout. */
@@ -79,7 +100,7 @@ export const stepErrorCodes = [
   "LLM_ERROR",
   /** The model's reply stayed unusable after one repair attempt. */
   "MODEL_REPLY_INVALID",
-  /** An action's `condition:` could not be evaluated. */
+  /** Not a step error any more (a failing condition counts as false, with a `diagnostic` event); kept so hosts' code tables stay valid. */
   "CONDITION_ERROR",
   /** The state does not belong to this script (another script, or the script changed under it). */
   "SCRIPT_MISMATCH",

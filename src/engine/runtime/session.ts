@@ -87,15 +87,17 @@ function moveTo(turn: Turn, node: ActionNode | undefined): boolean {
   return !node;
 }
 
+/** A condition that cannot be evaluated counts as false: the session goes on and authors get a diagnostic. */
 function conditionHolds(turn: Turn, node: ActionNode): boolean {
   const outcome = node.condition!.evaluate(visibleVariables(turn.state));
   if (outcome.ok) return outcome.value;
-  throw new EngineError(
-    "CONDITION_ERROR",
-    `The condition of action "${node.action.action_id}" could not be evaluated: ${outcome.reason}`,
-    false,
-    node.action.action_id,
-  );
+  turn.emit({
+    type: "diagnostic",
+    actionId: node.action.action_id,
+    code: "CONDITION_ERROR",
+    message: `The condition of action "${node.action.action_id}" could not be evaluated (${outcome.reason}); it counted as false.`,
+  });
+  return false;
 }
 
 async function run(turn: Turn, input: string | null): Promise<void> {

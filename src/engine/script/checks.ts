@@ -5,7 +5,7 @@
  *
  * The tree may still have schema errors, so every access is defensive.
  */
-import { checkCondition } from "./condition";
+import { checkCondition, literalComparisons } from "./condition";
 import type { DiagnosticList } from "./diagnostics";
 import { findPlaceholders, isVariableLike, SYSTEM_VARIABLES } from "./placeholders";
 import { closest } from "./similar";
@@ -104,11 +104,16 @@ export class ScriptChecks {
     const everywhere: Definition = { scope: "global" };
     for (const name of [...knownVariables, ...SYSTEM_VARIABLES]) defined.set(name, [everywhere]);
 
+    const types = new Map<string, string>();
+
     for (const here of actions) {
       const { action, path } = here;
       const config = isRecord(action.config) ? action.config : {};
       const condition = text(action.condition);
-      if (condition !== undefined) this.condition(condition, [...path, "condition"], here, defined);
+      if (condition !== undefined) {
+        this.condition(condition, [...path, "condition"], here, defined);
+        this.conditionTypes(condition, [...path, "condition"], types);
+      }
       for (const field of ["content", "exit", "tone"]) {
         const value = text(config[field]);
         if (value !== undefined) this.placeholders(value, [...path, "config", field], here, defined);
@@ -121,6 +126,7 @@ export class ScriptChecks {
       for (const [o] of outputs) {
         const name = text(o.get)?.trim();
         if (!name) continue;
+        types.set(name, text(o.type) ?? "text");
         const scope = text(o.scope) ?? "session";
         const list = defined.get(name) ?? [];
         list.push({ scope, phaseId: here.phaseId, topicId: here.topicId });
@@ -143,6 +149,19 @@ export class ScriptChecks {
     for (const name of result.variables) {
       if (this.visible(name, here, defined) === true) continue;
       this.undefinedVariable(name, undefined, path, this.map.valueLoc(path), here, defined);
+    }
+  }
+
+  /** Warns where a condition compares a variable with a literal of another type than its output entry declares. */
+  private conditionTypes(expression: string, path: Segment[], types: Map<string, string>): void {
+    const warned = new Set<string>();
+    for (const c of literalComparisons(expression)) {
+      const type = types.get(c.variable);
+      if (type === undefined || warned.has(c.variable) || literalFits(type, c.literal)) continue;
+      warned.add(c.variable);
+      const literal = typeof c.literal === "string" ? JSON.stringify(c.literal) : String(c.literal);
+      const at = this.map.locInValue(path, expression, c.offset);
+      this.list.add("CONDITION_TYPE_MISMATCH", "condition.typeMismatch", { name: c.variable, type, literal, example: typeExample(type, c.variable) }, path, at);
     }
   }
 
@@ -177,5 +196,33 @@ export class ScriptChecks {
     const candidate = closest(name, candidates);
     if (candidate) this.list.add("UNDEFINED_VARIABLE", "variable.undefinedDidYouMean", { name, raw, candidate }, path, at);
     else this.list.add("UNDEFINED_VARIABLE", "variable.undefined", { name, raw }, path, at);
+  }
+}
+
+function literalFits(type: string, literal: string | number | boolean): boolean {
+  switch (type) {
+    case "number":
+    case "integer":
+      return typeof literal === "number";
+    case "boolean":
+      return typeof literal === "boolean";
+    case "text":
+    case "enum":
+      return typeof literal === "string";
+    default:
+      return true;
+  }
+}
+
+/** A comparison of the declared type, to suggest. */
+function typeExample(type: string, name: string): string {
+  switch (type) {
+    case "number":
+    case "integer":
+      return `${name} < 4`;
+    case "boolean":
+      return `${name} == true`;
+    default:
+      return `${name} == "…"`;
   }
 }

@@ -96,3 +96,68 @@ function collect(node: ASTNode, bound: Set<string>, out: Set<string>): void {
       for (const a of node.args) collect(a, bound, out);
   }
 }
+
+/** A literal a variable is compared with: `mood_score < 4`, `mood_score in ["0", "1"]`, `vars["情绪"] == "低落"`. */
+export interface LiteralComparison {
+  variable: string;
+  operator: string;
+  literal: string | number | boolean;
+  /** Offset of the literal in the expression. */
+  offset: number;
+}
+
+const comparisonOps = new Set(["==", "!=", "<", "<=", ">", ">="]);
+
+function variableName(node: ASTNode): string | undefined {
+  if (node.op === "id") return node.args === CONDITION_VARS ? undefined : node.args;
+  if ((node.op === "." || node.op === ".?") && node.args[0].op === "id" && node.args[0].args === CONDITION_VARS) return node.args[1];
+  if ((node.op === "[]" || node.op === "[?]") && node.args[0].op === "id" && node.args[0].args === CONDITION_VARS) {
+    const index = node.args[1];
+    return index.op === "value" && typeof index.args === "string" ? index.args : undefined;
+  }
+  return undefined;
+}
+
+function literal(node: ASTNode): { value: string | number | boolean; offset: number } | undefined {
+  if (node.op !== "value") return undefined;
+  const v: unknown = node.args;
+  const offset = (node as { start?: number }).start ?? 0;
+  if (typeof v === "bigint") return { value: Number(v), offset };
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return { value: v, offset };
+  return undefined;
+}
+
+/** Every comparison of a variable with a literal (either side, or list membership), for the validator's type check. */
+export function literalComparisons(expression: string): LiteralComparison[] {
+  let ast: ASTNode;
+  try {
+    ast = parse(expression).ast;
+  } catch {
+    return [];
+  }
+  const out: LiteralComparison[] = [];
+  const visit = (node: ASTNode): void => {
+    if (comparisonOps.has(node.op) || node.op === "in") {
+      const [left, right] = node.args as [ASTNode, ASTNode];
+      const name = variableName(left);
+      if (name !== undefined && node.op === "in" && right.op === "list") {
+        for (const item of right.args) {
+          const l = literal(item);
+          if (l) out.push({ variable: name, operator: "in", literal: l.value, offset: l.offset });
+        }
+      } else if (node.op !== "in") {
+        const rightName = variableName(right);
+        const l = name !== undefined ? literal(right) : rightName !== undefined ? literal(left) : undefined;
+        if (l) out.push({ variable: (name ?? rightName)!, operator: node.op, literal: l.value, offset: l.offset });
+      }
+    }
+    const args: unknown = node.args;
+    if (Array.isArray(args)) {
+      for (const a of args.flat(2)) if (a && typeof a === "object" && "op" in a) visit(a as ASTNode);
+    } else if (args && typeof args === "object" && "op" in args) {
+      visit(args as ASTNode);
+    }
+  };
+  visit(ast);
+  return out;
+}

@@ -24,6 +24,7 @@ export const diagnosticCodes = {
   RESERVED_FIELD: "warning",
   TYPE_COERCED: "warning",
   UNDEFINED_VARIABLE: "warning",
+  CONDITION_TYPE_MISMATCH: "warning",
   YAML_WARNING: "warning",
 } as const satisfies Record<string, Severity>;
 

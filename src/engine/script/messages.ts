@@ -236,6 +236,10 @@ export const catalog = {
     en: (p) => [`This condition could not be read: ${p.reason}.`, conditionHelp.en],
     "zh-CN": (p) => [`这个条件无法解析：${p.reason}。`, conditionHelp["zh-CN"]],
   },
+  "condition.typeMismatch": {
+    en: (p) => [`\`${p.name}\` is declared \`type: ${p.type}\`, but this condition compares it with ${p.literal}, which is of another type: the comparison would never hold.`, `Compare with a value of its type, e.g. \`${p.example}\`, or change the \`type\` of its output entry.`],
+    "zh-CN": (p) => [`\`${p.name}\` 声明为 \`type: ${p.type}\`，但这个条件把它与类型不同的 ${p.literal} 比较：这个比较永远不会成立。`, `请与同类型的值比较，例如 \`${p.example}\`，或修改其 output 条目的 \`type\`。`],
+  },
   "condition.name": {
     en: (p) => [`\`${p.name}\` cannot be used as a bare name in a condition.`, `Write it as vars["${p.name}"], e.g. vars["${p.name}"] == "…".`],
     "zh-CN": (p) => [`\`${p.name}\` 不能直接在条件里当作变量名使用。`, `请写成 vars["${p.name}"]，例如 vars["${p.name}"] == "……"。`],

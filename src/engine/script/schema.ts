@@ -30,6 +30,13 @@ export const VariableScopeSchema = z
     "Where an extracted variable is stored. Default `session`: visible to every later action. `topic`/`phase` keep it local to the current topic/phase; `global` is the scope the project's globals fill at the start; writes stay in this session.",
   );
 
+export const outputTypes = ["text", "number", "integer", "boolean", "enum"] as const;
+export const OutputTypeSchema = z
+  .enum(outputTypes)
+  .describe(
+    "What kind of value the variable holds. Default `text`. `number`/`integer`: the model's answer is read as a number (`3`, \"3分\", \"三\" → 3); `boolean`: yes/no, 是/否, true/false, 1/0; `enum`: one of `values` (case-insensitive). An answer that cannot be read as the type counts as not given.",
+  );
+
 /** One variable an action extracts from the conversation. */
 export const OutputFieldSchema = z
   .object({
@@ -44,10 +51,20 @@ export const OutputFieldSchema = z
       .optional()
       .describe("What to extract, in plain words, e.g. 'the name the client wants to be called'."),
     scope: VariableScopeSchema.optional(),
+    type: OutputTypeSchema.optional(),
+    values: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .optional()
+      .describe("With `type: enum`: the values the variable may take, e.g. [low, medium, high]."),
     set: z.unknown().optional().describe("Reserved; has no effect yet."),
     value: z.unknown().optional().describe("Reserved; has no effect yet."),
   })
   .strict()
+  .refine((f) => (f.type === "enum") === (f.values !== undefined), {
+    message: "`values` goes with `type: enum`, and `type: enum` needs `values`",
+    path: ["values"],
+  })
   .describe("A variable to extract from what the client says.")
   .meta({ id: "OutputField" });
 
@@ -244,6 +261,7 @@ export const TechniqueScriptSchema = z
 
 export type Language = z.infer<typeof LanguageSchema>;
 export type VariableScope = z.infer<typeof VariableScopeSchema>;
+export type OutputType = z.infer<typeof OutputTypeSchema>;
 export type OutputField = z.infer<typeof OutputFieldSchema>;
 export type ExitCriteria = z.infer<typeof ExitCriteriaSchema>;
 export type AiSayConfig = z.infer<typeof AiSayConfigSchema>;

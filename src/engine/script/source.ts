@@ -6,6 +6,7 @@
  * line and column, and so alias expansion and nesting stay bounded (a YAML
  * "billion laughs" file must not exhaust the Worker).
  */
+import { FOLDED_FIELDS, foldLines } from "./fold";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 
 export type Segment = string | number;
@@ -195,6 +196,8 @@ export function parseSource(text: string): ParsedSource {
       const range = n.range ? ([n.range[0], n.range[1]] as [number, number]) : undefined;
       const plain = n.type === "PLAIN" && typeof n.source === "string" ? n.source : undefined;
       map.set(path, { key, value: at, range, plain });
+      const field = path.at(-1);
+      if (n.type === "BLOCK_LITERAL" && typeof n.value === "string" && typeof field === "string" && FOLDED_FIELDS.has(field)) return foldLines(n.value);
       return n.value;
     }
     return null;

@@ -322,7 +322,7 @@ session:
     expect(ask.action_type === "ai_ask" && ask.config.output?.[0]?.define).toBeTruthy();
   });
 
-  it("B14: `condition` is evaluated: false skips, an evaluation error names the action", async () => {
+  it("B14: `condition` is evaluated: false skips; an evaluation error skips too, with a diagnostic naming the action", async () => {
     const yaml = (condition: string) => `
 session:
   session_id: cond
@@ -342,10 +342,13 @@ session:
 
     const broken = parseScript(yaml("missing_var > 1"));
     const initial = state(broken);
-    const r = await step(broken, initial, null, { model: new OfflineModel() });
-    expect(r).toMatchObject({ status: "error", error: { code: "CONDITION_ERROR", actionId: "maybe", retryable: false } });
-    expect(r.error!.message).toContain("missing_var");
-    expect(r.state).toBe(initial);
+    const events: EngineEvent[] = [];
+    const r = await step(broken, initial, null, { model: new OfflineModel(), emit: (e) => events.push(e) });
+    expect(r.status).toBe("waiting_input");
+    expect(r.messages.map((m) => m.content)).toEqual(["always"]);
+    const diagnostics = events.filter((e) => e.type === "diagnostic");
+    expect(diagnostics).toMatchObject([{ code: "CONDITION_ERROR", actionId: "maybe" }]);
+    expect(diagnostics[0]!.message).toContain("missing_var");
   });
 
   it("B15: a step returns every message it produced, in order", async () => {

@@ -17,6 +17,7 @@ const sample = (file: string) => parseScript(readFileSync(resolve(import.meta.di
 
 describe("golden: scripts/sessions/intake_en.yaml", () => {
   const script = sample("intake_en.yaml");
+  const offlineThought = "I have taken note of what you shared today.";
   const c = (id: string, vars: Record<string, string> = {}) => contentOf(script, id, vars);
   const name = { client_name: "Alex" };
 
@@ -35,22 +36,22 @@ describe("golden: scripts/sessions/intake_en.yaml", () => {
       },
       {
         input: "sleep through the night",
-        say: [c("share_summary", { ...name, session_summary: "[offline model: a two- or three-sentence summary addressed to the client]" })],
+        say: [c("share_summary", { ...name, session_summary: offlineThought })],
         status: "waiting_input",
         at: { actionId: "share_summary", round: 1, maxRounds: 1 },
       },
       {
         input: "thank you",
-        say: [],
+        say: [c("goodbye", name)],
         status: "completed",
         vars: {
           client_name: "Alex",
           presenting_problem: "I can't sleep and work is too much",
-          mood_score: "2",
+          mood_score: 2,
           safety_note: "No, not really",
           sleep: "badly",
           goals: "sleep through the night",
-          session_summary: "[offline model: a two- or three-sentence summary addressed to the client]",
+          session_summary: offlineThought,
         },
       },
     ]));
@@ -66,12 +67,12 @@ describe("golden: scripts/sessions/intake_en.yaml", () => {
       { input: "calmer days", say: [`«${c("share_summary", { client_name: "Sam", session_summary: "thought:session_summary" })}»`], status: "waiting_input" },
       {
         input: "bye",
-        say: [],
+        say: [`«${c("goodbye", { client_name: "Sam" })}»`],
         status: "completed",
         vars: {
           client_name: "Sam",
           presenting_problem: "stress",
-          mood_score: "7",
+          mood_score: 7,
           sleep: "fine",
           goals: "calmer days",
           session_summary: "thought:session_summary",
@@ -82,6 +83,7 @@ describe("golden: scripts/sessions/intake_en.yaml", () => {
 
 describe("golden: scripts/sessions/intake_zh.yaml", () => {
   const script = sample("intake_zh.yaml");
+  const offlineThought = "我记下了你今天分享的内容。";
   const c = (id: string, vars: Record<string, string> = {}) => contentOf(script, id, vars);
   const name = { 来访者称呼: "小周" };
 
@@ -92,12 +94,12 @@ describe("golden: scripts/sessions/intake_zh.yaml", () => {
       { input: "工作压力很大", say: [c("rate_mood")], status: "waiting_input" },
       { input: "6", say: [c("ask_sleep")], status: "waiting_input", at: { actionId: "ask_sleep" } },
       { input: "经常失眠", say: [c("reflect_mood", { 睡眠情况: "经常失眠" }), c("ask_goals", name)], status: "waiting_input" },
-      { input: "能睡个好觉", say: [c("share_summary", { ...name, 会谈总结: "［离线模型：对来访者说的两三句总结］" })], status: "waiting_input" },
+      { input: "能睡个好觉", say: [c("share_summary", { ...name, 会谈总结: offlineThought })], status: "waiting_input" },
       {
         input: "谢谢",
-        say: [],
+        say: [c("goodbye", name)],
         status: "completed",
-        vars: { 来访者称呼: "小周", 主诉: "工作压力很大", 情绪评分: "6", 睡眠情况: "经常失眠", 咨询目标: "能睡个好觉", 会谈总结: "［离线模型：对来访者说的两三句总结］" },
+        vars: { 来访者称呼: "小周", 主诉: "工作压力很大", 情绪评分: 6, 睡眠情况: "经常失眠", 咨询目标: "能睡个好觉", 会谈总结: offlineThought },
       },
     ]));
 });
@@ -106,7 +108,7 @@ describe("golden: the upstream CBT intake, a legacy-field script", () => {
   const script: SessionScript = parseScript(upstreamScript("cbt_depression_assessment.yaml"));
   const c = (id: string, vars: Record<string, string> = {}) => contentOf(script, id, vars);
   const name = { user_name: "小林" };
-  const summary = "［离线模型：session_summary］";
+  const summary = "我记下了你今天分享的内容。";
 
   it("with the offline model it reaches completed with every output set", () =>
     checkGolden(script, new OfflineModel(), [
@@ -125,8 +127,8 @@ describe("golden: the upstream CBT intake, a legacy-field script", () => {
           user_name: "小林",
           user_age: "28",
           chief_complaint: "最近总是睡不着，提不起劲",
-          symptom_category: "［离线模型：symptom_category］",
-          severity_level: "［离线模型：severity_level］",
+          symptom_category: summary,
+          severity_level: summary,
           mood_description: "很低落",
           interest_loss: "没什么兴趣了",
           session_summary: summary,

@@ -101,7 +101,8 @@ describe("frozen state fixtures", () => {
     expect(state.variables).toMatchObject({
       client_name: "Alex",
       presenting_problem: "I can't sleep and work is too much",
-      mood_score: "2",
+      // Declared `type: integer` since the fixture was frozen: the answer "2" is stored as a number.
+      mood_score: 2,
       safety_note: "No",
       sleep: "badly",
       goals: "sleep through the night",

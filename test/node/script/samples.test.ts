@@ -34,7 +34,9 @@ describe("sample scripts with the offline model", () => {
     expect(said).toContain("Thank you, Sam. What brings you here today?");
     expect(said.some((s) => s.startsWith("That sounds really hard, Sam."))).toBe(true);
     expect(said.some((s) => s.includes('("Not well", as you put it)'))).toBe(true);
-    expect(said.at(-1)).toMatch(/^Here is what I heard today, Sam:\n\S/);
+    // The summary is its own paragraph; what ai_think wrote reads as a line, and the client's last words get an answer.
+    expect(said.at(-2)).toBe("Here is what I heard today, Sam:\n\nI have taken note of what you shared today.\n\nThank you for being so open. Next time we can start working on your goals together.");
+    expect(said.at(-1)).toBe("Thank you for today, Sam. Take good care of yourself, and see you next time.");
   });
 
   it("intake_en.yaml skips the safety question when the mood is not low", async () => {
@@ -48,6 +50,7 @@ describe("sample scripts with the offline model", () => {
     expect(status).toBe("completed");
     expect(said).toContain("谢谢你，小李。是什么让你今天来到这里？");
     expect(said.some((s) => s.startsWith("听起来这段时间真的很不容易，小李。"))).toBe(true);
-    expect(said.at(-1)).toMatch(/^小李，这是我今天听到的内容：/);
+    expect(said.at(-2)).toBe("小李，这是我今天听到的内容：\n\n我记下了你今天分享的内容。\n\n谢谢你这么坦诚。下次我们可以一起开始朝你的目标努力。");
+    expect(said.at(-1)).toBe("谢谢你今天的分享，小李。我们下次见，照顾好自己。");
   });
 });

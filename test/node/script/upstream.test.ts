@@ -66,7 +66,8 @@ describe("cbt_depression_assessment.yaml in modern form", () => {
     if (!("session" in script)) throw new Error("session expected");
     const [p1, p2, p3] = script.session.phases;
     expect(p1!.topics[0]!.actions[0]!.config).toEqual({
-      content: "你好，欢迎来到心理咨询。我是AI咨询助手，会陪伴你完成今天的会谈。\n在开始之前，我想先了解一些基本信息，这将帮助我更好地理解你的情况。\n你可以放心，这里的所有对话都是保密的。\n",
+      // A `|` block's single line breaks are folded (no space between Chinese sentences).
+      content: "你好，欢迎来到心理咨询。我是AI咨询助手，会陪伴你完成今天的会谈。在开始之前，我想先了解一些基本信息，这将帮助我更好地理解你的情况。你可以放心，这里的所有对话都是保密的。",
       max_rounds: 1,
     });
     expect(p1!.topics[1]!.actions[0]!.config).toEqual({
@@ -77,7 +78,7 @@ describe("cbt_depression_assessment.yaml in modern form", () => {
     const think = p2!.topics[0]!.actions[1]!;
     expect(think.action_type).toBe("ai_think");
     expect(think.config).toEqual({
-      content: "分析主诉，初步判断症状类型\n\n根据用户的主诉：${chief_complaint}\n请初步判断：\n1. 症状类别（如：情绪问题、睡眠问题、人际关系等）\n2. 严重程度（轻度/中度/重度）\n",
+      content: "分析主诉，初步判断症状类型\n\n根据用户的主诉：${chief_complaint}请初步判断：\n1. 症状类别（如：情绪问题、睡眠问题、人际关系等）\n2. 严重程度（轻度/中度/重度）",
       output: [{ get: "symptom_category" }, { get: "severity_level" }],
     });
     expect(p3!.topics[0]!.actions[1]!.config).toMatchObject({ max_rounds: 2 });
