@@ -601,6 +601,7 @@ export class SessionActor extends DurableObject<Env> {
       templates: s.pinned.templates as Partial<Record<TemplateName, string>>,
       debug: s.meta.debug,
       signal: abort.signal,
+      maxContentChars: this.config.LLM_MAX_CONTENT_CHARS,
       emit: (e) => {
         switch (e.type) {
           case "message.delta":
