@@ -22,6 +22,8 @@ export interface Env {
   LLM_BASE_URL?: string;
   LLM_MODEL?: string;
   LLM_RESPONSE_FORMAT?: string;
+  LLM_STREAM?: string;
+  LLM_MAX_CONTENT_CHARS?: string;
   JWKS_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
@@ -59,6 +61,10 @@ export const configSchema = z.object({
   LLM_BASE_URL: z.url().optional(),
   LLM_MODEL: z.string().min(1).optional(),
   LLM_RESPONSE_FORMAT: z.enum(["json_schema", "json_object", "none"]).optional(),
+  /** false: providers that cannot stream are called once per reply (the line appears whole). */
+  LLM_STREAM: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  /** Longest line a client is shown, in characters (longer model lines are cut after a sentence). */
+  LLM_MAX_CONTENT_CHARS: positiveInt(2000),
   LLM_API_KEY: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters").optional(),
   JWKS_URL: z.url().optional(),

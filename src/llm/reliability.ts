@@ -8,7 +8,11 @@
  * - 429, 408, 409, 5xx and network errors are retried up to `maxRetries`
  *   times, waiting what Retry-After / retry-after-ms asks (up to 30 s; a
  *   longer wait fails at once) or else exponential backoff from 500 ms;
- * - errors after a stream has started are not retried (words already went out).
+ * - a connection that is refused or drops carries no status: workerd says
+ *   `Network connection lost.`, Node's fetch `fetch failed` or `terminated`.
+ *   Those become retryable APICallErrors (the engine's LLM_UNAVAILABLE), also
+ *   when the stream breaks after it started, where the engine decides
+ *   whether to ask again (words may already have gone out).
  */
 import { APICallError, type LanguageModelV3, type LanguageModelV3CallOptions } from "@ai-sdk/provider";
 import { wrapLanguageModel } from "ai";
@@ -56,6 +60,36 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+const NETWORK_FAILURE = /network connection lost|fetch failed|terminated|socket hang up|other side closed|ECONNRESET|ECONNREFUSED|EPIPE|connection (?:reset|refused|closed)/i;
+
+/** A failure of the connection itself (no HTTP status) as a retryable APICallError; anything else as it was. */
+export function asNetworkFailure(err: unknown, url = ""): unknown {
+  if (APICallError.isInstance(err) || !(err instanceof Error)) return err;
+  if (err.name === "AbortError" || err.name === "TimeoutError") return err;
+  const cause = (err as { cause?: unknown }).cause;
+  const text = `${err.message} ${cause instanceof Error ? `${cause.message} ${(cause as { code?: string }).code ?? ""}` : ""}`;
+  if (!NETWORK_FAILURE.test(text)) return err;
+  return new APICallError({ message: "The connection to the model service failed.", url, requestBodyValues: undefined, isRetryable: true, cause: err });
+}
+
+/** The stream with a broken connection reported as an error part the engine can classify, not a raw exception. */
+function classifiedStream<T>(stream: ReadableStream<T>): ReadableStream<T> {
+  const reader = stream.getReader();
+  return new ReadableStream<T>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        controller.enqueue({ type: "error", error: asNetworkFailure(err) } as T);
+        controller.close();
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
 async function withRetries<T>(
   attempt: (signal: AbortSignal) => PromiseLike<T>,
   params: LanguageModelV3CallOptions,
@@ -67,7 +101,8 @@ async function withRetries<T>(
     const signal = params.abortSignal ? AbortSignal.any([params.abortSignal, timeout]) : timeout;
     try {
       return await attempt(signal);
-    } catch (err) {
+    } catch (thrown) {
+      const err = asNetworkFailure(thrown);
       if (n >= options.maxRetries || !APICallError.isInstance(err) || !err.isRetryable) throw err;
       const asked = retryAfterMs(err);
       if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) throw err;
@@ -90,8 +125,10 @@ export function reliable(model: LanguageModelV3, options: ReliabilityOptions): L
       transformParams: async ({ params }) => formatParams(params, options.responseFormat),
       wrapGenerate: ({ params, model: inner }) =>
         withRetries((abortSignal) => inner.doGenerate({ ...params, abortSignal }), params, options),
-      wrapStream: ({ params, model: inner }) =>
-        withRetries((abortSignal) => inner.doStream({ ...params, abortSignal }), params, options),
+      wrapStream: async ({ params, model: inner }) => {
+        const result = await withRetries((abortSignal) => inner.doStream({ ...params, abortSignal }), params, options);
+        return { ...result, stream: classifiedStream(result.stream) };
+      },
     },
   });
 }

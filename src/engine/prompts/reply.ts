@@ -1,9 +1,15 @@
 /**
- * Reading the model's JSON replies. Models wrap JSON in code fences, add
- * prose around it or leave trailing commas; parseReply() copes with those.
- * ContentStream pulls the user-visible `content` string out of a reply while
- * it is still arriving, so the first words reach the client early.
+ * Reading the model's JSON replies. Real models wrap JSON in code fences,
+ * think aloud in `<think>` blocks, put prose (with braces of its own) around
+ * it, send a draft and then a correction, break off at the token limit, or
+ * write JSON with literal newlines, unescaped quotes, Python literals,
+ * single or full-width quotes. parseReply() finds the last object that
+ * looks like a reply and has it repaired by `jsonrepair`, a maintained
+ * library, instead of more hand-written parsing. ContentStream pulls the
+ * user-visible `content` string out of a reply while it is still arriving,
+ * so the first words reach the client early.
  */
+import { jsonrepair } from "jsonrepair";
 import { exitRequested } from "../variables/coerce";
 
 export type Reply = Record<string, unknown>;
@@ -12,67 +18,124 @@ function isObject(v: unknown): v is Reply {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function tryParse(text: string): Reply | null {
-  try {
-    const v: unknown = JSON.parse(text);
-    return isObject(v) ? v : null;
-  } catch {
-    return null;
-  }
+const THINK = /<(think|thinking|reasoning)>[\s\S]*?(?:<\/\1>|$)/gi;
+
+/** The text without reasoning blocks (an unclosed one runs to the end: the reply broke off while thinking). */
+export function withoutThinking(text: string): string {
+  return text.replace(THINK, "");
 }
 
-/** The first balanced `{…}` in text, skipping braces inside strings. */
-function firstObject(text: string): string | null {
-  const start = text.indexOf("{");
-  if (start < 0) return null;
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === "{") depth++;
-    else if (c === "}" && --depth === 0) return text.slice(start, i + 1);
+/** Full-width colons and commas between JSON tokens, which jsonrepair does not read as syntax. */
+function halfWidthSyntax(text: string): string {
+  return text.replace(/(["”'])\s*：\s*/g, "$1:").replace(/(["”'\d\]}el])\s*，\s*(?=["“'])/g, "$1,");
+}
+
+function repaired(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // not strict JSON: the repairs below
+  }
+  for (const candidate of [text, halfWidthSyntax(text)]) {
+    try {
+      return JSON.parse(jsonrepair(candidate));
+    } catch {
+      // try the next candidate
+    }
+  }
+  return undefined;
+}
+
+/** An object from text, also when the object was encoded twice (a JSON string holding JSON). */
+function objectFrom(text: string): Reply | null {
+  const value = repaired(text);
+  if (isObject(value)) return value;
+  if (typeof value === "string" && value.trim().startsWith("{")) {
+    const inner = repaired(value);
+    return isObject(inner) ? inner : null;
   }
   return null;
 }
 
-/** Drops trailing commas and `//` comments outside strings. */
-function relax(json: string): string {
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i]!;
-    if (inString) {
-      out += c;
-      if (c === "\\") out += json[++i] ?? "";
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === "/" && json[i + 1] === "/") {
-      while (i < json.length && json[i] !== "\n") i++;
-      out += "\n";
-      continue;
-    } else if (c === ",") {
-      const rest = json.slice(i + 1).trimStart();
-      if (rest.startsWith("}") || rest.startsWith("]")) continue;
-    }
-    out += c;
-  }
-  return out;
+interface Spans {
+  /** Balanced top-level `{…}` spans, in order. */
+  complete: string[];
+  /** The text from an object that never closed (a reply cut off), if any. */
+  open: string | null;
 }
 
-/** Parses a model reply into an object, or null when nothing usable is in it. */
-export function parseReply(text: string): Reply | null {
-  const direct = tryParse(text);
-  if (direct) return direct;
-  const trimmed = text.trim();
-  const block = firstObject(trimmed);
-  if (!block) return null;
-  return tryParse(block) ?? tryParse(relax(block));
+/** Top-level `{…}` spans of text, skipping braces inside double-quoted strings. */
+function spans(text: string): Spans {
+  const complete: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"' || c === "\n") inString = false; // a newline ends a string that forgot to close
+    } else if (c === '"' && depth > 0) inString = true;
+    else if (c === "{") {
+      if (depth++ === 0) start = i;
+    } else if (c === "}" && depth > 0 && --depth === 0) complete.push(text.slice(start, i + 1));
+  }
+  return { complete, open: depth > 0 ? text.slice(start) : null };
+}
+
+/** The key of `reply` that matches `key` ignoring case (`Content` for `content`), if any. */
+function keyLike(reply: Reply, key: string): string | undefined {
+  if (key in reply) return key;
+  const lower = key.toLowerCase();
+  return Object.keys(reply).find((k) => k.toLowerCase() === lower);
+}
+
+function looksLikeReply(reply: Reply, keys: readonly string[] | undefined): boolean {
+  return !keys || keys.length === 0 || keys.some((k) => keyLike(reply, k) !== undefined);
+}
+
+/** The reply with the expected keys spelled as expected (a model's `Content` is `content`). */
+function withExpectedKeys(reply: Reply, keys: readonly string[] | undefined): Reply {
+  for (const key of keys ?? []) {
+    const found = keyLike(reply, key);
+    if (found !== undefined && found !== key) {
+      reply[key] = reply[found];
+      delete reply[found];
+    }
+  }
+  return reply;
+}
+
+/** A reply read from a model's text; `cut`: it came from an object that never closed (the reply broke off). */
+export interface ReadReply {
+  reply: Reply;
+  cut: boolean;
+}
+
+/**
+ * Reads a model reply into an object, or null when nothing usable is in it.
+ * `keys`: the keys a reply is expected to have; an object with none of them
+ * (braces in prose, an example) is not taken for the reply. Of several
+ * objects the last complete one wins (a draft, then a correction); an object
+ * cut off at the end counts only when no complete one looks like a reply.
+ */
+export function readReply(text: string, keys?: readonly string[]): ReadReply | null {
+  const visible = withoutThinking(text);
+  const found = spans(visible);
+  const whole = objectFrom(visible.trim());
+  if (whole && looksLikeReply(whole, keys)) return { reply: withExpectedKeys(whole, keys), cut: found.open !== null && found.complete.length === 0 };
+  for (let i = found.complete.length - 1; i >= 0; i--) {
+    const reply = objectFrom(found.complete[i]!);
+    if (reply && looksLikeReply(reply, keys)) return { reply: withExpectedKeys(reply, keys), cut: false };
+  }
+  if (found.open === null) return null;
+  const cut = objectFrom(found.open);
+  return cut && looksLikeReply(cut, keys) ? { reply: withExpectedKeys(cut, keys), cut: true } : null;
+}
+
+/** readReply() without saying whether the reply was cut off. */
+export function parseReply(text: string, keys?: readonly string[]): Reply | null {
+  return readReply(text, keys)?.reply ?? null;
 }
 
 const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", '"': '"', "\\": "\\", "/": "/" };

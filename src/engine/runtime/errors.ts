@@ -36,6 +36,8 @@ export function toStepError(err: unknown, actionId: string | undefined): StepErr
   }
   if (APICallError.isInstance(err)) {
     const status = err.statusCode;
+    // A 2xx that is still an error is one the provider layer diagnosed itself: its message says what to change.
+    if (status !== undefined && status < 300) return { code: "LLM_ERROR", message: err.message, retryable: err.isRetryable, ...at };
     return err.isRetryable
       ? { code: "LLM_UNAVAILABLE", message: `The model service is unavailable${status ? ` (HTTP ${status})` : ""}.`, retryable: true, ...at }
       : { code: "LLM_ERROR", message: `The model service refused the request${status ? ` (HTTP ${status})` : ""}.`, retryable: false, ...at };

@@ -46,7 +46,7 @@ export interface LlmUsage {
 export interface LlmTrace {
   actionId: string;
   purpose: TemplateName;
-  /** 1 for the first call, 2 for the repair call after an unparsable reply. */
+  /** 1 for the first call, then 2 and 3 for repair or retry calls after an unusable, empty or broken reply. */
   attempt: number;
   /** Only with `debug: true`. */
   prompt?: string;
@@ -60,8 +60,9 @@ export interface LlmTrace {
 export type EngineEvent =
   /**
    * Streamed text of a message being produced. `reset`: drop the text received so far for this
-   * messageId (the model's first reply was unusable and is being asked again). The `message`
-   * event that follows is authoritative.
+   * messageId, then append `text`. Emitted with empty text the moment an attempt that streamed is
+   * discarded (repair, retry, failure), and with the whole line when the accepted line differs
+   * from what streamed. The `message` event that follows is authoritative.
    */
   | { type: "message.delta"; messageId: string; actionId: string; text: string; reset?: true }
   | { type: "message"; message: EngineMessage }
@@ -98,7 +99,7 @@ export const stepErrorCodes = [
   "LLM_UNAVAILABLE",
   /** The provider refused the request (bad key, bad model name, …). */
   "LLM_ERROR",
-  /** The model's reply stayed unusable after one repair attempt. */
+  /** The model's reply stayed unusable (or empty) through every repair and retry. */
   "MODEL_REPLY_INVALID",
   /** Not a step error any more (a failing condition counts as false, with a `diagnostic` event); kept so hosts' code tables stay valid. */
   "CONDITION_ERROR",
@@ -154,4 +155,6 @@ export interface StepOptions {
   debug?: boolean;
   /** Clock (ms since epoch, fractions allowed) for prompt times and latencies. Default: the real clock. */
   now?: () => number;
+  /** Longest line shown to a client, in characters; longer model lines are cut after a sentence. Default 2000. */
+  maxContentChars?: number;
 }

@@ -4,8 +4,9 @@
  * ai/test's MockLanguageModelV3 plug in. Every call goes through callModel():
  * the action's structured request in `providerOptions.heartrule` (the
  * offline model answers from it; network providers ignore it), a JSON
- * response format, tolerant parsing, one repair retry, and the visible
- * `content` streamed as `message.delta` events.
+ * response format, tolerant parsing with repair and retry requests, and the
+ * visible `content` streamed as `message.delta` events (retracted when the
+ * attempt that streamed it is discarded).
  *
  * The engine reads the model's doStream() itself rather than through
  * streamText(): it needs none of streamText's machinery (tools, steps,
@@ -16,10 +17,11 @@
 import type { JSONSchema7, LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from "@ai-sdk/provider";
 import type { Language } from "../script/schema";
 import { phrases, type TemplateName } from "../prompts/templates";
-import { ContentStream, parseReply, type Reply } from "../prompts/reply";
+import { readReply, withoutThinking, type Reply } from "../prompts/reply";
 import { EngineError } from "./errors";
 import type { LlmTrace } from "./events";
 import type { Turn } from "./turn";
+import { cleanLine, completeSentences, DEFAULT_MAX_CONTENT_CHARS, VisibleStream } from "./visible-text";
 
 /** Key of the engine's request in the model call's providerOptions. */
 export const PROVIDER_OPTIONS_KEY = "heartrule";
@@ -75,20 +77,42 @@ function modelName(model: LanguageModelV3): string {
   return `${model.provider}:${model.modelId}`;
 }
 
+/** Calls per model request at most: the first, then repairs or retries of a reply that is unusable, empty or broke off. */
+export const MAX_ATTEMPTS = 3;
+
 interface Attempt {
+  /** The raw reply text. */
   text: string;
-  /** Whether any content was streamed to the client. */
-  streamed: boolean;
+  /** What the client was shown of this attempt (empty when nothing streamed). */
+  shown: string;
+  /** The provider stopped at the token limit. */
+  truncated: boolean;
+  /** The stream broke off after it had started: a failure worth another attempt. */
+  broke?: unknown;
 }
 
-async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Prompt, number: number, reset: boolean): Promise<Attempt> {
+/** Errors that end the call at once rather than being tried again: the step's deadline and the host's abort. */
+function final(err: unknown): boolean {
+  const name = typeof err === "object" && err !== null ? (err as { name?: unknown }).name : undefined;
+  return name === "TimeoutError" || name === "AbortError";
+}
+
+/** An error part of the model's stream as something toStepError classifies: an Error as it is, anything else as a model error. */
+function streamError(error: unknown): unknown {
+  if (error instanceof Error) return error;
+  return new EngineError("LLM_ERROR", "The model service reported an error in its reply stream.", true);
+}
+
+async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Prompt, number: number): Promise<Attempt> {
   const { request } = call;
   const model = turn.options.model;
   // Nobody listening (CLI, benchmarks): no deltas to produce.
-  const content = call.stream && turn.listening ? new ContentStream() : null;
+  const visible = call.stream && turn.listening ? new VisibleStream(maxContentChars(turn)) : null;
   let pending = "";
   let text = "";
-  let streamed = false;
+  let shown = "";
+  let truncated = false;
+  let broke: unknown;
   let inputTokens = 0;
   let outputTokens = 0;
   const options: LanguageModelV3CallOptions = {
@@ -111,31 +135,30 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
         if (done) break;
         if (part.type === "text-delta") {
           text += part.delta;
-          if (!content || !call.stream) continue;
-          pending += content.push(part.delta);
-          if (pending && (!call.stream.gated || content.exit === false)) {
-            turn.emit({
-              type: "message.delta",
-              messageId: call.stream.messageId,
-              actionId: request.actionId,
-              text: pending,
-              ...(reset && !streamed ? { reset: true as const } : {}),
-            });
+          if (!visible || !call.stream) continue;
+          pending += visible.push(part.delta);
+          if (pending && (!call.stream.gated || visible.exit === false)) {
+            turn.emit({ type: "message.delta", messageId: call.stream.messageId, actionId: request.actionId, text: pending });
+            shown += pending;
             pending = "";
-            streamed = true;
           }
         } else if (part.type === "error") {
-          throw part.error;
+          throw streamError(part.error);
         } else if (part.type === "finish") {
           inputTokens = part.usage.inputTokens.total ?? 0;
           outputTokens = part.usage.outputTokens.total ?? 0;
+          truncated = part.finishReason.unified === "length";
         }
       }
     } catch (err) {
       await reader.cancel().catch(() => {}); // release the connection; the error is what matters
-      throw err;
+      if (final(err)) throw err;
+      broke = err;
     }
     turn.options.signal?.throwIfAborted();
+  } catch (err) {
+    retract(turn, call, shown);
+    throw err;
   } finally {
     const latencyMs = turn.now() - started;
     turn.stats.modelMs += latencyMs;
@@ -151,38 +174,113 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
       turn.emit({ type: "llm", trace });
     }
   }
-  return { text, streamed };
+  return broke === undefined ? { text, shown, truncated } : { text, shown, truncated, broke };
 }
 
-type Diagnosis = { reply: Reply } | { problem: string; english: string };
+function maxContentChars(turn: Turn): number {
+  return turn.options.maxContentChars ?? DEFAULT_MAX_CONTENT_CHARS;
+}
 
-function diagnose(text: string, call: ModelCall, language: Language): Diagnosis {
-  const reply = parseReply(text);
+/** Takes back what an attempt that is being discarded streamed to the client (the retraction contract). */
+function retract(turn: Turn, call: ModelCall, shown: string): void {
+  if (!shown || !call.stream) return;
+  turn.emit({ type: "message.delta", messageId: call.stream.messageId, actionId: call.request.actionId, text: "", reset: true });
+}
+
+/** Brings what the client was shown of the accepted attempt in line with the line it becomes. */
+function settle(turn: Turn, call: ModelCall, shown: string, line: string): void {
+  if (!shown || !call.stream || shown === line) return;
+  const { messageId } = call.stream;
+  const actionId = call.request.actionId;
+  if (line.startsWith(shown)) turn.emit({ type: "message.delta", messageId, actionId, text: line.slice(shown.length) });
+  else turn.emit({ type: "message.delta", messageId, actionId, text: line, reset: true });
+}
+
+type Verdict =
+  | { kind: "reply"; reply: Reply }
+  /** Nothing but whitespace or reasoning: asked again as it was. */
+  | { kind: "empty" }
+  /** No JSON at all, but text a client can be shown. */
+  | { kind: "text"; line: string }
+  | { kind: "unusable"; problem: string; english: string };
+
+function expectedKeys(schema: JSONSchema7): string[] {
+  return Object.keys(schema.properties ?? {});
+}
+
+function judge(got: Attempt, call: ModelCall, language: Language, max: number): Verdict {
   const p = phrases(language);
-  if (!reply) return { problem: p.notJson, english: "not a JSON object" };
+  if (withoutThinking(got.text).trim() === "") return { kind: "empty" };
+  const read = readReply(got.text, expectedKeys(call.schema));
+  if (!read) {
+    const line = call.stream ? cleanLine(got.text, max) : "";
+    return line && !line.startsWith("{") ? { kind: "text", line } : { kind: "unusable", problem: p.notJson, english: "not a JSON object" };
+  }
+  const { reply } = read;
+  if (typeof reply.content === "string") {
+    const line = cleanLine(reply.content, max);
+    // A reply that broke off (at the token limit, or its object never closed) keeps its complete sentences only.
+    reply.content = got.truncated || read.cut ? completeSentences(line) : line;
+  }
   const missing = call.missing(reply);
-  if (missing.length) return { problem: p.missing(missing), english: `missing ${missing.join(", ")}` };
-  return { reply };
+  if (missing.length) return { kind: "unusable", problem: p.missing(missing), english: `missing ${missing.join(", ")}` };
+  return { kind: "reply", reply };
 }
 
-/** Calls the model and returns its parsed reply; throws a step error when it stays unusable. */
+/** What a silent call (extraction, ai_think) takes when the model never answered usably: every value it needs, not available. */
+function unavailable(call: ModelCall): Reply {
+  return Object.fromEntries(call.missing({}).map((key) => [key, null]));
+}
+
+/**
+ * Calls the model and returns its parsed reply. An unusable reply is sent
+ * back with a repair request, an empty one or one whose stream broke off is
+ * asked again, up to MAX_ATTEMPTS calls; whatever an abandoned attempt
+ * streamed is retracted at once. A reply that is plain text is shown as the
+ * line when the call has one to show (EXIT stays false); a silent call that
+ * stays unusable records its values as not available. Otherwise the step
+ * fails with a retryable error.
+ */
 export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
   const language = call.request.language;
-  const prompt: LanguageModelV3Prompt = [{ role: "user", content: [{ type: "text", text: call.prompt }] }];
-  const first = await attempt(turn, call, prompt, 1, false);
-  const firstDiagnosis = diagnose(first.text, call, language);
-  if ("reply" in firstDiagnosis) return firstDiagnosis.reply;
-  const repair: LanguageModelV3Prompt = [
-    ...prompt,
-    { role: "assistant", content: [{ type: "text", text: first.text }] },
-    { role: "user", content: [{ type: "text", text: phrases(language).repair(firstDiagnosis.problem) }] },
-  ];
-  const second = await attempt(turn, call, repair, 2, first.streamed);
-  const secondDiagnosis = diagnose(second.text, call, language);
-  if ("reply" in secondDiagnosis) return secondDiagnosis.reply;
+  const max = maxContentChars(turn);
+  const base: LanguageModelV3Prompt = [{ role: "user", content: [{ type: "text", text: call.prompt }] }];
+  let prompt = base;
+  let failure: { verdict?: Extract<Verdict, { kind: "unusable" }>; broke?: unknown; empty?: true } = {};
+  for (let n = 1; n <= MAX_ATTEMPTS; n++) {
+    const got = await attempt(turn, call, prompt, n);
+    if (got.broke !== undefined) {
+      retract(turn, call, got.shown);
+      failure = { broke: got.broke };
+      continue;
+    }
+    const verdict = judge(got, call, language, max);
+    if (verdict.kind === "reply") {
+      settle(turn, call, got.shown, typeof verdict.reply.content === "string" ? verdict.reply.content : "");
+      return verdict.reply;
+    }
+    if (verdict.kind === "text") {
+      settle(turn, call, got.shown, verdict.line);
+      return { content: verdict.line, EXIT: "false" };
+    }
+    retract(turn, call, got.shown);
+    if (verdict.kind === "empty") {
+      failure = { empty: true };
+      continue;
+    }
+    if (!call.stream && n > 1) return unavailable(call);
+    failure = { verdict };
+    prompt = [
+      ...base,
+      { role: "assistant", content: [{ type: "text", text: got.text }] },
+      { role: "user", content: [{ type: "text", text: phrases(language).repair(verdict.problem) }] },
+    ];
+  }
+  if (failure.broke !== undefined) throw failure.broke;
+  const what = failure.empty ? "empty" : `unusable (${failure.verdict?.english ?? "not a JSON object"})`;
   throw new EngineError(
     "MODEL_REPLY_INVALID",
-    `The model's ${call.request.purpose} reply was unusable (${secondDiagnosis.english}) even after a repair request.`,
+    `The model's ${call.request.purpose} reply was ${what} ${MAX_ATTEMPTS} times in a row.`,
     true,
     call.request.actionId,
   );

@@ -16,6 +16,11 @@ export class ModelSource {
     private readonly env: Env,
   ) {}
 
+  /** The longest line a client is shown (LLM_MAX_CONTENT_CHARS); longer replies are cut after a sentence. */
+  get maxContentChars(): number {
+    return this.config.LLM_MAX_CONTENT_CHARS;
+  }
+
   /** The model for the next turn; a configuration it cannot be made from is the caller's CONFIG_INVALID. */
   get(): LanguageModelV3 {
     try {

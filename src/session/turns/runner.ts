@@ -132,6 +132,7 @@ export class TurnRunner {
       templates: s.pinned.templates as Partial<Record<TemplateName, string>>,
       debug: s.meta.debug,
       signal: abort.signal,
+      maxContentChars: this.p.models.maxContentChars,
       emit: (e) => {
         switch (e.type) {
           case "message.delta":

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ContentStream, parseReply } from "../../../src/engine/prompts/reply";
+import { ContentStream, parseReply, readReply } from "../../../src/engine/prompts/reply";
 
 describe("parseReply", () => {
   it("parses plain JSON", () => {
@@ -23,7 +23,11 @@ describe("parseReply", () => {
   it("returns null when there is no object", () => {
     expect(parseReply("I cannot answer that.")).toBeNull();
     expect(parseReply('["an", "array"]')).toBeNull();
-    expect(parseReply('{"content": "cut off')).toBeNull();
+  });
+
+  it("repairs an object that broke off and says it was cut", () => {
+    expect(readReply('{"content": "cut off')).toEqual({ reply: { content: "cut off" }, cut: true });
+    expect(readReply('{"content": "whole"}')).toEqual({ reply: { content: "whole" }, cut: false });
   });
 });
 

@@ -7,8 +7,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 export type Behaviour =
-  /** 200 with an SSE stream; the text arrives in these pieces, then usage. */
-  | { kind: "stream"; pieces: string[]; delayMs?: number }
+  /** 200 with an SSE stream; the text arrives in these pieces, then usage (finish_reason `finish`, default stop). */
+  | { kind: "stream"; pieces: string[]; delayMs?: number; finish?: "stop" | "length" }
+  /** The text the way the request asked: an SSE stream in `chunks` pieces when it asked to stream, else one chat.completion. */
+  | { kind: "reply"; text: string; chunks?: number; finish?: "stop" | "length" }
+  /** One chat.completion JSON body, whatever the request asked (a server that ignores `stream: true`). */
+  | { kind: "json"; text: string }
+  /** An SSE stream that sends these pieces, then a `data: {"error":…}` event. */
+  | { kind: "sse-error"; pieces: string[] }
+  /** An SSE stream that sends these pieces, then drops the connection. */
+  | { kind: "cut"; pieces: string[] }
   /** An error status with headers and a JSON body. */
   | { kind: "status"; status: number; headers?: Record<string, string> }
   /** Accept the request and never answer. */
@@ -33,15 +41,36 @@ function chunk(delta: Record<string, unknown>, finish: string | null, usage?: Re
   })}\n\n`;
 }
 
-async function stream(res: ServerResponse, pieces: string[], delayMs: number) {
+async function stream(res: ServerResponse, pieces: string[], delayMs: number, finish = "stop") {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   res.write(chunk({ role: "assistant", content: "" }, null));
   for (const piece of pieces) {
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     res.write(chunk({ content: piece }, null));
   }
-  res.write(chunk({}, "stop", { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 }));
+  res.write(chunk({}, finish, { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 }));
   res.end("data: [DONE]\n\n");
+}
+
+function completion(res: ServerResponse, text: string, finish = "stop") {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(
+    JSON.stringify({
+      id: "chatcmpl-1",
+      object: "chat.completion",
+      created: 1767225600,
+      model: "fake-model",
+      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: finish }],
+      usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
+    }),
+  );
+}
+
+/** text in n pieces of about equal length (characters, not bytes: no piece splits a character). */
+export function piecesOf(text: string, n: number): string[] {
+  const chars = [...text];
+  const size = Math.max(1, Math.ceil(chars.length / n));
+  return Array.from({ length: Math.ceil(chars.length / size) }, (_, i) => chars.slice(i * size, (i + 1) * size).join(""));
 }
 
 export async function startFakeOpenAI(behaviours: Behaviour[]): Promise<FakeServer> {
@@ -52,7 +81,16 @@ export async function startFakeOpenAI(behaviours: Behaviour[]): Promise<FakeServ
     for await (const part of req) body += part;
     requests.push({ path: req.url, authorization: req.headers.authorization, ...(JSON.parse(body) as object) });
     const b = behaviours.shift() ?? { kind: "status", status: 500 };
-    if (b.kind === "stream") return stream(res, b.pieces, b.delayMs ?? 0);
+    const asked = (JSON.parse(body) as { stream?: boolean }).stream === true;
+    if (b.kind === "stream") return stream(res, b.pieces, b.delayMs ?? 0, b.finish);
+    if (b.kind === "reply") return asked ? stream(res, piecesOf(b.text, b.chunks ?? 5), 0, b.finish) : completion(res, b.text, b.finish);
+    if (b.kind === "json") return completion(res, b.text);
+    if (b.kind === "sse-error" || b.kind === "cut") {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      for (const piece of b.pieces) res.write(chunk({ content: piece }, null));
+      if (b.kind === "cut") return setTimeout(() => req.socket.destroy(), 20);
+      return res.end(`data: ${JSON.stringify({ error: { message: "fake overload", type: "server_error", code: "overloaded" } })}\n\n`);
+    }
     if (b.kind === "reset") return req.socket.destroy();
     if (b.kind === "status") {
       res.writeHead(b.status, { "content-type": "application/json", ...b.headers });

@@ -138,13 +138,21 @@ describe("openai-compatible provider", () => {
     const repair = r.requests[1]!.messages as { role: string; content: string }[];
     expect(repair.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(repair[1]!.content).toContain("Sure! Here is my reply");
-    expect(repair[2]!.content).toContain("not a valid JSON object");
+    expect(repair[2]!.content).toContain("lacks \"content\"");
     expect(r.result.stats.llmCalls).toBe(2);
+  });
+
+  it("shows a plain-text reply as the line, without a repair request", async () => {
+    const r = await run([{ kind: "stream", pieces: ["I am not able to answer in JSON."] }]);
+    expect(r.result.status).toBe("waiting_input");
+    expect(r.result.messages.map((m) => m.content)).toEqual(["I am not able to answer in JSON."]);
+    expect(r.requests).toHaveLength(1);
   });
 
   it("turns a reply that stays malformed into a step error, the state unchanged", async () => {
     const r = await run([
-      { kind: "stream", pieces: ["I am not able to answer in JSON."] },
+      { kind: "stream", pieces: ['{"EXIT": "false"}'] },
+      { kind: "stream", pieces: ['{"EXIT": "false", "content": null}'] },
       { kind: "stream", pieces: ['{"EXIT": "false"}'] },
     ]);
     expect(r.result).toMatchObject({
