@@ -25,7 +25,7 @@ import { getConfig, type Config, type Env } from "../config";
 import { createModel, LlmConfigError } from "../llm";
 import type { AuthUser } from "../http/auth";
 import { ProblemError } from "../http/problem";
-import { scriptKey } from "../store/projects/cache";
+import { scriptKey } from "../authoring/cache";
 import { eraseMirror, writeMirror } from "../store/sessions/mirror";
 import { Connections, seesDebug, type SseChannel } from "./connections";
 import { Instrumentation, type CountedBindings, type TurnCost } from "./instrumentation";

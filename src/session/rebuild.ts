@@ -11,7 +11,7 @@
  */
 import type { Env } from "../config";
 import { flatVariables, migrateState, type SessionState } from "../engine";
-import { compileScript } from "../store/projects/resolve";
+import { compileScript } from "../authoring/resolve";
 import { readMirror } from "../store/sessions/mirror";
 import { INLINE_PATH } from "./source";
 import { messageFromRow, metaFromRow } from "./mirror";

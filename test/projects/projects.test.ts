@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { expectProblem } from "../helpers";
 import { ProblemError } from "../../src/http/problem";
-import { changeStatus } from "../../src/store/projects/projects";
+import { changeStatus } from "../../src/authoring/projects";
 import { addFile, afterFirstRead, caller, filesOf, newProject, ok, publishVersion, send, sessionYaml } from "./fixtures";
 
 describe("POST /api/projects", () => {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ProblemError } from "../../src/http/problem";
-import { resolveSessionSource, type SessionSourceRequest } from "../../src/store/projects/resolve";
+import { resolveSessionSource, type SessionSourceRequest } from "../../src/authoring/resolve";
 import { expectProblem } from "../helpers";
 import { addFile, brokenYaml, caller, fileId, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
 

@@ -7,8 +7,8 @@ import { CreatedSessionSchema, JsonValueSchema } from "../../session/schemas";
 import { inlineSource, projectSource } from "../../session/source";
 import type { Env } from "../../config";
 import { MAX_SCRIPT_BYTES } from "../scripts";
-import { jsonResponse } from "../projects/params";
 import { common, sessionActor } from "./common";
+import { jsonResponse } from "../../http/openapi";
 
 /** Largest `initialVariables`, in bytes of JSON. */
 export const MAX_INITIAL_VARIABLES_BYTES = 16 * 1024;

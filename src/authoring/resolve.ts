@@ -4,20 +4,20 @@
  * later edits, publishes and rollbacks never reach a running session.
  */
 import { and, eq, inArray } from "drizzle-orm";
-import pkg from "../../../package.json";
-import type { Env } from "../../config";
-import type { TemplateName, VariableMap } from "../../engine";
-import { load, scriptJsonSchema, type SessionScript } from "../../engine/script";
-import { COMPILED_FORMAT } from "../../engine/script/compiled-format";
-import type { AuthUser } from "../../http/auth";
-import { ProblemError } from "../../http/problem";
-import { database, type Database } from "../db";
-import { blobs, projectFiles, projects, projectVersions, versionFiles, type FileKind } from "../schema";
+import pkg from "../../package.json";
+import type { Env } from "../config";
+import type { TemplateName, VariableMap } from "../engine";
+import { load, scriptJsonSchema, type SessionScript } from "../engine/script";
+import { COMPILED_FORMAT } from "../engine/script/compiled-format";
+import type { AuthUser } from "../http/auth";
+import { ProblemError } from "../http/problem";
+import { database, type Database } from "../store/db";
+import { blobs, projectFiles, projects, projectVersions, versionFiles, type FileKind } from "../store/schema";
 import { canManage, notFound, projectFor } from "./access";
 import { SCRIPT_TTL_SECONDS, readPointer, scriptKey } from "./cache";
 import { hasErrors } from "./checks";
 import { parseGlobals } from "./globals";
-import { contentHash } from "./hash";
+import { contentHash } from "../store/hash";
 import type { Diagnostic } from "./models";
 import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
 import { VersionNumberSchema } from "./semver";

@@ -1,4 +1,9 @@
-import { ProblemError } from "../../http/problem";
+import { ProblemError } from "../http/problem";
+
+export interface PageRequest {
+  cursor?: string | undefined;
+  limit: number;
+}
 
 /**
  * Opaque keyset cursors: the sort key of the last item of a page, base64url

@@ -30,9 +30,9 @@
  * compilation.
  */
 import { eq } from "drizzle-orm";
-import type { Env } from "../../config";
-import type { Database } from "../db";
-import { projects, projectVersions } from "../schema";
+import type { Env } from "../config";
+import type { Database } from "../store/db";
+import { projects, projectVersions } from "../store/schema";
 
 /** Pointers written right after the D1 change that moved them. */
 export const POINTER_TTL_SECONDS = 600;

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import type { AuthUser } from "../../http/auth";
-import { ProblemError } from "../../http/problem";
-import type { Database } from "../db";
-import { projects } from "../schema";
+import type { AuthUser } from "../http/auth";
+import { ProblemError } from "../http/problem";
+import type { Database } from "../store/db";
+import { projects } from "../store/schema";
 
 export type ProjectRow = typeof projects.$inferSelect;
 

@@ -1,4 +1,4 @@
-import { ProblemError } from "../../http/problem";
+import { ProblemError } from "../http/problem";
 
 /** Files one project may hold. Migration 0003's trigger enforces the same number in the database. */
 export const MAX_FILES_PER_PROJECT = 200;

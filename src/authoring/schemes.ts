@@ -6,12 +6,12 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import { parse as parseYaml } from "yaml";
-import { bundledTemplate, templateNames } from "../../engine";
-import type { Language } from "../../engine/script/schema";
-import type { AuthUser } from "../../http/auth";
-import { ProblemError } from "../../http/problem";
-import type { Database } from "../db";
-import { projectFiles, projects } from "../schema";
+import { bundledTemplate, templateNames } from "../engine";
+import type { Language } from "../engine/script/schema";
+import type { AuthUser } from "../http/auth";
+import { ProblemError } from "../http/problem";
+import type { Database } from "../store/db";
+import { projectFiles, projects } from "../store/schema";
 import { editableProjectFor, notFound, projectFor, type ProjectRow } from "./access";
 import { auditEntry } from "./audit";
 import { atomically } from "./batch";
