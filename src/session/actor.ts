@@ -24,7 +24,7 @@ import { flatVariables, migrateState, start, StateError, step, type StateErrorCo
 import { getConfig, type Config, type Env } from "../config";
 import { createModel, LlmConfigError } from "../llm";
 import type { AuthUser } from "../http/auth";
-import { ProblemError } from "../http/problem";
+import { DomainError, statusOf } from "../errors";
 import { scriptKey } from "../authoring/cache";
 import { eraseMirror, writeMirror } from "../store/sessions/mirror";
 import { Connections, seesDebug, type SseChannel } from "./connections";
@@ -63,16 +63,8 @@ type Access = "read" | "write" | "delete";
 /** At most this many messages per D1 batch when catching up after an outage. */
 const MIRROR_CHUNK = 200;
 
-const stepStatus: Record<string, number> = {
-  LLM_TIMEOUT: 503,
-  LLM_UNAVAILABLE: 503,
-  ABORTED: 503,
-  LLM_ERROR: 502,
-  MODEL_REPLY_INVALID: 502,
-};
-
 function stepProblem(error: StepError): StoredError {
-  return { status: stepStatus[error.code] ?? 500, code: error.code, detail: error.message, retryable: error.retryable };
+  return { status: statusOf(error.code), code: error.code, detail: error.message, retryable: error.retryable };
 }
 
 function storedProblem(e: StoredError, clientMessageId: string | null): ProblemInit {
@@ -136,7 +128,7 @@ export class SessionActor extends DurableObject<Env> {
 
   async create(req: CreateRequest): Promise<ActorResult<CreatedSession>> {
     return guard(async () => {
-      if (this.loaded || this.store.readMeta()) throw new ProblemError(409, "CONFLICT", "A session with this id exists already.");
+      if (this.loaded || this.store.readMeta()) throw new DomainError("CONFLICT", "A session with this id exists already.");
       const now = Date.now();
       const { source } = req;
       const state = start(source.script, { variables: req.initialVariables, globals: source.globals as VariableMap });
@@ -308,7 +300,7 @@ export class SessionActor extends DurableObject<Env> {
     try {
       s = await this.session(caller, "read");
     } catch (err) {
-      if (err instanceof ProblemError) return Response.json(problemOf(err), { status: err.status });
+      if (err instanceof DomainError) return Response.json(problemOf(err), { status: err.status });
       throw err;
     }
     const { 0: client, 1: server } = new WebSocketPair();
@@ -353,7 +345,7 @@ export class SessionActor extends DurableObject<Env> {
       // The frames of the turn reach this socket with everyone else's; errors too.
       await this.outcomeOf(turn);
     } catch (err) {
-      if (!(err instanceof ProblemError)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       this.hub.sendTo(ws, { ...this.errorFrame(problemOf(err)), clientMessageId: f.type === "user_message" ? (f.clientMessageId ?? null) : undefined });
     }
   }
@@ -425,8 +417,8 @@ export class SessionActor extends DurableObject<Env> {
     let s = this.loaded;
     if (!s && this.unreadable) {
       // Never rebuilt from D1 over it: the stored state is the newest truth, this engine just cannot read it.
-      if (this.unreadable === "NEWER_VERSION") throw new ProblemError(503, "SERVICE_UNAVAILABLE", "This session was saved by a newer version of HeartRule; try again shortly.");
-      throw new ProblemError(500, "STATE_INVALID", "This session's saved state cannot be read.");
+      if (this.unreadable === "NEWER_VERSION") throw new DomainError("SERVICE_UNAVAILABLE", "This session was saved by a newer version of HeartRule; try again shortly.");
+      throw new DomainError("STATE_INVALID", "This session's saved state cannot be read.");
     }
     if (!s) {
       this.loading ??= rebuildFromMirror(this.io, this.store, caller.sessionId)
@@ -436,9 +428,9 @@ export class SessionActor extends DurableObject<Env> {
             return this.loaded;
           },
           (err: unknown) => {
-            if (err instanceof ProblemError) throw err;
+            if (err instanceof DomainError) throw err;
             log({ level: "error", msg: "session rebuild failed", sessionId: caller.sessionId, error: err instanceof Error ? err.name : "unknown" });
-            throw new ProblemError(503, "SERVICE_UNAVAILABLE", "The session cannot be loaded right now; try again shortly.");
+            throw new DomainError("SERVICE_UNAVAILABLE", "The session cannot be loaded right now; try again shortly.");
           },
         )
         .finally(() => (this.loading = null));
@@ -456,7 +448,7 @@ export class SessionActor extends DurableObject<Env> {
     if (user.role === "client") throw sessionNotFound();
     if (access === "read") return;
     if (access === "delete" && user.role === "admin") return;
-    throw new ProblemError(403, "FORBIDDEN", access === "write" ? "Only the session's owner can speak in it." : "Only the session's owner or an admin can delete it.");
+    throw new DomainError("FORBIDDEN", access === "write" ? "Only the session's owner can speak in it." : "Only the session's owner or an admin can delete it.");
   }
 
   // ── turns ─────────────────────────────────────────────────────────────
@@ -481,11 +473,11 @@ export class SessionActor extends DurableObject<Env> {
   private repeat(s: Loaded, turn: Turn, content: string): Turn {
     const said = turn.input ?? (turn.userSeq === null ? null : this.store.message(turn.userSeq)?.content);
     if (said !== content) {
-      throw new ProblemError(409, "CLIENT_MESSAGE_ID_REUSED", "This clientMessageId was sent before with other content; use a new id for a new message.");
+      throw new DomainError("CLIENT_MESSAGE_ID_REUSED", "This clientMessageId was sent before with other content; use a new id for a new message.");
     }
     if (turn.status !== "failed" || !turn.error?.retryable || turn.userSeq === null) return turn;
     if (turn.id !== this.store.lastTurnId()) {
-      throw new ProblemError(409, "TURN_SUPERSEDED", "Later turns ran since this one failed; send it again with a new clientMessageId.");
+      throw new DomainError("TURN_SUPERSEDED", "Later turns ran since this one failed; send it again with a new clientMessageId.");
     }
     this.assertOpen(s.meta);
     this.store.retryTurn(turn.id);
@@ -493,8 +485,8 @@ export class SessionActor extends DurableObject<Env> {
   }
 
   private assertOpen(meta: Meta): void {
-    if (meta.status === "completed") throw new ProblemError(409, "SESSION_COMPLETED", "The session's script has ended; start a new session to talk again.");
-    if (meta.status === "archived") throw new ProblemError(409, "SESSION_ARCHIVED", "The session was archived after a long pause; start a new session to talk again.");
+    if (meta.status === "completed") throw new DomainError("SESSION_COMPLETED", "The session's script has ended; start a new session to talk again.");
+    if (meta.status === "archived") throw new DomainError("SESSION_ARCHIVED", "The session was archived after a long pause; start a new session to talk again.");
   }
 
   /** The outcome of a turn: from the log when it finished, else by running it (or joining its run). */
@@ -532,7 +524,7 @@ export class SessionActor extends DurableObject<Env> {
     try {
       model = this.languageModel();
     } catch (err) {
-      if (!(err instanceof ProblemError)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       const problem = problemOf(err);
       this.store.failTurn(turn.id, { status: problem.status, code: problem.code, detail: problem.detail, retryable: true });
       return { ok: false, problem };
@@ -556,7 +548,7 @@ export class SessionActor extends DurableObject<Env> {
     try {
       this.assertOpen(s.meta);
     } catch (err) {
-      const problem = problemOf(err as ProblemError);
+      const problem = problemOf(err as DomainError);
       this.store.failTurn(turn.id, { status: problem.status, code: problem.code, detail: problem.detail, retryable: false });
       return { ok: false, problem: { ...problem, extra: { clientMessageId: turn.clientMessageId } } };
     }
@@ -703,7 +695,7 @@ export class SessionActor extends DurableObject<Env> {
     try {
       return (this.model ??= createModel(this.config, this.env));
     } catch (err) {
-      if (err instanceof LlmConfigError) throw new ProblemError(500, "CONFIG_INVALID", `Check these settings: ${err.field}.`);
+      if (err instanceof LlmConfigError) throw new DomainError("CONFIG_INVALID", `Check these settings: ${err.field}.`);
       throw err;
     }
   }
@@ -831,7 +823,7 @@ export class SessionActor extends DurableObject<Env> {
       this.store.writeMirror(s.meta);
       this.schedule();
       log({ level: "warn", msg: "session erase incomplete", sessionId: s.meta.sessionId, error: err instanceof Error ? err.name : "unknown" });
-      throw new ProblemError(503, "SERVICE_UNAVAILABLE", "The session is deleted here but its copy in the database is not gone yet; it will be removed automatically. Retry to confirm.");
+      throw new DomainError("SERVICE_UNAVAILABLE", "The session is deleted here but its copy in the database is not gone yet; it will be removed automatically. Retry to confirm.");
     }
     this.loaded = null;
     this.alarmAt = null;
