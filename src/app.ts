@@ -18,6 +18,7 @@ import { healthRoutes } from "./routes/health";
 import { authoringRoutes, authoringTags } from "./routes/projects";
 import { scriptRoutes } from "./routes/scripts";
 import { sessionRoutes, sessionTag } from "./routes/sessions";
+import { log } from "./log";
 
 /** JSON bodies above this are refused before parsing; routes may set lower limits. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -141,7 +142,7 @@ export function createApp() {
       return problemResponse(c, code, err.status < 500 ? err.message || undefined : undefined);
     }
     if (err instanceof ConfigError) {
-      console.log(JSON.stringify({ level: "error", msg: "invalid configuration", fields: err.fields, requestId: c.get("requestId") }));
+      log({ level: "error", msg: "invalid configuration", fields: err.fields, requestId: c.get("requestId") });
       return problemResponse(c, "CONFIG_INVALID", `Check these settings: ${err.fields.join(", ")}.`);
     }
     // Messages of unexpected errors may quote user content: only local runs log them.
@@ -151,15 +152,13 @@ export function createApp() {
     } catch {
       local = false;
     }
-    console.log(
-      JSON.stringify({
-        level: "error",
-        msg: "unhandled error",
-        requestId: c.get("requestId"),
-        error: err instanceof Error ? err.name : typeof err,
-        ...(local && err instanceof Error ? { message: err.message, stack: err.stack } : {}),
-      }),
-    );
+    log({
+      level: "error",
+      msg: "unhandled error",
+      requestId: c.get("requestId"),
+      error: err instanceof Error ? err.name : typeof err,
+      ...(local && err instanceof Error ? { message: err.message, stack: err.stack } : {}),
+    });
     return problemResponse(c, "INTERNAL_ERROR", "Something went wrong on our side. Quote the request id if you report it.");
   });
 

@@ -22,6 +22,7 @@ import type { Diagnostic } from "./models";
 import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
 import { VersionNumberSchema } from "./semver";
 import { checkTemplate, isTemplateName } from "./templates";
+import { log } from "../log";
 
 export interface SessionSourceRequest {
   projectId: string;
@@ -175,7 +176,7 @@ export async function compileScript(env: Pick<Env, "CACHE">, file: Pick<SourceFi
     cached = await env.CACHE.get<{ loader: string; script: SessionScript }>(key, "json");
   } catch (err) {
     // The cache is an optimisation: compiling again is always correct.
-    console.log(JSON.stringify({ level: "warn", msg: "compiled script unreadable", error: err instanceof Error ? err.name : "unknown" }));
+    log({ level: "warn", msg: "compiled script unreadable", error: err instanceof Error ? err.name : "unknown" });
   }
   if (cached?.loader === tag) return cached.script;
   const result = load(yaml);
@@ -183,7 +184,7 @@ export async function compileScript(env: Pick<Env, "CACHE">, file: Pick<SourceFi
   try {
     await env.CACHE.put(key, JSON.stringify({ loader: tag, script: result.script }), { expirationTtl: SCRIPT_TTL_SECONDS });
   } catch (err) {
-    console.log(JSON.stringify({ level: "warn", msg: "compiled script not cached", error: err instanceof Error ? err.name : "unknown" }));
+    log({ level: "warn", msg: "compiled script not cached", error: err instanceof Error ? err.name : "unknown" });
   }
   return result.script;
 }

@@ -48,6 +48,7 @@ import type {
 } from "./schemas";
 import { SessionStorage, type Meta, type PinnedScript, type StoredError, type StoredMessage, type StoredResult, type Turn } from "./storage";
 import { infoView, iso, messageView, variablesView } from "./views";
+import { log } from "../log";
 
 interface Loaded {
   meta: Meta;
@@ -69,10 +70,6 @@ function stepProblem(error: StepError): StoredError {
 
 function storedProblem(e: StoredError, clientMessageId: string | null): ProblemInit {
   return { status: e.status, code: e.code, detail: e.detail, extra: { retryable: e.retryable, clientMessageId } };
-}
-
-function log(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify(fields));
 }
 
 export class SessionActor extends DurableObject<Env> {

@@ -17,6 +17,7 @@ import { INLINE_PATH } from "./source";
 import { messageFromRow, metaFromRow } from "./mirror";
 import type { SafetyView } from "./schemas";
 import type { Meta, SessionStorage, StoredMessage, Turn } from "./storage";
+import { log } from "../log";
 
 /** False when D1 has no such session (or no longer has its script's text). */
 export async function rebuildFromMirror(env: Pick<Env, "DB" | "CACHE">, store: SessionStorage, sessionId: string): Promise<boolean> {
@@ -26,7 +27,7 @@ export async function rebuildFromMirror(env: Pick<Env, "DB" | "CACHE">, store: S
   const yaml = blobs.get(row.scriptHash);
   const templates = Object.fromEntries(Object.entries(row.templates).map(([name, hash]) => [name, blobs.get(hash)]));
   if (yaml === undefined || Object.values(templates).some((t) => t === undefined)) {
-    console.log(JSON.stringify({ level: "error", msg: "session not rebuilt: script text missing", sessionId }));
+    log({ level: "error", msg: "session not rebuilt: script text missing", sessionId });
     return false;
   }
   const script = await compileScript(env, { path: row.scriptPath ?? INLINE_PATH, contentHash: row.scriptHash }, yaml);
@@ -42,7 +43,7 @@ export async function rebuildFromMirror(env: Pick<Env, "DB" | "CACHE">, store: S
     for (const turn of answered) store.restoreTurn(turn);
     store.continueTurnsAfter(row.lastTurn);
   });
-  console.log(JSON.stringify({ level: "info", msg: "session rebuilt from d1", sessionId, messages: found.messages.length }));
+  log({ level: "info", msg: "session rebuilt from d1", sessionId, messages: found.messages.length });
   return true;
 }
 
