@@ -9,19 +9,22 @@ import { secureHeaders } from "hono/secure-headers";
 import pkg from "../package.json";
 import { benchRoutes, benchTag } from "./bench/routes";
 import { ConfigError, getConfig, isLocal } from "./config";
+import { DomainError, type ErrorCode } from "./errors";
 import { requestLog } from "./http/logging";
-import { ProblemError, problemResponse } from "./http/problem";
+import { domainErrorResponse, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { authoringRoutes, authoringTags } from "./routes/projects";
 import { scriptRoutes } from "./routes/scripts";
 import { sessionRoutes, sessionTag } from "./routes/sessions";
+import { log } from "./log";
 
 /** JSON bodies above this are refused before parsing; routes may set lower limits. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const statusCodes: Record<number, string> = {
+/** Hono raises these itself (malformed JSON, a body over the limit, …): the code each status stands for. */
+const statusCodes: Record<number, ErrorCode> = {
   400: "BAD_REQUEST",
   401: "UNAUTHENTICATED",
   403: "FORBIDDEN",
@@ -83,7 +86,7 @@ export function createApp() {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ProblemError(413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+        throw new DomainError("PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
       },
     }),
   );
@@ -91,7 +94,7 @@ export function createApp() {
     methodNotAllowed({
       app,
       onMethodNotAllowed: (c, allowed) =>
-        problemResponse(c, 405, "METHOD_NOT_ALLOWED", `Use one of: ${allowed.join(", ")}.`, {}, { Allow: allowed.join(", ") }),
+        problemResponse(c, "METHOD_NOT_ALLOWED", `Use one of: ${allowed.join(", ")}.`, {}, { Allow: allowed.join(", ") }),
     }),
   );
 
@@ -128,19 +131,19 @@ export function createApp() {
   // System fonts: a docs visit asks nothing of Google; only the UI's script comes from the CDN.
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "HeartRule API", withDefaultFonts: false }));
 
-  app.notFound((c) => problemResponse(c, 404, "NOT_FOUND", "There is nothing at this address."));
+  app.notFound((c) => problemResponse(c, "NOT_FOUND", "There is nothing at this address."));
 
   app.onError((err, c) => {
-    if (err instanceof ProblemError) {
-      return problemResponse(c, err.status, err.code, err.detail, err.extra, err.headers);
+    if (err instanceof DomainError) {
+      return domainErrorResponse(c, err);
     }
     if (err instanceof HTTPException) {
-      const code = statusCodes[err.status] ?? "INTERNAL_ERROR";
-      return problemResponse(c, err.status, code, err.status < 500 ? err.message || undefined : undefined);
+      const code = statusCodes[err.status] ?? (err.status < 500 ? "BAD_REQUEST" : "INTERNAL_ERROR");
+      return problemResponse(c, code, err.status < 500 ? err.message || undefined : undefined);
     }
     if (err instanceof ConfigError) {
-      console.log(JSON.stringify({ level: "error", msg: "invalid configuration", fields: err.fields, requestId: c.get("requestId") }));
-      return problemResponse(c, 500, "CONFIG_INVALID", `Check these settings: ${err.fields.join(", ")}.`);
+      log({ level: "error", msg: "invalid configuration", fields: err.fields, requestId: c.get("requestId") });
+      return problemResponse(c, "CONFIG_INVALID", `Check these settings: ${err.fields.join(", ")}.`);
     }
     // Messages of unexpected errors may quote user content: only local runs log them.
     let local = false;
@@ -149,16 +152,14 @@ export function createApp() {
     } catch {
       local = false;
     }
-    console.log(
-      JSON.stringify({
-        level: "error",
-        msg: "unhandled error",
-        requestId: c.get("requestId"),
-        error: err instanceof Error ? err.name : typeof err,
-        ...(local && err instanceof Error ? { message: err.message, stack: err.stack } : {}),
-      }),
-    );
-    return problemResponse(c, 500, "INTERNAL_ERROR", "Something went wrong on our side. Quote the request id if you report it.");
+    log({
+      level: "error",
+      msg: "unhandled error",
+      requestId: c.get("requestId"),
+      error: err instanceof Error ? err.name : typeof err,
+      ...(local && err instanceof Error ? { message: err.message, stack: err.stack } : {}),
+    });
+    return problemResponse(c, "INTERNAL_ERROR", "Something went wrong on our side. Quote the request id if you report it.");
   });
 
   return app;

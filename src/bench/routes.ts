@@ -9,7 +9,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { getConfig } from "../config";
 import { bearerSecurity, requireAuth } from "../http/auth";
-import { ProblemError, problemResponses } from "../http/problem";
+import { problemResponses } from "../http/problem";
+import { DomainError } from "../errors";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import { sessionActor } from "../routes/sessions/common";
@@ -20,7 +21,7 @@ export const benchTag = { name: "bench", description: "Benchmark helpers; they e
 
 export const benchOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (!benchEnvironments.includes(getConfig(c.env).ENVIRONMENT)) {
-    throw new ProblemError(404, "NOT_FOUND", "There is nothing at this address.");
+    throw new DomainError("NOT_FOUND", "There is nothing at this address.");
   }
   await next();
 });
@@ -78,7 +79,7 @@ const cost = createRoute({
 export const benchRoutes = createRouter()
   .openapi(echoSocket, (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      throw new ProblemError(400, "BAD_REQUEST", "Open this address as a WebSocket.");
+      throw new DomainError("BAD_REQUEST", "Open this address as a WebSocket.");
     }
     const namespace = c.env.BENCH_ECHO;
     return namespace.get(namespace.idFromName(c.req.valid("param").name)).fetch(c.req.raw);

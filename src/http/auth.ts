@@ -5,7 +5,8 @@ import { sign, verify, verifyWithJwks } from "hono/jwt";
 import { JwtTokenExpired } from "hono/utils/jwt/types";
 import { getConfig, type Config } from "../config";
 import type { AppEnv } from "./types";
-import { ProblemError } from "./problem";
+import { DomainError } from "../errors";
+import { HttpProblem } from "./problem";
 
 export const roles = ["client", "author", "admin"] as const;
 export const RoleSchema = z.enum(roles).openapi({ description: "client talks to scripts; author writes them; admin does both for everyone" });
@@ -25,11 +26,11 @@ const asymmetric = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256
 
 const challenge = { "www-authenticate": 'Bearer realm="heartrule"' };
 
-function unauthenticated(code: "UNAUTHENTICATED" | "INVALID_TOKEN" | "TOKEN_EXPIRED", detail: string): ProblemError {
-  return new ProblemError(401, code, detail, {}, challenge);
+function unauthenticated(code: "UNAUTHENTICATED" | "INVALID_TOKEN" | "TOKEN_EXPIRED", detail: string): HttpProblem {
+  return new HttpProblem(code, detail, challenge);
 }
 
-/** Verifies a bearer token and returns its user; throws a 401 ProblemError otherwise. */
+/** Verifies a bearer token and returns its user; throws a 401 DomainError otherwise. */
 export async function verifyToken(token: string, config: Config): Promise<AuthUser> {
   const verification = {
     ...(config.JWT_ISSUER ? { iss: config.JWT_ISSUER } : {}),
@@ -46,10 +47,10 @@ export async function verifyToken(token: string, config: Config): Promise<AuthUs
     } else if (config.JWT_SECRET) {
       payload = await verify(token, config.JWT_SECRET, { alg: "HS256", ...verification });
     } else {
-      throw new ProblemError(503, "CONFIG_INVALID", "Token verification is not configured (set JWT_SECRET or JWKS_URL).");
+      throw new DomainError("CONFIG_INVALID", "Token verification is not configured (set JWT_SECRET or JWKS_URL).");
     }
   } catch (err) {
-    if (err instanceof ProblemError) throw err;
+    if (err instanceof DomainError) throw err;
     if (err instanceof JwtTokenExpired) throw unauthenticated("TOKEN_EXPIRED", "The access token has expired; sign in again.");
     throw unauthenticated("INVALID_TOKEN", "The access token could not be verified.");
   }
@@ -81,7 +82,7 @@ export function requireAuth(...allowed: Role[]) {
     }
     const user = await verifyToken(token, getConfig(c.env));
     if (allowed.length > 0 && !allowed.includes(user.role)) {
-      throw new ProblemError(403, "FORBIDDEN", `This needs one of the roles: ${allowed.join(", ")}.`);
+      throw new DomainError("FORBIDDEN", `This needs one of the roles: ${allowed.join(", ")}.`);
     }
     c.set("user", user);
     await next();

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { AppEnv } from "./types";
+import { log } from "../log";
 
 /**
  * One structured line per request. Only metadata: the matched route pattern
@@ -11,7 +12,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   await next();
   const line = {
-    level: c.res.status >= 500 ? "error" : "info",
+    level: c.res.status >= 500 ? ("error" as const) : ("info" as const),
     msg: "request",
     method: c.req.method,
     route: routePath(c, -1),
@@ -20,5 +21,5 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
     requestId: c.get("requestId"),
     userId: c.get("user")?.id,
   };
-  console.log(JSON.stringify(line));
+  log(line);
 });

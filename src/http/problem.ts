@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { DomainError, errorCodeList, errorCodes, statusOf, type ErrorCode } from "../errors";
 
 /**
  * RFC 9457 problem details. `code` is the stable, machine-readable identifier
@@ -14,7 +14,7 @@ export const ProblemSchema = z
     status: z.number().int().openapi({ example: 404 }),
     detail: z.string().optional(),
     instance: z.string().optional(),
-    code: z.string().openapi({ example: "NOT_FOUND" }),
+    code: z.enum(errorCodeList).openapi({ example: "NOT_FOUND", description: "The stable code clients branch on; the README lists when each is used." }),
     requestId: z.string(),
     errors: z
       .array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() }))
@@ -26,88 +26,30 @@ export const ProblemSchema = z
 
 export type Problem = z.infer<typeof ProblemSchema>;
 
-/** Every code the API emits; titles are fixed per code. */
-export const problemTitles = {
-  BAD_REQUEST: "Bad request",
-  VALIDATION_FAILED: "The request is not valid",
-  UNAUTHENTICATED: "Authentication required",
-  INVALID_TOKEN: "The access token is not valid",
-  TOKEN_EXPIRED: "The access token has expired",
-  FORBIDDEN: "Not allowed for this role",
-  NOT_FOUND: "Not found",
-  METHOD_NOT_ALLOWED: "Method not allowed",
-  CONFLICT: "Conflict",
-  PAYLOAD_TOO_LARGE: "Request body too large",
-  UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
-  INTERNAL_ERROR: "Internal error",
-  CONFIG_INVALID: "The service is misconfigured",
-  SERVICE_UNAVAILABLE: "Service unavailable",
-  // Authoring (projects, files, template schemes, versions)
-  PROJECT_READ_ONLY: "The project is read-only",
-  PROJECT_UNAVAILABLE: "The project starts no new sessions",
-  STATUS_CONFLICT: "The project cannot change to that status",
-  FILE_EXISTS: "A file already has that path",
-  FILE_LIMIT: "The project has too many files",
-  SCHEME_EXISTS: "The template scheme already exists",
-  SCHEME_READ_ONLY: "The default template scheme is read-only",
-  SCHEME_IN_USE: "Scripts use this template scheme",
-  VERSION_EXISTS: "The version number is taken",
-  VERSION_NOT_INCREASING: "The version number is not greater than the latest",
-  DRAFT_INVALID: "The draft has errors",
-  SCRIPT_INVALID: "The script has errors",
-  SCRIPT_REQUIRED: "Name the script to start",
-  // Sessions
-  SESSION_COMPLETED: "The session has ended",
-  SESSION_ARCHIVED: "The session is archived",
-  CLIENT_MESSAGE_ID_REUSED: "The clientMessageId was used for another message",
-  TURN_SUPERSEDED: "Later turns ran since this one failed",
-  UPGRADE_REQUIRED: "Connect with a WebSocket",
-  // A failed turn carries the engine's step error code (src/engine/runtime/events.ts)
-  LLM_TIMEOUT: "The model did not answer in time",
-  LLM_UNAVAILABLE: "The model is unavailable",
-  LLM_ERROR: "The model refused the request",
-  MODEL_REPLY_INVALID: "The model's reply was unusable",
-  CONDITION_ERROR: "A script condition could not be evaluated",
-  SCRIPT_MISMATCH: "The session's state does not match its script",
-  STATE_INVALID: "The session's state is not valid",
-  ABORTED: "The turn was interrupted",
-  INTERNAL: "Internal error",
-} as const;
-
-export type ProblemCode = keyof typeof problemTitles | (string & {});
-
 export function problemType(code: string): string {
   return `urn:heartrule:problem:${code.toLowerCase().replace(/_/g, "-")}`;
 }
 
-/** Throw from anywhere in a request to answer with a problem+json response. */
-export class ProblemError extends Error {
+/** A domain error that also needs response headers (an auth challenge, `Upgrade`): only `http/` and routes throw it. */
+export class HttpProblem extends DomainError {
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: ProblemCode,
-    readonly detail?: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    code: ErrorCode,
+    detail: string,
+    readonly headers: Record<string, string>,
   ) {
-    super(detail ?? code);
-    this.name = "ProblemError";
+    super(code, detail);
+    this.name = "HttpProblem";
   }
 }
 
-export function problemBody(
-  status: number,
-  code: ProblemCode,
-  requestId: string,
-  detail?: string,
-  extra: Record<string, unknown> = {},
-): Problem {
-  const title = (problemTitles as Record<string, string>)[code] ?? code.replace(/_/g, " ").toLowerCase();
+export function problemBody(code: ErrorCode, requestId: string, detail?: string, params: Record<string, unknown> = {}): Problem {
+  const { status, title } = errorCodes[code];
   return {
     type: problemType(code),
     title,
     status,
     ...(detail ? { detail } : {}),
-    ...extra,
+    ...params,
     code,
     requestId,
   };
@@ -115,19 +57,22 @@ export function problemBody(
 
 export function problemResponse(
   c: Context,
-  status: ContentfulStatusCode,
-  code: ProblemCode,
+  code: ErrorCode,
   detail?: string,
-  extra: Record<string, unknown> = {},
+  params: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Response {
   const requestId = (c.get("requestId") as string | undefined) ?? crypto.randomUUID();
   // Through the context, so headers other middleware already set (request id, CORS) are kept.
-  return c.body(JSON.stringify(problemBody(status, code, requestId, detail, extra)), status, {
+  return c.body(JSON.stringify(problemBody(code, requestId, detail, params)), statusOf(code), {
     ...headers,
     "X-Request-Id": requestId,
     "Content-Type": "application/problem+json; charset=utf-8",
   });
+}
+
+export function domainErrorResponse(c: Context, err: DomainError): Response {
+  return problemResponse(c, err.code, err.detail, err.params, err instanceof HttpProblem ? err.headers : {});
 }
 
 /** OpenAPI response entries for the problems a route can answer with. */

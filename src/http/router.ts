@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
-import { ProblemError } from "./problem";
+import { DomainError } from "../errors";
 import type { AppEnv } from "./types";
 
 /** Field-level errors for a problem body; values are never echoed back. */
@@ -18,7 +18,7 @@ export function createRouter() {
     defaultHook: (result) => {
       if (!result.success) {
         const where = result.target === "json" ? "body" : result.target;
-        throw new ProblemError(400, "VALIDATION_FAILED", `The request ${where} is not valid.`, {
+        throw new DomainError("VALIDATION_FAILED", `The request ${where} is not valid.`, {
           errors: validationErrors(result.error),
         });
       }

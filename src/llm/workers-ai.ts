@@ -12,9 +12,7 @@
  * byte for byte.
  */
 
-function log(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify(fields));
-}
+import { log } from "../log";
 
 /** The event data of an SSE line as the provider reads it, or null for a line that carries none. */
 function eventData(line: string): string | null {

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getConfig } from "../config";
 import { bearerSecurity, currentUser, mintToken, requireAuth, RoleSchema } from "../http/auth";
-import { ProblemError, problemResponses } from "../http/problem";
+import { problemResponses } from "../http/problem";
+import { DomainError } from "../errors";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import { createMiddleware } from "hono/factory";
@@ -26,7 +27,7 @@ const DevTokenResponse = z
 // Runs before body validation, so outside development the route looks like any unknown address.
 export const developmentOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (getConfig(c.env).ENVIRONMENT !== "development") {
-    throw new ProblemError(404, "NOT_FOUND", "There is nothing at this address.");
+    throw new DomainError("NOT_FOUND", "There is nothing at this address.");
   }
   await next();
 });
@@ -69,7 +70,7 @@ export const authRoutes = createRouter()
     const { userId, role } = c.req.valid("json");
     const secret = getConfig(c.env).JWT_SECRET;
     if (!secret) {
-      throw new ProblemError(503, "CONFIG_INVALID", "JWT_SECRET is not set; copy .dev.vars.example to .dev.vars.");
+      throw new DomainError("CONFIG_INVALID", "JWT_SECRET is not set; copy .dev.vars.example to .dev.vars.");
     }
     const { token, expiresAt } = await mintToken({ id: userId, role }, secret);
     return c.json({ token, tokenType: "Bearer" as const, expiresAt, user: { id: userId, role } }, 200);

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import pkg from "../../package.json";
 import type { Env } from "../config";
 import { createRouter } from "../http/router";
+import { log } from "../log";
 
 const LivenessSchema = z
   .object({
@@ -66,7 +67,7 @@ async function timed(name: CheckName, run: () => Promise<unknown>): Promise<z.in
     return { ok: true, latencyMs: Date.now() - started };
   } catch (err) {
     const timedOut = err instanceof Error && err.message === "timeout";
-    console.log(JSON.stringify({ level: "warn", msg: "readiness check failed", check: name, error: err instanceof Error ? err.name : "unknown" }));
+    log({ level: "warn", msg: "readiness check failed", check: name, error: err instanceof Error ? err.name : "unknown" });
     return { ok: false, latencyMs: Date.now() - started, error: timedOut ? `no answer within ${CHECK_TIMEOUT_MS} ms` : `${name} check failed` };
   } finally {
     clearTimeout(timer);

@@ -6,7 +6,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { JSONValue } from "hono/utils/types";
 import { diagnosticCodes, load, scriptJsonSchema } from "../engine/script";
 import { bearerSecurity, requireAuth } from "../http/auth";
-import { ProblemError, problemResponses } from "../http/problem";
+import { problemResponses } from "../http/problem";
+import { DomainError } from "../errors";
 import { messageLanguage } from "../http/language";
 import { createRouter } from "../http/router";
 
@@ -87,7 +88,7 @@ export const scriptRoutes = createRouter()
     const { yaml, knownVariables } = c.req.valid("json");
     const bytes = new TextEncoder().encode(yaml).byteLength;
     if (bytes > MAX_SCRIPT_BYTES) {
-      throw new ProblemError(413, "PAYLOAD_TOO_LARGE", `Scripts are limited to ${MAX_SCRIPT_BYTES} bytes (256 KiB); this one has ${bytes}.`, {
+      throw new DomainError("PAYLOAD_TOO_LARGE", `Scripts are limited to ${MAX_SCRIPT_BYTES} bytes (256 KiB); this one has ${bytes}.`, {
         limit: MAX_SCRIPT_BYTES,
       });
     }

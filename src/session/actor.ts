@@ -6,7 +6,7 @@
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { DurableObject } from "cloudflare:workers";
 import { getConfig, type Env } from "../config";
-import { ProblemError } from "../http/problem";
+import { DomainError } from "../errors";
 import { AlarmClock } from "./clock/alarm";
 import { goIdle } from "./clock/idle";
 import { idleStatus } from "./clock/lifecycle";
@@ -32,8 +32,8 @@ import { ModelSource } from "./turns/model";
 import { forCaller } from "./turns/outcome";
 import { Turns } from "./turns/turns";
 import { infoView, iso, messageView, variablesView } from "./views";
+import { log } from "../log";
 
-const log = (fields: Record<string, unknown>) => console.log(JSON.stringify(fields));
 
 export class SessionActor extends DurableObject<Env> {
   private readonly store: SessionStorage;
@@ -80,7 +80,7 @@ export class SessionActor extends DurableObject<Env> {
 
   async create(req: CreateRequest): Promise<ActorResult<CreatedSession>> {
     return guard(async () => {
-      if (this.loader.current || this.store.readMeta()) throw new ProblemError(409, "CONFLICT", "A session with this id exists already.");
+      if (this.loader.current || this.store.readMeta()) throw new DomainError("CONFLICT", "A session with this id exists already.");
       const { meta, state, pinned } = opening(req, Date.now());
       this.store.ensureSchema();
       const turnId = this.mirror.commit(() => {

@@ -4,8 +4,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import { PositionSchema, type JsonValue } from "../engine";
-import { listOf } from "../store/projects/models";
 import { executionStatuses, messageRoles, sessionStatuses } from "../store/schema/sessions";
+import { listOf } from "../http/openapi";
 
 /** Longest user message, in UTF-16 code units. */
 export const MAX_MESSAGE_CHARS = 8000;

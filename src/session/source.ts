@@ -6,8 +6,8 @@
  */
 import type { Env } from "../config";
 import type { SessionScript } from "../engine";
-import { contentHash } from "../store/projects/hash";
-import { compileScript, resolveSessionSource, type SessionSourceRequest } from "../store/projects/resolve";
+import { contentHash } from "../store/hash";
+import { compileScript, resolveSessionSource, type SessionSourceRequest } from "../authoring/resolve";
 
 export interface PinnedSource {
   yaml: string;

@@ -78,9 +78,9 @@ describe("problem+json for every failure", () => {
     expect(JSON.stringify(body)).not.toMatch(/hunter2|disappear/);
   });
 
-  it("500 CONFIG_INVALID naming the setting when configuration is wrong", async () => {
+  it("503 CONFIG_INVALID naming the setting when configuration is wrong", async () => {
     const res = await call("/health", {}, { LLM_PROVIDER: "carrier-pigeon" });
-    const body = await expectProblem(res, 500, "CONFIG_INVALID");
+    const body = await expectProblem(res, 503, "CONFIG_INVALID");
     expect(body.detail).toContain("LLM_PROVIDER");
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkRows } from "../../src/store/projects/batch";
+import { chunkRows } from "../../src/authoring/batch";
 
 describe("chunkRows", () => {
   it("keeps every multi-row INSERT within D1's 100 bound parameters, in order, losing nothing", () => {

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { start, step, type EngineEvent } from "../../src/engine";
 import { createOfflineModel } from "../../src/llm/offline";
-import { resolveSessionSource, type SessionSource } from "../../src/store/projects/resolve";
+import { resolveSessionSource, type SessionSource } from "../../src/authoring/resolve";
 import { addFile, caller, fileId, newProject, ok, publishVersion, send, sessionYaml } from "./fixtures";
 
 /** Runs the first step of a resolved source as the session actor would. */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MAX_FILES_PER_PROJECT } from "../../src/store/projects/limits";
+import { MAX_FILES_PER_PROJECT } from "../../src/authoring/limits";
 import { expectProblem } from "../helpers";
 import { addFile, brokenYaml, caller, fileId, newProject, ok, send, sessionYaml } from "./fixtures";
 

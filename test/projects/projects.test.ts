@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { expectProblem } from "../helpers";
-import { ProblemError } from "../../src/http/problem";
-import { changeStatus } from "../../src/store/projects/projects";
+import { DomainError } from "../../src/errors";
+import { changeStatus } from "../../src/authoring/projects";
 import { addFile, afterFirstRead, caller, filesOf, newProject, ok, publishVersion, send, sessionYaml } from "./fixtures";
 
 describe("POST /api/projects", () => {
@@ -183,7 +183,7 @@ describe("archive, deprecate and restore", () => {
       () => null,
       (err: unknown) => err,
     );
-    expect(lost).toBeInstanceOf(ProblemError);
+    expect(lost).toBeInstanceOf(DomainError);
     expect(lost).toMatchObject({ status: 409, code: "STATUS_CONFLICT" });
 
     const detail = await ok(send("GET", `/api/projects/${project.id}`, a));

@@ -1,17 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ProblemError } from "../../src/http/problem";
-import { resolveSessionSource, type SessionSourceRequest } from "../../src/store/projects/resolve";
+import { DomainError } from "../../src/errors";
+import { resolveSessionSource, type SessionSourceRequest } from "../../src/authoring/resolve";
 import { expectProblem } from "../helpers";
 import { addFile, brokenYaml, caller, fileId, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
 
 const user = (c: Caller) => ({ id: c.id, role: c.role });
 
-async function problemOf(req: SessionSourceRequest): Promise<ProblemError> {
+async function problemOf(req: SessionSourceRequest): Promise<DomainError> {
   try {
     await resolveSessionSource(env, req);
   } catch (err) {
-    if (err instanceof ProblemError) return err;
+    if (err instanceof DomainError) return err;
     throw err;
   }
   throw new Error("expected a problem");
@@ -100,7 +100,7 @@ describe("resolveSessionSource", () => {
     await addFile(a, project.id, "sessions/broken.yaml", brokenYaml);
     const broken = await problemOf({ projectId: project.id, version: "draft", script: "sessions/broken.yaml", user: user(a) });
     expect(broken).toMatchObject({ status: 422, code: "SCRIPT_INVALID" });
-    expect(broken.extra.files).toEqual([{ path: "sessions/broken.yaml", diagnostics: expect.arrayContaining([expect.objectContaining({ severity: "error" })]) }]);
+    expect(broken.params.files).toEqual([{ path: "sessions/broken.yaml", diagnostics: expect.arrayContaining([expect.objectContaining({ severity: "error" })]) }]);
   });
 
   it("finds the script by path or session id and asks which one when there are several", async () => {
@@ -114,7 +114,7 @@ describe("resolveSessionSource", () => {
     expect((await resolveSessionSource(env, { projectId: project.id, script: "sessions/hello_world.yaml", user: user(client) })).script.session.session_id).toBe("hello_world");
     const which = await problemOf({ projectId: project.id, user: user(client) });
     expect(which).toMatchObject({ status: 400, code: "SCRIPT_REQUIRED" });
-    expect(which.extra.available).toEqual([
+    expect(which.params.available).toEqual([
       { path: "sessions/hello_world.yaml", sessionId: "hello_world" },
       { path: "sessions/second.yaml", sessionId: "second_one" },
     ]);

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import intakeEn from "../../scripts/sessions/intake_en.yaml";
 import intakeZh from "../../scripts/sessions/intake_zh.yaml";
-import { resolveSessionSource } from "../../src/store/projects/resolve";
+import { resolveSessionSource } from "../../src/authoring/resolve";
 import { call, expectProblem } from "../helpers";
 import { caller, filesOf, newProject, ok, send } from "./fixtures";
 

@@ -2,8 +2,8 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import intake from "../../scripts/sessions/intake_en.yaml";
-import { scriptKey } from "../../src/store/projects/cache";
-import { contentHash } from "../../src/store/projects/hash";
+import { scriptKey } from "../../src/authoring/cache";
+import { contentHash } from "../../src/store/hash";
 import { call, expectProblem } from "../helpers";
 import { actor, allMessages, body, d1Session, INTAKE_ANSWERS, openSocket, person, say, sendMessage, settle, startSession, tinyScript } from "./helpers";
 

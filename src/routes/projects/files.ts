@@ -4,10 +4,11 @@ import { problemResponses } from "../../http/problem";
 import { messageLanguage } from "../../http/language";
 import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
-import { createFile, deleteFile, getFile, listFiles, updateFile } from "../../store/projects/files";
-import { FileKindSchema, FileSummarySchema, ValidatedFileSchema, listOf } from "../../store/projects/models";
-import { FilePathSchema } from "../../store/projects/paths";
-import { FileParams, PageQuery, ProjectParams, authorsOnly, jsonBody, jsonResponse } from "./params";
+import { createFile, deleteFile, getFile, listFiles, updateFile } from "../../authoring/files";
+import { FileKindSchema, FileSummarySchema, ValidatedFileSchema } from "../../authoring/models";
+import { FilePathSchema } from "../../authoring/paths";
+import { FileParams, ProjectParams, authorsOnly } from "./params";
+import { listOf, PageQuery, jsonBody, jsonResponse } from "../../http/openapi";
 
 const common = { tags: ["files"], security: bearerSecurity, middleware: authorsOnly };
 

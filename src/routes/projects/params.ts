@@ -10,17 +10,3 @@ const uuid = (name: string, description: string) =>
 export const ProjectParams = z.object({ id: uuid("id", "Project id") });
 export const FileParams = ProjectParams.extend({ fileId: uuid("fileId", "File id") });
 export const VersionParams = ProjectParams.extend({ versionId: uuid("versionId", "Version id") });
-
-export const PageQuery = z.object({
-  cursor: z.string().max(512).optional().openapi({ description: "The `nextCursor` of the previous page" }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
-
-export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
-  return { required: true, content: { "application/json": { schema } }, ...(description ? { description } : {}) };
-}
-
-export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { "application/json": { schema } } };
-}
-

@@ -5,11 +5,12 @@ import { problemResponses } from "../../http/problem";
 import { messageLanguage } from "../../http/language";
 import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
-import { listAudit } from "../../store/projects/audit";
-import { AuditEventSchema, ProjectDetailSchema, ProjectSchema, ProjectStatusSchema, listOf } from "../../store/projects/models";
-import { changeStatus, copyProject, createProject, getProject, listProjects, updateProject } from "../../store/projects/projects";
-import { starterNames } from "../../store/projects/starters";
-import { PageQuery, ProjectParams, authorsOnly, jsonBody, jsonResponse } from "./params";
+import { listAudit } from "../../authoring/audit";
+import { AuditEventSchema, ProjectDetailSchema, ProjectSchema, ProjectStatusSchema } from "../../authoring/models";
+import { changeStatus, copyProject, createProject, getProject, listProjects, updateProject } from "../../authoring/projects";
+import { starterNames } from "../../authoring/starters";
+import { ProjectParams, authorsOnly } from "./params";
+import { listOf, PageQuery, jsonBody, jsonResponse } from "../../http/openapi";
 
 const tags = ["projects"];
 const common = { tags, security: bearerSecurity, middleware: authorsOnly };

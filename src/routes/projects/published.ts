@@ -4,9 +4,10 @@ import { bearerSecurity, requireAuth } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
 import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
-import { PublishedScriptSchema, listOf } from "../../store/projects/models";
-import { listPublishedScripts } from "../../store/projects/published";
-import { PageQuery, jsonResponse } from "./params";
+import { PublishedScriptSchema } from "../../authoring/models";
+import { listPublishedScripts } from "../../authoring/published";
+import { listOf, PageQuery, jsonResponse } from "../../http/openapi";
+
 
 const published = createRoute({
   method: "get",

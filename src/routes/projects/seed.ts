@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problemResponses } from "../../http/problem";
 import { createRouter } from "../../http/router";
-import { seedSampleProject } from "../../store/projects/seed";
+import { seedSampleProject } from "../../authoring/seed";
 import { developmentOnly } from "../auth";
-import { jsonResponse } from "./params";
+import { jsonResponse } from "../../http/openapi";
+
 
 const SeedResultSchema = z
   .object({

@@ -5,10 +5,11 @@ import { problemResponses } from "../../http/problem";
 import { messageLanguage } from "../../http/language";
 import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
-import { DiagnosticSchema, SchemeSchema, TemplateSchema, listOf } from "../../store/projects/models";
-import { DEFAULT_SCHEME, SchemeNameSchema } from "../../store/projects/paths";
-import { createScheme, deleteScheme, getScheme, getTemplate, listSchemes, putTemplate, updateScheme } from "../../store/projects/schemes";
-import { ProjectParams, authorsOnly, jsonBody, jsonResponse } from "./params";
+import { DiagnosticSchema, SchemeSchema, TemplateSchema } from "../../authoring/models";
+import { DEFAULT_SCHEME, SchemeNameSchema } from "../../authoring/paths";
+import { createScheme, deleteScheme, getScheme, getTemplate, listSchemes, putTemplate, updateScheme } from "../../authoring/schemes";
+import { ProjectParams, authorsOnly } from "./params";
+import { listOf, jsonBody, jsonResponse } from "../../http/openapi";
 
 const common = { tags: ["templates"], security: bearerSecurity, middleware: authorsOnly };
 

@@ -4,10 +4,11 @@ import { problemResponses } from "../../http/problem";
 import { messageLanguage } from "../../http/language";
 import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
-import { DraftStatusSchema, FileProblemsSchema, VersionDiffSchema, VersionSchema, VersionSummarySchema, listOf } from "../../store/projects/models";
-import { VersionNumberSchema } from "../../store/projects/semver";
-import { diffVersions, draftStatus, getVersion, listVersions, publish, rollback } from "../../store/projects/versions";
-import { PageQuery, ProjectParams, VersionParams, authorsOnly, jsonBody, jsonResponse } from "./params";
+import { DraftStatusSchema, FileProblemsSchema, VersionDiffSchema, VersionSchema, VersionSummarySchema } from "../../authoring/models";
+import { VersionNumberSchema } from "../../authoring/semver";
+import { diffVersions, draftStatus, getVersion, listVersions, publish, rollback } from "../../authoring/versions";
+import { ProjectParams, VersionParams, authorsOnly } from "./params";
+import { listOf, PageQuery, jsonBody, jsonResponse } from "../../http/openapi";
 
 const common = { tags: ["versions"], security: bearerSecurity, middleware: authorsOnly };
 

@@ -1,14 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { currentUser } from "../../http/auth";
-import { ProblemError, problemResponses } from "../../http/problem";
+import { problemResponses } from "../../http/problem";
+import { DomainError } from "../../errors";
 import { createRouter } from "../../http/router";
 import { unwrap } from "../../session/result";
 import { CreatedSessionSchema, JsonValueSchema } from "../../session/schemas";
 import { inlineSource, projectSource } from "../../session/source";
 import type { Env } from "../../config";
 import { MAX_SCRIPT_BYTES } from "../scripts";
-import { jsonResponse } from "../projects/params";
 import { common, sessionActor } from "./common";
+import { jsonResponse } from "../../http/openapi";
 
 /** Largest `initialVariables`, in bytes of JSON. */
 export const MAX_INITIAL_VARIABLES_BYTES = 16 * 1024;
@@ -48,9 +49,9 @@ const create = createRoute({
 });
 
 async function inline(env: Env, author: boolean, yaml: string) {
-  if (!author) throw new ProblemError(403, "FORBIDDEN", "Only authors and admins can run a script given inline.");
+  if (!author) throw new DomainError("FORBIDDEN", "Only authors and admins can run a script given inline.");
   const bytes = new TextEncoder().encode(yaml).byteLength;
-  if (bytes > MAX_SCRIPT_BYTES) throw new ProblemError(413, "PAYLOAD_TOO_LARGE", `Scripts are limited to ${MAX_SCRIPT_BYTES} bytes (256 KiB); this one has ${bytes}.`);
+  if (bytes > MAX_SCRIPT_BYTES) throw new DomainError("PAYLOAD_TOO_LARGE", `Scripts are limited to ${MAX_SCRIPT_BYTES} bytes (256 KiB); this one has ${bytes}.`);
   return inlineSource(env, yaml);
 }
 
@@ -58,9 +59,9 @@ export const createRoutes = createRouter().openapi(create, async (c) => {
   const user = currentUser(c);
   const body = c.req.valid("json");
   const author = user.role === "author" || user.role === "admin";
-  if (body.debug && !author) throw new ProblemError(403, "FORBIDDEN", "Only authors and admins can start debug sessions.");
+  if (body.debug && !author) throw new DomainError("FORBIDDEN", "Only authors and admins can start debug sessions.");
   if (body.initialVariables && JSON.stringify(body.initialVariables).length > MAX_INITIAL_VARIABLES_BYTES) {
-    throw new ProblemError(413, "PAYLOAD_TOO_LARGE", `initialVariables are limited to ${MAX_INITIAL_VARIABLES_BYTES} bytes of JSON.`);
+    throw new DomainError("PAYLOAD_TOO_LARGE", `initialVariables are limited to ${MAX_INITIAL_VARIABLES_BYTES} bytes of JSON.`);
   }
   const source = body.projectId
     ? await projectSource(c.env, { projectId: body.projectId, script: body.script, version: body.version, user })

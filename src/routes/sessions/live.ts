@@ -1,13 +1,13 @@
 /** The live connections to a session: the WebSocket and the SSE event stream. */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { getConfig } from "../../config";
 import { bearerSecurity, bearerToken, verifyToken } from "../../http/auth";
-import { ProblemError, problemResponses } from "../../http/problem";
+import { HttpProblem, problemResponses } from "../../http/problem";
+import { DomainError } from "../../errors";
 import { createRouter } from "../../http/router";
 import { CALLER_HEADER, type Caller } from "../../session/requests";
 import { SSE_HEADERS } from "../../session/protocol";
-import { unwrap, type ProblemInit } from "../../session/result";
+import { toProblemError, unwrap, type ProblemInit } from "../../session/result";
 import { callerOf, common, SessionParams, sessionActor } from "./common";
 
 const events = createRoute({
@@ -57,10 +57,10 @@ export const liveRoutes = createRouter()
   .openapi(ws, async (c) => {
     const { id } = c.req.valid("param");
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      throw new ProblemError(426, "UPGRADE_REQUIRED", "Connect with a WebSocket.", {}, { Upgrade: "websocket" });
+      throw new HttpProblem("UPGRADE_REQUIRED", "Connect with a WebSocket.", { Upgrade: "websocket" });
     }
     const token = c.req.valid("query").token ?? bearerToken(c.req.header("authorization"));
-    if (!token) throw new ProblemError(401, "UNAUTHENTICATED", "Send the token as `?token=` or `Authorization: Bearer <token>`.");
+    if (!token) throw new DomainError("UNAUTHENTICATED", "Send the token as `?token=` or `Authorization: Bearer <token>`.");
     const caller: Caller = { sessionId: id, user: await verifyToken(token, getConfig(c.env)) };
     c.set("user", caller.user);
     // A fresh request: nothing the client sent reaches the actor except the upgrade itself.
@@ -68,5 +68,5 @@ export const liveRoutes = createRouter()
     const res = await sessionActor(c.env, id).fetch(upgrade);
     if (res.status === 101) return res as never;
     const problem = (await res.json()) as ProblemInit;
-    throw new ProblemError(res.status as ContentfulStatusCode, problem.code, problem.detail, problem.extra ?? {});
+    throw toProblemError(problem);
   });

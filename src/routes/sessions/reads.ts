@@ -6,10 +6,9 @@ import { unwrap } from "../../session/result";
 import { MessagePageSchema, SessionExportSchema, SessionInfoSchema, SessionStatusSchema, SessionSummarySchema, VariablesSchema } from "../../session/schemas";
 import { listSessions } from "../../store/sessions/list";
 import { summaryView } from "../../session/views";
-import { decodeCursor, encodeCursor } from "../../store/projects/cursor";
-import { listOf } from "../../store/projects/models";
-import { jsonResponse, PageQuery } from "../projects/params";
+import { decodeCursor, encodeCursor } from "../../store/cursor";
 import { callerOf, common, SessionParams, sessionActor } from "./common";
+import { listOf, jsonResponse, PageQuery } from "../../http/openapi";
 
 const SessionListSchema = listOf(SessionSummarySchema, "SessionList");
 

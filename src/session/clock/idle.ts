@@ -6,6 +6,7 @@ import type { Loaded } from "../load/loader";
 import type { Mirror } from "../mirror/outbox";
 import { idled } from "../storage/meta";
 import type { SessionStorage } from "../storage/tables";
+import { log } from "../../log";
 
 export function goIdle(p: { store: SessionStorage; mirror: Mirror; hub: Connections }, s: Loaded, status: SessionStatus, now = Date.now()): void {
   const meta = idled(s.meta, status, now);
@@ -14,6 +15,6 @@ export function goIdle(p: { store: SessionStorage; mirror: Mirror; hub: Connecti
     p.store.addOutbox(null, [], now);
   });
   s.meta = meta;
-  console.log(JSON.stringify({ level: "info", msg: "session idle", sessionId: meta.sessionId, status }));
+  log({ level: "info", msg: "session idle", sessionId: meta.sessionId, status });
   p.hub.publish(stateFrame(meta, s.state.position, s.lastSeq), s.lastSeq);
 }

@@ -1,5 +1,5 @@
 /** A session's WebSockets: the upgrade, and what a frame from a client does: ping, resume from a seq, or a user message (a turn). */
-import { ProblemError } from "../../http/problem";
+import { DomainError } from "../../errors";
 import { CALLER_HEADER, type Caller } from "../requests";
 import type { Access } from "../load/access";
 import type { Loaded } from "../load/loader";
@@ -30,7 +30,7 @@ export async function openSocket(p: SocketParts, request: Request): Promise<Resp
   try {
     s = await p.session(caller, "read");
   } catch (err) {
-    if (err instanceof ProblemError) return Response.json(problemOf(err), { status: err.status });
+    if (err instanceof DomainError) return Response.json(problemOf(err), { status: err.status });
     throw err;
   }
   const { 0: client, 1: server } = new WebSocketPair();
@@ -60,7 +60,7 @@ export async function onSocketFrame(p: SocketParts, ws: WebSocket, data: string 
     if (finished(turn)) return p.turns.replay(turn, (frame) => hub.sendTo(ws, frame));
     await p.turns.outcomeOf(turn);
   } catch (err) {
-    if (!(err instanceof ProblemError)) throw err;
+    if (!(err instanceof DomainError)) throw err;
     hub.sendTo(ws, { ...errorFrame(problemOf(err)), clientMessageId: f.type === "user_message" ? (f.clientMessageId ?? null) : undefined });
   }
 }

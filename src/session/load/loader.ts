@@ -4,7 +4,7 @@
  * when the storage is empty, then checked against each caller.
  */
 import { migrateState, StateError, type SessionState, type StateErrorCode } from "../../engine";
-import { ProblemError } from "../../http/problem";
+import { DomainError } from "../../errors";
 import type { CountedBindings } from "../instrumentation";
 import type { Caller } from "../requests";
 import { sessionNotFound } from "../result";
@@ -13,16 +13,13 @@ import { NewerSchemaError } from "../storage/migrations";
 import type { PinnedScript, SessionStorage } from "../storage/tables";
 import { authorize, type Access } from "./access";
 import { rebuildFromMirror } from "./rebuild";
+import { log } from "../../log";
 
 export interface Loaded {
   meta: Meta;
   state: SessionState;
   pinned: PinnedScript;
   lastSeq: number;
-}
-
-function log(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify(fields));
 }
 
 export class SessionLoader {
@@ -71,8 +68,8 @@ export class SessionLoader {
     let s = this.current;
     if (!s && this.unreadable) {
       // Never rebuilt from D1 over it: the stored state is the newest truth, this engine just cannot read it.
-      if (this.unreadable === "NEWER_VERSION") throw new ProblemError(503, "SERVICE_UNAVAILABLE", "This session was saved by a newer version of HeartRule; try again shortly.");
-      throw new ProblemError(500, "STATE_INVALID", "This session's saved state cannot be read.");
+      if (this.unreadable === "NEWER_VERSION") throw new DomainError("SERVICE_UNAVAILABLE", "This session was saved by a newer version of HeartRule; try again shortly.");
+      throw new DomainError("STATE_INVALID", "This session's saved state cannot be read.");
     }
     if (!s) {
       this.loading ??= rebuildFromMirror(this.io, this.store, caller.sessionId)
@@ -82,9 +79,9 @@ export class SessionLoader {
             return this.current;
           },
           (err: unknown) => {
-            if (err instanceof ProblemError) throw err;
+            if (err instanceof DomainError) throw err;
             log({ level: "error", msg: "session rebuild failed", sessionId: caller.sessionId, error: err instanceof Error ? err.name : "unknown" });
-            throw new ProblemError(503, "SERVICE_UNAVAILABLE", "The session cannot be loaded right now; try again shortly.");
+            throw new DomainError("SERVICE_UNAVAILABLE", "The session cannot be loaded right now; try again shortly.");
           },
         )
         .finally(() => (this.loading = null));

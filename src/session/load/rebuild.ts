@@ -11,13 +11,14 @@
  */
 import type { Env } from "../../config";
 import { flatVariables, migrateState, type SessionState } from "../../engine";
-import { compileScript } from "../../store/projects/resolve";
+import { compileScript } from "../../authoring/resolve";
 import { readMirror } from "../../store/sessions/mirror";
 import { INLINE_PATH } from "../source";
 import { messageFromRow, metaFromRow } from "../mirror/rows";
 import type { SafetyView } from "../schemas";
 import type { Meta } from "../storage/meta";
 import type { SessionStorage, StoredMessage, Turn } from "../storage/tables";
+import { log } from "../../log";
 
 /** False when D1 has no such session (or no longer has its script's text). */
 export async function rebuildFromMirror(env: Pick<Env, "DB" | "CACHE">, store: SessionStorage, sessionId: string): Promise<boolean> {
@@ -27,7 +28,7 @@ export async function rebuildFromMirror(env: Pick<Env, "DB" | "CACHE">, store: S
   const yaml = blobs.get(row.scriptHash);
   const templates = Object.fromEntries(Object.entries(row.templates).map(([name, hash]) => [name, blobs.get(hash)]));
   if (yaml === undefined || Object.values(templates).some((t) => t === undefined)) {
-    console.log(JSON.stringify({ level: "error", msg: "session not rebuilt: script text missing", sessionId }));
+    log({ level: "error", msg: "session not rebuilt: script text missing", sessionId });
     return false;
   }
   const script = await compileScript(env, { path: row.scriptPath ?? INLINE_PATH, contentHash: row.scriptHash }, yaml);
@@ -43,7 +44,7 @@ export async function rebuildFromMirror(env: Pick<Env, "DB" | "CACHE">, store: S
     for (const turn of answered) store.restoreTurn(turn);
     store.continueTurnsAfter(row.lastTurn);
   });
-  console.log(JSON.stringify({ level: "info", msg: "session rebuilt from d1", sessionId, messages: found.messages.length }));
+  log({ level: "info", msg: "session rebuilt from d1", sessionId, messages: found.messages.length });
   return true;
 }
 

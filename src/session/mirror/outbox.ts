@@ -13,6 +13,7 @@ import type { Loaded } from "../load/loader";
 import { mirrored, mirrorFailed } from "../storage/meta";
 import type { SessionStorage } from "../storage/tables";
 import { mirrorBatch } from "./rows";
+import { log } from "../../log";
 
 /** At most this many messages per D1 batch when catching up after an outage. */
 export const MIRROR_CHUNK = 200;
@@ -90,7 +91,7 @@ export class Mirror {
       await writeMirror(this.db, batch);
     } catch (err) {
       const attempts = this.failed(s);
-      console.log(JSON.stringify({ level: "warn", msg: "d1 mirror failed", sessionId: s.meta.sessionId, attempts, error: err instanceof Error ? err.name : "unknown" }));
+      log({ level: "warn", msg: "d1 mirror failed", sessionId: s.meta.sessionId, attempts, error: err instanceof Error ? err.name : "unknown" });
       return;
     }
     if (s.meta.erasing) return;

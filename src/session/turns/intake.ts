@@ -3,7 +3,7 @@
  * awaited, so from here the input is never lost. A repeated clientMessageId
  * finds the turn it already has instead.
  */
-import { ProblemError } from "../../http/problem";
+import { DomainError } from "../../errors";
 import { assertOpen } from "../load/access";
 import type { SendRequest } from "../requests";
 import type { Meta } from "../storage/meta";
@@ -25,11 +25,11 @@ export function accept(store: SessionStorage, meta: Meta, req: Pick<SendRequest,
 function repeat(store: SessionStorage, meta: Meta, turn: Turn, content: string): Turn {
   const said = turn.input ?? (turn.userSeq === null ? null : store.message(turn.userSeq)?.content);
   if (said !== content) {
-    throw new ProblemError(409, "CLIENT_MESSAGE_ID_REUSED", "This clientMessageId was sent before with other content; use a new id for a new message.");
+    throw new DomainError("CLIENT_MESSAGE_ID_REUSED", "This clientMessageId was sent before with other content; use a new id for a new message.");
   }
   if (turn.status !== "failed" || !turn.error?.retryable || turn.userSeq === null) return turn;
   if (turn.id !== store.lastTurnId()) {
-    throw new ProblemError(409, "TURN_SUPERSEDED", "Later turns ran since this one failed; send it again with a new clientMessageId.");
+    throw new DomainError("TURN_SUPERSEDED", "Later turns ran since this one failed; send it again with a new clientMessageId.");
   }
   assertOpen(meta);
   store.retryTurn(turn.id);

@@ -5,7 +5,7 @@
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { isLocal, type Config, type Env } from "../../config";
-import { ProblemError } from "../../http/problem";
+import { DomainError } from "../../errors";
 import { createModel, LlmConfigError } from "../../llm";
 
 export class ModelSource {
@@ -26,7 +26,7 @@ export class ModelSource {
     try {
       return (this.model ??= createModel(this.config, this.env));
     } catch (err) {
-      if (err instanceof LlmConfigError) throw new ProblemError(500, "CONFIG_INVALID", `Check these settings: ${err.field}.`);
+      if (err instanceof LlmConfigError) throw new DomainError("CONFIG_INVALID", `Check these settings: ${err.field}.`);
       throw err;
     }
   }

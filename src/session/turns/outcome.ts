@@ -6,19 +6,13 @@ import type { ProblemInit } from "../result";
 import type { TurnDebug, TurnResult } from "../schemas";
 import type { SessionStorage, StoredError, StoredMessage, StoredResult, Turn } from "../storage/tables";
 import { messageView } from "../views";
+import { statusOf } from "../../errors";
 
 export type Outcome = { ok: true; result: TurnResult } | { ok: false; problem: ProblemInit };
 
-const stepStatus: Record<string, number> = {
-  LLM_TIMEOUT: 503,
-  LLM_UNAVAILABLE: 503,
-  ABORTED: 503,
-  LLM_ERROR: 502,
-  MODEL_REPLY_INVALID: 502,
-};
 
 export function stepProblem(error: StepError): StoredError {
-  return { status: stepStatus[error.code] ?? 500, code: error.code, detail: error.message, retryable: error.retryable };
+  return { status: statusOf(error.code), code: error.code, detail: error.message, retryable: error.retryable };
 }
 
 export function storedProblem(e: StoredError, clientMessageId: string | null): ProblemInit {

@@ -11,7 +11,7 @@
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { flatVariables, step, type JsonValue, type Position, type TemplateName } from "../../engine";
-import { ProblemError } from "../../http/problem";
+import { DomainError } from "../../errors";
 import type { Instrumentation } from "../instrumentation";
 import { errorFrame, stateFrame } from "../live/frames";
 import type { Connections } from "../live/connections";
@@ -25,6 +25,7 @@ import type { SessionStorage, StoredMessage, StoredResult, Turn } from "../stora
 import { messageView } from "../views";
 import type { ModelSource } from "./model";
 import { finished, resultView, stepProblem, storedOutcome, storedProblem, type Outcome } from "./outcome";
+import { log } from "../../log";
 
 export interface RunnerParts {
   store: SessionStorage;
@@ -61,7 +62,7 @@ export class TurnRunner {
     try {
       model = this.p.models.get();
     } catch (err) {
-      if (!(err instanceof ProblemError)) throw err;
+      if (!(err instanceof DomainError)) throw err;
       const problem = problemOf(err);
       store.failTurn(turn.id, { status: problem.status, code: problem.code, detail: problem.detail, retryable: true });
       return { ok: false, problem };
@@ -86,7 +87,7 @@ export class TurnRunner {
     try {
       assertOpen(s.meta);
     } catch (err) {
-      const problem = problemOf(err as ProblemError);
+      const problem = problemOf(err as DomainError);
       store.failTurn(turn.id, { status: problem.status, code: problem.code, detail: problem.detail, retryable: false });
       return { ok: false, problem: { ...problem, extra: { clientMessageId: turn.clientMessageId } } };
     }
@@ -183,7 +184,7 @@ export class TurnRunner {
         if (userMessage) store.addOutbox(turn.id, [], now);
       });
       s.meta = meta;
-      console.log(JSON.stringify({ level: "warn", msg: "turn failed", sessionId: s.meta.sessionId, turn: turn.id, code: error.code }));
+      log({ level: "warn", msg: "turn failed", sessionId: s.meta.sessionId, turn: turn.id, code: error.code });
       const problem = storedProblem(error, turn.clientMessageId);
       // No line of a failed turn is committed: what was streamed of them is taken back before the error.
       for (const [messageId, actionId] of streamed) hub.publish({ type: "delta_reset", messageId, actionId }, s.lastSeq, turn.id);

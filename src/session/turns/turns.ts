@@ -9,6 +9,7 @@ import type { Turn } from "../storage/tables";
 import { finished, storedOutcome, type Outcome } from "./outcome";
 import { TurnQueue } from "./queue";
 import { TurnRunner, type RunnerParts } from "./runner";
+import { log } from "../../log";
 
 export class Turns {
   private readonly queue: TurnQueue<Outcome>;
@@ -54,7 +55,7 @@ export class Turns {
     if (this.drained || !s) return Promise.resolve();
     this.drained = true;
     const recovered = this.p.store.unfinishedTurns().filter((t) => !this.queue.joined(t.id));
-    if (recovered.length) console.log(JSON.stringify({ level: "info", msg: "resuming interrupted turns", sessionId: s.meta.sessionId, turns: recovered.length }));
+    if (recovered.length) log({ level: "info", msg: "resuming interrupted turns", sessionId: s.meta.sessionId, turns: recovered.length });
     return Promise.all(recovered.map((t) => this.run(t.id)));
   }
 

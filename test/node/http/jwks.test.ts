@@ -10,7 +10,7 @@ import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../../src/config";
 import { verifyToken } from "../../../src/http/auth";
-import { ProblemError } from "../../../src/http/problem";
+import { DomainError } from "../../../src/errors";
 
 function rsaKey(kid: string) {
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -46,9 +46,9 @@ async function rejection(token: string, cfg = config()): Promise<string> {
     () => null,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ProblemError);
-  expect((err as ProblemError).status).toBe(401);
-  return (err as ProblemError).code;
+  expect(err).toBeInstanceOf(DomainError);
+  expect((err as DomainError).status).toBe(401);
+  return (err as DomainError).code;
 }
 
 describe("JWKS_URL", () => {

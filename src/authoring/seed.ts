@@ -1,8 +1,8 @@
 import { count } from "drizzle-orm";
-import type { Env } from "../../config";
-import type { AuthUser } from "../../http/auth";
-import { database } from "../db";
-import { projects } from "../schema";
+import type { Env } from "../config";
+import type { AuthUser } from "../http/auth";
+import { database } from "../store/db";
+import { projects } from "../store/schema";
 import { createProject } from "./projects";
 import { publish } from "./versions";
 

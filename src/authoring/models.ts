@@ -4,8 +4,8 @@
  * validation and the OpenAPI document.
  */
 import { z } from "@hono/zod-openapi";
-import { LanguageSchema } from "../../engine/script/schema";
-import { fileKinds, projectStatuses } from "../schema/projects";
+import { LanguageSchema } from "../engine/script/schema";
+import { fileKinds, projectStatuses } from "../store/schema/projects";
 import { SchemeNameSchema } from "./paths";
 
 const Id = z.uuid();
@@ -229,18 +229,3 @@ export const AuditEventSchema = z
   })
   .openapi("AuditEvent");
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
-
-/** `{ items, nextCursor }`: every list answers this way. */
-export function listOf<T extends z.ZodType>(item: T, name: string) {
-  return z
-    .object({
-      items: z.array(item),
-      nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last" }),
-    })
-    .openapi(name);
-}
-
-export interface PageRequest {
-  cursor?: string | undefined;
-  limit: number;
-}

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import type { AuthUser } from "../../http/auth";
-import { ProblemError } from "../../http/problem";
-import type { Database } from "../db";
-import { projects } from "../schema";
+import type { AuthUser } from "../http/auth";
+import { DomainError } from "../errors";
+import type { Database } from "../store/db";
+import { projects } from "../store/schema";
 
 export type ProjectRow = typeof projects.$inferSelect;
 
@@ -10,8 +10,8 @@ export function canManage(project: Pick<ProjectRow, "ownerId">, actor: AuthUser)
   return actor.role === "admin" || (actor.role === "author" && project.ownerId === actor.id);
 }
 
-export function notFound(what: string): ProblemError {
-  return new ProblemError(404, "NOT_FOUND", `No such ${what}.`);
+export function notFound(what: string): DomainError {
+  return new DomainError("NOT_FOUND", `No such ${what}.`);
 }
 
 /**
@@ -27,7 +27,7 @@ export async function projectFor(db: Database, id: string, actor: AuthUser): Pro
 /** Archived and deprecated projects are read-only until restored. */
 export function assertEditable(project: ProjectRow): void {
   if (project.status === "archived" || project.status === "deprecated") {
-    throw new ProblemError(409, "PROJECT_READ_ONLY", `The project is ${project.status}; restore it before changing it.`, {
+    throw new DomainError("PROJECT_READ_ONLY", `The project is ${project.status}; restore it before changing it.`, {
       projectStatus: project.status,
     });
   }

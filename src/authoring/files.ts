@@ -1,15 +1,15 @@
 import { and, asc, count, eq, gt, sql } from "drizzle-orm";
-import type { AuthUser } from "../../http/auth";
-import { ProblemError } from "../../http/problem";
-import type { Database } from "../db";
-import { projectFiles, type FileKind } from "../schema";
+import type { AuthUser } from "../http/auth";
+import { DomainError } from "../errors";
+import type { Database } from "../store/db";
+import { projectFiles, type FileKind } from "../store/schema";
 import { editableProjectFor, notFound, projectFor } from "./access";
 import { auditEntry } from "./audit";
 import { atomically, errorText } from "./batch";
 import { checkFile, contextOf, hasErrors, type CheckedFile } from "./checks";
-import { decodeCursor, page } from "./cursor";
+import { decodeCursor, page, type PageRequest } from "../store/cursor";
 import type { DiagnosticLang } from "./globals";
-import type { PageRequest, ProjectFile, ValidatedFile } from "./models";
+import type { ProjectFile, ValidatedFile } from "./models";
 import { fileLimit, MAX_FILES_PER_PROJECT } from "./limits";
 import { GLOBALS_PATH, TEMPLATES_DIR } from "./paths";
 import { fileSummary, touchProject, type FileRow } from "./workspace";
@@ -39,7 +39,7 @@ async function contextFor(db: Database, projectId: string, change: { path: strin
 
 function assertSize(content: string) {
   if (new TextEncoder().encode(content).byteLength > MAX_FILE_BYTES) {
-    throw new ProblemError(413, "PAYLOAD_TOO_LARGE", `A file may hold at most ${MAX_FILE_BYTES} bytes.`);
+    throw new DomainError("PAYLOAD_TOO_LARGE", `A file may hold at most ${MAX_FILE_BYTES} bytes.`);
   }
 }
 
@@ -47,8 +47,8 @@ function isUniqueViolation(err: unknown): boolean {
   return /UNIQUE constraint failed/i.test(errorText(err));
 }
 
-function pathTaken(path: string): ProblemError {
-  return new ProblemError(409, "FILE_EXISTS", `The project already has a file at ${path}.`, { path });
+function pathTaken(path: string): DomainError {
+  return new DomainError("FILE_EXISTS", `The project already has a file at ${path}.`, { path });
 }
 
 async function fileFor(db: Database, projectId: string, fileId: string): Promise<FileRow> {

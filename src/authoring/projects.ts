@@ -1,18 +1,18 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
-import type { Env } from "../../config";
-import type { Language } from "../../engine/script/schema";
-import type { AuthUser } from "../../http/auth";
-import { ProblemError } from "../../http/problem";
-import { database, type Database } from "../db";
-import { auditEvents, projectFiles, projects, projectVersions, type ProjectStatus } from "../schema";
+import type { Env } from "../config";
+import type { Language } from "../engine/script/schema";
+import type { AuthUser } from "../http/auth";
+import { DomainError } from "../errors";
+import { database, type Database } from "../store/db";
+import { auditEvents, projectFiles, projects, projectVersions, type ProjectStatus } from "../store/schema";
 import { assertEditable, projectFor, type ProjectRow } from "./access";
 import { auditEntry, auditEntryIfChanged } from "./audit";
 import { atomically, chunkRows } from "./batch";
 import { pointerFor, writePointer } from "./cache";
 import { checkWorkspace } from "./checks";
-import { decodeCursor, page } from "./cursor";
+import { decodeCursor, page, type PageRequest } from "../store/cursor";
 import type { DiagnosticLang } from "./globals";
-import type { PageRequest, Project, ProjectDetail, statusActions } from "./models";
+import type { Project, ProjectDetail, statusActions } from "./models";
 import { starterFiles, type StarterName } from "./starters";
 import { fileSummary, insertFiles } from "./workspace";
 
@@ -172,7 +172,7 @@ export async function changeStatus(env: Env, id: string, actor: AuthUser, action
   const db = database(env.DB);
   const project = await projectFor(db, id, actor);
   if (!allowedFrom[action].includes(project.status)) {
-    throw new ProblemError(409, "STATUS_CONFLICT", `A ${project.status} project cannot be ${action === "restore" ? "restored" : `${action}d`}.`, {
+    throw new DomainError("STATUS_CONFLICT", `A ${project.status} project cannot be ${action === "restore" ? "restored" : `${action}d`}.`, {
       projectStatus: project.status,
     });
   }
@@ -189,7 +189,7 @@ export async function changeStatus(env: Env, id: string, actor: AuthUser, action
   const updated = await projectById(db, id);
   // Another change won the race between the read above and the guarded update: nothing was written.
   if (updated.status !== next) {
-    throw new ProblemError(409, "STATUS_CONFLICT", `The project became ${updated.status} meanwhile; reload it and try again.`, { projectStatus: updated.status });
+    throw new DomainError("STATUS_CONFLICT", `The project became ${updated.status} meanwhile; reload it and try again.`, { projectStatus: updated.status });
   }
   await writePointer(
     env,

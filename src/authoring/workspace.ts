@@ -1,8 +1,8 @@
 /** Row helpers shared by everything that writes the workspace (project_files). */
 import { eq } from "drizzle-orm";
-import type { AuthUser } from "../../http/auth";
-import type { Database } from "../db";
-import { projectFiles, projects, type FileKind } from "../schema";
+import type { AuthUser } from "../http/auth";
+import type { Database } from "../store/db";
+import { projectFiles, projects, type FileKind } from "../store/schema";
 import { chunkRows } from "./batch";
 import type { CheckedFile } from "./checks";
 import type { FileSummary } from "./models";

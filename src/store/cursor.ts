@@ -1,4 +1,9 @@
-import { ProblemError } from "../../http/problem";
+import { DomainError } from "../errors";
+
+export interface PageRequest {
+  cursor?: string | undefined;
+  limit: number;
+}
 
 /**
  * Opaque keyset cursors: the sort key of the last item of a page, base64url
@@ -24,7 +29,7 @@ export function decodeCursor<T extends readonly ("string" | "number")[]>(
   } catch {
     // fall through to the problem below
   }
-  throw new ProblemError(400, "VALIDATION_FAILED", "The cursor is not valid; use the nextCursor of a previous page.", {
+  throw new DomainError("VALIDATION_FAILED", "The cursor is not valid; use the nextCursor of a previous page.", {
     errors: [{ path: "cursor", message: "not a cursor this API issued" }],
   });
 }

@@ -30,9 +30,10 @@
  * compilation.
  */
 import { eq } from "drizzle-orm";
-import type { Env } from "../../config";
-import type { Database } from "../db";
-import { projects, projectVersions } from "../schema";
+import type { Env } from "../config";
+import type { Database } from "../store/db";
+import { projects, projectVersions } from "../store/schema";
+import { log } from "../log";
 
 /** Pointers written right after the D1 change that moved them. */
 export const POINTER_TTL_SECONDS = 600;
@@ -60,7 +61,7 @@ async function putPointer(env: Env, projectId: string, pointer: PublishedPointer
   try {
     await env.CACHE.put(pointerKey(projectId), JSON.stringify(pointer), { expirationTtl });
   } catch (err) {
-    console.log(JSON.stringify({ level: "warn", msg: "published pointer not cached", projectId, error: err instanceof Error ? err.name : "unknown" }));
+    log({ level: "warn", msg: "published pointer not cached", projectId, error: err instanceof Error ? err.name : "unknown" });
   }
 }
 
@@ -92,7 +93,7 @@ export async function readPointer(env: Env, db: Database, projectId: string): Pr
     cached = await env.CACHE.get<PublishedPointer>(pointerKey(projectId), { type: "json", cacheTtl: EDGE_CACHE_SECONDS });
   } catch (err) {
     // The cache is an optimisation: D1 answers when KV cannot.
-    console.log(JSON.stringify({ level: "warn", msg: "published pointer unreadable", projectId, error: err instanceof Error ? err.name : "unknown" }));
+    log({ level: "warn", msg: "published pointer unreadable", projectId, error: err instanceof Error ? err.name : "unknown" });
   }
   if (cached) return cached;
   const pointer = await pointerFromDatabase(db, projectId);

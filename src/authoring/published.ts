@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, or, sql } from "drizzle-orm";
-import type { Language } from "../../engine/script/schema";
-import type { Database } from "../db";
-import { projects, projectVersions, versionFiles } from "../schema";
-import { decodeCursor, page } from "./cursor";
-import type { PageRequest, PublishedScript } from "./models";
+import type { Language } from "../engine/script/schema";
+import type { Database } from "../store/db";
+import { projects, projectVersions, versionFiles } from "../store/schema";
+import { decodeCursor, page, type PageRequest } from "../store/cursor";
+import type { PublishedScript } from "./models";
 
 /**
  * The session scripts anyone signed in may start: the current version of

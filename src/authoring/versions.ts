@@ -1,18 +1,18 @@
 import { structuredPatch, formatPatch, FILE_HEADERS_ONLY } from "diff";
 import { and, asc, count, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import type { Env } from "../../config";
-import type { AuthUser } from "../../http/auth";
-import { ProblemError } from "../../http/problem";
-import { database, type Database } from "../db";
-import { blobs, projectFiles, projects, projectVersions, versionFiles } from "../schema";
+import type { Env } from "../config";
+import type { AuthUser } from "../http/auth";
+import { DomainError } from "../errors";
+import { database, type Database } from "../store/db";
+import { blobs, projectFiles, projects, projectVersions, versionFiles } from "../store/schema";
 import { assertEditable, notFound, projectFor, type ProjectRow } from "./access";
 import { auditEntry } from "./audit";
 import { atomically, chunkRows } from "./batch";
 import { writePointer } from "./cache";
 import { checkWorkspace, hasErrors, type CheckedFile } from "./checks";
-import { decodeCursor, page } from "./cursor";
+import { decodeCursor, page, type PageRequest } from "../store/cursor";
 import type { DiagnosticLang } from "./globals";
-import type { DraftStatus, FileDiff, FileProblems, PageRequest, Version, VersionDiff, VersionSummary } from "./models";
+import type { DraftStatus, FileDiff, FileProblems, Version, VersionDiff, VersionSummary } from "./models";
 import { fileName } from "./paths";
 import { workspaceRows } from "./workspace";
 import { compareSemver, formatSemver, parseSemver, type Semver } from "./semver";
@@ -60,11 +60,9 @@ export async function versionContents(db: Database, versionId: string) {
     .orderBy(asc(versionFiles.path));
 }
 
-function versionConflict(number: string, latest: VersionRow | undefined, exists: boolean): ProblemError {
-  if (exists) return new ProblemError(409, "VERSION_EXISTS", `Version ${number} is already published; choose a new number.`, { versionNumber: number });
-  return new ProblemError(
-    409,
-    "VERSION_NOT_INCREASING",
+function versionConflict(number: string, latest: VersionRow | undefined, exists: boolean): DomainError {
+  if (exists) return new DomainError("VERSION_EXISTS", `Version ${number} is already published; choose a new number.`, { versionNumber: number });
+  return new DomainError("VERSION_NOT_INCREASING",
     `A new version must be greater than every existing version; the latest is ${latest?.versionNumber}.`,
     { versionNumber: number, latestVersion: latest?.versionNumber ?? null },
   );
@@ -128,8 +126,8 @@ async function commitVersion(env: Env, db: Database, v: NewVersion, statements: 
   return summary(row, v.id, n);
 }
 
-function draftInvalid(problems: FileProblems, detail: string): ProblemError {
-  return new ProblemError(422, "DRAFT_INVALID", detail, { files: problems });
+function draftInvalid(problems: FileProblems, detail: string): DomainError {
+  return new DomainError("DRAFT_INVALID", detail, { files: problems });
 }
 
 /**
@@ -304,7 +302,7 @@ async function previousVersion(db: Database, v: VersionRow): Promise<VersionRow>
     .orderBy(...semverOrder)
     .limit(1)
     .get();
-  if (!row) throw new ProblemError(404, "NOT_FOUND", `Version ${v.versionNumber} is the first; name a version to compare with.`);
+  if (!row) throw new DomainError("NOT_FOUND", `Version ${v.versionNumber} is the first; name a version to compare with.`);
   return row;
 }
 

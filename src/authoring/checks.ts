@@ -5,12 +5,12 @@
  * of its project (the globals it may use, the template schemes that exist).
  */
 import { parse as parseYaml } from "yaml";
-import { load } from "../../engine/script";
-import type { VariableMap } from "../../engine";
-import type { Language } from "../../engine/script/schema";
-import type { FileKind } from "../schema/projects";
+import { load } from "../engine/script";
+import type { VariableMap } from "../engine";
+import type { Language } from "../engine/script/schema";
+import type { FileKind } from "../store/schema/projects";
 import { parseGlobals, type DiagnosticLang } from "./globals";
-import { byteLength, contentHash } from "./hash";
+import { byteLength, contentHash } from "../store/hash";
 import type { Diagnostic } from "./models";
 import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
 import { checkTemplate } from "./templates";

@@ -5,7 +5,7 @@
  * `session.template_scheme: <scheme>`; names it does not override fall back
  * to the bundled set (the read-only `default` scheme).
  */
-import { templateNames, validateTemplate, type TemplateName } from "../../engine";
+import { templateNames, validateTemplate, type TemplateName } from "../engine";
 import type { Diagnostic } from "./models";
 
 export function isTemplateName(name: string): name is TemplateName {

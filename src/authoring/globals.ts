@@ -9,7 +9,7 @@
  * Entries without a value are skipped (as upstream), with a warning.
  */
 import { LineCounter, isMap, isNode, isSeq, parseDocument, type Node } from "yaml";
-import type { JsonValue, VariableMap } from "../../engine";
+import type { JsonValue, VariableMap } from "../engine";
 import type { Diagnostic } from "./models";
 
 export type DiagnosticLang = "en" | "zh-CN";

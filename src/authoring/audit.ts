@@ -1,10 +1,10 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
-import type { AuthUser } from "../../http/auth";
-import { tableColumns, type Database } from "../db";
-import { auditEvents } from "../schema";
+import type { AuthUser } from "../http/auth";
+import { tableColumns, type Database } from "../store/db";
+import { auditEvents } from "../store/schema";
 import { projectFor } from "./access";
-import { decodeCursor, page } from "./cursor";
-import type { AuditEvent, PageRequest } from "./models";
+import { decodeCursor, page, type PageRequest } from "../store/cursor";
+import type { AuditEvent } from "./models";
 
 export type AuditAction =
   | "project.create"

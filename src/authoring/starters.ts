@@ -1,6 +1,6 @@
-import type { Language } from "../../engine/script/schema";
-import intakeEn from "../../../scripts/sessions/intake_en.yaml";
-import intakeZh from "../../../scripts/sessions/intake_zh.yaml";
+import type { Language } from "../engine/script/schema";
+import intakeEn from "../../scripts/sessions/intake_en.yaml";
+import intakeZh from "../../scripts/sessions/intake_zh.yaml";
 import { GLOBALS_PATH } from "./paths";
 import globals from "./starters/globals.yaml";
 import helloEn from "./starters/hello_world.en.yaml";

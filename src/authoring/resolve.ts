@@ -4,24 +4,25 @@
  * later edits, publishes and rollbacks never reach a running session.
  */
 import { and, eq, inArray } from "drizzle-orm";
-import pkg from "../../../package.json";
-import type { Env } from "../../config";
-import type { TemplateName, VariableMap } from "../../engine";
-import { load, scriptJsonSchema, type SessionScript } from "../../engine/script";
-import { COMPILED_FORMAT } from "../../engine/script/compiled-format";
-import type { AuthUser } from "../../http/auth";
-import { ProblemError } from "../../http/problem";
-import { database, type Database } from "../db";
-import { blobs, projectFiles, projects, projectVersions, versionFiles, type FileKind } from "../schema";
+import pkg from "../../package.json";
+import type { Env } from "../config";
+import type { TemplateName, VariableMap } from "../engine";
+import { load, scriptJsonSchema, type SessionScript } from "../engine/script";
+import { COMPILED_FORMAT } from "../engine/script/compiled-format";
+import type { AuthUser } from "../http/auth";
+import { DomainError } from "../errors";
+import { database, type Database } from "../store/db";
+import { blobs, projectFiles, projects, projectVersions, versionFiles, type FileKind } from "../store/schema";
 import { canManage, notFound, projectFor } from "./access";
 import { SCRIPT_TTL_SECONDS, readPointer, scriptKey } from "./cache";
 import { hasErrors } from "./checks";
 import { parseGlobals } from "./globals";
-import { contentHash } from "./hash";
+import { contentHash } from "../store/hash";
 import type { Diagnostic } from "./models";
 import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
 import { VersionNumberSchema } from "./semver";
 import { checkTemplate, isTemplateName } from "./templates";
+import { log } from "../log";
 
 export interface SessionSourceRequest {
   projectId: string;
@@ -81,12 +82,12 @@ interface Snapshot {
   contents: (hashes: string[]) => Promise<Map<string, string>>;
 }
 
-function unavailable(status: string): ProblemError {
-  return new ProblemError(409, "PROJECT_UNAVAILABLE", `The project is ${status}; it starts no new sessions.`, { projectStatus: status });
+function unavailable(status: string): DomainError {
+  return new DomainError("PROJECT_UNAVAILABLE", `The project is ${status}; it starts no new sessions.`, { projectStatus: status });
 }
 
-function invalid(path: string, diagnostics: Diagnostic[]): ProblemError {
-  return new ProblemError(422, "SCRIPT_INVALID", `${path} has errors; fix them before starting a session.`, {
+function invalid(path: string, diagnostics: Diagnostic[]): DomainError {
+  return new DomainError("SCRIPT_INVALID", `${path} has errors; fix them before starting a session.`, {
     files: [{ path, diagnostics: diagnostics.filter((d) => d.severity === "error") }],
   });
 }
@@ -122,7 +123,7 @@ async function snapshotFor(env: Env, db: Database, req: SessionSourceRequest): P
     const pointer = await readPointer(env, db, req.projectId);
     if (!pointer) throw notFound("project");
     if (pointer.versionId === null) {
-      if (pointer.reason === "unpublished") throw new ProblemError(404, "NOT_FOUND", "The project has no published version yet.");
+      if (pointer.reason === "unpublished") throw new DomainError("NOT_FOUND", "The project has no published version yet.");
       throw unavailable(pointer.reason);
     }
     return versionSnapshot(db, pointer.versionId, pointer.versionNumber);
@@ -138,7 +139,7 @@ async function snapshotFor(env: Env, db: Database, req: SessionSourceRequest): P
   if (project.status === "archived" || project.status === "deprecated") throw unavailable(project.status);
   const number = VersionNumberSchema.safeParse(req.version);
   if (!number.success) {
-    throw new ProblemError(400, "VALIDATION_FAILED", "`version` is a version number such as 1.0.0, or `draft`.", {
+    throw new DomainError("VALIDATION_FAILED", "`version` is a version number such as 1.0.0, or `draft`.", {
       errors: [{ path: "version", message: number.error.issues[0]?.message ?? "not a version number" }],
     });
   }
@@ -149,7 +150,7 @@ async function snapshotFor(env: Env, db: Database, req: SessionSourceRequest): P
     .get();
   if (!version) throw notFound("version");
   if (version.id !== project.currentVersionId && !canManage(project, req.user)) {
-    throw new ProblemError(403, "FORBIDDEN", "Only the project's authors can start a version other than the published one.");
+    throw new DomainError("FORBIDDEN", "Only the project's authors can start a version other than the published one.");
   }
   return versionSnapshot(db, version.id, version.versionNumber);
 }
@@ -159,10 +160,10 @@ function pickScript(files: SourceFile[], wanted: string | undefined): SourceFile
   const available = sessions.map((f) => ({ path: f.path, sessionId: f.sessionId }));
   if (wanted === undefined) {
     if (sessions.length === 1) return sessions[0]!;
-    throw new ProblemError(400, "SCRIPT_REQUIRED", "This version has several session scripts; name one in `script` (path or session id).", { available });
+    throw new DomainError("SCRIPT_REQUIRED", "This version has several session scripts; name one in `script` (path or session id).", { available });
   }
   const found = sessions.find((f) => f.path === wanted) ?? sessions.find((f) => f.sessionId === wanted);
-  if (!found) throw new ProblemError(404, "NOT_FOUND", `No session script "${wanted}" in this version.`, { available });
+  if (!found) throw new DomainError("NOT_FOUND", `No session script "${wanted}" in this version.`, { available });
   return found;
 }
 
@@ -175,7 +176,7 @@ export async function compileScript(env: Pick<Env, "CACHE">, file: Pick<SourceFi
     cached = await env.CACHE.get<{ loader: string; script: SessionScript }>(key, "json");
   } catch (err) {
     // The cache is an optimisation: compiling again is always correct.
-    console.log(JSON.stringify({ level: "warn", msg: "compiled script unreadable", error: err instanceof Error ? err.name : "unknown" }));
+    log({ level: "warn", msg: "compiled script unreadable", error: err instanceof Error ? err.name : "unknown" });
   }
   if (cached?.loader === tag) return cached.script;
   const result = load(yaml);
@@ -183,7 +184,7 @@ export async function compileScript(env: Pick<Env, "CACHE">, file: Pick<SourceFi
   try {
     await env.CACHE.put(key, JSON.stringify({ loader: tag, script: result.script }), { expirationTtl: SCRIPT_TTL_SECONDS });
   } catch (err) {
-    console.log(JSON.stringify({ level: "warn", msg: "compiled script not cached", error: err instanceof Error ? err.name : "unknown" }));
+    log({ level: "warn", msg: "compiled script not cached", error: err instanceof Error ? err.name : "unknown" });
   }
   return result.script;
 }
@@ -223,7 +224,7 @@ export async function resolveSessionSource(env: Env, req: SessionSourceRequest):
         : [];
     });
     if (!schemeFiles.length) {
-      throw new ProblemError(422, "SCRIPT_INVALID", `${file.path} uses the template scheme "${templateScheme}", which this version does not have.`);
+      throw new DomainError("SCRIPT_INVALID", `${file.path} uses the template scheme "${templateScheme}", which this version does not have.`);
     }
     const contents = await snapshot.contents(schemeFiles.map((f) => f.contentHash));
     for (const f of schemeFiles) {

@@ -6,12 +6,12 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import { parse as parseYaml } from "yaml";
-import { bundledTemplate, templateNames } from "../../engine";
-import type { Language } from "../../engine/script/schema";
-import type { AuthUser } from "../../http/auth";
-import { ProblemError } from "../../http/problem";
-import type { Database } from "../db";
-import { projectFiles, projects } from "../schema";
+import { bundledTemplate, templateNames } from "../engine";
+import type { Language } from "../engine/script/schema";
+import type { AuthUser } from "../http/auth";
+import { DomainError } from "../errors";
+import type { Database } from "../store/db";
+import { projectFiles, projects } from "../store/schema";
 import { editableProjectFor, notFound, projectFor, type ProjectRow } from "./access";
 import { auditEntry } from "./audit";
 import { atomically } from "./batch";
@@ -76,8 +76,8 @@ export async function getScheme(db: Database, projectId: string, name: string, a
   return scheme;
 }
 
-function readOnly(): ProblemError {
-  return new ProblemError(409, "SCHEME_READ_ONLY", `The ${DEFAULT_SCHEME} scheme is built into the engine; copy it into a new scheme to change it.`);
+function readOnly(): DomainError {
+  return new DomainError("SCHEME_READ_ONLY", `The ${DEFAULT_SCHEME} scheme is built into the engine; copy it into a new scheme to change it.`);
 }
 
 /** Workspace scripts whose `session.template_scheme` names this scheme. */
@@ -100,7 +100,7 @@ async function scriptsUsing(db: Database, projectId: string, scheme: string): Pr
 async function assertUnused(db: Database, projectId: string, scheme: string, action: string) {
   const users = await scriptsUsing(db, projectId, scheme);
   if (users.length) {
-    throw new ProblemError(409, "SCHEME_IN_USE", `Scripts use the scheme "${scheme}"; change their template_scheme before you ${action} it: ${users.join(", ")}.`, {
+    throw new DomainError("SCHEME_IN_USE", `Scripts use the scheme "${scheme}"; change their template_scheme before you ${action} it: ${users.join(", ")}.`, {
       scripts: users,
     });
   }
@@ -121,13 +121,13 @@ export async function createScheme(
   if (input.name === DEFAULT_SCHEME) throw readOnly();
   const files = await templateFiles(db, projectId);
   if (files.some((f) => f.scheme === input.name)) {
-    throw new ProblemError(409, "SCHEME_EXISTS", `The project already has a template scheme "${input.name}".`);
+    throw new DomainError("SCHEME_EXISTS", `The project already has a template scheme "${input.name}".`);
   }
   const sources =
     input.copyFrom === DEFAULT_SCHEME
       ? templateNames.map((template) => ({ template, content: bundledTemplate(template, input.language ?? (project.language as Language)) }))
       : files.filter((f) => f.scheme === input.copyFrom);
-  if (!sources.length) throw new ProblemError(404, "NOT_FOUND", `No template scheme "${input.copyFrom}" to copy from.`);
+  if (!sources.length) throw new DomainError("NOT_FOUND", `No template scheme "${input.copyFrom}" to copy from.`);
   const [{ n } = { n: 0 }] = await db.select({ n: sql<number>`count(*)` }).from(projectFiles).where(eq(projectFiles.projectId, projectId));
   if (n + sources.length > MAX_FILES_PER_PROJECT) throw fileLimit();
   const copies = sources.map((s) => ({ path: templatePath(input.name, s.template), content: s.content }));
@@ -160,7 +160,7 @@ export async function updateScheme(
   const target = input.name ?? name;
   if (target !== name) {
     if (files.some((f) => f.scheme === target)) {
-      throw new ProblemError(409, "SCHEME_EXISTS", `The project already has a template scheme "${target}".`);
+      throw new DomainError("SCHEME_EXISTS", `The project already has a template scheme "${target}".`);
     }
     await assertUnused(db, projectId, name, "rename");
   }
@@ -204,8 +204,8 @@ export async function deleteScheme(db: Database, projectId: string, name: string
   ]);
 }
 
-function unknownTemplate(name: string): ProblemError {
-  return new ProblemError(404, "NOT_FOUND", `No template "${name}"; the engine's templates are: ${templateNames.join(", ")}.`);
+function unknownTemplate(name: string): DomainError {
+  return new DomainError("NOT_FOUND", `No template "${name}"; the engine's templates are: ${templateNames.join(", ")}.`);
 }
 
 /**

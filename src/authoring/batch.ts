@@ -1,6 +1,6 @@
 import type { SQLWrapper } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import type { Database } from "../db";
+import type { Database } from "../store/db";
 import { fileLimit } from "./limits";
 
 /** D1 binds at most 100 parameters per statement. */
