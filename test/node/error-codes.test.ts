@@ -4,13 +4,14 @@
  * see: both must say exactly what the table says.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { stepErrorCodes } from "../../src/engine/runtime/events";
 import { DomainError, errorCodes, statusOf, type ErrorCode } from "../../src/errors";
 import { problemBody } from "../../src/http/problem";
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
 
 /** `[status, code]` for every code the README's Errors table lists. */
 function documentedCodes(): [number, string][] {

@@ -3,6 +3,7 @@
  * codes is the loader's list: counselors read the one, tools branch on the other.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { diagnosticCodes } from "../../../src/engine/script/diagnostics";
 import { diagnose, session } from "./helpers";
@@ -36,7 +37,7 @@ describe("diagnostics in English and Simplified Chinese", () => {
 });
 
 describe("the README's diagnostics table", () => {
-  const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+  const readme = readFileSync(join(import.meta.dirname, "../../../README.md"), "utf8");
   const start = readme.indexOf("### Diagnostics");
   const section = readme.slice(start, readme.indexOf("\n## ", start));
   const rows = section
