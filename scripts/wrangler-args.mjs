@@ -2,9 +2,12 @@
 // project, and pick out the flags that must reach every wrangler step alike.
 import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
-export const wranglerBin = require.resolve("wrangler/bin/wrangler.js");
+// wrangler's `exports` no longer lists bin/: find the CLI through its package.json's bin field.
+const manifest = require.resolve("wrangler/package.json");
+export const wranglerBin = join(dirname(manifest), require(manifest).bin.wrangler);
 
 /** Flags (with their values) that select the state directory, environment or config file. */
 const SHARED_FLAGS = new Set(["--persist-to", "--env", "-e", "--config", "-c"]);

@@ -9,11 +9,16 @@ import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "./ports";
 
-const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+// wrangler's `exports` no longer lists bin/: find the CLI through its package.json's bin field.
+const wranglerManifest = createRequire(import.meta.url).resolve("wrangler/package.json");
+const wranglerBin = join(
+  dirname(wranglerManifest),
+  (JSON.parse(readFileSync(wranglerManifest, "utf8")) as { bin: { wrangler: string } }).bin.wrangler,
+);
 
 export interface LocalWorker {
   origin: string;
