@@ -9,8 +9,8 @@
  * end of everything the turn shows, and "last AI message" is reported next
  * to it.
  */
-import { Api, inBatches } from "./api";
-import { Channel, openAll, type Received } from "./channel";
+import { type Api, inBatches } from "./api";
+import { type Channel, openAll, type Received } from "./channel";
 
 export interface BenchSession {
   sessionId: string;

@@ -73,7 +73,7 @@ const schemeMissing = {
   "zh-CN": (s: string) => `项目中没有名为 "${s}" 的模板方案。`,
 };
 
-function checkScript(path: string, content: string, ctx: WorkspaceContext, lang: DiagnosticLang) {
+function checkScript(content: string, ctx: WorkspaceContext, lang: DiagnosticLang) {
   const result = load(content, { lang, knownVariables: Object.keys(ctx.globals) });
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const kind: FileKind = result.kind ?? guessScriptKind(content);
@@ -107,7 +107,7 @@ export async function checkFile(path: string, content: string, ctx: WorkspaceCon
   if (where?.category === "template") {
     return { ...base, kind: "template", diagnostics: checkTemplate(where.template, content), session: null };
   }
-  return { ...base, ...checkScript(path, content, ctx, lang) };
+  return { ...base, ...checkScript(content, ctx, lang) };
 }
 
 /** Checks every file of a workspace against the workspace itself. */

@@ -93,7 +93,7 @@ interface NewVersion {
  * pass). When the guard inserts nothing, the statements that reference the new
  * id fail their foreign keys and the whole batch rolls back.
  */
-function guardedVersionInsert(db: Database, v: NewVersion) {
+function guardedVersionInsert(v: NewVersion) {
   const { major, minor, patch } = v.version;
   return sql`
     INSERT INTO ${projectVersions} (id, project_id, version_number, major, minor, patch, release_note, published_by, published_at, is_rollback, rollback_from_version_id)
@@ -162,7 +162,7 @@ export async function publish(
   const v: NewVersion = { project, id: crypto.randomUUID(), version, releaseNote: input.releaseNote, actor, at: new Date(), rollbackFrom: null };
   return commitVersion(env, db, v, [
     ...chunkRows(uniqueBlobs(checked, v.at)).map((chunk) => db.insert(blobs).values(chunk).onConflictDoNothing()),
-    guardedVersionInsert(db, v),
+    guardedVersionInsert(v),
     ...chunkRows(checked.map((f) => versionFileRow(v.id, f))).map((chunk) => db.insert(versionFiles).values(chunk)),
     pointProjectAt(db, v),
     auditEntry(db, actor, "version.publish", projectId, formatSemver(version), { versionId: v.id, files: checked.length }, v.at),
@@ -244,7 +244,7 @@ export async function rollback(
           },
         }),
     ),
-    guardedVersionInsert(db, v),
+    guardedVersionInsert(v),
     sql`
       INSERT INTO ${versionFiles} (version_id, path, kind, content_hash, size, session_id, session_name, language)
       SELECT ${v.id}, path, kind, content_hash, size, session_id, session_name, language FROM ${versionFiles} WHERE version_id = ${target.id}`,

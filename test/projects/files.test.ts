@@ -124,7 +124,7 @@ describe("POST /api/projects/:id/files", () => {
   it("rejects paths outside the workspace rules with 400", async () => {
     const a = await caller("author");
     const project = await newProject(a);
-    for (const path of ["../up.yaml", "/abs.yaml", "sessions/.hidden.yaml", "notes.txt", "a//b.yaml", "sessions/./x.yaml", "templates/default/ai_say.md", "templates/ai_say.md", "templates/a/b/ai_say.md", "templates/bad name/ai_say.md", "x".repeat(201) + ".yaml"]) {
+    for (const path of ["../up.yaml", "/abs.yaml", "sessions/.hidden.yaml", "notes.txt", "a//b.yaml", "sessions/./x.yaml", "templates/default/ai_say.md", "templates/ai_say.md", "templates/a/b/ai_say.md", "templates/bad name/ai_say.md", `${"x".repeat(201)}.yaml`]) {
       const problem = await expectProblem(await send("POST", `/api/projects/${project.id}/files`, a, { path, content: "x" }), 400, "VALIDATION_FAILED");
       expect(problem.errors).toContainEqual(expect.objectContaining({ path: "path" }));
     }

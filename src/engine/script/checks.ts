@@ -141,7 +141,7 @@ export class ScriptChecks {
       // "Unexpected end" errors sit after the last character that was written, not after trailing newlines.
       const at = this.map.locInValue(path, expression, Math.min(result.offset, expression.trimEnd().length));
       // A name in another script (e.g. Chinese) is not a CEL identifier: point at vars["…"].
-      const word = /^[^\x00-\x7f][^\s()[\]{}<>=!&|+\-*/%,.?:"']*/u.exec(expression.slice(result.offset))?.[0];
+      const word = /^\P{ASCII}[^\s()[\]{}<>=!&|+\-*/%,.?:"']*/u.exec(expression.slice(result.offset))?.[0];
       if (word) this.list.add("INVALID_CONDITION", "condition.name", { name: word }, path, at);
       else this.list.add("INVALID_CONDITION", "condition.syntax", { reason: result.reason }, path, at);
       return;

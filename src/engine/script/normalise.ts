@@ -468,11 +468,11 @@ export class Normaliser {
     const names = legacy.get("output_variables");
     if (!names) return;
     const list = Array.isArray(names.value) ? names.value.map((n) => (typeof n === "number" ? String(n) : n)) : undefined;
-    if (!list || !list.every((n): n is string => typeof n === "string" && n.trim() !== "")) {
+    if (!list?.every((n): n is string => typeof n === "string" && n.trim() !== "")) {
       this.typeMismatch(names.path, "array", names.value);
       return;
     }
-    list.forEach((name, i) => this.addOutput(fields, name.trim(), [...names.path, i], path));
+    for (const [i, name] of list.entries()) this.addOutput(fields, name.trim(), [...names.path, i], path);
     this.list.add("DEPRECATED_FIELD", "deprecated.outputVariables", { field: names.key, name: list[0]?.trim() ?? "name" }, names.path, this.map.keyLoc(names.path));
   }
 }

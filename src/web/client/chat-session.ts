@@ -81,7 +81,10 @@ export class ChatSession {
   }
 
   connect(): void {
-    if (this.socket || this.run === "completed") return this.report();
+    if (this.socket || this.run === "completed") {
+      this.report();
+      return;
+    }
     this.socket = new ReconnectingWebSocket(this.options.url, undefined, {
       WebSocket: this.options.WebSocket,
       maxEnqueuedMessages: 0,

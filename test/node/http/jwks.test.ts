@@ -26,7 +26,7 @@ let server: Server;
 let jwksUrl: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ keys: [provider.publicJwk] }));
   });
