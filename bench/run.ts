@@ -88,7 +88,10 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
 type CpuPerMessage = ServerCpu & { total: number };
 
 /** The local server's CPU time spent while `work` ran, per answered message, by process role. */
-async function withCpu<T extends LoadResult | { turns: LoadResult }>(worker: LocalWorker, work: () => Promise<T>): Promise<T & { cpuMsPerMessage: CpuPerMessage | null }> {
+async function withCpu<T extends LoadResult | { turns: LoadResult }>(
+  worker: LocalWorker,
+  work: () => Promise<T>,
+): Promise<T & { cpuMsPerMessage: CpuPerMessage | null }> {
   const before = worker.cpuMs();
   const result = await work();
   const after = worker.cpuMs();
@@ -143,7 +146,9 @@ async function main() {
   const projectId = await phase("publish the sample project", () => api.publishSampleProject());
 
   const echo = (connections: number, pacing: Pacing, durable = false) =>
-    withCpu(worker, () => runBaseline(worker, { connections, messages: INTAKE_ANSWERS, connectBatch: config.connectBatch, timeoutMs: config.timeoutMs, pacing, durable }));
+    withCpu(worker, () =>
+      runBaseline(worker, { connections, messages: INTAKE_ANSWERS, connectBatch: config.connectBatch, timeoutMs: config.timeoutMs, pacing, durable }),
+    );
 
   /** Creates and connects the sessions (not timed), then runs them to completion (timed). */
   const intake = async (sessions: number, pacing: Pacing, label: string) => {
@@ -168,11 +173,15 @@ async function main() {
   const paced = { thinkMs: config.thinkMs, seed: config.seed };
   const light = { thinkMs: config.lightThinkMs, seed: config.seed };
   const baseline = await phase(`baseline: echo Durable Object, ${config.sessions} connections`, () => echo(config.sessions, paced));
-  const baselineDurable = await phase(`durable baseline: echo after a SQLite write, ${config.sessions} connections`, () => echo(config.sessions, paced, true));
+  const baselineDurable = await phase(`durable baseline: echo after a SQLite write, ${config.sessions} connections`, () =>
+    echo(config.sessions, paced, true),
+  );
   const turns = await phase(`turns: ${config.sessions} intake sessions`, () => intake(config.sessions, paced, "turns"));
   const baselineLight = await phase(`baseline, light load: ${config.lightSessions} connections`, () => echo(config.lightSessions, light));
   const turnsLight = await phase(`turns, light load: ${config.lightSessions} sessions`, () => intake(config.lightSessions, light, "light"));
-  const cost = await phase(`cost per turn: ${config.costSessions} sessions`, () => measureCost(api, { ...connect, sessions: config.costSessions, projectId }));
+  const cost = await phase(`cost per turn: ${config.costSessions} sessions`, () =>
+    measureCost(api, { ...connect, sessions: config.costSessions, projectId }),
+  );
   await worker.stop();
 
   // ── streaming through the openai-compatible provider ──────────────────
@@ -206,7 +215,9 @@ async function main() {
     );
     try {
       streaming = await phase(`streaming: ${config.streamingSessions} sessions`, () => stream(streamer, model, config.streamingSessions));
-      streamingLoaded = await phase(`streaming: ${config.streamingLoadSessions} sessions`, () => stream(streamer, model, config.streamingLoadSessions));
+      streamingLoaded = await phase(`streaming: ${config.streamingLoadSessions} sessions`, () =>
+        stream(streamer, model, config.streamingLoadSessions),
+      );
     } finally {
       await streamer.stop();
     }
@@ -235,8 +246,18 @@ async function main() {
     met: (s.addedTtft.p50Ms ?? Infinity) <= 15,
   });
   const targets: Target[] = [
-    { name: `turn p50 vs baseline p50, ${config.sessions} sessions`, goal: "≤ 1.5×", actual: `${ratios.turnP50OverBaselineP50}×`, met: (ratios.turnP50OverBaselineP50 ?? Infinity) <= 1.5 },
-    { name: `turn p99 vs baseline p99, ${config.sessions} sessions`, goal: "≤ 3×", actual: `${ratios.turnP99OverBaselineP99}×`, met: (ratios.turnP99OverBaselineP99 ?? Infinity) <= 3 },
+    {
+      name: `turn p50 vs baseline p50, ${config.sessions} sessions`,
+      goal: "≤ 1.5×",
+      actual: `${ratios.turnP50OverBaselineP50}×`,
+      met: (ratios.turnP50OverBaselineP50 ?? Infinity) <= 1.5,
+    },
+    {
+      name: `turn p99 vs baseline p99, ${config.sessions} sessions`,
+      goal: "≤ 3×",
+      actual: `${ratios.turnP99OverBaselineP99}×`,
+      met: (ratios.turnP99OverBaselineP99 ?? Infinity) <= 3,
+    },
     { name: `errors at ${config.sessions} concurrent sessions`, goal: "0", actual: String(turnErrors), met: turnErrors === 0 },
     streamingTarget(streaming, config.streamingSessions),
     streamingTarget(streamingLoaded, config.streamingLoadSessions),
@@ -259,7 +280,13 @@ async function main() {
         createConcurrency: config.createConcurrency,
       },
     },
-    config: { ...config, stateDir: stateRoot ?? "system temporary directory", messagesPerSession: INTAKE_ANSWERS.length, turnEnds: "state frame", script: SAMPLE_SCRIPT },
+    config: {
+      ...config,
+      stateDir: stateRoot ?? "system temporary directory",
+      messagesPerSession: INTAKE_ANSWERS.length,
+      turnEnds: "state frame",
+      script: SAMPLE_SCRIPT,
+    },
     scenarios: {
       baseline: scenario(baseline),
       baselineDurable: scenario(baselineDurable),
@@ -308,7 +335,11 @@ async function main() {
       targetLines(targets),
       "",
       ...(profile
-        ? [`workerd CPU profile (${profile.file}), share of busy samples with the function on the stack:`, ...profile.inclusive.slice(0, 15).map((f) => `  ${String(f.percent).padStart(5)}%  ${f.frame}`), ""]
+        ? [
+            `workerd CPU profile (${profile.file}), share of busy samples with the function on the stack:`,
+            ...profile.inclusive.slice(0, 15).map((f) => `  ${String(f.percent).padStart(5)}%  ${f.frame}`),
+            "",
+          ]
         : []),
       `wrote ${outFile} in ${(totalMs / 1000).toFixed(1)} s`,
     ].join("\n"),

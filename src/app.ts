@@ -109,14 +109,16 @@ export function createApp() {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "HS256 with JWT_SECRET, or the identity provider's keys when JWKS_URL is set. Claims: `sub` (user id) and `role` (client, author or admin).",
+    description:
+      "HS256 with JWT_SECRET, or the identity provider's keys when JWKS_URL is set. Claims: `sub` (user id) and `role` (client, author or admin).",
   });
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: {
       title: "HeartRule API",
       version: pkg.version,
-      description: "Script-driven AI counseling sessions: authoring, sessions over REST, SSE and WebSocket. Errors are RFC 9457 problem details with a stable `code`.",
+      description:
+        "Script-driven AI counseling sessions: authoring, sessions over REST, SSE and WebSocket. Errors are RFC 9457 problem details with a stable `code`.",
     },
     servers: [{ url: new URL(c.req.url).origin }],
     tags: [

@@ -43,8 +43,7 @@ const csv = z
       .filter(Boolean),
   );
 
-const positiveInt = (fallback: number) =>
-  z.coerce.number().int().positive().default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const environments = ["development", "test", "bench", "staging", "production"] as const;
 export const llmProviders = ["offline", "openai-compatible", "workers-ai"] as const;
@@ -62,7 +61,10 @@ export const configSchema = z.object({
   LLM_MODEL: z.string().min(1).optional(),
   LLM_RESPONSE_FORMAT: z.enum(["json_schema", "json_object", "none"]).optional(),
   /** false: providers that cannot stream are called once per reply (the line appears whole). */
-  LLM_STREAM: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  LLM_STREAM: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
   /** Longest line a client is shown, in characters (longer model lines are cut after a sentence). */
   LLM_MAX_CONTENT_CHARS: positiveInt(2000),
   LLM_API_KEY: z.string().min(1).optional(),
@@ -85,9 +87,7 @@ const cache = new WeakMap<object, Config>();
 
 /** Empty strings in [vars] mean "unset", so optional values fall back to defaults. */
 function withoutEmpty(env: Env): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(env).filter(([, v]) => typeof v === "string" && v.trim() !== ""),
-  );
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string" && v.trim() !== ""));
 }
 
 export function getConfig(env: Env): Config {

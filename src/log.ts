@@ -44,9 +44,29 @@ export interface LogFields {
 }
 
 const allowed = new Set<string>([
-  "level", "msg", "requestId", "sessionId", "userId", "projectId", "method", "route", "status", "durationMs",
-  "code", "error", "fields", "check", "turn", "turns", "messages", "attempts", "version", "events", "chars",
-  "message", "stack",
+  "level",
+  "msg",
+  "requestId",
+  "sessionId",
+  "userId",
+  "projectId",
+  "method",
+  "route",
+  "status",
+  "durationMs",
+  "code",
+  "error",
+  "fields",
+  "check",
+  "turn",
+  "turns",
+  "messages",
+  "attempts",
+  "version",
+  "events",
+  "chars",
+  "message",
+  "stack",
 ] satisfies (keyof LogFields)[]);
 
 /** The line `log` writes: allowed fields only, scalars or lists of strings. */

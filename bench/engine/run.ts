@@ -180,7 +180,11 @@ const report = {
   cpu: cpus()[0]?.model ?? "unknown",
   clock: "process CPU time",
   clockReadMicroseconds: Math.round(clockRead * 1e6) / 1000,
-  target: { script: "intake_en", stepsPerSecondExcludingModel: TARGET_STEPS_PER_SECOND, met: intake.stepsPerSecondExcludingModel >= TARGET_STEPS_PER_SECOND },
+  target: {
+    script: "intake_en",
+    stepsPerSecondExcludingModel: TARGET_STEPS_PER_SECOND,
+    met: intake.stepsPerSecondExcludingModel >= TARGET_STEPS_PER_SECOND,
+  },
   results,
 };
 const out = resolve(root, "bench/results/engine.json");

@@ -69,7 +69,11 @@ class Inspector {
   }
 }
 
-export async function profileWhile<T>(inspectorPort: number, intervalUs: number, work: () => Promise<T>): Promise<{ result: T; profile: CpuProfile }> {
+export async function profileWhile<T>(
+  inspectorPort: number,
+  intervalUs: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; profile: CpuProfile }> {
   const inspector = await Inspector.connect(inspectorPort);
   try {
     await inspector.call("Profiler.enable");
@@ -113,5 +117,12 @@ export async function summariseProfile(profile: CpuProfile, file: string, interv
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([frame, n]) => ({ frame, percent: Math.round((n / busy) * 1000) / 10 }));
-  return { file, samplingIntervalUs: intervalUs, samples: profile.samples.length, busySamples: busy, self: ranked(self), inclusive: ranked(inclusive) };
+  return {
+    file,
+    samplingIntervalUs: intervalUs,
+    samples: profile.samples.length,
+    busySamples: busy,
+    self: ranked(self),
+    inclusive: ranked(inclusive),
+  };
 }

@@ -24,7 +24,16 @@ const ms = (v: number | null) => (v === null ? "—" : v.toFixed(2));
 
 export function latencyTable(rows: readonly TableRow[]): string {
   const header = ["scenario", "count", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "per s"];
-  const body = rows.map((r) => [r.label, String(r.count), String(r.errors), ms(r.p50Ms), ms(r.p95Ms), ms(r.p99Ms), ms(r.maxMs), r.throughputPerS.toFixed(1)]);
+  const body = rows.map((r) => [
+    r.label,
+    String(r.count),
+    String(r.errors),
+    ms(r.p50Ms),
+    ms(r.p95Ms),
+    ms(r.p99Ms),
+    ms(r.maxMs),
+    r.throughputPerS.toFixed(1),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");

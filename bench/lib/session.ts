@@ -32,11 +32,15 @@ export interface TurnTrace {
 }
 
 export async function createSessions(api: Api, count: number, body: Record<string, unknown>, concurrency: number): Promise<BenchSession[]> {
-  return inBatches(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
-    const token = await api.token(`bench-client-${i}-${crypto.randomUUID().slice(0, 8)}`, "client");
-    const created = await api.post<{ sessionId: string }>("/api/sessions", body, token, [201]);
-    return { sessionId: created.sessionId, token };
-  });
+  return inBatches(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      const token = await api.token(`bench-client-${i}-${crypto.randomUUID().slice(0, 8)}`, "client");
+      const created = await api.post<{ sessionId: string }>("/api/sessions", body, token, [201]);
+      return { sessionId: created.sessionId, token };
+    },
+  );
 }
 
 export function openSessionSockets(api: Api, sessions: readonly BenchSession[], options: { batch: number; timeoutMs: number }): Promise<Channel[]> {
@@ -63,7 +67,10 @@ export async function runTurn(channel: Channel, content: string, clientMessageId
     },
     timeoutMs,
   );
-  const end = echo.frame.type === "error" ? echo : await channel.waitFor<Frame>(echo.index + 1, (raw) => isError(asFrame(raw)) || asFrame(raw).type === "state", timeoutMs);
+  const end =
+    echo.frame.type === "error"
+      ? echo
+      : await channel.waitFor<Frame>(echo.index + 1, (raw) => isError(asFrame(raw)) || asFrame(raw).type === "state", timeoutMs);
   if (end.frame.type === "error") throw new Error(`error frame ${end.frame.code}: ${end.frame.message}`);
   const frames = channel.received.slice(sent.from, end.index + 1) as Received<Frame>[];
   const aiMessages = frames.filter((r) => r.index > echo.index && r.frame.type === "message" && r.frame.role !== "user");

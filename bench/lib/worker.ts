@@ -162,7 +162,20 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
     handle.startedAt = performance.now();
     child = spawn(
       process.execPath,
-      [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...vars],
+      [
+        wranglerBin,
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--inspector-port",
+        String(inspectorPort),
+        "--persist-to",
+        persistTo,
+        "--show-interactive-dev-session=false",
+        ...vars,
+      ],
       { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } },
     );
     child.stdout!.pipe(log);

@@ -20,7 +20,10 @@ export interface BaselineOptions {
 
 export async function runBaseline(worker: LocalWorker, options: BaselineOptions): Promise<LoadResult> {
   const run = crypto.randomUUID().slice(0, 8);
-  const urls = Array.from({ length: options.connections }, (_, i) => `${worker.origin.replace(/^http/, "ws")}/api/bench/echo/${run}-${i}/ws${options.durable ? "?durable=1" : ""}`);
+  const urls = Array.from(
+    { length: options.connections },
+    (_, i) => `${worker.origin.replace(/^http/, "ws")}/api/bench/echo/${run}-${i}/ws${options.durable ? "?durable=1" : ""}`,
+  );
   const channels = await openAll(urls, { batch: options.connectBatch, timeoutMs: options.timeoutMs });
   try {
     return await runLoad(channels, options.messages.length, options.pacing, async (channel, connection, message) => {

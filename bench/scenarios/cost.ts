@@ -36,7 +36,12 @@ async function readCost(api: Api, sessionIds: readonly string[]): Promise<CostCo
   const chunks = Array.from({ length: Math.ceil(sessionIds.length / CHUNK) }, (_, i) => sessionIds.slice(i * CHUNK, (i + 1) * CHUNK));
   const parts = await inBatches(chunks, 4, (ids) => api.post<CostCounters>("/api/bench/cost", { sessionIds: ids }, token, [200]));
   return parts.reduce(
-    (sum, p) => ({ sessions: sum.sessions + p.sessions, turns: sum.turns + p.turns, d1RoundTrips: sum.d1RoundTrips + p.d1RoundTrips, kvReads: sum.kvReads + p.kvReads }),
+    (sum, p) => ({
+      sessions: sum.sessions + p.sessions,
+      turns: sum.turns + p.turns,
+      d1RoundTrips: sum.d1RoundTrips + p.d1RoundTrips,
+      kvReads: sum.kvReads + p.kvReads,
+    }),
     { sessions: 0, turns: 0, d1RoundTrips: 0, kvReads: 0 },
   );
 }

@@ -37,7 +37,11 @@ function deltasByMessage(trace: TurnTrace): { at: number; text: string }[][] {
   return [...messages.values()];
 }
 
-export async function runStreaming(prepared: PreparedSessions, model: FakeModelServer, options: { pacing: Pacing; timeoutMs: number }): Promise<StreamingResult> {
+export async function runStreaming(
+  prepared: PreparedSessions,
+  model: FakeModelServer,
+  options: { pacing: Pacing; timeoutMs: number },
+): Promise<StreamingResult> {
   const traces: TurnTrace[] = [];
   const turns = await runIntake(prepared, { ...options, label: "stream" }, (trace) => traces.push(trace));
   const added: number[] = [];

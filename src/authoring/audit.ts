@@ -25,7 +25,14 @@ export type AuditAction =
 type AuditRow = typeof auditEvents.$inferInsert;
 const auditColumns = tableColumns(auditEvents);
 
-function auditRow(actor: AuthUser, action: AuditAction, projectId: string, target: string | null, detail: Record<string, unknown>, at: Date): AuditRow {
+function auditRow(
+  actor: AuthUser,
+  action: AuditAction,
+  projectId: string,
+  target: string | null,
+  detail: Record<string, unknown>,
+  at: Date,
+): AuditRow {
   return { id: crypto.randomUUID(), at, actorId: actor.id, actorRole: actor.role, action, projectId, target, detail };
 }
 
@@ -47,7 +54,14 @@ export function auditEntry(
  * (SQLite's `changes()`): a guarded update that lost a race leaves no trace of a change that
  * did not happen.
  */
-export function auditEntryIfChanged(db: Database, actor: AuthUser, action: AuditAction, projectId: string, detail: Record<string, unknown>, at: Date) {
+export function auditEntryIfChanged(
+  db: Database,
+  actor: AuthUser,
+  action: AuditAction,
+  projectId: string,
+  detail: Record<string, unknown>,
+  at: Date,
+) {
   const values = auditColumns.values(auditRow(actor, action, projectId, null, detail, at)).map((v) => sql`${v}`);
   return db.insert(auditEvents).select(sql`SELECT ${sql.join(values, sql`, `)} WHERE changes() = 1`);
 }
@@ -66,9 +80,7 @@ export async function listAudit(
     .where(
       and(
         eq(auditEvents.projectId, projectId),
-        after
-          ? or(lt(auditEvents.at, new Date(after[0])), and(eq(auditEvents.at, new Date(after[0])), lt(auditEvents.id, after[1])))
-          : undefined,
+        after ? or(lt(auditEvents.at, new Date(after[0])), and(eq(auditEvents.at, new Date(after[0])), lt(auditEvents.id, after[1]))) : undefined,
       ),
     )
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))

@@ -42,9 +42,7 @@ export const READ_THROUGH_TTL_SECONDS = 60;
 export const EDGE_CACHE_SECONDS = 60;
 export const SCRIPT_TTL_SECONDS = 30 * 24 * 3600;
 
-export type PublishedPointer =
-  | { versionId: string; versionNumber: string }
-  | { versionId: null; reason: "unpublished" | "archived" | "deprecated" };
+export type PublishedPointer = { versionId: string; versionNumber: string } | { versionId: null; reason: "unpublished" | "archived" | "deprecated" };
 
 export const pointerKey = (projectId: string) => `pub:${projectId}`;
 export const scriptKey = (hash: string) => `script:${hash}`;

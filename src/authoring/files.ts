@@ -30,9 +30,14 @@ function validated(row: FileRow, checked: Pick<CheckedFile, "diagnostics">): Val
  */
 async function contextFor(db: Database, projectId: string, change: { path: string; content: string; replaces?: string }) {
   const rows = await db
-    .select({ path: projectFiles.path, content: sql<string>`CASE WHEN ${projectFiles.path} = ${GLOBALS_PATH} THEN ${projectFiles.content} ELSE '' END` })
+    .select({
+      path: projectFiles.path,
+      content: sql<string>`CASE WHEN ${projectFiles.path} = ${GLOBALS_PATH} THEN ${projectFiles.content} ELSE '' END`,
+    })
     .from(projectFiles)
-    .where(and(eq(projectFiles.projectId, projectId), sql`(${projectFiles.path} = ${GLOBALS_PATH} OR ${projectFiles.path} LIKE ${`${TEMPLATES_DIR}/%`})`));
+    .where(
+      and(eq(projectFiles.projectId, projectId), sql`(${projectFiles.path} = ${GLOBALS_PATH} OR ${projectFiles.path} LIKE ${`${TEMPLATES_DIR}/%`})`),
+    );
   const others = rows.filter((r) => r.path !== change.path && r.path !== change.replaces);
   return contextOf([...others, { path: change.path, content: change.content }]);
 }

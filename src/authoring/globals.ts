@@ -63,7 +63,16 @@ export function parseGlobals(text: string, lang: DiagnosticLang = "en"): ParsedG
   if (!isSeq(list)) {
     return {
       variables: {},
-      diagnostics: [diagnostic("error", "GLOBALS_SHAPE", "variables", at(list ?? root), messages.shape[lang], "variables:\n  - name: counselor_name\n    value: Lin")],
+      diagnostics: [
+        diagnostic(
+          "error",
+          "GLOBALS_SHAPE",
+          "variables",
+          at(list ?? root),
+          messages.shape[lang],
+          "variables:\n  - name: counselor_name\n    value: Lin",
+        ),
+      ],
     };
   }
 

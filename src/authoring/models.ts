@@ -162,9 +162,7 @@ export const DraftStatusSchema = z
     changes: z.array(z.object({ path: z.string(), status: z.enum(fileChangeStatuses) })).openapi({
       description: "Workspace files that differ from the current version",
     }),
-    files: z.array(
-      z.object({ path: z.string(), kind: FileKindSchema, errors: z.number().int(), warnings: z.number().int() }),
-    ),
+    files: z.array(z.object({ path: z.string(), kind: FileKindSchema, errors: z.number().int(), warnings: z.number().int() })),
     errorCount: z.number().int(),
     warningCount: z.number().int(),
     publishable: z.boolean().openapi({ description: "Not read-only, has files and no file has errors" }),

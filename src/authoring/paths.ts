@@ -27,10 +27,7 @@ export const FilePathSchema = z
   .refine((p) => classifyPath(p) !== null, `scripts end in .yaml or .yml; templates are ${TEMPLATES_DIR}/<scheme>/<template>.md`)
   .openapi({ example: "sessions/intake_en.yaml" });
 
-export type PathClass =
-  | { category: "globals" }
-  | { category: "script" }
-  | { category: "template"; scheme: string; template: string };
+export type PathClass = { category: "globals" } | { category: "script" } | { category: "template"; scheme: string; template: string };
 
 /** What a path holds; null for paths the workspace does not accept. */
 export function classifyPath(path: string): PathClass | null {

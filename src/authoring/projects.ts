@@ -149,7 +149,10 @@ export async function updateProject(db: Database, id: string, actor: AuthUser, p
   assertEditable(project);
   const now = new Date();
   await atomically(db, [
-    db.update(projects).set({ ...patch, updatedAt: now }).where(eq(projects.id, id)),
+    db
+      .update(projects)
+      .set({ ...patch, updatedAt: now })
+      .where(eq(projects.id, id)),
     auditEntry(db, actor, "project.update", id, null, { fields: Object.keys(patch) }, now),
   ]);
   return projectById(db, id);
@@ -189,12 +192,17 @@ export async function changeStatus(env: Env, id: string, actor: AuthUser, action
   const updated = await projectById(db, id);
   // Another change won the race between the read above and the guarded update: nothing was written.
   if (updated.status !== next) {
-    throw new DomainError("STATUS_CONFLICT", `The project became ${updated.status} meanwhile; reload it and try again.`, { projectStatus: updated.status });
+    throw new DomainError("STATUS_CONFLICT", `The project became ${updated.status} meanwhile; reload it and try again.`, {
+      projectStatus: updated.status,
+    });
   }
   await writePointer(
     env,
     id,
-    pointerFor(updated.status, updated.currentVersionId && updated.currentVersionNumber ? { id: updated.currentVersionId, versionNumber: updated.currentVersionNumber } : null),
+    pointerFor(
+      updated.status,
+      updated.currentVersionId && updated.currentVersionNumber ? { id: updated.currentVersionId, versionNumber: updated.currentVersionNumber } : null,
+    ),
   );
   return updated;
 }

@@ -26,8 +26,7 @@ import { isTemplateName } from "./templates";
 
 const prefix = (scheme: string) => `${TEMPLATES_DIR}/${scheme}/`;
 // substr, not LIKE: `_` and `-` in scheme names must match literally.
-const underScheme = (scheme: string) =>
-  sql`substr(${projectFiles.path}, 1, ${prefix(scheme).length}) = ${prefix(scheme)}`;
+const underScheme = (scheme: string) => sql`substr(${projectFiles.path}, 1, ${prefix(scheme).length}) = ${prefix(scheme)}`;
 
 const defaultScheme = (): Scheme => ({
   name: DEFAULT_SCHEME,
@@ -100,9 +99,13 @@ async function scriptsUsing(db: Database, projectId: string, scheme: string): Pr
 async function assertUnused(db: Database, projectId: string, scheme: string, action: string) {
   const users = await scriptsUsing(db, projectId, scheme);
   if (users.length) {
-    throw new DomainError("SCHEME_IN_USE", `Scripts use the scheme "${scheme}"; change their template_scheme before you ${action} it: ${users.join(", ")}.`, {
-      scripts: users,
-    });
+    throw new DomainError(
+      "SCHEME_IN_USE",
+      `Scripts use the scheme "${scheme}"; change their template_scheme before you ${action} it: ${users.join(", ")}.`,
+      {
+        scripts: users,
+      },
+    );
   }
 }
 

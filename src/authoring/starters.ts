@@ -23,6 +23,9 @@ const samples: Record<string, string> = {
 
 /** The files a new project starts with. */
 export function starterFiles(name: StarterName, language: Language): { path: string; content: string }[] {
-  const scripts = name === "sample" ? Object.entries(samples).map(([path, content]) => ({ path, content })) : [{ path: "sessions/hello_world.yaml", content: hello[language] }];
+  const scripts =
+    name === "sample"
+      ? Object.entries(samples).map(([path, content]) => ({ path, content }))
+      : [{ path: "sessions/hello_world.yaml", content: hello[language] }];
   return [{ path: GLOBALS_PATH, content: globals }, ...scripts];
 }

@@ -37,7 +37,13 @@ function summary(row: VersionRow, currentVersionId: string | null, fileCount: nu
 }
 
 async function latestVersion(db: Database, projectId: string): Promise<VersionRow | undefined> {
-  return db.select().from(projectVersions).where(eq(projectVersions.projectId, projectId)).orderBy(...semverOrder).limit(1).get();
+  return db
+    .select()
+    .from(projectVersions)
+    .where(eq(projectVersions.projectId, projectId))
+    .orderBy(...semverOrder)
+    .limit(1)
+    .get();
 }
 
 async function versionFor(db: Database, projectId: string, versionId: string): Promise<VersionRow> {
@@ -53,7 +59,13 @@ async function versionFor(db: Database, projectId: string, versionId: string): P
 /** A version's files with their contents, by path. */
 export async function versionContents(db: Database, versionId: string) {
   return db
-    .select({ path: versionFiles.path, kind: versionFiles.kind, contentHash: versionFiles.contentHash, size: versionFiles.size, content: blobs.content })
+    .select({
+      path: versionFiles.path,
+      kind: versionFiles.kind,
+      contentHash: versionFiles.contentHash,
+      size: versionFiles.size,
+      content: blobs.content,
+    })
     .from(versionFiles)
     .innerJoin(blobs, eq(blobs.hash, versionFiles.contentHash))
     .where(eq(versionFiles.versionId, versionId))
@@ -62,7 +74,8 @@ export async function versionContents(db: Database, versionId: string) {
 
 function versionConflict(number: string, latest: VersionRow | undefined, exists: boolean): DomainError {
   if (exists) return new DomainError("VERSION_EXISTS", `Version ${number} is already published; choose a new number.`, { versionNumber: number });
-  return new DomainError("VERSION_NOT_INCREASING",
+  return new DomainError(
+    "VERSION_NOT_INCREASING",
     `A new version must be greater than every existing version; the latest is ${latest?.versionNumber}.`,
     { versionNumber: number, latestVersion: latest?.versionNumber ?? null },
   );
@@ -72,7 +85,11 @@ function versionConflict(number: string, latest: VersionRow | undefined, exists:
 async function assertNextVersion(db: Database, projectId: string, number: string, v: Semver) {
   const [latest, same] = await Promise.all([
     latestVersion(db, projectId),
-    db.select({ id: projectVersions.id }).from(projectVersions).where(and(eq(projectVersions.projectId, projectId), eq(projectVersions.versionNumber, number))).get(),
+    db
+      .select({ id: projectVersions.id })
+      .from(projectVersions)
+      .where(and(eq(projectVersions.projectId, projectId), eq(projectVersions.versionNumber, number)))
+      .get(),
   ]);
   if (same || (latest && compareSemver(v, latest) <= 0)) throw versionConflict(number, latest, Boolean(same));
 }
@@ -105,10 +122,7 @@ function guardedVersionInsert(v: NewVersion) {
 }
 
 function pointProjectAt(db: Database, v: NewVersion) {
-  return db
-    .update(projects)
-    .set({ currentVersionId: v.id, status: "published", updatedAt: v.at })
-    .where(eq(projects.id, v.project.id));
+  return db.update(projects).set({ currentVersionId: v.id, status: "published", updatedAt: v.at }).where(eq(projects.id, v.project.id));
 }
 
 /** Runs a version batch; a failure caused by a competing publish becomes its 409. */
@@ -218,7 +232,12 @@ export async function rollback(
     rollbackFrom: target,
   };
   const sessionIds = new Map(files.map((f) => [f.path, f.sessionId]));
-  const restored = workspaceRows(projectId, workspace.map((f) => ({ ...f, sessionId: sessionIds.get(f.path) ?? null })), actor, v.at);
+  const restored = workspaceRows(
+    projectId,
+    workspace.map((f) => ({ ...f, sessionId: sessionIds.get(f.path) ?? null })),
+    actor,
+    v.at,
+  );
   return commitVersion(env, db, v, [
     db
       .delete(projectFiles)
@@ -249,7 +268,15 @@ export async function rollback(
       INSERT INTO ${versionFiles} (version_id, path, kind, content_hash, size, session_id, session_name, language)
       SELECT ${v.id}, path, kind, content_hash, size, session_id, session_name, language FROM ${versionFiles} WHERE version_id = ${target.id}`,
     pointProjectAt(db, v),
-    auditEntry(db, actor, "version.rollback", projectId, formatSemver(v.version), { versionId: v.id, restoredVersionId: target.id, restoredVersion: target.versionNumber }, v.at),
+    auditEntry(
+      db,
+      actor,
+      "version.rollback",
+      projectId,
+      formatSemver(v.version),
+      { versionId: v.id, restoredVersionId: target.id, restoredVersion: target.versionNumber },
+      v.at,
+    ),
   ]);
 }
 
@@ -311,7 +338,15 @@ async function blobContents(db: Database, hashes: string[]): Promise<Map<string,
   const rows = (
     await Promise.all(
       chunkRows(unique.map((hash) => ({ hash }))).map((chunk) =>
-        db.select({ hash: blobs.hash, content: blobs.content }).from(blobs).where(inArray(blobs.hash, chunk.map((c) => c.hash))),
+        db
+          .select({ hash: blobs.hash, content: blobs.content })
+          .from(blobs)
+          .where(
+            inArray(
+              blobs.hash,
+              chunk.map((c) => c.hash),
+            ),
+          ),
       ),
     )
   ).flat();
@@ -386,7 +421,10 @@ export async function draftStatus(db: Database, projectId: string, actor: AuthUs
     db.select().from(projectFiles).where(eq(projectFiles.projectId, projectId)).orderBy(asc(projectFiles.path)),
     project.currentVersionId ? versionFor(db, projectId, project.currentVersionId) : null,
     project.currentVersionId
-      ? db.select({ path: versionFiles.path, contentHash: versionFiles.contentHash }).from(versionFiles).where(eq(versionFiles.versionId, project.currentVersionId))
+      ? db
+          .select({ path: versionFiles.path, contentHash: versionFiles.contentHash })
+          .from(versionFiles)
+          .where(eq(versionFiles.versionId, project.currentVersionId))
       : [],
   ]);
   const checked = await checkWorkspace(workspace, lang);

@@ -51,7 +51,12 @@ export function workspaceRows(projectId: string, files: readonly WorkspaceConten
 
 /** Insert statements for checked files, chunked for D1's parameter limit. */
 export function insertFiles(db: Database, projectId: string, files: readonly CheckedFile[], actor: AuthUser, at: Date) {
-  const rows = workspaceRows(projectId, files.map((f) => ({ ...f, sessionId: f.session?.sessionId ?? null })), actor, at);
+  const rows = workspaceRows(
+    projectId,
+    files.map((f) => ({ ...f, sessionId: f.session?.sessionId ?? null })),
+    actor,
+    at,
+  );
   return chunkRows(rows).map((chunk) => db.insert(projectFiles).values(chunk));
 }
 

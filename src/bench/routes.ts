@@ -35,9 +35,17 @@ const echoSocket = createRoute({
     "The benchmark's floor: every frame comes straight back from the Durable Object called `name` (one per connection). Exists only when `ENVIRONMENT` is `development` or `bench`; answers 404 everywhere else.",
   middleware: [benchOnly] as const,
   request: {
-    params: z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).openapi({ example: "conn-0" }) }),
+    params: z.object({
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/)
+        .openapi({ example: "conn-0" }),
+    }),
     query: z.object({
-      durable: z.enum(["0", "1"]).optional().openapi({ description: "`1`: write each frame to the object's SQLite storage before echoing it (the floor of a durable answer)" }),
+      durable: z
+        .enum(["0", "1"])
+        .optional()
+        .openapi({ description: "`1`: write each frame to the object's SQLite storage before echoing it (the floor of a durable answer)" }),
     }),
   },
   responses: {
@@ -67,7 +75,14 @@ const cost = createRoute({
   request: {
     body: {
       required: true,
-      content: { "application/json": { schema: z.object({ sessionIds: z.array(z.uuid()).min(1).max(100) }).strict().openapi("BenchCostRequest") } },
+      content: {
+        "application/json": {
+          schema: z
+            .object({ sessionIds: z.array(z.uuid()).min(1).max(100) })
+            .strict()
+            .openapi("BenchCostRequest"),
+        },
+      },
     },
   },
   responses: {

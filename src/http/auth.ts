@@ -90,11 +90,7 @@ export function requireAuth(...allowed: Role[]) {
 }
 
 /** HS256 token for local development and tests. */
-export async function mintToken(
-  user: AuthUser,
-  secret: string,
-  ttlSeconds = 12 * 3600,
-): Promise<{ token: string; expiresAt: string }> {
+export async function mintToken(user: AuthUser, secret: string, ttlSeconds = 12 * 3600): Promise<{ token: string; expiresAt: string }> {
   const now = Math.floor(Date.now() / 1000);
   const exp = now + ttlSeconds;
   const token = await sign({ sub: user.id, role: user.role, iat: now, exp }, secret, "HS256");

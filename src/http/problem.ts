@@ -14,7 +14,9 @@ export const ProblemSchema = z
     status: z.number().int().openapi({ example: 404 }),
     detail: z.string().optional(),
     instance: z.string().optional(),
-    code: z.enum(errorCodeList).openapi({ example: "NOT_FOUND", description: "The stable code clients branch on; the README lists when each is used." }),
+    code: z
+      .enum(errorCodeList)
+      .openapi({ example: "NOT_FOUND", description: "The stable code clients branch on; the README lists when each is used." }),
     requestId: z.string(),
     errors: z
       .array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() }))

@@ -31,7 +31,10 @@ export type LlmConfig = Pick<Config, "LLM_PROVIDER" | "LLM_TIMEOUT_MS" | "LLM_MA
   Partial<Pick<Config, "LLM_BASE_URL" | "LLM_MODEL" | "LLM_API_KEY" | "LLM_RESPONSE_FORMAT" | "LLM_STREAM">>;
 
 export class LlmConfigError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = "LlmConfigError";
   }
@@ -87,10 +90,13 @@ export function createModel(config: LlmConfig, env: { AI?: Ai } = {}): LanguageM
       return streamingAs(reliable(provider.chatModel(config.LLM_MODEL), reliability(config, format)), config);
     }
     case "workers-ai": {
-      if (!env.AI) throw new LlmConfigError("AI", "LLM_PROVIDER=workers-ai needs the AI binding ([ai] binding = \"AI\" in wrangler.toml).");
+      if (!env.AI) throw new LlmConfigError("AI", 'LLM_PROVIDER=workers-ai needs the AI binding ([ai] binding = "AI" in wrangler.toml).');
       const provider = createWorkersAI({ binding: withoutContentLogs(env.AI) });
       // Workers AI's JSON mode takes the schema itself.
-      return streamingAs(reliable(provider(config.LLM_MODEL ?? DEFAULT_WORKERS_AI_MODEL), reliability(config, config.LLM_RESPONSE_FORMAT ?? "json_schema")), config);
+      return streamingAs(
+        reliable(provider(config.LLM_MODEL ?? DEFAULT_WORKERS_AI_MODEL), reliability(config, config.LLM_RESPONSE_FORMAT ?? "json_schema")),
+        config,
+      );
     }
   }
 }

@@ -47,7 +47,8 @@ const safe = {
 function reply(req: ModelRequest): Record<string, unknown> {
   const t = text[req.language];
   const metadata = { emotional_tone: t.tone, crisis_signal: false };
-  const outputs = (value: (name: string, define: string | null) => string) => Object.fromEntries(req.outputs.map((o) => [o.name, value(o.name, o.define)]));
+  const outputs = (value: (name: string, define: string | null) => string) =>
+    Object.fromEntries(req.outputs.map((o) => [o.name, value(o.name, o.define)]));
   switch (req.purpose) {
     case "ai_say":
       return {

@@ -60,7 +60,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-const NETWORK_FAILURE = /network connection lost|fetch failed|terminated|socket hang up|other side closed|ECONNRESET|ECONNREFUSED|EPIPE|connection (?:reset|refused|closed)/i;
+const NETWORK_FAILURE =
+  /network connection lost|fetch failed|terminated|socket hang up|other side closed|ECONNRESET|ECONNREFUSED|EPIPE|connection (?:reset|refused|closed)/i;
 
 /** A failure of the connection itself (no HTTP status) as a retryable APICallError; anything else as it was. */
 export function asNetworkFailure(err: unknown, url = ""): unknown {
@@ -69,7 +70,13 @@ export function asNetworkFailure(err: unknown, url = ""): unknown {
   const cause = (err as { cause?: unknown }).cause;
   const text = `${err.message} ${cause instanceof Error ? `${cause.message} ${(cause as { code?: string }).code ?? ""}` : ""}`;
   if (!NETWORK_FAILURE.test(text)) return err;
-  return new APICallError({ message: "The connection to the model service failed.", url, requestBodyValues: undefined, isRetryable: true, cause: err });
+  return new APICallError({
+    message: "The connection to the model service failed.",
+    url,
+    requestBodyValues: undefined,
+    isRetryable: true,
+    cause: err,
+  });
 }
 
 /** The stream with a broken connection reported as an error part the engine can classify, not a raw exception. */
@@ -123,8 +130,7 @@ export function reliable(model: LanguageModelV3, options: ReliabilityOptions): L
     middleware: {
       specificationVersion: "v3",
       transformParams: async ({ params }) => formatParams(params, options.responseFormat),
-      wrapGenerate: ({ params, model: inner }) =>
-        withRetries((abortSignal) => inner.doGenerate({ ...params, abortSignal }), params, options),
+      wrapGenerate: ({ params, model: inner }) => withRetries((abortSignal) => inner.doGenerate({ ...params, abortSignal }), params, options),
       wrapStream: async ({ params, model: inner }) => {
         const result = await withRetries((abortSignal) => inner.doStream({ ...params, abortSignal }), params, options);
         return { ...result, stream: classifiedStream(result.stream) };

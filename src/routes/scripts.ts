@@ -18,7 +18,8 @@ const ValidateRequest = z
   .object({
     yaml: z.string().openapi({
       description: `The script as YAML text, at most ${MAX_SCRIPT_BYTES} bytes (256 KiB) in UTF-8.`,
-      example: "session:\n  session_id: hello\n  phases:\n    - phase_id: p1\n      topics:\n        - topic_id: t1\n          actions:\n            - action_type: ai_say\n              action_id: hi\n              config:\n                content: Hello!\n",
+      example:
+        "session:\n  session_id: hello\n  phases:\n    - phase_id: p1\n      topics:\n        - topic_id: t1\n          actions:\n            - action_type: ai_say\n              action_id: hi\n              config:\n                content: Hello!\n",
     }),
     knownVariables: z
       .array(z.string().min(1).max(100))

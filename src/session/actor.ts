@@ -22,7 +22,7 @@ import { messagePage, sessionExport, type MessagePage } from "./load/reads";
 import { eraseCopies } from "./mirror/erase";
 import { Mirror } from "./mirror/outbox";
 import { PING_FRAME, PONG_FRAME } from "./protocol";
-import { type Caller, type CreateRequest, type SendRequest } from "./requests";
+import type { Caller, CreateRequest, SendRequest } from "./requests";
 import { guard, toProblemError, type ActorResult } from "./result";
 import type { CreatedSession, SessionExport, SessionInfo, SessionVariables, TurnResult } from "./schemas";
 import { erasing } from "./storage/meta";
@@ -33,7 +33,6 @@ import { forCaller } from "./turns/outcome";
 import { Turns } from "./turns/turns";
 import { infoView, iso, messageView, variablesView } from "./views";
 import { log } from "../log";
-
 
 export class SessionActor extends DurableObject<Env> {
   private readonly store: SessionStorage;
@@ -56,9 +55,22 @@ export class SessionActor extends DurableObject<Env> {
     this.hub = new Connections(ctx);
     this.loader = new SessionLoader(this.store, this.io);
     this.clock = new AlarmClock(ctx.storage, { pauseMs: config.SESSION_PAUSE_TIMEOUT * 1000, archiveMs: config.SESSION_ARCHIVE_TIMEOUT * 1000 });
-    this.mirror = new Mirror(this.store, this.io.DB, () => this.loader.current, () => this.schedule());
+    this.mirror = new Mirror(
+      this.store,
+      this.io.DB,
+      () => this.loader.current,
+      () => this.schedule(),
+    );
     this.models = new ModelSource(config, env);
-    this.turns = new Turns({ store: this.store, loader: this.loader, hub: this.hub, mirror: this.mirror, models: this.models, cost: this.cost, schedule: () => this.schedule() });
+    this.turns = new Turns({
+      store: this.store,
+      loader: this.loader,
+      hub: this.hub,
+      mirror: this.mirror,
+      models: this.models,
+      cost: this.cost,
+      schedule: () => this.schedule(),
+    });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     void ctx.blockConcurrencyWhile(async () => {
       this.loader.loadLocal();
@@ -129,7 +141,11 @@ export class SessionActor extends DurableObject<Env> {
   async sendStream(req: SendRequest): Promise<ActorResult<ReadableStream<Uint8Array>>> {
     return guard(async () => {
       const s = await this.session(req, "write");
-      return streamTurn({ hub: this.hub, turns: this.turns, lastSeq: () => this.loader.current?.lastSeq ?? s.lastSeq }, accept(this.store, s.meta, req), req.user);
+      return streamTurn(
+        { hub: this.hub, turns: this.turns, lastSeq: () => this.loader.current?.lastSeq ?? s.lastSeq },
+        accept(this.store, s.meta, req),
+        req.user,
+      );
     });
   }
 

@@ -18,7 +18,8 @@ export const MAX_MESSAGE_CHARS = 8000;
 export const JsonValueSchema = z.unknown().openapi({ description: "Any JSON value" }) as unknown as z.ZodType<JsonValue>;
 
 export const SessionStatusSchema = z.enum(sessionStatuses).openapi("SessionStatus", {
-  description: "`active` → `paused` after SESSION_PAUSE_TIMEOUT idle (resumes on input) → `archived` after SESSION_ARCHIVE_TIMEOUT idle (read-only); `completed` when the script ended.",
+  description:
+    "`active` → `paused` after SESSION_PAUSE_TIMEOUT idle (resumes on input) → `archived` after SESSION_ARCHIVE_TIMEOUT idle (read-only); `completed` when the script ended.",
 });
 export const ExecutionStatusSchema = z.enum(executionStatuses).openapi("ExecutionStatus", {
   description: "Where the script is: `waiting_input`, `completed`, or `error` when the last turn failed (send it again to retry).",
@@ -31,7 +32,10 @@ export const ClientMessageIdSchema = z
   .min(1)
   .max(100)
   .regex(/^[\w.:-]+$/, "letters, digits and . _ : -")
-  .openapi({ description: "Chosen by the client, unique per message: sending the same id again returns the first answer instead of running the turn twice.", example: "tab1-0007" });
+  .openapi({
+    description: "Chosen by the client, unique per message: sending the same id again returns the first answer instead of running the turn twice.",
+    example: "tab1-0007",
+  });
 
 export const MessageSchema = z
   .object({
@@ -42,7 +46,10 @@ export const MessageSchema = z
     actionId: z.string().nullable().openapi({ description: "The script action that spoke (or that the client answered)" }),
     clientMessageId: z.string().nullable(),
     createdAt: z.string().openapi({ format: "date-time" }),
-    metadata: z.record(z.string(), JsonValueSchema).nullable().openapi({ description: "AI messages: `round`, and `safety` when the reply was flagged" }),
+    metadata: z
+      .record(z.string(), JsonValueSchema)
+      .nullable()
+      .openapi({ description: "AI messages: `round`, and `safety` when the reply was flagged" }),
   })
   .openapi("SessionMessage");
 

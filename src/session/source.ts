@@ -32,7 +32,18 @@ export const INLINE_PATH = "scriptYaml";
 export async function inlineSource(env: Env, yaml: string): Promise<PinnedSource> {
   const hash = await contentHash(yaml);
   const script = await compileScript(env, { path: INLINE_PATH, contentHash: hash }, yaml);
-  return { yaml, contentHash: hash, script, templates: {}, templateHashes: {}, globals: {}, projectId: null, versionId: null, versionNumber: null, path: null };
+  return {
+    yaml,
+    contentHash: hash,
+    script,
+    templates: {},
+    templateHashes: {},
+    globals: {},
+    projectId: null,
+    versionId: null,
+    versionNumber: null,
+    path: null,
+  };
 }
 
 /** A project's script: the published version, or the version (or draft) the request names. */

@@ -13,7 +13,18 @@ export function messageView({ turnId: _t, createdAt, ...m }: StoredMessage): Ses
 }
 
 export function infoView(meta: Meta, position: Position, lastSeq: number): SessionInfo {
-  const { templateHashes: _t, mirroredSeq: _m, mirrorAttempts: _a, mirrorRetryAt: _r, erasing: _e, createdAt, updatedAt, lastActivityAt, completedAt, ...same } = meta;
+  const {
+    templateHashes: _t,
+    mirroredSeq: _m,
+    mirrorAttempts: _a,
+    mirrorRetryAt: _r,
+    erasing: _e,
+    createdAt,
+    updatedAt,
+    lastActivityAt,
+    completedAt,
+    ...same
+  } = meta;
   return {
     ...same,
     position,

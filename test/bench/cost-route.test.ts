@@ -53,7 +53,14 @@ describe("POST /api/bench/cost", () => {
   it("refuses ids that are not session ids, and more than 100 at once", async () => {
     const admin = await person("admin");
     await expectProblem(await cost(["not-a-uuid"], admin.headers), 400, "VALIDATION_FAILED");
-    await expectProblem(await cost(Array.from({ length: 101 }, () => crypto.randomUUID()), admin.headers), 400, "VALIDATION_FAILED");
+    await expectProblem(
+      await cost(
+        Array.from({ length: 101 }, () => crypto.randomUUID()),
+        admin.headers,
+      ),
+      400,
+      "VALIDATION_FAILED",
+    );
     await expectProblem(await cost([], admin.headers), 400, "VALIDATION_FAILED");
   });
 });

@@ -40,7 +40,10 @@ describe("GET /api/bench/echo/:name/ws", () => {
     const frames = ["one", "two"];
     expect(await echoes("bench", "durable-echo", frames, "?durable=1")).toEqual(frames);
     const stored = await runInDurableObject(env.BENCH_ECHO.get(env.BENCH_ECHO.idFromName("durable-echo")), (_o, state) =>
-      state.storage.sql.exec<{ body: string }>("SELECT body FROM frames ORDER BY id").toArray().map((r) => r.body),
+      state.storage.sql
+        .exec<{ body: string }>("SELECT body FROM frames ORDER BY id")
+        .toArray()
+        .map((r) => r.body),
     );
     expect(stored).toEqual(frames);
   });

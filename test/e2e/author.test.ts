@@ -34,10 +34,13 @@ async function typeOver(page: Page, find: string, replacement: string) {
   const text = await editor.inputValue();
   const at = text.indexOf(find);
   expect(at).toBeGreaterThan(-1);
-  await editor.evaluate((el: HTMLTextAreaElement, [from, to]) => {
-    el.focus();
-    el.setSelectionRange(from!, to!);
-  }, [at, at + find.length]);
+  await editor.evaluate(
+    (el: HTMLTextAreaElement, [from, to]) => {
+      el.focus();
+      el.setSelectionRange(from!, to!);
+    },
+    [at, at + find.length],
+  );
   await page.keyboard.type(replacement);
   return text.slice(0, at).split("\n").length;
 }
@@ -87,7 +90,9 @@ describe("author view", () => {
     // The opening turn: greet said, ask_name waiting in its first round.
     await page.locator("#debug-calls .turn").first().waitFor();
     expect(await page.locator("#debug-position [aria-current=step]").getAttribute("data-action")).toBe("ask_name");
-    expect(await page.locator("#debug-position .action.done").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.action))).toEqual(["greet"]);
+    expect(await page.locator("#debug-position .action.done").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.action))).toEqual([
+      "greet",
+    ]);
 
     for (const [i, answer] of sampleAnswers.slice(0, 3).entries()) {
       await page.keyboard.type(answer);
@@ -99,7 +104,9 @@ describe("author view", () => {
     // After the mood answer: the script waits in ask_sleep; mood_score is this turn's change.
     expect(await page.locator("#debug-position [aria-current=step]").getAttribute("data-action")).toBe("ask_sleep");
     const session = page.locator('#debug-variables [data-scope="session"]');
-    await expect.poll(() => session.locator("dt.changed").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name))).toEqual(["mood_score"]);
+    await expect
+      .poll(() => session.locator("dt.changed").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.name)))
+      .toEqual(["mood_score"]);
     expect(await session.locator("dd").allTextContents()).toEqual(expect.arrayContaining(["Sam", sampleAnswers[1], sampleAnswers[2]]));
     // Each model call of the latest turn: its action, prompt and reply.
     const latest = page.locator("#debug-calls .turn").first();
@@ -112,10 +119,13 @@ describe("author view", () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "author-desktop");
     // The opened model call (prompt, reply, tokens, latency) sits below the fold: a picture of its own.
-    await calls.first().locator("summary").evaluate((el) => {
-      el.scrollIntoView({ block: "start" });
-      window.scrollBy(0, -(document.querySelector(".notice")?.getBoundingClientRect().height ?? 0) - 16); // clear of the sticky disclosure
-    });
+    await calls
+      .first()
+      .locator("summary")
+      .evaluate((el) => {
+        el.scrollIntoView({ block: "start" });
+        window.scrollBy(0, -(document.querySelector(".notice")?.getBoundingClientRect().height ?? 0) - 16); // clear of the sticky disclosure
+      });
     await screenshot(page, "author-model-calls");
     await page.setViewportSize(viewports.phone);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);

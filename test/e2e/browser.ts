@@ -11,7 +11,15 @@ import { repoRoot } from "./dev-server";
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -35,7 +43,11 @@ export function watchPage(page: Page, origin: string): { problems: string[] } {
   });
   page.on("request", (req) => {
     const url = new URL(req.url());
-    const allowed = url.origin === origin || (url.host === new URL(origin).host && url.protocol.startsWith("ws")) || url.protocol === "blob:" || url.protocol === "data:";
+    const allowed =
+      url.origin === origin ||
+      (url.host === new URL(origin).host && url.protocol.startsWith("ws")) ||
+      url.protocol === "blob:" ||
+      url.protocol === "data:";
     if (!allowed) problems.push(`request outside the server: ${req.url()}`);
   });
   return { problems };

@@ -34,7 +34,8 @@ const aiLines = (page: Page) => page.locator("#chat-transcript li.assistant[data
 const userLines = (page: Page) => page.locator("#chat-transcript li.user .text").allTextContents();
 
 /** A dropped connection is reported by the browser; everything else on the console is a problem. */
-const unexpected = (problems: string[]) => problems.filter((p) => !/WebSocket connection to .* failed|ERR_CONNECTION_(RESET|REFUSED|CLOSED)|ERR_EMPTY_RESPONSE/.test(p));
+const unexpected = (problems: string[]) =>
+  problems.filter((p) => !/WebSocket connection to .* failed|ERR_CONNECTION_(RESET|REFUSED|CLOSED)|ERR_EMPTY_RESPONSE/.test(p));
 
 describe("chat page", () => {
   it("runs the sample session to completion with the keyboard, through dropped connections, without duplicates", async () => {
@@ -46,7 +47,8 @@ describe("chat page", () => {
       const seen: string[] = [];
       (window as unknown as { streamed: string[] }).streamed = seen;
       new MutationObserver(() => {
-        for (const li of document.querySelectorAll("#chat-transcript li.assistant[data-state=streaming]")) seen.push(li.querySelector(".text")?.textContent ?? "");
+        for (const li of document.querySelectorAll("#chat-transcript li.assistant[data-state=streaming]"))
+          seen.push(li.querySelector(".text")?.textContent ?? "");
       }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
     });
     await page.goto(`${proxy.url}/`);

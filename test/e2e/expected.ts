@@ -14,7 +14,14 @@ import { repoRoot } from "./dev-server";
 export const sampleYaml = (lang: "en" | "zh" = "en") => readFileSync(join(repoRoot, `scripts/sessions/intake_${lang}.yaml`), "utf8");
 
 /** Answers that walk the English intake sample to its end (mood 6 keeps the safety question out). */
-export const sampleAnswers = ["Sam", "I have been anxious at work for months", "6", "Not well, I wake up at 4am", "Feel calmer and sleep through the night", "Thank you, that helps"];
+export const sampleAnswers = [
+  "Sam",
+  "I have been anxious at work for months",
+  "6",
+  "Not well, I wake up at 4am",
+  "Feel calmer and sleep through the night",
+  "Thank you, that helps",
+];
 
 export interface Expected {
   /** AI lines of each turn: turn 0 opens the session, turn n answers answer n. */

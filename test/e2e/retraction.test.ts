@@ -41,9 +41,17 @@ const DISCARDED = "I was about to say something else entirely";
 const FINAL = "Thank you for talking with me today.";
 const reply = (content: string): Behaviour => ({ kind: "stream", pieces: [JSON.stringify({ content })] });
 /** Streams half a line, slowly enough to be seen, then ends it with an empty `content`: the engine must ask again. */
-const discarded: Behaviour = { kind: "stream", pieces: [`{"content": "${DISCARDED.slice(0, 20)}`, DISCARDED.slice(20), `", "content": ""}`], delayMs: 400 };
+const discarded: Behaviour = {
+  kind: "stream",
+  pieces: [`{"content": "${DISCARDED.slice(0, 20)}`, DISCARDED.slice(20), `", "content": ""}`],
+  delayMs: 400,
+};
 /** The model calls of one conversation: the greeting, then the failed and the repaired closing line. */
-const conversation = (): Behaviour[] => [reply(GREETING), discarded, { kind: "stream", pieces: [`{"content": "Thank you `, `for talking with me today."}`], delayMs: 200 }];
+const conversation = (): Behaviour[] => [
+  reply(GREETING),
+  discarded,
+  { kind: "stream", pieces: [`{"content": "Thank you `, `for talking with me today."}`], delayMs: 200 },
+];
 
 let fake: FakeServer;
 const behaviours: Behaviour[] = [];
@@ -65,7 +73,11 @@ afterAll(async () => {
 });
 
 async function authorToken(userId: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/auth/dev-token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId, role: "author" }) });
+  const res = await fetch(`${server.url}/api/auth/dev-token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ userId, role: "author" }),
+  });
   return ((await res.json()) as { token: string }).token;
 }
 
@@ -88,7 +100,8 @@ describe("a reply the model had to repair", () => {
       const seen: string[] = [];
       (window as unknown as { streamed: string[] }).streamed = seen;
       new MutationObserver(() => {
-        for (const li of document.querySelectorAll("#chat-transcript li.assistant[data-state=streaming]")) seen.push(li.querySelector(".text")?.textContent ?? "");
+        for (const li of document.querySelectorAll("#chat-transcript li.assistant[data-state=streaming]"))
+          seen.push(li.querySelector(".text")?.textContent ?? "");
       }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
     }, sessionId);
     // The author's token handed to the page, as an identity provider would.
@@ -123,7 +136,28 @@ describe("a reply the model had to repair", () => {
     const screen = () => tmux("capture-pane", "-p", "-t", "chat").replace(/\s+$/, "");
     const until = (check: (s: string) => boolean) => expect.poll(screen, { timeout: 30_000, interval: 100 }).toSatisfy(check);
     try {
-      tmux("new-session", "-d", "-s", "chat", "-x", "60", "-y", "20", "-c", repoRoot, "env", "NO_COLOR=1", "LANG=en_US.UTF-8", process.execPath, "bin/heartrule.mjs", "chat", "--url", server.url, "--script", file);
+      tmux(
+        "new-session",
+        "-d",
+        "-s",
+        "chat",
+        "-x",
+        "60",
+        "-y",
+        "20",
+        "-c",
+        repoRoot,
+        "env",
+        "NO_COLOR=1",
+        "LANG=en_US.UTF-8",
+        process.execPath,
+        "bin/heartrule.mjs",
+        "chat",
+        "--url",
+        server.url,
+        "--script",
+        file,
+      );
       await until((s) => s.endsWith("you>"));
       tmux("send-keys", "-t", "chat", "Fine, thanks", "Enter");
       // Seen while the discarded attempt streams…

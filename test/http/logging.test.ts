@@ -20,7 +20,10 @@ describe("the request log", () => {
     const author = await person("author");
     const secret = "I have not slept since my brother died";
     const lines = captureLogs();
-    const res = await call(`/api/scripts/validate?note=${encodeURIComponent(secret)}`, json({ yaml: `session:\n  session_id: x\n  note: ${secret}\n` }, { ...author.headers, "x-request-id": "req-log-1" }));
+    const res = await call(
+      `/api/scripts/validate?note=${encodeURIComponent(secret)}`,
+      json({ yaml: `session:\n  session_id: x\n  note: ${secret}\n` }, { ...author.headers, "x-request-id": "req-log-1" }),
+    );
     expect(res.status).toBe(200);
 
     const requestLines = lines.filter((l) => l.includes('"msg":"request"'));

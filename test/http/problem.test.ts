@@ -31,7 +31,11 @@ describe("problem+json for every failure", () => {
   });
 
   it("a body sent as something other than JSON is refused, not read as empty", async () => {
-    const res = await call("/api/auth/dev-token", { method: "POST", headers: { "content-type": "text/plain" }, body: '{"userId":"u","role":"author"}' });
+    const res = await call("/api/auth/dev-token", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: '{"userId":"u","role":"author"}',
+    });
     await expectProblem(res, 415, "UNSUPPORTED_MEDIA_TYPE");
   });
 

@@ -39,7 +39,11 @@ export async function putFile(author: Person, projectId: string, path: string, c
 
 /** globals.yaml giving every session of the project these variables. */
 export function globalsYaml(variables: Record<string, string>): string {
-  return ["variables:", ...Object.entries(variables).flatMap(([name, value]) => [`  - name: ${name}`, `    value: ${JSON.stringify(value)}`]), ""].join("\n");
+  return [
+    "variables:",
+    ...Object.entries(variables).flatMap(([name, value]) => [`  - name: ${name}`, `    value: ${JSON.stringify(value)}`]),
+    "",
+  ].join("\n");
 }
 
 /** An author with a new project whose workspace holds `files` (hello_world removed), published as 1.0.0. */

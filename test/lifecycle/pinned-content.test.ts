@@ -17,10 +17,15 @@ const template = (marker: string) =>
 /** Words only the bundled ai_say template has. */
 const BUNDLED = "Continue the conversation with your next line";
 
-const styled = scriptYaml("styled", [{ say: "First line." }, { say: "Second line." }, { say: "Third line." }, { say: "Fourth line." }], { scheme: "gentle" });
+const styled = scriptYaml("styled", [{ say: "First line." }, { say: "Second line." }, { say: "Third line." }, { say: "Fourth line." }], {
+  scheme: "gentle",
+});
 
 async function putTemplate(author: Person, projectId: string, content: string) {
-  const written = await body(await call(`/api/projects/${projectId}/templates/gentle/ai_say`, { ...json({ content }, author.headers), method: "PUT" }), 200);
+  const written = await body(
+    await call(`/api/projects/${projectId}/templates/gentle/ai_say`, { ...json({ content }, author.headers), method: "PUT" }),
+    200,
+  );
   expect(written.valid).toBe(true);
 }
 

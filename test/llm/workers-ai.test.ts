@@ -26,7 +26,13 @@ session:
 `),
 );
 
-const reply = JSON.stringify({ EXIT: "false", content: "Hello, and welcome.", BRIEF: "", safety_risk: { detected: false }, metadata: { crisis_signal: false } });
+const reply = JSON.stringify({
+  EXIT: "false",
+  content: "Hello, and welcome.",
+  BRIEF: "",
+  safety_risk: { detected: false },
+  metadata: { crisis_signal: false },
+});
 
 /** The binding's SSE bytes: each piece of text as a `response` event, or `{ raw }` as a `data:` line exactly as given. */
 function sse(pieces: (string | { raw: string })[]): ReadableStream<Uint8Array> {
@@ -37,7 +43,9 @@ function sse(pieces: (string | { raw: string })[]): ReadableStream<Uint8Array> {
         const data = typeof piece === "string" ? JSON.stringify({ response: piece }) : piece.raw;
         controller.enqueue(encoder.encode(`data: ${data}\n\n`));
       }
-      controller.enqueue(encoder.encode(`data: ${JSON.stringify({ response: "", usage: { prompt_tokens: 50, completion_tokens: 9, total_tokens: 59 } })}\n\n`));
+      controller.enqueue(
+        encoder.encode(`data: ${JSON.stringify({ response: "", usage: { prompt_tokens: 50, completion_tokens: 9, total_tokens: 59 } })}\n\n`),
+      );
       controller.enqueue(encoder.encode("data: [DONE]\n\n"));
       controller.close();
     },
@@ -127,11 +135,21 @@ describe("workers-ai provider", () => {
     expect(lines.filter((line) => line.includes(secret) || line.includes("nobody"))).toEqual([]);
     expect(r!.messages.map((m) => m.content)).toEqual(["Hello, and welcome."]);
     // What is logged instead: metadata only.
-    expect(lines.map((line) => JSON.parse(line))).toEqual([{ level: "warn", msg: "workers-ai stream events not JSON, dropped", events: 1, chars: `data: ${cut}`.length }]);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { level: "warn", msg: "workers-ai stream events not JSON, dropped", events: 1, chars: `data: ${cut}`.length },
+    ]);
   });
 
   it("passes every other byte through unchanged, however the stream is cut into chunks", async () => {
-    const good = [`data: ${JSON.stringify({ response: "你好，欢迎你来。" })}`, "", ": a comment", `data:${JSON.stringify({ response: " and welcome" })}`, "", "data: [DONE]", ""];
+    const good = [
+      `data: ${JSON.stringify({ response: "你好，欢迎你来。" })}`,
+      "",
+      ": a comment",
+      `data:${JSON.stringify({ response: " and welcome" })}`,
+      "",
+      "data: [DONE]",
+      "",
+    ];
     const text = [good[0], "", `data: {"response":"我睡不着`, ...good.slice(1)].join("\n");
     const bytes = new TextEncoder().encode(text);
     const filtered = new ReadableStream<Uint8Array>({

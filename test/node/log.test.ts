@@ -15,14 +15,27 @@ describe("log", () => {
 
   it("drops fields outside the list, so content passed by mistake never reaches the log", () => {
     const secret = "I have not slept since my brother died";
-    const fields = { level: "info", msg: "session erased", sessionId: "s-1", content: secret, variables: { mood: secret }, prompt: secret } as LogFields;
+    const fields = {
+      level: "info",
+      msg: "session erased",
+      sessionId: "s-1",
+      content: secret,
+      variables: { mood: secret },
+      prompt: secret,
+    } as LogFields;
     const line = logLine(fields);
     expect(line).not.toContain(secret);
     expect(JSON.parse(line)).toEqual({ level: "info", msg: "session erased", sessionId: "s-1" });
   });
 
   it("keeps lists of names but drops objects and unset values in listed fields", () => {
-    const line = logLine({ level: "error", msg: "invalid configuration", fields: ["LLM_PROVIDER"], requestId: undefined, version: { nested: "x" } as never });
+    const line = logLine({
+      level: "error",
+      msg: "invalid configuration",
+      fields: ["LLM_PROVIDER"],
+      requestId: undefined,
+      version: { nested: "x" } as never,
+    });
     expect(JSON.parse(line)).toEqual({ level: "error", msg: "invalid configuration", fields: ["LLM_PROVIDER"] });
   });
 });

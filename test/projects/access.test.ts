@@ -43,7 +43,12 @@ const routes: RouteCase[] = [
   { method: "PATCH", path: (f) => `${P(f)}/template-schemes/gentle`, body: () => ({ description: "d" }), admin: 200 },
   { method: "DELETE", path: (f) => `${P(f)}/template-schemes/gentle`, admin: 204 },
   { method: "GET", path: (f) => `${P(f)}/templates/gentle/ai_say`, admin: 200 },
-  { method: "PUT", path: (f) => `${P(f)}/templates/gentle/ai_say`, body: () => ({ content: "{{topic_content}} JSON content safety_risk crisis_signal" }), admin: 200 },
+  {
+    method: "PUT",
+    path: (f) => `${P(f)}/templates/gentle/ai_say`,
+    body: () => ({ content: "{{topic_content}} JSON content safety_risk crisis_signal" }),
+    admin: 200,
+  },
   { method: "GET", path: (f) => `${P(f)}/draft`, admin: 200 },
   { method: "POST", path: (f) => `${P(f)}/publish`, body: () => ({ versionNumber: "2.0.0" }), admin: 201 },
   { method: "GET", path: (f) => `${P(f)}/versions`, admin: 200 },

@@ -35,7 +35,11 @@ async function publishedWith(who: Caller, words: string) {
 }
 
 async function setMain(who: Caller, projectId: string, words: string) {
-  await ok(send("PUT", `/api/projects/${projectId}/files/${await fileId(who, projectId, "sessions/main.yaml")}`, who, { content: sessionYaml("main", words) }));
+  await ok(
+    send("PUT", `/api/projects/${projectId}/files/${await fileId(who, projectId, "sessions/main.yaml")}`, who, {
+      content: sessionYaml("main", words),
+    }),
+  );
 }
 
 /** A KV binding that is down: every call throws, and each call is counted. */

@@ -30,16 +30,20 @@ describe("resolved sources in the engine", () => {
     const a = await caller("author");
     const client = { id: "client-1", role: "client" as const };
     const project = await newProject(a, { language: "en" });
-    await ok(send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "globals.yaml")}`, a, {
-      content: "variables:\n  - name: counselor_name\n    value: Lin\n",
-    }));
+    await ok(
+      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "globals.yaml")}`, a, {
+        content: "variables:\n  - name: counselor_name\n    value: Lin\n",
+      }),
+    );
     await addFile(a, project.id, "sessions/main.yaml", sessionYaml("main", "Version one: I am {counselor_name}."));
     await publishVersion(a, project.id, "1.0.0");
     const sessionA = await resolveSessionSource(env, { projectId: project.id, script: "main", user: client });
 
-    await ok(send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
-      content: sessionYaml("main", "Version two: I am {counselor_name}."),
-    }));
+    await ok(
+      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
+        content: sessionYaml("main", "Version two: I am {counselor_name}."),
+      }),
+    );
     await publishVersion(a, project.id, "1.1.0");
     const sessionB = await resolveSessionSource(env, { projectId: project.id, script: "main", user: client });
 

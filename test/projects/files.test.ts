@@ -19,7 +19,10 @@ describe("POST /api/projects/:id/files", () => {
   it("saves a session script and answers with its kind, session id and diagnostics", async () => {
     const a = await caller("author");
     const project = await newProject(a);
-    const res = await send("POST", `/api/projects/${project.id}/files`, a, { path: "sessions/intake.yaml", content: sessionYaml("intake", "Welcome") });
+    const res = await send("POST", `/api/projects/${project.id}/files`, a, {
+      path: "sessions/intake.yaml",
+      content: sessionYaml("intake", "Welcome"),
+    });
     const file = await ok(res, 201);
     expect(res.headers.get("location")).toBe(`/api/projects/${project.id}/files/${file.id}`);
     expect(file).toMatchObject({
@@ -49,14 +52,21 @@ describe("POST /api/projects/:id/files", () => {
     expect(file.kind).toBe("session");
     const errors = file.diagnostics.filter((d: { severity: string }) => d.severity === "error");
     expect(errors.length).toBeGreaterThan(0);
-    for (const e of errors) expect(e).toMatchObject({ code: expect.any(String), line: expect.any(Number), column: expect.any(Number), message: expect.any(String) });
+    for (const e of errors)
+      expect(e).toMatchObject({ code: expect.any(String), line: expect.any(Number), column: expect.any(Number), message: expect.any(String) });
     expect(errors.map((e: { code: string }) => e.code)).toContain("UNKNOWN_FIELD");
     const unknown = errors.find((e: { code: string }) => e.code === "UNKNOWN_FIELD");
     expect(unknown.line).toBe(4); // surprise_field
 
     // Diagnostics follow Accept-Language.
     const zh = await ok(
-      send("POST", `/api/projects/${project.id}/files`, a, { path: "sessions/broken_zh.yaml", content: brokenYaml }, { "accept-language": "zh-CN,zh;q=0.9" }),
+      send(
+        "POST",
+        `/api/projects/${project.id}/files`,
+        a,
+        { path: "sessions/broken_zh.yaml", content: brokenYaml },
+        { "accept-language": "zh-CN,zh;q=0.9" },
+      ),
       201,
     );
     expect(zh.diagnostics.map((d: { message: string }) => d.message).join(" ")).toMatch(/[\u4e00-\u9fff]/);
@@ -72,9 +82,11 @@ describe("POST /api/projects/:id/files", () => {
     const before = await addFile(a, project.id, "sessions/greet.yaml", script);
     expect(before.diagnostics.map((d: { code: string }) => d.code)).toContain("UNDEFINED_VARIABLE");
 
-    await ok(send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "globals.yaml")}`, a, {
-      content: "variables:\n  - name: counselor_name\n    value: Lin\n",
-    }));
+    await ok(
+      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "globals.yaml")}`, a, {
+        content: "variables:\n  - name: counselor_name\n    value: Lin\n",
+      }),
+    );
     const after = await ok(send("GET", `/api/projects/${project.id}/files/${before.id}`, a));
     expect(after.diagnostics.map((d: { code: string }) => d.code)).not.toContain("UNDEFINED_VARIABLE");
   });
@@ -108,9 +120,7 @@ describe("POST /api/projects/:id/files", () => {
     const project = await newProject(a);
     const file = await addFile(a, project.id, "sessions/styled.yaml", sessionYaml("styled", "Hi", { scheme: "gentle" }));
     expect(file.valid).toBe(false);
-    expect(file.diagnostics).toContainEqual(
-      expect.objectContaining({ code: "TEMPLATE_SCHEME_NOT_FOUND", path: "session.template_scheme", line: 5 }),
-    );
+    expect(file.diagnostics).toContainEqual(expect.objectContaining({ code: "TEMPLATE_SCHEME_NOT_FOUND", path: "session.template_scheme", line: 5 }));
   });
 
   it("flags a template file the engine would never use", async () => {
@@ -124,8 +134,24 @@ describe("POST /api/projects/:id/files", () => {
   it("rejects paths outside the workspace rules with 400", async () => {
     const a = await caller("author");
     const project = await newProject(a);
-    for (const path of ["../up.yaml", "/abs.yaml", "sessions/.hidden.yaml", "notes.txt", "a//b.yaml", "sessions/./x.yaml", "templates/default/ai_say.md", "templates/ai_say.md", "templates/a/b/ai_say.md", "templates/bad name/ai_say.md", `${"x".repeat(201)}.yaml`]) {
-      const problem = await expectProblem(await send("POST", `/api/projects/${project.id}/files`, a, { path, content: "x" }), 400, "VALIDATION_FAILED");
+    for (const path of [
+      "../up.yaml",
+      "/abs.yaml",
+      "sessions/.hidden.yaml",
+      "notes.txt",
+      "a//b.yaml",
+      "sessions/./x.yaml",
+      "templates/default/ai_say.md",
+      "templates/ai_say.md",
+      "templates/a/b/ai_say.md",
+      "templates/bad name/ai_say.md",
+      `${"x".repeat(201)}.yaml`,
+    ]) {
+      const problem = await expectProblem(
+        await send("POST", `/api/projects/${project.id}/files`, a, { path, content: "x" }),
+        400,
+        "VALIDATION_FAILED",
+      );
       expect(problem.errors).toContainEqual(expect.objectContaining({ path: "path" }));
     }
     await expectProblem(await send("POST", `/api/projects/${project.id}/files`, a, { path: "ok.yaml" }), 400, "VALIDATION_FAILED");
@@ -134,7 +160,11 @@ describe("POST /api/projects/:id/files", () => {
   it("refuses a second file at the same path and oversized content", async () => {
     const a = await caller("author");
     const project = await newProject(a);
-    const taken = await expectProblem(await send("POST", `/api/projects/${project.id}/files`, a, { path: "globals.yaml", content: "variables: []" }), 409, "FILE_EXISTS");
+    const taken = await expectProblem(
+      await send("POST", `/api/projects/${project.id}/files`, a, { path: "globals.yaml", content: "variables: []" }),
+      409,
+      "FILE_EXISTS",
+    );
     expect(taken.path).toBe("globals.yaml");
     await expectProblem(
       await send("POST", `/api/projects/${project.id}/files`, a, { path: "big.yaml", content: `# ${"x".repeat(128 * 1024)}` }),
@@ -203,10 +233,16 @@ describe("the file limit", () => {
     const filler = env.DB.prepare(
       "INSERT INTO project_files (id, project_id, path, kind, content, content_hash, session_id, updated_by, created_at, updated_at) VALUES (?, ?, ?, 'template', 'x', 'h', NULL, ?, ?, ?)",
     );
-    await env.DB.batch(Array.from({ length: MAX_FILES_PER_PROJECT - 1 - n }, (_, i) => filler.bind(crypto.randomUUID(), project.id, `templates/filler/${i}.md`, a.id, now, now)));
+    await env.DB.batch(
+      Array.from({ length: MAX_FILES_PER_PROJECT - 1 - n }, (_, i) =>
+        filler.bind(crypto.randomUUID(), project.id, `templates/filler/${i}.md`, a.id, now, now),
+      ),
+    );
 
     const writes = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => send("POST", `/api/projects/${project.id}/files`, a, { path: `sessions/last_${i}.yaml`, content: sessionYaml(`last_${i}`, "Hi") })),
+      Array.from({ length: 4 }, (_, i) =>
+        send("POST", `/api/projects/${project.id}/files`, a, { path: `sessions/last_${i}.yaml`, content: sessionYaml(`last_${i}`, "Hi") }),
+      ),
     );
     expect(writes.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
     for (const r of writes.filter((w) => w.status === 409)) await expectProblem(r, 409, "FILE_LIMIT");

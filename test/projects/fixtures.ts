@@ -43,11 +43,25 @@ export type Line = { say: string; waits?: boolean } | { ask: string; into: strin
  */
 export function scriptYaml(sessionId: string, lines: Line[], options: { scheme?: string; language?: "en" | "zh-CN" } = {}): string {
   const action = (line: Line, i: number) => {
-    const head = [`            - action_type: ${"say" in line ? "ai_say" : "ai_ask"}`, `              action_id: line_${i + 1}`, "              config:"];
+    const head = [
+      `            - action_type: ${"say" in line ? "ai_say" : "ai_ask"}`,
+      `              action_id: line_${i + 1}`,
+      "              config:",
+    ];
     if ("say" in line) {
-      return [...head, `                content: ${JSON.stringify(line.say)}`, line.waits === false ? "                wait_for_reply: false" : "                max_rounds: 1"];
+      return [
+        ...head,
+        `                content: ${JSON.stringify(line.say)}`,
+        line.waits === false ? "                wait_for_reply: false" : "                max_rounds: 1",
+      ];
     }
-    return [...head, `                content: ${JSON.stringify(line.ask)}`, "                max_rounds: 2", "                output:", `                  - get: ${line.into}`];
+    return [
+      ...head,
+      `                content: ${JSON.stringify(line.ask)}`,
+      "                max_rounds: 2",
+      "                output:",
+      `                  - get: ${line.into}`,
+    ];
   };
   return [
     "session:",

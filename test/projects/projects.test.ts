@@ -42,7 +42,13 @@ describe("POST /api/projects", () => {
 
   it("rejects invalid bodies with field errors", async () => {
     const a = await caller("author");
-    for (const body of [{}, { projectName: "" }, { projectName: "x", template: "cbt-counseling" }, { projectName: "x", author: "someone" }, { projectName: "x", language: "fr" }]) {
+    for (const body of [
+      {},
+      { projectName: "" },
+      { projectName: "x", template: "cbt-counseling" },
+      { projectName: "x", author: "someone" },
+      { projectName: "x", language: "fr" },
+    ]) {
       const problem = await expectProblem(await send("POST", "/api/projects", a, body), 400, "VALIDATION_FAILED");
       expect((problem.errors as unknown[]).length).toBeGreaterThan(0);
     }
@@ -131,7 +137,10 @@ describe("GET and PUT /api/projects/:id", () => {
     const a = await caller("author");
     const project = await newProject(a, { projectName: "Before" });
     const detail = await ok(send("GET", `/api/projects/${project.id}`, a));
-    expect(detail.files.map((f: { path: string; kind: string }) => `${f.kind}:${f.path}`)).toEqual(["globals:globals.yaml", "session:sessions/hello_world.yaml"]);
+    expect(detail.files.map((f: { path: string; kind: string }) => `${f.kind}:${f.path}`)).toEqual([
+      "globals:globals.yaml",
+      "session:sessions/hello_world.yaml",
+    ]);
     expect(detail.files[0]).not.toHaveProperty("content");
     expect(detail.statusHistory).toEqual([]);
 
@@ -251,7 +260,11 @@ describe("GET /api/projects/:id/audit", () => {
 
 describe("create and copy are atomic", () => {
   async function count(sql: string, ...params: unknown[]): Promise<number> {
-    return (await env.DB.prepare(sql).bind(...params).first<number>("n")) ?? 0;
+    return (
+      (await env.DB.prepare(sql)
+        .bind(...params)
+        .first<number>("n")) ?? 0
+    );
   }
 
   /** Everything `who` has written: projects owned, workspace files, audit rows; and every blob. */

@@ -21,9 +21,11 @@ async function problemOf(req: SessionSourceRequest): Promise<DomainError> {
 async function published(who: Caller, words: string) {
   const project = await newProject(who);
   await send("DELETE", `/api/projects/${project.id}/files/${await fileId(who, project.id, "sessions/hello_world.yaml")}`, who);
-  await ok(send("PUT", `/api/projects/${project.id}/files/${await fileId(who, project.id, "globals.yaml")}`, who, {
-    content: "variables:\n  - name: counselor_name\n    value: Lin\n  - name: clinic\n    value: {city: Oslo}\n",
-  }));
+  await ok(
+    send("PUT", `/api/projects/${project.id}/files/${await fileId(who, project.id, "globals.yaml")}`, who, {
+      content: "variables:\n  - name: counselor_name\n    value: Lin\n  - name: clinic\n    value: {city: Oslo}\n",
+    }),
+  );
   await addFile(who, project.id, "sessions/main.yaml", sessionYaml("main", words));
   const version = await publishVersion(who, project.id, "1.0.0");
   return { project, version };
@@ -59,7 +61,11 @@ describe("resolveSessionSource", () => {
     const { project, version: v1 } = await published(a, "Old words");
     const before = await resolveSessionSource(env, { projectId: project.id, script: "main", user: user(client) });
 
-    await ok(send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, { content: sessionYaml("main", "New words") }));
+    await ok(
+      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
+        content: sessionYaml("main", "New words"),
+      }),
+    );
     // Unpublished edits reach nobody.
     expect(say(await resolveSessionSource(env, { projectId: project.id, user: user(client) }))).toBe("Old words");
     const v2 = await publishVersion(a, project.id, "1.1.0");
@@ -85,7 +91,11 @@ describe("resolveSessionSource", () => {
   it("gives the draft only to the owner author and admins, and only when it loads", async () => {
     const a = await caller("author");
     const { project } = await published(a, "Published words");
-    await ok(send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, { content: sessionYaml("main", "Draft words") }));
+    await ok(
+      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
+        content: sessionYaml("main", "Draft words"),
+      }),
+    );
 
     const draft = await resolveSessionSource(env, { projectId: project.id, version: "draft", user: user(a) });
     expect(draft).toMatchObject({ versionId: null, versionNumber: null, globals: { counselor_name: "Lin" } });
@@ -100,7 +110,9 @@ describe("resolveSessionSource", () => {
     await addFile(a, project.id, "sessions/broken.yaml", brokenYaml);
     const broken = await problemOf({ projectId: project.id, version: "draft", script: "sessions/broken.yaml", user: user(a) });
     expect(broken).toMatchObject({ status: 422, code: "SCRIPT_INVALID" });
-    expect(broken.params.files).toEqual([{ path: "sessions/broken.yaml", diagnostics: expect.arrayContaining([expect.objectContaining({ severity: "error" })]) }]);
+    expect(broken.params.files).toEqual([
+      { path: "sessions/broken.yaml", diagnostics: expect.arrayContaining([expect.objectContaining({ severity: "error" })]) },
+    ]);
   });
 
   it("finds the script by path or session id and asks which one when there are several", async () => {
@@ -111,7 +123,9 @@ describe("resolveSessionSource", () => {
     await publishVersion(a, project.id, "1.0.0");
 
     expect((await resolveSessionSource(env, { projectId: project.id, script: "second_one", user: user(client) })).path).toBe("sessions/second.yaml");
-    expect((await resolveSessionSource(env, { projectId: project.id, script: "sessions/hello_world.yaml", user: user(client) })).script.session.session_id).toBe("hello_world");
+    expect(
+      (await resolveSessionSource(env, { projectId: project.id, script: "sessions/hello_world.yaml", user: user(client) })).script.session.session_id,
+    ).toBe("hello_world");
     const which = await problemOf({ projectId: project.id, user: user(client) });
     expect(which).toMatchObject({ status: 400, code: "SCRIPT_REQUIRED" });
     expect(which.params.available).toEqual([
@@ -165,7 +179,11 @@ describe("resolveSessionSource", () => {
     const a = await caller("author");
     const client = await caller("client");
     const { project, version: v1 } = await published(a, "One");
-    await ok(send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, { content: sessionYaml("main", "Two") }));
+    await ok(
+      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
+        content: sessionYaml("main", "Two"),
+      }),
+    );
     const v2 = await publishVersion(a, project.id, "2.0.0");
 
     // A location whose KV still holds the old pointer serves the old version until it expires or is rewritten.
@@ -193,20 +211,47 @@ describe("GET /api/projects/published", () => {
     const client = await caller("client");
     const project = await newProject(a, { projectName: `zz published ${a.id}` });
     await addFile(a, project.id, "sessions/chinese.yaml", sessionYaml("chinese", "你好", { language: "zh-CN" }));
-    await addFile(a, project.id, "techniques/t.yaml", "topic:\n  topic_id: t\n  actions:\n    - action_type: ai_say\n      action_id: a\n      config:\n        content: x\n");
+    await addFile(
+      a,
+      project.id,
+      "techniques/t.yaml",
+      "topic:\n  topic_id: t\n  actions:\n    - action_type: ai_say\n      action_id: a\n      config:\n        content: x\n",
+    );
     const v = await publishVersion(a, project.id, "1.0.0");
     const hidden = await newProject(a, { projectName: `zz draft ${a.id}` });
 
     const all = await ok(send("GET", "/api/projects/published?limit=100", client));
     const mine = all.items.filter((s: { projectId: string }) => s.projectId === project.id);
     expect(mine).toEqual([
-      { projectId: project.id, projectName: project.projectName, versionId: v.id, versionNumber: "1.0.0", publishedAt: v.publishedAt, path: "sessions/chinese.yaml", sessionId: "chinese", sessionName: "chinese name", language: "zh-CN" },
-      { projectId: project.id, projectName: project.projectName, versionId: v.id, versionNumber: "1.0.0", publishedAt: v.publishedAt, path: "sessions/hello_world.yaml", sessionId: "hello_world", sessionName: "Hello world", language: "en" },
+      {
+        projectId: project.id,
+        projectName: project.projectName,
+        versionId: v.id,
+        versionNumber: "1.0.0",
+        publishedAt: v.publishedAt,
+        path: "sessions/chinese.yaml",
+        sessionId: "chinese",
+        sessionName: "chinese name",
+        language: "zh-CN",
+      },
+      {
+        projectId: project.id,
+        projectName: project.projectName,
+        versionId: v.id,
+        versionNumber: "1.0.0",
+        publishedAt: v.publishedAt,
+        path: "sessions/hello_world.yaml",
+        sessionId: "hello_world",
+        sessionName: "Hello world",
+        language: "en",
+      },
     ]);
     expect(all.items.some((s: { projectId: string }) => s.projectId === hidden.id)).toBe(false);
 
     const zh = await ok(send("GET", "/api/projects/published?language=zh-CN&limit=100", client));
-    expect(zh.items.filter((s: { projectId: string }) => s.projectId === project.id).map((s: { path: string }) => s.path)).toEqual(["sessions/chinese.yaml"]);
+    expect(zh.items.filter((s: { projectId: string }) => s.projectId === project.id).map((s: { path: string }) => s.path)).toEqual([
+      "sessions/chinese.yaml",
+    ]);
 
     const first = await ok(send("GET", "/api/projects/published?limit=1", client));
     const second = await ok(send("GET", `/api/projects/published?limit=1&cursor=${first.nextCursor}`, client));

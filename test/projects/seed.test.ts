@@ -22,7 +22,13 @@ describe("POST /api/dev/seed", () => {
     const admin = await caller("admin");
     const all = await ok(send("GET", "/api/projects?status=all", admin));
     expect(all.items).toEqual([
-      expect.objectContaining({ id: first.projectId, projectName: "HeartRule samples", ownerId: "sample-author", status: "published", currentVersionNumber: "1.0.0" }),
+      expect.objectContaining({
+        id: first.projectId,
+        projectName: "HeartRule samples",
+        ownerId: "sample-author",
+        status: "published",
+        currentVersionNumber: "1.0.0",
+      }),
     ]);
 
     const client = await caller("client");

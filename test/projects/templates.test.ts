@@ -26,7 +26,13 @@ describe("template schemes", () => {
     const res = await send("POST", `${base(project.id)}/template-schemes`, a, { name: "gentle", description: "Softer wording" });
     const gentle = await ok(res, 201);
     expect(res.headers.get("location")).toBe(`${base(project.id)}/template-schemes/gentle`);
-    expect(gentle).toEqual({ name: "gentle", description: "Softer wording", isDefault: false, isReadonly: false, templates: [...templateNames].sort() });
+    expect(gentle).toEqual({
+      name: "gentle",
+      description: "Softer wording",
+      isDefault: false,
+      isReadonly: false,
+      templates: [...templateNames].sort(),
+    });
     const say = await ok(send("GET", `${base(project.id)}/templates/gentle/ai_say`, a));
     expect(say).toMatchObject({ path: "templates/gentle/ai_say.md", isDefault: false, content: bundledTemplate("ai_say", "en") });
 
@@ -34,7 +40,11 @@ describe("template schemes", () => {
     expect(zh.templates).toHaveLength(templateNames.length);
     expect((await ok(send("GET", `${base(project.id)}/templates/zh_copy/ai_ask.md`, a))).content).toBe(bundledTemplate("ai_ask", "zh-CN"));
 
-    await ok(send("PUT", `${base(project.id)}/templates/gentle/ai_say`, a, { content: "Gentle {{topic_content}} as JSON with content, safety_risk, crisis_signal" }));
+    await ok(
+      send("PUT", `${base(project.id)}/templates/gentle/ai_say`, a, {
+        content: "Gentle {{topic_content}} as JSON with content, safety_risk, crisis_signal",
+      }),
+    );
     await createScheme(a, project.id, { name: "gentler", copyFrom: "gentle" });
     expect((await ok(send("GET", `${base(project.id)}/templates/gentler/ai_say`, a))).content).toContain("Gentle {{topic_content}}");
 
@@ -58,7 +68,11 @@ describe("template schemes", () => {
     expect(described.description).toBe("now described");
 
     await addFile(a, project.id, "sessions/uses.yaml", sessionYaml("uses", "Hi", { scheme: "new-name" }));
-    const inUse = await expectProblem(await send("PATCH", `${base(project.id)}/template-schemes/new-name`, a, { name: "other" }), 409, "SCHEME_IN_USE");
+    const inUse = await expectProblem(
+      await send("PATCH", `${base(project.id)}/template-schemes/new-name`, a, { name: "other" }),
+      409,
+      "SCHEME_IN_USE",
+    );
     expect(inUse.scripts).toEqual(["sessions/uses.yaml"]);
     await expectProblem(await send("DELETE", `${base(project.id)}/template-schemes/new-name`, a), 409, "SCHEME_IN_USE");
 
@@ -92,7 +106,11 @@ describe("templates", () => {
     const en = await ok(send("GET", `${base(project.id)}/templates/default/ai_say?language=en`, a));
     expect(en).toMatchObject({ schemeName: "default", isDefault: true, isReadonly: true, content: bundledTemplate("ai_say", "en") });
 
-    const written = await ok(send("PUT", `${base(project.id)}/templates/partial/ai_ask`, a, { content: "Ask {{task}} {{output_list}} in JSON with content, safety_risk, crisis_signal" }));
+    const written = await ok(
+      send("PUT", `${base(project.id)}/templates/partial/ai_ask`, a, {
+        content: "Ask {{task}} {{output_list}} in JSON with content, safety_risk, crisis_signal",
+      }),
+    );
     expect(written).toMatchObject({ path: "templates/partial/ai_ask.md", isDefault: false, valid: true });
     expect((await ok(send("GET", `${base(project.id)}/templates/partial/ai_ask`, a))).content).toContain("Ask {{task}}");
   });

@@ -1,22 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { expectProblem } from "../helpers";
-import {
-  addFile,
-  brokenYaml,
-  caller,
-  fileId,
-  filesOf,
-  newProject,
-  ok,
-  publishVersion,
-  send,
-  sessionYaml,
-  type Caller,
-} from "./fixtures";
+import { addFile, brokenYaml, caller, fileId, filesOf, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
 
 async function rows(sql: string, ...params: unknown[]) {
-  return (await env.DB.prepare(sql).bind(...params).all()).results as Record<string, unknown>[];
+  return (
+    await env.DB.prepare(sql)
+      .bind(...params)
+      .all()
+  ).results as Record<string, unknown>[];
 }
 
 /** A project with one session script saying `words`, ready to publish. */
@@ -83,9 +75,17 @@ describe("POST /api/projects/:id/publish", () => {
     const project = await projectWith(a, "Hello");
     await publishVersion(a, project.id, "1.2.0");
 
-    const duplicate = await expectProblem(await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "v1.2.0" }), 409, "VERSION_EXISTS");
+    const duplicate = await expectProblem(
+      await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "v1.2.0" }),
+      409,
+      "VERSION_EXISTS",
+    );
     expect(duplicate.detail).toContain("1.2.0");
-    const lower = await expectProblem(await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "1.1.9" }), 409, "VERSION_NOT_INCREASING");
+    const lower = await expectProblem(
+      await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "1.1.9" }),
+      409,
+      "VERSION_NOT_INCREASING",
+    );
     expect(lower).toMatchObject({ latestVersion: "1.2.0" });
     expect(lower.detail).toMatch(/greater than every existing version/);
     expect(await rows("SELECT id FROM project_versions WHERE project_id = ?", project.id)).toHaveLength(1);
@@ -108,7 +108,10 @@ describe("POST /api/projects/:id/publish", () => {
 
     const body = await expectProblem(await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "1.0.0" }), 422, "DRAFT_INVALID");
     expect(body.files).toEqual([
-      { path: "sessions/broken.yaml", diagnostics: expect.arrayContaining([expect.objectContaining({ severity: "error", line: expect.any(Number) })]) },
+      {
+        path: "sessions/broken.yaml",
+        diagnostics: expect.arrayContaining([expect.objectContaining({ severity: "error", line: expect.any(Number) })]),
+      },
     ]);
     expect(await rows("SELECT id FROM project_versions WHERE project_id = ?", project.id)).toEqual([]);
     expect((await ok(send("GET", `/api/projects/${project.id}`, a))).currentVersionId).toBeNull();
@@ -143,7 +146,9 @@ describe("POST /api/projects/:id/publish", () => {
       await env.DB.exec("DROP TRIGGER fail_project_update;");
     }
 
-    expect((await rows("SELECT version_number FROM project_versions WHERE project_id = ?", project.id)).map((r) => r.version_number)).toEqual(["1.0.0"]);
+    expect((await rows("SELECT version_number FROM project_versions WHERE project_id = ?", project.id)).map((r) => r.version_number)).toEqual([
+      "1.0.0",
+    ]);
     expect(await rows("SELECT v.version_id FROM version_files v LEFT JOIN project_versions p ON p.id = v.version_id WHERE p.id IS NULL")).toEqual([]);
     expect((await rows("SELECT count(*) AS n FROM blobs"))[0]!.n).toBe(blobsBefore);
     expect((await rows("SELECT count(*) AS n FROM audit_events WHERE project_id = ?", project.id))[0]!.n).toBe(auditBefore);

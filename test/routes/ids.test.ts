@@ -63,7 +63,9 @@ const bodies: Record<string, (f: Fixture) => unknown> = {
   "PUT /api/projects/{id}/files/{fileId}": () => ({ content: scriptYaml("main", [{ say: "Edited." }]) }),
   "POST /api/projects/{id}/template-schemes": () => ({ name: "fresh" }),
   "PATCH /api/projects/{id}/template-schemes/{schemeName}": () => ({ description: "described" }),
-  "PUT /api/projects/{id}/templates/{schemeName}/{templateName}": () => ({ content: 'Say {{topic_content}} as JSON: "content", safety_risk, crisis_signal.' }),
+  "PUT /api/projects/{id}/templates/{schemeName}/{templateName}": () => ({
+    content: 'Say {{topic_content}} as JSON: "content", safety_risk, crisis_signal.',
+  }),
   "POST /api/projects/{id}/publish": () => ({ versionNumber: "2.0.0" }),
   "POST /api/projects/{id}/rollback": (f) => ({ targetVersionId: f.versionId }),
   "POST /api/sessions/{id}/messages": () => ({ content: "hello" }),
@@ -110,7 +112,13 @@ function request(op: Operation, values: Record<string, string>, admin: Person, f
 describe("bad ids on project and session routes", () => {
   it("reads every such route from the OpenAPI document, with a body for each that takes one", () => {
     const names = operations.map((op) => `${op.method} ${op.path}`);
-    expect(names).toEqual(expect.arrayContaining(["GET /api/sessions/{id}/ws", "DELETE /api/sessions/{id}", "PUT /api/projects/{id}/templates/{schemeName}/{templateName}"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "GET /api/sessions/{id}/ws",
+        "DELETE /api/sessions/{id}",
+        "PUT /api/projects/{id}/templates/{schemeName}/{templateName}",
+      ]),
+    );
     expect(operations.length).toBeGreaterThanOrEqual(30);
     const withBody = operations.filter((op) => op.hasBody).map((op) => `${op.method} ${op.path}`);
     expect(withBody.sort()).toEqual(Object.keys(bodies).sort());
@@ -126,7 +134,12 @@ describe("bad ids on project and session routes", () => {
       expect([param.name, "malformed", malformed.status]).toEqual([param.name, "malformed", 400]);
       await expectProblem(malformed, 400, "VALIDATION_FAILED");
       const unknown = await request(op, { ...real, [param.name]: bad.unknown }, admin, fixture);
-      expect([param.name, "unknown", unknown.status, unknown.status === 404 ? "" : await unknown.clone().text()]).toEqual([param.name, "unknown", 404, ""]);
+      expect([param.name, "unknown", unknown.status, unknown.status === 404 ? "" : await unknown.clone().text()]).toEqual([
+        param.name,
+        "unknown",
+        404,
+        "",
+      ]);
       await expectProblem(unknown, 404, "NOT_FOUND");
     }
   });
@@ -135,7 +148,8 @@ describe("bad ids on project and session routes", () => {
 describe("ids outside the path", () => {
   it("compareWith of a diff: malformed → 400, unknown → 404", async () => {
     const { admin, fixture: f } = await setup();
-    const diff = (compareWith: string) => call(`/api/projects/${f.projectId}/versions/${f.versionId}/diff?compareWith=${compareWith}`, { headers: admin.headers });
+    const diff = (compareWith: string) =>
+      call(`/api/projects/${f.projectId}/versions/${f.versionId}/diff?compareWith=${compareWith}`, { headers: admin.headers });
     await expectProblem(await diff("not-a-uuid"), 400, "VALIDATION_FAILED");
     await expectProblem(await diff(crypto.randomUUID()), 404, "NOT_FOUND");
   });

@@ -34,7 +34,13 @@ describe("POST /api/scripts/validate", () => {
     expect(body.valid).toBe(true);
     expect(body.kind).toBe("session");
     expect(body.diagnostics).toEqual([
-      expect.objectContaining({ severity: "warning", code: "UNDEFINED_VARIABLE", path: "session.phases[0].topics[0].actions[0].config.content", line: 10, column: 41 }),
+      expect.objectContaining({
+        severity: "warning",
+        code: "UNDEFINED_VARIABLE",
+        path: "session.phases[0].topics[0].actions[0].config.content",
+        line: 10,
+        column: 41,
+      }),
     ]);
   });
 

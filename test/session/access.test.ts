@@ -122,12 +122,26 @@ describe("starting a session", () => {
 
   it("refuses bad bodies with 400 and scripts with errors with 422 and their diagnostics", async () => {
     const who = await person("author");
-    for (const payload of [{}, { scriptYaml: intake, projectId: crypto.randomUUID() }, { scriptYaml: intake, version: "1.0.0" }, { scriptYaml: intake, surprise: 1 }, { projectId: "nope" }]) {
+    for (const payload of [
+      {},
+      { scriptYaml: intake, projectId: crypto.randomUUID() },
+      { scriptYaml: intake, version: "1.0.0" },
+      { scriptYaml: intake, surprise: 1 },
+      { projectId: "nope" },
+    ]) {
       await expectProblem(await call("/api/sessions", json(payload, who.headers)), 400, "VALIDATION_FAILED");
     }
-    const problem = await expectProblem(await call("/api/sessions", json({ scriptYaml: "session:\n  session_id: x\n  phases: []\n  surprise: 1\n" }, who.headers)), 422, "SCRIPT_INVALID");
+    const problem = await expectProblem(
+      await call("/api/sessions", json({ scriptYaml: "session:\n  session_id: x\n  phases: []\n  surprise: 1\n" }, who.headers)),
+      422,
+      "SCRIPT_INVALID",
+    );
     expect((problem.files as any[])[0].diagnostics.length).toBeGreaterThan(0);
-    await expectProblem(await call("/api/sessions", json({ scriptYaml: `${intake}\n# ${"x".repeat(300 * 1024)}` }, who.headers)), 413, "PAYLOAD_TOO_LARGE");
+    await expectProblem(
+      await call("/api/sessions", json({ scriptYaml: `${intake}\n# ${"x".repeat(300 * 1024)}` }, who.headers)),
+      413,
+      "PAYLOAD_TOO_LARGE",
+    );
   });
 
   it("refuses messages that are too long or malformed with 400", async () => {
@@ -147,7 +161,9 @@ describe("debug output", () => {
     await expectProblem(await call("/api/sessions", json({ scriptYaml: intake, debug: true }, client.headers)), 403, "FORBIDDEN");
 
     const debugSession = await startSession(author, { scriptYaml: intake, debug: true });
-    expect(debugSession.debug.traces).toEqual(expect.arrayContaining([expect.objectContaining({ actionId: "greet", prompt: expect.any(String), response: expect.any(String) })]));
+    expect(debugSession.debug.traces).toEqual(
+      expect.arrayContaining([expect.objectContaining({ actionId: "greet", prompt: expect.any(String), response: expect.any(String) })]),
+    );
     const observer = await openSocket(debugSession.sessionId, (await person("admin")).token);
     const turn = await say(author, debugSession.sessionId, "Sam");
     expect(turn.debug.traces.length).toBeGreaterThan(0);

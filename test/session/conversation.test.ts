@@ -35,7 +35,10 @@ async function overSse(who: Person): Promise<{ sessionId: string; streamed: any[
     expect(done.data.messages).toEqual(messages.filter((m) => m.role === "assistant"));
     // Streamed text adds up to the final messages it announced.
     for (const m of done.data.messages) {
-      const text = events.filter((e) => e.event === "delta" && e.data.messageId === m.id).map((e) => e.data.text).join("");
+      const text = events
+        .filter((e) => e.event === "delta" && e.data.messageId === m.id)
+        .map((e) => e.data.text)
+        .join("");
       expect(text).toBe(m.content);
     }
     streamed.push(...messages);

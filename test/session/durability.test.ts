@@ -87,17 +87,19 @@ describe("eviction", () => {
     const id = await intakeSession(who);
     // A model that starts its reply and then hangs, as a provider cut off mid-stream would.
     await runInDurableObject(actor(id), (instance: SessionActor) => {
-      instance.useModel(new MockLanguageModelV3({
-        doStream: async () => ({
-          stream: new ReadableStream({
-            start(controller) {
-              controller.enqueue({ type: "stream-start", warnings: [] });
-              controller.enqueue({ type: "text-start", id: "t" });
-              controller.enqueue({ type: "text-delta", id: "t", delta: '{"EXIT": false, "content": "HALF-STREAMED words of a reply' });
-            },
+      instance.useModel(
+        new MockLanguageModelV3({
+          doStream: async () => ({
+            stream: new ReadableStream({
+              start(controller) {
+                controller.enqueue({ type: "stream-start", warnings: [] });
+                controller.enqueue({ type: "text-start", id: "t" });
+                controller.enqueue({ type: "text-delta", id: "t", delta: '{"EXIT": false, "content": "HALF-STREAMED words of a reply' });
+              },
+            }),
           }),
         }),
-      }));
+      );
     });
     const socket = await openSocket(id, who.token);
     socket.send({ type: "user_message", content: "Sam", clientMessageId: "mid-1" });
@@ -131,7 +133,11 @@ describe("eviction", () => {
     await abortAllDurableObjects();
     const next = await say(who, id, "Work has been stressful", "queued-2");
     expect(next.variables).toMatchObject({ client_name: "Sam", presenting_problem: "Work has been stressful" });
-    expect(transcript(await allMessages(who, id)).slice(2).map(([role, , action]) => [role, action])).toEqual([
+    expect(
+      transcript(await allMessages(who, id))
+        .slice(2)
+        .map(([role, , action]) => [role, action]),
+    ).toEqual([
       ["user", "ask_name"],
       ["assistant", "ask_problem"],
       ["user", "ask_problem"],
@@ -146,11 +152,13 @@ describe("a turn the model fails", () => {
     const id = await intakeSession(who);
     // The model service goes down: every call fails as a 503 from the provider would.
     await runInDurableObject(actor(id), (instance: SessionActor) => {
-      instance.useModel(new MockLanguageModelV3({
-        doStream: async () => {
-          throw new APICallError({ message: "down", url: "http://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: true });
-        },
-      }));
+      instance.useModel(
+        new MockLanguageModelV3({
+          doStream: async () => {
+            throw new APICallError({ message: "down", url: "http://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: true });
+          },
+        }),
+      );
     });
     const socket = await openSocket(id, who.token);
     const failed = await sendMessage(who, id, "Sam", "flaky-1");
@@ -261,15 +269,26 @@ describe("the D1 mirror", () => {
 describe("the D1 mirror's bookkeeping", () => {
   const outboxTurns = (id: string) =>
     runInDurableObject(actor(id), (_i: SessionActor, state) =>
-      state.storage.sql.exec<{ turnId: number | null }>("SELECT turnId FROM outbox ORDER BY id").toArray().map((r) => r.turnId),
+      state.storage.sql
+        .exec<{ turnId: number | null }>("SELECT turnId FROM outbox ORDER BY id")
+        .toArray()
+        .map((r) => r.turnId),
     );
 
   it("is written with the next turn, not as a write of its own, and an activation that lost it sends again without duplicates", async () => {
     const who = await person("author");
     const id = await intakeSession(who);
     const first = await say(who, id, "Sam");
-    await eventually(() => d1Messages(id), (m) => m.length === 4, "the first turn in D1");
-    await eventually(() => actor(id).instrumentation(), (c) => c!.d1RoundTrips === 2, "the flush to finish");
+    await eventually(
+      () => d1Messages(id),
+      (m) => m.length === 4,
+      "the first turn in D1",
+    );
+    await eventually(
+      () => actor(id).instrumentation(),
+      (c) => c!.d1RoundTrips === 2,
+      "the flush to finish",
+    );
     // D1 has the turn; the entry it consumed stays in the actor's storage until the next commit.
     const turnOne = (await outboxTurns(id)).at(-1)!;
     expect(turnOne).toBeTypeOf("number");
@@ -279,13 +298,19 @@ describe("the D1 mirror's bookkeeping", () => {
     expect(await outboxTurns(id)).not.toContain(turnOne);
 
     // The activation dies before its bookkeeping is written: the next one sends the entries again.
-    await eventually(() => d1Messages(id), (m) => m.length === 6, "the second turn in D1");
+    await eventually(
+      () => d1Messages(id),
+      (m) => m.length === 6,
+      "the second turn in D1",
+    );
     await abortAllDurableObjects();
     expect(await runDurableObjectAlarm(actor(id)), "alarm").toBe(true);
     await settle(id);
     expect(await d1Messages(id)).toEqual(await actorLog(who, id));
     expect(await outboxTurns(id)).toEqual([]);
-    const changes = await env.DB.prepare("SELECT turn, idx, COUNT(*) AS n FROM variable_changes WHERE session_id = ? GROUP BY turn, idx HAVING n > 1").bind(id).all();
+    const changes = await env.DB.prepare("SELECT turn, idx, COUNT(*) AS n FROM variable_changes WHERE session_id = ? GROUP BY turn, idx HAVING n > 1")
+      .bind(id)
+      .all();
     expect(changes.results).toEqual([]);
   });
 });
@@ -324,7 +349,9 @@ describe("an actor with empty storage", () => {
     const id = crypto.randomUUID();
     const res = await call(`/api/sessions/${id}`, { headers: who.headers });
     expect(res.status).toBe(404);
-    const tables = await runInDurableObject(actor(id), (_i, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray());
+    const tables = await runInDurableObject(actor(id), (_i, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray(),
+    );
     expect(tables).toEqual([]);
   });
 });

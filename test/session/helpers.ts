@@ -52,7 +52,10 @@ export function tinyScript(sessionId: string, lines = ["Hello.", "How are you?"]
 /** A project built from the sample scripts and published as 1.0.0 by a fresh author: what clients start sessions from. */
 export async function publishedSamples(): Promise<{ author: Person; projectId: string; versionId: string }> {
   const author = await person("author");
-  const project = await body(await call("/api/projects", json({ projectName: `Samples of ${author.id}`, language: "en", template: "sample" }, author.headers)), 201);
+  const project = await body(
+    await call("/api/projects", json({ projectName: `Samples of ${author.id}`, language: "en", template: "sample" }, author.headers)),
+    201,
+  );
   const version = await body(await call(`/api/projects/${project.id}/publish`, json({ versionNumber: "1.0.0" }, author.headers)), 201);
   return { author, projectId: project.id, versionId: version.id };
 }
@@ -75,7 +78,10 @@ export async function startSession(who: Person, payload: Record<string, unknown>
 }
 
 export function sendMessage(who: Person, sessionId: string, content: string, clientMessageId?: string, headers: Record<string, string> = {}) {
-  return call(`/api/sessions/${sessionId}/messages`, json({ content, ...(clientMessageId ? { clientMessageId } : {}) }, { ...who.headers, ...headers }));
+  return call(
+    `/api/sessions/${sessionId}/messages`,
+    json({ content, ...(clientMessageId ? { clientMessageId } : {}) }, { ...who.headers, ...headers }),
+  );
 }
 
 export async function say(who: Person, sessionId: string, content: string, clientMessageId?: string) {
@@ -171,7 +177,9 @@ export const transcript = (messages: { role: string; content: string; actionId: 
   messages.map((m) => [m.role, m.content, m.actionId]);
 
 export async function d1Messages(sessionId: string) {
-  const { results } = await env.DB.prepare("SELECT seq, id, role, content, action_id, client_message_id FROM messages WHERE session_id = ? ORDER BY seq")
+  const { results } = await env.DB.prepare(
+    "SELECT seq, id, role, content, action_id, client_message_id FROM messages WHERE session_id = ? ORDER BY seq",
+  )
     .bind(sessionId)
     .all<{ seq: number; id: string; role: string; content: string; action_id: string | null; client_message_id: string | null }>();
   return results;
@@ -219,7 +227,10 @@ export async function holdModel(sessionId: string): Promise<{ release: () => voi
 export function queuedTurns(sessionId: string, clientMessageIds: string[]) {
   return runInDurableObject(actor(sessionId), (_instance: SessionActor, state) => {
     const store = new SessionStorage(state.storage);
-    return clientMessageIds.map((cmid) => store.turnByClientId(cmid)).filter((t) => t !== null).map((t) => ({ id: t.id, clientMessageId: t.clientMessageId, status: t.status }));
+    return clientMessageIds
+      .map((cmid) => store.turnByClientId(cmid))
+      .filter((t) => t !== null)
+      .map((t) => ({ id: t.id, clientMessageId: t.clientMessageId, status: t.status }));
   });
 }
 

@@ -5,7 +5,20 @@ import intake from "../../scripts/sessions/intake_en.yaml";
 import { scriptKey } from "../../src/authoring/cache";
 import { contentHash } from "../../src/store/hash";
 import { call, expectProblem } from "../helpers";
-import { actor, allMessages, body, d1Session, INTAKE_ANSWERS, openSocket, person, say, sendMessage, settle, startSession, tinyScript } from "./helpers";
+import {
+  actor,
+  allMessages,
+  body,
+  d1Session,
+  INTAKE_ANSWERS,
+  openSocket,
+  person,
+  say,
+  sendMessage,
+  settle,
+  startSession,
+  tinyScript,
+} from "./helpers";
 
 const MINUTE = 60_000;
 

@@ -5,7 +5,22 @@ import { SessionActor } from "../../src/session/actor";
 import { PING_FRAME, PONG_FRAME } from "../../src/session/protocol";
 import intake from "../../scripts/sessions/intake_en.yaml";
 import { call, expectProblem, json } from "../helpers";
-import { actor, allMessages, eventually, holdModel, lastState, openSocket, parseSse, person, queuedTurns, say, sendMessage, settle, startSession, transcript } from "./helpers";
+import {
+  actor,
+  allMessages,
+  eventually,
+  holdModel,
+  lastState,
+  openSocket,
+  parseSse,
+  person,
+  queuedTurns,
+  say,
+  sendMessage,
+  settle,
+  startSession,
+  transcript,
+} from "./helpers";
 
 async function intakeSession() {
   const who = await person("author");
@@ -23,9 +38,15 @@ describe("a repeated clientMessageId", () => {
 
     expect(await say(who, id, "Sam", "same-1")).toEqual(first);
 
-    const sse = await call(`/api/sessions/${id}/messages`, json({ content: "Sam", clientMessageId: "same-1" }, { ...who.headers, accept: "text/event-stream" }));
+    const sse = await call(
+      `/api/sessions/${id}/messages`,
+      json({ content: "Sam", clientMessageId: "same-1" }, { ...who.headers, accept: "text/event-stream" }),
+    );
     const events = parseSse(await sse.text());
-    expect(events.filter((e) => e.event === "message").map((e) => e.data.seq)).toEqual([first.userMessage.seq, ...first.messages.map((m: any) => m.seq)]);
+    expect(events.filter((e) => e.event === "message").map((e) => e.data.seq)).toEqual([
+      first.userMessage.seq,
+      ...first.messages.map((m: any) => m.seq),
+    ]);
     expect(events.at(-1)).toMatchObject({ event: "done", data: { messages: first.messages } });
 
     const socket = await openSocket(id, who.token);
@@ -55,11 +76,23 @@ describe("concurrent sends", () => {
     const { who, id } = await intakeSession();
     const model = await holdModel(id);
     const a = say(who, id, "Sam", "conc-a");
-    await eventually(() => queuedTurns(id, ["conc-a"]), (t) => t[0]?.status === "running", "the first turn to run");
+    await eventually(
+      () => queuedTurns(id, ["conc-a"]),
+      (t) => t[0]?.status === "running",
+      "the first turn to run",
+    );
     const b = say(who, id, "Work has been stressful", "conc-b");
-    await eventually(() => queuedTurns(id, ["conc-b"]), (t) => t.length === 1, "the second send to be queued");
+    await eventually(
+      () => queuedTurns(id, ["conc-b"]),
+      (t) => t.length === 1,
+      "the second send to be queued",
+    );
     const c = say(who, id, "6", "conc-c");
-    const queued = await eventually(() => queuedTurns(id, ["conc-a", "conc-b", "conc-c"]), (t) => t.length === 3, "the third send to be queued");
+    const queued = await eventually(
+      () => queuedTurns(id, ["conc-a", "conc-b", "conc-c"]),
+      (t) => t.length === 3,
+      "the third send to be queued",
+    );
     expect(queued.map((t) => t.status)).toEqual(["running", "queued", "queued"]);
     model.release();
 
@@ -70,7 +103,11 @@ describe("concurrent sends", () => {
     expect([first, second, third].map((r) => r.userMessage.seq)).toEqual([3, 5, 7]);
     const log = await allMessages(who, id);
     expect(log.map((m) => m.seq)).toEqual(log.map((_, i) => i + 1));
-    expect(transcript(log).slice(2).filter(([role]) => role === "user")).toEqual([
+    expect(
+      transcript(log)
+        .slice(2)
+        .filter(([role]) => role === "user"),
+    ).toEqual([
       ["user", "Sam", "ask_name"],
       ["user", "Work has been stressful", "ask_problem"],
       ["user", "6", "rate_mood"],
@@ -85,9 +122,16 @@ describe("concurrent sends", () => {
     for (const [i, content] of answers.entries()) {
       socket.send({ type: "user_message", content, clientMessageId: `burst-${i}` });
       // Each frame is seen by the actor before the next is sent, so "the order they were sent" is the arrival order.
-      await eventually(() => queuedTurns(id, [`burst-${i}`]), (t) => t.length === 1, `frame ${i} to be queued`);
+      await eventually(
+        () => queuedTurns(id, [`burst-${i}`]),
+        (t) => t.length === 1,
+        `frame ${i} to be queued`,
+      );
     }
-    const queued = await queuedTurns(id, answers.map((_, i) => `burst-${i}`));
+    const queued = await queuedTurns(
+      id,
+      answers.map((_, i) => `burst-${i}`),
+    );
     expect(queued.map((t) => t.status)).toEqual(["running", "queued", "queued"]);
     model.release();
 
@@ -148,7 +192,11 @@ describe("resume after a dropped connection", () => {
       while (!test(text)) text += decoder.decode((await reader.read()).value, { stream: true });
     };
     await readUntil((t) => t.includes("event: state"));
-    expect(parseSse(text).filter((e) => e.event === "message").map((e) => [e.id, e.data.seq])).toEqual([
+    expect(
+      parseSse(text)
+        .filter((e) => e.event === "message")
+        .map((e) => [e.id, e.data.seq]),
+    ).toEqual([
       ["3", 3],
       ["4", 4],
     ]);

@@ -25,7 +25,15 @@ describe("GET /api/sessions", () => {
     expect(seen).toEqual(ids);
 
     const first = (await body(await call("/api/sessions?limit=1", { headers: who.headers }), 200)).items[0];
-    expect(first).toMatchObject({ sessionId: ids[0], userId: who.id, scriptId: "listed_4", status: "active", executionStatus: "waiting_input", lastSeq: 1, projectId: null });
+    expect(first).toMatchObject({
+      sessionId: ids[0],
+      userId: who.id,
+      scriptId: "listed_4",
+      status: "active",
+      executionStatus: "waiting_input",
+      lastSeq: 1,
+      projectId: null,
+    });
   });
 
   it("filters by status and refuses a tampered cursor", async () => {
@@ -51,7 +59,10 @@ describe("GET /api/sessions/:id/messages", () => {
     const pages: number[][] = [];
     let cursor: string | null = null;
     do {
-      const page: any = await body(await call(`/api/sessions/${sessionId}/messages?limit=3${cursor ? `&cursor=${cursor}` : ""}`, { headers: who.headers }), 200);
+      const page: any = await body(
+        await call(`/api/sessions/${sessionId}/messages?limit=3${cursor ? `&cursor=${cursor}` : ""}`, { headers: who.headers }),
+        200,
+      );
       pages.push(page.items.map((m: any) => m.seq));
       cursor = page.nextCursor;
     } while (cursor);

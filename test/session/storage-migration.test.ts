@@ -27,8 +27,9 @@ describe("DO tables of the layout before versioning", () => {
 
     const before = await allMessages(owner, id);
     expect(before.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    const version = await runInDurableObject(actor(id), (_instance: SessionActor, state) =>
-      state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
+    const version = await runInDurableObject(
+      actor(id),
+      (_instance: SessionActor, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
     );
     expect(version).toBe(MIGRATIONS.length);
 

@@ -20,7 +20,10 @@ async function storeState(id: string, jsonSet: string) {
 }
 
 const storedVersion = (id: string) =>
-  runInDurableObject(actor(id), (_instance: SessionActor, state) => state.storage.sql.exec<{ v: number }>("SELECT json_extract(state, '$.schemaVersion') AS v FROM meta").one().v);
+  runInDurableObject(
+    actor(id),
+    (_instance: SessionActor, state) => state.storage.sql.exec<{ v: number }>("SELECT json_extract(state, '$.schemaVersion') AS v FROM meta").one().v,
+  );
 
 describe("a stored state", () => {
   it("written by a newer engine: 503 on every read and turn, kept as stored, and served again once this engine can read it", async () => {
@@ -53,8 +56,10 @@ describe("a stored state", () => {
     await storeState(id, "json_remove(state, '$.position')");
     const problem = await expectProblem(await call(`/api/sessions/${id}/variables`, { headers: who.headers }), 500, "STATE_INVALID");
     expect(problem.detail).not.toMatch(/position|zod|schema/i);
-    const kept = await runInDurableObject(actor(id), (_instance: SessionActor, state) =>
-      state.storage.sql.exec<{ p: string | null }>("SELECT json_extract(state, '$.position') AS p FROM meta").one().p,
+    const kept = await runInDurableObject(
+      actor(id),
+      (_instance: SessionActor, state) =>
+        state.storage.sql.exec<{ p: string | null }>("SELECT json_extract(state, '$.position') AS p FROM meta").one().p,
     );
     expect(kept).toBeNull();
   });

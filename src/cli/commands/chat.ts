@@ -42,7 +42,8 @@ function parse(args: string[]): Options | string {
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     const value = () => inline ?? args[++i];
     switch (name) {
       case "--url":
@@ -81,14 +82,19 @@ async function tokenFor(api: Api, options: Options, inline: boolean): Promise<st
     const { token } = await api.devToken(`cli-${crypto.randomUUID()}`, inline ? "author" : "client");
     return token;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) throw new Error("this server is not in development mode: pass --token (or set HEARTRULE_TOKEN)");
+    if (err instanceof ApiError && err.status === 404)
+      throw new Error("this server is not in development mode: pass --token (or set HEARTRULE_TOKEN)");
     throw err;
   }
 }
 
 async function startRequest(api: Api, options: Options, out: (text: string) => void): Promise<StartRequest> {
   if (options.project) {
-    return { projectId: options.project, ...(options.script ? { script: options.script } : {}), ...(options.version ? { version: options.version } : {}) };
+    return {
+      projectId: options.project,
+      ...(options.script ? { script: options.script } : {}),
+      ...(options.version ? { version: options.version } : {}),
+    };
   }
   if (options.script) return { scriptYaml: await readFile(options.script, "utf8") };
   const scripts = await api.publishedScripts();
@@ -101,7 +107,9 @@ async function startRequest(api: Api, options: Options, out: (text: string) => v
 /** The files and diagnostics of a SCRIPT_INVALID problem (422), so they are shown with line and column. */
 function refusedFiles(err: ApiError): { path: string; diagnostics: Diagnostic[] }[] {
   const files = err.code === "SCRIPT_INVALID" ? err.problem.files : undefined;
-  return Array.isArray(files) ? files.filter((f): f is { path: string; diagnostics: Diagnostic[] } => typeof f?.path === "string" && Array.isArray(f.diagnostics)) : [];
+  return Array.isArray(files)
+    ? files.filter((f): f is { path: string; diagnostics: Diagnostic[] } => typeof f?.path === "string" && Array.isArray(f.diagnostics))
+    : [];
 }
 
 export const chatCommand: Command = {
@@ -120,7 +128,11 @@ export const chatCommand: Command = {
     const inline = !options.project && !!options.script;
 
     let token: string;
-    const api = new Api(options.url, async () => token, () => options.lang);
+    const api = new Api(
+      options.url,
+      async () => token,
+      () => options.lang,
+    );
     let session: ChatSession;
     try {
       token = await tokenFor(api, options, inline);
@@ -128,11 +140,14 @@ export const chatCommand: Command = {
       session = new ChatSession({ url: async () => api.socketUrl(created.sessionId, token), WebSocket, initial: created });
     } catch (err) {
       note(`heartrule chat: ${err instanceof ApiError ? `${err.detail} (${err.code})` : (err as Error).message}`);
-      if (err instanceof ApiError) for (const file of refusedFiles(err)) note(describeDiagnostics(inline ? options.script! : file.path, file.diagnostics).join("\n"));
+      if (err instanceof ApiError)
+        for (const file of refusedFiles(err)) note(describeDiagnostics(inline ? options.script! : file.path, file.diagnostics).join("\n"));
       return 1;
     }
 
-    const printer = process.stdout.isTTY ? streamingPrinter(t.cliAssistant, out, () => process.stdout.columns || 80) : finalLinePrinter(t.cliAssistant, out);
+    const printer = process.stdout.isTTY
+      ? streamingPrinter(t.cliAssistant, out, () => process.stdout.columns || 80)
+      : finalLinePrinter(t.cliAssistant, out);
     for (const line of session.conversation.lines) printer.apply({ kind: "added", line });
     session.conversation.onChange((change) => printer.apply(change));
 

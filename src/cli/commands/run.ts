@@ -59,7 +59,10 @@ async function loadScript(file: string): Promise<SessionScript | string> {
   const { script, kind, diagnostics } = load(text);
   if (!script) {
     const errors = diagnostics.filter((d) => d.severity === "error");
-    return [`${file} has ${errors.length} error(s); run \`heartrule validate ${file}\` for details:`, ...errors.map((d) => `  ${d.line}:${d.column} ${d.code} ${d.message}`)].join("\n");
+    return [
+      `${file} has ${errors.length} error(s); run \`heartrule validate ${file}\` for details:`,
+      ...errors.map((d) => `  ${d.line}:${d.column} ${d.code} ${d.message}`),
+    ].join("\n");
   }
   if (kind !== "session") return `${file} is a technique script: only session scripts run on their own.`;
   return script as SessionScript;

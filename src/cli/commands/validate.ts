@@ -30,7 +30,14 @@ async function check(file: string, lang: Lang): Promise<FileResult> {
     text = await readFile(file, "utf8");
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? "unknown error";
-    const diagnostic: FileDiagnostic = { severity: "error", code: "FILE_UNREADABLE", path: "(root)", line: 1, column: 1, ...unreadable[lang](reason) };
+    const diagnostic: FileDiagnostic = {
+      severity: "error",
+      code: "FILE_UNREADABLE",
+      path: "(root)",
+      line: 1,
+      column: 1,
+      ...unreadable[lang](reason),
+    };
     return { file, valid: false, diagnostics: [diagnostic] };
   }
   const { diagnostics } = load(text, { lang });

@@ -42,13 +42,7 @@ const needsContent = (reply: Reply): string[] => (contentOf(reply) ? [] : ["cont
 const needsContentUnlessExit = (reply: Reply): string[] => (exitFlag(reply) || contentOf(reply) ? [] : ["content"]);
 const needsNothing = (): string[] => [];
 
-async function question(
-  turn: Turn,
-  node: NodeOf<"ai_ask">,
-  round: number,
-  answer: string | null,
-  collected: VariableMap,
-): Promise<Reply> {
+async function question(turn: Turn, node: NodeOf<"ai_ask">, round: number, answer: string | null, collected: VariableMap): Promise<Reply> {
   const config = node.action.config;
   const fields = outputs(config);
   const maxRounds = aiAsk.maxRounds(node.action);
@@ -175,4 +169,3 @@ export const aiAsk: ActionHandler<"ai_ask"> = {
     return { wait: true, round: next, collected };
   },
 };
-

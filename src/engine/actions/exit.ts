@@ -30,7 +30,6 @@ export interface ExitInput {
   lookup?: (name: string) => JsonValue | undefined;
 }
 
-
 function record(v: unknown): Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
@@ -44,7 +43,11 @@ function assessment(reply: Reply): Record<string, unknown> {
   return Object.keys(fromMetadata).length ? fromMetadata : record(reply.assessment);
 }
 
-function compare(actual: JsonValue | undefined, operator: NonNullable<ExitCriteria["custom_conditions"]>[number]["operator"], expected: string | number | boolean): boolean {
+function compare(
+  actual: JsonValue | undefined,
+  operator: NonNullable<ExitCriteria["custom_conditions"]>[number]["operator"],
+  expected: string | number | boolean,
+): boolean {
   if (actual === undefined || actual === null) return false;
   const a = Number(actual);
   const e = Number(expected);

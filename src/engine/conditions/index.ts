@@ -15,8 +15,28 @@ import type { VariableMap } from "../runtime/state";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED = new Set([
-  "vars", "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function",
-  "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while",
+  "vars",
+  "true",
+  "false",
+  "null",
+  "in",
+  "as",
+  "break",
+  "const",
+  "continue",
+  "else",
+  "for",
+  "function",
+  "if",
+  "import",
+  "let",
+  "loop",
+  "package",
+  "namespace",
+  "return",
+  "var",
+  "void",
+  "while",
 ]);
 
 export type ConditionOutcome = { ok: true; value: boolean } | { ok: false; reason: string };

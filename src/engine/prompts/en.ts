@@ -183,8 +183,7 @@ export const enText: typeof import("./zh-CN").zhCNText = {
   client: "Client",
   counselor: "Counselor",
   outputHint: (name: string) => `the client's ${name}, from the conversation`,
-  repair: (problem: string) =>
-    `Your previous reply could not be used: ${problem}. Answer again in the format first requested. ${jsonOnly}`,
+  repair: (problem: string) => `Your previous reply could not be used: ${problem}. Answer again in the format first requested. ${jsonOnly}`,
   notJson: "it is not a valid JSON object",
   missing: (keys: string[]) => `it lacks ${keys.map((k) => `"${k}"`).join(", ")}`,
 };

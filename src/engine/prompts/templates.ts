@@ -49,7 +49,7 @@ export const templatePlaceholders: Record<TemplateName, Record<string, string>> 
     current_round: "This question's number (1-based).",
     max_rounds: "The action's max_rounds (default 3).",
     exit: "The action's exit condition, or the default.",
-    output_list: "Required when the action has output. One JSON line per output variable: `\"name\": \"define\",`.",
+    output_list: 'Required when the action has output. One JSON line per output variable: `"name": "define",`.',
   },
   ai_think: {
     ...common,
@@ -112,7 +112,11 @@ export function validateTemplate(text: string, name?: TemplateName): TemplateIss
     issues.push({ severity: "warning", code: "NO_JSON", message: "The template does not ask for a JSON reply; replies will need repair." });
   }
   if (name !== "extract" && name !== "ai_think" && !text.includes('"content"')) {
-    issues.push({ severity: "warning", code: "NO_CONTENT", message: "The JSON the template asks for has no `content` field (what the client sees)." });
+    issues.push({
+      severity: "warning",
+      code: "NO_CONTENT",
+      message: "The JSON the template asks for has no `content` field (what the client sees).",
+    });
   }
   for (const field of ["safety_risk", "crisis_signal"]) {
     if (!text.includes(field)) {

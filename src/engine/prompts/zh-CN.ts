@@ -162,8 +162,7 @@ export const zhCNText = {
   client: "来访者",
   counselor: "咨询师",
   outputHint: (name: string) => `从对话中提取的「${name}」`,
-  repair: (problem: string) =>
-    `你上一条回复无法使用：${problem}。请按照最初要求的格式重新回答。${jsonOnly}`,
+  repair: (problem: string) => `你上一条回复无法使用：${problem}。请按照最初要求的格式重新回答。${jsonOnly}`,
   notJson: "不是有效的 JSON 对象",
   missing: (keys: string[]) => `缺少字段 ${keys.map((k) => `"${k}"`).join("、")}`,
 };

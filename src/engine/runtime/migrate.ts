@@ -91,11 +91,7 @@ export function upgradeState(json: unknown, table: readonly Upgrader[], oldest: 
     );
   }
   if (!Number.isInteger(version) || version < oldest) {
-    throw new StateError(
-      "UNKNOWN_VERSION",
-      `Unknown session state schema ${version}: this engine loads schemas ${oldest} to ${target}.`,
-      version,
-    );
+    throw new StateError("UNKNOWN_VERSION", `Unknown session state schema ${version}: this engine loads schemas ${oldest} to ${target}.`, version);
   }
   if (version === target) return json as StoredState;
   let state = structuredClone(json) as StoredState;

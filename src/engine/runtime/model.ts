@@ -165,10 +165,19 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
     turn.stats.inputTokens += inputTokens;
     turn.stats.outputTokens += outputTokens;
     if (turn.listening) {
-      const trace: LlmTrace = { actionId: request.actionId, purpose: request.purpose, attempt: number, model: modelName(model), usage: { inputTokens, outputTokens }, latencyMs };
+      const trace: LlmTrace = {
+        actionId: request.actionId,
+        purpose: request.purpose,
+        attempt: number,
+        model: modelName(model),
+        usage: { inputTokens, outputTokens },
+        latencyMs,
+      };
       // The prompt and the reply are counseling content: only in debug output.
       if (turn.options.debug) {
-        trace.prompt = prompt.map((m) => (typeof m.content === "string" ? m.content : m.content.map((c) => ("text" in c ? c.text : "")).join(""))).join("\n\n");
+        trace.prompt = prompt
+          .map((m) => (typeof m.content === "string" ? m.content : m.content.map((c) => ("text" in c ? c.text : "")).join("")))
+          .join("\n\n");
         trace.response = text;
       }
       turn.emit({ type: "llm", trace });

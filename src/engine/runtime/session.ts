@@ -16,12 +16,7 @@ import { EngineError, toStepError } from "./errors";
 import type { StepOptions, StepResult } from "./events";
 import { compile, endPosition, positionAt, type ActionNode, type Program } from "./program";
 import { mentionsCrisis } from "./safety";
-import {
-  SCHEMA_VERSION,
-  type SessionState,
-  type VariableMap,
-  type VariableStore,
-} from "./state";
+import { SCHEMA_VERSION, type SessionState, type VariableMap, type VariableStore } from "./state";
 import { Turn } from "./turn";
 
 export interface StartOptions {
@@ -164,17 +159,16 @@ async function run(turn: Turn, input: string | null): Promise<void> {
   }
 }
 
-export async function step(
-  script: SessionScript,
-  state: SessionState,
-  input: string | null,
-  options: StepOptions,
-): Promise<StepResult> {
+export async function step(script: SessionScript, state: SessionState, input: string | null, options: StepOptions): Promise<StepResult> {
   const program = compile(script);
   const turn = new Turn(program, copyState(state), options);
   try {
     if (state.schemaVersion !== SCHEMA_VERSION) {
-      throw new EngineError("STATE_INVALID", `State schema version ${String(state.schemaVersion)} is not ${SCHEMA_VERSION}; load stored states with migrateState().`, false);
+      throw new EngineError(
+        "STATE_INVALID",
+        `State schema version ${String(state.schemaVersion)} is not ${SCHEMA_VERSION}; load stored states with migrateState().`,
+        false,
+      );
     }
     if (state.scriptId !== script.session.session_id) {
       throw new EngineError("SCRIPT_MISMATCH", `The state belongs to script "${state.scriptId}", not "${script.session.session_id}".`, false);

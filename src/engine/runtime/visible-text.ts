@@ -104,7 +104,7 @@ export class VisibleStream {
       if (/^[{[`<]/.test(text)) this.opening = "hold";
       else if (LABEL.test(text)) {
         const rest = withoutLabel(text);
-        if (rest === "" ) return "";
+        if (rest === "") return "";
         this.opening = "open";
         this.start = this.decoded.length - rest.length;
       } else if (mayBecomeLabel(text)) return "";

@@ -161,7 +161,13 @@ export class ScriptChecks {
       warned.add(c.variable);
       const literal = typeof c.literal === "string" ? JSON.stringify(c.literal) : String(c.literal);
       const at = this.map.locInValue(path, expression, c.offset);
-      this.list.add("CONDITION_TYPE_MISMATCH", "condition.typeMismatch", { name: c.variable, type, literal, example: typeExample(type, c.variable) }, path, at);
+      this.list.add(
+        "CONDITION_TYPE_MISMATCH",
+        "condition.typeMismatch",
+        { name: c.variable, type, literal, example: typeExample(type, c.variable) },
+        path,
+        at,
+      );
     }
   }
 
@@ -181,7 +187,14 @@ export class ScriptChecks {
     return list.some(ok) ? true : list[0];
   }
 
-  private undefinedVariable(name: string, raw: string | undefined, path: Segment[], at: Loc, here: ActionAt, defined: Map<string, Definition[]>): void {
+  private undefinedVariable(
+    name: string,
+    raw: string | undefined,
+    path: Segment[],
+    at: Loc,
+    here: ActionAt,
+    defined: Map<string, Definition[]>,
+  ): void {
     const hidden = this.visible(name, here, defined);
     if (hidden && hidden !== true) {
       const owner = (hidden.scope === "topic" ? hidden.topicId : hidden.phaseId) ?? "";

@@ -13,9 +13,7 @@ export const CONDITION_VARS = "vars";
 /** Macros whose first argument names a loop variable local to the macro. */
 const bindingMacros = new Set(["all", "exists", "exists_one", "map", "filter"]);
 
-export type ConditionCheck =
-  | { ok: true; variables: string[] }
-  | { ok: false; offset: number; reason: string };
+export type ConditionCheck = { ok: true; variables: string[] } | { ok: false; offset: number; reason: string };
 
 /** Parses a condition; on failure reports the offset (0-based, in the expression) and the parser's reason. */
 export function checkCondition(expression: string): ConditionCheck {

@@ -3,5 +3,13 @@ export * from "./schema";
 export { load, type LoadOptions, type LoadResult, type ScriptKind } from "./load";
 export { diagnosticCodes, type Diagnostic, type DiagnosticCode, type Severity } from "./diagnostics";
 export { scriptJsonSchema, SCRIPT_SCHEMA_ID } from "./json-schema";
-export { findPlaceholders, placeholderNames, renderPlaceholders, isVariableLike, SYSTEM_VARIABLES, type PlaceholderMatch, type PlaceholderLookup } from "./placeholders";
+export {
+  findPlaceholders,
+  placeholderNames,
+  renderPlaceholders,
+  isVariableLike,
+  SYSTEM_VARIABLES,
+  type PlaceholderMatch,
+  type PlaceholderLookup,
+} from "./placeholders";
 export { checkCondition, CONDITION_VARS, type ConditionCheck } from "./condition";

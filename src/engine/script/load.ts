@@ -76,7 +76,11 @@ function yamlErrors({ document, map }: ParsedSource, list: DiagnosticList): void
   for (const error of document.errors) {
     const at = map.loc(error.pos[0]);
     if (error.code === "DUPLICATE_KEY") {
-      const key = /^[^:\n]*/.exec(map.text.slice(error.pos[0]))?.[0]?.trim().replace(/^["']|["']$/g, "") || "?";
+      const key =
+        /^[^:\n]*/
+          .exec(map.text.slice(error.pos[0]))?.[0]
+          ?.trim()
+          .replace(/^["']|["']$/g, "") || "?";
       list.add("DUPLICATE_KEY", "yaml.duplicateKey", { key }, [], at);
       continue;
     }
@@ -118,7 +122,13 @@ function recognise(root: unknown, map: SourceMap, list: DiagnosticList): ScriptK
   const kinds = ["session", "topic"];
   const slip = Object.keys(root).find((k) => closest(k, kinds, 1));
   if (slip) {
-    list.add("UNKNOWN_FIELD", "unknown.didYouMean", { field: slip, place: placeName("root", list.lang), candidate: closest(slip, kinds, 1)! }, [slip], map.keyLoc([slip]));
+    list.add(
+      "UNKNOWN_FIELD",
+      "unknown.didYouMean",
+      { field: slip, place: placeName("root", list.lang), candidate: closest(slip, kinds, 1)! },
+      [slip],
+      map.keyLoc([slip]),
+    );
   } else {
     list.add("UNRECOGNISED_SCRIPT", "script.unrecognised", {}, [], at);
   }
@@ -145,7 +155,13 @@ function placeOf(tree: unknown, path: readonly Segment[]): Place {
   const prev = path[path.length - 2];
   if (last === undefined) return "root";
   if (typeof last === "number") {
-    const byList: Record<string, Place> = { phases: "phase", topics: "topic", actions: "action", output: "output", custom_conditions: "custom_condition" };
+    const byList: Record<string, Place> = {
+      phases: "phase",
+      topics: "topic",
+      actions: "action",
+      output: "output",
+      custom_conditions: "custom_condition",
+    };
     return byList[String(prev)] ?? "root";
   }
   if (last === "config") {
@@ -190,7 +206,13 @@ function coerce(issue: z.core.$ZodIssue, tree: unknown, map: SourceMap, list: Di
   return false;
 }
 
-function validate(tree: Record<string, unknown>, kind: ScriptKind, map: SourceMap, list: DiagnosticList, suppressed: Set<string>): Script | undefined {
+function validate(
+  tree: Record<string, unknown>,
+  kind: ScriptKind,
+  map: SourceMap,
+  list: DiagnosticList,
+  suppressed: Set<string>,
+): Script | undefined {
   const schema = kind === "session" ? SessionScriptSchema : TechniqueScriptSchema;
   let result = schema.safeParse(tree);
   if (!result.success && result.error.issues.map((i) => coerce(i, tree, map, list)).some(Boolean)) {
@@ -239,14 +261,18 @@ function schemaIssue(issue: z.core.$ZodIssue, path: Segment[], tree: unknown, ma
       return;
     }
     case "too_big": {
-      if (issue.origin === "string") list.add("INVALID_VALUE", "value.tooLong", { field, max: Number(issue.maximum), length: String(value).length }, path, at);
+      if (issue.origin === "string")
+        list.add("INVALID_VALUE", "value.tooLong", { field, max: Number(issue.maximum), length: String(value).length }, path, at);
       else if (issue.origin === "array") list.add("INVALID_VALUE", "value.generic", { field, detail: issue.message }, path, at);
       else list.add("INVALID_VALUE", "value.max", { field, max: Number(issue.maximum), value: String(value) }, path, at);
       return;
     }
     case "invalid_format": {
       if (field === "session_id") {
-        const example = String(value).replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "") || "intake_v1";
+        const example =
+          String(value)
+            .replace(/[^A-Za-z0-9_]+/g, "_")
+            .replace(/^_+|_+$/g, "") || "intake_v1";
         list.add("INVALID_VALUE", "value.sessionId", { example }, path, at);
       } else {
         list.add("INVALID_VALUE", "value.generic", { field, detail: issue.message }, path, at);
@@ -256,7 +282,13 @@ function schemaIssue(issue: z.core.$ZodIssue, path: Segment[], tree: unknown, ma
     case "invalid_value": {
       const allowed = issue.values.map(String).join(", ");
       const candidate = closest(String(value), issue.values.map(String));
-      list.add("INVALID_VALUE", candidate ? "value.enumDidYouMean" : "value.enum", { field, value: String(value), allowed, ...(candidate ? { candidate } : {}) }, path, at);
+      list.add(
+        "INVALID_VALUE",
+        candidate ? "value.enumDidYouMean" : "value.enum",
+        { field, value: String(value), allowed, ...(candidate ? { candidate } : {}) },
+        path,
+        at,
+      );
       return;
     }
     default:

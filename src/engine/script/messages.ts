@@ -71,7 +71,10 @@ const requiredExamples: Record<string, Record<MessageLanguage, string>> = {
   content: { en: 'content: "Hello, thank you for coming today."', "zh-CN": 'content: "你好，谢谢你今天过来。"' },
   phases: { en: "phases: [ { phase_id: opening, topics: [ … ] } ]", "zh-CN": "phases: [ { phase_id: opening, topics: [ …… ] } ]" },
   topics: { en: "topics: [ { topic_id: greeting, actions: [ … ] } ]", "zh-CN": "topics: [ { topic_id: greeting, actions: [ …… ] } ]" },
-  actions: { en: 'actions: [ { action_type: ai_say, action_id: hello, config: { content: "…" } } ]', "zh-CN": 'actions: [ { action_type: ai_say, action_id: hello, config: { content: "……" } } ]' },
+  actions: {
+    en: 'actions: [ { action_type: ai_say, action_id: hello, config: { content: "…" } } ]',
+    "zh-CN": 'actions: [ { action_type: ai_say, action_id: hello, config: { content: "……" } } ]',
+  },
   output: { en: "output: [ { get: summary } ]", "zh-CN": "output: [ { get: 总结 } ]" },
   get: { en: "get: user_name", "zh-CN": "get: 来访者称呼" },
   variable: { en: "variable: mood_score", "zh-CN": "variable: 情绪评分" },
@@ -91,15 +94,24 @@ const conditionHelp = {
 export const catalog = {
   // ── YAML_SYNTAX ───────────────────────────────────────────────────────
   "yaml.generic": {
-    en: (p) => [`The YAML could not be read from here on (${p.detail}).`, "Check the indentation (spaces only) and that each `key:` has its value after the colon."],
+    en: (p) => [
+      `The YAML could not be read from here on (${p.detail}).`,
+      "Check the indentation (spaces only) and that each `key:` has its value after the colon.",
+    ],
     "zh-CN": (p) => [`从这里开始 YAML 无法读取（${p.detail}）。`, "请检查缩进（只用空格）以及每个 `键:` 的冒号后面是否有值。"],
   },
   "yaml.tab": {
-    en: () => ["A tab character is used for indentation here; YAML indents with spaces.", "Replace the tab with spaces (two spaces per level is usual)."],
+    en: () => [
+      "A tab character is used for indentation here; YAML indents with spaces.",
+      "Replace the tab with spaces (two spaces per level is usual).",
+    ],
     "zh-CN": () => ["这里用了制表符（Tab）缩进，YAML 只能用空格缩进。", "请把 Tab 换成空格（通常每层两个空格）。"],
   },
   "yaml.escape": {
-    en: () => ["This double-quoted text contains a backslash sequence YAML does not know.", 'Write a backslash as `\\\\`, or put the text in single quotes: \'like \\ this\'.'],
+    en: () => [
+      "This double-quoted text contains a backslash sequence YAML does not know.",
+      "Write a backslash as `\\\\`, or put the text in single quotes: 'like \\ this'.",
+    ],
     "zh-CN": () => ["这段双引号文本里有 YAML 不认识的反斜杠转义。", "反斜杠请写成 `\\\\`，或改用单引号：'像 \\ 这样'。"],
   },
   "yaml.documents": {
@@ -107,7 +119,10 @@ export const catalog = {
     "zh-CN": () => ["这个文件包含多个 YAML 文档（用 `---` 分隔）。", "每个文件只放一个脚本。"],
   },
   "yaml.alias": {
-    en: () => ["This alias (`*name`) refers to an anchor (`&name`) that is not defined above it.", "Define the anchor first, or write the value out."],
+    en: () => [
+      "This alias (`*name`) refers to an anchor (`&name`) that is not defined above it.",
+      "Define the anchor first, or write the value out.",
+    ],
     "zh-CN": () => ["这个别名（`*名字`）引用的锚点（`&名字`）在它前面没有定义。", "请先定义锚点，或直接写出内容。"],
   },
   "yaml.warning": {
@@ -121,7 +136,10 @@ export const catalog = {
   },
   // ── YAML_TOO_COMPLEX ──────────────────────────────────────────────────
   "yaml.tooManyNodes": {
-    en: (p) => [`This file expands to more than ${p.max} values, usually because aliases (\`*name\`) repeat large blocks.`, "Write the repeated blocks out instead of repeating them through aliases."],
+    en: (p) => [
+      `This file expands to more than ${p.max} values, usually because aliases (\`*name\`) repeat large blocks.`,
+      "Write the repeated blocks out instead of repeating them through aliases.",
+    ],
     "zh-CN": (p) => [`这个文件展开后超过 ${p.max} 个值，通常是别名（\`*名字\`）重复引用了大段内容。`, "请直接写出重复的内容，不要通过别名反复引用。"],
   },
   "yaml.tooDeep": {
@@ -130,15 +148,24 @@ export const catalog = {
   },
   // ── UNRECOGNISED_SCRIPT ───────────────────────────────────────────────
   "script.unrecognised": {
-    en: () => ["This file has neither `session:` nor `topic:` at the top level, so it is not recognised as a script.", "Start a session script with `session:` or a technique script with `topic:`."],
-    "zh-CN": () => ["这个文件的顶层既没有 `session:` 也没有 `topic:`，因此无法识别为脚本。", "会谈脚本请以 `session:` 开头，技术脚本请以 `topic:` 开头。"],
+    en: () => [
+      "This file has neither `session:` nor `topic:` at the top level, so it is not recognised as a script.",
+      "Start a session script with `session:` or a technique script with `topic:`.",
+    ],
+    "zh-CN": () => [
+      "这个文件的顶层既没有 `session:` 也没有 `topic:`，因此无法识别为脚本。",
+      "会谈脚本请以 `session:` 开头，技术脚本请以 `topic:` 开头。",
+    ],
   },
   "script.empty": {
     en: () => ["This file is empty.", "Start a session script with `session:` or a technique script with `topic:`."],
     "zh-CN": () => ["这个文件是空的。", "会谈脚本请以 `session:` 开头，技术脚本请以 `topic:` 开头。"],
   },
   "script.notMap": {
-    en: (p) => [`The top level of this file is ${p.type}, not a block of fields.`, "Start a session script with `session:` or a technique script with `topic:`."],
+    en: (p) => [
+      `The top level of this file is ${p.type}, not a block of fields.`,
+      "Start a session script with `session:` or a technique script with `topic:`.",
+    ],
     "zh-CN": (p) => [`这个文件的顶层是${p.type}，而不是字段块。`, "会谈脚本请以 `session:` 开头，技术脚本请以 `topic:` 开头。"],
   },
   // ── UNKNOWN_FIELD ─────────────────────────────────────────────────────
@@ -151,7 +178,10 @@ export const catalog = {
     "zh-CN": (p) => [`\`${p.field}\` 不是「${p.place}」的字段。`, `请改用 \`${p.candidate}\`：${p.example}`],
   },
   "unknown.root": {
-    en: (p) => [`\`${p.field}\` is not a top-level field of a script.`, "Remove it, or move it under `metadata:`, where free-form notes about the script belong."],
+    en: (p) => [
+      `\`${p.field}\` is not a top-level field of a script.`,
+      "Remove it, or move it under `metadata:`, where free-form notes about the script belong.",
+    ],
     "zh-CN": (p) => [`\`${p.field}\` 不是脚本顶层的字段。`, "请删除它，或把它移到 `metadata:` 下面（脚本的说明信息都放在那里）。"],
   },
   "unknown.plain": {
@@ -159,7 +189,10 @@ export const catalog = {
     "zh-CN": (p) => [`\`${p.field}\` 不是「${p.place}」的字段。`, `请删除它。「${p.place}」可用的字段有：${p.known}。`],
   },
   "unknown.sessionAndTopic": {
-    en: () => ["A file holds either a session or a technique topic, not both; this `topic:` is not read.", "Move the technique topic into a file of its own."],
+    en: () => [
+      "A file holds either a session or a technique topic, not both; this `topic:` is not read.",
+      "Move the technique topic into a file of its own.",
+    ],
     "zh-CN": () => ["一个文件只能包含会谈（session）或技术话题（topic）之一；这里的 `topic:` 不会被读取。", "请把技术话题移到单独的文件中。"],
   },
   // ── REQUIRED_FIELD ────────────────────────────────────────────────────
@@ -174,11 +207,20 @@ export const catalog = {
   },
   // ── TYPE_COERCED ──────────────────────────────────────────────────────
   "coerced.toText": {
-    en: (p) => [`\`${p.field}\` is written as ${p.from} (${p.value}); it is read as the text "${p.value}".`, `Put it in quotes to make that explicit: ${p.field}: "${p.value}"`],
-    "zh-CN": (p) => [`\`${p.field}\` 写成了${p.from}（${p.value}），会按文本 "${p.value}" 读取。`, `加上引号可以让意思更明确：${p.field}: "${p.value}"`],
+    en: (p) => [
+      `\`${p.field}\` is written as ${p.from} (${p.value}); it is read as the text "${p.value}".`,
+      `Put it in quotes to make that explicit: ${p.field}: "${p.value}"`,
+    ],
+    "zh-CN": (p) => [
+      `\`${p.field}\` 写成了${p.from}（${p.value}），会按文本 "${p.value}" 读取。`,
+      `加上引号可以让意思更明确：${p.field}: "${p.value}"`,
+    ],
   },
   "coerced.toNumber": {
-    en: (p) => [`\`${p.field}\` is written as text ("${p.value}"); it is read as the number ${p.value}.`, `Write it without quotes: ${p.field}: ${p.value}`],
+    en: (p) => [
+      `\`${p.field}\` is written as text ("${p.value}"); it is read as the number ${p.value}.`,
+      `Write it without quotes: ${p.field}: ${p.value}`,
+    ],
     "zh-CN": (p) => [`\`${p.field}\` 写成了文本（"${p.value}"），会按数字 ${p.value} 读取。`, `请去掉引号：${p.field}: ${p.value}`],
   },
   // ── INVALID_VALUE ─────────────────────────────────────────────────────
@@ -207,7 +249,10 @@ export const catalog = {
     "zh-CN": (p) => [`\`${p.field}\` 至少需要一项。`, `例如：${p.example}`],
   },
   "value.sessionId": {
-    en: (p) => ["`session_id` may contain only letters, digits and underscores (no spaces, hyphens or other characters).", `For example: session_id: ${p.example}`],
+    en: (p) => [
+      "`session_id` may contain only letters, digits and underscores (no spaces, hyphens or other characters).",
+      `For example: session_id: ${p.example}`,
+    ],
     "zh-CN": (p) => ["`session_id` 只能包含英文字母、数字和下划线（不能有空格、连字符或其他字符）。", `例如：session_id: ${p.example}`],
   },
   "value.enum": {
@@ -219,11 +264,20 @@ export const catalog = {
     "zh-CN": (p) => [`\`${p.value}\` 不是 \`${p.field}\` 可接受的值。`, `你是不是想写 \`${p.candidate}\`？（可用：${p.allowed}。）`],
   },
   "value.waitForReply": {
-    en: (p) => [`\`wait_for_reply: false\` moves on without waiting for the client, so the ${p.rounds} rounds of \`max_rounds\` cannot happen.`, "For a line the AI says before moving on, remove `max_rounds`; for a conversation over several rounds, remove `wait_for_reply: false`."],
-    "zh-CN": (p) => [`\`wait_for_reply: false\` 表示不等来访者回复就继续，因此 \`max_rounds\` 的 ${p.rounds} 轮无法进行。`, "如果只是说一句话就继续，请删除 `max_rounds`；如果需要多轮对话，请删除 `wait_for_reply: false`。"],
+    en: (p) => [
+      `\`wait_for_reply: false\` moves on without waiting for the client, so the ${p.rounds} rounds of \`max_rounds\` cannot happen.`,
+      "For a line the AI says before moving on, remove `max_rounds`; for a conversation over several rounds, remove `wait_for_reply: false`.",
+    ],
+    "zh-CN": (p) => [
+      `\`wait_for_reply: false\` 表示不等来访者回复就继续，因此 \`max_rounds\` 的 ${p.rounds} 轮无法进行。`,
+      "如果只是说一句话就继续，请删除 `max_rounds`；如果需要多轮对话，请删除 `wait_for_reply: false`。",
+    ],
   },
   "value.generic": {
-    en: (p) => [`\`${p.field}\` has a value that cannot be used here (${p.detail}).`, "Check this value against the reference in the README (\"Writing scripts\")."],
+    en: (p) => [
+      `\`${p.field}\` has a value that cannot be used here (${p.detail}).`,
+      'Check this value against the reference in the README ("Writing scripts").',
+    ],
     "zh-CN": (p) => [`\`${p.field}\` 的值在这里无法使用（${p.detail}）。`, "请对照 README 中“Writing scripts”一节检查这个值。"],
   },
   // ── DUPLICATE_ID ──────────────────────────────────────────────────────
@@ -237,8 +291,14 @@ export const catalog = {
     "zh-CN": (p) => [`这个条件无法解析：${p.reason}。`, conditionHelp["zh-CN"]],
   },
   "condition.typeMismatch": {
-    en: (p) => [`\`${p.name}\` is declared \`type: ${p.type}\`, but this condition compares it with ${p.literal}, which is of another type: the comparison would never hold.`, `Compare with a value of its type, e.g. \`${p.example}\`, or change the \`type\` of its output entry.`],
-    "zh-CN": (p) => [`\`${p.name}\` 声明为 \`type: ${p.type}\`，但这个条件把它与类型不同的 ${p.literal} 比较：这个比较永远不会成立。`, `请与同类型的值比较，例如 \`${p.example}\`，或修改其 output 条目的 \`type\`。`],
+    en: (p) => [
+      `\`${p.name}\` is declared \`type: ${p.type}\`, but this condition compares it with ${p.literal}, which is of another type: the comparison would never hold.`,
+      `Compare with a value of its type, e.g. \`${p.example}\`, or change the \`type\` of its output entry.`,
+    ],
+    "zh-CN": (p) => [
+      `\`${p.name}\` 声明为 \`type: ${p.type}\`，但这个条件把它与类型不同的 ${p.literal} 比较：这个比较永远不会成立。`,
+      `请与同类型的值比较，例如 \`${p.example}\`，或修改其 output 条目的 \`type\`。`,
+    ],
   },
   "condition.name": {
     en: (p) => [`\`${p.name}\` cannot be used as a bare name in a condition.`, `Write it as vars["${p.name}"], e.g. vars["${p.name}"] == "…".`],
@@ -246,44 +306,86 @@ export const catalog = {
   },
   // ── UNSUPPORTED_ACTION ────────────────────────────────────────────────
   "action.useSkill": {
-    en: () => ["`use_skill` actions are not supported yet.", "For now, write the technique's steps as ai_say, ai_ask and ai_think actions in this topic."],
+    en: () => [
+      "`use_skill` actions are not supported yet.",
+      "For now, write the technique's steps as ai_say, ai_ask and ai_think actions in this topic.",
+    ],
     "zh-CN": () => ["暂不支持 `use_skill` 动作。", "目前请把该技术的步骤写成本话题中的 ai_say、ai_ask 和 ai_think 动作。"],
   },
   // ── DEPRECATED_FIELD ──────────────────────────────────────────────────
   "deprecated.renamed": {
-    en: (p) => [`\`${p.field}\` is an older name for \`${p.replacement}\`; it still works and is read as \`${p.replacement}\`.`, `Rename it: ${p.example}`],
+    en: (p) => [
+      `\`${p.field}\` is an older name for \`${p.replacement}\`; it still works and is read as \`${p.replacement}\`.`,
+      `Rename it: ${p.example}`,
+    ],
     "zh-CN": (p) => [`\`${p.field}\` 是 \`${p.replacement}\` 的旧名称，仍然可用，会按 \`${p.replacement}\` 读取。`, `请改名为：${p.example}`],
   },
   "deprecated.ignored": {
-    en: (p) => [`\`${p.field}\` is an older name for \`${p.replacement}\` and is not used, because \`${p.used}\` is also set.`, `Remove \`${p.field}\`.`],
+    en: (p) => [
+      `\`${p.field}\` is an older name for \`${p.replacement}\` and is not used, because \`${p.used}\` is also set.`,
+      `Remove \`${p.field}\`.`,
+    ],
     "zh-CN": (p) => [`\`${p.field}\` 是 \`${p.replacement}\` 的旧名称；因为同时写了 \`${p.used}\`，它不会被使用。`, `请删除 \`${p.field}\`。`],
   },
   "deprecated.camelCase": {
-    en: (p) => [`\`${p.field}\` is the camelCase spelling of \`${p.replacement}\`; it is read as \`${p.replacement}\`.`, `Rename it: ${p.replacement}: …`],
+    en: (p) => [
+      `\`${p.field}\` is the camelCase spelling of \`${p.replacement}\`; it is read as \`${p.replacement}\`.`,
+      `Rename it: ${p.replacement}: …`,
+    ],
     "zh-CN": (p) => [`\`${p.field}\` 是 \`${p.replacement}\` 的驼峰式写法，会按 \`${p.replacement}\` 读取。`, `请改名为：${p.replacement}: ……`],
   },
   "deprecated.camelShadowed": {
-    en: (p) => [`\`${p.field}\` is the camelCase spelling of \`${p.replacement}\` and is not used, because \`${p.replacement}\` is also set.`, `Remove \`${p.field}\`.`],
-    "zh-CN": (p) => [`\`${p.field}\` 是 \`${p.replacement}\` 的驼峰式写法；因为同时写了 \`${p.replacement}\`，它不会被使用。`, `请删除 \`${p.field}\`。`],
+    en: (p) => [
+      `\`${p.field}\` is the camelCase spelling of \`${p.replacement}\` and is not used, because \`${p.replacement}\` is also set.`,
+      `Remove \`${p.field}\`.`,
+    ],
+    "zh-CN": (p) => [
+      `\`${p.field}\` 是 \`${p.replacement}\` 的驼峰式写法；因为同时写了 \`${p.replacement}\`，它不会被使用。`,
+      `请删除 \`${p.field}\`。`,
+    ],
   },
   "deprecated.sayGoal": {
-    en: () => ["`say_goal` never changed what the AI says, so it is left out.", 'Describe the goal in `content`, or in the topic\'s `topic_goal`, e.g. topic_goal: "Help the client feel welcome".'],
-    "zh-CN": () => ["`say_goal` 从未影响 AI 说的内容，因此会被忽略。", '请把目标写进 `content`，或写在话题的 `topic_goal` 里，例如 topic_goal: "让来访者感到被欢迎"。'],
+    en: () => [
+      "`say_goal` never changed what the AI says, so it is left out.",
+      'Describe the goal in `content`, or in the topic\'s `topic_goal`, e.g. topic_goal: "Help the client feel welcome".',
+    ],
+    "zh-CN": () => [
+      "`say_goal` 从未影响 AI 说的内容，因此会被忽略。",
+      '请把目标写进 `content`，或写在话题的 `topic_goal` 里，例如 topic_goal: "让来访者感到被欢迎"。',
+    ],
   },
   "deprecated.required": {
-    en: () => ["`required` never had an effect, so it is left out.", 'Remove it. To keep asking until there is an answer, describe that in `exit`, e.g. exit: "the client gave their name".'],
-    "zh-CN": () => ["`required` 从未起过作用，因此会被忽略。", '请删除它。如果希望一直问到有答案为止，请写在 `exit` 里，例如 exit: "来访者说出了称呼"。'],
+    en: () => [
+      "`required` never had an effect, so it is left out.",
+      'Remove it. To keep asking until there is an answer, describe that in `exit`, e.g. exit: "the client gave their name".',
+    ],
+    "zh-CN": () => [
+      "`required` 从未起过作用，因此会被忽略。",
+      '请删除它。如果希望一直问到有答案为止，请写在 `exit` 里，例如 exit: "来访者说出了称呼"。',
+    ],
   },
   "deprecated.inputVariables": {
-    en: () => ["`input_variables` is not needed: an ai_think reads variables through the placeholders in its `content`.", 'Remove it and name the variables in `content`, e.g. content: "Summarise {chief_complaint} in one sentence".'],
-    "zh-CN": () => ["`input_variables` 不再需要：ai_think 通过 `content` 里的占位符读取变量。", '请删除它，并在 `content` 中写出变量，例如 content: "用一句话概括 {主诉}"。'],
+    en: () => [
+      "`input_variables` is not needed: an ai_think reads variables through the placeholders in its `content`.",
+      'Remove it and name the variables in `content`, e.g. content: "Summarise {chief_complaint} in one sentence".',
+    ],
+    "zh-CN": () => [
+      "`input_variables` 不再需要：ai_think 通过 `content` 里的占位符读取变量。",
+      '请删除它，并在 `content` 中写出变量，例如 content: "用一句话概括 {主诉}"。',
+    ],
   },
   "deprecated.aiRole": {
-    en: () => ["`ai_role` is left out: the AI's role comes from the built-in prompts.", 'Remove it; describe the voice with `tone`, e.g. tone: "warm, calm".'],
+    en: () => [
+      "`ai_role` is left out: the AI's role comes from the built-in prompts.",
+      'Remove it; describe the voice with `tone`, e.g. tone: "warm, calm".',
+    ],
     "zh-CN": () => ["`ai_role` 会被忽略：AI 的角色由内置提示词决定。", '请删除它；可以用 `tone` 描述语气，例如 tone: "温暖、平和"。'],
   },
   "deprecated.targetVariable": {
-    en: (p) => [`\`${p.field}\` is the older way to name the variable an ai_ask fills; it is read as an \`output\` entry.`, `Write it as: output: [{ get: ${p.name} }]`],
+    en: (p) => [
+      `\`${p.field}\` is the older way to name the variable an ai_ask fills; it is read as an \`output\` entry.`,
+      `Write it as: output: [{ get: ${p.name} }]`,
+    ],
     "zh-CN": (p) => [`\`${p.field}\` 是指定 ai_ask 所填变量的旧写法，会按 \`output\` 条目读取。`, `请改写为：output: [{ get: ${p.name} }]`],
   },
   "deprecated.targetIgnored": {
@@ -291,37 +393,73 @@ export const catalog = {
     "zh-CN": (p) => [`\`${p.field}\` 不会被使用，因为 \`${p.used}\` 已经指定了要填的变量。`, `请删除 \`${p.field}\`。`],
   },
   "deprecated.extractionPrompt": {
-    en: (p) => [`\`${p.field}\` is the older form of an output's \`define\`; it is read as the \`define\` of \`${p.name}\`.`, `Write it as: output: [{ get: ${p.name}, define: ${p.define} }]`],
-    "zh-CN": (p) => [`\`${p.field}\` 是 output 中 \`define\` 的旧写法，会按 \`${p.name}\` 的 \`define\` 读取。`, `请改写为：output: [{ get: ${p.name}, define: ${p.define} }]`],
+    en: (p) => [
+      `\`${p.field}\` is the older form of an output's \`define\`; it is read as the \`define\` of \`${p.name}\`.`,
+      `Write it as: output: [{ get: ${p.name}, define: ${p.define} }]`,
+    ],
+    "zh-CN": (p) => [
+      `\`${p.field}\` 是 output 中 \`define\` 的旧写法，会按 \`${p.name}\` 的 \`define\` 读取。`,
+      `请改写为：output: [{ get: ${p.name}, define: ${p.define} }]`,
+    ],
   },
   "deprecated.extractionPromptDropped": {
-    en: (p) => [`\`${p.field}\` cannot be matched to a single output variable here, so it is left out.`, 'Write it as the `define` of the output entry it describes: output: [{ get: name, define: "…" }]'],
-    "zh-CN": (p) => [`\`${p.field}\` 无法对应到唯一的输出变量，因此会被忽略。`, '请把它写成对应 output 条目的 `define`：output: [{ get: 变量名, define: "……" }]'],
+    en: (p) => [
+      `\`${p.field}\` cannot be matched to a single output variable here, so it is left out.`,
+      'Write it as the `define` of the output entry it describes: output: [{ get: name, define: "…" }]',
+    ],
+    "zh-CN": (p) => [
+      `\`${p.field}\` 无法对应到唯一的输出变量，因此会被忽略。`,
+      '请把它写成对应 output 条目的 `define`：output: [{ get: 变量名, define: "……" }]',
+    ],
   },
   "deprecated.outputVariables": {
-    en: (p) => [`\`${p.field}\` is the older form of \`output\`; each name is read as an \`output\` entry.`, `Write it as: output: [{ get: ${p.name} }]`],
+    en: (p) => [
+      `\`${p.field}\` is the older form of \`output\`; each name is read as an \`output\` entry.`,
+      `Write it as: output: [{ get: ${p.name} }]`,
+    ],
     "zh-CN": (p) => [`\`${p.field}\` 是 \`output\` 的旧写法，每个名字会按一个 \`output\` 条目读取。`, `请改写为：output: [{ get: ${p.name} }]`],
   },
   "deprecated.thinkCombined": {
-    en: (p) => [`\`${p.field}\` is an older name for \`content\`; \`think_goal\` and \`prompt_template\` are combined into \`content\` (the goal first, then the template).`, `Merge them into one field: content: ${p.content}`],
-    "zh-CN": (p) => [`\`${p.field}\` 是 \`content\` 的旧名称；\`think_goal\` 和 \`prompt_template\` 会合并为 \`content\`（目标在前，模板在后）。`, `请合并为一个字段：content: ${p.content}`],
+    en: (p) => [
+      `\`${p.field}\` is an older name for \`content\`; \`think_goal\` and \`prompt_template\` are combined into \`content\` (the goal first, then the template).`,
+      `Merge them into one field: content: ${p.content}`,
+    ],
+    "zh-CN": (p) => [
+      `\`${p.field}\` 是 \`content\` 的旧名称；\`think_goal\` 和 \`prompt_template\` 会合并为 \`content\`（目标在前，模板在后）。`,
+      `请合并为一个字段：content: ${p.content}`,
+    ],
   },
   "deprecated.requireAckDefault": {
     en: () => ["`require_acknowledgment: true` is what an ai_say does anyway (it waits for the client's reply), so it is left out.", "Remove it."],
     "zh-CN": () => ["`require_acknowledgment: true` 本来就是 ai_say 的默认行为（等待来访者回复），因此会被忽略。", "请删除它。"],
   },
   "deprecated.requireAckFalse": {
-    en: () => ["`require_acknowledgment: false` is the older spelling of `wait_for_reply: false` (say it and go straight on).", "Rename it: wait_for_reply: false"],
+    en: () => [
+      "`require_acknowledgment: false` is the older spelling of `wait_for_reply: false` (say it and go straight on).",
+      "Rename it: wait_for_reply: false",
+    ],
     "zh-CN": () => ["`require_acknowledgment: false` 是 `wait_for_reply: false`（说完直接继续）的旧写法。", "请改名为：wait_for_reply: false"],
   },
   "deprecated.requireAckNoEffect": {
-    en: () => ["`require_acknowledgment` has no effect on an ai_say with `max_rounds` or `exit_criteria` (the client replies after every round), so it is left out.", "Remove it. For a line the AI says before moving straight on, use `wait_for_reply: false` without `max_rounds`."],
-    "zh-CN": () => ["在设置了 `max_rounds` 或 `exit_criteria` 的 ai_say 上，`require_acknowledgment` 不起作用（每轮之后来访者都会回复），因此会被忽略。", "请删除它。如果想说完一句就直接继续，请使用 `wait_for_reply: false` 并去掉 `max_rounds`。"],
+    en: () => [
+      "`require_acknowledgment` has no effect on an ai_say with `max_rounds` or `exit_criteria` (the client replies after every round), so it is left out.",
+      "Remove it. For a line the AI says before moving straight on, use `wait_for_reply: false` without `max_rounds`.",
+    ],
+    "zh-CN": () => [
+      "在设置了 `max_rounds` 或 `exit_criteria` 的 ai_say 上，`require_acknowledgment` 不起作用（每轮之后来访者都会回复），因此会被忽略。",
+      "请删除它。如果想说完一句就直接继续，请使用 `wait_for_reply: false` 并去掉 `max_rounds`。",
+    ],
   },
   // ── MISPLACED_FIELD ───────────────────────────────────────────────────
   "misplaced.config": {
-    en: (p) => [`\`${p.field}\` sits next to \`config\` rather than inside it; it is read as part of \`config\`.`, `Move it under \`config:\` (indent it one level below \`config:\`).`],
-    "zh-CN": (p) => [`\`${p.field}\` 写在了 \`config\` 旁边而不是里面，会按 \`config\` 的一部分读取。`, "请把它移到 `config:` 下面（比 `config:` 多缩进一层）。"],
+    en: (p) => [
+      `\`${p.field}\` sits next to \`config\` rather than inside it; it is read as part of \`config\`.`,
+      `Move it under \`config:\` (indent it one level below \`config:\`).`,
+    ],
+    "zh-CN": (p) => [
+      `\`${p.field}\` 写在了 \`config\` 旁边而不是里面，会按 \`config\` 的一部分读取。`,
+      "请把它移到 `config:` 下面（比 `config:` 多缩进一层）。",
+    ],
   },
   "misplaced.shadowed": {
     en: (p) => [`\`${p.field}\` is set both next to \`config\` and inside it; the value inside \`config\` is used.`, "Remove this one."],
@@ -334,20 +472,38 @@ export const catalog = {
   },
   // ── UNDEFINED_VARIABLE ────────────────────────────────────────────────
   "variable.undefined": {
-    en: (p) => [`No earlier action fills \`${p.name}\`, so ${p.raw} would be shown as written.`, `Fill it in an earlier action (e.g. output: [{ get: ${p.name} }]), pass it as an initial variable or project global, or check the spelling.`],
-    "zh-CN": (p) => [`前面没有动作会填写 \`${p.name}\`，因此 ${p.raw} 会按原样显示。`, `请在前面的动作中填写它（例如 output: [{ get: ${p.name} }]），或作为初始变量、项目全局变量传入，或检查拼写。`],
+    en: (p) => [
+      `No earlier action fills \`${p.name}\`, so ${p.raw} would be shown as written.`,
+      `Fill it in an earlier action (e.g. output: [{ get: ${p.name} }]), pass it as an initial variable or project global, or check the spelling.`,
+    ],
+    "zh-CN": (p) => [
+      `前面没有动作会填写 \`${p.name}\`，因此 ${p.raw} 会按原样显示。`,
+      `请在前面的动作中填写它（例如 output: [{ get: ${p.name} }]），或作为初始变量、项目全局变量传入，或检查拼写。`,
+    ],
   },
   "variable.undefinedDidYouMean": {
     en: (p) => [`No earlier action fills \`${p.name}\`, so ${p.raw} would be shown as written.`, `Did you mean \`${p.candidate}\`?`],
     "zh-CN": (p) => [`前面没有动作会填写 \`${p.name}\`，因此 ${p.raw} 会按原样显示。`, `你是不是想写 \`${p.candidate}\`？`],
   },
   "variable.conditionUndefined": {
-    en: (p) => [`No earlier action fills \`${p.name}\`, which this condition reads.`, `Fill it in an earlier action (e.g. output: [{ get: ${p.name} }]), pass it as an initial variable or project global, or check the spelling.`],
-    "zh-CN": (p) => [`前面没有动作会填写这个条件读取的 \`${p.name}\`。`, `请在前面的动作中填写它（例如 output: [{ get: ${p.name} }]），或作为初始变量、项目全局变量传入，或检查拼写。`],
+    en: (p) => [
+      `No earlier action fills \`${p.name}\`, which this condition reads.`,
+      `Fill it in an earlier action (e.g. output: [{ get: ${p.name} }]), pass it as an initial variable or project global, or check the spelling.`,
+    ],
+    "zh-CN": (p) => [
+      `前面没有动作会填写这个条件读取的 \`${p.name}\`。`,
+      `请在前面的动作中填写它（例如 output: [{ get: ${p.name} }]），或作为初始变量、项目全局变量传入，或检查拼写。`,
+    ],
   },
   "variable.outOfScope": {
-    en: (p) => [`\`${p.name}\` is filled earlier with \`scope: ${p.scope}\` (in ${p.scope} \`${p.owner}\`), so it is not visible here.`, `To share it, use \`scope: session\` (the default) on that output entry.`],
-    "zh-CN": (p) => [`\`${p.name}\` 在前面以 \`scope: ${p.scope}\` 填写（位于 ${p.scope} \`${p.owner}\`），因此在这里看不到。`, "如需共享，请把那个 output 条目改为 `scope: session`（默认值）。"],
+    en: (p) => [
+      `\`${p.name}\` is filled earlier with \`scope: ${p.scope}\` (in ${p.scope} \`${p.owner}\`), so it is not visible here.`,
+      `To share it, use \`scope: session\` (the default) on that output entry.`,
+    ],
+    "zh-CN": (p) => [
+      `\`${p.name}\` 在前面以 \`scope: ${p.scope}\` 填写（位于 ${p.scope} \`${p.owner}\`），因此在这里看不到。`,
+      "如需共享，请把那个 output 条目改为 `scope: session`（默认值）。",
+    ],
   },
 } satisfies Record<string, Entry>;
 

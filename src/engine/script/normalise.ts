@@ -179,7 +179,13 @@ export class Normaliser {
     const suggested = hint ?? candidate;
     if (suggested && siblings && !(suggested in siblings)) this.suppressed.add(formatPath([...path, suggested]));
     if (hint) {
-      this.list.add("UNKNOWN_FIELD", "unknown.hint", { field: key, place: where, candidate: hint, example: requiredExample(hint, this.lang) }, fieldPath, at);
+      this.list.add(
+        "UNKNOWN_FIELD",
+        "unknown.hint",
+        { field: key, place: where, candidate: hint, example: requiredExample(hint, this.lang) },
+        fieldPath,
+        at,
+      );
     } else if (candidate) {
       this.list.add("UNKNOWN_FIELD", "unknown.didYouMean", { field: key, place: where, candidate }, fieldPath, at);
     } else if (place === "root") {
@@ -195,7 +201,12 @@ export class Normaliser {
     this.list.add(
       "TYPE_MISMATCH",
       "type.mismatch",
-      { field, expected: typeName(expected, this.lang), actual: typeName(valueType(value), this.lang), example: typeExample(expected, field, this.lang) },
+      {
+        field,
+        expected: typeName(expected, this.lang),
+        actual: typeName(valueType(value), this.lang),
+        example: typeExample(expected, field, this.lang),
+      },
       path,
       this.map.valueLoc(path),
     );
@@ -255,7 +266,13 @@ export class Normaliser {
       return undefined;
     };
     if (type === undefined) {
-      this.list.add("REQUIRED_FIELD", "required.field", { field: "action_type", place: placeName("action", this.lang), example: requiredExample("action_type", this.lang) }, typePath, this.map.keyLoc(path));
+      this.list.add(
+        "REQUIRED_FIELD",
+        "required.field",
+        { field: "action_type", place: placeName("action", this.lang), example: requiredExample("action_type", this.lang) },
+        typePath,
+        this.map.keyLoc(path),
+      );
       return give();
     }
     if (typeof type !== "string") {
@@ -358,7 +375,11 @@ export class Normaliser {
     }
   }
 
-  private dropped(legacy: Map<string, LegacyField>, name: string, id: "deprecated.sayGoal" | "deprecated.required" | "deprecated.aiRole" | "deprecated.inputVariables"): void {
+  private dropped(
+    legacy: Map<string, LegacyField>,
+    name: string,
+    id: "deprecated.sayGoal" | "deprecated.required" | "deprecated.aiRole" | "deprecated.inputVariables",
+  ): void {
     const entry = legacy.get(name);
     if (entry) this.list.add("DEPRECATED_FIELD", id, { field: entry.key }, entry.path, this.map.keyLoc(entry.path));
   }
@@ -381,7 +402,13 @@ export class Normaliser {
         this.map.alias([...path, "wait_for_reply"], ack.path);
         this.list.add("DEPRECATED_FIELD", "deprecated.requireAckFalse", {}, ack.path, at);
       } else {
-        this.list.add("DEPRECATED_FIELD", "deprecated.ignored", { field: ack.key, replacement: "wait_for_reply", used: "wait_for_reply" }, ack.path, at);
+        this.list.add(
+          "DEPRECATED_FIELD",
+          "deprecated.ignored",
+          { field: ack.key, replacement: "wait_for_reply", used: "wait_for_reply" },
+          ack.path,
+          at,
+        );
       }
     } else {
       this.typeMismatch(ack.path, "boolean", ack.value);
@@ -447,7 +474,13 @@ export class Normaliser {
     } else {
       entry.define = prompt.value;
       this.map.alias([...path, "output", into.index, "define"], prompt.path);
-      this.list.add("DEPRECATED_FIELD", "deprecated.extractionPrompt", { field: prompt.key, name: into.name, define: excerpt(prompt.value) }, prompt.path, at);
+      this.list.add(
+        "DEPRECATED_FIELD",
+        "deprecated.extractionPrompt",
+        { field: prompt.key, name: into.name, define: excerpt(prompt.value) },
+        prompt.path,
+        at,
+      );
     }
   }
 
@@ -458,7 +491,13 @@ export class Normaliser {
       fields.content = `${goal.value}\n\n${template.value}`;
       this.map.alias([...path, "content"], goal.path);
       for (const entry of [goal, template]) {
-        this.list.add("DEPRECATED_FIELD", "deprecated.thinkCombined", { field: entry.key, content: excerpt(fields.content) }, entry.path, this.map.keyLoc(entry.path));
+        this.list.add(
+          "DEPRECATED_FIELD",
+          "deprecated.thinkCombined",
+          { field: entry.key, content: excerpt(fields.content) },
+          entry.path,
+          this.map.keyLoc(entry.path),
+        );
       }
     } else {
       this.renameInto(fields, legacy, ["think_goal", "prompt_template"], "content", path);
@@ -473,6 +512,12 @@ export class Normaliser {
       return;
     }
     for (const [i, name] of list.entries()) this.addOutput(fields, name.trim(), [...names.path, i], path);
-    this.list.add("DEPRECATED_FIELD", "deprecated.outputVariables", { field: names.key, name: list[0]?.trim() ?? "name" }, names.path, this.map.keyLoc(names.path));
+    this.list.add(
+      "DEPRECATED_FIELD",
+      "deprecated.outputVariables",
+      { field: names.key, name: list[0]?.trim() ?? "name" },
+      names.path,
+      this.map.keyLoc(names.path),
+    );
   }
 }

@@ -11,17 +11,10 @@
  */
 import { z } from "zod";
 
-const id = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(100)
-    .describe(`Unique ${what} identifier; used in positions, logs and variable scopes.`);
+const id = (what: string) => z.string().min(1).max(100).describe(`Unique ${what} identifier; used in positions, logs and variable scopes.`);
 
 export const languages = ["zh-CN", "en"] as const;
-export const LanguageSchema = z
-  .enum(languages)
-  .describe("Language the AI speaks and its prompts are written in. Default zh-CN.");
+export const LanguageSchema = z.enum(languages).describe("Language the AI speaks and its prompts are written in. Default zh-CN.");
 
 export const variableScopes = ["topic", "phase", "session", "global"] as const;
 export const VariableScopeSchema = z
@@ -34,22 +27,14 @@ export const outputTypes = ["text", "number", "integer", "boolean", "enum"] as c
 export const OutputTypeSchema = z
   .enum(outputTypes)
   .describe(
-    "What kind of value the variable holds. Default `text`. `number`/`integer`: the model's answer is read as a number (`3`, \"3分\", \"三\" → 3); `boolean`: yes/no, 是/否, true/false, 1/0; `enum`: one of `values` (case-insensitive). An answer that cannot be read as the type counts as not given.",
+    'What kind of value the variable holds. Default `text`. `number`/`integer`: the model\'s answer is read as a number (`3`, "3分", "三" → 3); `boolean`: yes/no, 是/否, true/false, 1/0; `enum`: one of `values` (case-insensitive). An answer that cannot be read as the type counts as not given.',
   );
 
 /** One variable an action extracts from the conversation. */
 export const OutputFieldSchema = z
   .object({
-    get: z
-      .string()
-      .min(1)
-      .max(100)
-      .describe("Name of the variable to fill, e.g. `user_name` or `来访者称呼`. Reference it later as {user_name}."),
-    define: z
-      .string()
-      .max(1000)
-      .optional()
-      .describe("What to extract, in plain words, e.g. 'the name the client wants to be called'."),
+    get: z.string().min(1).max(100).describe("Name of the variable to fill, e.g. `user_name` or `来访者称呼`. Reference it later as {user_name}."),
+    define: z.string().max(1000).optional().describe("What to extract, in plain words, e.g. 'the name the client wants to be called'."),
     scope: VariableScopeSchema.optional(),
     type: OutputTypeSchema.optional(),
     values: z
@@ -68,17 +53,9 @@ export const OutputFieldSchema = z
   .describe("A variable to extract from what the client says.")
   .meta({ id: "OutputField" });
 
-const content = z
-  .string()
-  .min(1)
-  .describe("What to say or ask. Placeholders {name}, {{name}} and ${name} are replaced by variables.");
+const content = z.string().min(1).describe("What to say or ask. Placeholders {name}, {{name}} and ${name} are replaced by variables.");
 const tone = z.string().max(200).optional().describe("Tone of voice, e.g. 'warm, calm, professional'.");
-const maxRounds = z
-  .number()
-  .int()
-  .min(1)
-  .max(10)
-  .describe("How many AI turns this action may take (1–10).");
+const maxRounds = z.number().int().min(1).max(10).describe("How many AI turns this action may take (1–10).");
 
 export const comparisonOperators = ["==", "!=", ">", "<", ">=", "<=", "contains"] as const;
 
@@ -100,15 +77,9 @@ export const ExitCriteriaSchema = z
       .max(100)
       .optional()
       .describe("Move on once the client's understanding, as the AI rates it (0–100), reaches this."),
-    has_questions: z
-      .boolean()
-      .optional()
-      .describe("With `false`: do not move on while the client still has questions."),
+    has_questions: z.boolean().optional().describe("With `false`: do not move on while the client still has questions."),
     min_rounds: z.number().int().min(1).max(10).optional().describe("Never move on before this many rounds."),
-    custom_conditions: z
-      .array(CustomConditionSchema)
-      .optional()
-      .describe("Extra conditions on variables; all must hold."),
+    custom_conditions: z.array(CustomConditionSchema).optional().describe("Extra conditions on variables; all must hold."),
   })
   .strict()
   .describe("When an ai_say may end before max_rounds.")
@@ -118,11 +89,7 @@ export const AiSayConfigSchema = z
   .object({
     content,
     tone,
-    exit: z
-      .string()
-      .max(1000)
-      .optional()
-      .describe("Natural-language condition; when the AI judges it met (its EXIT flag), the action ends early."),
+    exit: z.string().max(1000).optional().describe("Natural-language condition; when the AI judges it met (its EXIT flag), the action ends early."),
     max_rounds: maxRounds
       .optional()
       .describe(
@@ -132,23 +99,15 @@ export const AiSayConfigSchema = z
     wait_for_reply: z
       .boolean()
       .optional()
-      .describe(
-        "Default true. `false`: say it and go straight on to the next action without waiting (only for a single-round ai_say).",
-      ),
+      .describe("Default true. `false`: say it and go straight on to the next action without waiting (only for a single-round ai_say)."),
   })
   .strict();
 
 export const AiAskConfigSchema = z
   .object({
-    content: content.describe(
-      "The questioning task: what to find out. Placeholders {name}, {{name}} and ${name} are replaced by variables.",
-    ),
+    content: content.describe("The questioning task: what to find out. Placeholders {name}, {{name}} and ${name} are replaced by variables."),
     tone,
-    exit: z
-      .string()
-      .max(1000)
-      .optional()
-      .describe("Natural-language condition for having asked enough, e.g. 'the client gave a name'."),
+    exit: z.string().max(1000).optional().describe("Natural-language condition for having asked enough, e.g. 'the client gave a name'."),
     output: z.array(OutputFieldSchema).optional().describe("Variables to extract from the answers."),
     max_rounds: maxRounds.optional().describe("Most questions to ask (1–10, default 3)."),
   })
@@ -156,9 +115,7 @@ export const AiAskConfigSchema = z
 
 export const AiThinkConfigSchema = z
   .object({
-    content: content.describe(
-      "What to work out silently, e.g. 'Summarise {chief_complaint} in one sentence'. The client never sees it.",
-    ),
+    content: content.describe("What to work out silently, e.g. 'Summarise {chief_complaint} in one sentence'. The client never sees it."),
     output: z.array(OutputFieldSchema).min(1).describe("Variables the thinking fills in (at least one)."),
   })
   .strict();
@@ -231,13 +188,9 @@ export const SessionSchema = z
       .regex(/^[A-Za-z0-9_]+$/, "letters, digits and underscores only")
       .describe("Script identifier: letters, digits and underscores."),
     session_name: z.string().max(200).optional().describe("A readable name for the script."),
-    template_scheme: z
-      .string()
-      .max(100)
-      .optional()
-      .describe("Name of the project's prompt-template scheme to use instead of the built-in prompts."),
+    template_scheme: z.string().max(100).optional().describe("Name of the project's prompt-template scheme to use instead of the built-in prompts."),
     description: z.string().max(1000).optional().describe("What the script is for; never shown to the client."),
-    version: z.string().max(50).optional().describe("The author's version label, e.g. \"1.2\"."),
+    version: z.string().max(50).optional().describe('The author\'s version label, e.g. "1.2".'),
     language: LanguageSchema.optional(),
     phases: z.array(PhaseSchema).min(1).describe("The phases of the session, run in order."),
   })
@@ -250,10 +203,7 @@ const metadata = z
   .optional()
   .describe("Free-form notes about the script (name, author, audience…); never read by the engine.");
 
-export const SessionScriptSchema = z
-  .object({ metadata, session: SessionSchema })
-  .strict()
-  .describe("A HeartRule session script.");
+export const SessionScriptSchema = z.object({ metadata, session: SessionSchema }).strict().describe("A HeartRule session script.");
 export const TechniqueScriptSchema = z
   .object({ metadata, topic: TopicSchema })
   .strict()

@@ -197,7 +197,8 @@ export function parseSource(text: string): ParsedSource {
       const plain = n.type === "PLAIN" && typeof n.source === "string" ? n.source : undefined;
       map.set(path, { key, value: at, range, plain });
       const field = path.at(-1);
-      if (n.type === "BLOCK_LITERAL" && typeof n.value === "string" && typeof field === "string" && FOLDED_FIELDS.has(field)) return foldLines(n.value);
+      if (n.type === "BLOCK_LITERAL" && typeof n.value === "string" && typeof field === "string" && FOLDED_FIELDS.has(field))
+        return foldLines(n.value);
       return n.value;
     }
     return null;

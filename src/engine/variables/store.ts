@@ -53,12 +53,7 @@ export function visibleVariables(state: SessionState): VariableMap {
  * Writes one variable into `state` (which step() owns: it is a copy of the
  * caller's state) and returns the change, or null when the value is unchanged.
  */
-export function writeVariable(
-  state: SessionState,
-  name: string,
-  value: JsonValue,
-  scope: VariableScope = "session",
-): VariableChange | null {
+export function writeVariable(state: SessionState, name: string, value: JsonValue, scope: VariableScope = "session"): VariableChange | null {
   const map = scopeMap(state, scope);
   const previous = has(map, name) ? map[name] : undefined;
   if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(value)) return null;

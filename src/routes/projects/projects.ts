@@ -50,10 +50,19 @@ const CopyBody = z
   .openapi("CopyProject");
 
 const ListQuery = PageQuery.extend({
-  status: z.union([ProjectStatusSchema, z.literal("all")]).optional().openapi({
-    description: "One status, or `all`. Default: draft and published (archived and deprecated are left out).",
-  }),
-  search: z.string().trim().min(1).max(200).optional().openapi({ description: "Text in the name or description (case-insensitive for ASCII; `%` and `_` are literal)" }),
+  status: z
+    .union([ProjectStatusSchema, z.literal("all")])
+    .optional()
+    .openapi({
+      description: "One status, or `all`. Default: draft and published (archived and deprecated are left out).",
+    }),
+  search: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: "Text in the name or description (case-insensitive for ASCII; `%` and `_` are literal)" }),
   ownerId: z.string().min(1).max(200).optional().openapi({ description: "Admins: one owner's projects. Authors only ever see their own." }),
 });
 
@@ -156,9 +165,7 @@ export const projectRoutes = createRouter()
     return c.json(project, 201);
   })
   .openapi(get, async (c) => c.json(await getProject(database(c.env.DB), c.req.valid("param").id, currentUser(c)), 200))
-  .openapi(update, async (c) =>
-    c.json(await updateProject(database(c.env.DB), c.req.valid("param").id, currentUser(c), c.req.valid("json")), 200),
-  )
+  .openapi(update, async (c) => c.json(await updateProject(database(c.env.DB), c.req.valid("param").id, currentUser(c), c.req.valid("json")), 200))
   .openapi(archive, async (c) => c.json(await changeStatus(c.env, c.req.valid("param").id, currentUser(c), "archive", ""), 200))
   .openapi(deprecate, async (c) =>
     c.json(await changeStatus(c.env, c.req.valid("param").id, currentUser(c), "deprecate", c.req.valid("json")?.reason ?? ""), 200),
@@ -171,6 +178,4 @@ export const projectRoutes = createRouter()
     c.header("Location", `/api/projects/${project.id}`);
     return c.json(project, 201);
   })
-  .openapi(audit, async (c) =>
-    c.json(await listAudit(database(c.env.DB), c.req.valid("param").id, currentUser(c), c.req.valid("query")), 200),
-  );
+  .openapi(audit, async (c) => c.json(await listAudit(database(c.env.DB), c.req.valid("param").id, currentUser(c), c.req.valid("query")), 200));

@@ -8,7 +8,6 @@ import { PublishedScriptSchema } from "../../authoring/models";
 import { listPublishedScripts } from "../../authoring/published";
 import { listOf, PageQuery, jsonResponse } from "../../http/openapi";
 
-
 const published = createRoute({
   method: "get",
   path: "/api/projects/published",

@@ -5,7 +5,6 @@ import { seedSampleProject } from "../../authoring/seed";
 import { developmentOnly } from "../auth";
 import { jsonResponse } from "../../http/openapi";
 
-
 const SeedResultSchema = z
   .object({
     seeded: z.boolean().openapi({ description: "False when the database already had projects" }),

@@ -28,7 +28,9 @@ const CreateSchemeBody = z
   .object({
     name: SchemeNameSchema,
     description: z.string().max(500).default(""),
-    copyFrom: SchemeNameSchema.default(DEFAULT_SCHEME).openapi({ description: "The scheme whose templates are copied; default: the built-in templates" }),
+    copyFrom: SchemeNameSchema.default(DEFAULT_SCHEME).openapi({
+      description: "The scheme whose templates are copied; default: the built-in templates",
+    }),
     language: LanguageSchema.optional().openapi({ description: "When copying the built-in templates: their language (default: the project's)" }),
   })
   .strict()
@@ -50,7 +52,8 @@ const list = createRoute({
   path: "/api/projects/{id}/template-schemes",
   ...common,
   summary: "List template schemes",
-  description: "`default` (the engine's built-in templates, read-only) first, then the project's schemes. A script uses one with `session.template_scheme`.",
+  description:
+    "`default` (the engine's built-in templates, read-only) first, then the project's schemes. A script uses one with `session.template_scheme`.",
   request: { params: ProjectParams },
   responses: { 200: jsonResponse(listOf(SchemeSchema, "TemplateSchemeList"), "Every scheme (one page)"), ...problemResponses(400, 401, 403, 404) },
 });
@@ -110,11 +113,16 @@ const putTemplateRoute = createRoute({
   summary: "Write a scheme's template",
   description: "Creates or replaces templates/<scheme>/<templateName>.md. The `default` scheme is read-only (409 SCHEME_READ_ONLY).",
   request: { params: TemplateParams, body: jsonBody(PutTemplateBody) },
-  responses: { 200: jsonResponse(WrittenTemplateSchema, "The saved template and its diagnostics"), ...problemResponses(400, 401, 403, 404, 409, 413) },
+  responses: {
+    200: jsonResponse(WrittenTemplateSchema, "The saved template and its diagnostics"),
+    ...problemResponses(400, 401, 403, 404, 409, 413),
+  },
 });
 
 export const templateRoutes = createRouter()
-  .openapi(list, async (c) => c.json({ items: await listSchemes(database(c.env.DB), c.req.valid("param").id, currentUser(c)), nextCursor: null }, 200))
+  .openapi(list, async (c) =>
+    c.json({ items: await listSchemes(database(c.env.DB), c.req.valid("param").id, currentUser(c)), nextCursor: null }, 200),
+  )
   .openapi(create, async (c) => {
     const { id } = c.req.valid("param");
     const scheme = await createScheme(database(c.env.DB), id, currentUser(c), c.req.valid("json"), messageLanguage(c));

@@ -14,7 +14,10 @@ export const SessionParams = z.object({
 export const common = { tags: ["sessions"], security: bearerSecurity, middleware: [requireAuth()] };
 
 /** The actor's RPC surface. The stub's generated types recurse too deeply on JSON-valued results, and RPC returns these values unchanged. */
-type SessionActorApi = Pick<SessionActor, "create" | "send" | "sendStream" | "info" | "messages" | "variables" | "export" | "events" | "erase" | "instrumentation" | "fetch">;
+type SessionActorApi = Pick<
+  SessionActor,
+  "create" | "send" | "sendStream" | "info" | "messages" | "variables" | "export" | "events" | "erase" | "instrumentation" | "fetch"
+>;
 
 export function sessionActor(env: Env, sessionId: string): SessionActorApi {
   return env.SESSION_ACTOR.get(env.SESSION_ACTOR.idFromName(sessionId)) as unknown as SessionActorApi;

@@ -17,18 +17,38 @@ export const MAX_INITIAL_VARIABLES_BYTES = 16 * 1024;
 const CreateBody = z
   .object({
     projectId: z.uuid().optional().openapi({ description: "Run a script of this project: its published version unless `version` says otherwise." }),
-    script: z.string().min(1).max(300).optional().openapi({ description: "The session script's path (`sessions/intake_en.yaml`) or `session_id`; optional when the version has one.", example: "sessions/intake_en.yaml" }),
-    version: z.string().min(1).max(50).optional().openapi({ description: "A version number (`1.0.0`), or `draft` for the workspace: other than the published version only for the project's authors and admins.", example: "1.0.0" }),
-    scriptYaml: z.string().min(1).optional().openapi({ description: "Authors and admins: run this script text (at most 256 KiB) instead of a project's." }),
+    script: z.string().min(1).max(300).optional().openapi({
+      description: "The session script's path (`sessions/intake_en.yaml`) or `session_id`; optional when the version has one.",
+      example: "sessions/intake_en.yaml",
+    }),
+    version: z.string().min(1).max(50).optional().openapi({
+      description:
+        "A version number (`1.0.0`), or `draft` for the workspace: other than the published version only for the project's authors and admins.",
+      example: "1.0.0",
+    }),
+    scriptYaml: z
+      .string()
+      .min(1)
+      .optional()
+      .openapi({ description: "Authors and admins: run this script text (at most 256 KiB) instead of a project's." }),
     initialVariables: z
       .record(z.string().min(1).max(100), JsonValueSchema)
       .optional()
       .openapi({ description: "Session-scope variables the script starts with (e.g. the client's name)", example: { client_name: "Sam" } }),
-    debug: z.boolean().default(false).openapi({ description: "Authors and admins: record prompts, raw model replies and the decision trace, shown only to authors and admins." }),
+    debug: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "Authors and admins: record prompts, raw model replies and the decision trace, shown only to authors and admins." }),
   })
   .strict()
-  .refine((b) => (b.projectId === undefined) !== (b.scriptYaml === undefined), { message: "send either `projectId` or `scriptYaml`", path: ["projectId"] })
-  .refine((b) => b.scriptYaml === undefined || (b.script === undefined && b.version === undefined), { message: "`script` and `version` go with `projectId`", path: ["script"] })
+  .refine((b) => (b.projectId === undefined) !== (b.scriptYaml === undefined), {
+    message: "send either `projectId` or `scriptYaml`",
+    path: ["projectId"],
+  })
+  .refine((b) => b.scriptYaml === undefined || (b.script === undefined && b.version === undefined), {
+    message: "`script` and `version` go with `projectId`",
+    path: ["script"],
+  })
   .openapi("CreateSession");
 
 const create = createRoute({
@@ -51,7 +71,8 @@ const create = createRoute({
 async function inline(env: Env, author: boolean, yaml: string) {
   if (!author) throw new DomainError("FORBIDDEN", "Only authors and admins can run a script given inline.");
   const bytes = new TextEncoder().encode(yaml).byteLength;
-  if (bytes > MAX_SCRIPT_BYTES) throw new DomainError("PAYLOAD_TOO_LARGE", `Scripts are limited to ${MAX_SCRIPT_BYTES} bytes (256 KiB); this one has ${bytes}.`);
+  if (bytes > MAX_SCRIPT_BYTES)
+    throw new DomainError("PAYLOAD_TOO_LARGE", `Scripts are limited to ${MAX_SCRIPT_BYTES} bytes (256 KiB); this one has ${bytes}.`);
   return inlineSource(env, yaml);
 }
 

@@ -19,7 +19,13 @@ const events = createRoute({
     "Replays the messages after `Last-Event-ID` (or `?lastEventId=`; 0 or none: the whole log), sends a `state` event, then stays open with every live event of the session (`delta`, `message`, `state`, `safety`, `error`, and `debug` for authors in debug sessions). Event ids are message seqs. A comment line every 15 s keeps the stream open.",
   request: {
     params: SessionParams,
-    headers: z.object({ "last-event-id": z.string().regex(/^\d{1,12}$/).optional().openapi({ description: "Seq of the last message the client has" }) }),
+    headers: z.object({
+      "last-event-id": z
+        .string()
+        .regex(/^\d{1,12}$/)
+        .optional()
+        .openapi({ description: "Seq of the last message the client has" }),
+    }),
     query: z.object({ lastEventId: z.coerce.number().int().min(0).optional() }),
   },
   responses: {

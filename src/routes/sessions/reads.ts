@@ -3,7 +3,14 @@ import { currentUser } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
 import { createRouter } from "../../http/router";
 import { unwrap } from "../../session/result";
-import { MessagePageSchema, SessionExportSchema, SessionInfoSchema, SessionStatusSchema, SessionSummarySchema, VariablesSchema } from "../../session/schemas";
+import {
+  MessagePageSchema,
+  SessionExportSchema,
+  SessionInfoSchema,
+  SessionStatusSchema,
+  SessionSummarySchema,
+  VariablesSchema,
+} from "../../session/schemas";
 import { listSessions } from "../../store/sessions/list";
 import { summaryView } from "../../session/views";
 import { decodeCursor, encodeCursor } from "../../store/cursor";
@@ -73,7 +80,10 @@ export const readRoutes = createRouter()
       after: after ? { createdAt: after[0], id: after[1] } : undefined,
     });
     const last = page.rows[page.rows.length - 1];
-    return c.json({ items: page.rows.map(summaryView), nextCursor: page.more && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null }, 200);
+    return c.json(
+      { items: page.rows.map(summaryView), nextCursor: page.more && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null },
+      200,
+    );
   })
   .openapi(get, async (c) => {
     const { id } = c.req.valid("param");

@@ -8,10 +8,13 @@ import { callerOf, common, SessionParams, sessionActor } from "./common";
 
 const SendBody = z
   .object({
-    content: z.string().max(MAX_MESSAGE_CHARS).openapi({
-      description: `What the client says (at most ${MAX_MESSAGE_CHARS} characters). May be empty: an empty message acknowledges an AI line that waits for a reply.`,
-      example: "I have been feeling anxious at work.",
-    }),
+    content: z
+      .string()
+      .max(MAX_MESSAGE_CHARS)
+      .openapi({
+        description: `What the client says (at most ${MAX_MESSAGE_CHARS} characters). May be empty: an empty message acknowledges an AI line that waits for a reply.`,
+        example: "I have been feeling anxious at work.",
+      }),
     clientMessageId: ClientMessageIdSchema.optional(),
   })
   .strict()

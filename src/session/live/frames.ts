@@ -25,7 +25,8 @@ export function errorFrame(p: ProblemInit): ErrorFrame {
 /** A WebSocket frame as the client frame it is, or the error frame that answers it. */
 export function parseClientFrame(data: string | ArrayBuffer): { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame } {
   const text = typeof data === "string" ? data : new TextDecoder().decode(data);
-  if (text.length > MAX_FRAME_BYTES) return { ok: false, error: { type: "error", code: "FRAME_TOO_LARGE", message: `Frames are limited to ${MAX_FRAME_BYTES} bytes.` } };
+  if (text.length > MAX_FRAME_BYTES)
+    return { ok: false, error: { type: "error", code: "FRAME_TOO_LARGE", message: `Frames are limited to ${MAX_FRAME_BYTES} bytes.` } };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -35,7 +36,10 @@ export function parseClientFrame(data: string | ArrayBuffer): { ok: true; frame:
   const frame = ClientFrameSchema.safeParse(parsed);
   if (!frame.success) {
     const where = frame.error.issues[0]?.path.join(".") || "type";
-    return { ok: false, error: { type: "error", code: "BAD_FRAME", message: `The frame is not valid (check \`${where}\`): send user_message, resume or ping.` } };
+    return {
+      ok: false,
+      error: { type: "error", code: "BAD_FRAME", message: `The frame is not valid (check \`${where}\`): send user_message, resume or ping.` },
+    };
   }
   return { ok: true, frame: frame.data };
 }

@@ -12,10 +12,14 @@ export function authorize(meta: Meta, user: AuthUser, access: Access): void {
   if (user.role === "client") throw sessionNotFound();
   if (access === "read") return;
   if (access === "delete" && user.role === "admin") return;
-  throw new DomainError("FORBIDDEN", access === "write" ? "Only the session's owner can speak in it." : "Only the session's owner or an admin can delete it.");
+  throw new DomainError(
+    "FORBIDDEN",
+    access === "write" ? "Only the session's owner can speak in it." : "Only the session's owner or an admin can delete it.",
+  );
 }
 
 export function assertOpen(meta: Meta): void {
   if (meta.status === "completed") throw new DomainError("SESSION_COMPLETED", "The session's script has ended; start a new session to talk again.");
-  if (meta.status === "archived") throw new DomainError("SESSION_ARCHIVED", "The session was archived after a long pause; start a new session to talk again.");
+  if (meta.status === "archived")
+    throw new DomainError("SESSION_ARCHIVED", "The session was archived after a long pause; start a new session to talk again.");
 }

@@ -68,7 +68,8 @@ export class SessionLoader {
     let s = this.current;
     if (!s && this.unreadable) {
       // Never rebuilt from D1 over it: the stored state is the newest truth, this engine just cannot read it.
-      if (this.unreadable === "NEWER_VERSION") throw new DomainError("SERVICE_UNAVAILABLE", "This session was saved by a newer version of HeartRule; try again shortly.");
+      if (this.unreadable === "NEWER_VERSION")
+        throw new DomainError("SERVICE_UNAVAILABLE", "This session was saved by a newer version of HeartRule; try again shortly.");
       throw new DomainError("STATE_INVALID", "This session's saved state cannot be read.");
     }
     if (!s) {

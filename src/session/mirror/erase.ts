@@ -17,6 +17,9 @@ export async function eraseCopies(io: CountedBindings, s: Loaded, mirror: Pick<M
   } catch (err) {
     mirror.failed(s);
     log({ level: "warn", msg: "session erase incomplete", sessionId, error: err instanceof Error ? err.name : "unknown" });
-    throw new DomainError("SERVICE_UNAVAILABLE", "The session is deleted here but its copy in the database is not gone yet; it will be removed automatically. Retry to confirm.");
+    throw new DomainError(
+      "SERVICE_UNAVAILABLE",
+      "The session is deleted here but its copy in the database is not gone yet; it will be removed automatically. Retry to confirm.",
+    );
   }
 }

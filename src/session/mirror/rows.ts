@@ -23,7 +23,12 @@ export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbo
   // The texts go with the first batches only (INSERT OR IGNORE makes a repeat harmless).
   const blobs =
     meta.mirroredSeq === 0
-      ? [{ hash: pinned.hash, content: pinned.yaml }, ...Object.entries(meta.templateHashes).flatMap(([name, hash]) => (pinned.templates[name] === undefined ? [] : [{ hash, content: pinned.templates[name]! }]))]
+      ? [
+          { hash: pinned.hash, content: pinned.yaml },
+          ...Object.entries(meta.templateHashes).flatMap(([name, hash]) =>
+            pinned.templates[name] === undefined ? [] : [{ hash, content: pinned.templates[name]! }],
+          ),
+        ]
       : [];
   return {
     blobs,
@@ -48,7 +53,19 @@ export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbo
 }
 
 function sessionRow(meta: Meta, state: SessionState, lastSeq: number, lastTurn: number): SessionRow {
-  const { sessionId, templateHashes, mirroredSeq: _m, mirrorAttempts: _a, mirrorRetryAt: _r, erasing: _e, createdAt, updatedAt, lastActivityAt, completedAt, ...same } = meta;
+  const {
+    sessionId,
+    templateHashes,
+    mirroredSeq: _m,
+    mirrorAttempts: _a,
+    mirrorRetryAt: _r,
+    erasing: _e,
+    createdAt,
+    updatedAt,
+    lastActivityAt,
+    completedAt,
+    ...same
+  } = meta;
   return {
     ...same,
     id: sessionId,
@@ -67,7 +84,20 @@ function sessionRow(meta: Meta, state: SessionState, lastSeq: number, lastTurn: 
 
 /** The session row as the actor's meta; everything in D1 counts as mirrored. */
 export function metaFromRow(row: typeof sessions.$inferSelect): Meta {
-  const { id, templates, position: _p, variables: _v, state: _s, lastSeq, lastTurn: _t, createdAt, updatedAt, lastActivityAt, completedAt, ...same } = row;
+  const {
+    id,
+    templates,
+    position: _p,
+    variables: _v,
+    state: _s,
+    lastSeq,
+    lastTurn: _t,
+    createdAt,
+    updatedAt,
+    lastActivityAt,
+    completedAt,
+    ...same
+  } = row;
   return {
     ...same,
     sessionId: id,

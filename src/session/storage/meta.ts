@@ -32,7 +32,19 @@ export interface Meta {
   erasing: boolean;
 }
 
-export type MetaOrigin = Omit<Meta, "status" | "executionStatus" | "createdAt" | "updatedAt" | "lastActivityAt" | "completedAt" | "mirroredSeq" | "mirrorAttempts" | "mirrorRetryAt" | "erasing">;
+export type MetaOrigin = Omit<
+  Meta,
+  | "status"
+  | "executionStatus"
+  | "createdAt"
+  | "updatedAt"
+  | "lastActivityAt"
+  | "completedAt"
+  | "mirroredSeq"
+  | "mirrorAttempts"
+  | "mirrorRetryAt"
+  | "erasing"
+>;
 
 /** A session that has just been created: active, nothing mirrored yet. */
 export function created(origin: MetaOrigin, now: number): Meta {

@@ -306,5 +306,11 @@ export class SessionStorage {
 }
 
 function statusOf(m: Meta) {
-  return { status: m.status, executionStatus: m.executionStatus, updatedAt: m.updatedAt, lastActivityAt: m.lastActivityAt, completedAt: m.completedAt };
+  return {
+    status: m.status,
+    executionStatus: m.executionStatus,
+    updatedAt: m.updatedAt,
+    lastActivityAt: m.lastActivityAt,
+    completedAt: m.completedAt,
+  };
 }

@@ -10,7 +10,6 @@ import { statusOf } from "../../errors";
 
 export type Outcome = { ok: true; result: TurnResult } | { ok: false; problem: ProblemInit };
 
-
 export function stepProblem(error: StepError): StoredError {
   return { status: statusOf(error.code), code: error.code, detail: error.message, retryable: error.retryable };
 }
@@ -19,7 +18,12 @@ export function storedProblem(e: StoredError, clientMessageId: string | null): P
   return { status: e.status, code: e.code, detail: e.detail, extra: { retryable: e.retryable, clientMessageId } };
 }
 
-export function resultView(r: StoredResult, messages: TurnResult["messages"], userMessage: StoredMessage | null, debug: TurnDebug | undefined | null): TurnResult {
+export function resultView(
+  r: StoredResult,
+  messages: TurnResult["messages"],
+  userMessage: StoredMessage | null,
+  debug: TurnDebug | undefined | null,
+): TurnResult {
   return {
     messages,
     userMessage: userMessage ? messageView(userMessage) : null,

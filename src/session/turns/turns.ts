@@ -62,7 +62,10 @@ export class Turns {
   /** A finished turn's frames again, from the log: its messages, or its error. */
   replay(turn: Turn, send: (frame: ServerFrame) => void): void {
     const outcome = this.stored(turn);
-    if (!outcome.ok) return send(errorFrame(outcome.problem));
+    if (!outcome.ok) {
+      send(errorFrame(outcome.problem));
+      return;
+    }
     for (const m of [outcome.result.userMessage, ...outcome.result.messages]) if (m) send({ type: "message", ...m });
   }
 

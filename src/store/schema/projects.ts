@@ -1,14 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  check,
-  index,
-  integer,
-  primaryKey,
-  sqliteTable,
-  text,
-  uniqueIndex,
-  type AnySQLiteColumn,
-} from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 
 export const projectStatuses = ["draft", "published", "archived", "deprecated"] as const;
 export type ProjectStatus = (typeof projectStatuses)[number];
@@ -16,8 +7,7 @@ export type ProjectStatus = (typeof projectStatuses)[number];
 export const fileKinds = ["session", "technique", "globals", "template"] as const;
 export type FileKind = (typeof fileKinds)[number];
 
-const inList = (column: string, values: readonly string[]) =>
-  sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(", ")})`);
+const inList = (column: string, values: readonly string[]) => sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(", ")})`);
 
 const timestamps = {
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
@@ -39,10 +29,7 @@ export const projects = sqliteTable(
     language: text("language").notNull().default("zh-CN"),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     /** Descriptions of template schemes by name; the schemes themselves are the files under templates/. */
-    schemeDescriptions: text("scheme_descriptions", { mode: "json" })
-      .$type<Record<string, string>>()
-      .notNull()
-      .default(sql`'{}'`),
+    schemeDescriptions: text("scheme_descriptions", { mode: "json" }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     currentVersionId: text("current_version_id").references((): AnySQLiteColumn => projectVersions.id, {
       onDelete: "set null",
     }),
@@ -73,10 +60,7 @@ export const projectFiles = sqliteTable(
     updatedBy: text("updated_by").notNull(),
     ...timestamps,
   },
-  (t) => [
-    uniqueIndex("project_files_project_path_unique").on(t.projectId, t.path),
-    check("project_files_kind_check", inList("kind", fileKinds)),
-  ],
+  (t) => [uniqueIndex("project_files_project_path_unique").on(t.projectId, t.path), check("project_files_kind_check", inList("kind", fileKinds))],
 );
 
 /** File contents by SHA-256, shared by every version that contains the same text. */

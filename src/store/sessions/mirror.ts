@@ -34,7 +34,10 @@ const insertOnce = () => "ON CONFLICT DO NOTHING";
 /** The session row: every column but its identity and creation follows the actor. */
 const upsertSession = upsert(sessions, (names) => {
   const fixed = new Set([sessions.id.name, sessions.userId.name, sessions.createdAt.name].map((n) => `"${n}"`));
-  return `ON CONFLICT ("${sessions.id.name}") DO UPDATE SET ${names.filter((n) => !fixed.has(n)).map((n) => `${n} = excluded.${n}`).join(", ")}`;
+  return `ON CONFLICT ("${sessions.id.name}") DO UPDATE SET ${names
+    .filter((n) => !fixed.has(n))
+    .map((n) => `${n} = excluded.${n}`)
+    .join(", ")}`;
 });
 const insertBlob = upsert(blobs, insertOnce);
 const insertMessage = upsert(messages, insertOnce);
@@ -44,7 +47,9 @@ export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<v
   const now = new Date();
   await d1.batch([
     upsertSession(d1, batch.session),
-    ...batch.blobs.map((b) => insertBlob(d1, { hash: b.hash, content: b.content, size: new TextEncoder().encode(b.content).byteLength, createdAt: now })),
+    ...batch.blobs.map((b) =>
+      insertBlob(d1, { hash: b.hash, content: b.content, size: new TextEncoder().encode(b.content).byteLength, createdAt: now }),
+    ),
     ...batch.messages.map((m) => insertMessage(d1, m)),
     ...batch.changes.map((c) => insertChange(d1, c)),
   ]);
@@ -71,10 +76,17 @@ export async function readMirror(d1: D1Database, sessionId: string) {
  */
 export async function eraseMirror(d1: D1Database, sessionId: string, scriptHash: string, inline: boolean): Promise<{ scriptShared: boolean }> {
   const db = database(d1);
-  const otherSessions = db.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.scriptHash, scriptHash), ne(sessions.id, sessionId)));
+  const otherSessions = db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.scriptHash, scriptHash), ne(sessions.id, sessionId)));
   const inVersions = db.select({ hash: versionFiles.contentHash }).from(versionFiles).where(eq(versionFiles.contentHash, scriptHash));
   const [others] = await db.batch([
-    db.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.scriptHash, scriptHash), ne(sessions.id, sessionId))).limit(1),
+    db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.scriptHash, scriptHash), ne(sessions.id, sessionId)))
+      .limit(1),
     ...(inline ? [db.delete(blobs).where(and(eq(blobs.hash, scriptHash), notExists(otherSessions), notExists(inVersions)))] : []),
     db.delete(variableChanges).where(eq(variableChanges.sessionId, sessionId)),
     db.delete(messages).where(eq(messages.sessionId, sessionId)),

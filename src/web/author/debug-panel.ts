@@ -149,7 +149,10 @@ export class DebugPanel {
     const scopes = this.scopes;
     const groups: [string, Record<string, unknown>, string][] = [];
     if (scopes) {
-      groups.push([this.t.scopeNames.global ?? "global", scopes.global, "global"], [this.t.scopeNames.session ?? "session", scopes.session, "session"]);
+      groups.push(
+        [this.t.scopeNames.global ?? "global", scopes.global, "global"],
+        [this.t.scopeNames.session ?? "session", scopes.session, "session"],
+      );
       for (const [id, vars] of Object.entries(scopes.phase)) groups.push([`${this.t.scopeNames.phase} ${id}`, vars, "phase"]);
       for (const [id, vars] of Object.entries(scopes.topic)) groups.push([`${this.t.scopeNames.topic} ${id}`, vars, "topic"]);
     }
@@ -170,8 +173,19 @@ export class DebugPanel {
             ...Object.entries(vars).flatMap(([name, value]) => {
               const change = this.changed.find((c) => c.name === name && c.scope === scope);
               return [
-                h("dt", { class: change ? "changed" : null, "data-name": name }, name, change ? " " : null, change ? h("span", { class: "badge" }, this.t.changedThisTurn) : null),
-                h("dd", { class: change ? "changed" : null }, show(value), change && change.previous !== undefined ? h("del", {}, ` ${show(change.previous)}`) : null),
+                h(
+                  "dt",
+                  { class: change ? "changed" : null, "data-name": name },
+                  name,
+                  change ? " " : null,
+                  change ? h("span", { class: "badge" }, this.t.changedThisTurn) : null,
+                ),
+                h(
+                  "dd",
+                  { class: change ? "changed" : null },
+                  show(value),
+                  change && change.previous !== undefined ? h("del", {}, ` ${show(change.previous)}`) : null,
+                ),
               ];
             }),
           ),

@@ -44,7 +44,14 @@ export function mountEditor(container: HTMLElement, t: Strings, api: Api, initia
     const rows: HTMLElement[] = [];
     for (let line = 1; line <= count; line++) {
       const severity = marks.get(line);
-      rows.push(h("div", { class: severity ? `ln ${severity}` : "ln", "data-line": line }, severity === "error" ? "● " : severity === "warning" ? "▲ " : "", String(line)));
+      rows.push(
+        h(
+          "div",
+          { class: severity ? `ln ${severity}` : "ln", "data-line": line },
+          severity === "error" ? "● " : severity === "warning" ? "▲ " : "",
+          String(line),
+        ),
+      );
     }
     gutter.replaceChildren(...rows);
     gutter.scrollTop = textarea.scrollTop;
@@ -70,7 +77,11 @@ export function mountEditor(container: HTMLElement, t: Strings, api: Api, initia
     summary.dataset.state = errors ? "error" : diagnostics.length ? "warning" : "ok";
     list.replaceChildren(
       ...diagnostics.map((d) => {
-        const where = h("button", { type: "button", class: "link-button where", "aria-label": t.goToLine(d.line, d.column) }, `${d.line}:${d.column}`);
+        const where = h(
+          "button",
+          { type: "button", class: "link-button where", "aria-label": t.goToLine(d.line, d.column) },
+          `${d.line}:${d.column}`,
+        );
         where.addEventListener("click", () => goTo(d));
         return h(
           "li",

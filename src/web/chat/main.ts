@@ -59,7 +59,13 @@ async function showPicker() {
   select.selectedIndex = preferred(scripts);
   const start = h("button", { type: "submit", id: "start" }, t.startButton);
   const status = h("p", { class: "hint", role: "status" });
-  const form = h("form", { class: "picker" }, h("label", { for: "script-select" }, t.pickLabel), h("div", { class: "picker-row" }, select, start), status);
+  const form = h(
+    "form",
+    { class: "picker" },
+    h("label", { for: "script-select" }, t.pickLabel),
+    h("div", { class: "picker-row" }, select, start),
+    status,
+  );
   picker.replaceChildren(h("h2", { id: "picker-title" }, t.pickTitle), form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -56,9 +56,7 @@ export interface CreatedSession {
   raw: Record<string, unknown>;
 }
 
-export type StartRequest =
-  | { projectId: string; script?: string; version?: string }
-  | { scriptYaml: string; debug?: boolean };
+export type StartRequest = { projectId: string; script?: string; version?: string } | { scriptYaml: string; debug?: boolean };
 
 export class Api {
   constructor(
@@ -89,7 +87,13 @@ export class Api {
     }
     if (!res.ok) {
       const problem = (await res.json().catch(() => ({}))) as { code?: string; detail?: string; title?: string; requestId?: string };
-      throw new ApiError(res.status, problem.code ?? `HTTP_${res.status}`, problem.detail ?? problem.title ?? res.statusText, problem.requestId, problem);
+      throw new ApiError(
+        res.status,
+        problem.code ?? `HTTP_${res.status}`,
+        problem.detail ?? problem.title ?? res.statusText,
+        problem.requestId,
+        problem,
+      );
     }
     if (init.accept && init.accept !== "application/json") return (await res.blob()) as T;
     return (await res.json()) as T;

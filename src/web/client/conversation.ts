@@ -67,7 +67,16 @@ export class Conversation {
 
   /** Shows what the user sent, before the server confirms it. */
   addOutgoing(content: string, clientMessageId: string): Line {
-    const line: Line = { key: `c:${clientMessageId}`, role: "user", content, state: "sending", seq: null, messageId: null, clientMessageId, actionId: null };
+    const line: Line = {
+      key: `c:${clientMessageId}`,
+      role: "user",
+      content,
+      state: "sending",
+      seq: null,
+      messageId: null,
+      clientMessageId,
+      actionId: null,
+    };
     this.lines.push(line);
     this.emit("added", line);
     return line;

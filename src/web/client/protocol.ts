@@ -6,10 +6,7 @@
  * add frame types without breaking older clients.
  */
 
-export type ClientFrame =
-  | { type: "user_message"; content: string; clientMessageId: string }
-  | { type: "resume"; lastSeq: number }
-  | { type: "ping" };
+export type ClientFrame = { type: "user_message"; content: string; clientMessageId: string } | { type: "resume"; lastSeq: number } | { type: "ping" };
 
 export type Role = "assistant" | "user";
 

@@ -120,7 +120,11 @@ export class PageAuth {
 /** The page's API client and its sign-in, wired to each other. */
 export function pageClient(role: Role, devAllowed: boolean, lang: string): { api: Api; auth: PageAuth } {
   let auth: PageAuth | null = null;
-  const api = new Api(location.origin, () => auth!.token(), () => lang);
+  const api = new Api(
+    location.origin,
+    () => auth!.token(),
+    () => lang,
+  );
   auth = new PageAuth(api, role, devAllowed);
   return { api, auth };
 }

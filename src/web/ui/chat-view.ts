@@ -24,7 +24,12 @@ export interface ChatViewOptions {
 export function mountChatView(container: HTMLElement, t: Strings, session: ChatSession, options: ChatViewOptions = {}): { focus(): void } {
   const id = (name: string) => `${options.idPrefix ?? "chat"}-${name}`;
   const statusText = h("span", { class: "status-text" });
-  const status = h("p", { class: "status", role: "status", id: id("status"), "data-status": "connecting" }, h("span", { class: "status-mark", "aria-hidden": "true" }), statusText);
+  const status = h(
+    "p",
+    { class: "status", role: "status", id: id("status"), "data-status": "connecting" },
+    h("span", { class: "status-mark", "aria-hidden": "true" }),
+    statusText,
+  );
   const retry = h("button", { type: "button", class: "secondary", id: id("retry"), hidden: true }, t.retry);
   const transcript = h("ol", { class: "transcript", id: id("transcript"), "aria-label": t.transcriptLabel });
   const announcer = h("div", { class: "visually-hidden", "aria-live": "polite", id: id("announcer") });
@@ -40,7 +45,12 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
   );
   const exportButton = h("button", { type: "button", id: id("export"), hidden: !options.onExport }, t.exportButton);
   const newButton = h("button", { type: "button", class: "secondary", id: id("new"), hidden: !options.onNewConversation }, t.newConversation);
-  const done = h("div", { class: "completed", id: id("completed"), hidden: true }, h("p", {}, t.completedNote), h("div", { class: "actions" }, exportButton, newButton));
+  const done = h(
+    "div",
+    { class: "completed", id: id("completed"), hidden: true },
+    h("p", {}, t.completedNote),
+    h("div", { class: "actions" }, exportButton, newButton),
+  );
 
   // The dock keeps the status and the composer on screen while the transcript scrolls.
   container.replaceChildren(transcript, announcer, h("div", { class: "dock" }, h("div", { class: "status-bar" }, status, retry), done, composer));
@@ -56,7 +66,13 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
     const atEnd = follow.atEnd();
     let li = items.get(line.key);
     if (!li) {
-      li = h("li", { class: `line ${line.role}` }, h("span", { class: "who" }, `${line.role === "user" ? t.you : t.assistant}: `), h("span", { class: "text" }), h("span", { class: "note" }));
+      li = h(
+        "li",
+        { class: `line ${line.role}` },
+        h("span", { class: "who" }, `${line.role === "user" ? t.you : t.assistant}: `),
+        h("span", { class: "text" }),
+        h("span", { class: "note" }),
+      );
       items.set(line.key, li);
       transcript.append(li);
     }
@@ -123,7 +139,9 @@ function follower(transcript: HTMLElement) {
   const own = () => getComputedStyle(transcript).overflowY === "auto";
   return {
     atEnd: () =>
-      own() ? transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 48 : window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 48,
+      own()
+        ? transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 48
+        : window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 48,
     toEnd: () => (own() ? (transcript.scrollTop = transcript.scrollHeight) : window.scrollTo(0, document.documentElement.scrollHeight)),
   };
 }

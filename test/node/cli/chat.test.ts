@@ -94,8 +94,16 @@ describe("heartrule chat", () => {
   }, 120_000);
 
   it("starts the script it is given from a chosen project (a Chinese script under the English interface)", async () => {
-    const { token } = (await (await fetch(`${server.url}/api/auth/dev-token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "cli-project", role: "client" }) })).json()) as { token: string };
-    const published = (await (await fetch(`${server.url}/api/projects/published`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { projectId: string; path: string }[] };
+    const { token } = (await (
+      await fetch(`${server.url}/api/auth/dev-token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ userId: "cli-project", role: "client" }),
+      })
+    ).json()) as { token: string };
+    const published = (await (await fetch(`${server.url}/api/projects/published`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      items: { projectId: string; path: string }[];
+    };
     const zh = published.items.find((i) => i.path === "sessions/intake_zh.yaml")!;
     const answers = ["小周", "最近工作压力很大", "6", "经常失眠", "能睡个好觉", "谢谢"];
     const expected = await expectedConversation(sampleYaml("zh"), answers);
@@ -118,7 +126,10 @@ describe("heartrule chat", () => {
   }, 120_000);
 
   it("ends on Ctrl+C (SIGINT) with 130, quietly", async () => {
-    const child = spawn(process.execPath, [join(repoRoot, "bin/heartrule.mjs"), "chat", "--url", server.url, "--lang", "en"], { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(repoRoot, "bin/heartrule.mjs"), "chat", "--url", server.url, "--lang", "en"], {
+      cwd: repoRoot,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -134,7 +145,10 @@ describe("heartrule chat", () => {
   it("shows where a --script file is wrong, with line and column, as heartrule validate does", async () => {
     const dir = mkdtempSync(join(tmpdir(), "heartrule-chat-"));
     const file = join(dir, "broken.yaml");
-    writeFileSync(file, (await readFile(join(repoRoot, "scripts/sessions/intake_en.yaml"), "utf8")).replace("action_type: ai_say", "action_type: ai_sya"));
+    writeFileSync(
+      file,
+      (await readFile(join(repoRoot, "scripts/sessions/intake_en.yaml"), "utf8")).replace("action_type: ai_say", "action_type: ai_sya"),
+    );
     try {
       const run = await chat(["--url", server.url, "--script", file], []);
       expect(run.code).toBe(1);
@@ -163,7 +177,15 @@ describe("npm run dev serves", () => {
     const ready = await fetch(`${server.url}/health/ready`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
-    expect(Object.entries(body.checks).map(([name, c]) => [name, c.ok]).sort()).toEqual([["d1", true], ["durableObject", true], ["kv", true]]);
+    expect(
+      Object.entries(body.checks)
+        .map(([name, c]) => [name, c.ok])
+        .sort(),
+    ).toEqual([
+      ["d1", true],
+      ["durableObject", true],
+      ["kv", true],
+    ]);
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as Parameters<typeof validate>[0];
     const result = await validate(doc);
     expect(result.valid ? [] : result.errors).toEqual([]);

@@ -9,7 +9,10 @@ import { expect, it } from "vitest";
 const repoRoot = join(import.meta.dirname, "../../..");
 
 it("exits 0 without a word when its reader closes the pipe (EPIPE)", async () => {
-  const child = spawn(process.execPath, [join(repoRoot, "bin/heartrule.mjs"), "run", "scripts/sessions/intake_en.yaml", "--json", "--answers", "-"], { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(repoRoot, "bin/heartrule.mjs"), "run", "scripts/sessions/intake_en.yaml", "--json", "--answers", "-"], {
+    cwd: repoRoot,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   child.stdin.end("Sam\nbusy at work\n6\nI wake up at 4am\nsleep better\nthanks\n");
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));

@@ -12,6 +12,7 @@ function screen(output: string, columns: number): string[] {
   const rows: string[][] = [[]];
   let row = 0;
   let col = 0;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ANSI escapes the printer writes are what this reads
   const tokens = output.match(/\x1b\[\d*[AJ]|[\s\S]/gu) ?? [];
   for (const token of tokens) {
     if (token.startsWith("\x1b[")) {
@@ -43,7 +44,14 @@ function screen(output: string, columns: number): string[] {
 function session(printer: "tty" | "pipe", columns = 20) {
   const c = new Conversation();
   let out = "";
-  const p = printer === "tty" ? streamingPrinter("AI: ", (t) => (out += t), () => columns) : finalLinePrinter("AI: ", (t) => (out += t));
+  const p =
+    printer === "tty"
+      ? streamingPrinter(
+          "AI: ",
+          (t) => (out += t),
+          () => columns,
+        )
+      : finalLinePrinter("AI: ", (t) => (out += t));
   c.onChange((change) => p.apply(change));
   return { c, output: () => out };
 }

@@ -77,7 +77,10 @@ session:
 
     const retried = await step(script, state, null, { model: new OfflineModel(), now: fixedNow });
     expect(retried.status).toBe("waiting_input");
-    expect(retried.messages.map((m) => [m.actionId, m.content])).toEqual([["hello", "hello"], ["next", "next"]]);
+    expect(retried.messages.map((m) => [m.actionId, m.content])).toEqual([
+      ["hello", "hello"],
+      ["next", "next"],
+    ]);
   });
 
   it("B3: ${name} renders as the value, not $value", async () => {
@@ -204,7 +207,9 @@ session:
             - { action_type: ai_say, action_id: after, config: { content: after, max_rounds: 1 } }
 `;
     const replies = () =>
-      scriptedModel((req) => (req.actionId === "after" ? sayReply("after") : { ...sayReply(`r${req.round}`), EXIT: req.round >= 2 ? "true" : "false" }));
+      scriptedModel((req) =>
+        req.actionId === "after" ? sayReply("after") : { ...sayReply(`r${req.round}`), EXIT: req.round >= 2 ? "true" : "false" },
+      );
     const withExit = await runTurns(parseScript(yaml(", exit: the client understood")), [null, "got it"], { model: replies() });
     expect(withExit.results.map((r) => r.messages.map((m) => m.content))).toEqual([["r1"], ["r2"]]);
     expect(withExit.state.position.actionId).toBe("after");

@@ -23,7 +23,12 @@ function file(name: string, text: string): string {
 }
 
 function jsonLines(stdout: string): Record<string, unknown>[] {
-  return stdout.trim() ? stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+  return stdout.trim()
+    ? stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
 }
 
 /** The real command line, in a child process. */
@@ -98,7 +103,9 @@ describe("heartrule run", { timeout: 60_000 }, () => {
     // "low" is no integer: mood_score stays unset, so int(mood_score) cannot be evaluated.
     const r = await heartrule(["run", script, "--answers", file("bad-mood.txt", "Alex\nstress\nlow\n"), "--json"]);
     expect(r.code).toBe(2);
-    const said = jsonLines(r.stdout).filter((l) => l.type === "message").map((l) => l.actionId);
+    const said = jsonLines(r.stdout)
+      .filter((l) => l.type === "message")
+      .map((l) => l.actionId);
     expect(said).not.toContain("check_safety");
     expect(said.at(-1)).toBe("ask_sleep");
     expect(jsonLines(r.stdout).at(-1)).toMatchObject({ type: "end", status: "waiting_input" });
@@ -108,7 +115,10 @@ describe("heartrule run", { timeout: 60_000 }, () => {
     const invalid = await heartrule(["run", file("bad.yaml", "session:\n  session_id: x\n")]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/error\(s\).*heartrule validate/s);
-    const technique = await heartrule(["run", file("technique.yaml", "topic:\n  topic_id: t\n  actions:\n    - { action_type: ai_say, action_id: a, config: { content: hi } }\n")]);
+    const technique = await heartrule([
+      "run",
+      file("technique.yaml", "topic:\n  topic_id: t\n  actions:\n    - { action_type: ai_say, action_id: a, config: { content: hi } }\n"),
+    ]);
     expect(technique).toMatchObject({ code: 1, stderr: expect.stringContaining("technique script") });
     expect((await heartrule(["run", "--frobnicate"])).code).toBe(1);
     expect((await heartrule(["run", "missing.yaml"])).stderr).toContain("cannot read missing.yaml");

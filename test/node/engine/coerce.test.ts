@@ -54,7 +54,8 @@ session:
             - { action_type: ai_ask, action_id: a, config: { content: q, output: [${output}] } }
 `;
   it("accepts the five types and requires values exactly with enum", () => {
-    for (const type of ["text", "number", "integer", "boolean"]) expect(load(script(`{ get: x, type: ${type} }`)).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    for (const type of ["text", "number", "integer", "boolean"])
+      expect(load(script(`{ get: x, type: ${type} }`)).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(load(script("{ get: x, type: enum, values: [a, b] }")).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(load(script("{ get: x, type: enum }")).diagnostics.some((d) => d.severity === "error")).toBe(true);
     expect(load(script("{ get: x, type: date }")).diagnostics.some((d) => d.severity === "error")).toBe(true);
@@ -63,7 +64,9 @@ session:
 
 describe("foldLines", () => {
   it("folds single line breaks, keeps paragraphs and list items, joins Chinese without a space", () => {
-    expect(foldLines("Hello, and welcome. I'm glad\nyou're here.\n\nNext paragraph.\n")).toBe("Hello, and welcome. I'm glad you're here.\n\nNext paragraph.");
+    expect(foldLines("Hello, and welcome. I'm glad\nyou're here.\n\nNext paragraph.\n")).toBe(
+      "Hello, and welcome. I'm glad you're here.\n\nNext paragraph.",
+    );
     expect(foldLines("第一句。\n第二句。")).toBe("第一句。第二句。");
     expect(foldLines("Please rate:\n1. mood\n2. sleep")).toBe("Please rate:\n1. mood\n2. sleep");
   });

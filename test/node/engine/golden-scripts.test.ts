@@ -64,7 +64,11 @@ describe("golden: scripts/sessions/intake_en.yaml", () => {
       { input: "stress", say: [`«${c("rate_mood")}»`], status: "waiting_input" },
       { input: "7", say: [`«${c("ask_sleep")}»`], status: "waiting_input", at: { actionId: "ask_sleep" } },
       { input: "fine", say: [`«${c("reflect_mood", { sleep: "fine" })}»`, `«${c("ask_goals", { client_name: "Sam" })}»`], status: "waiting_input" },
-      { input: "calmer days", say: [`«${c("share_summary", { client_name: "Sam", session_summary: "thought:session_summary" })}»`], status: "waiting_input" },
+      {
+        input: "calmer days",
+        say: [`«${c("share_summary", { client_name: "Sam", session_summary: "thought:session_summary" })}»`],
+        status: "waiting_input",
+      },
       {
         input: "bye",
         say: [`«${c("goodbye", { client_name: "Sam" })}»`],
@@ -118,7 +122,12 @@ describe("golden: the upstream CBT intake, a legacy-field script", () => {
       { input: "28", say: [c("ask_main_issue", name)], status: "waiting_input", at: { phaseId: "phase_2_assessment" } },
       { input: "最近总是睡不着，提不起劲", say: [c("ask_mood")], status: "waiting_input", at: { topicId: "topic_2_2_symptoms" } },
       { input: "很低落", say: [c("ask_interest")], status: "waiting_input" },
-      { input: "没什么兴趣了", say: [c("share_summary", { ...name, session_summary: summary })], status: "waiting_input", at: { actionId: "share_summary", round: 1, maxRounds: 2 } },
+      {
+        input: "没什么兴趣了",
+        say: [c("share_summary", { ...name, session_summary: summary })],
+        status: "waiting_input",
+        at: { actionId: "share_summary", round: 1, maxRounds: 2 },
+      },
       {
         input: "好的",
         say: ["嗯，我在听。我们接着说。"],
@@ -145,7 +154,11 @@ describe("golden: the upstream CBT intake, a legacy-field script", () => {
       { input: "30", say: [`«${c("ask_main_issue", { user_name: "叫我阿林" })}»`], status: "waiting_input" },
       { input: "失眠", say: [`«${c("ask_mood")}»`], status: "waiting_input" },
       { input: "低落", say: [`«${c("ask_interest")}»`], status: "waiting_input" },
-      { input: "没兴趣", say: [`«${c("share_summary", { user_name: "叫我阿林", session_summary: "thought:session_summary" })}»`], status: "waiting_input" },
+      {
+        input: "没兴趣",
+        say: [`«${c("share_summary", { user_name: "叫我阿林", session_summary: "thought:session_summary" })}»`],
+        status: "waiting_input",
+      },
       { input: "嗯", say: ["«…»"], status: "completed" },
     ]));
 });

@@ -185,7 +185,12 @@ const goldens: Golden[] = [
           { input: "阿杰", say: [expect.stringContaining("很好,阿杰!") as never], status: "waiting_input", vars: { 用户称呼: "阿杰" } },
           { input: "继续", say: ["阿杰,您能看到上面的消息吗?(请回答'是'或'否')"], status: "waiting_input" },
           { input: "是", say: [expect.stringContaining("现在测试向后兼容性") as never], status: "waiting_input" },
-          { input: "好", say: [expect.stringContaining("感谢阿杰参与测试") as never], status: "waiting_input", at: { actionId: "completion_message", round: 1, maxRounds: 1 } },
+          {
+            input: "好",
+            say: [expect.stringContaining("感谢阿杰参与测试") as never],
+            status: "waiting_input",
+            at: { actionId: "completion_message", round: 1, maxRounds: 1 },
+          },
           { input: "谢谢", say: [], status: "completed", vars: { 用户称呼: "阿杰", 消息可见性确认: "是" } },
         ],
       },

@@ -21,12 +21,19 @@ export interface Golden {
 }
 
 export async function checkGolden(script: SessionScript, model: LanguageModelV3, turns: Expected[]): Promise<void> {
-  const { results } = await runTurns(script, turns.map((t) => t.input), { model });
+  const { results } = await runTurns(
+    script,
+    turns.map((t) => t.input),
+    { model },
+  );
   results.forEach((r, i) => {
     const want = turns[i]!;
     const turn = `turn ${i + 1} (${JSON.stringify(want.input)})`;
     expect(r.error, turn).toBeUndefined();
-    expect(r.messages.map((m) => m.content), turn).toEqual(want.say);
+    expect(
+      r.messages.map((m) => m.content),
+      turn,
+    ).toEqual(want.say);
     expect(r.status, turn).toBe(want.status);
     if (want.at) expect(r.state.position, turn).toMatchObject(want.at);
     if (want.vars) expect(flatVariables(r.state), turn).toEqual(want.vars);

@@ -44,7 +44,7 @@ describe("ContentStream", () => {
   });
 
   it("decodes escapes split across chunks, including surrogate pairs", () => {
-    const { out } = feed(['{"content": "a\\', 'nb \\u4f6', '0\\u597d \\ud83d', '\\ude00!"}']);
+    const { out } = feed(['{"content": "a\\', "nb \\u4f6", "0\\u597d \\ud83d", '\\ude00!"}']);
     expect(out.join("")).toBe("a\nb 你好 😀!");
     expect(out.every((piece) => !/[\ud800-\udbff]$/.test(piece))).toBe(true);
   });

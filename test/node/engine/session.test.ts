@@ -4,14 +4,7 @@
  * error paths, and state loading.
  */
 import { describe, expect, it } from "vitest";
-import {
-  migrateState,
-  start,
-  step,
-  StateError,
-  type EngineEvent,
-  type SessionState,
-} from "../../../src/engine";
+import { migrateState, start, step, StateError, type EngineEvent, type SessionState } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
 import { fixedNow, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel } from "./helpers";
 
@@ -80,7 +73,13 @@ describe("events", () => {
   it("traces every model call, with the prompt and the reply only when debugging", async () => {
     const quiet = await runTurns(script, [null], { model: new OfflineModel() });
     const [plain] = eventsOf(quiet, "llm") as Extract<EngineEvent, { type: "llm" }>[];
-    expect(plain!.trace).toMatchObject({ actionId: "intro", purpose: "ai_say", attempt: 1, model: "heartrule:offline", usage: { inputTokens: 0, outputTokens: 0 } });
+    expect(plain!.trace).toMatchObject({
+      actionId: "intro",
+      purpose: "ai_say",
+      attempt: 1,
+      model: "heartrule:offline",
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
     expect(plain!.trace.latencyMs).toBeGreaterThanOrEqual(0);
     expect(Object.keys(plain!.trace)).not.toContain("prompt");
     expect(Object.keys(plain!.trace)).not.toContain("response");

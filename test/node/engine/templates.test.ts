@@ -8,7 +8,9 @@ describe("bundled templates", () => {
     ({ name, language }) => {
       const text = bundledTemplate(name, language);
       expect(validateTemplate(text, name)).toEqual([]);
-      const used = findPlaceholders(text).map((p) => p.name).filter(isVariableLike);
+      const used = findPlaceholders(text)
+        .map((p) => p.name)
+        .filter(isVariableLike);
       expect(used.length).toBeGreaterThan(3);
       for (const placeholder of used) expect(Object.keys(templatePlaceholders[name])).toContain(placeholder);
     },
@@ -44,7 +46,8 @@ describe("validateTemplate", () => {
   });
 
   it("accepts a minimal complete override", () => {
-    const text = 'Ask about {{task}}. Reply as JSON: {"EXIT": "false", "content": "…", {{output_list}} "safety_risk": {}, "metadata": {"crisis_signal": false}}';
+    const text =
+      'Ask about {{task}}. Reply as JSON: {"EXIT": "false", "content": "…", {{output_list}} "safety_risk": {}, "metadata": {"crisis_signal": false}}';
     expect(validateTemplate(text, "ai_ask")).toEqual([]);
   });
 });

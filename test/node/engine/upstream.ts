@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
-const dir = [resolve(repoRoot, "../shared/upstream-scripts"), "/work/shared/upstream-scripts"].find((d) => existsSync(d)) ?? resolve(repoRoot, "../shared/upstream-scripts");
+const dir =
+  [resolve(repoRoot, "../shared/upstream-scripts"), "/work/shared/upstream-scripts"].find((d) => existsSync(d)) ??
+  resolve(repoRoot, "../shared/upstream-scripts");
 
 function path(file: string): string {
   return resolve(dir, file);

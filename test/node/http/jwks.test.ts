@@ -70,7 +70,9 @@ describe("JWKS_URL", () => {
 
   it("checks the issuer and audience when they are configured", async () => {
     const cfg = config({ JWT_ISSUER: "https://id.example", JWT_AUDIENCE: "heartrule" });
-    await expect(verifyToken(await rs256(claims({ iss: "https://id.example", aud: "heartrule" })), cfg)).resolves.toMatchObject({ id: "counselor-7" });
+    await expect(verifyToken(await rs256(claims({ iss: "https://id.example", aud: "heartrule" })), cfg)).resolves.toMatchObject({
+      id: "counselor-7",
+    });
     expect(await rejection(await rs256(claims({ iss: "https://evil.example", aud: "heartrule" })), cfg)).toBe("INVALID_TOKEN");
     expect(await rejection(await rs256(claims({ iss: "https://id.example", aud: "another-app" })), cfg)).toBe("INVALID_TOKEN");
   });

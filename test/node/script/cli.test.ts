@@ -55,14 +55,19 @@ describe("heartrule validate", { timeout: 30_000 }, () => {
     const { code, stdout } = await heartrule("validate", "--json", "--lang", "zh-CN", broken);
     expect(code).toBe(1);
     const [result] = JSON.parse(stdout) as { diagnostics: { message: string; suggestion: string }[] }[];
-    expect(result!.diagnostics[0]).toMatchObject({ message: "`max_round` 不是「ai_say 的 config」的字段。", suggestion: "你是不是想写 `max_rounds`？" });
+    expect(result!.diagnostics[0]).toMatchObject({
+      message: "`max_round` 不是「ai_say 的 config」的字段。",
+      suggestion: "你是不是想写 `max_rounds`？",
+    });
   });
 
   it("reports an unreadable file as an error of that file", async () => {
     const missing = path.join(dir, "missing.yaml");
     const { code, stdout } = await heartrule("validate", "--json", missing);
     expect(code).toBe(1);
-    expect(JSON.parse(stdout)).toEqual([{ file: missing, valid: false, diagnostics: [expect.objectContaining({ code: "FILE_UNREADABLE", severity: "error" })] }]);
+    expect(JSON.parse(stdout)).toEqual([
+      { file: missing, valid: false, diagnostics: [expect.objectContaining({ code: "FILE_UNREADABLE", severity: "error" })] },
+    ]);
   });
 
   it("refuses unknown options and a missing file list", async () => {

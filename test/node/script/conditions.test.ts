@@ -8,10 +8,11 @@ import { checkCondition, load } from "../../../src/engine/script";
 import { diagnose, locate, only, session } from "./helpers";
 
 const ask = "- action_type: ai_ask\n  action_id: mood\n  config:\n    content: Mood from 0 to 10?\n    output: [{ get: mood_score }, { get: 情绪 }]";
-const withCondition = (condition: string) => session(`${ask}\n- action_type: ai_say\n  action_id: s\n  condition: ${condition}\n  config: { content: hi }`);
+const withCondition = (condition: string) =>
+  session(`${ask}\n- action_type: ai_say\n  action_id: s\n  condition: ${condition}\n  config: { content: hi }`);
 
 describe("checkCondition", () => {
-  it("reads identifiers, vars[\"…\"] and vars.x, but not macro loop variables or has() tests", () => {
+  it('reads identifiers, vars["…"] and vars.x, but not macro loop variables or has() tests', () => {
     const result = checkCondition('mood_score < 4 && vars["情绪"] == "低落" && vars.sleep != "" && items.exists(i, i > limit) && has(vars.maybe)');
     expect(result).toEqual({ ok: true, variables: ["mood_score", "情绪", "sleep", "items", "limit"] });
   });
@@ -26,7 +27,12 @@ describe("INVALID_CONDITION", () => {
   it("points at the column of the error in a plain scalar", () => {
     const yaml = withCondition("mood_score <");
     const d = only(diagnose(yaml), "INVALID_CONDITION");
-    expect(d).toMatchObject({ severity: "error", path: "session.phases[0].topics[0].actions[1].condition", line: locate(yaml, "mood_score <").line, column: locate(yaml, "mood_score <").column + "mood_score <".length });
+    expect(d).toMatchObject({
+      severity: "error",
+      path: "session.phases[0].topics[0].actions[1].condition",
+      line: locate(yaml, "mood_score <").line,
+      column: locate(yaml, "mood_score <").column + "mood_score <".length,
+    });
     expect(d.message).toMatch(/could not be read/);
     expect(d.suggestion).toContain('vars["名字"]');
   });
@@ -39,14 +45,16 @@ describe("INVALID_CONDITION", () => {
   });
 
   it("points at the right line inside a block scalar", () => {
-    const yaml = session(`${ask}\n- action_type: ai_say\n  action_id: s\n  condition: |\n    mood_score > 3 &&\n      (mood_score < 8 ||\n  config: { content: hi }`);
+    const yaml = session(
+      `${ask}\n- action_type: ai_say\n  action_id: s\n  condition: |\n    mood_score > 3 &&\n      (mood_score < 8 ||\n  config: { content: hi }`,
+    );
     const d = only(diagnose(yaml), "INVALID_CONDITION");
     // The expression ends too early: the error sits just after the last `||`.
     const last = locate(yaml, "(mood_score < 8 ||");
     expect(d).toMatchObject({ line: last.line, column: last.column + "(mood_score < 8 ||".length });
   });
 
-  it("a Chinese name used bare is explained with vars[\"…\"]", () => {
+  it('a Chinese name used bare is explained with vars["…"]', () => {
     const yaml = withCondition('情绪 == "低落"');
     const d = only(diagnose(yaml), "INVALID_CONDITION");
     expect(d).toMatchObject(locate(yaml, "情绪 =="));
@@ -69,8 +77,8 @@ describe("names a condition reads", () => {
     expect(d.message).toContain("`energy`");
   });
 
-  it("vars[\"name\"] is checked too, and knownVariables count as defined", () => {
-    const yaml = withCondition("'vars[\"睡眠\"] == \"差\"'");
+  it('vars["name"] is checked too, and knownVariables count as defined', () => {
+    const yaml = withCondition('\'vars["睡眠"] == "差"\'');
     expect(only(diagnose(yaml), "UNDEFINED_VARIABLE").message).toContain("`睡眠`");
     expect(diagnose(yaml, { knownVariables: ["睡眠"] })).toEqual([]);
   });

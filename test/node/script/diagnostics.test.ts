@@ -32,7 +32,14 @@ describe("YAML problems", () => {
 
   it("YAML_TOO_COMPLEX: an alias bomb is refused without expanding it", () => {
     const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (const [prev, name] of [["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"], ["e", "f"], ["f", "g"]]) {
+    for (const [prev, name] of [
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+      ["d", "e"],
+      ["e", "f"],
+      ["f", "g"],
+    ]) {
       lines.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
     }
     const yaml = lines.join("\n");
@@ -121,7 +128,11 @@ describe("fields", () => {
     const yaml = session("- action_id: a1\n  config:\n    content: hi");
     const diagnostics = diagnose(yaml);
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ code: "REQUIRED_FIELD", path: "session.phases[0].topics[0].actions[0].action_type", ...locate(yaml, "action_id: a1") });
+    expect(diagnostics[0]).toMatchObject({
+      code: "REQUIRED_FIELD",
+      path: "session.phases[0].topics[0].actions[0].action_type",
+      ...locate(yaml, "action_id: a1"),
+    });
   });
 
   it("TYPE_MISMATCH says what was expected and what was found", () => {
@@ -173,7 +184,9 @@ describe("fields", () => {
   });
 
   it("INVALID_VALUE for an enum value (scope)", () => {
-    const yaml = session("- action_type: ai_ask\n  action_id: a1\n  config:\n    content: Name?\n    output:\n      - get: name\n        scope: sesion");
+    const yaml = session(
+      "- action_type: ai_ask\n  action_id: a1\n  config:\n    content: Name?\n    output:\n      - get: name\n        scope: sesion",
+    );
     const d = only(diagnose(yaml), "INVALID_VALUE");
     expect(d).toMatchObject(locate(yaml, "sesion"));
     expect(d.suggestion).toContain("`session`");
@@ -221,10 +234,9 @@ describe("fields", () => {
   });
 
   it("RESERVED_FIELD for output set/value and entry_condition", () => {
-    const yaml = session("- action_type: ai_ask\n  action_id: a1\n  config:\n    content: Name?\n    output:\n      - get: name\n        set: x").replace(
-      "    - phase_id: p1\n",
-      "    - phase_id: p1\n      entry_condition: { after: intro }\n",
-    );
+    const yaml = session(
+      "- action_type: ai_ask\n  action_id: a1\n  config:\n    content: Name?\n    output:\n      - get: name\n        set: x",
+    ).replace("    - phase_id: p1\n", "    - phase_id: p1\n      entry_condition: { after: intro }\n");
     const result = load(yaml);
     const reserved = result.diagnostics.filter((d) => d.code === "RESERVED_FIELD");
     expect(reserved.map((d) => [d.severity, d.line, d.column])).toEqual([
@@ -308,7 +320,19 @@ describe("languages", () => {
     const shape = (d: (typeof en)[number]) => [d.code, d.severity, d.path, d.line, d.column];
     expect(zh.map(shape)).toEqual(en.map(shape));
     const codes = new Set(en.map((d) => d.code));
-    for (const code of ["UNKNOWN_FIELD", "INVALID_VALUE", "TYPE_COERCED", "RESERVED_FIELD", "MISPLACED_FIELD", "DEPRECATED_FIELD", "DUPLICATE_ID", "INVALID_CONDITION", "UNSUPPORTED_ACTION", "REQUIRED_FIELD", "UNDEFINED_VARIABLE"]) {
+    for (const code of [
+      "UNKNOWN_FIELD",
+      "INVALID_VALUE",
+      "TYPE_COERCED",
+      "RESERVED_FIELD",
+      "MISPLACED_FIELD",
+      "DEPRECATED_FIELD",
+      "DUPLICATE_ID",
+      "INVALID_CONDITION",
+      "UNSUPPORTED_ACTION",
+      "REQUIRED_FIELD",
+      "UNDEFINED_VARIABLE",
+    ]) {
       expect(codes, code).toContain(code);
     }
     for (const [e, z] of en.map((d, i) => [d, zh[i]!] as const)) {

@@ -14,7 +14,13 @@ const CJK = /[\u4e00-\u9fff]/;
 const fixtures: Record<string, string> = {
   YAML_SYNTAX: "session:\n\tsession_id: broken\n",
   DUPLICATE_KEY: "session:\n  session_id: a\n  session_id: b\n  phases: []\n",
-  YAML_TOO_COMPLEX: `${"a: &a [x, x, x, x, x, x, x, x, x, x]\n"}${Array.from({ length: 5 }, (_, i) => `${"b".repeat(i + 1)}: &${"b".repeat(i + 1)} [${Array(10).fill(i ? `*${"b".repeat(i)}` : "*a").join(", ")}]`).join("\n")}\nsession: *bbbbb\n`,
+  YAML_TOO_COMPLEX: `${"a: &a [x, x, x, x, x, x, x, x, x, x]\n"}${Array.from(
+    { length: 5 },
+    (_, i) =>
+      `${"b".repeat(i + 1)}: &${"b".repeat(i + 1)} [${Array(10)
+        .fill(i ? `*${"b".repeat(i)}` : "*a")
+        .join(", ")}]`,
+  ).join("\n")}\nsession: *bbbbb\n`,
   UNRECOGNISED_SCRIPT: "notes: just some notes\n",
   TYPE_MISMATCH: "session:\n  session_id: t\n  phases: not a list\n",
   YAML_WARNING: session("- action_type: ai_say\n  action_id: s1\n  config:\n    content: !shout Hello"),

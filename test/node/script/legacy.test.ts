@@ -19,7 +19,9 @@ const fields = (warnings: { code: string; path: string }[]) => warnings.map((w) 
 
 describe("ai_say", () => {
   it("content_template → content, warning names the field, the replacement and an example", () => {
-    const { action, warnings, yaml } = one("- action_type: ai_say\n  action_id: a\n  config:\n    content_template: Welcome to today's session.\n    max_rounds: 1");
+    const { action, warnings, yaml } = one(
+      "- action_type: ai_say\n  action_id: a\n  config:\n    content_template: Welcome to today's session.\n    max_rounds: 1",
+    );
     expect(action.config).toEqual({ content: "Welcome to today's session.", max_rounds: 1 });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ code: "DEPRECATED_FIELD", severity: "warning", ...locate(yaml, "content_template") });
@@ -28,7 +30,9 @@ describe("ai_say", () => {
   });
 
   it("content wins over content_template and contentTemplate", () => {
-    const { action, warnings } = one("- action_type: ai_say\n  action_id: a\n  config:\n    content: new\n    content_template: old\n    contentTemplate: older");
+    const { action, warnings } = one(
+      "- action_type: ai_say\n  action_id: a\n  config:\n    content: new\n    content_template: old\n    contentTemplate: older",
+    );
     expect(action.config).toEqual({ content: "new" });
     expect(warnings.map((w) => w.message)).toEqual([
       "`content_template` is an older name for `content` and is not used, because `content` is also set.",
@@ -55,7 +59,9 @@ describe("ai_say", () => {
   });
 
   it("require_acknowledgment with exit_criteria has no effect either", () => {
-    const { action, warnings } = one("- action_type: ai_say\n  action_id: a\n  config:\n    content: hi\n    exit_criteria: { min_rounds: 1 }\n    require_acknowledgment: false");
+    const { action, warnings } = one(
+      "- action_type: ai_say\n  action_id: a\n  config:\n    content: hi\n    exit_criteria: { min_rounds: 1 }\n    require_acknowledgment: false",
+    );
     expect(action.config).toEqual({ content: "hi", exit_criteria: { min_rounds: 1 } });
     expect(warnings[0]!.message).toMatch(/no effect/);
   });
@@ -80,7 +86,12 @@ describe("ai_ask", () => {
       action_id: "ask_name",
       config: { content: "What should I call you?", output: [{ get: "user_name", define: "the name the client gives" }], max_rounds: 3 },
     });
-    expect(fields(warnings)).toEqual(["DEPRECATED_FIELD target_variable", "DEPRECATED_FIELD question_template", "DEPRECATED_FIELD extraction_prompt", "DEPRECATED_FIELD required"]);
+    expect(fields(warnings)).toEqual([
+      "DEPRECATED_FIELD target_variable",
+      "DEPRECATED_FIELD question_template",
+      "DEPRECATED_FIELD extraction_prompt",
+      "DEPRECATED_FIELD required",
+    ]);
     expect(warnings[0]!.suggestion).toBe("Write it as: output: [{ get: user_name }]");
     expect(warnings[2]!.suggestion).toBe('Write it as: output: [{ get: user_name, define: "the name the client gives" }]');
     expect(warnings[3]!.message).toMatch(/never had an effect/);
@@ -109,12 +120,16 @@ describe("ai_ask", () => {
   });
 
   it("extraction_prompt without a target goes to the single output entry", () => {
-    const { action } = one("- action_type: ai_ask\n  action_id: a\n  config:\n    content: Mood?\n    extraction_prompt: a word for the mood\n    output: [{ get: mood }]");
+    const { action } = one(
+      "- action_type: ai_ask\n  action_id: a\n  config:\n    content: Mood?\n    extraction_prompt: a word for the mood\n    output: [{ get: mood }]",
+    );
     expect(action.config).toEqual({ content: "Mood?", output: [{ get: "mood", define: "a word for the mood" }] });
   });
 
   it("extraction_prompt that fits no single output entry is dropped with a warning", () => {
-    const { action, warnings } = one("- action_type: ai_ask\n  action_id: a\n  config:\n    content: Mood?\n    extraction_prompt: x\n    output: [{ get: mood }, { get: sleep }]");
+    const { action, warnings } = one(
+      "- action_type: ai_ask\n  action_id: a\n  config:\n    content: Mood?\n    extraction_prompt: x\n    output: [{ get: mood }, { get: sleep }]",
+    );
     expect(action.config).toEqual({ content: "Mood?", output: [{ get: "mood" }, { get: "sleep" }] });
     expect(warnings[0]!.message).toMatch(/cannot be matched/);
   });
@@ -133,8 +148,16 @@ describe("ai_think", () => {
         "    prompt_template: Based on the complaint, rate it.",
       ].join("\n"),
     );
-    expect(action.config).toEqual({ content: "Assess severity\n\nBased on the complaint, rate it.", output: [{ get: "category" }, { get: "severity" }] });
-    expect(fields(warnings)).toEqual(["DEPRECATED_FIELD think_goal", "DEPRECATED_FIELD input_variables", "DEPRECATED_FIELD output_variables", "DEPRECATED_FIELD prompt_template"]);
+    expect(action.config).toEqual({
+      content: "Assess severity\n\nBased on the complaint, rate it.",
+      output: [{ get: "category" }, { get: "severity" }],
+    });
+    expect(fields(warnings)).toEqual([
+      "DEPRECATED_FIELD think_goal",
+      "DEPRECATED_FIELD input_variables",
+      "DEPRECATED_FIELD output_variables",
+      "DEPRECATED_FIELD prompt_template",
+    ]);
     expect(warnings[1]!.message).toMatch(/placeholders/);
   });
 

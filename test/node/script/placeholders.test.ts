@@ -12,7 +12,7 @@ describe("placeholders", () => {
   });
 
   it("renders all three forms with one routine and leaves unknown names as written", () => {
-    const vars: Record<string, string> = { name: "Ana", "用户称呼": "小李" };
+    const vars: Record<string, string> = { name: "Ana", 用户称呼: "小李" };
     expect(renderPlaceholders("Hi {name}, {{name}}, ${name}, {用户称呼}, {missing}", (n) => vars[n])).toBe("Hi Ana, Ana, Ana, 小李, {missing}");
   });
 
@@ -54,7 +54,11 @@ describe("UNDEFINED_VARIABLE", () => {
     const yaml = session(
       "- action_type: ai_ask\n  action_id: a\n  config:\n    content: x\n    exit: '{e1} given'\n    tone: '{e2}'\n    output:\n      - get: v\n        define: 'like {e3}'",
     );
-    expect(diagnose(yaml).filter((d) => d.code === "UNDEFINED_VARIABLE").map((d) => d.path.split(".").slice(-1)[0])).toEqual(["exit", "tone", "define"]);
+    expect(
+      diagnose(yaml)
+        .filter((d) => d.code === "UNDEFINED_VARIABLE")
+        .map((d) => d.path.split(".").slice(-1)[0]),
+    ).toEqual(["exit", "tone", "define"]);
   });
 
   it("knownVariables (initial variables, project globals) count as defined", () => {
@@ -63,7 +67,7 @@ describe("UNDEFINED_VARIABLE", () => {
   });
 
   it("JSON examples and other braces in prose are not placeholders", () => {
-    const yaml = session(say("a", "'Answer like {\"score\": 3, \"note\": \"…\"} or pick one of {a, b}'"));
+    const yaml = session(say("a", '\'Answer like {"score": 3, "note": "…"} or pick one of {a, b}\''));
     expect(diagnose(yaml)).toEqual([]);
   });
 

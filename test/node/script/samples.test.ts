@@ -29,13 +29,23 @@ async function converse(file: string, answers: string[]) {
 
 describe("sample scripts with the offline model", () => {
   it("intake_en.yaml completes; a low mood brings the safety question and variables reach later phases", async () => {
-    const { said, status } = await converse("intake_en.yaml", ["Sam", "I feel anxious at work", "2", "No, I feel safe", "Not well", "Feel calmer", "Thank you"]);
+    const { said, status } = await converse("intake_en.yaml", [
+      "Sam",
+      "I feel anxious at work",
+      "2",
+      "No, I feel safe",
+      "Not well",
+      "Feel calmer",
+      "Thank you",
+    ]);
     expect(status).toBe("completed");
     expect(said).toContain("Thank you, Sam. What brings you here today?");
     expect(said.some((s) => s.startsWith("That sounds really hard, Sam."))).toBe(true);
     expect(said.some((s) => s.includes('("Not well", as you put it)'))).toBe(true);
     // The summary is its own paragraph; what ai_think wrote reads as a line, and the client's last words get an answer.
-    expect(said.at(-2)).toBe("Here is what I heard today, Sam:\n\nI have taken note of what you shared today.\n\nThank you for being so open. Next time we can start working on your goals together.");
+    expect(said.at(-2)).toBe(
+      "Here is what I heard today, Sam:\n\nI have taken note of what you shared today.\n\nThank you for being so open. Next time we can start working on your goals together.",
+    );
     expect(said.at(-1)).toBe("Thank you for today, Sam. Take good care of yourself, and see you next time.");
   });
 
@@ -45,7 +55,7 @@ describe("sample scripts with the offline model", () => {
     expect(said.some((s) => s.startsWith("That sounds really hard"))).toBe(false);
   });
 
-  it("intake_zh.yaml completes, with vars[\"情绪评分\"] in its condition", async () => {
+  it('intake_zh.yaml completes, with vars["情绪评分"] in its condition', async () => {
     const { said, status } = await converse("intake_zh.yaml", ["小李", "最近工作压力很大", "3", "没有", "不太好", "希望轻松一点", "谢谢"]);
     expect(status).toBe("completed");
     expect(said).toContain("谢谢你，小李。是什么让你今天来到这里？");

@@ -33,24 +33,27 @@ function legacyLines(yaml: string): { line: number; field: string }[] {
   });
 }
 
-describe.each(["new_session_template.yaml", "test_multi_output.yaml", "cbt_depression_assessment.yaml", "test_deprecated_fields.yaml"])("%s", (file) => {
-  const yaml = read(file);
-  const result = load(yaml);
+describe.each(["new_session_template.yaml", "test_multi_output.yaml", "cbt_depression_assessment.yaml", "test_deprecated_fields.yaml"])(
+  "%s",
+  (file) => {
+    const yaml = read(file);
+    const result = load(yaml);
 
-  it("loads without errors into a session script", () => {
-    expect(errors(result.diagnostics)).toEqual([]);
-    expect(result.kind).toBe("session");
-    expect(result.script).toBeDefined();
-  });
+    it("loads without errors into a session script", () => {
+      expect(errors(result.diagnostics)).toEqual([]);
+      expect(result.kind).toBe("session");
+      expect(result.script).toBeDefined();
+    });
 
-  it("warns once for each older field it uses, naming it", () => {
-    const expected = legacyLines(yaml);
-    expect(expected.length).toBeGreaterThan(0);
-    const deprecated = result.diagnostics.filter((d) => d.code === "DEPRECATED_FIELD");
-    expect(deprecated.map((d) => ({ line: d.line, field: d.path.split(".").pop() }))).toEqual(expected);
-    for (const d of deprecated) expect(d.message).toContain(`\`${d.path.split(".").pop()}\``);
-  });
-});
+    it("warns once for each older field it uses, naming it", () => {
+      const expected = legacyLines(yaml);
+      expect(expected.length).toBeGreaterThan(0);
+      const deprecated = result.diagnostics.filter((d) => d.code === "DEPRECATED_FIELD");
+      expect(deprecated.map((d) => ({ line: d.line, field: d.path.split(".").pop() }))).toEqual(expected);
+      for (const d of deprecated) expect(d.message).toContain(`\`${d.path.split(".").pop()}\``);
+    });
+  },
+);
 
 describe("story-2.1-verification-test.yaml", () => {
   it("has no errors and no warnings (its placeholders are filled earlier)", () => {
@@ -67,7 +70,8 @@ describe("cbt_depression_assessment.yaml in modern form", () => {
     const [p1, p2, p3] = script.session.phases;
     expect(p1!.topics[0]!.actions[0]!.config).toEqual({
       // A `|` block's single line breaks are folded (no space between Chinese sentences).
-      content: "你好，欢迎来到心理咨询。我是AI咨询助手，会陪伴你完成今天的会谈。在开始之前，我想先了解一些基本信息，这将帮助我更好地理解你的情况。你可以放心，这里的所有对话都是保密的。",
+      content:
+        "你好，欢迎来到心理咨询。我是AI咨询助手，会陪伴你完成今天的会谈。在开始之前，我想先了解一些基本信息，这将帮助我更好地理解你的情况。你可以放心，这里的所有对话都是保密的。",
       max_rounds: 1,
     });
     expect(p1!.topics[1]!.actions[0]!.config).toEqual({
@@ -78,7 +82,8 @@ describe("cbt_depression_assessment.yaml in modern form", () => {
     const think = p2!.topics[0]!.actions[1]!;
     expect(think.action_type).toBe("ai_think");
     expect(think.config).toEqual({
-      content: "分析主诉，初步判断症状类型\n\n根据用户的主诉：${chief_complaint}请初步判断：\n1. 症状类别（如：情绪问题、睡眠问题、人际关系等）\n2. 严重程度（轻度/中度/重度）",
+      content:
+        "分析主诉，初步判断症状类型\n\n根据用户的主诉：${chief_complaint}请初步判断：\n1. 症状类别（如：情绪问题、睡眠问题、人际关系等）\n2. 严重程度（轻度/中度/重度）",
       output: [{ get: "symptom_category" }, { get: "severity_level" }],
     });
     expect(p3!.topics[0]!.actions[1]!.config).toMatchObject({ max_rounds: 2 });
@@ -94,7 +99,17 @@ describe("socratic_questioning.yaml", () => {
 
   it("has errors only for the root keys nothing reads, each suggesting metadata", () => {
     const found = errors(result.diagnostics);
-    expect(found.map((d) => d.path)).toEqual(["name", "version", "author", "description", "technique_type", "technique_id", "technique_name", "input_parameters", "output_variables"]);
+    expect(found.map((d) => d.path)).toEqual([
+      "name",
+      "version",
+      "author",
+      "description",
+      "technique_type",
+      "technique_id",
+      "technique_name",
+      "input_parameters",
+      "output_variables",
+    ]);
     for (const d of found) {
       expect(d.code).toBe("UNKNOWN_FIELD");
       expect(d.column).toBe(1);

@@ -7,7 +7,18 @@ import { MAX_FRAME_BYTES } from "../../../src/session/protocol";
 import { answered, created, erasing, failed, idled, mirrored, mirrorFailed, spoke, type Meta } from "../../../src/session/storage/meta";
 import { TurnQueue } from "../../../src/session/turns/queue";
 
-const origin = { sessionId: "s", userId: "u", projectId: null, versionId: null, versionNumber: null, scriptPath: null, scriptId: "x", scriptHash: "h", templateHashes: {}, debug: false };
+const origin = {
+  sessionId: "s",
+  userId: "u",
+  projectId: null,
+  versionId: null,
+  versionNumber: null,
+  scriptPath: null,
+  scriptId: "x",
+  scriptHash: "h",
+  templateHashes: {},
+  debug: false,
+};
 const fresh = (): Meta => created(origin, 1000);
 
 describe("Meta transitions", () => {
@@ -35,12 +46,21 @@ describe("frames", () => {
   it("parse what a client sends, and answer what is not a frame with BAD_FRAME or FRAME_TOO_LARGE", () => {
     expect(parseClientFrame('{"type":"resume","lastSeq":3}')).toEqual({ ok: true, frame: { type: "resume", lastSeq: 3 } });
     expect(parseClientFrame("nope")).toMatchObject({ ok: false, error: { code: "BAD_FRAME" } });
-    expect(parseClientFrame('{"type":"resume","lastSeq":-1}')).toMatchObject({ ok: false, error: { code: "BAD_FRAME", message: expect.stringContaining("lastSeq") } });
+    expect(parseClientFrame('{"type":"resume","lastSeq":-1}')).toMatchObject({
+      ok: false,
+      error: { code: "BAD_FRAME", message: expect.stringContaining("lastSeq") },
+    });
     expect(parseClientFrame("x".repeat(MAX_FRAME_BYTES + 1))).toMatchObject({ ok: false, error: { code: "FRAME_TOO_LARGE" } });
   });
 
   it("carry a problem's clientMessageId and retryable only when it has them", () => {
-    expect(errorFrame({ status: 503, code: "LLM_UNAVAILABLE", detail: "d", extra: { clientMessageId: "c", retryable: true } })).toEqual({ type: "error", code: "LLM_UNAVAILABLE", message: "d", clientMessageId: "c", retryable: true });
+    expect(errorFrame({ status: 503, code: "LLM_UNAVAILABLE", detail: "d", extra: { clientMessageId: "c", retryable: true } })).toEqual({
+      type: "error",
+      code: "LLM_UNAVAILABLE",
+      message: "d",
+      clientMessageId: "c",
+      retryable: true,
+    });
     expect(errorFrame({ status: 404, code: "NOT_FOUND", detail: "d" })).toEqual({ type: "error", code: "NOT_FOUND", message: "d" });
   });
 });

@@ -67,7 +67,10 @@ const ai = (seq: number, content: string) => ({ type: "message", seq, id: `msg_$
 
 describe("ChatSession", () => {
   it("resumes after the highest seq and resends an unconfirmed message with its first clientMessageId", async () => {
-    const { session, nextPeer, connected, statuses } = await setUp({ messages: [{ type: "message", seq: 1, role: "assistant", content: "Hi", actionId: "a" }], status: "waiting_input" });
+    const { session, nextPeer, connected, statuses } = await setUp({
+      messages: [{ type: "message", seq: 1, role: "assistant", content: "Hi", actionId: "a" }],
+      status: "waiting_input",
+    });
     const first = await connected();
     expect(first.frames[0]).toEqual({ type: "resume", lastSeq: 1 });
     send(first, { type: "state", status: "waiting_input", lastSeq: 1 });

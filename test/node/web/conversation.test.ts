@@ -6,7 +6,14 @@ import { describe, expect, it } from "vitest";
 import { Conversation } from "../../../src/web/client/conversation";
 import { parseServerFrame, toMessageFrame, type MessageFrame } from "../../../src/web/client/protocol";
 
-const ai = (seq: number, n: number, content: string): MessageFrame => ({ type: "message", seq, role: "assistant", content, actionId: "a", messageId: `msg_${n}` });
+const ai = (seq: number, n: number, content: string): MessageFrame => ({
+  type: "message",
+  seq,
+  role: "assistant",
+  content,
+  actionId: "a",
+  messageId: `msg_${n}`,
+});
 const user = (seq: number, content: string, clientMessageId?: string): MessageFrame => ({
   type: "message",
   seq,
@@ -107,7 +114,13 @@ describe("Conversation", () => {
     expect(texts(c)).toEqual(["assistant:Welcome, Sam.:streaming"]);
     c.applyMessage(ai(1, 1, "Welcome, Sam."));
     expect(texts(c)).toEqual(["assistant:Welcome, Sam.:final"]);
-    expect(changes).toEqual(["added:m:msg_1:I was about to", "removed:m:msg_1:I was about to", "added:m:msg_1:Welcome", "updated:m:msg_1:Welcome, Sam.", "updated:m:msg_1:Welcome, Sam."]);
+    expect(changes).toEqual([
+      "added:m:msg_1:I was about to",
+      "removed:m:msg_1:I was about to",
+      "added:m:msg_1:Welcome",
+      "updated:m:msg_1:Welcome, Sam.",
+      "updated:m:msg_1:Welcome, Sam.",
+    ]);
   });
 
   it("leaves other lines and final messages alone on delta_reset", () => {
@@ -144,7 +157,9 @@ describe("Conversation", () => {
 
 describe("server frames", () => {
   it("accepts the contract's frames and REST messages, and nothing malformed", () => {
-    expect(parseServerFrame('{"type":"message","seq":4,"id":"msg_2","role":"assistant","content":"Hi","actionId":"greet","clientMessageId":null}')).toEqual({
+    expect(
+      parseServerFrame('{"type":"message","seq":4,"id":"msg_2","role":"assistant","content":"Hi","actionId":"greet","clientMessageId":null}'),
+    ).toEqual({
       type: "message",
       seq: 4,
       role: "assistant",
@@ -154,7 +169,10 @@ describe("server frames", () => {
     });
     expect(parseServerFrame('{"type":"delta","messageId":"msg_2","text":"H"}')).toEqual({ type: "delta", messageId: "msg_2", text: "H" });
     expect(parseServerFrame('{"type":"delta_reset","messageId":"msg_2","actionId":"greet"}')).toEqual({ type: "delta_reset", messageId: "msg_2" });
-    expect(parseServerFrame('{"type":"state","status":"waiting_input","position":{"phaseIndex":0}}')).toMatchObject({ type: "state", status: "waiting_input" });
+    expect(parseServerFrame('{"type":"state","status":"waiting_input","position":{"phaseIndex":0}}')).toMatchObject({
+      type: "state",
+      status: "waiting_input",
+    });
     expect(parseServerFrame('{"type":"error","code":"LLM_TIMEOUT","message":"slow","retryable":true,"clientMessageId":"c-1"}')).toEqual({
       type: "error",
       code: "LLM_TIMEOUT",
@@ -163,7 +181,15 @@ describe("server frames", () => {
       clientMessageId: "c-1",
     });
     expect(parseServerFrame('{"type":"safety","crisis":true,"source":"input"}')).toEqual({ type: "safety", crisis: true });
-    for (const bad of ["not json", "[]", '{"type":"message","seq":-1,"role":"assistant","content":"x"}', '{"type":"message","seq":1,"role":"system","content":"x"}', '{"type":"delta","messageId":1,"text":"x"}', '{"type":"delta_reset"}', '{"type":"unknown"}']) {
+    for (const bad of [
+      "not json",
+      "[]",
+      '{"type":"message","seq":-1,"role":"assistant","content":"x"}',
+      '{"type":"message","seq":1,"role":"system","content":"x"}',
+      '{"type":"delta","messageId":1,"text":"x"}',
+      '{"type":"delta_reset"}',
+      '{"type":"unknown"}',
+    ]) {
       expect(parseServerFrame(bad)).toBeNull();
     }
     expect(toMessageFrame({ seq: 1, id: "usr_1", role: "user", content: "Sam", actionId: null, clientMessageId: "c-1" })).toEqual({

@@ -51,7 +51,10 @@ describe("the offline model", () => {
   });
 
   it("gives every ai_think output a non-empty deterministic value, and extraction the answer", async () => {
-    const outputs = [{ name: "summary", define: null, filled: false }, { name: "risk", define: null, filled: false }];
+    const outputs = [
+      { name: "summary", define: null, filled: false },
+      { name: "risk", define: null, filled: false },
+    ];
     const first = (await streamed({ purpose: "ai_think", outputs, language: "zh-CN" })).reply;
     const again = (await streamed({ purpose: "ai_think", outputs, language: "zh-CN" })).reply;
     expect(first.summary).toMatch(/\S/);

@@ -75,7 +75,10 @@ describe("openai-compatible provider", () => {
   });
 
   it("retries a 429 after the time Retry-After asks for", async () => {
-    const r = await run([{ kind: "status", status: 429, headers: { "retry-after": "1" } }, { kind: "stream", pieces: [good] }]);
+    const r = await run([
+      { kind: "status", status: 429, headers: { "retry-after": "1" } },
+      { kind: "stream", pieces: [good] },
+    ]);
     expect(r.result.status).toBe("waiting_input");
     expect(r.result.messages.map((m) => m.content)).toEqual([content]);
     expect(r.requests).toHaveLength(2);
@@ -83,13 +86,20 @@ describe("openai-compatible provider", () => {
   });
 
   it("gives up at once when Retry-After asks for longer than it is worth waiting", async () => {
-    const r = await run([{ kind: "status", status: 429, headers: { "retry-after": "3600" } }, { kind: "stream", pieces: [good] }]);
+    const r = await run([
+      { kind: "status", status: 429, headers: { "retry-after": "3600" } },
+      { kind: "stream", pieces: [good] },
+    ]);
     expect(r.result.error).toMatchObject({ code: "LLM_UNAVAILABLE", retryable: true, actionId: "hello" });
     expect(r.requests).toHaveLength(1);
   });
 
   it("retries 5xx up to LLM_MAX_RETRIES, then reports the service unavailable with the state unchanged", async () => {
-    const r = await run([{ kind: "status", status: 503 }, { kind: "status", status: 502 }, { kind: "stream", pieces: [good] }]);
+    const r = await run([
+      { kind: "status", status: 503 },
+      { kind: "status", status: 502 },
+      { kind: "stream", pieces: [good] },
+    ]);
     expect(r.result).toMatchObject({ status: "error", messages: [], error: { code: "LLM_UNAVAILABLE", retryable: true } });
     expect(r.requests).toHaveLength(2);
     expect(r.result.state).toBe(r.state);
@@ -110,7 +120,10 @@ describe("openai-compatible provider", () => {
   });
 
   it("does not retry a request the service refuses", async () => {
-    const r = await run([{ kind: "status", status: 401 }, { kind: "stream", pieces: [good] }]);
+    const r = await run([
+      { kind: "status", status: 401 },
+      { kind: "stream", pieces: [good] },
+    ]);
     expect(r.result.error).toMatchObject({ code: "LLM_ERROR", retryable: false });
     expect(r.requests).toHaveLength(1);
   });
@@ -138,7 +151,7 @@ describe("openai-compatible provider", () => {
     const repair = r.requests[1]!.messages as { role: string; content: string }[];
     expect(repair.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(repair[1]!.content).toContain("Sure! Here is my reply");
-    expect(repair[2]!.content).toContain("lacks \"content\"");
+    expect(repair[2]!.content).toContain('lacks "content"');
     expect(r.result.stats.llmCalls).toBe(2);
   });
 

@@ -36,17 +36,33 @@ const shapes: Shape[] = [
   { name: "code fence", behaviours: (l) => [r("```json\n" + reply(l) + "\n```")] },
   { name: "think block before the JSON", behaviours: (l) => [r(`<think>The client seems tense. {"content": "draft"}</think>\n${reply(l)}`)] },
   { name: "prose with braces before the JSON", behaviours: (l) => [r(`Here is the format {content, EXIT}: ${reply(l)}`)] },
-  { name: "literal newline inside the string", behaviours: (l) => [r(`{"EXIT": "false", "content": "${l.slice(0, 6)}\n${l.slice(6)}"}`)], expected: (l) => `${l.slice(0, 6)}\n${l.slice(6)}` },
-  { name: "unescaped quotes inside the text", behaviours: () => [r('{"EXIT": "false", "content": "你说"我很好"，我听到了。"}')], expected: () => '你说"我很好"，我听到了。' },
+  {
+    name: "literal newline inside the string",
+    behaviours: (l) => [r(`{"EXIT": "false", "content": "${l.slice(0, 6)}\n${l.slice(6)}"}`)],
+    expected: (l) => `${l.slice(0, 6)}\n${l.slice(6)}`,
+  },
+  {
+    name: "unescaped quotes inside the text",
+    behaviours: () => [r('{"EXIT": "false", "content": "你说"我很好"，我听到了。"}')],
+    expected: () => '你说"我很好"，我听到了。',
+  },
   { name: "full-width syntax", behaviours: (l) => [r(`{“EXIT”：“false”，“content”：“${l}”}`)] },
-  { name: "Python literals and single quotes", behaviours: (l) => [r(`{'EXIT': False, 'content': '${l.replace(/'/g, "’")}', 'BRIEF': None}`)], expected: (l) => l.replace(/'/g, "’") },
+  {
+    name: "Python literals and single quotes",
+    behaviours: (l) => [r(`{'EXIT': False, 'content': '${l.replace(/'/g, "’")}', 'BRIEF': None}`)],
+    expected: (l) => l.replace(/'/g, "’"),
+  },
   { name: "key spelled Content", behaviours: (l) => [r(JSON.stringify({ EXIT: "false", Content: l }))] },
   { name: "content null, then repaired", behaviours: (l) => [r(reply(null)), r(reply(l))] },
   { name: "two objects: the correction wins", behaviours: (l) => [r(`${reply("A first draft.")}\n${reply(l)}`)] },
   { name: "double-encoded content", behaviours: (l) => [r(reply(JSON.stringify({ content: l })))] },
-  { name: "a speaker label", behaviours: (l) => [r(reply(`Counselor: ${l}`)), ] },
+  { name: "a speaker label", behaviours: (l) => [r(reply(`Counselor: ${l}`))] },
   { name: "a Chinese speaker label", behaviours: (l) => [r(reply(`咨询师：${l}`))] },
-  { name: "truncated at the token limit", behaviours: (l) => [r(reply(`${l} And then there was more to`).slice(0, -30), "length")], expected: (l) => l },
+  {
+    name: "truncated at the token limit",
+    behaviours: (l) => [r(reply(`${l} And then there was more to`).slice(0, -30), "length")],
+    expected: (l) => l,
+  },
   { name: "plain text", behaviours: (l) => [r(l)] },
   { name: "an empty reply, then a good one", behaviours: (l) => [r(""), r(reply(l))] },
   { name: "over the length cap", behaviours: (l) => [r(reply(`${l} `.repeat(80)))], expected: () => "" },
@@ -60,7 +76,14 @@ afterEach(async () => {
 
 async function run(language: "en" | "zh-CN", behaviours: Behaviour[], stream: boolean) {
   server = await startFakeOpenAI(behaviours);
-  const model = createModel({ LLM_PROVIDER: "openai-compatible", LLM_BASE_URL: server.url, LLM_MODEL: "fake", LLM_TIMEOUT_MS: 3000, LLM_MAX_RETRIES: 0, LLM_STREAM: stream });
+  const model = createModel({
+    LLM_PROVIDER: "openai-compatible",
+    LLM_BASE_URL: server.url,
+    LLM_MODEL: "fake",
+    LLM_TIMEOUT_MS: 3000,
+    LLM_MAX_RETRIES: 0,
+    LLM_STREAM: stream,
+  });
   const script = scriptIn(language);
   const state = start(script, { now: fixedNow });
   const snapshot = structuredClone(state);
@@ -129,7 +152,15 @@ describe("provider failures", () => {
     const recovered = await run("en", [{ kind: "sse-error", pieces: [] }, r(reply(LINE.en))], true);
     expect(recovered.result.messages[0]!.content).toBe(LINE.en);
     await server!.close();
-    const failed = await run("en", [{ kind: "sse-error", pieces: [] }, { kind: "sse-error", pieces: [] }, { kind: "sse-error", pieces: [] }], true);
+    const failed = await run(
+      "en",
+      [
+        { kind: "sse-error", pieces: [] },
+        { kind: "sse-error", pieces: [] },
+        { kind: "sse-error", pieces: [] },
+      ],
+      true,
+    );
     expect(failed.result.error).toMatchObject({ code: "LLM_ERROR", retryable: true });
   });
 
@@ -146,7 +177,15 @@ describe("provider failures", () => {
   });
 
   it("a connection dropped mid-stream is retried as a new attempt", async () => {
-    const { result } = await run("en", [{ kind: "cut", pieces: ['{"content": "x'] }, { kind: "cut", pieces: [] }, { kind: "cut", pieces: [] }], true);
+    const { result } = await run(
+      "en",
+      [
+        { kind: "cut", pieces: ['{"content": "x'] },
+        { kind: "cut", pieces: [] },
+        { kind: "cut", pieces: [] },
+      ],
+      true,
+    );
     expect(result.error).toMatchObject({ code: "LLM_UNAVAILABLE", retryable: true });
   });
 });
