@@ -133,7 +133,11 @@ describe("a reply the model had to repair", () => {
     const file = join(dir, "retraction.yaml");
     writeFileSync(file, script);
     const tmux = (...args: string[]) => execFileSync("tmux", ["-L", `heartrule-e2e-${process.pid}`, ...args], { encoding: "utf8" });
-    const screen = () => tmux("capture-pane", "-p", "-t", "chat").replace(/\s+$/, "");
+    // The pane stays after `heartrule chat` exits (remain-on-exit), so its last screen can still be read (from the start of its history: a line scrolled off is still there); tmux's own status line is not part of it.
+    const screen = () =>
+      tmux("capture-pane", "-p", "-S", "-", "-t", "chat")
+        .replace(/^Pane is dead.*$/m, "")
+        .replace(/\s+$/, "");
     const until = (check: (s: string) => boolean) => expect.poll(screen, { timeout: 30_000, interval: 100 }).toSatisfy(check);
     try {
       tmux(
@@ -158,6 +162,7 @@ describe("a reply the model had to repair", () => {
         "--script",
         file,
       );
+      tmux("set-option", "-t", "chat", "remain-on-exit", "on");
       await until((s) => s.endsWith("you>"));
       tmux("send-keys", "-t", "chat", "Fine, thanks", "Enter");
       // Seen while the discarded attempt streams…
