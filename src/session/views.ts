@@ -3,7 +3,7 @@ import { flatVariables, variableScopes, type Position, type SessionState } from 
 import type { sessions } from "../store/schema";
 import { metaFromRow } from "./mirror/rows";
 import type { SessionInfo, SessionMessage, SessionSummary, SessionVariables } from "./schemas";
-import type { Meta } from "./storage/meta";
+import { described, type Meta } from "./storage/meta";
 import type { StoredMessage } from "./storage/tables";
 
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -13,18 +13,7 @@ export function messageView({ turnId: _t, createdAt, ...m }: StoredMessage): Ses
 }
 
 export function infoView(meta: Meta, position: Position, lastSeq: number): SessionInfo {
-  const {
-    templateHashes: _t,
-    mirroredSeq: _m,
-    mirrorAttempts: _a,
-    mirrorRetryAt: _r,
-    erasing: _e,
-    createdAt,
-    updatedAt,
-    lastActivityAt,
-    completedAt,
-    ...same
-  } = meta;
+  const { templateHashes: _t, createdAt, updatedAt, lastActivityAt, completedAt, ...same } = described(meta);
   return {
     ...same,
     position,

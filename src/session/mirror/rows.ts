@@ -5,7 +5,7 @@
 import { flatVariables, type SessionState } from "../../engine";
 import type { MessageRow, MirrorBatch, SessionRow } from "../../store/sessions/mirror";
 import type { sessions, messages } from "../../store/schema";
-import type { Meta } from "../storage/meta";
+import { described, type Meta } from "../storage/meta";
 import type { OutboxEntry, PinnedScript, StoredMessage } from "../storage/tables";
 
 export interface MirrorInput {
@@ -53,19 +53,7 @@ export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbo
 }
 
 function sessionRow(meta: Meta, state: SessionState, lastSeq: number, lastTurn: number): SessionRow {
-  const {
-    sessionId,
-    templateHashes,
-    mirroredSeq: _m,
-    mirrorAttempts: _a,
-    mirrorRetryAt: _r,
-    erasing: _e,
-    createdAt,
-    updatedAt,
-    lastActivityAt,
-    completedAt,
-    ...same
-  } = meta;
+  const { sessionId, templateHashes, createdAt, updatedAt, lastActivityAt, completedAt, ...same } = described(meta);
   return {
     ...same,
     id: sessionId,

@@ -47,6 +47,11 @@ export type MetaOrigin = Omit<
 >;
 
 /** A session that has just been created: active, nothing mirrored yet. */
+/** What a session is, without the actor's own bookkeeping (mirror progress, erasure): what its D1 row and its views show. */
+export function described({ mirroredSeq: _m, mirrorAttempts: _a, mirrorRetryAt: _r, erasing: _e, ...session }: Meta) {
+  return session;
+}
+
 export function created(origin: MetaOrigin, now: number): Meta {
   return {
     ...origin,

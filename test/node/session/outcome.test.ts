@@ -5,6 +5,7 @@ import type { SessionMessage, TurnResult } from "../../../src/session/schemas";
 import { created } from "../../../src/session/storage/meta";
 import { finished, forCaller, resultView, stepProblem, storedProblem } from "../../../src/session/turns/outcome";
 import { infoView, messageView } from "../../../src/session/views";
+import { origin } from "./fixtures";
 
 const debug: NonNullable<TurnResult["debug"]> = { turn: 1, traces: [], variableChanges: [], positions: [] };
 const position: Parameters<typeof infoView>[1] = {
@@ -57,21 +58,7 @@ describe("a turn's result", () => {
 describe("views", () => {
   it("show times as ISO strings and leave the actor's mirror bookkeeping out", () => {
     const meta = {
-      ...created(
-        {
-          sessionId: "s",
-          userId: "u",
-          projectId: null,
-          versionId: null,
-          versionNumber: null,
-          scriptPath: null,
-          scriptId: "x",
-          scriptHash: "h",
-          templateHashes: {},
-          debug: false,
-        },
-        0,
-      ),
+      ...created(origin, 0),
       mirrorAttempts: 3,
       erasing: true,
     };

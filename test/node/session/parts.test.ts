@@ -6,19 +6,8 @@ import { assertOpen, authorize } from "../../../src/session/load/access";
 import { MAX_FRAME_BYTES } from "../../../src/session/protocol";
 import { answered, created, erasing, failed, idled, mirrored, mirrorFailed, spoke, type Meta } from "../../../src/session/storage/meta";
 import { TurnQueue } from "../../../src/session/turns/queue";
+import { origin } from "./fixtures";
 
-const origin = {
-  sessionId: "s",
-  userId: "u",
-  projectId: null,
-  versionId: null,
-  versionNumber: null,
-  scriptPath: null,
-  scriptId: "x",
-  scriptHash: "h",
-  templateHashes: {},
-  debug: false,
-};
 const fresh = (): Meta => created(origin, 1000);
 
 describe("Meta transitions", () => {

@@ -1,0 +1,15 @@
+/** Where a test session comes from: no project, an inline script, not a debug session. */
+import type { MetaOrigin } from "../../../src/session/storage/meta";
+
+export const origin: MetaOrigin = {
+  sessionId: "s",
+  userId: "u",
+  projectId: null,
+  versionId: null,
+  versionNumber: null,
+  scriptPath: null,
+  scriptId: "x",
+  scriptHash: "h",
+  templateHashes: {},
+  debug: false,
+};
