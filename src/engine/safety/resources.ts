@@ -1,0 +1,79 @@
+/**
+ * Crisis resources: the lines a person in danger is pointed to. They come
+ * from configuration (a deployment's CRISIS_RESOURCES, later a project's own
+ * table), never from model text, with these documented defaults per locale.
+ * No police or general emergency number is offered as a crisis line: an
+ * emergency number is its own entry kind, shown beside the lines, never
+ * instead of them.
+ */
+import { z } from "zod";
+
+export const crisisResourceSchema = z.object({
+  /** Shown as is, in the locale's language. */
+  name: z.string().min(1).max(120),
+  kind: z.enum(["crisis_line", "emergency"]).default("crisis_line"),
+  phone: z.string().min(1).max(40).optional(),
+  /** How to reach it by text message, e.g. "Text 988" or "Text HOME to 741741". */
+  text: z.string().min(1).max(80).optional(),
+  chat: z.url().optional(),
+  hours: z.string().min(1).max(60).optional(),
+});
+
+/** Locale (BCP 47, e.g. "en-US", "zh-CN") → its resources, in the order they are offered. */
+export const crisisResourceTableSchema = z.record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/), z.array(crisisResourceSchema).min(1));
+
+export type CrisisResource = z.infer<typeof crisisResourceSchema>;
+export type CrisisResourceTable = z.infer<typeof crisisResourceTableSchema>;
+
+export const defaultCrisisResources: CrisisResourceTable = {
+  "en-US": [
+    {
+      name: "988 Suicide & Crisis Lifeline",
+      kind: "crisis_line",
+      phone: "988",
+      text: "Text 988",
+      chat: "https://988lifeline.org/chat/",
+      hours: "24/7",
+    },
+    { name: "Crisis Text Line", kind: "crisis_line", text: "Text HOME to 741741", hours: "24/7" },
+    { name: "Emergency services", kind: "emergency", phone: "911" },
+  ],
+  "en-GB": [
+    { name: "Samaritans", kind: "crisis_line", phone: "116 123", hours: "24/7" },
+    { name: "Shout", kind: "crisis_line", text: "Text SHOUT to 85258", hours: "24/7" },
+    { name: "Emergency services", kind: "emergency", phone: "999" },
+  ],
+  "zh-CN": [
+    { name: "全国心理援助热线", kind: "crisis_line", phone: "12356" },
+    { name: "希望24热线", kind: "crisis_line", phone: "400-161-9995", hours: "24小时" },
+    { name: "北京心理危机研究与干预中心", kind: "crisis_line", phone: "010-82951332", hours: "24小时" },
+    { name: "急救电话", kind: "emergency", phone: "120" },
+  ],
+};
+
+/** A bare language picks its usual region's table. */
+const regionOf: Record<string, string> = { en: "en-US", zh: "zh-CN" };
+
+/**
+ * The resources for a locale: the configured table first, then the defaults;
+ * an exact locale, then the language's usual region, then en-US.
+ */
+export function crisisResourcesFor(locale: string | undefined, configured?: CrisisResourceTable): CrisisResource[] {
+  const tables = configured ? [configured, defaultCrisisResources] : [defaultCrisisResources];
+  const language = (locale ?? "").split("-")[0]?.toLowerCase() ?? "";
+  const ownLanguage = [locale, regionOf[language], ...Object.keys(defaultCrisisResources).filter((k) => k.startsWith(`${language}-`))];
+  // The client's own language beats a configured table of another language.
+  for (const key of [...ownLanguage, "en-US"]) {
+    for (const table of tables) {
+      const found = key ? table[key] : undefined;
+      if (found) return found;
+    }
+  }
+  return defaultCrisisResources["en-US"] as CrisisResource[];
+}
+
+/** One line per resource, e.g. "988 Suicide & Crisis Lifeline: 988 · Text 988 · https://988lifeline.org/chat/ (24/7)". */
+export function describeCrisisResource(resource: CrisisResource): string {
+  const ways = [resource.phone, resource.text, resource.chat].filter(Boolean).join(" · ");
+  return `${resource.name}: ${ways}${resource.hours ? ` (${resource.hours})` : ""}`;
+}
