@@ -5,11 +5,17 @@
 // wrangler runs it before `wrangler dev` and `wrangler deploy` ([build] in
 // wrangler.toml, rebuilt when src/web changes); `npm test` and CI run it too.
 // Everything the page needs is bundled: nothing loads from a CDN at run time.
+// It also copies the API reference viewer for /docs (Scalar's standalone
+// browser build, pinned in package.json) to public/assets/docs/scalar.js,
+// the path src/http/docs-page.ts names.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+
+/** The prebuilt viewer: one self-contained script (its CSS included). */
+const docsViewer = fileURLToPath(new URL("browser/standalone.js", import.meta.resolve("@scalar/api-reference")));
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const web = join(root, "src/web");
@@ -64,6 +70,12 @@ export async function buildWeb({ outdir = join(root, "public"), minify = true } 
     writeFileSync(join(outdir, page.file), html);
     outputs.push({ file: page.file, bytes: Buffer.byteLength(html) });
   }
+
+  // Its source map (20 MB) is not shipped: drop the comment that would point a debugger at it.
+  const viewer = readFileSync(docsViewer, "utf8").replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
+  mkdirSync(join(assets, "docs"), { recursive: true });
+  writeFileSync(join(assets, "docs/scalar.js"), viewer);
+  outputs.push({ file: "assets/docs/scalar.js", bytes: Buffer.byteLength(viewer) });
   return outputs;
 }
 

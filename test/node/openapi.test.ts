@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { validate } from "@readme/openapi-parser";
 import { describe, expect, it } from "vitest";
+import { buildWeb } from "../../scripts/build-web.mjs";
 import { createApp } from "../../src/app";
+import { DOCS_VIEWER_SCRIPT } from "../../src/http/docs-page";
 
 // The document is generated from the route schemas; no binding is touched.
 const vars = { ENVIRONMENT: "development" };
@@ -37,19 +42,35 @@ describe("GET /openapi.json", () => {
 });
 
 describe("GET /docs", () => {
-  it("serves the interactive reference pointing at the document", async () => {
+  it("serves the interactive reference pointing at the document and at the viewer the Worker serves", async () => {
     const res = await createApp().request("/docs", {}, vars);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     const html = await res.text();
     expect(html).toContain("/openapi.json");
-    expect(res.headers.get("content-security-policy")).toContain("script-src");
+    expect(html).toContain(`<script src="${DOCS_VIEWER_SCRIPT}"></script>`);
   });
 
-  it("asks no font service for anything: the page and its policy name only the UI's CDN", async () => {
+  it("names nothing outside its own origin: no absolute URL in the page, no remote source or inline script in its policy", async () => {
     const res = await createApp().request("/docs", {}, vars);
-    const hosts = (text: string) => new Set([...text.matchAll(/https:\/\/([a-z0-9.-]+)/g)].map((m) => m[1]));
-    expect([...hosts(res.headers.get("content-security-policy")!)]).toEqual(["cdn.jsdelivr.net"]);
-    expect(await res.text()).not.toMatch(/fonts\.(googleapis|gstatic)\.com/);
+    expect((await res.text()).match(/https?:\/\/[^\s"'<>]*/g)).toBeNull();
+    const policy = res.headers.get("content-security-policy")!;
+    expect(policy.match(/https?:[^\s;]*/g)).toBeNull();
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).toContain("connect-src 'self';");
+  });
+
+  it("points at the file the web build writes: the pinned Scalar standalone viewer", async () => {
+    const outdir = mkdtempSync(join(tmpdir(), "heartrule-web-"));
+    try {
+      const outputs = await buildWeb({ outdir, minify: false });
+      expect(outputs.map((o) => `/${o.file}`)).toContain(DOCS_VIEWER_SCRIPT);
+      const viewer = readFileSync(join(outdir, DOCS_VIEWER_SCRIPT), "utf8");
+      expect(viewer).toContain("createApiReference");
+      expect(viewer).not.toContain("sourceMappingURL");
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
