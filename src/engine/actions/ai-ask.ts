@@ -24,7 +24,7 @@ import type { JsonValue, VariableMap } from "../runtime/state";
 import type { Turn } from "../runtime/turn";
 import { coerceOutput, hasValue } from "../variables/coerce";
 import { decideExit, exitFlag } from "./exit";
-import { contentOf, done, type ActionHandler, type NodeOf } from "./types";
+import { contentOf, done, requestedOutput, type ActionHandler, type NodeOf } from "./types";
 
 function outputs(config: AiAskConfig): OutputField[] {
   return config.output ?? [];
@@ -70,7 +70,7 @@ async function question(turn: Turn, node: NodeOf<"ai_ask">, round: number, answe
       round,
       maxRounds,
       answer,
-      outputs: fields.map((f) => ({ name: f.get, define: f.define ?? null, filled: hasValue(collected[f.get]) })),
+      outputs: fields.map((f) => requestedOutput(f, hasValue(collected[f.get]))),
     },
     prompt,
     schema: memo(node, schemaKey, () => askReplySchema(fields)),
@@ -111,7 +111,7 @@ async function finish(turn: Turn, node: NodeOf<"ai_ask">, collected: VariableMap
         round: 0,
         maxRounds: 0,
         answer,
-        outputs: defined.map((f) => ({ name: f.get, define: f.define ?? null, filled: false })),
+        outputs: defined.map((f) => requestedOutput(f, false)),
       },
       prompt: turn.prompt("extract", node, { output_list: outputList(defined, p.outputHint) }),
       schema: extractReplySchema(defined),
