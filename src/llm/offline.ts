@@ -8,9 +8,13 @@
  * - ai_ask: asks the rendered content verbatim; given a non-empty answer it
  *   sets every output variable without a value to the trimmed answer and
  *   exits; given none it asks again;
- * - ai_think: every output variable gets the same neutral sentence (scripts
+ * - ai_think: every text output gets the same neutral sentence (scripts
  *   show what ai_think wrote to the client, so it must read as a line);
  * - extract: every requested variable gets the trimmed answer.
+ *
+ * Typed outputs get a value of their type: the answer read as that type
+ * (null when it does not read as one), and for ai_think a fixed value
+ * (0, false, the first enum value).
  *
  * Replies stream in several deltas so streaming paths run offline too.
  */
@@ -22,7 +26,21 @@ import type {
   LanguageModelV3StreamResult,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
-import { PROVIDER_OPTIONS_KEY, type ModelRequest } from "../engine";
+import { coerceOutput, PROVIDER_OPTIONS_KEY, type ModelRequest } from "../engine";
+
+type RequestedOutput = ModelRequest["outputs"][number];
+
+/** The answer as the output's declared type; null when it does not read as one (the reply has no value for it). */
+function answerAs(o: RequestedOutput, answer: string): unknown {
+  return o.type === "text" ? answer : (coerceOutput(o, answer) ?? null);
+}
+
+/** What ai_think fills in for an output: the neutral sentence for text, a fixed value of any other type. */
+function thought(o: RequestedOutput, sentence: string): unknown {
+  if (o.type === "number" || o.type === "integer") return 0;
+  if (o.type === "boolean") return false;
+  return o.type === "enum" ? (o.values?.[0] ?? null) : sentence;
+}
 
 const text = {
   "zh-CN": {
@@ -47,8 +65,7 @@ const safe = {
 function reply(req: ModelRequest): Record<string, unknown> {
   const t = text[req.language];
   const metadata = { emotional_tone: t.tone, crisis_signal: false };
-  const outputs = (value: (name: string, define: string | null) => string) =>
-    Object.fromEntries(req.outputs.map((o) => [o.name, value(o.name, o.define)]));
+  const outputs = (value: (o: RequestedOutput) => unknown) => Object.fromEntries(req.outputs.map((o) => [o.name, value(o)]));
   switch (req.purpose) {
     case "ai_say":
       return {
@@ -69,22 +86,22 @@ function reply(req: ModelRequest): Record<string, unknown> {
     case "ai_say_paraphrase":
       return { content: req.content, ...safe, metadata };
     case "ai_ask": {
-      if (!req.answer) return { EXIT: "false", content: req.content, BRIEF: "", ...outputs(() => ""), ...safe, metadata };
+      if (!req.answer)
+        return { EXIT: "false", content: req.content, BRIEF: "", ...outputs((o) => (o.type === "text" ? "" : null)), ...safe, metadata };
       const answer = req.answer;
-      const filled = new Set(req.outputs.filter((o) => o.filled).map((o) => o.name));
       return {
         EXIT: "true",
         content: t.thanks,
         BRIEF: "",
-        ...outputs((name) => (filled.has(name) ? "" : answer)),
+        ...outputs((o) => (o.filled ? (o.type === "text" ? "" : null) : answerAs(o, answer))),
         ...safe,
         metadata,
       };
     }
     case "ai_think":
-      return { ...outputs(() => t.think), ...safe, metadata: { crisis_signal: false } };
+      return { ...outputs((o) => thought(o, t.think)), ...safe, metadata: { crisis_signal: false } };
     case "extract":
-      return { ...outputs(() => req.answer ?? ""), ...safe, metadata: { crisis_signal: false } };
+      return { ...outputs((o) => answerAs(o, req.answer ?? "")), ...safe, metadata: { crisis_signal: false } };
   }
 }
 

@@ -3,7 +3,7 @@
  * routes document them in OpenAPI, and the TypeScript types derive from them.
  */
 import { z } from "@hono/zod-openapi";
-import { PositionSchema, type JsonValue } from "../engine";
+import { PositionSchema, runDiagnosticCodes, type JsonValue } from "../engine";
 import { executionStatuses, messageRoles, sessionStatuses } from "../store/schema/sessions";
 import { listOf } from "../http/openapi";
 
@@ -89,12 +89,27 @@ export const LlmTraceSchema = z
   })
   .openapi("LlmTrace");
 
+export const RunDiagnosticSchema = z
+  .object({
+    actionId: z.string().nullable(),
+    code: z.enum(runDiagnosticCodes),
+    message: z.string(),
+    names: z.array(z.string()).optional(),
+  })
+  .openapi("RunDiagnostic", {
+    description: "Something in the script to fix that did not stop the turn, e.g. a condition that could not be evaluated (it counted as false)",
+  });
+
 export const TurnDebugSchema = z
   .object({
     turn: z.number().int(),
     traces: z.array(LlmTraceSchema).openapi({ description: "Every model call: prompt, raw reply, latency" }),
     variableChanges: z.array(VariableChangeSchema),
     positions: z.array(SessionPositionSchema).openapi({ description: "Every position the turn passed through: the decision trace" }),
+    diagnostics: z
+      .array(RunDiagnosticSchema)
+      .optional()
+      .openapi({ description: "The engine's diagnostics of the turn (absent in turns stored before they were kept)" }),
   })
   .openapi("TurnDebug", { description: "Only for authors and admins, only in sessions created with `debug: true`." });
 

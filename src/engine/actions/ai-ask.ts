@@ -9,7 +9,9 @@
  * has `define`), else from the client's last answer (upstream §4.6.3). The
  * exiting reply is not shown: the next action speaks in the same step.
  *
- * Simple mode (neither): ask once; the answer ends the action.
+ * Simple mode (neither): ask once; the answer ends the action with no model
+ * call. With `save_answer` (older scripts' `target_variable`, §4.6.4) the
+ * answer is stored as written under that name.
  *
  * An empty reply is not an answer: the model asks again, the round stays.
  */
@@ -22,7 +24,7 @@ import type { JsonValue, VariableMap } from "../runtime/state";
 import type { Turn } from "../runtime/turn";
 import { coerceOutput, hasValue } from "../variables/coerce";
 import { decideExit, exitFlag } from "./exit";
-import { contentOf, done, type ActionHandler, type NodeOf } from "./types";
+import { contentOf, done, requestedOutput, type ActionHandler, type NodeOf } from "./types";
 
 function outputs(config: AiAskConfig): OutputField[] {
   return config.output ?? [];
@@ -68,7 +70,7 @@ async function question(turn: Turn, node: NodeOf<"ai_ask">, round: number, answe
       round,
       maxRounds,
       answer,
-      outputs: fields.map((f) => ({ name: f.get, define: f.define ?? null, filled: hasValue(collected[f.get]) })),
+      outputs: fields.map((f) => requestedOutput(f, hasValue(collected[f.get]))),
     },
     prompt,
     schema: memo(node, schemaKey, () => askReplySchema(fields)),
@@ -109,7 +111,7 @@ async function finish(turn: Turn, node: NodeOf<"ai_ask">, collected: VariableMap
         round: 0,
         maxRounds: 0,
         answer,
-        outputs: defined.map((f) => ({ name: f.get, define: f.define ?? null, filled: false })),
+        outputs: defined.map((f) => requestedOutput(f, false)),
       },
       prompt: turn.prompt("extract", node, { output_list: outputList(defined, p.outputHint) }),
       schema: extractReplySchema(defined),
@@ -131,7 +133,7 @@ async function finish(turn: Turn, node: NodeOf<"ai_ask">, collected: VariableMap
 
 export const aiAsk: ActionHandler<"ai_ask"> = {
   maxRounds(action) {
-    return action.config.max_rounds ?? 3;
+    return action.config.save_answer ? 1 : (action.config.max_rounds ?? 3);
   },
   async begin(turn, node) {
     const collected: VariableMap = {};
@@ -148,7 +150,10 @@ export const aiAsk: ActionHandler<"ai_ask"> = {
       return { wait: true, round: inFlight.round, collected };
     }
     const config = node.action.config;
-    if (!multiRound(config)) return done;
+    if (!multiRound(config)) {
+      if (config.save_answer) turn.write(node, [{ field: { get: config.save_answer }, value: answer }]);
+      return done;
+    }
 
     const maxRounds = aiAsk.maxRounds(node.action);
     const next = inFlight.round + 1;

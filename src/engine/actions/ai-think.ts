@@ -13,7 +13,7 @@ import { visibleVariables } from "../variables/store";
 import type { Reply } from "../prompts/reply";
 import type { OutputField } from "../script/schema";
 import type { Turn } from "../runtime/turn";
-import { done, type ActionHandler, type NodeOf } from "./types";
+import { done, requestedOutput, type ActionHandler, type NodeOf } from "./types";
 
 const schemaKey = Symbol("thinkReplySchema");
 const outputListKey = Symbol("thinkOutputList");
@@ -46,7 +46,7 @@ async function think(turn: Turn, node: NodeOf<"ai_think">) {
       round: 1,
       maxRounds: 1,
       answer: null,
-      outputs: fields.map((f) => ({ name: f.get, define: f.define ?? null, filled: false })),
+      outputs: fields.map((f) => requestedOutput(f, false)),
     },
     prompt: turn.prompt("ai_think", node, {
       task,

@@ -4,7 +4,8 @@
  * replied). Actions show lines and write variables through the Turn; they
  * only tell the interpreter whether they wait for the client.
  */
-import type { Action, ActionType } from "../script/schema";
+import type { Action, ActionType, OutputField } from "../script/schema";
+import type { ModelRequest } from "../runtime/model";
 import type { ActionNode } from "../runtime/program";
 import type { InFlight, VariableMap } from "../runtime/state";
 import type { Turn } from "../runtime/turn";
@@ -31,4 +32,9 @@ export const done: Outcome = { wait: false };
 export function contentOf(reply: Record<string, unknown>): string | undefined {
   const c = reply.content;
   return typeof c === "string" && c.trim() !== "" ? c.trim() : undefined;
+}
+
+/** An output entry as a model request carries it, with its declared type so a model can answer in it. */
+export function requestedOutput(field: OutputField, filled: boolean): ModelRequest["outputs"][number] {
+  return { name: field.get, define: field.define ?? null, filled, type: field.type ?? "text", values: field.values };
 }

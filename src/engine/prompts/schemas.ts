@@ -24,8 +24,19 @@ const safetyRisk = object({
 const crisisOnly = object({ crisis_signal: { type: "boolean" } });
 const toneAndCrisis = object({ emotional_tone: str, crisis_signal: { type: "boolean" } });
 
-function outputs(fields: readonly OutputField[], value: JSONSchema7): Record<string, JSONSchema7> {
-  return Object.fromEntries(fields.map((f) => [f.get, value]));
+/**
+ * Each output's value: text ones as `text`; typed ones (number, integer, boolean, enum) as their
+ * JSON type, `nullable` where the reply may have none (ask: not heard yet; extract: not found).
+ */
+function outputs(fields: readonly OutputField[], text: JSONSchema7, nullable: boolean): Record<string, JSONSchema7> {
+  return Object.fromEntries(fields.map((f) => [f.get, !f.type || f.type === "text" ? text : typed(f, nullable)]));
+}
+
+function typed(f: OutputField, nullable: boolean): JSONSchema7 {
+  const type = f.type === "enum" ? "string" : (f.type as "number" | "integer" | "boolean");
+  const schema: JSONSchema7 = { type: nullable ? [type, "null"] : type };
+  if (f.values) schema.enum = nullable ? [...f.values, null] : f.values;
+  return schema;
 }
 
 export const sayReplySchema: JSONSchema7 = object({
@@ -48,18 +59,25 @@ export const sayReplySchema: JSONSchema7 = object({
 export const paraphraseReplySchema: JSONSchema7 = object({ content: str, safety_risk: safetyRisk, metadata: toneAndCrisis });
 
 export function askReplySchema(fields: readonly OutputField[]): JSONSchema7 {
-  return object({ EXIT: flag, content: str, BRIEF: str, ...outputs(fields, str), safety_risk: safetyRisk, metadata: toneAndCrisis });
+  return object({ EXIT: flag, content: str, BRIEF: str, ...outputs(fields, str, true), safety_risk: safetyRisk, metadata: toneAndCrisis });
 }
 
 export function thinkReplySchema(fields: readonly OutputField[]): JSONSchema7 {
-  return object({ ...outputs(fields, str), safety_risk: safetyRisk, metadata: crisisOnly });
+  return object({ ...outputs(fields, str, false), safety_risk: safetyRisk, metadata: crisisOnly });
 }
 
 export function extractReplySchema(fields: readonly OutputField[]): JSONSchema7 {
-  return object({ ...outputs(fields, strOrNull), safety_risk: safetyRisk, metadata: crisisOnly });
+  return object({ ...outputs(fields, strOrNull, true), safety_risk: safetyRisk, metadata: crisisOnly });
+}
+
+/** How a typed output's description says its type (text says nothing): for models that get the prompt but no response schema. */
+function typeNote(f: OutputField): string {
+  if (f.type === "enum") return ` (one of: ${(f.values ?? []).join(" | ")})`;
+  if (f.type === "boolean") return " (true/false)";
+  return f.type === "number" || f.type === "integer" ? ` (${f.type})` : "";
 }
 
 /** The `{{output_list}}` lines: one `"name": "what it is",` per field, valid inside the template's JSON example. */
 export function outputList(fields: readonly OutputField[], hint: (name: string) => string): string {
-  return fields.map((f) => `  ${JSON.stringify(f.get)}: ${JSON.stringify(f.define?.trim() || hint(f.get))},`).join("\n");
+  return fields.map((f) => `  ${JSON.stringify(f.get)}: ${JSON.stringify((f.define?.trim() || hint(f.get)) + typeNote(f))},`).join("\n");
 }

@@ -15,7 +15,7 @@
  * per-step cost.
  */
 import type { JSONSchema7, LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from "@ai-sdk/provider";
-import type { Language } from "../script/schema";
+import type { Language, OutputType } from "../script/schema";
 import { phrases, type TemplateName } from "../prompts/templates";
 import { readReply, withoutThinking, type Reply } from "../prompts/reply";
 import { EngineError } from "./errors";
@@ -37,8 +37,11 @@ export type ModelRequest = {
   maxRounds: number;
   /** The client's reply in this round, trimmed; null when there is none. */
   answer: string | null;
-  /** Variables the reply should carry; `filled` when this action already has a value for it. */
-  outputs: { name: string; define: string | null; filled: boolean }[];
+  /**
+   * Variables the reply should carry; `filled` when this action already has a value for it;
+   * `type` as the output entry declares it (text by default), `values` the allowed ones of an enum.
+   */
+  outputs: { name: string; define: string | null; filled: boolean; type: OutputType; values?: string[] }[];
   /** Set on the second call after an unusable reply. */
   repair: boolean;
 };

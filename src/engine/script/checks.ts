@@ -123,7 +123,9 @@ export class ScriptChecks {
         const define = text(o.define);
         if (define !== undefined) this.placeholders(define, [...path, "config", "output", i, "define"], here, defined);
       }
-      for (const [o] of outputs) {
+      // `save_answer` fills one text variable in the session scope, like an output entry with only `get`.
+      const saved = text(config.save_answer);
+      for (const o of [...outputs.map(([o]) => o), ...(saved ? [{ get: saved }] : [])]) {
         const name = text(o.get)?.trim();
         if (!name) continue;
         types.set(name, text(o.type) ?? "text");

@@ -388,6 +388,26 @@ export const catalog = {
     ],
     "zh-CN": (p) => [`\`${p.field}\` 是指定 ai_ask 所填变量的旧写法，会按 \`output\` 条目读取。`, `请改写为：output: [{ get: ${p.name} }]`],
   },
+  "deprecated.saveAnswer": {
+    en: (p) => [
+      `\`${p.field}\` without \`output\` or \`exit\` keeps its older meaning: the AI asks once and \`${p.name}\` stores the client's reply word for word, with no model call on the reply (\`max_rounds\` has no effect); it is read as \`save_answer: ${p.name}\`.`,
+      `Write it as: save_answer: ${p.name}. For follow-up questions and the model's extraction of the value, write output: [{ get: ${p.name}, define: ${p.define} }] instead.`,
+    ],
+    "zh-CN": (p) => [
+      `没有 \`output\` 和 \`exit\` 的 \`${p.field}\` 保持旧含义：AI 只问一次，\`${p.name}\` 原样保存来访者的回答，不对回答调用模型（\`max_rounds\` 不起作用）；会按 \`save_answer: ${p.name}\` 读取。`,
+      `请改写为：save_answer: ${p.name}。如需 AI 追问并由模型提取该值，请改写为 output: [{ get: ${p.name}, define: ${p.define} }]。`,
+    ],
+  },
+  "deprecated.extractionPromptUnused": {
+    en: (p) => [
+      `\`${p.field}\` is not used: this ai_ask stores the reply as written in \`${p.name}\`, so nothing is extracted.`,
+      `For the model to extract the value, write output: [{ get: ${p.name}, define: ${p.define} }] in place of the older fields.`,
+    ],
+    "zh-CN": (p) => [
+      `\`${p.field}\` 不会被使用：这个 ai_ask 把回答原样保存到 \`${p.name}\`，不做提取。`,
+      `如需由模型提取该值，请用 output: [{ get: ${p.name}, define: ${p.define} }] 代替这些旧字段。`,
+    ],
+  },
   "deprecated.targetIgnored": {
     en: (p) => [`\`${p.field}\` is not used, because \`${p.used}\` already names the variable to fill.`, `Remove \`${p.field}\`.`],
     "zh-CN": (p) => [`\`${p.field}\` 不会被使用，因为 \`${p.used}\` 已经指定了要填的变量。`, `请删除 \`${p.field}\`。`],

@@ -438,8 +438,10 @@ export class Normaliser {
     this.dropped(legacy, "required", "deprecated.required");
     this.dropped(legacy, "ai_role", "deprecated.aiRole");
 
+    // Upstream's simple ai_ask (no `output`, no `exit`) asked once and kept the raw answer: that stays `save_answer`.
+    const simple = !(Array.isArray(fields.output) && fields.output.length > 0) && !(typeof fields.exit === "string" && fields.exit.trim() !== "");
     let target: { index: number; name: string } | undefined;
-    let targetKey: string | undefined;
+    let targetKey: string | undefined = fields.save_answer === undefined ? undefined : "save_answer";
     for (const source of ["target_variable", "extract_to"]) {
       const entry = legacy.get(source);
       if (!entry) continue;
@@ -454,6 +456,10 @@ export class Normaliser {
         continue;
       }
       targetKey = entry.key;
+      if (simple) {
+        this.saveAnswer(fields, entry, name.trim(), legacy.get("extraction_prompt"), path);
+        continue;
+      }
       this.list.add("DEPRECATED_FIELD", "deprecated.targetVariable", { field: entry.key, name: name.trim() }, entry.path, at);
       const index = this.addOutput(fields, name.trim(), entry.path, path);
       if (index !== undefined) target = { index, name: name.trim() };
@@ -461,7 +467,7 @@ export class Normaliser {
     if (Array.isArray(fields.output) && fields.output.length === 0) delete fields.output;
 
     const prompt = legacy.get("extraction_prompt");
-    if (!prompt) return;
+    if (!prompt || fields.save_answer !== undefined) return;
     const at = this.map.keyLoc(prompt.path);
     const output = Array.isArray(fields.output) ? fields.output : [];
     const only = output.length === 1 && isRecord(output[0]) && typeof output[0].get === "string" ? { index: 0, name: output[0].get } : undefined;
@@ -480,6 +486,30 @@ export class Normaliser {
         { field: prompt.key, name: into.name, define: excerpt(prompt.value) },
         prompt.path,
         at,
+      );
+    }
+  }
+
+  /**
+   * The legacy one-question ask: `save_answer`, with no model call on the reply. `max_rounds` and
+   * `extraction_prompt` never had an effect on it upstream, so they go; the warnings say how to
+   * get follow-ups and the model's extraction instead.
+   */
+  private saveAnswer(fields: Record<string, unknown>, entry: LegacyField, name: string, prompt: LegacyField | undefined, path: Segment[]): void {
+    const define = prompt ? excerpt(prompt.value) : '"…"';
+    fields.save_answer = name;
+    this.map.alias([...path, "save_answer"], entry.path);
+    delete fields.max_rounds;
+    delete fields.exit;
+    delete fields.output;
+    this.list.add("DEPRECATED_FIELD", "deprecated.saveAnswer", { field: entry.key, name, define }, entry.path, this.map.keyLoc(entry.path));
+    if (prompt) {
+      this.list.add(
+        "DEPRECATED_FIELD",
+        "deprecated.extractionPromptUnused",
+        { field: prompt.key, name, define },
+        prompt.path,
+        this.map.keyLoc(prompt.path),
       );
     }
   }

@@ -110,8 +110,21 @@ export const AiAskConfigSchema = z
     exit: z.string().max(1000).optional().describe("Natural-language condition for having asked enough, e.g. 'the client gave a name'."),
     output: z.array(OutputFieldSchema).optional().describe("Variables to extract from the answers."),
     max_rounds: maxRounds.optional().describe("Most questions to ask (1–10, default 3)."),
+    save_answer: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(
+        "Ask once and keep the client's reply word for word in this variable, with no model call on the reply (how older scripts' `target_variable` worked). For follow-up questions and extraction use `output` instead.",
+      ),
   })
-  .strict();
+  .strict()
+  // save_answer is the one-question form: it never follows up, so round and extraction settings would not be used.
+  .refine((c) => c.save_answer === undefined || (c.output === undefined && c.exit === undefined && c.max_rounds === undefined), {
+    message: "`save_answer` asks once and keeps the reply as written; it does not go with `output`, `exit` or `max_rounds`",
+    path: ["save_answer"],
+  });
 
 export const AiThinkConfigSchema = z
   .object({

@@ -124,6 +124,7 @@ export class TurnRunner {
     const positions: Position[] = [];
     const safety: SafetyView[] = [];
     const traces: TurnDebug["traces"] = [];
+    const diagnostics: NonNullable<TurnDebug["diagnostics"]> = [];
     /** Lines whose text reached clients as deltas: the ones a failed turn takes back. */
     const streamed = new Map<string, string>();
     const abort = new AbortController();
@@ -161,6 +162,12 @@ export class TurnRunner {
             safety.push(flag);
             // At once, even if the turn fails: a client in crisis must see help without waiting for the model.
             hub.publish({ type: "safety", ...flag }, s.lastSeq, turn.id);
+            break;
+          }
+          case "diagnostic": {
+            // Something for the author to fix (it names the script, never what anyone said): the debug trace, never clients.
+            const { type: _t, ...diagnostic } = e;
+            if (s.meta.debug) diagnostics.push(diagnostic);
             break;
           }
           case "message":
@@ -214,7 +221,7 @@ export class TurnRunner {
       variables: flatVariables(r.state),
       safety,
     };
-    const debug: TurnDebug | undefined = meta.debug ? { turn: turn.id, traces, variableChanges: changes, positions } : undefined;
+    const debug: TurnDebug | undefined = meta.debug ? { turn: turn.id, traces, variableChanges: changes, positions, diagnostics } : undefined;
     mirror.commit(() => {
       for (const m of messages) store.appendMessage(m);
       store.writeState(meta, r.state);

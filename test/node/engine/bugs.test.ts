@@ -323,8 +323,11 @@ session:
       expect(d.suggestion).toMatch(/define/);
       expect(d.suggestion).not.toMatch(/instruction|output\[\]\.variable/);
     }
+    // Its asks are simple (no output/exit), which never read extraction_prompt: the hints show the `define` that would extract
+    // (with output or exit, extraction_prompt becomes that define: test/node/script/legacy.test.ts).
     const ask = (script as SessionScript).session.phases[0]!.topics[1]!.actions[0]!;
-    expect(ask.action_type === "ai_ask" && ask.config.output?.[0]?.define).toBeTruthy();
+    expect(ask.action_type === "ai_ask" && ask.config.save_answer).toBe("user_name");
+    for (const d of hints) expect(d.suggestion).toMatch(/output: \[\{ get: \w+, define: "/);
   });
 
   it("B14: `condition` is evaluated: false skips; an evaluation error skips too, with a diagnostic naming the action", async () => {

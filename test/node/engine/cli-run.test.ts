@@ -54,7 +54,13 @@ async function heartrule(args: string[]) {
 
 function outputNames(script: SessionScript): string[] {
   return script.session.phases.flatMap((p) =>
-    p.topics.flatMap((t) => t.actions.flatMap((a) => (a.action_type === "ai_say" ? [] : (a.config.output ?? []).map((o) => o.get)))),
+    p.topics.flatMap((t) =>
+      t.actions.flatMap((a) => {
+        if (a.action_type === "ai_say") return [];
+        const saved = a.action_type === "ai_ask" && a.config.save_answer ? [a.config.save_answer] : [];
+        return [...(a.config.output ?? []).map((o) => o.get), ...saved];
+      }),
+    ),
   );
 }
 

@@ -145,18 +145,18 @@ describe("golden: the upstream CBT intake, a legacy-field script", () => {
       },
     ]));
 
-  it("with a scripted model: follow-up questions, then the fallback chain fills the outputs", () =>
+  it("with a scripted model: each older simple ask asks once and keeps the answer as written", () =>
     checkGolden(script, echoModel(), [
       { input: null, say: [`«${c("welcome_greeting")}»`], status: "waiting_input" },
       { input: "你好", say: [`«${c("ask_name")}»`], status: "waiting_input" },
-      { input: "more 我……", say: ["«Tell me more.»"], status: "waiting_input", at: { actionId: "ask_name", round: 2 } },
-      { input: "叫我阿林", say: [`«${c("ask_age")}»`], status: "waiting_input", vars: { user_name: "叫我阿林" } },
-      { input: "30", say: [`«${c("ask_main_issue", { user_name: "叫我阿林" })}»`], status: "waiting_input" },
+      // "more" would make the model follow up, but a simple ask never shows the model the answer.
+      { input: "more 叫我阿林", say: [`«${c("ask_age")}»`], status: "waiting_input", vars: { user_name: "more 叫我阿林" } },
+      { input: "30", say: [`«${c("ask_main_issue", { user_name: "more 叫我阿林" })}»`], status: "waiting_input" },
       { input: "失眠", say: [`«${c("ask_mood")}»`], status: "waiting_input" },
       { input: "低落", say: [`«${c("ask_interest")}»`], status: "waiting_input" },
       {
         input: "没兴趣",
-        say: [`«${c("share_summary", { user_name: "叫我阿林", session_summary: "thought:session_summary" })}»`],
+        say: [`«${c("share_summary", { user_name: "more 叫我阿林", session_summary: "thought:session_summary" })}»`],
         status: "waiting_input",
       },
       { input: "嗯", say: ["«…»"], status: "completed" },

@@ -195,7 +195,7 @@ session:
     const run = await runTurns(twoOutputs, [null, "first", " last answer "], { model });
     const purposes = model.doStreamCalls.map((c) => requestOf(c as never).purpose);
     expect(purposes).toEqual(["ai_ask", "ai_ask", "ai_ask", "extract"]);
-    expect(requestOf(model.doStreamCalls[3] as never).outputs).toEqual([{ name: "defined", define: "what they need", filled: false }]);
+    expect(requestOf(model.doStreamCalls[3] as never).outputs).toEqual([{ name: "defined", define: "what they need", filled: false, type: "text" }]);
     expect(promptOf(model.doStreamCalls[3] as never)).toContain("last answer");
     expect(run.state.variables).toEqual({ defined: "a calmer week", raw: "last answer" });
     expect(run.results[2]).toMatchObject({ status: "completed", messages: [] });

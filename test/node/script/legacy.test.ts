@@ -68,7 +68,7 @@ describe("ai_say", () => {
 });
 
 describe("ai_ask", () => {
-  it("question_template, target_variable, extraction_prompt and required become content + output", () => {
+  it("a simple ask's target_variable keeps its upstream meaning: save_answer; extraction_prompt and max_rounds had no effect", () => {
     const { action, warnings } = one(
       [
         "- action_type: ai_ask",
@@ -84,7 +84,7 @@ describe("ai_ask", () => {
     expect(action).toEqual({
       action_type: "ai_ask",
       action_id: "ask_name",
-      config: { content: "What should I call you?", output: [{ get: "user_name", define: "the name the client gives" }], max_rounds: 3 },
+      config: { content: "What should I call you?", save_answer: "user_name" },
     });
     expect(fields(warnings)).toEqual([
       "DEPRECATED_FIELD target_variable",
@@ -92,9 +92,42 @@ describe("ai_ask", () => {
       "DEPRECATED_FIELD extraction_prompt",
       "DEPRECATED_FIELD required",
     ]);
-    expect(warnings[0]!.suggestion).toBe("Write it as: output: [{ get: user_name }]");
-    expect(warnings[2]!.suggestion).toBe('Write it as: output: [{ get: user_name, define: "the name the client gives" }]');
+    expect(warnings[0]!.message).toMatch(/asks once and `user_name` stores the client's reply word for word, with no model call on the reply/);
+    expect(warnings[0]!.message).toContain("`max_rounds` has no effect");
+    // The way to the modern behaviour, built from the script's own extraction prompt.
+    expect(warnings[0]!.suggestion).toBe(
+      'Write it as: save_answer: user_name. For follow-up questions and the model\'s extraction of the value, write output: [{ get: user_name, define: "the name the client gives" }] instead.',
+    );
+    expect(warnings[2]!.message).toMatch(/`extraction_prompt` is not used/);
+    expect(warnings[2]!.suggestion).toContain('output: [{ get: user_name, define: "the name the client gives" }]');
     expect(warnings[3]!.message).toMatch(/never had an effect/);
+  });
+
+  it("the same warning in Chinese", () => {
+    const result = load(session("- action_type: ai_ask\n  action_id: a\n  config:\n    question_template: 怎么称呼你？\n    target_variable: 称呼"), {
+      lang: "zh-CN",
+    });
+    const warning = result.diagnostics.find((d) => d.path.endsWith("target_variable"))!;
+    expect(warning.message).toContain("AI 只问一次，`称呼` 原样保存来访者的回答，不对回答调用模型");
+    expect(warning.suggestion).toContain('output: [{ get: 称呼, define: "…" }]');
+  });
+
+  it("with exit or output, target_variable is an output entry and extraction_prompt its define (multi-round ask)", () => {
+    const { action, warnings } = one(
+      "- action_type: ai_ask\n  action_id: a\n  config:\n    content: Name?\n    exit: a name was given\n    target_variable: user_name\n    extraction_prompt: the name\n    max_rounds: 3",
+    );
+    expect(action.config).toEqual({ content: "Name?", exit: "a name was given", output: [{ get: "user_name", define: "the name" }], max_rounds: 3 });
+    expect(warnings[0]!.suggestion).toBe("Write it as: output: [{ get: user_name }]");
+    expect(warnings[1]!.suggestion).toBe('Write it as: output: [{ get: user_name, define: "the name" }]');
+  });
+
+  it("save_answer does not go with output, exit or max_rounds", () => {
+    for (const extra of ["exit: a name", "max_rounds: 2", "output: [{ get: x }]"]) {
+      const result = load(session(`- action_type: ai_ask\n  action_id: a\n  config:\n    content: Name?\n    save_answer: n\n    ${extra}`));
+      expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.path}`)).toEqual([
+        "INVALID_VALUE session.phases[0].topics[0].actions[0].config.save_answer",
+      ]);
+    }
   });
 
   it("content priority: content > question_template > prompt_template > content_template", () => {
@@ -105,9 +138,9 @@ describe("ai_ask", () => {
     expect(ask("    content: x\n    question_template: q")).toMatchObject({ content: "x" });
   });
 
-  it.each(["targetVariable", "extract_to", "extractTo"])("%s is read as an output entry", (key) => {
+  it.each(["targetVariable", "extract_to", "extractTo"])("%s is read as target_variable", (key) => {
     const { action, warnings } = one(`- action_type: ai_ask\n  action_id: a\n  config:\n    content: Age?\n    ${key}: age`);
-    expect(action.config).toEqual({ content: "Age?", output: [{ get: "age" }] });
+    expect(action.config).toEqual({ content: "Age?", save_answer: "age" });
     expect(warnings[0]!.message).toContain(`\`${key}\``);
   });
 
@@ -186,7 +219,7 @@ describe("other spellings", () => {
 
   it("legacy config keys written beside config are moved in and mapped", () => {
     const { action, warnings } = one("- action_type: ai_ask\n  action_id: a\n  question_template: Name?\n  target_variable: name");
-    expect(action.config).toEqual({ content: "Name?", output: [{ get: "name" }] });
+    expect(action.config).toEqual({ content: "Name?", save_answer: "name" });
     expect(warnings.map((w) => w.code)).toEqual(["MISPLACED_FIELD", "DEPRECATED_FIELD", "MISPLACED_FIELD", "DEPRECATED_FIELD"]);
   });
 

@@ -74,11 +74,8 @@ describe("cbt_depression_assessment.yaml in modern form", () => {
         "你好，欢迎来到心理咨询。我是AI咨询助手，会陪伴你完成今天的会谈。在开始之前，我想先了解一些基本信息，这将帮助我更好地理解你的情况。你可以放心，这里的所有对话都是保密的。",
       max_rounds: 1,
     });
-    expect(p1!.topics[1]!.actions[0]!.config).toEqual({
-      content: "可以告诉我你的名字吗？我可以怎么称呼你？",
-      output: [{ get: "user_name", define: "从用户的回复中提取用户的名字或昵称" }],
-      max_rounds: 3,
-    });
+    // No `output`, no `exit`: upstream's simple ask, which kept the raw answer (its max_rounds and extraction_prompt were never read).
+    expect(p1!.topics[1]!.actions[0]!.config).toEqual({ content: "可以告诉我你的名字吗？我可以怎么称呼你？", save_answer: "user_name" });
     const think = p2!.topics[0]!.actions[1]!;
     expect(think.action_type).toBe("ai_think");
     expect(think.config).toEqual({

@@ -42,8 +42,8 @@ describe("the offline model", () => {
 
   it("asks, then fills every output without a value from the trimmed answer and exits", async () => {
     const outputs = [
-      { name: "name", define: "their name", filled: false },
-      { name: "known", define: null, filled: true },
+      { name: "name", define: "their name", filled: false, type: "text" as const },
+      { name: "known", define: null, filled: true, type: "text" as const },
     ];
     expect((await streamed({ purpose: "ai_ask", outputs })).reply).toMatchObject({ EXIT: "false", content: base.content });
     const answered = (await streamed({ purpose: "ai_ask", outputs, answer: "Sam" })).reply;
@@ -52,8 +52,8 @@ describe("the offline model", () => {
 
   it("gives every ai_think output a non-empty deterministic value, and extraction the answer", async () => {
     const outputs = [
-      { name: "summary", define: null, filled: false },
-      { name: "risk", define: null, filled: false },
+      { name: "summary", define: null, filled: false, type: "text" as const },
+      { name: "risk", define: null, filled: false, type: "text" as const },
     ];
     const first = (await streamed({ purpose: "ai_think", outputs, language: "zh-CN" })).reply;
     const again = (await streamed({ purpose: "ai_think", outputs, language: "zh-CN" })).reply;
@@ -61,6 +61,21 @@ describe("the offline model", () => {
     expect(first.risk).toMatch(/\S/);
     expect(first).toEqual(again);
     expect((await streamed({ purpose: "extract", outputs, answer: "tired" })).reply).toMatchObject({ summary: "tired", risk: "tired" });
+  });
+
+  it("answers typed outputs in their type: the answer read as it (null when it does not read), ai_think a fixed value", async () => {
+    const typed: ModelRequest["outputs"] = [
+      { name: "score", define: null, filled: false, type: "integer" },
+      { name: "level", define: null, filled: false, type: "number" },
+      { name: "safe", define: null, filled: false, type: "boolean" },
+      { name: "mood", define: null, filled: false, type: "enum", values: ["low", "ok", "high"] },
+    ];
+    const asked = (await streamed({ purpose: "ai_ask", outputs: typed })).reply;
+    expect(asked).toMatchObject({ score: null, level: null, safe: null, mood: null });
+    expect((await streamed({ purpose: "ai_ask", outputs: typed, answer: "3" })).reply).toMatchObject({ score: 3, level: 3, safe: null, mood: null });
+    expect((await streamed({ purpose: "ai_ask", outputs: typed, answer: "yes" })).reply).toMatchObject({ score: null, safe: true, mood: null });
+    expect((await streamed({ purpose: "extract", outputs: typed, answer: "HIGH" })).reply).toMatchObject({ score: null, safe: null, mood: "high" });
+    expect((await streamed({ purpose: "ai_think", outputs: typed })).reply).toMatchObject({ score: 0, level: 0, safe: false, mood: "low" });
   });
 
   it("streams in several deltas without splitting a character, and generates the same text", async () => {
