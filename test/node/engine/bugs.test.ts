@@ -7,18 +7,9 @@ import { MockLanguageModelV3 } from "ai/test";
 import { load, type SessionScript } from "../../../src/engine/script";
 import { bundledTemplate, start, step, templateNames, type EngineEvent, type SessionState } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
+import { askReply, sayReply } from "../../model-replies";
 import { upstreamScript } from "./upstream";
 import { fixedNow, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel, streamOf } from "./helpers";
-
-const askReply = (content: string, EXIT: "true" | "false", values: Record<string, unknown> = {}) => ({
-  EXIT,
-  content,
-  BRIEF: "",
-  ...values,
-  safety_risk: { detected: false },
-  metadata: { crisis_signal: false },
-});
-const sayReply = (content: string, extra: Record<string, unknown> = {}) => ({ EXIT: "false", content, BRIEF: "", ...extra });
 
 const oneAsk = parseScript(`
 session:
