@@ -1,14 +1,14 @@
 import { z } from "zod";
-import type { BenchEcho } from "./bench/echo";
-import type { SessionActor } from "./session/actor";
+import type { SessionActorRpc } from "./session/rpc";
 
 /** Bindings and variables the Worker receives; names match wrangler.toml. */
 export interface Env {
   DB: D1Database;
   CACHE: KVNamespace;
-  SESSION_ACTOR: DurableObjectNamespace<SessionActor>;
-  /** The benchmark's echo object; its route answers only in development and bench. */
-  BENCH_ECHO: DurableObjectNamespace<BenchEcho>;
+  /** Typed with the actor's RPC surface, not its class: the class imports this file. */
+  SESSION_ACTOR: DurableObjectNamespace<SessionActorRpc>;
+  /** The benchmark's echo object (src/bench/echo.ts); it has no RPC, its route only forwards the upgrade. Answers only in development and bench. */
+  BENCH_ECHO: DurableObjectNamespace;
   ASSETS?: Fetcher;
   AI?: Ai;
 

@@ -20,6 +20,29 @@ export async function authHeaders(userId: string, role: Role): Promise<Record<st
   return { authorization: `Bearer ${await tokenFor(userId, role)}` };
 }
 
+let counter = 0;
+
+/** Someone with a token: storage is shared by the tests of one file, so each is a fresh user. */
+export interface Person {
+  id: string;
+  role: Role;
+  token: string;
+  headers: Record<string, string>;
+}
+
+export async function person(role: Role): Promise<Person> {
+  counter += 1;
+  const id = `${role}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
+  return { id, role, token: await tokenFor(id, role), headers: await authHeaders(id, role) };
+}
+
+/** The JSON body of a response that must have `status` (null when empty); otherwise throws with what came instead. */
+export async function body<T = any>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
 export function json(body: unknown, headers: Record<string, string> = {}): RequestInit {
   return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
 }

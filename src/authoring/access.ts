@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { AuthUser } from "../http/auth";
+import type { AuthUser } from "../http/user";
 import { DomainError } from "../errors";
 import type { Database } from "../store/db";
 import { projects } from "../store/schema";

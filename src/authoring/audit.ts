@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
-import type { AuthUser } from "../http/auth";
+import type { AuthUser } from "../http/user";
 import { tableColumns, type Database } from "../store/db";
 import { auditEvents } from "../store/schema";
 import { projectFor } from "./access";

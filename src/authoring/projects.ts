@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Env } from "../config";
 import type { Language } from "../engine/script/schema";
-import type { AuthUser } from "../http/auth";
+import type { AuthUser } from "../http/user";
 import { DomainError } from "../errors";
 import { database, type Database } from "../store/db";
 import { auditEvents, projectFiles, projects, projectVersions, type ProjectStatus } from "../store/schema";

@@ -9,7 +9,7 @@ import type { Env } from "../config";
 import type { TemplateName, VariableMap } from "../engine";
 import { load, scriptJsonSchema, type SessionScript } from "../engine/script";
 import { COMPILED_FORMAT } from "../engine/script/compiled-format";
-import type { AuthUser } from "../http/auth";
+import type { AuthUser } from "../http/user";
 import { DomainError } from "../errors";
 import { database, type Database } from "../store/db";
 import { blobs, projectFiles, projects, projectVersions, versionFiles, type FileKind } from "../store/schema";

@@ -8,7 +8,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { parse as parseYaml } from "yaml";
 import { bundledTemplate, templateNames } from "../engine";
 import type { Language } from "../engine/script/schema";
-import type { AuthUser } from "../http/auth";
+import type { AuthUser } from "../http/user";
 import { DomainError } from "../errors";
 import type { Database } from "../store/db";
 import { projectFiles, projects } from "../store/schema";

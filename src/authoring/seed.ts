@@ -1,6 +1,6 @@
 import { count } from "drizzle-orm";
 import type { Env } from "../config";
-import type { AuthUser } from "../http/auth";
+import type { AuthUser } from "../http/user";
 import { database } from "../store/db";
 import { projects } from "../store/schema";
 import { createProject } from "./projects";

@@ -1,7 +1,7 @@
 import { structuredPatch, formatPatch, FILE_HEADERS_ONLY } from "diff";
 import { and, asc, count, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Env } from "../config";
-import type { AuthUser } from "../http/auth";
+import type { AuthUser } from "../http/user";
 import { DomainError } from "../errors";
 import { database, type Database } from "../store/db";
 import { blobs, projectFiles, projects, projectVersions, versionFiles } from "../store/schema";

@@ -1,6 +1,6 @@
 /** Row helpers shared by everything that writes the workspace (project_files). */
 import { eq } from "drizzle-orm";
-import type { AuthUser } from "../http/auth";
+import type { AuthUser } from "../http/user";
 import type { Database } from "../store/db";
 import { projectFiles, projects, type FileKind } from "../store/schema";
 import { chunkRows } from "./batch";

@@ -7,15 +7,10 @@ import { getConfig, type Config } from "../config";
 import type { AppEnv } from "./types";
 import { DomainError } from "../errors";
 import { HttpProblem } from "./problem";
+import { RoleSchema, type AuthUser, type Role } from "./user";
 
-export const roles = ["client", "author", "admin"] as const;
-export const RoleSchema = z.enum(roles).openapi({ description: "client talks to scripts; author writes them; admin does both for everyone" });
-export type Role = z.infer<typeof RoleSchema>;
-
-export interface AuthUser {
-  id: string;
-  role: Role;
-}
+/** Still importable from here, next to the functions that verify and mint them. */
+export type { AuthUser, Role } from "./user";
 
 const claimsSchema = z.object({
   sub: z.string().min(1).max(200),

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Env } from "../config";
-import type { AuthUser } from "./auth";
+import type { AuthUser } from "./user";
 
 /** Hono generics for every route module: bindings plus per-request variables. */
 export interface AppEnv {

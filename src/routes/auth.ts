@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getConfig } from "../config";
-import { bearerSecurity, currentUser, mintToken, requireAuth, RoleSchema } from "../http/auth";
+import { bearerSecurity, currentUser, mintToken, requireAuth } from "../http/auth";
+import { RoleSchema } from "../http/user";
 import { problemResponses } from "../http/problem";
 import { DomainError } from "../errors";
 import { createRouter } from "../http/router";

@@ -10,7 +10,7 @@ import { DomainError } from "../errors";
 import { AlarmClock } from "./clock/alarm";
 import { goIdle } from "./clock/idle";
 import { idleStatus } from "./clock/lifecycle";
-import { Instrumentation, type CountedBindings, type TurnCost } from "./instrumentation";
+import { Instrumentation, type CountedBindings } from "./instrumentation";
 import { Connections } from "./live/connections";
 import { stateFrame } from "./live/frames";
 import { onSocketFrame, openSocket, type SocketParts } from "./live/socket";
@@ -18,10 +18,11 @@ import { streamTurn } from "./live/turn-stream";
 import type { Access } from "./load/access";
 import { SessionLoader, type Loaded } from "./load/loader";
 import { opening } from "./load/opening";
-import { messagePage, sessionExport, type MessagePage } from "./load/reads";
+import { messagePage, sessionExport } from "./load/reads";
 import { eraseCopies } from "./mirror/erase";
 import { Mirror } from "./mirror/outbox";
 import { PING_FRAME, PONG_FRAME } from "./protocol";
+import type { MessagePage, SessionActorRpc, TurnCost } from "./rpc";
 import type { Caller, CreateRequest, SendRequest } from "./requests";
 import { guard, toProblemError, type ActorResult } from "./result";
 import type { CreatedSession, SessionExport, SessionInfo, SessionVariables, TurnResult } from "./schemas";
@@ -34,7 +35,7 @@ import { Turns } from "./turns/turns";
 import { infoView, iso, messageView, variablesView } from "./views";
 import { log } from "../log";
 
-export class SessionActor extends DurableObject<Env> {
+export class SessionActor extends DurableObject<Env> implements SessionActorRpc {
   private readonly store: SessionStorage;
   private readonly hub: Connections;
   private readonly cost: Instrumentation;

@@ -10,13 +10,7 @@
  * in the actor makes it. A new call site cannot slip past the counter.
  */
 import type { Config } from "../config";
-
-export interface TurnCost {
-  turns: number;
-  d1RoundTrips: number;
-  kvReads: number;
-  perTurn: { d1RoundTrips: number; kvReads: number };
-}
+import type { TurnCost } from "./rpc";
 
 export interface CountedBindings {
   DB: D1Database;

@@ -1,12 +1,28 @@
 /** What the Worker sends the session actor (RPC arguments), kept apart from the actor so route modules need no Worker-only import. */
-import type { VariableMap } from "../engine";
-import type { AuthUser } from "../http/auth";
-import type { PinnedSource } from "./source";
+import type { SessionScript, VariableMap } from "../engine";
+import type { AuthUser } from "../http/user";
 
 /** Who is calling and about which session; the Worker verified the user's token. */
 export interface Caller {
   sessionId: string;
   user: AuthUser;
+}
+
+/** What a new session runs, as source.ts resolved it; the actor pins all of it. */
+export interface PinnedSource {
+  yaml: string;
+  /** SHA-256 of the YAML: the script's content address (KV `script:<hash>`, D1 `blobs`). */
+  contentHash: string;
+  script: SessionScript;
+  /** Prompt-template overrides by engine template name. */
+  templates: Record<string, string>;
+  /** Template name → SHA-256 of its text. */
+  templateHashes: Record<string, string>;
+  globals: Record<string, unknown>;
+  projectId: string | null;
+  versionId: string | null;
+  versionNumber: string | null;
+  path: string | null;
 }
 
 export interface CreateRequest extends Caller {

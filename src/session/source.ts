@@ -5,25 +5,9 @@
  * publishes never reach a running session.
  */
 import type { Env } from "../config";
-import type { SessionScript } from "../engine";
 import { contentHash } from "../store/hash";
 import { compileScript, resolveSessionSource, type SessionSourceRequest } from "../authoring/resolve";
-
-export interface PinnedSource {
-  yaml: string;
-  /** SHA-256 of the YAML: the script's content address (KV `script:<hash>`, D1 `blobs`). */
-  contentHash: string;
-  script: SessionScript;
-  /** Prompt-template overrides by engine template name. */
-  templates: Record<string, string>;
-  /** Template name → SHA-256 of its text. */
-  templateHashes: Record<string, string>;
-  globals: Record<string, unknown>;
-  projectId: string | null;
-  versionId: string | null;
-  versionNumber: string | null;
-  path: string | null;
-}
+import type { PinnedSource } from "./requests";
 
 /** Where inline scripts' diagnostics point. */
 export const INLINE_PATH = "scriptYaml";

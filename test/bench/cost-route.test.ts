@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json } from "../helpers";
-import { clientIntake, INTAKE_ANSWERS, person, publishedSamples, say } from "../session/helpers";
+import { call, expectProblem, json, person } from "../helpers";
+import { clientIntake, INTAKE_ANSWERS, publishedSamples, say } from "../session/helpers";
 
 const bench = { ENVIRONMENT: "bench" };
 

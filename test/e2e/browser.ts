@@ -23,6 +23,30 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+declare global {
+  interface Window {
+    /** Every text a streaming AI line showed, in order (recordStreaming's init script keeps it). */
+    streamed?: string[];
+  }
+}
+
+/**
+ * Records what each AI line shows while it is still streaming, as a reader
+ * would see it change. Call before the page loads; the function it returns
+ * reads the record of the current document (a reload starts a new one).
+ */
+export async function recordStreaming(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    window.streamed = seen;
+    new MutationObserver(() => {
+      for (const li of document.querySelectorAll("#chat-transcript li.assistant[data-state=streaming]"))
+        seen.push(li.querySelector(".text")?.textContent ?? "");
+    }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  return () => page.evaluate(() => window.streamed ?? []);
+}
+
 export const viewports = {
   desktop: { width: 1280, height: 860 },
   /** The author view puts editor, chat and debug panel side by side. */

@@ -8,7 +8,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, screenshot, viewports, watchPage } from "./browser";
+import { launchChromium, recordStreaming, screenshot, viewports, watchPage } from "./browser";
 import { startDevServer, type DevServer } from "./dev-server";
 import { expectedConversation, sampleAnswers, sampleYaml } from "./expected";
 import { startDropProxy, type DropProxy } from "./proxy";
@@ -42,15 +42,7 @@ describe("chat page", () => {
     const expected = await expectedConversation(sampleYaml("en"), sampleAnswers);
     const page = await browser.newPage({ viewport: viewports.desktop, locale: "en-US", acceptDownloads: true });
     const watch = watchPage(page, proxy.url);
-    // What an AI line shows while it is still streaming, as a reader would see it change.
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { streamed: string[] }).streamed = seen;
-      new MutationObserver(() => {
-        for (const li of document.querySelectorAll("#chat-transcript li.assistant[data-state=streaming]"))
-          seen.push(li.querySelector(".text")?.textContent ?? "");
-      }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
-    });
+    const streamedTexts = await recordStreaming(page);
     await page.goto(`${proxy.url}/`);
 
     // Always visible, from the first paint.
@@ -105,7 +97,7 @@ describe("chat page", () => {
     expect(proxy.dropped).toBeGreaterThanOrEqual(2);
 
     // The words arrived as they were written: some line was on screen in part before it was whole.
-    const streamed = await page.evaluate(() => (window as unknown as { streamed: string[] }).streamed);
+    const streamed = await streamedTexts();
     const finals = expected.turns.flat();
     expect(streamed.some((part) => part.length > 0 && finals.some((line) => line.length > part.length && line.startsWith(part)))).toBe(true);
 

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type Behaviour, type FakeServer } from "../node/engine/llm/fake-openai";
-import { launchChromium, viewports, watchPage } from "./browser";
+import { launchChromium, recordStreaming, viewports, watchPage } from "./browser";
 import { repoRoot, startDevServer, type DevServer } from "./dev-server";
 
 const script = `session:
@@ -95,15 +95,8 @@ describe("a reply the model had to repair", () => {
 
     const page = await browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
     const watch = watchPage(page, server.url);
-    await page.addInitScript((id) => {
-      sessionStorage.setItem("heartrule.activeSession.chat", id);
-      const seen: string[] = [];
-      (window as unknown as { streamed: string[] }).streamed = seen;
-      new MutationObserver(() => {
-        for (const li of document.querySelectorAll("#chat-transcript li.assistant[data-state=streaming]"))
-          seen.push(li.querySelector(".text")?.textContent ?? "");
-      }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
-    }, sessionId);
+    await page.addInitScript((id) => sessionStorage.setItem("heartrule.activeSession.chat", id), sessionId);
+    const streamedTexts = await recordStreaming(page);
     // The author's token handed to the page, as an identity provider would.
     await page.goto(`${server.url}/#token=${token}`);
     const status = () => page.locator("#chat-status").textContent();
@@ -115,7 +108,7 @@ describe("a reply the model had to repair", () => {
     const lines = () => page.locator("#chat-transcript li .text").allTextContents();
     expect(await lines()).toEqual([GREETING, "Fine, thanks", FINAL]);
     // The discarded attempt was on screen while it streamed, and nothing of it is left.
-    const streamed = await page.evaluate(() => (window as unknown as { streamed: string[] }).streamed);
+    const streamed = await streamedTexts();
     expect(streamed.some((text) => text.startsWith(DISCARDED.slice(0, 20)))).toBe(true);
     expect(await page.locator("#chat-transcript").textContent()).not.toContain(DISCARDED.slice(0, 20));
 

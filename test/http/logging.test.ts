@@ -4,8 +4,7 @@
  * a body or a header.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { call, json } from "../helpers";
-import { person } from "../session/helpers";
+import { call, json, person } from "../helpers";
 
 function captureLogs() {
   const lines: string[] = [];

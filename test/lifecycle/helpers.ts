@@ -4,9 +4,9 @@
  * says it, and turns over REST, SSE or WebSocket.
  */
 import { expect } from "vitest";
-import { call, json } from "../helpers";
+import { body, call, json, person, type Person } from "../helpers";
 import { newProject, publishVersion, scriptYaml, type Line } from "../projects/fixtures";
-import { body, lastState, person, readSse, type Person, type Socket } from "../session/helpers";
+import { lastState, readSse, type Socket } from "../session/helpers";
 
 /** Every line names the version that says it, so a transcript shows which version spoke. */
 const checkinLines = (tag: string): Line[] => [

@@ -5,8 +5,8 @@
  */
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, json } from "../helpers";
-import { actor, body, openSocket, person, say, settle, startSession, type Person } from "../session/helpers";
+import { body, call, json, person, type Person } from "../helpers";
+import { actor, openSocket, say, settle, startSession } from "../session/helpers";
 import { newProject, publishVersion, scriptYaml } from "../projects/fixtures";
 import { globalsYaml, publishedProject, putFile, said, sessionInfo, wsTurn } from "./helpers";
 

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { load } from "../../src/engine/script";
 import type { SessionScript } from "../../src/engine";
 import intakeZh from "../../scripts/sessions/intake_zh.yaml";
-import { call } from "../helpers";
-import { body, openSocket, person, startSession } from "../session/helpers";
+import { body, call, person } from "../helpers";
+import { openSocket, startSession } from "../session/helpers";
 import { said, sessionInfo, wsTurn } from "./helpers";
 
 /** The `content` of each action of the sample as the loader reads it (literal blocks folded), by action id. */

@@ -4,8 +4,8 @@
  * project's authors and admins, nothing from an archived or deprecated project.
  */
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json } from "../helpers";
-import { body, person, say, settle, startSession, type Person } from "../session/helpers";
+import { body, call, expectProblem, json, person, type Person } from "../helpers";
+import { say, settle, startSession } from "../session/helpers";
 import { publishVersion } from "../projects/fixtures";
 import { checkin, checkinWords, publishedProject, putFile, said, sessionInfo } from "./helpers";
 

@@ -5,8 +5,8 @@
  */
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, json } from "../helpers";
-import { actor, allMessages, body, openSocket, person, say, settle, startSession } from "../session/helpers";
+import { body, call, json, person } from "../helpers";
+import { actor, allMessages, openSocket, say, settle, startSession } from "../session/helpers";
 import { newProject, publishVersion } from "../projects/fixtures";
 import { checkin, checkinWords, publishedProject, putFile, said, sessionInfo, sseTurn, wsTurn } from "./helpers";
 

@@ -11,6 +11,7 @@ import { SessionScriptSchema } from "../../src/engine/script/schema";
 import { start, step, type EngineEvent } from "../../src/engine";
 import { createModel, DEFAULT_WORKERS_AI_MODEL } from "../../src/llm";
 import { unreadableEventsDropped } from "../../src/llm/workers-ai";
+import { sayReplyText } from "../model-replies";
 
 const script = SessionScriptSchema.parse(
   parse(`
@@ -26,13 +27,7 @@ session:
 `),
 );
 
-const reply = JSON.stringify({
-  EXIT: "false",
-  content: "Hello, and welcome.",
-  BRIEF: "",
-  safety_risk: { detected: false },
-  metadata: { crisis_signal: false },
-});
+const reply = sayReplyText("Hello, and welcome.");
 
 /** The binding's SSE bytes: each piece of text as a `response` event, or `{ raw }` as a `data:` line exactly as given. */
 function sse(pieces: (string | { raw: string })[]): ReadableStream<Uint8Array> {

@@ -5,8 +5,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { expectProblem } from "../helpers";
-import { addFile, caller, fileId, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
+import { body, expectProblem, person, type Person } from "../helpers";
+import { addFile, fileId, newProject, publishVersion, send, sessionYaml } from "./fixtures";
 
 interface Fixture {
   projectId: string;
@@ -58,10 +58,10 @@ const routes: RouteCase[] = [
 ];
 
 /** A published project owned by `owner` with a session file and a scheme. */
-async function fixture(owner: Caller): Promise<Fixture> {
+async function fixture(owner: Person): Promise<Fixture> {
   const project = await newProject(owner);
   const file = await addFile(owner, project.id, "sessions/main.yaml", sessionYaml("main", "Hello"));
-  await ok(send("POST", `/api/projects/${project.id}/template-schemes`, owner, { name: "gentle" }), 201);
+  await body(await send("POST", `/api/projects/${project.id}/template-schemes`, owner, { name: "gentle" }), 201);
   const version = await publishVersion(owner, project.id, "1.0.0");
   return { projectId: project.id, fileId: file.id, versionId: version.id };
 }
@@ -75,7 +75,7 @@ const label = (r: RouteCase) => `${r.method} ${r.path({ projectId: ":id", fileId
 
 describe("authoring routes: who may call them", () => {
   it.each(routes.map((r) => [label(r), r] as const))("%s", async (_name, route) => {
-    const owner = await caller("author");
+    const owner = await person("author");
     const f = await fixture(owner);
     const path = route.path(f);
     const body = route.body?.(f);
@@ -83,16 +83,16 @@ describe("authoring routes: who may call them", () => {
 
     await expectProblem(await send(route.method, path, null, body), 401, "UNAUTHENTICATED");
     await expectProblem(await send(route.method, path, null, body, { authorization: "Bearer not.a.token" }), 401, "INVALID_TOKEN");
-    await expectProblem(await send(route.method, path, await caller("client"), body), 403, "FORBIDDEN");
-    await expectProblem(await send(route.method, path, await caller("author"), body), 404, "NOT_FOUND");
+    await expectProblem(await send(route.method, path, await person("client"), body), 403, "FORBIDDEN");
+    await expectProblem(await send(route.method, path, await person("author"), body), 404, "NOT_FOUND");
     expect(await auditCount(f.projectId)).toBe(before); // nobody above changed anything
 
-    const asAdmin = await send(route.method, path, await caller("admin"), body);
+    const asAdmin = await send(route.method, path, await person("admin"), body);
     expect(asAdmin.status, await asAdmin.clone().text()).toBe(route.admin);
   });
 
   it.each(routes.map((r) => [label(r), r] as const))("%s answers 400 for malformed ids", async (_name, route) => {
-    const owner = await caller("author");
+    const owner = await person("author");
     const f = await fixture(owner);
     const bad = [
       { ...f, projectId: "not-a-uuid" },
@@ -105,29 +105,29 @@ describe("authoring routes: who may call them", () => {
   });
 
   it("lists only the caller's own projects to authors", async () => {
-    const owner = await caller("author");
+    const owner = await person("author");
     const f = await fixture(owner);
-    const other = await caller("author");
-    const list = await ok(send("GET", "/api/projects?status=all&limit=100", other));
+    const other = await person("author");
+    const list = await body(await send("GET", "/api/projects?status=all&limit=100", other), 200);
     expect(list.items.some((p: { id: string }) => p.id === f.projectId)).toBe(false);
-    await expectProblem(await send("GET", "/api/projects", await caller("client")), 403, "FORBIDDEN");
-    await expectProblem(await send("POST", "/api/projects", await caller("client"), { projectName: "x" }), 403, "FORBIDDEN");
+    await expectProblem(await send("GET", "/api/projects", await person("client")), 403, "FORBIDDEN");
+    await expectProblem(await send("POST", "/api/projects", await person("client"), { projectName: "x" }), 403, "FORBIDDEN");
     await expectProblem(await send("GET", "/api/projects", null), 401, "UNAUTHENTICATED");
   });
 
   it("lets the owner change their project and nobody else's writes land", async () => {
-    const owner = await caller("author");
+    const owner = await person("author");
     const f = await fixture(owner);
-    const other = await caller("author");
+    const other = await person("author");
     await expectProblem(await send("PUT", `/api/projects/${f.projectId}`, other, { projectName: "hijacked" }), 404, "NOT_FOUND");
     await expectProblem(
       await send("PUT", `/api/projects/${f.projectId}/files/${await fileId(owner, f.projectId, "sessions/main.yaml")}`, other, { content: "x" }),
       404,
       "NOT_FOUND",
     );
-    const project = await ok(send("GET", `/api/projects/${f.projectId}`, owner));
+    const project = await body(await send("GET", `/api/projects/${f.projectId}`, owner), 200);
     expect(project.projectName).not.toBe("hijacked");
-    const main = await ok(send("GET", `/api/projects/${f.projectId}/files/${f.fileId}`, owner));
+    const main = await body(await send("GET", `/api/projects/${f.projectId}/files/${f.fileId}`, owner), 200);
     expect(main.content).toContain("Hello");
   });
 });

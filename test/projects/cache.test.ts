@@ -13,9 +13,9 @@ import { database } from "../../src/store/db";
 import { POINTER_TTL_SECONDS, READ_THROUGH_TTL_SECONDS, pointerKey, readPointer, scriptKey } from "../../src/authoring/cache";
 import { contentHash } from "../../src/store/hash";
 import { compileScript, currentLoaderTag, loaderTagFor } from "../../src/authoring/resolve";
-import { call, json } from "../helpers";
+import { body, call, json, type Person, person } from "../helpers";
 import { settle } from "../session/helpers";
-import { addFile, afterFirstRead, caller, fileId, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
+import { addFile, afterFirstRead, fileId, newProject, publishVersion, send, sessionYaml } from "./fixtures";
 
 /** Seconds from now until `key` expires in KV (as `list` reports it). */
 async function secondsLeft(key: string): Promise<number> {
@@ -26,7 +26,7 @@ async function secondsLeft(key: string): Promise<number> {
 }
 
 /** A project with one session script saying `words`, published as 1.0.0. */
-async function publishedWith(who: Caller, words: string) {
+async function publishedWith(who: Person, words: string) {
   const project = await newProject(who);
   await send("DELETE", `/api/projects/${project.id}/files/${await fileId(who, project.id, "sessions/hello_world.yaml")}`, who);
   await addFile(who, project.id, "sessions/main.yaml", sessionYaml("main", words));
@@ -34,11 +34,12 @@ async function publishedWith(who: Caller, words: string) {
   return { project, version };
 }
 
-async function setMain(who: Caller, projectId: string, words: string) {
-  await ok(
-    send("PUT", `/api/projects/${projectId}/files/${await fileId(who, projectId, "sessions/main.yaml")}`, who, {
+async function setMain(who: Person, projectId: string, words: string) {
+  await body(
+    await send("PUT", `/api/projects/${projectId}/files/${await fileId(who, projectId, "sessions/main.yaml")}`, who, {
       content: sessionYaml("main", words),
     }),
+    200,
   );
 }
 
@@ -55,7 +56,7 @@ function brokenKv(): { kv: KVNamespace; calls: string[] } {
 
 describe("the published pointer in KV", () => {
   it("keeps an authoritative rewrite for 10 minutes but a read-through write-back for 60 s", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const { project, version } = await publishedWith(a, "Lifetimes");
     const key = pointerKey(project.id);
     expect(await secondsLeft(key)).toBeGreaterThan(POINTER_TTL_SECONDS - 30);
@@ -67,7 +68,7 @@ describe("the published pointer in KV", () => {
   });
 
   it("lets a write-back that a publish overtook outlive that publish by no more than 60 s", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const { project, version: v1 } = await publishedWith(a, "Before the race");
     await setMain(a, project.id, "After the race");
     const key = pointerKey(project.id);
@@ -98,15 +99,15 @@ describe("the published pointer in KV", () => {
 
 describe("KV down", () => {
   it("still publishes, and POST /api/sessions starts the version just published", async () => {
-    const a = await caller("author");
-    const client = await caller("client");
+    const a = await person("author");
+    const client = await person("client");
     const { project, version: v1 } = await publishedWith(a, "Words of one");
     await setMain(a, project.id, "Words of two");
     const { kv, calls } = brokenKv();
     const broken: Partial<Env> = { CACHE: kv };
 
-    const published = await ok(
-      call(`/api/projects/${project.id}/publish`, json({ versionNumber: "2.0.0", releaseNote: "" }, a.headers), broken),
+    const published = await body(
+      await call(`/api/projects/${project.id}/publish`, json({ versionNumber: "2.0.0", releaseNote: "" }, a.headers), broken),
       201,
     );
     expect(published).toMatchObject({ versionNumber: "2.0.0", isCurrent: true });
@@ -115,16 +116,16 @@ describe("KV down", () => {
     expect(await env.CACHE.get(pointerKey(project.id), "json")).toEqual({ versionId: v1.id, versionNumber: "1.0.0" });
 
     calls.length = 0;
-    const started = await ok(call("/api/sessions", json({ projectId: project.id }, client.headers), broken), 201);
+    const started = await body(await call("/api/sessions", json({ projectId: project.id }, client.headers), broken), 201);
     expect(calls).toEqual(expect.arrayContaining(["get", "put"])); // pointer and compiled script both tried KV
     expect(started.messages.map((m: { content: string }) => m.content)).toEqual(["Words of two"]);
-    const info = await ok(send("GET", `/api/sessions/${started.sessionId}`, client));
+    const info = await body(await send("GET", `/api/sessions/${started.sessionId}`, client), 200);
     expect(info).toMatchObject({ projectId: project.id, versionId: published.id, versionNumber: "2.0.0" });
     await settle(started.sessionId);
   });
 
   it("resolves the pointer from D1 when KV get and put throw", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const { project, version } = await publishedWith(a, "D1 answers");
     const { kv, calls } = brokenKv();
     expect(await readPointer({ ...env, CACHE: kv }, database(env.DB), project.id)).toEqual({ versionId: version.id, versionNumber: "1.0.0" });

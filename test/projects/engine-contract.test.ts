@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { start, step, type EngineEvent } from "../../src/engine";
 import { createOfflineModel } from "../../src/llm/offline";
 import { resolveSessionSource, type SessionSource } from "../../src/authoring/resolve";
-import { addFile, caller, fileId, newProject, ok, publishVersion, send, sessionYaml } from "./fixtures";
+import { body, person } from "../helpers";
+import { addFile, fileId, newProject, publishVersion, send, sessionYaml } from "./fixtures";
 
 /** Runs the first step of a resolved source as the session actor would. */
 async function firstStep(source: SessionSource) {
@@ -27,22 +28,24 @@ async function firstStep(source: SessionSource) {
 
 describe("resolved sources in the engine", () => {
   it("speak the words of the version they were resolved from, with the project's globals", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const client = { id: "client-1", role: "client" as const };
     const project = await newProject(a, { language: "en" });
-    await ok(
-      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "globals.yaml")}`, a, {
+    await body(
+      await send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "globals.yaml")}`, a, {
         content: "variables:\n  - name: counselor_name\n    value: Lin\n",
       }),
+      200,
     );
     await addFile(a, project.id, "sessions/main.yaml", sessionYaml("main", "Version one: I am {counselor_name}."));
     await publishVersion(a, project.id, "1.0.0");
     const sessionA = await resolveSessionSource(env, { projectId: project.id, script: "main", user: client });
 
-    await ok(
-      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
+    await body(
+      await send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
         content: sessionYaml("main", "Version two: I am {counselor_name}."),
       }),
+      200,
     );
     await publishVersion(a, project.id, "1.1.0");
     const sessionB = await resolveSessionSource(env, { projectId: project.id, script: "main", user: client });
@@ -52,13 +55,13 @@ describe("resolved sources in the engine", () => {
   });
 
   it("prompt with the script's template scheme instead of the built-in template", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const client = { id: "client-2", role: "client" as const };
     const project = await newProject(a, { language: "en" });
-    await ok(send("POST", `/api/projects/${project.id}/template-schemes`, a, { name: "gentle" }), 201);
+    await body(await send("POST", `/api/projects/${project.id}/template-schemes`, a, { name: "gentle" }), 201);
     const marker = "GENTLE-SCHEME-MARKER";
-    const template = (await ok(send("GET", `/api/projects/${project.id}/templates/gentle/ai_say`, a))).content as string;
-    await ok(send("PUT", `/api/projects/${project.id}/templates/gentle/ai_say`, a, { content: `${marker}\n${template}` }));
+    const template = (await body(await send("GET", `/api/projects/${project.id}/templates/gentle/ai_say`, a), 200)).content as string;
+    await body(await send("PUT", `/api/projects/${project.id}/templates/gentle/ai_say`, a, { content: `${marker}\n${template}` }), 200);
     await addFile(a, project.id, "sessions/styled.yaml", sessionYaml("styled", "Hello there.", { scheme: "gentle" }));
     await publishVersion(a, project.id, "1.0.0");
 

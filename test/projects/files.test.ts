@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_FILES_PER_PROJECT } from "../../src/authoring/limits";
-import { expectProblem } from "../helpers";
-import { addFile, brokenYaml, caller, fileId, newProject, ok, send, sessionYaml } from "./fixtures";
+import { body, expectProblem, person } from "../helpers";
+import { addFile, brokenYaml, fileId, newProject, send, sessionYaml } from "./fixtures";
 
 const techniqueYaml = [
   "topic:",
@@ -17,13 +17,13 @@ const techniqueYaml = [
 
 describe("POST /api/projects/:id/files", () => {
   it("saves a session script and answers with its kind, session id and diagnostics", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const res = await send("POST", `/api/projects/${project.id}/files`, a, {
       path: "sessions/intake.yaml",
       content: sessionYaml("intake", "Welcome"),
     });
-    const file = await ok(res, 201);
+    const file = await body(res, 201);
     expect(res.headers.get("location")).toBe(`/api/projects/${project.id}/files/${file.id}`);
     expect(file).toMatchObject({
       path: "sessions/intake.yaml",
@@ -38,14 +38,14 @@ describe("POST /api/projects/:id/files", () => {
   });
 
   it("recognises technique scripts by their content", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const file = await addFile(a, project.id, "techniques/breathing.yaml", techniqueYaml);
     expect(file).toMatchObject({ kind: "technique", sessionId: null, valid: true });
   });
 
   it("saves an invalid script with its errors (line, column, code) so the author can fix it", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const file = await addFile(a, project.id, "sessions/broken.yaml", brokenYaml);
     expect(file.valid).toBe(false);
@@ -59,8 +59,8 @@ describe("POST /api/projects/:id/files", () => {
     expect(unknown.line).toBe(4); // surprise_field
 
     // Diagnostics follow Accept-Language.
-    const zh = await ok(
-      send(
+    const zh = await body(
+      await send(
         "POST",
         `/api/projects/${project.id}/files`,
         a,
@@ -71,31 +71,35 @@ describe("POST /api/projects/:id/files", () => {
     );
     expect(zh.diagnostics.map((d: { message: string }) => d.message).join(" ")).toMatch(/[\u4e00-\u9fff]/);
     // By rank, as POST /api/scripts/validate does: a low-ranked English tag first does not win.
-    const ranked = await ok(send("GET", `/api/projects/${project.id}/files/${zh.id}`, a, undefined, { "accept-language": "en;q=0.1, zh-CN" }), 200);
+    const ranked = await body(
+      await send("GET", `/api/projects/${project.id}/files/${zh.id}`, a, undefined, { "accept-language": "en;q=0.1, zh-CN" }),
+      200,
+    );
     expect(ranked.diagnostics.map((d: { message: string }) => d.message).join(" ")).toMatch(/[\u4e00-\u9fff]/);
   });
 
   it("checks placeholders against the project's globals", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const script = sessionYaml("greet", "Hello, I am {counselor_name}.");
     const before = await addFile(a, project.id, "sessions/greet.yaml", script);
     expect(before.diagnostics.map((d: { code: string }) => d.code)).toContain("UNDEFINED_VARIABLE");
 
-    await ok(
-      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "globals.yaml")}`, a, {
+    await body(
+      await send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "globals.yaml")}`, a, {
         content: "variables:\n  - name: counselor_name\n    value: Lin\n",
       }),
+      200,
     );
-    const after = await ok(send("GET", `/api/projects/${project.id}/files/${before.id}`, a));
+    const after = await body(await send("GET", `/api/projects/${project.id}/files/${before.id}`, a), 200);
     expect(after.diagnostics.map((d: { code: string }) => d.code)).not.toContain("UNDEFINED_VARIABLE");
   });
 
   it("validates the globals file", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const globalsId = await fileId(a, project.id, "globals.yaml");
-    const put = (content: string) => ok(send("PUT", `/api/projects/${project.id}/files/${globalsId}`, a, { content }));
+    const put = async (content: string) => body(await send("PUT", `/api/projects/${project.id}/files/${globalsId}`, a, { content }), 200);
 
     const shape = await put("variables: 3\n");
     expect(shape).toMatchObject({ valid: false, kind: "globals" });
@@ -116,7 +120,7 @@ describe("POST /api/projects/:id/files", () => {
   });
 
   it("flags a script whose template scheme the project lacks", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const file = await addFile(a, project.id, "sessions/styled.yaml", sessionYaml("styled", "Hi", { scheme: "gentle" }));
     expect(file.valid).toBe(false);
@@ -124,7 +128,7 @@ describe("POST /api/projects/:id/files", () => {
   });
 
   it("flags a template file the engine would never use", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const file = await addFile(a, project.id, "templates/mine/ai_shout.md", "Shout {{topic_content}} as JSON");
     expect(file).toMatchObject({ kind: "template", valid: false });
@@ -132,7 +136,7 @@ describe("POST /api/projects/:id/files", () => {
   });
 
   it("rejects paths outside the workspace rules with 400", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     for (const path of [
       "../up.yaml",
@@ -158,7 +162,7 @@ describe("POST /api/projects/:id/files", () => {
   });
 
   it("refuses a second file at the same path and oversized content", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const taken = await expectProblem(
       await send("POST", `/api/projects/${project.id}/files`, a, { path: "globals.yaml", content: "variables: []" }),
@@ -176,14 +180,14 @@ describe("POST /api/projects/:id/files", () => {
 
 describe("PUT, GET and DELETE /api/projects/:id/files/:fileId", () => {
   it("renames, rewrites and deletes a file", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const file = await addFile(a, project.id, "draft.yaml", sessionYaml("first", "One"));
 
-    const renamed = await ok(send("PUT", `/api/projects/${project.id}/files/${file.id}`, a, { path: "sessions/first.yaml" }));
+    const renamed = await body(await send("PUT", `/api/projects/${project.id}/files/${file.id}`, a, { path: "sessions/first.yaml" }), 200);
     expect(renamed).toMatchObject({ id: file.id, path: "sessions/first.yaml", contentHash: file.contentHash });
 
-    const rewritten = await ok(send("PUT", `/api/projects/${project.id}/files/${file.id}`, a, { content: techniqueYaml }));
+    const rewritten = await body(await send("PUT", `/api/projects/${project.id}/files/${file.id}`, a, { content: techniqueYaml }), 200);
     expect(rewritten).toMatchObject({ kind: "technique", sessionId: null });
     expect(rewritten.contentHash).not.toBe(file.contentHash);
 
@@ -197,7 +201,7 @@ describe("PUT, GET and DELETE /api/projects/:id/files/:fileId", () => {
   });
 
   it("does not reach a file through another project's id", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const one = await newProject(a);
     const two = await newProject(a);
     const globalsOfTwo = await fileId(a, two.id, "globals.yaml");
@@ -209,15 +213,15 @@ describe("PUT, GET and DELETE /api/projects/:id/files/:fileId", () => {
 
 describe("GET /api/projects/:id/files", () => {
   it("lists by path without contents, filtered by kind and paged", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     await addFile(a, project.id, "techniques/breathing.yaml", techniqueYaml);
-    const all = await ok(send("GET", `/api/projects/${project.id}/files?limit=2`, a));
+    const all = await body(await send("GET", `/api/projects/${project.id}/files?limit=2`, a), 200);
     expect(all.items.map((f: { path: string }) => f.path)).toEqual(["globals.yaml", "sessions/hello_world.yaml"]);
     expect(all.items[0]).not.toHaveProperty("content");
-    const rest = await ok(send("GET", `/api/projects/${project.id}/files?limit=2&cursor=${all.nextCursor}`, a));
+    const rest = await body(await send("GET", `/api/projects/${project.id}/files?limit=2&cursor=${all.nextCursor}`, a), 200);
     expect(rest).toEqual({ items: [expect.objectContaining({ path: "techniques/breathing.yaml" })], nextCursor: null });
-    const techniques = await ok(send("GET", `/api/projects/${project.id}/files?kind=technique`, a));
+    const techniques = await body(await send("GET", `/api/projects/${project.id}/files?kind=technique`, a), 200);
     expect(techniques.items.map((f: { kind: string }) => f.kind)).toEqual(["technique"]);
     await expectProblem(await send("GET", `/api/projects/${project.id}/files?kind=global`, a), 400, "VALIDATION_FAILED");
   });
@@ -225,7 +229,7 @@ describe("GET /api/projects/:id/files", () => {
 
 describe("the file limit", () => {
   it("holds under concurrent writes: the database refuses the file past it", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM project_files WHERE project_id = ?").bind(project.id).first<{ n: number }>())!;
     // Fill the project to one below the limit directly: hundreds of API writes would only slow the test.

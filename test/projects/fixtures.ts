@@ -1,36 +1,12 @@
-import type { Role } from "../../src/http/auth";
-import { authHeaders, call, json } from "../helpers";
+import { body, call, json, type Person } from "../helpers";
 
-let counter = 0;
-/** A fresh user id: storage is shared by the tests of one file. */
-export function userId(prefix = "author"): string {
-  counter += 1;
-  return `${prefix}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
-}
-
-export interface Caller {
-  id: string;
-  role: Role;
-  headers: Record<string, string>;
-}
-
-export async function caller(role: Role, id = userId(role)): Promise<Caller> {
-  return { id, role, headers: await authHeaders(id, role) };
-}
-
-export function send(method: string, path: string, who: Caller | null, body?: unknown, headers: Record<string, string> = {}) {
+/** A request as `who` (null: without a token), with `payload` as its JSON body when there is one. */
+export function send(method: string, path: string, who: Person | null, payload?: unknown, headers: Record<string, string> = {}) {
   const init: RequestInit =
-    body === undefined
+    payload === undefined
       ? { method, headers: { ...(who?.headers ?? {}), ...headers } }
-      : { ...json(body, { ...(who?.headers ?? {}), ...headers }), method };
+      : { ...json(payload, { ...(who?.headers ?? {}), ...headers }), method };
   return call(path, init);
-}
-
-export async function ok<T = Record<string, any>>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  const r = await res;
-  const text = await r.text();
-  if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
 }
 
 /** One action of a script: a line the AI says, or a question whose answer goes into a variable. */
@@ -86,23 +62,23 @@ export function sessionYaml(sessionId: string, say: string, options: { scheme?: 
 
 export const brokenYaml = "session:\n  session_id: broken\n  phases: []\n  surprise_field: 1\n";
 
-export async function newProject(who: Caller, body: Record<string, unknown> = {}) {
-  return ok(send("POST", "/api/projects", who, { projectName: `Project of ${who.id}`, language: "en", ...body }), 201);
+export async function newProject(who: Person, fields: Record<string, unknown> = {}) {
+  return body<Record<string, any>>(await send("POST", "/api/projects", who, { projectName: `Project of ${who.id}`, language: "en", ...fields }), 201);
 }
 
-export async function addFile(who: Caller, projectId: string, path: string, content: string) {
-  return ok(send("POST", `/api/projects/${projectId}/files`, who, { path, content }), 201);
+export async function addFile(who: Person, projectId: string, path: string, content: string) {
+  return body<Record<string, any>>(await send("POST", `/api/projects/${projectId}/files`, who, { path, content }), 201);
 }
 
-export async function publishVersion(who: Caller, projectId: string, versionNumber: string, releaseNote = "") {
-  return ok(send("POST", `/api/projects/${projectId}/publish`, who, { versionNumber, releaseNote }), 201);
+export async function publishVersion(who: Person, projectId: string, versionNumber: string, releaseNote = "") {
+  return body<Record<string, any>>(await send("POST", `/api/projects/${projectId}/publish`, who, { versionNumber, releaseNote }), 201);
 }
 
-export async function filesOf(who: Caller, projectId: string) {
-  return (await ok<{ items: { id: string; path: string }[] }>(send("GET", `/api/projects/${projectId}/files?limit=100`, who))).items;
+export async function filesOf(who: Person, projectId: string) {
+  return (await body<{ items: { id: string; path: string }[] }>(await send("GET", `/api/projects/${projectId}/files?limit=100`, who), 200)).items;
 }
 
-export async function fileId(who: Caller, projectId: string, path: string): Promise<string> {
+export async function fileId(who: Person, projectId: string, path: string): Promise<string> {
   const file = (await filesOf(who, projectId)).find((f) => f.path === path);
   if (!file) throw new Error(`no file ${path}`);
   return file.id;

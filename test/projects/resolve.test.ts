@@ -2,10 +2,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../src/errors";
 import { resolveSessionSource, type SessionSourceRequest } from "../../src/authoring/resolve";
-import { expectProblem } from "../helpers";
-import { addFile, brokenYaml, caller, fileId, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
+import { body, expectProblem, person, type Person } from "../helpers";
+import { addFile, brokenYaml, fileId, newProject, publishVersion, send, sessionYaml } from "./fixtures";
 
-const user = (c: Caller) => ({ id: c.id, role: c.role });
+const user = (c: Person) => ({ id: c.id, role: c.role });
 
 async function problemOf(req: SessionSourceRequest): Promise<DomainError> {
   try {
@@ -18,13 +18,14 @@ async function problemOf(req: SessionSourceRequest): Promise<DomainError> {
 }
 
 /** A project with globals and one session script (`main`) published as 1.0.0. */
-async function published(who: Caller, words: string) {
+async function published(who: Person, words: string) {
   const project = await newProject(who);
   await send("DELETE", `/api/projects/${project.id}/files/${await fileId(who, project.id, "sessions/hello_world.yaml")}`, who);
-  await ok(
-    send("PUT", `/api/projects/${project.id}/files/${await fileId(who, project.id, "globals.yaml")}`, who, {
+  await body(
+    await send("PUT", `/api/projects/${project.id}/files/${await fileId(who, project.id, "globals.yaml")}`, who, {
       content: "variables:\n  - name: counselor_name\n    value: Lin\n  - name: clinic\n    value: {city: Oslo}\n",
     }),
+    200,
   );
   await addFile(who, project.id, "sessions/main.yaml", sessionYaml("main", words));
   const version = await publishVersion(who, project.id, "1.0.0");
@@ -36,8 +37,8 @@ const say = (s: { script: { session: { phases: { topics: { actions: { config: { 
 
 describe("resolveSessionSource", () => {
   it("gives any signed-in user the published version, with globals as initial variables", async () => {
-    const a = await caller("author");
-    const client = await caller("client");
+    const a = await person("author");
+    const client = await person("client");
     const { project, version } = await published(a, "Words of 1.0.0");
     const source = await resolveSessionSource(env, { projectId: project.id, user: user(client) });
     expect(source).toMatchObject({
@@ -51,20 +52,21 @@ describe("resolveSessionSource", () => {
       templates: {},
     });
     expect(say(source)).toBe("Words of 1.0.0");
-    const file = await ok(send("GET", `/api/projects/${project.id}/versions/${version.id}`, a));
+    const file = await body(await send("GET", `/api/projects/${project.id}/versions/${version.id}`, a), 200);
     expect(source.contentHash).toBe(file.files.find((f: { path: string }) => f.path === "sessions/main.yaml").contentHash);
   });
 
   it("pins content: a new publish changes what new sessions get, not what was resolved, and old versions stay reachable for authors", async () => {
-    const a = await caller("author");
-    const client = await caller("client");
+    const a = await person("author");
+    const client = await person("client");
     const { project, version: v1 } = await published(a, "Old words");
     const before = await resolveSessionSource(env, { projectId: project.id, script: "main", user: user(client) });
 
-    await ok(
-      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
+    await body(
+      await send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
         content: sessionYaml("main", "New words"),
       }),
+      200,
     );
     // Unpublished edits reach nobody.
     expect(say(await resolveSessionSource(env, { projectId: project.id, user: user(client) }))).toBe("Old words");
@@ -77,33 +79,34 @@ describe("resolveSessionSource", () => {
 
     const old = await resolveSessionSource(env, { projectId: project.id, version: "v1.0.0", user: user(a) });
     expect([old.versionId, say(old)]).toEqual([v1.id, "Old words"]);
-    const admin = await caller("admin");
+    const admin = await person("admin");
     expect((await resolveSessionSource(env, { projectId: project.id, version: "1.0.0", user: user(admin) })).versionId).toBe(v1.id);
     // Clients (and other authors) may name only the current version.
     expect((await resolveSessionSource(env, { projectId: project.id, version: "1.1.0", user: user(client) })).versionId).toBe(v2.id);
     expect(await problemOf({ projectId: project.id, version: "1.0.0", user: user(client) })).toMatchObject({ status: 403, code: "FORBIDDEN" });
-    const other = await caller("author");
+    const other = await person("author");
     expect(await problemOf({ projectId: project.id, version: "1.0.0", user: user(other) })).toMatchObject({ status: 403 });
     expect(await problemOf({ projectId: project.id, version: "9.9.9", user: user(a) })).toMatchObject({ status: 404, code: "NOT_FOUND" });
     expect(await problemOf({ projectId: project.id, version: "newest", user: user(a) })).toMatchObject({ status: 400, code: "VALIDATION_FAILED" });
   });
 
   it("gives the draft only to the owner author and admins, and only when it loads", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const { project } = await published(a, "Published words");
-    await ok(
-      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
+    await body(
+      await send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
         content: sessionYaml("main", "Draft words"),
       }),
+      200,
     );
 
     const draft = await resolveSessionSource(env, { projectId: project.id, version: "draft", user: user(a) });
     expect(draft).toMatchObject({ versionId: null, versionNumber: null, globals: { counselor_name: "Lin" } });
     expect(say(draft)).toBe("Draft words");
-    const admin = await caller("admin");
+    const admin = await person("admin");
     expect(say(await resolveSessionSource(env, { projectId: project.id, version: "draft", user: user(admin) }))).toBe("Draft words");
     for (const role of ["client", "author"] as const) {
-      const stranger = await caller(role);
+      const stranger = await person(role);
       expect(await problemOf({ projectId: project.id, version: "draft", user: user(stranger) })).toMatchObject({ status: 404, code: "NOT_FOUND" });
     }
 
@@ -116,8 +119,8 @@ describe("resolveSessionSource", () => {
   });
 
   it("finds the script by path or session id and asks which one when there are several", async () => {
-    const a = await caller("author");
-    const client = await caller("client");
+    const a = await person("author");
+    const client = await person("client");
     const project = await newProject(a); // hello_world + the one below
     await addFile(a, project.id, "sessions/second.yaml", sessionYaml("second_one", "Second"));
     await publishVersion(a, project.id, "1.0.0");
@@ -137,33 +140,33 @@ describe("resolveSessionSource", () => {
   });
 
   it("starts nothing from unknown, unpublished, archived or deprecated projects", async () => {
-    const a = await caller("author");
-    const client = await caller("client");
+    const a = await person("author");
+    const client = await person("client");
     expect(await problemOf({ projectId: crypto.randomUUID(), user: user(client) })).toMatchObject({ status: 404, code: "NOT_FOUND" });
     const draftOnly = await newProject(a);
     expect(await problemOf({ projectId: draftOnly.id, user: user(client) })).toMatchObject({ status: 404, code: "NOT_FOUND" });
 
     const { project } = await published(a, "Soon archived");
-    await ok(send("DELETE", `/api/projects/${project.id}`, a));
+    await body(await send("DELETE", `/api/projects/${project.id}`, a), 200);
     expect(await problemOf({ projectId: project.id, user: user(client) })).toMatchObject({ status: 409, code: "PROJECT_UNAVAILABLE" });
     expect(await problemOf({ projectId: project.id, version: "1.0.0", user: user(a) })).toMatchObject({ status: 409 });
     expect(await problemOf({ projectId: project.id, version: "draft", user: user(a) })).toMatchObject({ status: 409 });
-    await ok(send("POST", `/api/projects/${project.id}/restore`, a));
+    await body(await send("POST", `/api/projects/${project.id}/restore`, a), 200);
     expect((await resolveSessionSource(env, { projectId: project.id, user: user(client) })).versionNumber).toBe("1.0.0");
-    await ok(send("POST", `/api/projects/${project.id}/deprecate`, a, { reason: "retired" }));
+    await body(await send("POST", `/api/projects/${project.id}/deprecate`, a, { reason: "retired" }), 200);
     expect(await problemOf({ projectId: project.id, user: user(client) })).toMatchObject({ status: 409, code: "PROJECT_UNAVAILABLE" });
   });
 
   it("overrides prompts with the script's template scheme, as published", async () => {
-    const a = await caller("author");
-    const client = await caller("client");
+    const a = await person("author");
+    const client = await person("client");
     const project = await newProject(a, { language: "en" });
-    await ok(send("POST", `/api/projects/${project.id}/template-schemes`, a, { name: "gentle" }), 201);
+    await body(await send("POST", `/api/projects/${project.id}/template-schemes`, a, { name: "gentle" }), 201);
     const custom = "GENTLE v1 {{topic_content}} as JSON with content, safety_risk, crisis_signal";
-    await ok(send("PUT", `/api/projects/${project.id}/templates/gentle/ai_say`, a, { content: custom }));
+    await body(await send("PUT", `/api/projects/${project.id}/templates/gentle/ai_say`, a, { content: custom }), 200);
     await addFile(a, project.id, "sessions/styled.yaml", sessionYaml("styled", "Hello", { scheme: "gentle" }));
     await publishVersion(a, project.id, "1.0.0");
-    await ok(send("PUT", `/api/projects/${project.id}/templates/gentle/ai_say`, a, { content: custom.replace("v1", "v2") }));
+    await body(await send("PUT", `/api/projects/${project.id}/templates/gentle/ai_say`, a, { content: custom.replace("v1", "v2") }), 200);
 
     const source = await resolveSessionSource(env, { projectId: project.id, script: "styled", user: user(client) });
     expect(source.templateScheme).toBe("gentle");
@@ -176,13 +179,14 @@ describe("resolveSessionSource", () => {
   });
 
   it("reads the published pointer from KV, which publish and rollback rewrite", async () => {
-    const a = await caller("author");
-    const client = await caller("client");
+    const a = await person("author");
+    const client = await person("client");
     const { project, version: v1 } = await published(a, "One");
-    await ok(
-      send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
+    await body(
+      await send("PUT", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a, {
         content: sessionYaml("main", "Two"),
       }),
+      200,
     );
     const v2 = await publishVersion(a, project.id, "2.0.0");
 
@@ -194,7 +198,7 @@ describe("resolveSessionSource", () => {
     expect(say(await resolveSessionSource(env, { projectId: project.id, user: user(client) }))).toBe("Two");
     expect(await env.CACHE.get(`pub:${project.id}`, "json")).toEqual({ versionId: v2.id, versionNumber: "2.0.0" });
 
-    const rolled = await ok(send("POST", `/api/projects/${project.id}/rollback`, a, { targetVersionId: v1.id }), 201);
+    const rolled = await body(await send("POST", `/api/projects/${project.id}/rollback`, a, { targetVersionId: v1.id }), 201);
     expect(await env.CACHE.get(`pub:${project.id}`, "json")).toEqual({ versionId: rolled.id, versionNumber: "2.0.1" });
     const source = await resolveSessionSource(env, { projectId: project.id, user: user(client) });
     expect([source.versionNumber, say(source)]).toEqual(["2.0.1", "One"]);
@@ -207,8 +211,8 @@ describe("resolveSessionSource", () => {
 
 describe("GET /api/projects/published", () => {
   it("lists the session scripts of published projects to every role", async () => {
-    const a = await caller("author");
-    const client = await caller("client");
+    const a = await person("author");
+    const client = await person("client");
     const project = await newProject(a, { projectName: `zz published ${a.id}` });
     await addFile(a, project.id, "sessions/chinese.yaml", sessionYaml("chinese", "你好", { language: "zh-CN" }));
     await addFile(
@@ -220,7 +224,7 @@ describe("GET /api/projects/published", () => {
     const v = await publishVersion(a, project.id, "1.0.0");
     const hidden = await newProject(a, { projectName: `zz draft ${a.id}` });
 
-    const all = await ok(send("GET", "/api/projects/published?limit=100", client));
+    const all = await body(await send("GET", "/api/projects/published?limit=100", client), 200);
     const mine = all.items.filter((s: { projectId: string }) => s.projectId === project.id);
     expect(mine).toEqual([
       {
@@ -248,17 +252,17 @@ describe("GET /api/projects/published", () => {
     ]);
     expect(all.items.some((s: { projectId: string }) => s.projectId === hidden.id)).toBe(false);
 
-    const zh = await ok(send("GET", "/api/projects/published?language=zh-CN&limit=100", client));
+    const zh = await body(await send("GET", "/api/projects/published?language=zh-CN&limit=100", client), 200);
     expect(zh.items.filter((s: { projectId: string }) => s.projectId === project.id).map((s: { path: string }) => s.path)).toEqual([
       "sessions/chinese.yaml",
     ]);
 
-    const first = await ok(send("GET", "/api/projects/published?limit=1", client));
-    const second = await ok(send("GET", `/api/projects/published?limit=1&cursor=${first.nextCursor}`, client));
+    const first = await body(await send("GET", "/api/projects/published?limit=1", client), 200);
+    const second = await body(await send("GET", `/api/projects/published?limit=1&cursor=${first.nextCursor}`, client), 200);
     expect(second.items[0]).not.toEqual(first.items[0]);
 
-    await ok(send("DELETE", `/api/projects/${project.id}`, a));
-    const after = await ok(send("GET", "/api/projects/published?limit=100", client));
+    await body(await send("DELETE", `/api/projects/${project.id}`, a), 200);
+    const after = await body(await send("GET", "/api/projects/published?limit=100", client), 200);
     expect(after.items.some((s: { projectId: string }) => s.projectId === project.id)).toBe(false);
     await expectProblem(await send("GET", "/api/projects/published", null), 401, "UNAUTHENTICATED");
   });

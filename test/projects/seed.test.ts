@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import intakeEn from "../../scripts/sessions/intake_en.yaml";
 import intakeZh from "../../scripts/sessions/intake_zh.yaml";
 import { resolveSessionSource } from "../../src/authoring/resolve";
-import { call, expectProblem } from "../helpers";
-import { caller, filesOf, newProject, ok, send } from "./fixtures";
+import { body, call, expectProblem, person } from "../helpers";
+import { filesOf, newProject, send } from "./fixtures";
 
 const seed = (environment: string) => call("/api/dev/seed", { method: "POST" }, { ENVIRONMENT: environment });
 
@@ -15,12 +15,12 @@ describe("POST /api/dev/seed", () => {
   });
 
   it("publishes the sample project once, from the bundled scripts/sessions scripts", async () => {
-    const first = await ok(seed("development"));
+    const first = await body(await seed("development"), 200);
     expect(first).toMatchObject({ seeded: true, versionNumber: "1.0.0", projectId: expect.any(String) });
-    expect(await ok(seed("development"))).toEqual({ seeded: false, projectId: null, versionNumber: null });
+    expect(await body(await seed("development"), 200)).toEqual({ seeded: false, projectId: null, versionNumber: null });
 
-    const admin = await caller("admin");
-    const all = await ok(send("GET", "/api/projects?status=all", admin));
+    const admin = await person("admin");
+    const all = await body(await send("GET", "/api/projects?status=all", admin), 200);
     expect(all.items).toEqual([
       expect.objectContaining({
         id: first.projectId,
@@ -31,8 +31,8 @@ describe("POST /api/dev/seed", () => {
       }),
     ]);
 
-    const client = await caller("client");
-    const scripts = await ok(send("GET", "/api/projects/published", client));
+    const client = await person("client");
+    const scripts = await body(await send("GET", "/api/projects/published", client), 200);
     expect(scripts.items.map((s: { path: string; sessionId: string; language: string }) => [s.path, s.sessionId, s.language])).toEqual([
       ["sessions/intake_en.yaml", "intake_en", "en"],
       ["sessions/intake_zh.yaml", "intake_zh", "zh-CN"],
@@ -44,11 +44,11 @@ describe("POST /api/dev/seed", () => {
 
 describe("POST /api/projects with template sample", () => {
   it("copies the sample scripts into the project's sessions/ folder", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a, { template: "sample" });
     const files = await filesOf(a, project.id);
     expect(files.map((f) => f.path)).toEqual(["globals.yaml", "sessions/intake_en.yaml", "sessions/intake_zh.yaml"]);
-    const en = await ok(send("GET", `/api/projects/${project.id}/files/${files[1]!.id}`, a));
+    const en = await body(await send("GET", `/api/projects/${project.id}/files/${files[1]!.id}`, a), 200);
     expect(en).toMatchObject({ content: intakeEn, kind: "session", sessionId: "intake_en", valid: true });
   });
 });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { expectProblem } from "../helpers";
-import { addFile, brokenYaml, caller, fileId, filesOf, newProject, ok, publishVersion, send, sessionYaml, type Caller } from "./fixtures";
+import { body, expectProblem, person, type Person } from "../helpers";
+import { addFile, brokenYaml, fileId, filesOf, newProject, publishVersion, send, sessionYaml } from "./fixtures";
 
 async function rows(sql: string, ...params: unknown[]) {
   return (
@@ -12,24 +12,27 @@ async function rows(sql: string, ...params: unknown[]) {
 }
 
 /** A project with one session script saying `words`, ready to publish. */
-async function projectWith(who: Caller, words: string) {
+async function projectWith(who: Person, words: string) {
   const project = await newProject(who);
   await addFile(who, project.id, "sessions/main.yaml", sessionYaml("main", words));
   return project;
 }
 
-async function setContent(who: Caller, projectId: string, path: string, content: string) {
-  return ok(send("PUT", `/api/projects/${projectId}/files/${await fileId(who, projectId, path)}`, who, { content }));
+async function setContent(who: Person, projectId: string, path: string, content: string) {
+  return body(await send("PUT", `/api/projects/${projectId}/files/${await fileId(who, projectId, path)}`, who, { content }), 200);
 }
 
-async function versionContent(who: Caller, projectId: string, versionId: string, path: string) {
-  const version = await ok<{ files: { path: string; content: string }[] }>(send("GET", `/api/projects/${projectId}/versions/${versionId}`, who));
+async function versionContent(who: Person, projectId: string, versionId: string, path: string) {
+  const version = await body<{ files: { path: string; content: string }[] }>(
+    await send("GET", `/api/projects/${projectId}/versions/${versionId}`, who),
+    200,
+  );
   return version.files.find((f) => f.path === path)?.content;
 }
 
 describe("POST /api/projects/:id/publish", () => {
   it("snapshots the workspace as an immutable version and points the project at it", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Words of one");
     const v1 = await publishVersion(a, project.id, "v1.0.0", "first");
     expect(v1).toMatchObject({ versionNumber: "1.0.0", releaseNote: "first", publishedBy: a.id, isRollback: false, isCurrent: true, fileCount: 3 });
@@ -40,11 +43,11 @@ describe("POST /api/projects/:id/publish", () => {
     // The old version still holds its own words; the new one the edit.
     expect(await versionContent(a, project.id, v1.id, "sessions/main.yaml")).toContain("Words of one");
     expect(await versionContent(a, project.id, v2.id, "sessions/main.yaml")).toContain("Words of two");
-    const detail = await ok(send("GET", `/api/projects/${project.id}`, a));
+    const detail = await body(await send("GET", `/api/projects/${project.id}`, a), 200);
     expect(detail).toMatchObject({ status: "published", currentVersionId: v2.id, currentVersionNumber: "1.1.0" });
     expect(await env.CACHE.get(`pub:${project.id}`, "json")).toEqual({ versionId: v2.id, versionNumber: "1.1.0" });
 
-    const list = await ok(send("GET", `/api/projects/${project.id}/versions`, a));
+    const list = await body(await send("GET", `/api/projects/${project.id}/versions`, a), 200);
     expect(list.items.map((v: { versionNumber: string; isCurrent: boolean }) => [v.versionNumber, v.isCurrent])).toEqual([
       ["1.1.0", true],
       ["1.0.0", false],
@@ -52,7 +55,7 @@ describe("POST /api/projects/:id/publish", () => {
   });
 
   it("stores unchanged files once (content-addressed blobs)", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Stable words");
     const v1 = await publishVersion(a, project.id, "1.0.0");
     const v2 = await publishVersion(a, project.id, "1.0.1");
@@ -71,7 +74,7 @@ describe("POST /api/projects/:id/publish", () => {
   });
 
   it("refuses a version number that exists, and one that is not greater than the latest", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Hello");
     await publishVersion(a, project.id, "1.2.0");
 
@@ -92,43 +95,47 @@ describe("POST /api/projects/:id/publish", () => {
   });
 
   it("rejects malformed version numbers with 400", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Hello");
     for (const versionNumber of ["1.0", "1.0.0-beta", "01.0.0", "latest", ""]) {
-      const body = await expectProblem(await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber }), 400, "VALIDATION_FAILED");
-      expect(body.errors).toEqual([expect.objectContaining({ path: "versionNumber" })]);
+      const problem = await expectProblem(await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber }), 400, "VALIDATION_FAILED");
+      expect(problem.errors).toEqual([expect.objectContaining({ path: "versionNumber" })]);
     }
   });
 
   it("refuses while any file has errors, naming the files and their errors, and writes nothing", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Fine");
     const saved = await addFile(a, project.id, "sessions/broken.yaml", brokenYaml);
     expect(saved.valid).toBe(false); // saved anyway
 
-    const body = await expectProblem(await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "1.0.0" }), 422, "DRAFT_INVALID");
-    expect(body.files).toEqual([
+    const problem = await expectProblem(
+      await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "1.0.0" }),
+      422,
+      "DRAFT_INVALID",
+    );
+    expect(problem.files).toEqual([
       {
         path: "sessions/broken.yaml",
         diagnostics: expect.arrayContaining([expect.objectContaining({ severity: "error", line: expect.any(Number) })]),
       },
     ]);
     expect(await rows("SELECT id FROM project_versions WHERE project_id = ?", project.id)).toEqual([]);
-    expect((await ok(send("GET", `/api/projects/${project.id}`, a))).currentVersionId).toBeNull();
+    expect((await body(await send("GET", `/api/projects/${project.id}`, a), 200)).currentVersionId).toBeNull();
 
     await send("DELETE", `/api/projects/${project.id}/files/${saved.id}`, a);
     await publishVersion(a, project.id, "1.0.0");
   });
 
   it("refuses an empty workspace", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await newProject(a);
     for (const f of await filesOf(a, project.id)) await send("DELETE", `/api/projects/${project.id}/files/${f.id}`, a);
     await expectProblem(await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "1.0.0" }), 422, "DRAFT_INVALID");
   });
 
   it("is atomic: a statement failing inside the batch leaves nothing half-written", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Atomic words");
     await publishVersion(a, project.id, "1.0.0");
     await setContent(a, project.id, "sessions/main.yaml", sessionYaml("main", "Never published words"));
@@ -152,14 +159,14 @@ describe("POST /api/projects/:id/publish", () => {
     expect(await rows("SELECT v.version_id FROM version_files v LEFT JOIN project_versions p ON p.id = v.version_id WHERE p.id IS NULL")).toEqual([]);
     expect((await rows("SELECT count(*) AS n FROM blobs"))[0]!.n).toBe(blobsBefore);
     expect((await rows("SELECT count(*) AS n FROM audit_events WHERE project_id = ?", project.id))[0]!.n).toBe(auditBefore);
-    expect((await ok(send("GET", `/api/projects/${project.id}`, a))).currentVersionNumber).toBe("1.0.0");
+    expect((await body(await send("GET", `/api/projects/${project.id}`, a), 200)).currentVersionNumber).toBe("1.0.0");
 
     // Nothing is stuck: the same publish works once the failure is gone.
     expect((await publishVersion(a, project.id, "1.1.0")).versionNumber).toBe("1.1.0");
   });
 
   it("lets exactly one of two racing publishes of the same number win", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Race");
     const results = await Promise.all([1, 2].map(() => send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "2.0.0" })));
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
@@ -167,18 +174,18 @@ describe("POST /api/projects/:id/publish", () => {
   });
 
   it("refuses publishing an archived project", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Archived");
-    await ok(send("DELETE", `/api/projects/${project.id}`, a));
+    await body(await send("DELETE", `/api/projects/${project.id}`, a), 200);
     await expectProblem(await send("POST", `/api/projects/${project.id}/publish`, a, { versionNumber: "1.0.0" }), 409, "PROJECT_READ_ONLY");
   });
 });
 
 describe("GET /api/projects/:id/draft", () => {
   it("reports unpublished changes and per-file diagnostics", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Draft one");
-    let draft = await ok(send("GET", `/api/projects/${project.id}/draft`, a));
+    let draft = await body(await send("GET", `/api/projects/${project.id}/draft`, a), 200);
     expect(draft).toMatchObject({ currentVersion: null, hasUnpublishedChanges: true, publishable: true, errorCount: 0 });
     expect(draft.changes.map((c: { path: string; status: string }) => `${c.status} ${c.path}`)).toEqual([
       "added globals.yaml",
@@ -187,13 +194,13 @@ describe("GET /api/projects/:id/draft", () => {
     ]);
 
     const v1 = await publishVersion(a, project.id, "1.0.0");
-    draft = await ok(send("GET", `/api/projects/${project.id}/draft`, a));
+    draft = await body(await send("GET", `/api/projects/${project.id}/draft`, a), 200);
     expect(draft).toMatchObject({ currentVersion: { id: v1.id, versionNumber: "1.0.0" }, hasUnpublishedChanges: false, changes: [] });
 
     await setContent(a, project.id, "sessions/main.yaml", sessionYaml("main", "Draft two"));
     await send("DELETE", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/hello_world.yaml")}`, a);
     await addFile(a, project.id, "sessions/broken.yaml", brokenYaml);
-    draft = await ok(send("GET", `/api/projects/${project.id}/draft`, a));
+    draft = await body(await send("GET", `/api/projects/${project.id}/draft`, a), 200);
     expect(draft.changes).toEqual([
       { path: "sessions/broken.yaml", status: "added" },
       { path: "sessions/hello_world.yaml", status: "removed" },
@@ -206,7 +213,7 @@ describe("GET /api/projects/:id/draft", () => {
 
 describe("POST /api/projects/:id/rollback", () => {
   it("restores the old files, paths included, as the next patch version", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Original words");
     const v1 = await publishVersion(a, project.id, "1.0.0");
 
@@ -218,7 +225,7 @@ describe("POST /api/projects/:id/rollback", () => {
     const mainId = await fileId(a, project.id, "sessions/main.yaml");
 
     const res = await send("POST", `/api/projects/${project.id}/rollback`, a, { targetVersionId: v1.id });
-    const rolled = await ok(res, 201);
+    const rolled = await body(res, 201);
     expect(rolled).toMatchObject({
       versionNumber: "1.3.1",
       isRollback: true,
@@ -231,16 +238,16 @@ describe("POST /api/projects/:id/rollback", () => {
     const files = await filesOf(a, project.id);
     expect(files.map((f) => f.path)).toEqual(["globals.yaml", "sessions/hello_world.yaml", "sessions/main.yaml"]);
     expect(files.find((f) => f.path === "sessions/main.yaml")!.id).toBe(mainId); // kept paths keep their ids
-    const main = await ok(send("GET", `/api/projects/${project.id}/files/${mainId}`, a));
+    const main = await body(await send("GET", `/api/projects/${project.id}/files/${mainId}`, a), 200);
     expect(main.content).toContain("Original words");
     expect(await versionContent(a, project.id, rolled.id, "sessions/main.yaml")).toContain("Original words");
     expect(await env.CACHE.get(`pub:${project.id}`, "json")).toEqual({ versionId: rolled.id, versionNumber: "1.3.1" });
-    const draft = await ok(send("GET", `/api/projects/${project.id}/draft`, a));
+    const draft = await body(await send("GET", `/api/projects/${project.id}/draft`, a), 200);
     expect(draft.hasUnpublishedChanges).toBe(false);
   });
 
   it("is atomic: a failure leaves the workspace as it was", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Before");
     const v1 = await publishVersion(a, project.id, "1.0.0");
     await setContent(a, project.id, "sessions/main.yaml", sessionYaml("main", "Current edit"));
@@ -256,13 +263,13 @@ describe("POST /api/projects/:id/rollback", () => {
     }
     const files = await filesOf(a, project.id);
     expect(files.map((f) => f.path)).toContain("sessions/new.yaml");
-    const main = await ok(send("GET", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a));
+    const main = await body(await send("GET", `/api/projects/${project.id}/files/${await fileId(a, project.id, "sessions/main.yaml")}`, a), 200);
     expect(main.content).toContain("Current edit");
     expect(await rows("SELECT id FROM project_versions WHERE project_id = ?", project.id)).toHaveLength(1);
   });
 
   it("answers 404 for a version of another project and 400 for a bad id", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const mine = await projectWith(a, "Mine");
     const other = await projectWith(a, "Other");
     const foreign = await publishVersion(a, other.id, "1.0.0");
@@ -274,7 +281,7 @@ describe("POST /api/projects/:id/rollback", () => {
 
 describe("GET /api/projects/:id/versions/:versionId/diff", () => {
   it("lists added, removed and modified files with unified line diffs", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Line before");
     const v1 = await publishVersion(a, project.id, "1.0.0");
     await setContent(a, project.id, "sessions/main.yaml", sessionYaml("main", "Line after"));
@@ -282,7 +289,7 @@ describe("GET /api/projects/:id/versions/:versionId/diff", () => {
     await addFile(a, project.id, "sessions/added.yaml", sessionYaml("added", "Brand new"));
     const v2 = await publishVersion(a, project.id, "2.0.0");
 
-    const diff = await ok(send("GET", `/api/projects/${project.id}/versions/${v2.id}/diff`, a));
+    const diff = await body(await send("GET", `/api/projects/${project.id}/versions/${v2.id}/diff`, a), 200);
     expect(diff.version).toEqual({ id: v2.id, versionNumber: "2.0.0" });
     expect(diff.compareWith).toEqual({ id: v1.id, versionNumber: "1.0.0" }); // the previous version by default
     expect(diff.summary).toEqual({ added: 1, removed: 1, modified: 1, unchanged: 1 });
@@ -302,7 +309,7 @@ describe("GET /api/projects/:id/versions/:versionId/diff", () => {
     expect(byPath["sessions/hello_world.yaml"]).toMatchObject({ status: "removed", newHash: null, additions: 0 });
 
     // Explicit comparison the other way round reverses the statuses.
-    const back = await ok(send("GET", `/api/projects/${project.id}/versions/${v1.id}/diff?compareWith=${v2.id}`, a));
+    const back = await body(await send("GET", `/api/projects/${project.id}/versions/${v1.id}/diff?compareWith=${v2.id}`, a), 200);
     expect(back.files.map((f: { path: string; status: string }) => `${f.status} ${f.path}`)).toEqual([
       "removed sessions/added.yaml",
       "added sessions/hello_world.yaml",
@@ -311,11 +318,11 @@ describe("GET /api/projects/:id/versions/:versionId/diff", () => {
   });
 
   it("has nothing to compare the first version with unless told", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Only");
     const v1 = await publishVersion(a, project.id, "1.0.0");
     await expectProblem(await send("GET", `/api/projects/${project.id}/versions/${v1.id}/diff`, a), 404, "NOT_FOUND");
-    const same = await ok(send("GET", `/api/projects/${project.id}/versions/${v1.id}/diff?compareWith=${v1.id}`, a));
+    const same = await body(await send("GET", `/api/projects/${project.id}/versions/${v1.id}/diff?compareWith=${v1.id}`, a), 200);
     expect(same).toMatchObject({ files: [], summary: { added: 0, removed: 0, modified: 0, unchanged: 3 } });
     await expectProblem(await send("GET", `/api/projects/${project.id}/versions/${v1.id}/diff?compareWith=x`, a), 400, "VALIDATION_FAILED");
     await expectProblem(
@@ -328,19 +335,19 @@ describe("GET /api/projects/:id/versions/:versionId/diff", () => {
 
 describe("GET /api/projects/:id/versions", () => {
   it("pages by version number, highest first", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Paged");
     for (const n of ["0.9.0", "1.0.0", "1.0.2", "1.0.10"]) await publishVersion(a, project.id, n);
-    const first = await ok(send("GET", `/api/projects/${project.id}/versions?limit=3`, a));
+    const first = await body(await send("GET", `/api/projects/${project.id}/versions?limit=3`, a), 200);
     expect(first.items.map((v: { versionNumber: string }) => v.versionNumber)).toEqual(["1.0.10", "1.0.2", "1.0.0"]);
-    const second = await ok(send("GET", `/api/projects/${project.id}/versions?limit=3&cursor=${first.nextCursor}`, a));
+    const second = await body(await send("GET", `/api/projects/${project.id}/versions?limit=3&cursor=${first.nextCursor}`, a), 200);
     expect(second.items.map((v: { versionNumber: string }) => v.versionNumber)).toEqual(["0.9.0"]);
     expect(second.nextCursor).toBeNull();
     await expectProblem(await send("GET", `/api/projects/${project.id}/versions?cursor=garbage`, a), 400, "VALIDATION_FAILED");
   });
 
   it("answers 404 for a version id that is not the project's", async () => {
-    const a = await caller("author");
+    const a = await person("author");
     const project = await projectWith(a, "Lonely");
     await expectProblem(await send("GET", `/api/projects/${project.id}/versions/${crypto.randomUUID()}`, a), 404, "NOT_FOUND");
     await expectProblem(await send("GET", `/api/projects/${project.id}/versions/123`, a), 400, "VALIDATION_FAILED");

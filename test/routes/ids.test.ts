@@ -6,8 +6,8 @@
  * reach everything, so the answer is about the id and nothing else.
  */
 import { describe, expect, it } from "vitest";
-import { app, call, expectProblem, json } from "../helpers";
-import { body, person, startSession, type Person } from "../session/helpers";
+import { app, body, call, expectProblem, json, person, type Person } from "../helpers";
+import { startSession } from "../session/helpers";
 import { newProject, publishVersion, scriptYaml } from "../projects/fixtures";
 import { putFile } from "../lifecycle/helpers";
 

@@ -3,29 +3,16 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { Role } from "../../src/http/auth";
 import { createOfflineModel } from "../../src/llm/offline";
 import type { SessionActor } from "../../src/session/actor";
 import { SessionStorage } from "../../src/session/storage/tables";
-import { authHeaders, call, json, tokenFor } from "../helpers";
+import { body, call, json, person, type Person } from "../helpers";
+
+/** The session tests import these from here; they live in test/helpers.ts for every test. */
+export { body, person, type Person };
 
 /** The English intake sample, answered to the end: each answer is one turn. */
 export const INTAKE_ANSWERS = ["Sam", "Work has been stressful", "6", "Badly, I wake up at night", "Sleep better and worry less", "Thank you"];
-
-let counter = 0;
-
-export interface Person {
-  id: string;
-  role: Role;
-  token: string;
-  headers: Record<string, string>;
-}
-
-export async function person(role: Role): Promise<Person> {
-  counter += 1;
-  const id = `${role}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
-  return { id, role, token: await tokenFor(id, role), headers: await authHeaders(id, role) };
-}
 
 /** A one-line script of its own, so cache and blob assertions see only this test's session. */
 export function tinyScript(sessionId: string, lines = ["Hello.", "How are you?"]): string {
@@ -65,12 +52,6 @@ export async function clientIntake(projectId: string, client?: Person) {
   const owner = client ?? (await person("client"));
   const created = await startSession(owner, { projectId, script: "intake_en" });
   return { owner, id: created.sessionId as string, created };
-}
-
-export async function body<T = any>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
 }
 
 export async function startSession(who: Person, payload: Record<string, unknown>) {

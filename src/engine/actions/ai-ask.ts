@@ -3,7 +3,7 @@
  *
  * Multi-round mode (output or exit set): the model asks; on each answer it
  * is called again, reports the output values it heard (written at once, the
- * exiting reply's too — B6) and decides whether the exit condition is met.
+ * exiting reply's too — upstream B6 dropped those and the first round's) and decides whether the exit condition is met.
  * At most max_rounds (default 3) questions. When the action ends, each
  * output still without a value is taken from an extraction call (when it
  * has `define`), else from the client's last answer (upstream §4.6.3). The

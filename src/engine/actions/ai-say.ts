@@ -4,13 +4,13 @@
  * Template mode (max_rounds, exit_criteria or exit set): one model line per
  * round, the client replies after each; `max_rounds` rounds (default 5)
  * unless an early exit fires (exit_criteria; the model's EXIT when the
- * author set `exit` — B7). Round shapes follow the upstream: with
+ * author set `exit` — upstream B7 ignored it). Round shapes follow the upstream: with
  * max_rounds 1 the line waits for one reply, which then ends the action
  * silently; with N ≥ 2 the N-th line ends the action and the next reply
  * starts the next action.
  *
  * Paraphrase mode (none of those): the model rewords `content` (variables
- * filled in, B5) and the action waits for one reply.
+ * filled in; upstream B5 left them out) and the action waits for one reply.
  *
  * `wait_for_reply: false`: the first line is shown and the flow goes on in
  * the same step.
@@ -30,7 +30,7 @@ function templateMode(config: AiSayConfig): boolean {
 const needsContent = (reply: Record<string, unknown>) => (contentOf(reply) ? [] : ["content"]);
 
 const templateSources: readonly ExitSource[] = ["max_rounds", "exit_criteria", "llm_suggestion"];
-/** With `exit` set, the model's EXIT flag ends the action too (B7). */
+/** With `exit` set, the model's EXIT flag ends the action too (upstream B7 ignored the flag). */
 const templateSourcesWithFlag: readonly ExitSource[] = [...templateSources, "exit_flag"];
 
 async function sayRound(turn: Turn, node: NodeOf<"ai_say">, round: number, answer: string | null): Promise<Outcome> {

@@ -1,6 +1,7 @@
 /**
  * ai_think: one silent model call that works out the `output` variables
- * from `content` and what is known (B8). Nothing is shown; the flow goes
+ * from `content` and what is known (upstream B8: a stub that read other
+ * fields than the schema's and produced nothing). Nothing is shown; the flow goes
  * on in the same step. Every output must be in the reply (a repair is
  * requested otherwise); its value is stored as given.
  */

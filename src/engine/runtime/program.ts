@@ -97,7 +97,7 @@ export function positionAt(node: ActionNode, round: number, maxRounds: number): 
   };
 }
 
-/** The position past the last action: the normalised "completed" position (B16). */
+/** The position past the last action: the normalised "completed" position (upstream B16 left indices one past the end). */
 export function endPosition(program: Program): Position {
   return {
     phaseIndex: program.phaseCount,

@@ -2,12 +2,19 @@
  * start() and step(): the resumable interpreter.
  *
  * step() works on a copy of the state. It records the client's words once
- * (B1), then runs actions in order until one waits for the client or the
- * script ends. It returns every message it produced (B15). Any failure
- * returns `error` with the caller's state untouched, so the same step can be
- * retried (B2); the script is over exactly when the position passes the last
- * action, whatever produced the last message (B18), and the position is then
- * normalised (B16).
+ * (upstream B1: the server stored them and called the engine without them, so
+ * ai_ask asked again forever), then runs actions in order until one waits for
+ * the client or the script ends. It returns every message it produced (B15:
+ * upstream returned only the last one). Any failure returns `error` with the
+ * caller's state untouched, so the same step can be retried (B2: upstream
+ * swallowed the failure, skipped an action and reported `completed`); the
+ * script is over exactly when the position passes the last action, whatever
+ * produced the last message (B18: upstream never completed a script whose
+ * last action ended on the resume path), and the position is then normalised
+ * (B16: upstream left indices one past the end).
+ *
+ * B-numbers are the upstream bug list of the engine reference, §9, which is
+ * kept outside the repository.
  */
 import type { SessionScript } from "../script/schema";
 import { handlerFor, maxRoundsOf } from "../actions";

@@ -4,7 +4,7 @@
  *
  * `{name}`, `{{name}}` and `${name}` are equivalent. The name is one or more
  * characters other than braces, trimmed. Matching is a single left-to-right
- * scan, so `${x}` is one placeholder (never `$` + `{x}`, upstream bug B3) and
+ * scan, so `${x}` is one placeholder (never `$` + `{x}`, which upstream bug B3 rendered as `$value`) and
  * `{{x}}` is one placeholder (never `{` + `{x}` + `}`).
  */
 

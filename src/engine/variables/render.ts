@@ -2,7 +2,7 @@
  * Rendering placeholders. The syntax has one definition, the loader's
  * (script/placeholders.ts): `{x}`, `{{x}}` and `${x}` are equivalent and
  * matched in a single left-to-right pass, so `${x}` never becomes `$value`
- * (B3) and text inserted for a placeholder (a variable's value, the client's
+ * (as upstream B3 rendered it) and text inserted for a placeholder (a variable's value, the client's
  * words in the chat history) is never substituted again. A placeholder whose
  * name does not resolve stays exactly as written.
  *

@@ -1,8 +1,8 @@
 /**
  * The four-scope variable store. Reads go topic → phase → session → global,
  * using the ids of the current position. Writes go to the scope the output
- * entry declares, `session` by default (so later topics see earlier answers,
- * upstream B4). Every write also lands in the flat view `state.variables`.
+ * entry declares, `session` by default (so later topics see earlier answers;
+ * upstream B4 kept every variable in its topic). Every write also lands in the flat view `state.variables`.
  */
 import type { Position, SessionState, VariableMap, VariableScope, VariableStore, JsonValue } from "../runtime/state";
 import type { VariableChange } from "../runtime/events";

@@ -4,8 +4,8 @@ import type { Context } from "hono";
 import type { Env } from "../../config";
 import { bearerSecurity, currentUser, requireAuth } from "../../http/auth";
 import type { AppEnv } from "../../http/types";
-import type { SessionActor } from "../../session/actor";
 import type { Caller } from "../../session/requests";
+import type { SessionActorRpc } from "../../session/rpc";
 
 export const SessionParams = z.object({
   id: z.uuid().openapi({ param: { name: "id", in: "path" }, description: "Session id", example: "6f1c2a8e-8c1b-4e8f-9d3a-2b7c5e9a1d40" }),
@@ -13,14 +13,9 @@ export const SessionParams = z.object({
 
 export const common = { tags: ["sessions"], security: bearerSecurity, middleware: [requireAuth()] };
 
-/** The actor's RPC surface. The stub's generated types recurse too deeply on JSON-valued results, and RPC returns these values unchanged. */
-type SessionActorApi = Pick<
-  SessionActor,
-  "create" | "send" | "sendStream" | "info" | "messages" | "variables" | "export" | "events" | "erase" | "instrumentation" | "fetch"
->;
-
-export function sessionActor(env: Env, sessionId: string): SessionActorApi {
-  return env.SESSION_ACTOR.get(env.SESSION_ACTOR.idFromName(sessionId)) as unknown as SessionActorApi;
+/** The actor's stub as its RPC surface. The stub's generated types recurse too deeply on JSON-valued results, and RPC returns these values unchanged. */
+export function sessionActor(env: Env, sessionId: string): SessionActorRpc {
+  return env.SESSION_ACTOR.get(env.SESSION_ACTOR.idFromName(sessionId)) as unknown as SessionActorRpc;
 }
 
 export function callerOf(c: Context<AppEnv>, sessionId: string): Caller {

@@ -3,7 +3,7 @@
  * GET /events, and the SSE answer of each POST /messages for the turn it
  * waits on. A frame is serialised once and fanned out to all of them.
  */
-import type { Role } from "../../http/auth";
+import type { Role } from "../../http/user";
 import { SSE_HEARTBEAT, SSE_HEARTBEAT_MS, SSE_RETRY, sseEvent, type ServerFrame } from "../protocol";
 
 /** Kept with each WebSocket by the runtime, so it survives hibernation. */

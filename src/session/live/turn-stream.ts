@@ -1,5 +1,5 @@
 /** POST /messages as SSE: the frames of one turn while it runs, then `done` with the REST body (or the `error`), then the end. */
-import type { AuthUser } from "../../http/auth";
+import type { AuthUser } from "../../http/user";
 import type { Turn } from "../storage/tables";
 import { finished, forCaller } from "../turns/outcome";
 import type { Turns } from "../turns/turns";

@@ -1,5 +1,5 @@
 /** Who may do what with a session, and whether it still takes input. */
-import type { AuthUser } from "../../http/auth";
+import type { AuthUser } from "../../http/user";
 import { DomainError } from "../../errors";
 import { sessionNotFound } from "../result";
 import type { Meta } from "../storage/meta";

@@ -1,16 +1,11 @@
 /** What the read routes answer, from the loaded session and its log. */
-import type { Role } from "../../http/auth";
+import type { Role } from "../../http/user";
 import { seesDebug } from "../live/connections";
-import type { SessionExport, SessionMessage } from "../schemas";
+import type { MessagePage } from "../rpc";
+import type { SessionExport } from "../schemas";
 import type { SessionStorage } from "../storage/tables";
 import { infoView, iso, messageView, variablesView } from "../views";
 import type { Loaded } from "./loader";
-
-export interface MessagePage {
-  items: SessionMessage[];
-  /** Where the next page starts; null on the last. */
-  nextAfter: number | null;
-}
 
 /** Messages after seq `after`, oldest first. */
 export function messagePage(store: SessionStorage, s: Loaded, page: { after: number; limit: number }): MessagePage {

@@ -1,6 +1,6 @@
 /** What a turn ends with, as the caller sees it: a result, or a problem; rebuilt from the log for a finished turn. */
 import type { StepError } from "../../engine";
-import type { AuthUser } from "../../http/auth";
+import type { AuthUser } from "../../http/user";
 import { seesDebug } from "../live/connections";
 import type { ProblemInit } from "../result";
 import type { TurnDebug, TurnResult } from "../schemas";

@@ -1,24 +1,16 @@
 /**
- * One regression test per upstream bug of the engine reference (§9), named
- * after it. B13 (deprecation hint wording) belongs to the loader's tests.
+ * One regression test per upstream bug of the engine reference (§9 of
+ * upstream-engine-spec.md, kept outside the repository), named after it; the
+ * line above each test says what the upstream engine did.
  */
 import { describe, expect, it } from "vitest";
 import { MockLanguageModelV3 } from "ai/test";
 import { load, type SessionScript } from "../../../src/engine/script";
 import { bundledTemplate, start, step, templateNames, type EngineEvent, type SessionState } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
+import { askReply, sayReply } from "../../model-replies";
 import { upstreamScript } from "./upstream";
 import { fixedNow, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel, streamOf } from "./helpers";
-
-const askReply = (content: string, EXIT: "true" | "false", values: Record<string, unknown> = {}) => ({
-  EXIT,
-  content,
-  BRIEF: "",
-  ...values,
-  safety_risk: { detected: false },
-  metadata: { crisis_signal: false },
-});
-const sayReply = (content: string, extra: Record<string, unknown> = {}) => ({ EXIT: "false", content, BRIEF: "", ...extra });
 
 const oneAsk = parseScript(`
 session:
@@ -34,6 +26,7 @@ session:
 `);
 
 describe("upstream bugs stay fixed", () => {
+  // Upstream: the server stored the client's words and called the engine without them, so ai_ask asked again forever.
   it("B1: the client's words reach the engine and are recorded exactly once", async () => {
     const model = queuedModel({ ask: [askReply("你叫什么？", "false"), askReply("还有呢？", "false"), askReply("好", "true", { name: "阿明" })] });
     const run = await runTurns(oneAsk, [null, "我是阿明", "就这些"], { model });
@@ -48,6 +41,7 @@ describe("upstream bugs stay fixed", () => {
     expect(run.state.variables).toEqual({ name: "阿明" });
   });
 
+  // Upstream: a failing action was swallowed, the next action was skipped and the step reported `completed`.
   it("B2: a failing action stops the step with an error, keeps the state, and a retry continues", async () => {
     const script = parseScript(`
 session:
@@ -83,6 +77,7 @@ session:
     ]);
   });
 
+  // Upstream: `${name}` rendered as `$value`.
   it("B3: ${name} renders as the value, not $value", async () => {
     const script = parseScript(`
 session:
@@ -98,6 +93,7 @@ session:
     expect(run.results[0]!.messages[0]!.content).toBe("你好小李，小李，小李");
   });
 
+  // Upstream: every variable stayed in its topic, so later topics could not see earlier answers.
   it("B4: extracted variables default to the session scope, visible in later topics; declared scopes are honoured", async () => {
     const script = parseScript(`
 session:
@@ -132,6 +128,7 @@ session:
     });
   });
 
+  // Upstream: no scope rule (every variable topic-scoped).
   it("B4: lookup order is topic, phase, session, global", async () => {
     const script = parseScript(`
 session:
@@ -151,6 +148,7 @@ session:
     expect(run.results[1]!.messages[0]!.content).toBe("topic/topic/session");
   });
 
+  // Upstream: paraphrase-mode ai_say ignored the variable store.
   it("B5: paraphrase-mode ai_say fills variables from the store", async () => {
     const script = parseScript(`
 session:
@@ -171,6 +169,7 @@ session:
     expect(run.results[1]!.messages.map((m) => m.content)).toEqual(["改写后的话"]);
   });
 
+  // Upstream: ai_ask dropped the exiting reply and its values, and first-round values on the fresh path.
   it("B6: the exiting ai_ask reply's values are kept, and first-round values are not dropped", async () => {
     const script = parseScript(`
 session:
@@ -194,6 +193,7 @@ session:
     expect(run.results[1]!.messages).toEqual([]);
   });
 
+  // Upstream: ai_say ignored the model's EXIT flag.
   it("B7: ai_say honours the model's EXIT when the author set `exit`, and only then", async () => {
     const yaml = (exit: string) => `
 session:
@@ -218,6 +218,7 @@ session:
     expect(withoutExit.state.position).toMatchObject({ actionId: "s", round: 2 });
   });
 
+  // Upstream: ai_think was a stub that read other fields than its schema's and produced nothing.
   it("B8: ai_think calls the model, fills its outputs, shows nothing and the flow goes on", async () => {
     const script = parseScript(`
 session:
@@ -241,6 +242,7 @@ session:
     expect(run.state.variables).toMatchObject({ 类别: "睡眠", 程度: "轻度" });
   });
 
+  // Upstream: use_skill passed validation, then threw at run time.
   it("B9: use_skill never reaches the engine: the loader reports it as not supported", () => {
     const { script, diagnostics } = load(`
 session:
@@ -256,6 +258,7 @@ session:
     expect(diagnostics.map((d) => d.code)).toContain("UNSUPPORTED_ACTION");
   });
 
+  // Upstream: two diverging template sets, the production one without the fields the engine reads.
   it("B10: one bundled template set, every template asking for JSON with the safety fields", () => {
     for (const language of ["zh-CN", "en"] as const) {
       for (const name of templateNames) {
@@ -267,6 +270,7 @@ session:
     }
   });
 
+  // Upstream: monitors ran but never took effect, and left stale feedback behind.
   it("B11: no monitor runs: each ai_say round makes exactly one model call", async () => {
     const script = parseScript(`
 session:
@@ -284,6 +288,7 @@ session:
     expect(run.results.map((r) => r.stats.llmCalls)).toEqual([1, 1, 1]);
   });
 
+  // Upstream: the template scheme was frozen at the first call and a resumed action used a stored config snapshot.
   it("B12: the engine runs the script it is given; a state that does not match it is refused, unchanged", async () => {
     const first = await runTurns(oneAsk, [null], { model: new OfflineModel() });
     const state: SessionState = first.state;
@@ -315,6 +320,7 @@ session:
     expect((await promptWith("SCHEME-B {{topic_content}} JSON"))[0]).toMatch(/^SCHEME-B /);
   });
 
+  // Upstream: deprecation hints recommended fields the schema rejects.
   it("B13: deprecation hints for legacy extraction fields point to output[].define, which the schema accepts", () => {
     const { script, diagnostics } = load(upstreamScript("cbt_depression_assessment.yaml"));
     const hints = diagnostics.filter((d) => d.message.includes("extraction_prompt"));
@@ -330,6 +336,7 @@ session:
     for (const d of hints) expect(d.suggestion).toMatch(/output: \[\{ get: \w+, define: "/);
   });
 
+  // Upstream: `condition` (and other fields) were accepted and ignored.
   it("B14: `condition` is evaluated: false skips; an evaluation error skips too, with a diagnostic naming the action", async () => {
     const yaml = (condition: string) => `
 session:
@@ -359,6 +366,7 @@ session:
     expect(diagnostics[0]!.message).toContain("missing_var");
   });
 
+  // Upstream: a step returned only the last AI message (a stale one when it produced none).
   it("B15: a step returns every message it produced, in order", async () => {
     const script = parseScript(`
 session:
@@ -380,6 +388,7 @@ session:
     ]);
   });
 
+  // Upstream: a completed state kept indices one past the end (B16), and a script whose last action ended on the resume path never completed (B18).
   it("B16 and B18: a script ending in a multi-round ai_say completes, with a normalised position", async () => {
     const script = parseScript(`
 session:
@@ -412,6 +421,7 @@ session:
     expect(after).toMatchObject({ status: "completed", messages: [] });
   });
 
+  // Upstream: a two-stage LLM topic planner, validated only against simulated replies.
   it("B17: no planner: actions run exactly in script order", async () => {
     const script = parseScript(`
 session:

@@ -7,23 +7,11 @@ import { describe, expect, it } from "vitest";
 import { OfflineModel } from "../../../src/llm";
 import { checkGolden, type Golden } from "./golden";
 import { parseScript, queuedModel, scriptedModel } from "./helpers";
+import { askReply as ask, sayReply } from "../../model-replies";
 import { upstreamScript } from "./upstream";
 
-const say = (req: { content: string; round: number }) => ({
-  EXIT: "false",
-  content: `${req.content}#${req.round}`,
-  BRIEF: "",
-  safety_risk: { detected: false },
-  metadata: { crisis_signal: false },
-});
-const ask = (content: string, EXIT: "true" | "false", values: Record<string, string> = {}) => ({
-  EXIT,
-  content,
-  BRIEF: "",
-  ...values,
-  safety_risk: { detected: false },
-  metadata: { crisis_signal: false },
-});
+/** Says the script's line with its round, so a golden shows which round spoke. */
+const say = (req: { content: string; round: number }) => sayReply(`${req.content}#${req.round}`);
 
 const traceScript = `
 session:

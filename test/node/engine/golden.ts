@@ -2,6 +2,7 @@
 import { expect } from "vitest";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { flatVariables, renderPlaceholders, type Position, type SessionScript, type StepStatus } from "../../../src/engine";
+import { noRisk as none } from "../../model-replies";
 import { runTurns, scriptedModel } from "./helpers";
 
 export interface Expected {
@@ -60,7 +61,6 @@ export function contentOf(script: SessionScript, actionId: string, vars: Record<
  */
 export function echoModel(): LanguageModelV3 {
   return scriptedModel((req) => {
-    const none = { safety_risk: { detected: false }, metadata: { crisis_signal: false } };
     switch (req.purpose) {
       case "ai_say":
       case "ai_say_paraphrase":

@@ -6,10 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { migrateState, start, step, StateError, type EngineEvent, type SessionState } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
+import { askReply as ask, sayReply as say } from "../../model-replies";
 import { fixedNow, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel } from "./helpers";
-
-const say = (content: string, extra: Record<string, unknown> = {}) => ({ EXIT: "false", content, BRIEF: "", ...extra });
-const ask = (content: string, EXIT: "true" | "false", values: Record<string, unknown> = {}) => ({ EXIT, content, BRIEF: "", ...values });
 
 const longContent = "This is a long first line, long enough that the offline model sends it in several pieces.";
 const script = parseScript(`

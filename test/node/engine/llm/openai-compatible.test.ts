@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { start, step, type EngineEvent } from "../../../../src/engine";
 import { createModel, LlmConfigError, type LlmConfig } from "../../../../src/llm";
+import { sayReplyText } from "../../../model-replies";
 import { fixedNow, parseScript } from "../helpers";
 import { startFakeOpenAI, type Behaviour, type FakeServer } from "./fake-openai";
 
@@ -22,7 +23,7 @@ session:
 `);
 
 const content = "Welcome. I'm glad you're here, and we'll take this at your pace.";
-const good = JSON.stringify({ EXIT: "false", content, BRIEF: "hi", safety_risk: { detected: false }, metadata: { crisis_signal: false } });
+const good = sayReplyText(content, { BRIEF: "hi" });
 const pieces = (text: string, n: number) => Array.from({ length: n }, (_, i) => text.slice((i * text.length) / n, ((i + 1) * text.length) / n));
 
 let server: FakeServer | undefined;

@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { start, step, type EngineEvent } from "../../../../src/engine";
 import { createModel } from "../../../../src/llm";
+import { sayReplyText } from "../../../model-replies";
 import { fixedNow, parseScript } from "../helpers";
 import { startFakeOpenAI, type Behaviour, type FakeServer } from "./fake-openai";
 
@@ -25,8 +26,7 @@ session:
 `);
 
 const LINE = { en: "I hear you, and we can take this slowly.", "zh-CN": "我听到了，我们可以慢慢来。" } as const;
-const reply = (content: unknown, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ EXIT: "false", content, BRIEF: "b", safety_risk: { detected: false }, metadata: { crisis_signal: false }, ...extra });
+const reply = (content: unknown, extra: Record<string, unknown> = {}) => sayReplyText(content, { BRIEF: "b", ...extra });
 
 type Shape = { name: string; behaviours: (line: string) => Behaviour[]; expected?: (line: string) => string };
 const r = (text: string, finish?: "length"): Behaviour => ({ kind: "reply", text, chunks: 6, ...(finish ? { finish } : {}) });

@@ -1,0 +1,47 @@
+/**
+ * The session actor's RPC surface: what the Worker (the session routes, the
+ * readiness probe, the benchmark) calls on a session's stub. The `SESSION_ACTOR`
+ * binding in config.ts is typed with this interface rather than the class, so
+ * the config, which nearly every module imports, does not import the actor and
+ * everything it wires together (a type cycle through 14 files). The types here
+ * come from modules that do not import the config; test/node/import-cycles.test.ts
+ * keeps it so.
+ */
+import type { Caller, CreateRequest, SendRequest } from "./requests";
+import type { ActorResult } from "./result";
+import type { CreatedSession, SessionExport, SessionInfo, SessionMessage, SessionVariables, TurnResult } from "./schemas";
+
+/** A page of the actor's log; the route turns `nextAfter` into the public cursor. */
+export interface MessagePage {
+  items: SessionMessage[];
+  /** Where the next page starts; null on the last. */
+  nextAfter: number | null;
+}
+
+/** What turns cost outside the actor so far (see instrumentation.ts). */
+export interface TurnCost {
+  turns: number;
+  d1RoundTrips: number;
+  kvReads: number;
+  perTurn: { d1RoundTrips: number; kvReads: number };
+}
+
+export interface SessionActorRpc extends Rpc.DurableObjectBranded {
+  /** The readiness probe's round trip. */
+  ping(): Promise<"pong">;
+  create(req: CreateRequest): Promise<ActorResult<CreatedSession>>;
+  send(req: SendRequest): Promise<ActorResult<TurnResult>>;
+  /** The same turn as `send`, as an SSE body. */
+  sendStream(req: SendRequest): Promise<ActorResult<ReadableStream<Uint8Array>>>;
+  info(caller: Caller): Promise<ActorResult<SessionInfo>>;
+  messages(caller: Caller, page: { after: number; limit: number }): Promise<ActorResult<MessagePage>>;
+  variables(caller: Caller): Promise<ActorResult<SessionVariables>>;
+  export(caller: Caller): Promise<ActorResult<SessionExport>>;
+  /** GET /events as an SSE body. */
+  events(caller: Caller, lastEventId: number): Promise<ActorResult<ReadableStream<Uint8Array>>>;
+  erase(caller: Caller): Promise<ActorResult<null>>;
+  /** Counters for the benchmark; null where instrumentation is off. */
+  instrumentation(): Promise<TurnCost | null>;
+  /** The WebSocket upgrade. */
+  fetch(request: Request): Promise<Response>;
+}
