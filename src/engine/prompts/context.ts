@@ -9,7 +9,7 @@
  * (the upstream's `{{chat}}`) says where it is.
  */
 import type { ActionNode } from "../runtime/program";
-import type { HistoryEntry, SessionState } from "../runtime/state";
+import type { HistoryEntry } from "../runtime/state";
 import type { CrisisResourceTable } from "../safety/resources";
 import type { Language } from "../script/schema";
 import { render } from "../variables/render";
@@ -68,14 +68,7 @@ function userProfile(variables: Lookup, language: Language): string {
  * The values every template may use, computed only when the template asks
  * for them (a project's template may not show the history, for instance).
  */
-export function commonValues(
-  state: SessionState,
-  node: ActionNode,
-  language: Language,
-  clock: PromptClock,
-  settings: PromptSettings,
-  variables: Lookup,
-): Lookup {
+export function commonValues(node: ActionNode, language: Language, clock: PromptClock, settings: PromptSettings, variables: Lookup): Lookup {
   const p = phrases(language);
   const common: Lookup = (key) => {
     switch (key) {

@@ -88,7 +88,7 @@ export class Turn {
   /** The call's instructions (its system message): the template rendered for this action. */
   prompt(name: TemplateName, node: ActionNode, values: Record<string, string>): string {
     const variables = textLookup(this.state);
-    const common = commonValues(this.state, node, this.language, this, this.options, variables);
+    const common = commonValues(node, this.language, this, this.options, variables);
     const missing: string[] = [];
     const text = renderPrompt(name, this.language, this.options.templates, values, common, variables, missing);
     if (missing.length) this.reportUnrendered(node, missing);

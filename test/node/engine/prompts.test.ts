@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { start, templateNames, type EngineEvent, type Language } from "../../../src/engine";
 import { crisisResourcesFor, describeCrisisResource, type CrisisResourceTable } from "../../../src/engine/safety/resources";
-import { conversationOf, messagesOf, parseScript, promptOf, queuedModel, runTurns, scriptedModel } from "./helpers";
+import { conversationOf, messagesOf, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel } from "./helpers";
 
 const say = (content: string) => ({ EXIT: "false", content, BRIEF: "" });
 const ask = (content: string, EXIT = "false", values: Record<string, unknown> = {}) => ({ EXIT, content, BRIEF: "", ...values });
@@ -45,7 +45,7 @@ async function everyCall(language: Language, options: { crisisResources?: Crisis
   const state = start(script, { variables: options.variables ?? {} });
   const run = await runTurns(script, [null, "I wake at 4", "badly", "thanks", "ok"], { model, crisisResources: options.crisisResources }, state);
   expect(run.state.status).toBe("completed");
-  const calls = model.doStreamCalls.map((c) => ({ purpose: (c.providerOptions?.heartrule as { purpose: string }).purpose, call: c as never }));
+  const calls = model.doStreamCalls.map((c) => ({ purpose: requestOf(c as never).purpose, call: c as never }));
   expect(new Set(calls.map((c) => c.purpose))).toEqual(new Set(templateNames));
   return calls;
 }
@@ -158,7 +158,7 @@ describe("upstream templates as project overrides", () => {
     });
     const script = everyTemplate("zh-CN");
     await runTurns(script, [null, "我四点就醒", "嗯"], { model, templates: { ai_ask: upstreamAsk } });
-    const askCalls = model.doStreamCalls.filter((c) => (c.providerOptions?.heartrule as { purpose: string }).purpose === "ai_ask");
+    const askCalls = model.doStreamCalls.filter((c) => requestOf(c as never).purpose === "ai_ask");
     const prompt = promptOf(askCalls[0] as never);
     expect(prompt).not.toMatch(/\{%|\{\{/);
     expect(prompt).toContain("(Asia/Shanghai)");
@@ -194,8 +194,7 @@ session:
     const state = start(script, { variables: { 称呼: { value: "叫我小林", confidence: "high" } as never } });
     const run = await runTurns(script, [null], { model }, state);
     events.push(...run.events);
-    const request = model.doStreamCalls.at(-1)!.providerOptions?.heartrule as { content: string };
-    expect(request.content).toBe("你好叫我小林。总结：。");
+    expect(requestOf(model.doStreamCalls.at(-1) as never).content).toBe("你好叫我小林。总结：。");
     const prompt = promptOf(model.doStreamCalls.at(-1) as never);
     expect(prompt).toContain("你好叫我小林。总结：。");
     expect(prompt).not.toMatch(/\{"value"|\{会谈总结\}|\{\{跳过的\}\}/);
