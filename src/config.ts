@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crisisResourceTableSchema } from "./engine/safety/resources";
 import type { SessionActorRpc } from "./session/rpc";
 
 /** Bindings and variables the Worker receives; names match wrangler.toml. */
@@ -24,6 +25,7 @@ export interface Env {
   LLM_RESPONSE_FORMAT?: string;
   LLM_STREAM?: string;
   LLM_MAX_CONTENT_CHARS?: string;
+  CRISIS_RESOURCES?: string;
   JWKS_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
@@ -44,6 +46,16 @@ const csv = z
   );
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** A JSON text, parsed; text that is not JSON is an issue of this field (so CONFIG_INVALID names it). */
+const jsonText = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: "custom", message: "not valid JSON" });
+    return z.NEVER;
+  }
+});
 
 export const environments = ["development", "test", "bench", "staging", "production"] as const;
 export const llmProviders = ["offline", "openai-compatible", "workers-ai"] as const;
@@ -67,6 +79,8 @@ export const configSchema = z.object({
     .transform((v) => v === "true"),
   /** Longest line a client is shown, in characters (longer model lines are cut after a sentence). */
   LLM_MAX_CONTENT_CHARS: positiveInt(2000),
+  /** Crisis lines per locale, as JSON (`{"zh-CN": [{"name": "…", "phone": "…"}]}`); locales it lacks keep the defaults of src/engine/safety/resources.ts. */
+  CRISIS_RESOURCES: jsonText.pipe(crisisResourceTableSchema).optional(),
   LLM_API_KEY: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters").optional(),
   JWKS_URL: z.url().optional(),

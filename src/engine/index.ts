@@ -48,6 +48,7 @@ export {
   type TemplateName,
   type TemplateIssue,
 } from "./prompts/templates";
+export { canonicalTimeZone, defaultTimeZones, TIME_ZONE_VARIABLE } from "./prompts/time";
 export { renderPlaceholders } from "./variables/render";
 export { coerceOutput, exitRequested, readBoolean, readNumber } from "./variables/coerce";
 export { compileCondition } from "./conditions";

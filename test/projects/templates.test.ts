@@ -1,7 +1,10 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { bundledTemplate, templateNames } from "../../src/engine";
+import { bundledTemplate, type EngineEvent, start, step, templateNames } from "../../src/engine";
+import { resolveSessionSource } from "../../src/authoring/resolve";
+import { createOfflineModel } from "../../src/llm/offline";
 import { body, expectProblem, person, type Person } from "../helpers";
-import { addFile, fileId, filesOf, newProject, publishVersion, send, sessionYaml } from "./fixtures";
+import { addFile, fileId, filesOf, newProject, publishVersion, scriptYaml, send, sessionYaml } from "./fixtures";
 
 const base = (projectId: string) => `/api/projects/${projectId}`;
 
@@ -134,5 +137,48 @@ describe("templates", () => {
     await expectProblem(await send("PUT", `${base(project.id)}/templates/checked/ai_shout`, a, { content: "x" }), 404, "NOT_FOUND");
     await expectProblem(await send("PUT", `${base(project.id)}/templates/nowhere/ai_say`, a, { content: "x" }), 404, "NOT_FOUND");
     await expectProblem(await send("GET", `${base(project.id)}/templates/checked/..%2Fsecret`, a), 400, "VALIDATION_FAILED");
+  });
+});
+
+describe("upstream templates as overrides", () => {
+  // The upstream's own spelling: {%…%} for engine values, {{chat}} for the conversation, no {{safety_rules}}.
+  const upstreamAsk = `It is {%time%}. You are {{ai_role}}; ask {%user%} the next question.
+Task: {{task}}
+Conversation:
+{{chat}}
+Reply in JSON: {"content": "…", "EXIT": "false", {{output_list}} "safety_risk": {}, "metadata": {"crisis_signal": false}}`;
+
+  it("are stored with warnings that say what is filled and that the safety section is missing", async () => {
+    const a = await person("author");
+    const project = await newProject(a);
+    await createScheme(a, project.id, { name: "upstream" });
+    const written = await body(await send("PUT", `${base(project.id)}/templates/upstream/ai_ask`, a, { content: upstreamAsk }), 200);
+    expect(written.valid).toBe(true);
+    const codes = (written.diagnostics as { code: string; message: string }[]).map((d) => d.code);
+    expect(codes).toContain("TEMPLATE_NO_SAFETY_SECTION");
+    const legacy = (written.diagnostics as { code: string; message: string }[]).filter((d) => d.code === "TEMPLATE_LEGACY_PLACEHOLDER");
+    expect(legacy.map((d) => d.message).join("\n")).toMatch(/\{\{chat\}\}[\s\S]*chat_history/);
+  });
+
+  it("run with the history, the time and the safety rules filled in", async () => {
+    const a = await person("author");
+    const project = await newProject(a);
+    await createScheme(a, project.id, { name: "upstream" });
+    await body(await send("PUT", `${base(project.id)}/templates/upstream/ai_ask`, a, { content: upstreamAsk }), 200);
+    await addFile(a, project.id, "sessions/asks.yaml", scriptYaml("asks", [{ ask: "How do you sleep?", into: "sleep" }], { scheme: "upstream" }));
+    await publishVersion(a, project.id, "1.0.0");
+    const source = await resolveSessionSource(env, { projectId: project.id, script: "asks", user: { id: "client-up", role: "client" } });
+
+    const events: EngineEvent[] = [];
+    const options = { model: createOfflineModel(), templates: source.templates, debug: true, emit: (e: EngineEvent) => events.push(e) };
+    const first = await step(source.script, start(source.script), null, options);
+    await step(source.script, first.state, "I wake up at four every night", options);
+    const prompts = events.flatMap((e) => (e.type === "llm" && e.trace.purpose === "ai_ask" && e.trace.prompt ? [e.trace.prompt] : []));
+    expect(prompts.length).toBeGreaterThanOrEqual(2);
+    for (const prompt of prompts) {
+      expect(prompt).not.toMatch(/\{%|\{\{/);
+      expect(prompt).toMatch(/^## Safety boundaries[\s\S]*take precedence/);
+    }
+    expect(prompts.at(-1)).toContain("Client: I wake up at four every night");
   });
 });

@@ -6,8 +6,11 @@
  * `{{name}}` (or `{name}`, `${name}`) where name is variable-like (letters,
  * digits, `_`), so JSON examples in braces stay text. Rendering is a single
  * pass: first the values below, then the script's variables (e.g.
- * `{{用户称呼}}`); anything unresolved stays as written. Every template must ask for one JSON object
- * and keep the safety section (validateTemplate warns otherwise).
+ * `{{用户称呼}}`); a placeholder nothing fills is left out (and reported as a
+ * diagnostic). The upstream's templates run as they are: its `{%name%}`
+ * syntax and its names (`{{chat}}`, `{{ai_role}}`) are filled too. Every
+ * template must ask for one JSON object and should place `{{safety_rules}}`
+ * (a template without it gets them in front; validateTemplate warns).
  */
 import { zhCN, zhCNText } from "./zh-CN";
 import { en, enText } from "./en";
@@ -17,10 +20,12 @@ export const templateNames = ["ai_say", "ai_ask", "ai_think", "extract", "ai_say
 export type TemplateName = (typeof templateNames)[number];
 
 const common = {
-  time: "Current date and time (ISO 8601).",
+  time: "The client's local date and time, with its time zone (the session's time_zone, else the script language's default).",
+  safety_rules:
+    "The safety section: the rules, that they take precedence over all other instructions, and the crisis lines configured for the script's language. Added in front when a template lacks it.",
   who: "Who the AI is: the variable 咨询师名 or counselor_name, else a default.",
   user: "How to refer to the client: the variable 用户名 or user_name, else a default.",
-  chat_history: "Recent conversation, one turn per line (`Client: …` / `Counselor: …`).",
+  chat_history: "Where the conversation is: it is sent as the call's user message (one turn per line), never inside the instructions.",
   topic_goal: "The current topic's topic_goal.",
   topic_strategy: "The current topic's strategy.",
   user_profile: "Known profile variables (教育背景, 学习风格, …), one `name: value` per line.",
@@ -63,6 +68,9 @@ export const templatePlaceholders: Record<TemplateName, Record<string, string>> 
   },
 };
 
+/** The upstream's names for engine values (its ai_ask template's `{{chat}}`, …) → the engine's. */
+export const upstreamNames: Readonly<Record<string, string>> = { chat: "chat_history", ai_role: "who" };
+
 const required: Record<TemplateName, string[]> = {
   ai_say: ["topic_content"],
   ai_say_paraphrase: ["topic_content"],
@@ -85,8 +93,21 @@ export function phrases(language: Language) {
 
 export interface TemplateIssue {
   severity: "error" | "warning";
-  code: "EMPTY" | "UNCLOSED_PLACEHOLDER" | "LEGACY_PLACEHOLDER" | "NO_JSON" | "NO_CONTENT" | "NO_SAFETY" | "MISSING_PLACEHOLDER";
+  code:
+    | "EMPTY"
+    | "UNCLOSED_PLACEHOLDER"
+    | "LEGACY_PLACEHOLDER"
+    | "NO_JSON"
+    | "NO_CONTENT"
+    | "NO_SAFETY"
+    | "NO_SAFETY_SECTION"
+    | "MISSING_PLACEHOLDER";
   message: string;
+}
+
+/** Whether the template uses the placeholder `key`, in either syntax (`{{key}}`, the upstream's `{%key%}`). */
+function uses(text: string, key: string): boolean {
+  return new RegExp(`\\{\\{\\s*${key}\\s*\\}\\}|\\{%\\s*${key}\\s*%\\}`).test(text);
 }
 
 /**
@@ -101,11 +122,35 @@ export function validateTemplate(text: string, name?: TemplateName): TemplateIss
   if (opens > closes) {
     issues.push({ severity: "error", code: "UNCLOSED_PLACEHOLDER", message: "A `{{` has no matching `}}`." });
   }
+  const known = name ? Object.keys(templatePlaceholders[name]) : Object.keys(common);
+  const seen = new Set<string>();
   for (const m of text.matchAll(/\{%\s*([^%{}]+?)\s*%\}/g)) {
+    const key = m[1]!;
+    const modern = upstreamNames[key] ?? key;
+    // Upstream syntax for an engine value is filled; for anything else it stands for a script variable, like {{x}}.
+    if (!known.includes(modern) || seen.has(key)) continue;
+    seen.add(key);
     issues.push({
       severity: "warning",
       code: "LEGACY_PLACEHOLDER",
-      message: `\`${m[0]}\` is the upstream syntax and is not replaced; write \`{{${m[1]}}}\`.`,
+      message: `\`${m[0]}\` is the upstream syntax; it is filled, but write \`{{${modern}}}\`.`,
+    });
+  }
+  for (const [old, modern] of Object.entries(upstreamNames)) {
+    if (new RegExp(`\\{\\{\\s*${old}\\s*\\}\\}`).test(text)) {
+      issues.push({
+        severity: "warning",
+        code: "LEGACY_PLACEHOLDER",
+        message: `\`{{${old}}}\` is the upstream name; it is filled, but write \`{{${modern}}}\`.`,
+      });
+    }
+  }
+  if (!uses(text, "safety_rules")) {
+    issues.push({
+      severity: "warning",
+      code: "NO_SAFETY_SECTION",
+      message:
+        "The template has no {{safety_rules}} (the safety rules, that they take precedence, the crisis lines): the engine puts them in front of the template. Place {{safety_rules}} where they belong.",
     });
   }
   if (!/json/i.test(text)) {
@@ -129,7 +174,7 @@ export function validateTemplate(text: string, name?: TemplateName): TemplateIss
   }
   if (name) {
     for (const placeholder of required[name]) {
-      if (!new RegExp(`\\{\\{\\s*${placeholder}\\s*\\}\\}`).test(text)) {
+      if (!uses(text, placeholder)) {
         issues.push({
           severity: "warning",
           code: "MISSING_PLACEHOLDER",

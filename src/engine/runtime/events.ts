@@ -4,6 +4,7 @@
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { TemplateName } from "../prompts/templates";
+import type { CrisisResourceTable } from "../safety/resources";
 import type { JsonValue, Position, SessionState, VariableScope } from "./state";
 
 export interface SafetyFlag {
@@ -157,4 +158,6 @@ export interface StepOptions {
   now?: () => number;
   /** Longest line shown to a client, in characters; longer model lines are cut after a sentence. Default 2000. */
   maxContentChars?: number;
+  /** The deployment's crisis lines per locale (CRISIS_RESOURCES); prompts offer those of the script's language, else the defaults. */
+  crisisResources?: CrisisResourceTable | undefined;
 }

@@ -16,6 +16,7 @@
  */
 import type { JSONSchema7, LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from "@ai-sdk/provider";
 import type { Language, OutputType } from "../script/schema";
+import { conversationMessage } from "../prompts/context";
 import { phrases, type TemplateName } from "../prompts/templates";
 import { readReply, withoutThinking, type Reply } from "../prompts/reply";
 import { EngineError } from "./errors";
@@ -48,6 +49,7 @@ export type ModelRequest = {
 
 export interface ModelCall {
   request: Omit<ModelRequest, "repair">;
+  /** The instructions: sent as the system message; the conversation follows as the user message. */
   prompt: string;
   schema: JSONSchema7;
   temperature: number;
@@ -256,7 +258,11 @@ function unavailable(call: ModelCall): Reply {
 export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
   const language = call.request.language;
   const max = maxContentChars(turn);
-  const base: LanguageModelV3Prompt = [{ role: "user", content: [{ type: "text", text: call.prompt }] }];
+  // The client's words only ever travel in the user message, so nothing they type reads as an instruction.
+  const base: LanguageModelV3Prompt = [
+    { role: "system", content: call.prompt },
+    { role: "user", content: [{ type: "text", text: conversationMessage(turn.state.history, language) }] },
+  ];
   let prompt = base;
   let failure: { verdict?: Extract<Verdict, { kind: "unusable" }>; broke?: unknown; empty?: true } = {};
   for (let n = 1; n <= MAX_ATTEMPTS; n++) {

@@ -30,10 +30,33 @@ export class Turn {
     this.now = options.now ?? realClock;
   }
 
-  private time: string | undefined;
-  /** The step's time (ISO 8601), read once: every prompt of a step says the same time. */
-  isoTime(): string {
-    return (this.time ??= new Date(this.now()).toISOString());
+  private time: number | undefined;
+  /** The step's time, read once: every prompt of a step says the same time. */
+  stepTime(): number {
+    return (this.time ??= this.now());
+  }
+
+  /** Placeholders already reported as unrendered, per action: one diagnostic each per step. */
+  private unrendered = new Set<string>();
+
+  /** Tells authors which placeholders of an action had no value and were left out of what the model or client read. */
+  private reportUnrendered(node: ActionNode, names: string[]): void {
+    if (!this.listening) return;
+    const actionId = node.action.action_id;
+    const fresh = names.filter((name) => {
+      const key = `${actionId}\u0000${name}`;
+      if (this.unrendered.has(key)) return false;
+      this.unrendered.add(key);
+      return true;
+    });
+    if (fresh.length === 0) return;
+    this.emit({
+      type: "diagnostic",
+      actionId,
+      code: "UNRENDERED_PLACEHOLDER",
+      message: `Action "${actionId}" uses ${fresh.map((n) => `{${n}}`).join(", ")} with no value here (not set yet, set by a skipped action, or null); it was left out.`,
+      names: fresh,
+    });
   }
 
   /** Whether anyone receives events: when nobody does, events need not be built. */
@@ -56,13 +79,20 @@ export class Turn {
 
   /** The action's content with `{x}`, `{{x}}`, `${x}` filled from the variables visible here, trimmed. */
   content(node: ActionNode): string {
-    return render(node.action.config.content, textLookup(this.state)).trim();
+    const missing: string[] = [];
+    const text = render(node.action.config.content, textLookup(this.state), "content", missing);
+    if (missing.length) this.reportUnrendered(node, missing);
+    return text.trim();
   }
 
+  /** The call's instructions (its system message): the template rendered for this action. */
   prompt(name: TemplateName, node: ActionNode, values: Record<string, string>): string {
     const variables = textLookup(this.state);
-    const common = commonValues(this.state, node, this.language, this, variables);
-    return renderPrompt(name, this.language, this.options.templates, values, common, variables);
+    const common = commonValues(node, this.language, this, this.options, variables);
+    const missing: string[] = [];
+    const text = renderPrompt(name, this.language, this.options.templates, values, common, variables, missing);
+    if (missing.length) this.reportUnrendered(node, missing);
+    return text;
   }
 
   callModel(call: ModelCall): Promise<Reply> {

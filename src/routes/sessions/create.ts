@@ -10,6 +10,9 @@ import type { Env } from "../../config";
 import { MAX_SCRIPT_BYTES } from "../scripts";
 import { common, sessionActor } from "./common";
 import { jsonResponse } from "../../http/openapi";
+import { canonicalTimeZone, TIME_ZONE_VARIABLE } from "../../engine";
+
+const timeZoneMessage = "not an IANA time zone name (such as Asia/Shanghai or Europe/London)";
 
 /** Largest `initialVariables`, in bytes of JSON. */
 export const MAX_INITIAL_VARIABLES_BYTES = 16 * 1024;
@@ -35,6 +38,15 @@ const CreateBody = z
       .record(z.string().min(1).max(100), JsonValueSchema)
       .optional()
       .openapi({ description: "Session-scope variables the script starts with (e.g. the client's name)", example: { client_name: "Sam" } }),
+    timeZone: z
+      .string()
+      .max(64)
+      .refine((name) => canonicalTimeZone(name) !== undefined, timeZoneMessage)
+      .optional()
+      .openapi({
+        description: `The client's IANA time zone: prompts tell the model the client's local time. Stored as the session variable \`${TIME_ZONE_VARIABLE}\` (which initialVariables may set instead); default: the script language's (zh-CN: Asia/Shanghai, en: UTC).`,
+        example: "Asia/Shanghai",
+      }),
     debug: z
       .boolean()
       .default(false)
@@ -49,6 +61,13 @@ const CreateBody = z
     message: "`script` and `version` go with `projectId`",
     path: ["script"],
   })
+  .refine(
+    (b) => {
+      const given = b.initialVariables?.[TIME_ZONE_VARIABLE];
+      return given === undefined || (typeof given === "string" && canonicalTimeZone(given) !== undefined);
+    },
+    { message: timeZoneMessage, path: ["initialVariables", TIME_ZONE_VARIABLE] },
+  )
   .openapi("CreateSession");
 
 const create = createRoute({
@@ -76,6 +95,14 @@ async function inline(env: Env, author: boolean, yaml: string) {
   return inlineSource(env, yaml);
 }
 
+/** The initial variables with the client's time zone, by its canonical name (`asia/tokyo` → `Asia/Tokyo`); `timeZone` wins. */
+function withTimeZone(body: z.infer<typeof CreateBody>): Record<string, z.infer<typeof JsonValueSchema>> {
+  const variables = { ...body.initialVariables };
+  const given = body.timeZone ?? variables[TIME_ZONE_VARIABLE];
+  if (typeof given === "string") variables[TIME_ZONE_VARIABLE] = canonicalTimeZone(given)!;
+  return variables;
+}
+
 export const createRoutes = createRouter().openapi(create, async (c) => {
   const user = currentUser(c);
   const body = c.req.valid("json");
@@ -89,7 +116,7 @@ export const createRoutes = createRouter().openapi(create, async (c) => {
     : await inline(c.env, author, body.scriptYaml!);
   const sessionId = crypto.randomUUID();
   const created = await unwrap(
-    sessionActor(c.env, sessionId).create({ sessionId, user, source, initialVariables: body.initialVariables ?? {}, debug: body.debug }),
+    sessionActor(c.env, sessionId).create({ sessionId, user, source, initialVariables: withTimeZone(body), debug: body.debug }),
   );
   return c.json(created, 201, { Location: `/api/sessions/${sessionId}` });
 });

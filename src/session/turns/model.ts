@@ -7,6 +7,7 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { isLocal, type Config, type Env } from "../../config";
 import { DomainError } from "../../errors";
 import { createModel, LlmConfigError } from "../../llm";
+import type { CrisisResourceTable } from "../../engine/safety/resources";
 
 export class ModelSource {
   private model: LanguageModelV3 | null = null;
@@ -19,6 +20,11 @@ export class ModelSource {
   /** The longest line a client is shown (LLM_MAX_CONTENT_CHARS); longer replies are cut after a sentence. */
   get maxContentChars(): number {
     return this.config.LLM_MAX_CONTENT_CHARS;
+  }
+
+  /** The deployment's crisis lines (CRISIS_RESOURCES), which prompts offer; undefined: the defaults. */
+  get crisisResources(): CrisisResourceTable | undefined {
+    return this.config.CRISIS_RESOURCES;
   }
 
   /** The model for the next turn; a configuration it cannot be made from is the caller's CONFIG_INVALID. */

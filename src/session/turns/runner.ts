@@ -135,6 +135,7 @@ export class TurnRunner {
       debug: s.meta.debug,
       signal: abort.signal,
       maxContentChars: this.p.models.maxContentChars,
+      crisisResources: this.p.models.crisisResources,
       emit: (e) => {
         switch (e.type) {
           case "message.delta":

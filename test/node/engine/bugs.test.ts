@@ -118,8 +118,14 @@ session:
             - { action_type: ai_say, action_id: say_c, config: { content: "{s}|{tp}|{ph}|{gl}", max_rounds: 1 } }
 `);
     const run = await runTurns(script, [null, "x", "ok"], { model: new OfflineModel() });
-    expect(run.results[1]!.messages[0]!.content).toBe("x|{tp}|x|x");
-    expect(run.results[2]!.messages[0]!.content).toBe("x|{tp}|{ph}|x");
+    // A variable not visible here is left out of the line (never shown as "{tp}"), and authors are told.
+    expect(run.results[1]!.messages[0]!.content).toBe("x||x|x");
+    expect(run.results[2]!.messages[0]!.content).toBe("x|||x");
+    const unrendered = run.events.flatMap((e) => (e.type === "diagnostic" && e.code === "UNRENDERED_PLACEHOLDER" ? [[e.actionId, e.names]] : []));
+    expect(unrendered).toEqual([
+      ["say_b", ["tp"]],
+      ["say_c", ["tp", "ph"]],
+    ]);
     expect(run.state.scopes).toEqual({
       global: { gl: "x" },
       session: { s: "x" },
@@ -316,8 +322,8 @@ session:
       await step(oneAsk, state, "", { model: new OfflineModel(), debug: true, templates: { ai_ask }, emit: (e) => events.push(e) });
       return events.flatMap((e) => (e.type === "llm" ? [e.trace.prompt] : []));
     };
-    expect((await promptWith("SCHEME-A {{topic_content}} JSON"))[0]).toMatch(/^SCHEME-A /);
-    expect((await promptWith("SCHEME-B {{topic_content}} JSON"))[0]).toMatch(/^SCHEME-B /);
+    expect((await promptWith("SCHEME-A {{topic_content}} JSON {{safety_rules}}"))[0]).toMatch(/^SCHEME-A /);
+    expect((await promptWith("SCHEME-B {{topic_content}} JSON {{safety_rules}}"))[0]).toMatch(/^SCHEME-B /);
   });
 
   // Upstream: deprecation hints recommended fields the schema rejects.

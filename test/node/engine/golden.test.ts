@@ -126,7 +126,8 @@ const goldens: Golden[] = [
           { input: "小红", say: ["小红，最近有什么困扰你的事吗？"], status: "waiting_input", vars: { 用户称呼: "小红" } },
           {
             input: "睡不好",
-            say: ["小红，你提到：睡不好。我记下了你今天分享的内容。。备注：{话题备注}"],
+            // The topic-scoped 话题备注 is not visible in the next phase: left out, never shown as "{话题备注}".
+            say: ["小红，你提到：睡不好。我记下了你今天分享的内容。。备注："],
             status: "waiting_input",
             at: { phaseId: "总结", topicId: "回顾", actionId: "share", round: 1 },
             vars: { 用户称呼: "小红", 主诉: "睡不好", 话题备注: "睡不好", 总结: "我记下了你今天分享的内容。" },

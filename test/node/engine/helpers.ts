@@ -55,11 +55,24 @@ export function requestOf(call: { providerOptions?: Record<string, unknown> }): 
   return call.providerOptions?.[PROVIDER_OPTIONS_KEY] as ModelRequest;
 }
 
-/** The text of a call's first (user) prompt message. */
-export function promptOf(call: { prompt: { role: string; content: unknown }[] }): string {
-  const first = call.prompt[0]!;
-  if (typeof first.content === "string") return first.content;
-  return (first.content as { type: string; text?: string }[]).map((p) => p.text ?? "").join("");
+type PromptCall = { prompt: { role: string; content: unknown }[] };
+
+/** A call's messages as the model received them: role and text. */
+export function messagesOf(call: PromptCall): { role: string; text: string }[] {
+  return call.prompt.map((m) => ({
+    role: m.role,
+    text: typeof m.content === "string" ? m.content : (m.content as { type: string; text?: string }[]).map((p) => p.text ?? "").join(""),
+  }));
+}
+
+/** The text of a call's instructions (its system message). */
+export function promptOf(call: PromptCall): string {
+  return messagesOf(call).find((m) => m.role === "system")?.text ?? "";
+}
+
+/** The text of a call's first user message: the conversation. */
+export function conversationOf(call: PromptCall): string {
+  return messagesOf(call).find((m) => m.role === "user")?.text ?? "";
 }
 
 const usage = {

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { migrateState, start, step, StateError, type EngineEvent, type SessionState } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
 import { askReply as ask, sayReply as say } from "../../model-replies";
-import { fixedNow, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel } from "./helpers";
+import { safetyRules } from "../../../src/engine/prompts/safety-rules";
+import { conversationOf, fixedNow, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel } from "./helpers";
 
 const longContent = "This is a long first line, long enough that the offline model sends it in several pieces.";
 const script = parseScript(`
@@ -194,7 +195,7 @@ session:
     const purposes = model.doStreamCalls.map((c) => requestOf(c as never).purpose);
     expect(purposes).toEqual(["ai_ask", "ai_ask", "ai_ask", "extract"]);
     expect(requestOf(model.doStreamCalls[3] as never).outputs).toEqual([{ name: "defined", define: "what they need", filled: false, type: "text" }]);
-    expect(promptOf(model.doStreamCalls[3] as never)).toContain("last answer");
+    expect(conversationOf(model.doStreamCalls[3] as never)).toContain("last answer");
     expect(run.state.variables).toEqual({ defined: "a calmer week", raw: "last answer" });
     expect(run.results[2]).toMatchObject({ status: "completed", messages: [] });
   });
@@ -293,7 +294,8 @@ describe("prompts", () => {
     expect(prompt).toContain(longContent);
     expect(prompt).toContain("get to know the client");
     expect(prompt).toContain("No diagnosis");
-    expect(prompt).toContain("2026-01-01T09:00:00.000Z");
+    // English scripts without a time zone say UTC, and say so.
+    expect(prompt).toContain("Thursday, January 1, 2026 at 09:00 GMT+0 (UTC)");
     expect(prompt).not.toContain("{{");
     expect(requestOf(model.doStreamCalls[0] as never)).toMatchObject({ language: "en", round: 1, maxRounds: 1 });
   });
@@ -301,16 +303,15 @@ describe("prompts", () => {
   it("never substitutes placeholders inside the client's own words", async () => {
     const model = queuedModel({ intro: [say("hi")], ask_name: [ask("Name?", "false")] });
     await runTurns(script, [null, "my {title} is ${title}"], { model }, start(script, { variables: { title: "Dr" } }));
-    const prompt = promptOf(model.doStreamCalls[1] as never);
-    expect(prompt).toContain("What should I call you, Dr?");
-    expect(prompt).toContain("Client: my {title} is ${title}");
+    expect(promptOf(model.doStreamCalls[1] as never)).toContain("What should I call you, Dr?");
+    expect(conversationOf(model.doStreamCalls[1] as never)).toContain("Client: my {title} is ${title}");
   });
 
   it("uses a project's template override by name, with the same placeholders", async () => {
     const model = queuedModel({ intro: [say("hi")] });
-    const templates = { ai_say: "CUSTOM [{{topic_content}}] round {{current_round}}/{{max_rounds}} for {{user}} JSON" };
+    const templates = { ai_say: "CUSTOM [{{topic_content}}] round {{current_round}}/{{max_rounds}} for {{user}} JSON{{safety_rules}}" };
     await runTurns(script, [null], { model, templates });
-    expect(promptOf(model.doStreamCalls[0] as never)).toBe(`CUSTOM [${longContent}] round 1/1 for the client JSON`);
+    expect(promptOf(model.doStreamCalls[0] as never)).toBe(`CUSTOM [${longContent}] round 1/1 for the client JSON${safetyRules("en")}`);
   });
 });
 
@@ -321,7 +322,7 @@ describe("model replies", () => {
     expect(run.results[0]!.messages.map((m) => m.content)).toEqual(["Hello!"]);
     expect(requestOf(model.doStreamCalls[1] as never).repair).toBe(true);
     const repairPrompt = (model.doStreamCalls[1] as unknown as { prompt: { role: string }[] }).prompt.map((m) => m.role);
-    expect(repairPrompt).toEqual(["user", "assistant", "user"]);
+    expect(repairPrompt).toEqual(["system", "user", "assistant", "user"]);
     const deltas = eventsOf(run, "message.delta") as Extract<EngineEvent, { type: "message.delta" }>[];
     expect(deltas[0]).toMatchObject({ text: "Hel" });
     expect(deltas.find((d) => d.reset)).toMatchObject({ reset: true, messageId: "msg_1" });

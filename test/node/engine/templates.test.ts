@@ -17,8 +17,8 @@ describe("bundled templates", () => {
   );
 
   it("are written in their language", () => {
-    expect(bundledTemplate("ai_ask", "zh-CN")).toContain("安全边界");
-    expect(bundledTemplate("ai_ask", "en")).toContain("Safety boundaries");
+    expect(bundledTemplate("ai_ask", "zh-CN")).toContain("提问任务");
+    expect(bundledTemplate("ai_ask", "en")).toContain("Questioning task");
     expect(bundledTemplate("ai_ask", "en")).not.toMatch(/[\u4e00-\u9fff]/);
   });
 });
@@ -34,20 +34,20 @@ describe("validateTemplate", () => {
     expect(codes('Reply in JSON {"content", "safety_risk", "crisis_signal"} about {{topic_content')).toContain("error:UNCLOSED_PLACEHOLDER");
   });
 
-  it("warns about upstream {%x%} placeholders, a missing JSON request and missing safety fields", () => {
+  it("warns about upstream {%x%} placeholders (filled all the same), a missing safety section, JSON request and safety fields", () => {
     expect(codes("Say {%topic_content%} warmly.", "ai_say")).toEqual([
       "warning:LEGACY_PLACEHOLDER",
+      "warning:NO_SAFETY_SECTION",
       "warning:NO_JSON",
       "warning:NO_CONTENT",
       "warning:NO_SAFETY",
       "warning:NO_SAFETY",
-      "warning:MISSING_PLACEHOLDER",
     ]);
   });
 
   it("accepts a minimal complete override", () => {
     const text =
-      'Ask about {{task}}. Reply as JSON: {"EXIT": "false", "content": "…", {{output_list}} "safety_risk": {}, "metadata": {"crisis_signal": false}}';
+      'Ask about {{task}}. {{safety_rules}} Reply as JSON: {"EXIT": "false", "content": "…", {{output_list}} "safety_risk": {}, "metadata": {"crisis_signal": false}}';
     expect(validateTemplate(text, "ai_ask")).toEqual([]);
   });
 });

@@ -150,9 +150,9 @@ describe("openai-compatible provider", () => {
     expect(r.result.messages.map((m) => m.content)).toEqual([content]);
     expect(r.requests).toHaveLength(2);
     const repair = r.requests[1]!.messages as { role: string; content: string }[];
-    expect(repair.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
-    expect(repair[1]!.content).toContain("Sure! Here is my reply");
-    expect(repair[2]!.content).toContain('lacks "content"');
+    expect(repair.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+    expect(repair[2]!.content).toContain("Sure! Here is my reply");
+    expect(repair[3]!.content).toContain('lacks "content"');
     expect(r.result.stats.llmCalls).toBe(2);
   });
 
