@@ -56,18 +56,27 @@ const regionOf: Record<string, string> = { en: "en-US", zh: "zh-CN" };
 
 /**
  * The resources for a locale: the configured table first, then the defaults;
- * an exact locale, then the language's usual region, then en-US.
+ * the exact locale, then the language's usual region or any region of the
+ * language; en-US when neither table has the language.
  */
 export function crisisResourcesFor(locale: string | undefined, configured?: CrisisResourceTable): CrisisResource[] {
   const tables = configured ? [configured, defaultCrisisResources] : [defaultCrisisResources];
   const language = (locale ?? "").split("-")[0]?.toLowerCase() ?? "";
-  const ownLanguage = [locale, regionOf[language], ...Object.keys(defaultCrisisResources).filter((k) => k.startsWith(`${language}-`))];
-  // The client's own language beats a configured table of another language.
-  for (const key of [...ownLanguage, "en-US"]) {
-    for (const table of tables) {
-      const found = key ? table[key] : undefined;
-      if (found) return found;
-    }
+  // An exact locale first (a US client keeps 988 in a deployment that
+  // configured en-GB); then a table's own entries for the client's language
+  // beat another table's, so a deployment that configures en-GB is used for
+  // an "en" script.
+  for (const table of tables) {
+    const exact = locale ? table[locale] : undefined;
+    if (exact) return exact;
+  }
+  for (const table of tables) {
+    const key = [regionOf[language], ...Object.keys(table).filter((k) => k.split("-")[0] === language)].find((k) => k && table[k]);
+    if (key) return table[key] as CrisisResource[];
+  }
+  for (const table of tables) {
+    const fallback = table["en-US"];
+    if (fallback) return fallback;
   }
   return defaultCrisisResources["en-US"] as CrisisResource[];
 }

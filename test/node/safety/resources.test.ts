@@ -28,6 +28,12 @@ describe("crisis resources", () => {
     expect(crisisResourcesFor("zh-CN", configured)[0]!.phone).toBe("12356");
   });
 
+  it("uses a configured region of the client's language before the default region", () => {
+    const configured = crisisResourceTableSchema.parse({ "en-GB": [{ name: "Samaritans", phone: "116 123" }] });
+    expect(crisisResourcesFor("en", configured)[0]!.phone).toBe("116 123");
+    expect(crisisResourcesFor("en-US", configured)[0]!.phone).toBe("988");
+  });
+
   it("refuses a table with a malformed locale or an empty list", () => {
     expect(crisisResourceTableSchema.safeParse({ english: [{ name: "x" }] }).success).toBe(false);
     expect(crisisResourceTableSchema.safeParse({ "en-US": [] }).success).toBe(false);
