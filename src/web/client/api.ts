@@ -121,7 +121,10 @@ export class Api {
     return all;
   }
 
-  async startSession(body: StartRequest): Promise<CreatedSession> {
+  /** Starts a session in this device's time zone, so the model tells the client's local time. */
+  async startSession(request: StartRequest): Promise<CreatedSession> {
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const body = timeZone ? { ...request, timeZone } : request;
     const raw = await this.request<Record<string, unknown>>("/api/sessions", { body });
     return sessionFrom(raw);
   }
