@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { start, step, type EngineEvent } from "../../../../src/engine";
 import { createModel, LlmConfigError, type LlmConfig } from "../../../../src/llm";
 import { fixedNow, parseScript } from "../helpers";
-import { startFakeOpenAI, type Behaviour, type FakeServer } from "./fake-openai";
+import { startFakeOpenAI, type Behaviour, type FakeServer } from "../../../support/fake-openai";
 
 const script = parseScript(`
 session:

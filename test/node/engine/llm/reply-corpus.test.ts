@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { start, step, type EngineEvent } from "../../../../src/engine";
 import { createModel } from "../../../../src/llm";
 import { fixedNow, parseScript } from "../helpers";
-import { startFakeOpenAI, type Behaviour, type FakeServer } from "./fake-openai";
+import { startFakeOpenAI, type Behaviour, type FakeServer } from "../../../support/fake-openai";
 
 const scriptIn = (language: "en" | "zh-CN") =>
   parseScript(`
