@@ -30,6 +30,8 @@ export type Behaviour =
   | { kind: "cut"; pieces: string[] }
   /** An error status with headers and a JSON body (`message` in it). */
   | { kind: "status"; status: number; headers?: Record<string, string>; message?: string }
+  /** 200 with an empty JSON object: the answer to a control request (a responder's own path). */
+  | { kind: "ack" }
   /** Accept the request and never answer. */
   | { kind: "hang" }
   /** Drop the connection without an answer, as a network failure would. */
@@ -168,6 +170,10 @@ export async function startFakeOpenAI(responder: Responder): Promise<FakeServer>
       return res.end(`data: ${JSON.stringify({ error: { message: "fake overload", type: "server_error", code: "overloaded" } })}\n\n`);
     }
     if (b.kind === "reset") return req.socket.destroy();
+    if (b.kind === "ack") {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end("{}");
+    }
     if (b.kind === "status") {
       res.writeHead(b.status, { "content-type": "application/json", ...b.headers });
       return res.end(JSON.stringify({ error: { message: b.message ?? `fake ${b.status}`, type: "fake" } }));
