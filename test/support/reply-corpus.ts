@@ -42,6 +42,7 @@ export const SENTENCES: Record<Language, string[]> = {
 /** What a discarded attempt says: it must never reach a client. */
 const DRAFT = { en: "A first draft.", "zh-CN": "初稿。" } as const;
 const LABEL = { en: "Counselor: ", "zh-CN": "咨询师：" } as const;
+const BEFORE_COMMA = { en: 'You said "I am fine", and I am listening.', "zh-CN": '你说"我很好", 我在听。' } as const;
 const FRAGMENT = { en: " And then there was more to", "zh-CN": "然后还有一些想说的" } as const;
 
 /** How the fake types the score it heard (3 every time): the engine must read each as the integer 3. */
@@ -112,6 +113,12 @@ export const SHAPES: ReplyShape[] = [
     contentOnly: true,
     texts: (r, { language }) => [json(withContent(r, "\u0001")).replace('"\\u0001"', `"${SENTENCES[language][4]}"`)],
     shows: (_line, language) => SENTENCES[language][4]!,
+  },
+  {
+    // Not repairable (the comma reads as the string's end): the repair request must bring the line.
+    name: "unescaped quotes before a comma, then repaired",
+    contentOnly: true,
+    texts: (r, { language }) => [json(withContent(r, "\u0001")).replace('"\\u0001"', `"${BEFORE_COMMA[language]}"`), json(r)],
   },
   { name: "full-width syntax", texts: (r) => [fullWidth(r)] },
   {

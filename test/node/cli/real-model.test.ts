@@ -97,7 +97,10 @@ describe("heartrule run --llm-base-url: every corpus shape through the sample sc
 describe("heartrule chat --script with a model of its own", { timeout: 60_000 }, () => {
   it("runs the file in-process to completion, each AI line once when piped", async () => {
     responder.plan({ shape: "two objects: the correction wins" });
-    const r = await heartrule(["chat", "--script", SCRIPTS.en, "--lang", "en", ...modelFlags()], answers("en"));
+    const r = await heartrule(
+      ["chat", "--script", SCRIPTS.en, "--lang", "en", `--llm-base-url=${server.url}`, "--llm-model=m", "--llm-response-format=json_schema"],
+      answers("en"),
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("(the conversation is complete)");
     const said = r.stdout.split("\n").filter((l) => l.startsWith("AI: "));
