@@ -9,10 +9,14 @@ const yamlAsText = {
   transform: (code: string, id: string) => (id.endsWith(".yaml") ? `export default ${JSON.stringify(code)};` : undefined),
 };
 
-// Two projects: `workers` runs inside workerd against local D1, KV and Durable
-// Objects; `node` covers what runs in Node (the CLI and the pure engine).
+// Three projects: `workers` runs inside workerd against local D1, KV and Durable
+// Objects; `workers-llm` is the same with the openai-compatible provider and
+// the fake OpenAI server, which runs in Node (globalSetup) and hands its URL
+// to the Worker's bindings; `node` covers what runs in Node (the CLI and the
+// pure engine).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const testBindings = { TEST_MIGRATIONS: migrations, JWT_SECRET: "test-secret-0123456789abcdef" };
   return {
     test: {
       // The Worker's one-JSON-line-per-request logs would bury test output; tests
@@ -24,10 +28,7 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: {
-                  TEST_MIGRATIONS: migrations,
-                  JWT_SECRET: "test-secret-0123456789abcdef",
-                },
+                bindings: testBindings,
                 // A database nobody migrates: readiness must report it.
                 d1Databases: ["UNMIGRATED_DB"],
               },
@@ -37,7 +38,33 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["test/**/*.test.ts"],
             // test/e2e runs in Node with a browser: `npm run test:e2e` (vitest.e2e.config.ts).
-            exclude: ["test/node/**", "test/e2e/**"],
+            exclude: ["test/node/**", "test/e2e/**", "test/llm-sessions/**"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest(({ inject }) => ({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  ...testBindings,
+                  LLM_PROVIDER: "openai-compatible",
+                  LLM_BASE_URL: inject("fakeOpenAIUrl"),
+                  LLM_MODEL: "fake-model",
+                  // The fake builds each reply from the schema the request carries.
+                  LLM_RESPONSE_FORMAT: "json_schema",
+                  LLM_MAX_RETRIES: "1",
+                  LLM_TIMEOUT_MS: "5000",
+                  LLM_MAX_CONTENT_CHARS: "400",
+                },
+              },
+            })),
+          ],
+          test: {
+            name: "workers-llm",
+            include: ["test/llm-sessions/**/*.test.ts"],
+            globalSetup: ["./test/llm-sessions/fake-server.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },

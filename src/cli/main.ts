@@ -5,6 +5,8 @@
 export interface Command {
   summary: string;
   usage: string;
+  /** Details printed under the usage by --help. */
+  help?: string;
   /** Returns the process exit code. */
   run(args: string[]): Promise<number>;
 }
@@ -34,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = await load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(`${command.summary}\n\nusage: ${command.usage}`);
+    console.log(`${command.summary}\n\nusage: ${command.usage}${command.help ? `\n\n${command.help}` : ""}`);
     return 0;
   }
   return command.run(rest);

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type Behaviour, type FakeServer } from "../node/engine/llm/fake-openai";
+import { startFakeOpenAI, type Behaviour, type FakeServer } from "../support/fake-openai";
 import { launchChromium, recordStreaming, viewports, watchPage } from "./browser";
 import { repoRoot, startDevServer, type DevServer } from "./dev-server";
 

@@ -10,6 +10,9 @@
  * answers behave like a person typing. `/retry` resends after an error,
  * `/quit` leaves. Exit codes: 0 completed, 1 could not start or failed,
  * 2 input ended before the session completed, 130 interrupted.
+ *
+ * `--script FILE` with `--llm-base-url URL --llm-model NAME` needs no
+ * server: the file runs in this process against that model (../local-chat.ts).
  */
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
@@ -22,6 +25,9 @@ import type { ChatStatus } from "../../web/client/status";
 import type { Command } from "../main";
 import { finalLinePrinter, streamingPrinter } from "../transcript-printer";
 import { describeDiagnostics } from "../diagnostics-text";
+import { chatLocally } from "../local-chat";
+import { modelFrom, modelHelp, modelUsage, takeModelFlags, type ModelFlags } from "../model-options";
+import { loadSessionScript } from "../script-file";
 
 interface Options {
   url: string;
@@ -30,15 +36,23 @@ interface Options {
   version?: string;
   lang: Lang;
   token?: string;
+  model: ModelFlags;
 }
 
-const usage = "heartrule chat [--url URL] [--project ID [--script PATH] [--version V] | --script FILE.yaml] [--lang en|zh-CN] [--token JWT]";
+const usage = [
+  "heartrule chat [--url URL] [--project ID [--script PATH] [--version V] | --script FILE.yaml] [--lang en|zh-CN] [--token JWT]",
+  `       heartrule chat --script FILE.yaml ${modelUsage} [--lang en|zh-CN]   (in this process, no server)`,
+].join("\n");
 
-function parse(args: string[]): Options | string {
+function parse(all: string[]): Options | string {
+  const taken = takeModelFlags(all);
+  if (typeof taken === "string") return taken;
+  const args = taken.rest;
   const options: Options = {
     url: process.env.HEARTRULE_URL ?? "http://localhost:8787",
     lang: pickLang([process.env.LC_ALL, process.env.LC_MESSAGES, process.env.LANG].filter((v): v is string => !!v)),
     ...(process.env.HEARTRULE_TOKEN ? { token: process.env.HEARTRULE_TOKEN } : {}),
+    model: taken.flags,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -67,6 +81,8 @@ function parse(args: string[]): Options | string {
     }
   }
   if (options.version && !options.project) return "--version needs --project";
+  if (options.model.baseUrl && (options.project || !options.script))
+    return "--llm-base-url runs a local --script FILE in this process; a server's scripts use the server's model";
   try {
     new URL(options.url);
   } catch {
@@ -113,8 +129,10 @@ function refusedFiles(err: ApiError): { path: string; diagnostics: Diagnostic[] 
 }
 
 export const chatCommand: Command = {
-  summary: "Talk to a published script (or a local script file) in the terminal, over the session WebSocket.",
+  summary:
+    "Talk to a published script (or a local script file) in the terminal, over the session WebSocket, or to a local file with a model of your own.",
   usage,
+  help: modelHelp,
   async run(args) {
     const parsed = parse(args);
     if (typeof parsed === "string") {
@@ -123,6 +141,15 @@ export const chatCommand: Command = {
     }
     const options = parsed;
     const t = strings[options.lang];
+    if (options.model.baseUrl || options.model.model || options.model.responseFormat) {
+      const chosen = modelFrom(options.model);
+      const script = typeof chosen === "string" ? chosen : await loadSessionScript(options.script!);
+      if (typeof chosen === "string" || typeof script === "string") {
+        console.error(`heartrule chat: ${typeof chosen === "string" ? chosen : script}\nusage: ${usage}`);
+        return 1;
+      }
+      return chatLocally(script, chosen, t);
+    }
     const out = (text: string) => process.stdout.write(text);
     const note = (text: string) => process.stderr.write(`${text}\n`);
     const inline = !options.project && !!options.script;

@@ -1,6 +1,7 @@
 /**
- * `heartrule run <file> [--answers <file|->] [--json]`: runs a session
- * script in-process with the offline model. Each time the script waits, the
+ * `heartrule run <file> [--answers <file|->] [--json] [model flags]`: runs a
+ * session script in-process, with the offline model or a real one
+ * (../model-options.ts). Each time the script waits, the
  * next line of the answers is the client's reply (an empty line sends
  * nothing). Without --answers, an interactive terminal asks for each reply.
  *
@@ -10,10 +11,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
-import { flatVariables, start, step, type SessionScript, type StepResult } from "../../engine";
-import { load } from "../../engine/script";
-import { createOfflineModel } from "../../llm";
+import { flatVariables, start, step, type StepResult } from "../../engine";
 import type { Command } from "../main";
+import { modelFrom, modelHelp, modelHint, modelUsage, takeModelFlags } from "../model-options";
+import { loadSessionScript } from "../script-file";
 
 type Answers = { next(): Promise<string | undefined>; close(): void };
 
@@ -41,37 +42,28 @@ async function answersFrom(source: string | undefined): Promise<Answers> {
   return process.stdin.isTTY ? interactive() : lines("");
 }
 
-function report(result: StepResult, json: boolean): void {
+function report(result: StepResult, json: boolean, baseUrl: string | null): void {
   for (const m of result.messages) {
     console.log(json ? JSON.stringify({ type: "message", id: m.id, actionId: m.actionId, content: m.content }) : `AI: ${m.content}`);
   }
   if (json) console.log(JSON.stringify({ type: "state", status: result.status, position: result.state.position }));
-  else if (result.error) console.error(`error in ${result.error.actionId ?? "the script"}: ${result.error.code} — ${result.error.message}`);
-}
-
-async function loadScript(file: string): Promise<SessionScript | string> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    return `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? "unknown error"})`;
-  }
-  const { script, kind, diagnostics } = load(text);
-  if (!script) {
-    const errors = diagnostics.filter((d) => d.severity === "error");
-    return [
-      `${file} has ${errors.length} error(s); run \`heartrule validate ${file}\` for details:`,
-      ...errors.map((d) => `  ${d.line}:${d.column} ${d.code} ${d.message}`),
-    ].join("\n");
-  }
-  if (kind !== "session") return `${file} is a technique script: only session scripts run on their own.`;
-  return script as SessionScript;
+  if (!result.error) return;
+  const hint = modelHint(result.error, baseUrl);
+  if (!json || hint)
+    console.error(`error in ${result.error.actionId ?? "the script"}: ${result.error.code} — ${result.error.message}${hint ? `\n  ${hint}` : ""}`);
 }
 
 export const runCommand: Command = {
-  summary: "Run a session script in-process with the offline model, feeding answers from a file.",
-  usage: "heartrule run <file> [--answers <file|->] [--json]",
-  async run(args) {
+  summary: "Run a session script in-process (the offline model, or a real one), feeding answers from a file.",
+  usage: `heartrule run <file> [--answers <file|->] [--json] ${modelUsage}`,
+  help: modelHelp,
+  async run(all) {
+    const taken = takeModelFlags(all);
+    if (typeof taken === "string") {
+      console.error(`heartrule run: ${taken}\nusage: ${this.usage}`);
+      return 1;
+    }
+    const args = taken.rest;
     let json = false;
     let answersSource: string | undefined;
     const files: string[] = [];
@@ -93,7 +85,13 @@ export const runCommand: Command = {
       console.error(`heartrule run: name one script file\nusage: ${this.usage}`);
       return 1;
     }
-    const script = await loadScript(files[0]!);
+    const chosen = modelFrom(taken.flags);
+    if (typeof chosen === "string") {
+      console.error(`heartrule run: ${chosen}\nusage: ${this.usage}`);
+      return 1;
+    }
+    const { model, baseUrl } = chosen;
+    const script = await loadSessionScript(files[0]!);
     if (typeof script === "string") {
       console.error(`heartrule run: ${script}`);
       return 1;
@@ -106,14 +104,13 @@ export const runCommand: Command = {
       return 1;
     }
 
-    const model = createOfflineModel();
     let state = start(script);
     let input: string | null = null;
     let result: StepResult;
     try {
       for (;;) {
         result = await step(script, state, input, { model });
-        report(result, json);
+        report(result, json, baseUrl);
         if (result.status !== "waiting_input") break;
         state = result.state;
         const answer = await answers.next();

@@ -8,7 +8,7 @@ import { start, step, type EngineEvent } from "../../../../src/engine";
 import { createModel, LlmConfigError, type LlmConfig } from "../../../../src/llm";
 import { sayReplyText } from "../../../model-replies";
 import { fixedNow, parseScript } from "../helpers";
-import { startFakeOpenAI, type Behaviour, type FakeServer } from "./fake-openai";
+import { startFakeOpenAI, type Behaviour, type FakeServer } from "../../../support/fake-openai";
 
 const script = parseScript(`
 session:

@@ -10,7 +10,8 @@ import { start, step, type EngineEvent } from "../../../../src/engine";
 import { createModel } from "../../../../src/llm";
 import { sayReplyText } from "../../../model-replies";
 import { fixedNow, parseScript } from "../helpers";
-import { startFakeOpenAI, type Behaviour, type FakeServer } from "./fake-openai";
+import { startFakeOpenAI, type Behaviour, type FakeServer } from "../../../support/fake-openai";
+import { residue, SENTENCES, SHAPES, type ReplyShape } from "../../../support/reply-corpus";
 
 const scriptIn = (language: "en" | "zh-CN") =>
   parseScript(`
@@ -25,48 +26,16 @@ session:
             - { action_type: ai_say, action_id: hello, config: { content: Welcome., max_rounds: 2 } }
 `);
 
-const LINE = { en: "I hear you, and we can take this slowly.", "zh-CN": "我听到了，我们可以慢慢来。" } as const;
+/** What the model means to say: two sentences, so a shape can break the line between them. */
+const LINE = { en: `${SENTENCES.en[0]} ${SENTENCES.en[1]}`, "zh-CN": `${SENTENCES["zh-CN"][0]} ${SENTENCES["zh-CN"][1]}` } as const;
 const reply = (content: unknown, extra: Record<string, unknown> = {}) => sayReplyText(content, { BRIEF: "b", ...extra });
-
-type Shape = { name: string; behaviours: (line: string) => Behaviour[]; expected?: (line: string) => string };
 const r = (text: string, finish?: "length"): Behaviour => ({ kind: "reply", text, chunks: 6, ...(finish ? { finish } : {}) });
 
-const shapes: Shape[] = [
-  { name: "clean JSON", behaviours: (l) => [r(reply(l))] },
-  { name: "code fence", behaviours: (l) => [r("```json\n" + reply(l) + "\n```")] },
-  { name: "think block before the JSON", behaviours: (l) => [r(`<think>The client seems tense. {"content": "draft"}</think>\n${reply(l)}`)] },
-  { name: "prose with braces before the JSON", behaviours: (l) => [r(`Here is the format {content, EXIT}: ${reply(l)}`)] },
-  {
-    name: "literal newline inside the string",
-    behaviours: (l) => [r(`{"EXIT": "false", "content": "${l.slice(0, 6)}\n${l.slice(6)}"}`)],
-    expected: (l) => `${l.slice(0, 6)}\n${l.slice(6)}`,
-  },
-  {
-    name: "unescaped quotes inside the text",
-    behaviours: () => [r('{"EXIT": "false", "content": "你说"我很好"，我听到了。"}')],
-    expected: () => '你说"我很好"，我听到了。',
-  },
-  { name: "full-width syntax", behaviours: (l) => [r(`{“EXIT”：“false”，“content”：“${l}”}`)] },
-  {
-    name: "Python literals and single quotes",
-    behaviours: (l) => [r(`{'EXIT': False, 'content': '${l.replace(/'/g, "’")}', 'BRIEF': None}`)],
-    expected: (l) => l.replace(/'/g, "’"),
-  },
-  { name: "key spelled Content", behaviours: (l) => [r(JSON.stringify({ EXIT: "false", Content: l }))] },
-  { name: "content null, then repaired", behaviours: (l) => [r(reply(null)), r(reply(l))] },
-  { name: "two objects: the correction wins", behaviours: (l) => [r(`${reply("A first draft.")}\n${reply(l)}`)] },
-  { name: "double-encoded content", behaviours: (l) => [r(reply(JSON.stringify({ content: l })))] },
-  { name: "a speaker label", behaviours: (l) => [r(reply(`Counselor: ${l}`))] },
-  { name: "a Chinese speaker label", behaviours: (l) => [r(reply(`咨询师：${l}`))] },
-  {
-    name: "truncated at the token limit",
-    behaviours: (l) => [r(reply(`${l} And then there was more to`).slice(0, -30), "length")],
-    expected: (l) => l,
-  },
-  { name: "plain text", behaviours: (l) => [r(l)] },
-  { name: "an empty reply, then a good one", behaviours: (l) => [r(""), r(reply(l))] },
-  { name: "over the length cap", behaviours: (l) => [r(reply(`${l} `.repeat(80)))], expected: () => "" },
-];
+/** A shape's replies to the one ai_say call, attempt by attempt. */
+function behaviours(shape: ReplyShape, language: "en" | "zh-CN"): Behaviour[] {
+  const texts = shape.texts(JSON.parse(reply(LINE[language])), { language, content: true });
+  return texts.map((text, i) => r(text, i === texts.length - 1 ? shape.finish : undefined));
+}
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -104,15 +73,18 @@ const dirty = /[{}]|"EXIT"|<\/?think>|```|^(Counselor|咨询师)\s*[:：]/;
 describe("reply corpus through the openai-compatible provider", () => {
   for (const language of ["en", "zh-CN"] as const) {
     for (const stream of [true, false]) {
-      for (const shape of shapes) {
+      for (const shape of SHAPES) {
         it(`${shape.name} (${language}, ${stream ? "streamed" : "not streamed"})`, async () => {
           const line = LINE[language];
-          const { result, events } = await run(language, shape.behaviours(line), stream);
+          const { result, events } = await run(language, behaviours(shape, language), stream);
           expect(result.error).toBeUndefined();
           expect(result.status).toBe("waiting_input");
           const content = result.messages[0]!.content;
-          if (shape.name === "over the length cap") expect(content.length).toBeLessThanOrEqual(400);
-          else expect(content).toBe((shape.expected ?? ((l: string) => l))(line));
+          const shows = shape.shows ? shape.shows(line, language) : line;
+          if (shows === null) {
+            expect(content.length).toBeLessThanOrEqual(400);
+            expect(residue(content, language)).toBe("");
+          } else expect(content).toBe(shows);
           expect(content).not.toMatch(dirty);
           const streamed = shownByDeltas(events);
           expect(streamed === "" || streamed === content).toBe(true);
