@@ -41,7 +41,7 @@ describe("live/connections.ts: Connections", () => {
       await delivered();
       for (const c of [listener, sinkOf7, sinkOf8]) c.close();
       const [events, of7, of8] = await Promise.all([listener, sinkOf7, sinkOf8].map((c) => sseEvents(c.readable)));
-      return { socket: socket.frames.map((f) => f.type), events, of7: of7!.map((e) => e.event), of8: of8!.map((e) => e.event) };
+      return { socket: socket.frames.map((f) => f.type), events: events!, of7: of7!.map((e) => e.event), of8: of8!.map((e) => e.event) };
     });
     expect(seen.socket).toEqual(["pong", "delta"]);
     expect(seen.events.map((e) => [e.id, e.event])).toEqual([
@@ -143,7 +143,12 @@ describe("live/socket.ts: openSocket, onSocketFrame, closeSocket", () => {
       const parts = socketParts(p);
       const me = connect(p, OWNER.role, 3, { sessionId: s.meta.sessionId, userId: OWNER.id });
       const other = connect(p);
-      for (const frame of ["{nope", JSON.stringify({ type: "resume", lastSeq: -1 }), '{"type":"ping"}', JSON.stringify({ type: "resume", lastSeq: 1 })]) {
+      for (const frame of [
+        "{nope",
+        JSON.stringify({ type: "resume", lastSeq: -1 }),
+        '{"type":"ping"}',
+        JSON.stringify({ type: "resume", lastSeq: 1 }),
+      ]) {
         await onSocketFrame(parts, me.server, frame);
       }
       await delivered();
@@ -193,7 +198,10 @@ describe("live/turn-stream.ts: streamTurn", () => {
     });
     const done = seen.live.at(-1)!;
     expect(done.event).toBe("done");
-    expect(seen.live.filter((e) => e.event === "message").map((e) => e.data.seq)).toEqual([done.data.userMessage.seq, ...done.data.messages.map((m: any) => m.seq)]);
+    expect(seen.live.filter((e) => e.event === "message").map((e) => e.data.seq)).toEqual([
+      done.data.userMessage.seq,
+      ...done.data.messages.map((m: any) => m.seq),
+    ]);
     expect(seen.live.some((e) => e.event === "delta")).toBe(true);
     expect(seen.replay.map((e) => e.event)).toEqual([...seen.replay.slice(0, -1).map(() => "message"), "done"]);
     expect(seen.replay.at(-1)!.data).toEqual(done.data);

@@ -13,7 +13,11 @@ import { contentHash } from "../../src/store/hash";
 import { tinyScript } from "./helpers";
 import { inFreshObject, logged, OWNER, openSession, withParts, type Parts } from "./parts";
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => null, (err: DomainError) => (err instanceof DomainError ? err.code : String(err)));
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (err: DomainError) => (err instanceof DomainError ? err.code : String(err)),
+  );
 const io = (cost?: Instrumentation) => (cost ? cost.bindings(env) : { DB: env.DB, CACHE: env.CACHE });
 const caller = (sessionId: string, user = OWNER): Caller => ({ sessionId, user });
 
@@ -40,7 +44,9 @@ describe("load/opening.ts: opening and storeOpening", () => {
     expect(seen.s.state.position).toMatchObject({ actionId: "say_1", phaseId: "p1" });
     expect(seen.stored).toEqual({ meta: seen.s.meta, state: seen.s.state });
     expect(seen.script).toMatchObject({ hash: seen.s.meta.scriptHash, yaml: seen.s.pinned.yaml });
-    expect(seen.turns).toEqual([expect.objectContaining({ id: 1, status: "running", input: null, clientMessageId: null, createdAt: seen.s.meta.createdAt })]);
+    expect(seen.turns).toEqual([
+      expect.objectContaining({ id: 1, status: "running", input: null, clientMessageId: null, createdAt: seen.s.meta.createdAt }),
+    ]);
   });
 });
 
@@ -89,7 +95,12 @@ describe("load/loader.ts: SessionLoader", () => {
       const damagedCode = await codeOf(damaged.session(caller(s.meta.sessionId), "read"));
       const newer = loaderAfter("UPDATE schema_version SET version = 99");
       const newerCode = await codeOf(newer.session(caller(s.meta.sessionId), "read"));
-      return { damagedCode, newerCode, d1: p.cost.report()!.d1RoundTrips, version: p.state.storage.sql.exec("SELECT version FROM schema_version").one() };
+      return {
+        damagedCode,
+        newerCode,
+        d1: p.cost.report()!.d1RoundTrips,
+        version: p.state.storage.sql.exec("SELECT version FROM schema_version").one(),
+      };
     });
     expect(seen).toEqual({ damagedCode: "STATE_INVALID", newerCode: "SERVICE_UNAVAILABLE", d1: 0, version: { version: 99 } });
   });
@@ -162,7 +173,11 @@ describe("load/reads.ts: messagePage and sessionExport", () => {
       p.store.addDebug({ turn: 1, traces: [], variableChanges: [], positions: [] });
       return { author: sessionExport(p.store, s, "author", 0), client: sessionExport(p.store, s, "client", 0) };
     });
-    expect(seen.author).toMatchObject({ session: { lastSeq: 1, debug: true }, exportedAt: "1970-01-01T00:00:00.000Z", debug: [{ turn: 1, traces: [] }] });
+    expect(seen.author).toMatchObject({
+      session: { lastSeq: 1, debug: true },
+      exportedAt: "1970-01-01T00:00:00.000Z",
+      debug: [{ turn: 1, traces: [] }],
+    });
     expect(seen.author.messages.map((m) => m.seq)).toEqual([1]);
     expect(seen.client).not.toHaveProperty("debug");
   });

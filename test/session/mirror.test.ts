@@ -20,7 +20,9 @@ function commitTurn(p: Parts, s: Loaded, seqs: number[]) {
 
 const storedMirror = (p: Parts) =>
   p.state.storage.sql
-    .exec<{ mirroredSeq: number; mirrorAttempts: number; mirrorRetryAt: number | null }>("SELECT mirroredSeq, mirrorAttempts, mirrorRetryAt FROM meta")
+    .exec<{ mirroredSeq: number; mirrorAttempts: number; mirrorRetryAt: number | null }>(
+      "SELECT mirroredSeq, mirrorAttempts, mirrorRetryAt FROM meta",
+    )
     .one();
 
 describe("mirror/outbox.ts: Mirror", () => {
@@ -49,7 +51,12 @@ describe("mirror/outbox.ts: Mirror", () => {
       commitTurn(p, s, [1, 2]);
       await p.mirror.flush();
       // A new activation: the progress was never saved, so the same entries go out again.
-      const next = new Mirror(p.store, env.DB, () => p.loader.current, () => undefined);
+      const next = new Mirror(
+        p.store,
+        env.DB,
+        () => p.loader.current,
+        () => undefined,
+      );
       expect(next.pending()).toBe(true);
       await next.flush();
       next.saveIfUnsaved();

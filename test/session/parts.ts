@@ -47,7 +47,12 @@ export function withParts<R>(fn: (p: Parts) => R | Promise<R>, db: D1Database = 
       store,
       hub: new Connections(state),
       loader,
-      mirror: new Mirror(store, io.DB, () => loader.current, () => parts.scheduled++),
+      mirror: new Mirror(
+        store,
+        io.DB,
+        () => loader.current,
+        () => parts.scheduled++,
+      ),
       models: new ModelSource(getConfig(env), env),
       cost,
       scheduled: 0,

@@ -1,7 +1,7 @@
 /** storage/: the actor's tables (tables.ts) and their versioned layout (migrations.ts), on a real Durable Object's SQLite. */
 import { describe, expect, it } from "vitest";
 import { MIGRATIONS, migrate, NewerSchemaError } from "../../src/session/storage/migrations";
-import { SessionStorage } from "../../src/session/storage/tables";
+import { SessionStorage, type StoredResult } from "../../src/session/storage/tables";
 import { inFreshObject, logged, openSession, withParts } from "./parts";
 
 const tables = (sql: SqlStorage) =>
@@ -57,7 +57,7 @@ describe("storage/tables.ts: SessionStorage", () => {
       const unfinished = p.store.unfinishedTurns().map((t) => t.id);
       p.store.startTurn(a, 3);
       const started = p.store.turnByClientId("a");
-      const result = {
+      const result: StoredResult = {
         aiFrom: 4,
         aiTo: 4,
         status: "waiting_input",
@@ -65,9 +65,17 @@ describe("storage/tables.ts: SessionStorage", () => {
         position: p.loader.current!.state.position,
         variables: {},
         safety: [],
-      } as const;
+      };
       p.store.finishTurn(a, result);
-      return { a, b, unfinished, started, done: p.store.turn(a), stillUnfinished: p.store.unfinishedTurns().map((t) => t.id), last: p.store.lastTurnId() };
+      return {
+        a,
+        b,
+        unfinished,
+        started,
+        done: p.store.turn(a),
+        stillUnfinished: p.store.unfinishedTurns().map((t) => t.id),
+        last: p.store.lastTurnId(),
+      };
     });
     expect(seen.unfinished).toEqual([1, seen.a, seen.b]);
     expect(seen.started).toMatchObject({ id: seen.a, status: "running", userSeq: 3, input: null });

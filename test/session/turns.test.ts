@@ -10,6 +10,7 @@ import type { Loaded } from "../../src/session/load/loader";
 import { answered } from "../../src/session/storage/meta";
 import { accept } from "../../src/session/turns/intake";
 import { ModelSource } from "../../src/session/turns/model";
+import type { Outcome } from "../../src/session/turns/outcome";
 import { Turns } from "../../src/session/turns/turns";
 import { logged, openSession, sseEvents, withParts, type Parts } from "./parts";
 
@@ -66,7 +67,11 @@ describe("turns/intake.ts: accept", () => {
       const s = await openSession(p);
       const known = accept(p.store, s.meta, { content: "hi", clientMessageId: "c-1" });
       const done = answered(s.meta, true, 1);
-      return { refused: codeOf(() => accept(p.store, done, { content: "more" })), repeat: accept(p.store, done, { content: "hi", clientMessageId: "c-1" }).id, known: known.id };
+      return {
+        refused: codeOf(() => accept(p.store, done, { content: "more" })),
+        repeat: accept(p.store, done, { content: "hi", clientMessageId: "c-1" }).id,
+        known: known.id,
+      };
     });
     expect(seen.refused).toBe("SESSION_COMPLETED");
     expect(seen.repeat).toBe(seen.known);
@@ -133,7 +138,16 @@ describe("turns/runner.ts and turns/turns.ts: Turns", () => {
       const turn = accept(p.store, s.meta, { content: "fine", clientMessageId: "u-1" });
       const outcome = await turns.outcomeOf(turn);
       listener.close();
-      return { before, outcome, log: p.store.messages(before), row: p.store.turn(turn.id), outbox: p.store.outbox().map((e) => e.turnId), turnId: turn.id, events: await sseEvents(listener.readable), lastSeq: s.lastSeq };
+      return {
+        before,
+        outcome,
+        log: p.store.messages(before),
+        row: p.store.turn(turn.id),
+        outbox: p.store.outbox().map((e) => e.turnId),
+        turnId: turn.id,
+        events: await sseEvents(listener.readable),
+        lastSeq: s.lastSeq,
+      };
     });
     if (!seen.outcome.ok) throw new Error(seen.outcome.problem.code);
     const { result } = seen.outcome;
@@ -170,7 +184,11 @@ describe("turns/runner.ts and turns/turns.ts: Turns", () => {
       p.models.replace(held.model);
       const a = accept(p.store, s.meta, { content: "first", clientMessageId: "a" });
       const b = accept(p.store, s.meta, { content: "second", clientMessageId: "b" });
-      const runs = [turns.outcomeOf(a), turns.outcomeOf(b), turns.outcomeOf(p.store.turn(a.id)!)];
+      const runs: [Promise<Outcome>, Promise<Outcome>, Promise<Outcome>] = [
+        turns.outcomeOf(a),
+        turns.outcomeOf(b),
+        turns.outcomeOf(p.store.turn(a.id)!),
+      ];
       // The first is waiting on the held model once its user message is logged.
       while (p.store.turn(a.id)!.status !== "running") await new Promise((resolve) => setTimeout(resolve, 1));
       const busy = turns.busy;
@@ -221,9 +239,19 @@ describe("turns/runner.ts and turns/turns.ts: Turns", () => {
       const turn = accept(p.store, s.meta, { content: "fine", clientMessageId: "f-1" });
       const outcome = await turns.outcomeOf(turn);
       listener.close();
-      return { before, outcome, log: p.store.messages(before), row: p.store.turn(turn.id), meta: p.store.readMeta()!.meta, events: await sseEvents(listener.readable) };
+      return {
+        before,
+        outcome,
+        log: p.store.messages(before),
+        row: p.store.turn(turn.id),
+        meta: p.store.readMeta()!.meta,
+        events: await sseEvents(listener.readable),
+      };
     });
-    expect(seen.outcome).toMatchObject({ ok: false, problem: { status: 503, code: "LLM_UNAVAILABLE", extra: { retryable: true, clientMessageId: "f-1" } } });
+    expect(seen.outcome).toMatchObject({
+      ok: false,
+      problem: { status: 503, code: "LLM_UNAVAILABLE", extra: { retryable: true, clientMessageId: "f-1" } },
+    });
     expect(seen.log).toEqual([expect.objectContaining({ seq: seen.before + 1, role: "user", content: "fine" })]);
     expect(seen.row).toMatchObject({ status: "failed", error: { code: "LLM_UNAVAILABLE", retryable: true } });
     expect(seen.meta.executionStatus).toBe("error");
