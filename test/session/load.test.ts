@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { DomainError } from "../../src/errors";
 import type { Instrumentation } from "../../src/session/instrumentation";
 import { SessionLoader } from "../../src/session/load/loader";
+import { opening, storeOpening } from "../../src/session/load/opening";
 import { messagePage, sessionExport } from "../../src/session/load/reads";
 import { rebuildFromMirror } from "../../src/session/load/rebuild";
 import type { Caller } from "../../src/session/requests";
@@ -36,16 +37,33 @@ describe("source.ts: inlineSource", () => {
 
 describe("load/opening.ts: opening and storeOpening", () => {
   it("store the pinned script, the meta and the start state with the opening turn running, in one commit", async () => {
-    const seen = await withParts(async (p) => {
-      const s = await openSession(p, ["Hi."]);
-      return { s, stored: p.store.readMeta(), script: p.store.readScript(s.meta.scriptHash), turns: p.store.unfinishedTurns() };
+    const source = await inlineSource(env, tinyScript("opening_one", ["Hi."]));
+    const seen = await withParts((p) => {
+      const o = opening({ sessionId: "opening-1", user: OWNER, source, initialVariables: { client_name: "Sam" }, debug: true }, 5000);
+      let commits = 0;
+      const turnId = storeOpening(p.store, { commit: (write) => (commits++, p.mirror.commit(write)) }, o);
+      return { o, turnId, commits, stored: p.store.readMeta(), script: p.store.readScript(o.meta.scriptHash), turns: p.store.unfinishedTurns() };
     });
-    expect(seen.s.meta).toMatchObject({ userId: OWNER.id, status: "active", executionStatus: "waiting_input", mirroredSeq: 0, erasing: false });
-    expect(seen.s.state.position).toMatchObject({ actionId: "say_1", phaseId: "p1" });
-    expect(seen.stored).toEqual({ meta: seen.s.meta, state: seen.s.state });
-    expect(seen.script).toMatchObject({ hash: seen.s.meta.scriptHash, yaml: seen.s.pinned.yaml });
+    expect(seen.o.meta).toMatchObject({
+      sessionId: "opening-1",
+      userId: OWNER.id,
+      projectId: null,
+      scriptId: "opening_one",
+      scriptHash: source.contentHash,
+      debug: true,
+      status: "active",
+      executionStatus: "waiting_input",
+      createdAt: 5000,
+      mirroredSeq: 0,
+      erasing: false,
+    });
+    expect(seen.o.state.position).toMatchObject({ actionId: "say_1", phaseId: "p1" });
+    expect(seen.o.state.variables).toMatchObject({ client_name: "Sam" });
+    expect(seen.commits).toBe(1);
+    expect(seen.stored).toEqual({ meta: seen.o.meta, state: seen.o.state });
+    expect(seen.script).toEqual(seen.o.pinned);
     expect(seen.turns).toEqual([
-      expect.objectContaining({ id: 1, status: "running", input: null, clientMessageId: null, createdAt: seen.s.meta.createdAt }),
+      expect.objectContaining({ id: seen.turnId, status: "running", input: null, clientMessageId: null, createdAt: 5000 }),
     ]);
   });
 });

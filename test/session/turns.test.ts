@@ -7,10 +7,11 @@ import { getConfig, type Env } from "../../src/config";
 import { DomainError } from "../../src/errors";
 import { createOfflineModel } from "../../src/llm/offline";
 import type { Loaded } from "../../src/session/load/loader";
-import { answered } from "../../src/session/storage/meta";
+import { answered, erasing } from "../../src/session/storage/meta";
 import { accept } from "../../src/session/turns/intake";
 import { ModelSource } from "../../src/session/turns/model";
 import type { Outcome } from "../../src/session/turns/outcome";
+import { TurnRunner } from "../../src/session/turns/runner";
 import { Turns } from "../../src/session/turns/turns";
 import { logged, openSession, sseEvents, withParts, type Parts } from "./parts";
 
@@ -33,6 +34,16 @@ async function opened(p: Parts): Promise<{ s: Loaded; turns: Turns }> {
   const outcome = await turns.open(1);
   expect(outcome.ok).toBe(true);
   return { s, turns };
+}
+
+/** Runs a user turn ("fine") while a GET /events stream listens: its outcome, the rows it logged and what the stream received. */
+async function listenedTurn(p: Parts, s: Loaded, turns: Turns, clientMessageId: string) {
+  const before = s.lastSeq;
+  const listener = p.hub.openListener("client");
+  const turn = accept(p.store, s.meta, { content: "fine", clientMessageId });
+  const outcome = await turns.outcomeOf(turn);
+  listener.close();
+  return { before, outcome, turnId: turn.id, log: p.store.messages(before), row: p.store.turn(turn.id), events: await sseEvents(listener.readable) };
 }
 
 /** The offline model, each call waiting for `release()` first. */
@@ -133,21 +144,8 @@ describe("turns/runner.ts and turns/turns.ts: Turns", () => {
   it("runs a turn: the user's message first, then the reply and the state, logged with the outbox entry in one commit", async () => {
     const seen = await withParts(async (p) => {
       const { s, turns } = await opened(p);
-      const before = s.lastSeq;
-      const listener = p.hub.openListener("client");
-      const turn = accept(p.store, s.meta, { content: "fine", clientMessageId: "u-1" });
-      const outcome = await turns.outcomeOf(turn);
-      listener.close();
-      return {
-        before,
-        outcome,
-        log: p.store.messages(before),
-        row: p.store.turn(turn.id),
-        outbox: p.store.outbox().map((e) => e.turnId),
-        turnId: turn.id,
-        events: await sseEvents(listener.readable),
-        lastSeq: s.lastSeq,
-      };
+      const run = await listenedTurn(p, s, turns, "u-1");
+      return { ...run, outbox: p.store.outbox().map((e) => e.turnId), lastSeq: s.lastSeq };
     });
     if (!seen.outcome.ok) throw new Error(seen.outcome.problem.code);
     const { result } = seen.outcome;
@@ -234,19 +232,7 @@ describe("turns/runner.ts and turns/turns.ts: Turns", () => {
           },
         }),
       );
-      const listener = p.hub.openListener("client");
-      const before = s.lastSeq;
-      const turn = accept(p.store, s.meta, { content: "fine", clientMessageId: "f-1" });
-      const outcome = await turns.outcomeOf(turn);
-      listener.close();
-      return {
-        before,
-        outcome,
-        log: p.store.messages(before),
-        row: p.store.turn(turn.id),
-        meta: p.store.readMeta()!.meta,
-        events: await sseEvents(listener.readable),
-      };
+      return { ...(await listenedTurn(p, s, turns, "f-1")), meta: p.store.readMeta()!.meta };
     });
     expect(seen.outcome).toMatchObject({
       ok: false,
@@ -256,5 +242,61 @@ describe("turns/runner.ts and turns/turns.ts: Turns", () => {
     expect(seen.row).toMatchObject({ status: "failed", error: { code: "LLM_UNAVAILABLE", retryable: true } });
     expect(seen.meta.executionStatus).toBe("error");
     expect(seen.events.at(-1)).toMatchObject({ event: "error", data: { code: "LLM_UNAVAILABLE", clientMessageId: "f-1", retryable: true } });
+  });
+});
+
+describe("turns/runner.ts: TurnRunner", () => {
+  /** A model that waits until the step's abort signal fires, then fails as the AI SDK does. */
+  const waitsForAbort = () =>
+    new MockLanguageModelV3({
+      doStream: ({ abortSignal }) =>
+        new Promise((_resolve, reject) => {
+          if (abortSignal?.aborted) reject(abortSignal.reason);
+          abortSignal?.addEventListener("abort", () => reject(abortSignal.reason), { once: true });
+        }),
+    });
+
+  it("knows the turn it runs, and on erase ends the model call and commits nothing more", async () => {
+    const seen = await withParts(async (p) => {
+      const { s } = await opened(p);
+      const runner = new TurnRunner({ ...p, schedule: () => p.scheduled++ });
+      const model = waitsForAbort();
+      p.models.replace(model);
+      const turn = accept(p.store, s.meta, { content: "fine", clientMessageId: "e-1" });
+      const scheduledBefore = p.scheduled;
+      const run = runner.execute(turn.id);
+      // The model call is under way.
+      while (model.doStreamCalls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      const current = runner.current;
+      const lastSeq = s.lastSeq;
+      s.meta = erasing(s.meta);
+      runner.abort();
+      const outcome = await run;
+      return { turnId: turn.id, current, outcome, after: runner.current, watchdog: p.scheduled - scheduledBefore, lastSeq, log: p.store.lastSeq() };
+    });
+    expect(seen.current).toBe(seen.turnId);
+    // The watchdog was set when the turn began: a dead activation's turn is picked up by the alarm.
+    expect(seen.watchdog).toBeGreaterThan(0);
+    expect(seen.outcome).toMatchObject({ ok: false, problem: { code: "NOT_FOUND" } });
+    expect(seen.after).toBeNull();
+    // Only the user's message was logged; no reply after the erase.
+    expect(seen.log).toBe(seen.lastSeq);
+  });
+
+  it("runs nothing for a session being erased, and answers a finished turn from the log", async () => {
+    const seen = await withParts(async (p) => {
+      const { s, turns } = await opened(p);
+      const runner = new TurnRunner({ ...p, schedule: () => undefined });
+      const ran = p.cost.report()!.turns;
+      const stored = await runner.execute(1);
+      const queued = accept(p.store, s.meta, { content: "fine" });
+      s.meta = erasing(s.meta);
+      const refused = await runner.execute(queued.id);
+      return { stored, refused, ran, after: p.cost.report()!.turns, status: p.store.turn(queued.id)!.status, busy: turns.busy };
+    });
+    expect(seen.stored.ok).toBe(true);
+    expect(seen.refused).toMatchObject({ ok: false, problem: { code: "NOT_FOUND" } });
+    expect(seen.after).toBe(seen.ran);
+    expect(seen.status).toBe("queued");
   });
 });
