@@ -265,6 +265,27 @@ describe("the D1 mirror", () => {
     expect(retry).toEqual({ mirroredSeq: 4, mirrorAttempts: 0 });
   });
 
+  it("is completed by the next activation when the runtime evicts the actor between a turn and its mirror's retry", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await settle(id);
+    await env.DB.exec("ALTER TABLE messages RENAME TO messages_away");
+    try {
+      await say(who, id, "Sam", "evict-mirror-1");
+      await settle(id); // the batch failed: the outbox waits for the alarm's retry
+    } finally {
+      await env.DB.exec("ALTER TABLE messages_away RENAME TO messages");
+    }
+    expect(await d1Messages(id)).toHaveLength(2);
+    await evictDurableObject(actor(id));
+
+    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
+    expect(await d1Messages(id)).toEqual(await actorLog(who, id));
+    expect((await d1Messages(id)).map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    const left = await runInDurableObject(actor(id), (_i, state) => state.storage.sql.exec("SELECT mirroredSeq, mirrorAttempts FROM meta").one());
+    expect(left).toEqual({ mirroredSeq: 4, mirrorAttempts: 0 });
+  });
+
   it("counts at most one D1 round trip and no KV read per turn", async () => {
     const who = await person("author");
     const id = await intakeSession(who);

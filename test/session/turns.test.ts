@@ -285,14 +285,14 @@ describe("turns/runner.ts: TurnRunner", () => {
 
   it("runs nothing for a session being erased, and answers a finished turn from the log", async () => {
     const seen = await withParts(async (p) => {
-      const { s, turns } = await opened(p);
+      const { s } = await opened(p);
       const runner = new TurnRunner({ ...p, schedule: () => undefined });
       const ran = p.cost.report()!.turns;
       const stored = await runner.execute(1);
       const queued = accept(p.store, s.meta, { content: "fine" });
       s.meta = erasing(s.meta);
       const refused = await runner.execute(queued.id);
-      return { stored, refused, ran, after: p.cost.report()!.turns, status: p.store.turn(queued.id)!.status, busy: turns.busy };
+      return { stored, refused, ran, after: p.cost.report()!.turns, status: p.store.turn(queued.id)!.status };
     });
     expect(seen.stored.ok).toBe(true);
     expect(seen.refused).toMatchObject({ ok: false, problem: { code: "NOT_FOUND" } });
