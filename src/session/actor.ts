@@ -12,12 +12,12 @@ import { goIdle } from "./clock/idle";
 import { idleStatus } from "./clock/lifecycle";
 import { Instrumentation, type CountedBindings } from "./instrumentation";
 import { Connections } from "./live/connections";
-import { stateFrame } from "./live/frames";
-import { onSocketFrame, openSocket, type SocketParts } from "./live/socket";
+import { streamEvents } from "./live/events";
+import { closeSocket, onSocketFrame, openSocket, type SocketParts } from "./live/socket";
 import { streamTurn } from "./live/turn-stream";
 import type { Access } from "./load/access";
 import { SessionLoader, type Loaded } from "./load/loader";
-import { opening } from "./load/opening";
+import { opening, storeOpening } from "./load/opening";
 import { messagePage, sessionExport } from "./load/reads";
 import { eraseCopies } from "./mirror/erase";
 import { Mirror } from "./mirror/outbox";
@@ -32,7 +32,7 @@ import { accept } from "./turns/intake";
 import { ModelSource } from "./turns/model";
 import { forCaller } from "./turns/outcome";
 import { Turns } from "./turns/turns";
-import { infoView, iso, messageView, variablesView } from "./views";
+import { infoView, iso, variablesView } from "./views";
 import { log } from "../log";
 
 export class SessionActor extends DurableObject<Env> implements SessionActorRpc {
@@ -94,14 +94,9 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   async create(req: CreateRequest): Promise<ActorResult<CreatedSession>> {
     return guard(async () => {
       if (this.loader.current || this.store.readMeta()) throw new DomainError("CONFLICT", "A session with this id exists already.");
-      const { meta, state, pinned } = opening(req, Date.now());
-      this.store.ensureSchema();
-      const turnId = this.mirror.commit(() => {
-        this.store.insertScript(pinned);
-        this.store.insertMeta(meta, state);
-        return this.store.insertTurn({ clientMessageId: null, input: null, userSeq: null, status: "running", createdAt: meta.createdAt });
-      });
-      this.loader.current = { meta, state, pinned, lastSeq: 0 };
+      const opened = opening(req, Date.now());
+      const turnId = storeOpening(this.store, this.mirror, opened);
+      this.loader.current = { ...opened, lastSeq: 0 };
       const outcome = await this.turns.open(turnId);
       if (!outcome.ok) {
         // Nothing was acknowledged yet: a session whose opening failed leaves nothing behind.
@@ -111,7 +106,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
         throw toProblemError(outcome.problem);
       }
       const { userMessage: _none, ...first } = forCaller(outcome.result, req.user);
-      return { ...first, sessionId: meta.sessionId, createdAt: iso(meta.createdAt) };
+      return { ...first, sessionId: opened.meta.sessionId, createdAt: iso(opened.meta.createdAt) };
     });
   }
 
@@ -171,14 +166,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
 
   /** GET /events: the messages after `lastEventId`, then every frame live, with heartbeats; a completed session's stream ends after the replay. */
   async events(caller: Caller, lastEventId: number): Promise<ActorResult<ReadableStream<Uint8Array>>> {
-    return guard(async () => {
-      const s = await this.session(caller, "read");
-      const channel = this.hub.openListener(caller.user.role);
-      for (const m of this.store.messages(lastEventId, s.lastSeq)) channel.send({ type: "message", ...messageView(m) }, m.seq);
-      channel.send(stateFrame(s.meta, s.state.position, s.lastSeq), s.lastSeq);
-      if (s.meta.status === "completed") channel.close();
-      return channel.readable;
-    });
+    return guard(async () => streamEvents({ hub: this.hub, store: this.store }, await this.session(caller, "read"), caller.user.role, lastEventId));
   }
 
   /** Resolves when no turn is queued or running and the D1 mirror has been sent (or has failed and awaits its retry). */
@@ -204,11 +192,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
-    } catch {
-      // already closed
-    }
+    closeSocket(ws, code);
   }
 
   override async webSocketError(): Promise<void> {

@@ -1,4 +1,4 @@
-import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import intake from "../../scripts/sessions/intake_en.yaml";
@@ -13,12 +13,15 @@ import {
   actorLog,
   allMessages,
   body,
+  breaksOffMidReply,
   d1Messages,
   d1Session,
   eventually,
   INTAKE_ANSWERS,
+  neverAnswers,
   openSocket,
   person,
+  queuedTurns,
   say,
   sendMessage,
   settle,
@@ -56,7 +59,7 @@ describe("eviction", () => {
 
     // A model that never answers: the turn is cut after its row and the user's message are committed.
     await runInDurableObject(actor(id), (instance: SessionActor) => {
-      instance.useModel(new MockLanguageModelV3({ doStream: () => new Promise(() => undefined) }));
+      instance.useModel(neverAnswers());
     });
     const socket = await openSocket(id, who.token);
     socket.send({ type: "user_message", content: "Work has been stressful", clientMessageId: "cut-1" });
@@ -87,19 +90,7 @@ describe("eviction", () => {
     const id = await intakeSession(who);
     // A model that starts its reply and then hangs, as a provider cut off mid-stream would.
     await runInDurableObject(actor(id), (instance: SessionActor) => {
-      instance.useModel(
-        new MockLanguageModelV3({
-          doStream: async () => ({
-            stream: new ReadableStream({
-              start(controller) {
-                controller.enqueue({ type: "stream-start", warnings: [] });
-                controller.enqueue({ type: "text-start", id: "t" });
-                controller.enqueue({ type: "text-delta", id: "t", delta: '{"EXIT": false, "content": "HALF-STREAMED words of a reply' });
-              },
-            }),
-          }),
-        }),
-      );
+      instance.useModel(breaksOffMidReply("HALF-STREAMED words of a reply", "hangs"));
     });
     const socket = await openSocket(id, who.token);
     socket.send({ type: "user_message", content: "Sam", clientMessageId: "mid-1" });
@@ -120,6 +111,51 @@ describe("eviction", () => {
     await again.until((f) => f.some((x) => x.type === "message" && x.seq === 4));
     expect(again.frames.filter((f) => f.type === "message").map((f) => f.seq)).toEqual([4]);
     expect((await say(who, id, "Sam", "mid-1")).messages).toEqual([log[3]]);
+  });
+
+  /*
+   * A real eviction (evictDurableObject), not a reset: the pool tears the instance down only once no request is
+   * in flight ("eviction waits for in-flight requests to drain"; otherwise it refuses with "it still has active
+   * references"). A turn sent over REST, SSE or a WebSocket keeps its request (the RPC call, the webSocketMessage
+   * event) open until the turn ends, so it cannot be evicted mid-model-call. A turn the actor resumes in the
+   * background — queued when an activation ended, picked up by the next request, which answers at once — runs
+   * with no request open: that one is evicted here while its model call is pending.
+   */
+  it("by the runtime while a resumed turn waits on its model: the next activation finishes it, and its messages are in the log and D1 once", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await settle(id);
+    await evictDurableObject(actor(id));
+    // The fresh activation's model never answers, and a turn is waiting in line (the row intake writes).
+    await runInDurableObject(actor(id), (instance: SessionActor, state) => {
+      instance.useModel(neverAnswers());
+      const store = new SessionStorage(state.storage);
+      accept(store, store.readMeta()!.meta, { content: "Sam", clientMessageId: "evicted-1" });
+    });
+    // A read resumes the turn in the background and is answered while the turn waits on the model.
+    expect(await body(await call(`/api/sessions/${id}`, { headers: who.headers }), 200)).toMatchObject({ sessionId: id });
+    await eventually(
+      () => queuedTurns(id, ["evicted-1"]),
+      (t) => t[0]?.status === "running",
+      "the turn to wait on its model",
+    );
+    expect((await allMessages(who, id)).at(-1)).toMatchObject({ seq: 3, role: "user", clientMessageId: "evicted-1" });
+    await evictDurableObject(actor(id));
+
+    // The watchdog set when the turn began wakes a new activation (with the configured model), which finishes it.
+    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
+    await settle(id);
+    expect(await queuedTurns(id, ["evicted-1"])).toEqual([expect.objectContaining({ status: "done" })]);
+    const log = await allMessages(who, id);
+    expect(log.map((m) => [m.seq, m.role, m.actionId])).toEqual([
+      [1, "assistant", "greet"],
+      [2, "assistant", "ask_name"],
+      [3, "user", "ask_name"],
+      [4, "assistant", "ask_problem"],
+    ]);
+    expect(await d1Messages(id)).toEqual(await actorLog(who, id));
+    // Sent again, it is answered from the log.
+    expect((await say(who, id, "Sam", "evicted-1")).messages).toEqual([log[3]]);
   });
 
   it("with a turn waiting in line: a request to the fresh activation finishes the cut turn first", async () => {
@@ -227,6 +263,27 @@ describe("the D1 mirror", () => {
     expect((await d1Session(id))!.last_seq).toBe(4);
     const retry = await runInDurableObject(actor(id), (_i, state) => state.storage.sql.exec("SELECT mirroredSeq, mirrorAttempts FROM meta").one());
     expect(retry).toEqual({ mirroredSeq: 4, mirrorAttempts: 0 });
+  });
+
+  it("is completed by the next activation when the runtime evicts the actor between a turn and its mirror's retry", async () => {
+    const who = await person("author");
+    const id = await intakeSession(who);
+    await settle(id);
+    await env.DB.exec("ALTER TABLE messages RENAME TO messages_away");
+    try {
+      await say(who, id, "Sam", "evict-mirror-1");
+      await settle(id); // the batch failed: the outbox waits for the alarm's retry
+    } finally {
+      await env.DB.exec("ALTER TABLE messages_away RENAME TO messages");
+    }
+    expect(await d1Messages(id)).toHaveLength(2);
+    await evictDurableObject(actor(id));
+
+    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
+    expect(await d1Messages(id)).toEqual(await actorLog(who, id));
+    expect((await d1Messages(id)).map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    const left = await runInDurableObject(actor(id), (_i, state) => state.storage.sql.exec("SELECT mirroredSeq, mirrorAttempts FROM meta").one());
+    expect(left).toEqual({ mirroredSeq: 4, mirrorAttempts: 0 });
   });
 
   it("counts at most one D1 round trip and no KV read per turn", async () => {

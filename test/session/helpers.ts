@@ -1,5 +1,6 @@
 /** Helpers for session tests: people with tokens, turns over REST, SSE and WebSocket, the actor and its D1 mirror. */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
+import { MockLanguageModelV3 } from "ai/test";
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
@@ -203,6 +204,30 @@ export async function holdModel(sessionId: string): Promise<{ release: () => voi
   });
   return { release: () => release() };
 }
+
+/**
+ * A model that starts its reply with `text` and then breaks off, as a provider cut off mid-reply does:
+ * its stream fails ("fails") or never goes on ("hangs").
+ */
+export function breaksOffMidReply(text: string, then: "fails" | "hangs"): MockLanguageModelV3 {
+  return new MockLanguageModelV3({
+    doStream: async () => ({
+      stream: new ReadableStream({
+        start(controller) {
+          controller.enqueue({ type: "stream-start", warnings: [] });
+          controller.enqueue({ type: "text-start", id: "t" });
+          controller.enqueue({ type: "text-delta", id: "t", delta: `{"EXIT": false, "content": "${text}` });
+          if (then === "hangs") return;
+          controller.enqueue({ type: "error", error: new Error("connection reset") });
+          controller.close();
+        },
+      }),
+    }),
+  });
+}
+
+/** A model whose calls never answer: the turn waits on it until its activation ends. */
+export const neverAnswers = () => new MockLanguageModelV3({ doStream: () => new Promise(() => undefined) });
 
 /** The actor's turns for these clientMessageIds, in the order it queued them, with their status. */
 export function queuedTurns(sessionId: string, clientMessageIds: string[]) {

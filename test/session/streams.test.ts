@@ -1,27 +1,10 @@
 /** What the live channels send beyond messages: delta_reset when streamed text is taken back, and the end of GET /events. */
 import { runInDurableObject } from "cloudflare:test";
-import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import intake from "../../scripts/sessions/intake_en.yaml";
 import type { SessionActor } from "../../src/session/actor";
 import { call } from "../helpers";
-import { actor, INTAKE_ANSWERS, openSocket, person, readSse, say, sendMessage, startSession } from "./helpers";
-
-/** Streams the start of a reply, then fails the stream, as a provider cut off mid-reply does. */
-const breaksMidReply = () =>
-  new MockLanguageModelV3({
-    doStream: async () => ({
-      stream: new ReadableStream({
-        start(controller) {
-          controller.enqueue({ type: "stream-start", warnings: [] });
-          controller.enqueue({ type: "text-start", id: "t" });
-          controller.enqueue({ type: "text-delta", id: "t", delta: '{"EXIT": false, "content": "DOOMED words of a reply' });
-          controller.enqueue({ type: "error", error: new Error("connection reset") });
-          controller.close();
-        },
-      }),
-    }),
-  });
+import { actor, breaksOffMidReply, INTAKE_ANSWERS, openSocket, person, readSse, say, sendMessage, startSession } from "./helpers";
 
 /** Every streamed line is taken back after its last delta and before the error. */
 function expectRetracted(frames: { type: string; messageId?: string }[]) {
@@ -40,7 +23,7 @@ function expectRetracted(frames: { type: string; messageId?: string }[]) {
 async function failingSession() {
   const who = await person("author");
   const id = (await startSession(who, { scriptYaml: intake })).sessionId as string;
-  await runInDurableObject(actor(id), (instance: SessionActor) => instance.useModel(breaksMidReply()));
+  await runInDurableObject(actor(id), (instance: SessionActor) => instance.useModel(breaksOffMidReply("DOOMED words of a reply", "fails")));
   return { who, id };
 }
 

@@ -1,4 +1,4 @@
-/** A session's WebSockets: the upgrade, and what a frame from a client does: ping, resume from a seq, or a user message (a turn). */
+/** A session's WebSockets: the upgrade, what a frame from a client does (ping, resume from a seq, or a user message: a turn), and the close. */
 import { DomainError } from "../../errors";
 import { CALLER_HEADER, type Caller } from "../requests";
 import type { Access } from "../load/access";
@@ -62,5 +62,14 @@ export async function onSocketFrame(p: SocketParts, ws: WebSocket, data: string 
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     hub.sendTo(ws, { ...errorFrame(problemOf(err)), clientMessageId: f.type === "user_message" ? (f.clientMessageId ?? null) : undefined });
+  }
+}
+
+/** The client closed: the close is answered with its code, or a normal close where the client sent none (1005) or vanished (1006). */
+export function closeSocket(ws: WebSocket, code: number): void {
+  try {
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+  } catch {
+    // already closed
   }
 }

@@ -1,10 +1,17 @@
-/** A new session's first rows: its meta, the engine's start state and the pinned script, from what the Worker resolved. */
+/** A new session's first rows: its meta, the engine's start state and the pinned script, from what the Worker resolved; and their writing. */
 import { start, type SessionState, type VariableMap } from "../../engine";
+import type { Mirror } from "../mirror/outbox";
 import type { CreateRequest } from "../requests";
 import { created, type Meta } from "../storage/meta";
-import type { PinnedScript } from "../storage/tables";
+import type { PinnedScript, SessionStorage } from "../storage/tables";
 
-export function opening(req: CreateRequest, now: number): { meta: Meta; state: SessionState; pinned: PinnedScript } {
+export interface Opening {
+  meta: Meta;
+  state: SessionState;
+  pinned: PinnedScript;
+}
+
+export function opening(req: CreateRequest, now: number): Opening {
   const { source, user, sessionId, debug } = req;
   return {
     meta: created(
@@ -25,4 +32,14 @@ export function opening(req: CreateRequest, now: number): { meta: Meta; state: S
     state: start(source.script, { variables: req.initialVariables, globals: source.globals as VariableMap }),
     pinned: { hash: source.contentHash, yaml: source.yaml, script: source.script, templates: source.templates },
   };
+}
+
+/** Creates the tables and writes the opening rows in one commit, with the opening turn already running; returns that turn's id. */
+export function storeOpening(store: SessionStorage, mirror: Pick<Mirror, "commit">, { meta, state, pinned }: Opening): number {
+  store.ensureSchema();
+  return mirror.commit(() => {
+    store.insertScript(pinned);
+    store.insertMeta(meta, state);
+    return store.insertTurn({ clientMessageId: null, input: null, userSeq: null, status: "running", createdAt: meta.createdAt });
+  });
 }

@@ -1,0 +1,87 @@
+/** mirror/rows.ts: the actor's state as the D1 batch of a turn, and D1's rows back as the actor's meta and log. */
+import { describe, expect, it } from "vitest";
+import { start } from "../../../src/engine";
+import { messageFromRow, metaFromRow, mirrorBatch, type MirrorInput } from "../../../src/session/mirror/rows";
+import { created, mirrored } from "../../../src/session/storage/meta";
+import type { StoredMessage } from "../../../src/session/storage/tables";
+import { parseScript } from "../engine/helpers";
+import { origin } from "./fixtures";
+
+const script = parseScript(`
+session:
+  session_id: rows
+  phases:
+    - phase_id: p1
+      topics:
+        - topic_id: t1
+          actions:
+            - action_type: ai_say
+              action_id: say_1
+              config:
+                content: "Hello."
+`);
+
+const message = (seq: number, turnId = 2): StoredMessage => ({
+  seq,
+  id: `msg_${seq}`,
+  role: "assistant",
+  content: `line ${seq}`,
+  actionId: "say_1",
+  clientMessageId: null,
+  turnId,
+  createdAt: 1000 * seq,
+  metadata: { round: 1 },
+});
+
+function input(over: Partial<MirrorInput> = {}): MirrorInput {
+  const meta = { ...created({ ...origin, templateHashes: { reply: "t-hash" } }, 5000), mirrorAttempts: 2, erasing: false };
+  return {
+    meta,
+    state: start(script),
+    pinned: { hash: origin.scriptHash, yaml: "yaml text", script, templates: { reply: "template text" } },
+    lastSeq: 2,
+    lastTurn: 2,
+    log: [message(1), message(2)],
+    outbox: [
+      { id: 1, turnId: 2, changes: [{ name: "mood", scope: "session", value: 6, actionId: "say_1" }], createdAt: 7000 },
+      { id: 2, turnId: null, changes: [], createdAt: 8000 },
+    ],
+    ...over,
+  };
+}
+
+describe("mirror/rows.ts: mirrorBatch", () => {
+  it("carries the script and template texts with the first batch only", () => {
+    expect(mirrorBatch(input()).blobs).toEqual([
+      { hash: "h", content: "yaml text" },
+      { hash: "t-hash", content: "template text" },
+    ]);
+    expect(mirrorBatch(input({ meta: mirrored(input().meta, 2) })).blobs).toEqual([]);
+  });
+
+  it("writes the session row without the actor's bookkeeping, the new messages, and each turn's changes by index", () => {
+    const batch = mirrorBatch(input());
+    expect(batch.session).toMatchObject({ id: "s", userId: "u", lastSeq: 2, lastTurn: 2, templates: { reply: "t-hash" }, createdAt: new Date(5000) });
+    for (const key of ["mirroredSeq", "mirrorAttempts", "mirrorRetryAt", "erasing", "sessionId"]) expect(batch.session).not.toHaveProperty(key);
+    expect(batch.messages.map((m) => [m.sessionId, m.seq, m.createdAt])).toEqual([
+      ["s", 1, new Date(1000)],
+      ["s", 2, new Date(2000)],
+    ]);
+    expect(batch.messages[0]).not.toHaveProperty("turnId");
+    // The idle step's entry (no turn) has no changes to key.
+    expect(batch.changes).toEqual([
+      { sessionId: "s", turn: 2, idx: 0, actionId: "say_1", name: "mood", scope: "session", value: 6, previous: null, createdAt: new Date(7000) },
+    ]);
+  });
+});
+
+describe("mirror/rows.ts: metaFromRow and messageFromRow", () => {
+  it("read D1's rows back as the meta and log they were written from, with everything in D1 counted as mirrored", () => {
+    const given = input();
+    const batch = mirrorBatch(given);
+    const row = { ...batch.session, completedAt: null, versionId: null } as Parameters<typeof metaFromRow>[0];
+    expect(metaFromRow(row)).toEqual({ ...given.meta, mirroredSeq: 2, mirrorAttempts: 0, mirrorRetryAt: null, erasing: false });
+    const back = messageFromRow(batch.messages[1] as Parameters<typeof messageFromRow>[0]);
+    expect(back).toEqual({ ...message(2), turnId: 0 });
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The actor's parts, built directly on the storage of a Durable Object no
+ * session uses: workerd's real SQLite, alarm and WebSockets, without the
+ * actor's entry points in between. What a module test drives and reads.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { AuthUser } from "../../src/http/auth";
+import { getConfig } from "../../src/config";
+import type { SessionActor } from "../../src/session/actor";
+import { Instrumentation } from "../../src/session/instrumentation";
+import { Connections } from "../../src/session/live/connections";
+import { SessionLoader, type Loaded } from "../../src/session/load/loader";
+import { opening, storeOpening } from "../../src/session/load/opening";
+import { Mirror } from "../../src/session/mirror/outbox";
+import { inlineSource } from "../../src/session/source";
+import { SessionStorage, type StoredMessage } from "../../src/session/storage/tables";
+import { ModelSource } from "../../src/session/turns/model";
+import { actor, parseSse, tinyScript, type SseEvent } from "./helpers";
+
+export interface Parts {
+  state: DurableObjectState;
+  store: SessionStorage;
+  hub: Connections;
+  loader: SessionLoader;
+  mirror: Mirror;
+  models: ModelSource;
+  cost: Instrumentation;
+  /** How often the parts asked for the alarm to be set again (the mirror's retries, the turns' watchdog). */
+  scheduled: number;
+}
+
+/** Runs `fn` inside a Durable Object that no test has used: its storage starts empty. */
+export function inFreshObject<R>(fn: (state: DurableObjectState) => R | Promise<R>): Promise<R> {
+  return runInDurableObject(actor(`parts-${crypto.randomUUID()}`), (_instance: SessionActor, state) => fn(state));
+}
+
+/** Runs `fn` with the actor's parts on a fresh object's storage; `db` is the D1 the mirror writes to (the test D1 unless given). */
+export function withParts<R>(fn: (p: Parts) => R | Promise<R>, db: D1Database = env.DB): Promise<R> {
+  return inFreshObject((state) => {
+    const store = new SessionStorage(state.storage);
+    const cost = new Instrumentation(true);
+    const io = cost.bindings({ DB: db, CACHE: env.CACHE });
+    const loader = new SessionLoader(store, io);
+    const parts: Parts = {
+      state,
+      store,
+      hub: new Connections(state),
+      loader,
+      mirror: new Mirror(
+        store,
+        io.DB,
+        () => loader.current,
+        () => parts.scheduled++,
+      ),
+      models: new ModelSource(getConfig(env), env),
+      cost,
+      scheduled: 0,
+    };
+    return fn(parts);
+  });
+}
+
+export const OWNER: AuthUser = { id: "owner-1", role: "author" };
+
+/** A new session's rows, stored as `create` stores them (the opening turn `running`, nothing logged yet), and loaded. */
+export async function openSession(p: Parts, lines?: string[], user: AuthUser = OWNER, debug = false): Promise<Loaded> {
+  const sessionId = `part-${crypto.randomUUID()}`;
+  const source = await inlineSource(env, tinyScript(`s_${sessionId.slice(5, 13)}`, lines));
+  const opened = opening({ sessionId, user, source, initialVariables: {}, debug }, Date.now());
+  storeOpening(p.store, p.mirror, opened);
+  p.loader.current = { ...opened, lastSeq: 0 };
+  return p.loader.current;
+}
+
+/** A logged message with seq `seq` (an assistant line unless `role` says otherwise). */
+export function logged(seq: number, role: StoredMessage["role"] = "assistant", turnId = 1): StoredMessage {
+  return {
+    seq,
+    id: role === "user" ? `usr_${seq}` : `msg_${seq}`,
+    role,
+    content: `line ${seq}`,
+    actionId: "say_1",
+    clientMessageId: null,
+    turnId,
+    createdAt: 1000 + seq,
+    metadata: null,
+  };
+}
+
+/** Reads an SSE body to its end (the channel must be closed by the code under test), as events. */
+export async function sseEvents(body: ReadableStream<Uint8Array>): Promise<SseEvent[]> {
+  return parseSse(await new Response(body).text());
+}
