@@ -115,10 +115,11 @@ export const SHAPES: ReplyShape[] = [
     shows: (_line, language) => SENTENCES[language][4]!,
   },
   {
-    // Not repairable (the comma reads as the string's end): the repair request must bring the line.
-    name: "unescaped quotes before a comma, then repaired",
+    // jsonrepair alone reads the comma as the string's end; the engine escapes such quotes first.
+    name: "unescaped quotes before a comma",
     contentOnly: true,
-    texts: (r, { language }) => [json(withContent(r, "\u0001")).replace('"\\u0001"', `"${BEFORE_COMMA[language]}"`), json(r)],
+    texts: (r, { language }) => [json(withContent(r, "\u0001")).replace('"\\u0001"', `"${BEFORE_COMMA[language]}"`)],
+    shows: (_line, language) => BEFORE_COMMA[language],
   },
   { name: "full-width syntax", texts: (r) => [fullWidth(r)] },
   {

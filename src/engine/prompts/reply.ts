@@ -30,13 +30,54 @@ function halfWidthSyntax(text: string): string {
   return text.replace(/(["”'])\s*：\s*/g, "$1:").replace(/(["”'\d\]}el])\s*，\s*(?=["“'])/g, "$1,");
 }
 
+/** After a string's real closing quote: the next key, the end of its object or array, or the end of the text. */
+const CLOSES_VALUE = /^\s*(?:,\s*"[^"\n]{1,40}"\s*:|[}\]]|,?\s*$)/;
+const CLOSES_ITEM = /^\s*(?:,|\]|$)/;
+const LOOKAHEAD = 48;
+
+/**
+ * Escapes quotes a model left unescaped inside a string value
+ * (`"content": "You said "I am fine", and…"`), which jsonrepair reads as the
+ * string's end when a comma follows. A quote closes a value only where what
+ * follows is the next key or the end of the object; keys are left alone.
+ * One pass with a bounded look-ahead, so linear in the text.
+ */
+function innerQuotesEscaped(text: string): string {
+  const containers: string[] = [];
+  let out = "";
+  let string: "key" | "value" | "item" | null = null;
+  let afterColon = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (string) {
+      if (c === "\\") {
+        out += c + (text[i + 1] ?? "");
+        i++;
+      } else if (c === '"') {
+        const rest = text.slice(i + 1, i + 1 + LOOKAHEAD);
+        const closes = string === "key" || (string === "value" ? CLOSES_VALUE : CLOSES_ITEM).test(rest);
+        out += closes ? c : '\\"';
+        if (closes) string = null;
+      } else out += c;
+      continue;
+    }
+    if (c === '"') string = containers.at(-1) === "[" ? "item" : afterColon ? "value" : "key";
+    else if (c === "{" || c === "[") containers.push(c);
+    else if (c === "}" || c === "]") containers.pop();
+    if (c === ":") afterColon = true;
+    else if (c === "," || c === "{" || c === "}" || c === "[" || c === "]") afterColon = false;
+    out += c;
+  }
+  return out;
+}
+
 function repaired(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     // not strict JSON: the repairs below
   }
-  for (const candidate of [text, halfWidthSyntax(text)]) {
+  for (const candidate of [text, halfWidthSyntax(text), innerQuotesEscaped(text)]) {
     try {
       return JSON.parse(jsonrepair(candidate));
     } catch {

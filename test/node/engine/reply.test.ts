@@ -20,6 +20,18 @@ describe("parseReply", () => {
     expect(parseReply('{\n "content": "hi", // the line\n "list": [1, 2,],\n}')).toEqual({ content: "hi", list: [1, 2] });
   });
 
+  it("reads quotes left unescaped inside a value, also where a comma follows them", () => {
+    expect(parseReply('{"content": "You said "I am fine", and I am listening.", "EXIT": "false"}')).toEqual({
+      content: 'You said "I am fine", and I am listening.',
+      EXIT: "false",
+    });
+    expect(parseReply('{"content":"你说"我很好", 我在听。","BRIEF":"b","tags":["say "hi" now", "d"]}')).toEqual({
+      content: '你说"我很好", 我在听。',
+      BRIEF: "b",
+      tags: ['say "hi" now', "d"],
+    });
+  });
+
   it("returns null when there is no object", () => {
     expect(parseReply("I cannot answer that.")).toBeNull();
     expect(parseReply('["an", "array"]')).toBeNull();
