@@ -6,15 +6,15 @@
 import { type LanguageRules, rule } from "./rules";
 
 /** Reflexive and possessive slots: the group says whom the match is about. */
-const REFL = String.raw`(?<who>myself|my ?self|himself|herself|themselves|themself)`;
-const POSS = String.raw`(?<who>my|his|her|their)`;
-const PILLS = String.raw`(?:pills|tablets|meds|medication|medicine|tylenol|paracetamol|painkillers|antidepressants|ibuprofen|advil|aspirin|insulin|xanax|benzos|sleeping pills|sleeping tablets)`;
+const REFL = "(?<who>myself|my ?self|himself|herself|themselves|themself)";
+const POSS = "(?<who>my|his|her|their)";
+const PILLS = "(?:pills|tablets|meds|medication|medicine|tylenol|paracetamol|painkillers|antidepressants|ibuprofen|advil|aspirin|insulin|xanax|benzos|sleeping pills|sleeping tablets)";
 /** Amounts that make taking pills an overdose rather than a dose. */
-const MANY = String.raw`(?:all|all of|most of|every one of|a (?:whole )?(?:lot|bunch|handful|bottle|box|pack|packet)(?: of)?|lots of|the whole (?:bottle|box|pack|packet)(?: of)?|a ton of|way too many|too many|\d{2,}|twenty|thirty|forty|fifty)`;
-const OWNER = String.raw`(?:(?:my|his|her|their|the|mum's|mom's|dad's) )?`;
+const MANY = "(?:all|all of|most of|every one of|a (?:whole )?(?:lot|bunch|handful|bottle|box|pack|packet)(?: of)?|lots of|the whole (?:bottle|box|pack|packet)(?: of)?|a ton of|way too many|too many|\\d{2,}|twenty|thirty|forty|fifty)";
+const OWNER = "(?:(?:my|his|her|their|the|mum's|mom's|dad's) )?";
 /** Up to two words between the amount and the pills ("a bunch of my old sleeping pills"). */
-const FEW = String.raw`(?:[a-z']+ ){0,2}?`;
-const PLACE = String.raw`(?:bridge|roof|rooftop|building|balcony|cliff|tower|window|ledge|overpass|train|bus|car|truck|traffic|subway|highway|river|sea|ocean|lake|parking garage)`;
+const FEW = "(?:[a-z']+ ){0,2}?";
+const PLACE = "(?:bridge|roof|rooftop|building|balcony|cliff|tower|window|ledge|overpass|train|bus|car|truck|traffic|subway|highway|river|sea|ocean|lake|parking garage)";
 
 const rules = [
   // direct: intent, said outright
