@@ -47,10 +47,18 @@ describe("English categories", () => {
     ["i'm going to kill myself on friday", "imminent", "plan"],
     ["the rope is set up", "imminent", "plan"],
     ["i swallowed 30 tablets an hour ago", "imminent", "method"],
+    ["took like 40 of my meds", "imminent", "method"],
+    ["i might as well be dead", "high", "direct"],
+    ["i hate being alive", "low", "indirect"],
+    ["i relapsed and cut again", "high", "method"],
+    ["this is the last message i will send", "high", "plan"],
   ])("%s", (...c) => expectGrade(c));
 
   it("places an act in the past as a past attempt, not an emergency", () => {
-    expect(detectCrisis("i took a bunch of pills years ago and woke up in hospital")).toMatchObject({ level: "high", categories: ["method", "past_attempt"] });
+    expect(detectCrisis("i took a bunch of pills years ago and woke up in hospital")).toMatchObject({
+      level: "high",
+      categories: ["method", "past_attempt"],
+    });
   });
 });
 
@@ -69,6 +77,10 @@ describe("Chinese categories", () => {
     ["明天晚上我就跳河", "imminent", "plan"],
     ["刀就在我手边", "imminent", "plan"],
     ["刚才喝了农药", "imminent", "method"],
+    ["活着真累", "low", "indirect"],
+    ["我在想怎么死", "high", "plan"],
+    ["让我死吧", "high", "direct"],
+    ["手腕上都是血", "imminent", "method"],
   ])("%s", (...c) => expectGrade(c));
 });
 
@@ -79,6 +91,8 @@ describe("third parties", () => {
     ["my flatmate just took a whole bottle of pills", "imminent"],
     ["我同事说他不想活了", "high"],
     ["我妹妹刚吞了一整瓶安眠药", "imminent"],
+    ["my friend is on the roof threatening to jump", "imminent"],
+    ["我室友说想跳楼 现在人不见了", "imminent"],
   ])("%s", (text, level) => {
     const found = detectCrisis(text);
     expect(found).toMatchObject({ level, thirdParty: true });
@@ -92,10 +106,17 @@ describe("third parties", () => {
 });
 
 describe("negation", () => {
-  it.each(["I'm not suicidal", "i'm not going to kill myself", "I would never hurt myself", "i don't want to die", "I have no plans to end my life", "我没有想自杀", "我不想死", "我从来没想过伤害自己", "我不会自杀的"])(
-    "%s is no crisis",
-    expectNone,
-  );
+  it.each([
+    "I'm not suicidal",
+    "i'm not going to kill myself",
+    "I would never hurt myself",
+    "i don't want to die",
+    "I have no plans to end my life",
+    "我没有想自杀",
+    "我不想死",
+    "我从来没想过伤害自己",
+    "我不会自杀的",
+  ])("%s is no crisis", expectNone);
 
   it("does not take doubt about living for a negation", () => {
     expect(detectCrisis("I'm not sure I want to live").level).toBe("low");
@@ -127,6 +148,12 @@ describe("idioms, figurative speech, media", () => {
     "My doctor asked if I ever thought about suicide",
     "医生问我有没有想过自杀",
     "go kill yourself",
+    "I should just die my hair blue",
+    "she might as well be dead to me",
+    "life is pointless without coffee lol",
+    "切菜割了好几刀",
+    "让我死了这条心吧",
+    "我们在天台吃火锅",
     "你去死吧",
   ])("%s is no crisis", expectNone);
 

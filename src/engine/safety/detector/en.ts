@@ -8,13 +8,16 @@ import { type LanguageRules, rule } from "./rules";
 /** Reflexive and possessive slots: the group says whom the match is about. */
 const REFL = "(?<who>myself|my ?self|himself|herself|themselves|themself)";
 const POSS = "(?<who>my|his|her|their)";
-const PILLS = "(?:pills|tablets|meds|medication|medicine|tylenol|paracetamol|painkillers|antidepressants|ibuprofen|advil|aspirin|insulin|xanax|benzos|sleeping pills|sleeping tablets)";
+const PILLS =
+  "(?:pills|tablets|meds|medication|medicine|tylenol|paracetamol|painkillers|antidepressants|ibuprofen|advil|aspirin|insulin|xanax|benzos|sleeping pills|sleeping tablets)";
 /** Amounts that make taking pills an overdose rather than a dose. */
-const MANY = "(?:all|all of|most of|every one of|a (?:whole )?(?:lot|bunch|handful|bottle|box|pack|packet)(?: of)?|lots of|the whole (?:bottle|box|pack|packet)(?: of)?|a ton of|way too many|too many|\\d{2,}|twenty|thirty|forty|fifty)";
+const MANY =
+  "(?:all|all of|most of|every one of|a (?:whole )?(?:lot|bunch|handful|bottle|box|pack|packet)(?: of)?|lots of|the whole (?:bottle|box|pack|packet)(?: of)?|a ton of|way too many|too many|\\d{2,}|twenty|thirty|forty|fifty)";
 const OWNER = "(?:(?:my|his|her|their|the|mum's|mom's|dad's) )?";
 /** Up to two words between the amount and the pills ("a bunch of my old sleeping pills"). */
-const FEW = "(?:[a-z']+ ){0,2}?";
-const PLACE = "(?:bridge|roof|rooftop|building|balcony|cliff|tower|window|ledge|overpass|train|bus|car|truck|traffic|subway|highway|river|sea|ocean|lake|parking garage)";
+const FEW = "(?:[a-z0-9']+ ){0,2}?";
+const PLACE =
+  "(?:bridge|roof|rooftop|building|balcony|cliff|tower|window|ledge|overpass|train|bus|car|truck|traffic|subway|highway|river|sea|ocean|lake|floor|parking garage)";
 
 const rules = [
   // direct: intent, said outright
@@ -26,7 +29,7 @@ const rules = [
   rule(
     "direct",
     "high",
-    String.raw`\b(?:want|wanna|wants|wanted|going|gonna|ready|deserve|need|plan(?:ning)?|trying|hope|hoping|would\s+rather|i'?d\s+rather)\s+(?:to\s+)?(?:just\s+|really\s+|honestly\s+)?die\b`,
+    String.raw`\b(?:want|wanna|wants|wanted|going|gonna|ready|deserve|need|plan(?:ning)?|trying|hope|hoping|would\s+rather|i'?d\s+rather|should|might\s+as\s+well|let\s+me)\s+(?:to\s+)?(?:just\s+|really\s+|honestly\s+)?(?:die|be\s+dead)\b(?!\s+(?:my|her|his|the)\s+hair)`,
   ),
   rule("direct", "high", String.raw`\bwish(?:es|ed)?\s+(?<who>i|he|she|they)\s+(?:could\s+(?:just\s+)?die\b|(?:was|were|'d\s+been)\s+dead\b)`),
   rule("direct", "high", String.raw`\b(?:better\s+off|rather\s+be|be\s+better)\s+dead\b`),
@@ -43,7 +46,7 @@ const rules = [
   rule(
     "indirect",
     "high",
-    String.raw`\b(?:want|wanna|going|gonna|ready|need|plan(?:ning)?|about)\s+to\s+end\s+(?:it|things)\b(?!\s+(?:with|between|early))`,
+    String.raw`\b(?:want|wants|wanted|wanna|going|gonna|ready|need|plan(?:ning)?|about)\s+to\s+end\s+(?:it|things)\b(?!\s+(?:with|between|early))`,
   ),
   rule("indirect", "high", String.raw`\bgonna\s+end\s+(?:it|things)\b(?!\s+(?:with|between|early))`),
   rule("indirect", "low", String.raw`\bbetter\s+(?:off\s+|place\s+)?without\s+me\b`, { self: true }),
@@ -96,7 +99,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\bcan'?t\s+(?:go\s+on|keep\s+going|do\s+(?:this|it|life)|take\s+(?:it|this|life))(?:\s+(?:anymore|any\s+more|like\s+this|much\s+longer)|\s*(?:[,.!?]|$))`,
+    String.raw`\bcan'?t\s+(?:go\s+on|keep\s+going|live\s+like\s+this|do\s+(?:this|it|life)|take\s+(?:it|this|life))(?:\s+(?:anymore|any\s+more|like\s+this|much\s+longer)|\s*(?:[,.!?]|$))`,
   ),
   rule("indirect", "low", String.raw`\b(?:don'?t|do\s+not)\s+want\s+to\s+(?:be\s+(?:here|around)\s+(?:anymore|any\s+more|any\s+longer)|exist)\b`),
   rule(
@@ -119,6 +122,26 @@ const rules = [
   rule(
     "indirect",
     "low",
+    String.raw`\b(?:want|wanna|wish\s+i\s+could|wish)\s+(?:to\s+)?(?:go\s+to\s+)?sleep\s+forever\b|\b(?:want|wanna|wish\s+i\s+(?:was|were|could\s+be))\s+(?:to\s+be\s+)?gone\b(?!\s+(?:for|from|by))`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:my\s+)?life\s+(?:is|feels|seems)\s+(?:so\s+|completely\s+|totally\s+)?(?:pointless|meaningless|unbearable)\b(?!\s+without)`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:hate|can'?t\s+stand|sick\s+of)\s+(?:being\s+alive|living|existing)\b(?!\s+(?:in|with|here|there|alone|at|on|near|so|like\s+a))`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:want|wish|need)\s+(?:it|everything|it\s+all|this|all\s+of\s+this)\s+to\s+be\s+over\b(?!\s+already)|\b(?:imagin(?:e|ing)|planning)\s+my\s+(?:own\s+)?funeral\b`,
+  ),
+  rule(
+    "indirect",
+    "low",
     String.raw`\b(?:not\s+sure|don'?t\s+know|unsure)\s+(?:if\s+|whether\s+|that\s+)?i\s+(?:even\s+|still\s+)?(?:want|wanna)\s+(?:to\s+)?(?:live|be\s+alive|keep\s+(?:living|going)|go\s+on|be\s+here)\b`,
     { self: true },
   ),
@@ -138,13 +161,14 @@ const rules = [
   rule(
     "method",
     "high",
-    String.raw`\b(?:take|taking|swallow(?:ing)?|down(?:ing)?|overdose\s+on|od\s+on)\s+${MANY}\s+${OWNER}${FEW}${PILLS}\b(?!\s+(?:for|as|with))`,
+    String.raw`\b(?:take|taking|swallow(?:ing)?|down(?:ing)?|overdose\s+on|od\s+on)\s+(?:like\s+|about\s+|around\s+|maybe\s+|over\s+|almost\s+)?${MANY}\s+${OWNER}${FEW}${PILLS}\b(?!\s+(?:for|as|with))`,
   ),
-  rule("method", "high", String.raw`\boverdos(?:e|ing)\b|\bnoose\b`),
+  rule("method", "high", String.raw`\boverdos(?:e|ing)\b|\bnoose\b|\b(?:gonna|going\s+to|want\s+to|wanna|will|might)\s+(?:just\s+)?od\b`),
+  rule("method", "high", String.raw`\b(?:i|i'?m|im|been|started|keep|relapsed\s+and)\s+(?:cutting|cut)\s+(?:again|rn|right\s+now|tonight)\b`),
   rule(
     "method",
     "high",
-    String.raw`\b(?:jump(?:ing|s)?|leap(?:ing)?|step(?:ping)?|walk(?:ing)?|throw(?:ing)?\s+${REFL})\s+(?:off|from|in\s+front\s+of|under|out\s+of|into)\s+(?:a|the|this|that|my|our|an)\s+(?:[a-z]+\s+){0,2}?${PLACE}\b`,
+    String.raw`\b(?:jump(?:ing|s)?|leap(?:ing)?|step(?:ping)?|walk(?:ing)?|throw(?:ing)?\s+${REFL})\s+(?:off|from|in\s+front\s+of|under|out\s+of|into)\s+(?:a|the|this|that|my|our|an)\s+(?:[a-z0-9]+\s+){0,2}?${PLACE}\b`,
   ),
   rule("method", "high", String.raw`\b(?:going\s+to|gonna|about\s+to|want\s+to|wanna|will|i'?ll)\s+jump(?=\s*(?:[,.!?]|$))`),
   rule(
@@ -169,7 +193,7 @@ const rules = [
   rule(
     "method",
     "imminent",
-    String.raw`\b(?:took|taken|swallowed|downed|ate|overdosed\s+on)\s+${MANY}\s+${OWNER}${FEW}${PILLS}\b(?!\s+(?:for|as|with))`,
+    String.raw`\b(?:took|taken|swallowed|downed|ate|overdosed\s+on)\s+(?:like\s+|about\s+|around\s+|maybe\s+|over\s+|almost\s+)?${MANY}\s+${OWNER}${FEW}${PILLS}\b(?!\s+(?:for|as|with))`,
     {
       act: true,
     },
@@ -219,11 +243,21 @@ const rules = [
     "high",
     String.raw`\b(?:won'?t|will\s+not)\s+be\s+(?:here|around|alive)\s+(?:tomorrow|much\s+longer|for\s+long|next\s+(?:week|year)|by\s+(?:tomorrow|morning|monday|friday))\b`,
   ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:this\s+is|these\s+are)\s+my\s+last\s+(?:message|words|post|text)\b(?!\s+(?:before|for|of|until|till|today))|\blast\s+(?:message|text|post)\s+(?:i'?ll|i\s+will)\s+(?:ever\s+)?(?:send|write|post)\b`,
+  ),
+  rule(
+    "direct",
+    "high",
+    String.raw`\bthreaten(?:ing|ed|s)?\s+(?:to\s+)?(?:jump|kill|end\s+(?:it|his|her|their)|overdose|hurt|suicide|take\s+(?:his|her|their))\b`,
+  ),
   rule("plan", "high", String.raw`\bpicked\s+(?:out\s+)?(?:a|the)\s+(?:date|day|spot|place|bridge|building|time)\b`),
   rule(
     "plan",
     "imminent",
-    String.raw`\b(?:pills|rope|noose|knife|blade|razor|gun|charcoal)s?\s+(?:is|are|'s|'re)\s+(?:right\s+)?(?:here|ready|in\s+front\s+of\s+me|next\s+to\s+me|in\s+my\s+hands?|beside\s+me|on\s+my\s+(?:desk|bed|lap)|tied|set\s+up)\b`,
+    String.raw`\b(?:pills|rope|noose|knife|blade|razor|gun|charcoal)s?\s+(?:(?:is|are|'s|'re)\s+)?(?:right\s+)?(?:here|lined\s+up|counted\s+out|laid\s+out|ready|in\s+front\s+of\s+me|next\s+to\s+me|in\s+my\s+hands?|beside\s+me|on\s+my\s+(?:desk|bed|lap)|tied|set\s+up)\b`,
   ),
   rule(
     "plan",
@@ -242,7 +276,7 @@ export const english: LanguageRules = {
   script: /[a-z]/,
   rules,
   idioms:
-    /\bkill(?:ing)?\s+myself\s+(?:at|over)\s+(?:work|the\s+gym|this|that|my\s+job|school|nothing)\b|\bkilling\s+(?:my|him|her|them)sel(?:f|ves)\s+with\s+(?:work|overwork|workouts?|training|studying|overtime|homework|these\s+workouts)\b|\bjump\s+off\s+a\s+bridge\s+if\b|\bready\s+to\s+die\s+on\s+(?:this|that|a)\s+hill\b|\b(?:die|died|dying)\s+(?:of|from)\s+(?:laughter|laughing|embarrassment|cringe|boredom|shame)\b/gu,
+    /\bdead\s+to\s+(?:me|us|him|her|them)\b|\blet\s+me\s+die\s+in\s+peace\b|\bkill(?:ing)?\s+myself\s+(?:at|over)\s+(?:work|the\s+gym|this|that|my\s+job|school|nothing)\b|\bkilling\s+(?:my|him|her|them)sel(?:f|ves)\s+with\s+(?:work|overwork|workouts?|training|studying|overtime|homework|these\s+workouts)\b|\bjump\s+off\s+a\s+bridge\s+if\b|\bready\s+to\s+die\s+on\s+(?:this|that|a)\s+hill\b|\b(?:die|died|dying)\s+(?:of|from)\s+(?:laughter|laughing|embarrassment|cringe|boredom|shame)\b/gu,
   negation:
     /(?:^|\s)(?:not|never|no(?!\s+longer)|(?:do|does|did|would|wo|is|are|have|has|had|was|were)n'?t|dont|wont)\s+(?:(?:i|i'm|im|am|really|actually|ever|even|going|gonna|to|want|wanna|plan|plans|planning|intention|intentions|intend|thinking|think|thought|thoughts|about|of|be|feel|feeling|feelings|been|tried|try|trying|have|had|will|would|that|at|all|any|like|do|so|currently|a)\s+){0,4}$/u,
   question: /\basked\s+(?:me\s+|him\s+|her\s+|them\s+)?(?:if|whether)\b/u,
@@ -250,8 +284,8 @@ export const english: LanguageRules = {
     /\b(?:movie|film|show|series|episode|book|novel|story|character|chapter|scene|song|lyrics|album|game|podcast|documentary|article|news|headline|report|study|statistics|stats|rates?|prevention|awareness|training|lecture|course|essay|research|history|celebrity|anime|manga|tv|netflix|villain|narrator|protagonist|thriller)\b/u,
   subject:
     /\b(?:(i|i'm|im|i've|ive|i'd|i'll|me|my|myself)|(he|she|they|him|her|them|his|their|who|someone|somebody|people|friends?|bf|gf|boyfriend|girlfriend|partner|wife|husband|mom|mum|mother|dad|father|parents?|brother|sister|sibling|son|daughter|kid|child|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|roommate|flatmate|classmate|coworker|colleague|student|teacher|neighbou?r|bestie|bff|guy|girl|man|woman|character|narrator|protagonist|villain|celebrity|person)|(you|your|yourself))\b/gu,
-  timing:
-    /\b(?:tonight|today|tomorrow|this\s+(?:weekend|week|evening|morning|afternoon)|right\s+now|rn|now|in\s+(?:an?\s+)?(?:hour|few\s+(?:minutes|hours))|after\s+(?:work|school|class|everyone|they|my\s+[a-z]+)|when\s+(?:everyone|everybody|they|my\s+[a-z]+)(?:'s|'re|\s+is|\s+are)?\s+(?:asleep|gone|out|leaves?)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|at\s+midnight|before\s+(?:morning|sunrise))\b/u,
+  imminence:
+    /\b(?:tonight|today|tomorrow|this\s+(?:weekend|week|evening|morning|afternoon)|right\s+now|rn|now|in\s+(?:an?\s+)?(?:hour|few\s+(?:minutes|hours))|after\s+(?:work|school|class|everyone|they|my\s+[a-z]+)|when\s+(?:everyone|everybody|they|my\s+[a-z]+)(?:'s|'re|\s+is|\s+are)?\s+(?:asleep|gone|out|leaves?)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|at\s+midnight|before\s+(?:morning|sunrise)|(?:on|at)\s+the\s+(?:roof|rooftop|ledge|edge|railing)|(?:got|has|have|bought)\s+a\s+gun|(?:can'?t|cannot)\s+(?:reach|find|get\s+hold\s+of)\s+(?:him|her|them)|(?:isn'?t|is\s+not|not|won'?t\s+be)\s+(?:answering|breathing|waking\s+up)|(?:he|she|they)(?:'s|\s+is|'re|\s+are)\s+missing)\b/u,
   distant:
     /\b(?:years?\s+ago|months?\s+ago|weeks?\s+ago|last\s+(?:year|month|week|summer|winter|spring|fall|time)|when\s+i\s+was|as\s+a\s+(?:kid|teen|teenager)|in\s+(?:high\s+school|college|university|school)|once|back\s+then|in\s+(?:19|20)\d\d)\b/u,
 };

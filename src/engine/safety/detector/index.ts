@@ -46,7 +46,7 @@ const LANGUAGES: LanguageRules[] = [english, chinese];
 const SENTENCE = /[^.!?;\n。…]+/gu;
 /** A clause starts after the last comma or colon. */
 const CLAUSE_BREAKS = [",", "、", ":"];
-/** Escalating signals: with a time they make the message imminent. */
+/** Signals that a time, a place or means at hand make imminent. */
 const ESCALATES = new Set<Rule["category"]>(["direct", "indirect", "method", "plan"]);
 
 interface Hit {
@@ -64,7 +64,7 @@ export function detectCrisis(text: string, _options: DetectOptions = {}): Crisis
     const scanned = normalized.replace(language.idioms, (idiom) => " ".repeat(idiom.length));
     const hits = scan(language, scanned);
     if (hits.length === 0) continue;
-    const timing = language.timing.test(scanned);
+    const imminent = language.imminence.test(scanned);
     const distant = language.distant.test(scanned);
     for (const { rule, who } of hits) {
       let graded: CrisisLevel = rule.level;
@@ -72,7 +72,7 @@ export function detectCrisis(text: string, _options: DetectOptions = {}): Crisis
       if (distant && (rule.act || rule.category === "method")) {
         categories.add("past_attempt");
         if (rule.act) graded = "high";
-      } else if (graded === "high" && timing && ESCALATES.has(rule.category)) {
+      } else if (graded === "high" && imminent && ESCALATES.has(rule.category)) {
         graded = "imminent";
         categories.add("plan");
       }

@@ -36,8 +36,11 @@ export interface LanguageRules {
   media: RegExp;
   /** Subjects, global: group 1 the speaker, group 2 someone else, group 3 the listener; the last one before a match wins. */
   subject: RegExp;
-  /** When: tonight, tomorrow, after everyone is asleep. Turns intent, a method or a plan into imminent. */
-  timing: RegExp;
+  /**
+   * A time ("tonight", "等他们睡着"), a place or means at hand ("on the roof", "在阳台上"), or someone
+   * out of reach ("can't reach her", "联系不上"): turns intent, a method or a plan into imminent.
+   */
+  imminence: RegExp;
   /** Long ago: turns an act into a past attempt. */
   distant: RegExp;
 }
