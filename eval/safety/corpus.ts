@@ -6,6 +6,7 @@
  * part of the Worker.
  */
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { z } from "zod";
@@ -29,10 +30,10 @@ export const corpusLanguages = ["en", "zh-CN"] as const;
 export type CorpusLanguage = (typeof corpusLanguages)[number];
 export type CorpusSplit = "tuning" | "holdout";
 
-const directory = fileURLToPath(new URL("./corpus/", import.meta.url));
+const directory = join(dirname(fileURLToPath(import.meta.url)), "corpus");
 
 export function loadCorpus(language: CorpusLanguage, split: CorpusSplit): Corpus {
-  const file = `${directory}${language}${split === "holdout" ? ".holdout" : ""}.yaml`;
+  const file = join(directory, `${language}${split === "holdout" ? ".holdout" : ""}.yaml`);
   return corpusSchema.parse(parse(readFileSync(file, "utf8")));
 }
 

@@ -6,6 +6,7 @@
  * crisis pathway end to end) comes later.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CorpusLanguage, corpusLanguages, loadCorpus, loadWholeCorpus, type Score, score } from "./corpus";
 
@@ -35,8 +36,9 @@ for (const { language, split, score: s } of rows) {
   );
 }
 
-const out = fileURLToPath(new URL("../../bench/results/safety-detector.json", import.meta.url));
-mkdirSync(fileURLToPath(new URL("../../bench/results/", import.meta.url)), { recursive: true });
+const resultsDirectory = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results");
+const out = join(resultsDirectory, "safety-detector.json");
+mkdirSync(resultsDirectory, { recursive: true });
 const results = rows.map(({ language, split, score: s }) => ({
   language,
   split,

@@ -58,7 +58,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\b(?:happier|better\s+off|better)\s+if\s+i\s+(?:was|were|wasn'?t|weren'?t)\s+(?:dead|gone|here|around|alive|never\s+born)\b`,
+    String.raw`\b(?:happier|better\s+off|better|relieved|easier)\s+if\s+i\s+(?:was|were|wasn'?t|weren'?t)\s+(?:dead|gone|here|around|alive|never\s+born)\b`,
     { self: true },
   ),
   rule(
@@ -75,7 +75,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\b(?:want|wanna|wish\s+i\s+could|need|should|could)\s+(?:to\s+)?(?:just\s+)?(?:disappear|vanish|cease\s+to\s+exist|stop\s+existing|not\s+exist)\b(?!\s+(?:from|into|for|to|on|off)\b)`,
+    String.raw`\b(?:want|wanna|wish\s+i\s+could|need|should|could|going|gonna|will)\s+(?:to\s+)?(?:just\s+)?(?:disappear|vanish|cease\s+to\s+exist|stop\s+existing|stop\s+breathing|stop\s+living|not\s+exist)\b(?!\s+(?:from|into|for|to|on|off)\b)`,
   ),
   rule("indirect", "low", String.raw`\b(?:fall\s+asleep|go\s+to\s+sleep|sleep)\s+and\s+(?:never|not)\s+wake\s+up\b`),
   rule("indirect", "low", String.raw`\b(?:don'?t|do\s+not)\s+want\s+to\s+wake\s+up\b(?!\s+(?:early|at|before))`),
@@ -101,7 +101,11 @@ const rules = [
     "low",
     String.raw`\bcan'?t\s+(?:go\s+on|keep\s+going|live\s+like\s+this|do\s+(?:this|it|life)|take\s+(?:it|this|life))(?:\s+(?:anymore|any\s+more|like\s+this|much\s+longer)|\s*(?:[,.!?]|$))`,
   ),
-  rule("indirect", "low", String.raw`\b(?:don'?t|do\s+not)\s+want\s+to\s+(?:be\s+(?:here|around)\s+(?:anymore|any\s+more|any\s+longer)|exist)\b`),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:don'?t|do\s+not)\s+want\s+to\s+(?:be\s+(?:here|around)\s+(?:anymore|any\s+more|any\s+longer|tomorrow)|exist)\b`,
+  ),
   rule(
     "indirect",
     "low",
@@ -113,6 +117,23 @@ const rules = [
     "low",
     String.raw`\bthink(?:ing)?\s+about\s+(?:dying|death|being\s+dead)\s+(?:a\s+lot|all\s+the\s+time|constantly|every\s+day|so\s+much)\b`,
   ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:don'?t\s+think|not\s+sure)\s+i\s+can\s+(?:do\s+this|go\s+on|keep\s+going|take\s+(?:it|this)|live\s+like\s+this)\s+(?:anymore|any\s+more|much\s+longer)\b`,
+    { self: true },
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:might|going\s+to|gonna|will|i'?ll|afraid\s+i'?ll|scared\s+i'?ll)\s+do\s+something\s+(?:stupid|drastic)\b(?!\s+like)`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:imagin(?:e|ing)|fantasi[sz](?:e|ing)|dream(?:ing)?\s+about)\s+(?:just\s+)?(?:not\s+existing|not\s+being\s+(?:here|alive|around)|being\s+dead|dying)\b`,
+  ),
+  rule("indirect", "low", String.raw`\bend\s+(?:my|this)\s+(?:suffering|misery)\b`),
   rule("indirect", "low", String.raw`\bhow\s+(?:much\s+)?longer\s+i\s+can\s+(?:keep\s+going|go\s+on|take\s+(?:it|this)|do\s+this|hold\s+on)\b`, {
     self: true,
   }),
@@ -187,7 +208,7 @@ const rules = [
   rule(
     "method",
     "high",
-    String.raw`\b(?:gun|pistol|rifle|pills|rope|noose|knife|razor|blades?)\b[^.!?]{0,40}?\b(?:keep|kept|can'?t\s+stop)\s+(?:thinking|looking|staring)\s+(?:about|at)\s+(?:it|them)\b`,
+    String.raw`\b(?:gun|pistol|rifle|pills|rope|noose|knife|razor|blades?)\b[^.!?]{0,40}?\b(?:(?:keep|kept|can'?t\s+stop)\s+(?:thinking|looking|staring)\s+(?:about|at)|(?:want|going|gonna)\s+to\s+use)\s+(?:it|them)\b`,
   ),
   // acts already done: imminent unless placed in the past
   rule(
@@ -211,6 +232,7 @@ const rules = [
     "high",
     String.raw`\btried\s+to\s+(?:kill|hang|drown|shoot|poison|unalive|overdose|od)\b|\btried\s+to\s+end\s+(?:it|my|his|her|their|things)\b|\btried\s+to\s+take\s+(?:my|his|her|their)\s+(?:own\s+)?life\b|\battempted\s+(?:suicide|to\s+(?:kill|end|take))\b`,
   ),
+  rule("past_attempt", "high", String.raw`\b(?:made|make)\s+(?:an?\s+|another\s+)?attempt\b(?!\s+(?:at|to\s+(?!kill|end)))`),
   rule("past_attempt", "high", String.raw`\b(?:suicide|(?:my|his|her|their|last|first|second|previous)\s+(?:suicide\s+)?)attempts?\b(?!\s+at\b)`),
   // plans, preparations and means at hand
   rule("plan", "high", String.raw`\bsuicide\s+(?:note|letter)s?\b|\b(?:goodbye|farewell)\s+(?:letters|notes|messages|video)\b`),
@@ -220,6 +242,17 @@ const rules = [
     String.raw`\b(?:wr(?:ote|itten|iting|ite)\s+(?:[a-z]+\s+)?(?:letters|notes)|(?:goodbye|farewell)\s+(?:letter|note|message))\s+(?:to|for)\s+(?:everyone|everybody|my\s+(?:family|parents|kids|children|friends|mom|mum|dad|wife|husband))\b`,
   ),
   rule("plan", "high", String.raw`\b(?:i\s+have|i'?ve\s+got|i\s+made|i'?ve\s+made)\s+a\s+plan\b(?!\s+(?:for|to\s+(?!die|end|kill)))`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:ways?|methods?|how)\s+to\s+(?:die|kill\s+(?:myself|yourself|oneself)|commit\s+suicide|end\s+(?:my|your)\s+life|overdose)\b(?!\s+(?:(?:my|her|his|the)\s+hair|in\s+(?:minecraft|roblox|the\s+game|a\s+game)))`,
+    { self: true },
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:posted|left)\s+(?:a\s+)?(?:goodbye|farewell)\s+(?:message|note|letter|post|video)\b(?!\s+(?:for|to)\s+the\s+(?:team|office|class|group|company))`,
+  ),
   rule("plan", "high", String.raw`\blethal\s+dose\b|\b(?:painless|easiest|quickest|fastest)\s+way\s+to\s+(?:die|kill\s+myself)\b`),
   rule(
     "plan",
@@ -264,7 +297,11 @@ const rules = [
     "imminent",
     String.raw`\bi\s*(?:have|'ve\s+got|got|am\s+holding|'?m\s+holding)\s+(?:the|a|my)\s+(?:pills|rope|noose|knife|blade|razor|gun)s?\s+(?:ready|here|in\s+(?:my\s+hand|front\s+of\s+me)|next\s+to\s+me|with\s+me)\b`,
   ),
-  rule("plan", "imminent", String.raw`\b(?:standing|sitting|i'?m|i\s+am)\s+(?:on|at|near)\s+(?:the\s+)?(?:edge|ledge|railing)\b`),
+  rule(
+    "plan",
+    "imminent",
+    String.raw`\b(?:standing|sitting|i'?m|i\s+am)\s+(?:on|at|near)\s+(?:the\s+)?(?:edge|ledge|railing|windowsill|window\s+sill|train\s+tracks|railway\s+tracks|tracks)\b`,
+  ),
   rule(
     "plan",
     "imminent",
@@ -286,6 +323,7 @@ export const english: LanguageRules = {
     /\b(?:(i|i'm|im|i've|ive|i'd|i'll|me|my|myself)|(he|she|they|him|her|them|his|their|who|someone|somebody|people|friends?|bf|gf|boyfriend|girlfriend|partner|wife|husband|mom|mum|mother|dad|father|parents?|brother|sister|sibling|son|daughter|kid|child|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|roommate|flatmate|classmate|coworker|colleague|student|teacher|neighbou?r|bestie|bff|guy|girl|man|woman|character|narrator|protagonist|villain|celebrity|person)|(you|your|yourself))\b/gu,
   imminence:
     /\b(?:tonight|today|tomorrow|this\s+(?:weekend|week|evening|morning|afternoon)|right\s+now|rn|now|in\s+(?:an?\s+)?(?:hour|few\s+(?:minutes|hours))|after\s+(?:work|school|class|everyone|they|my\s+[a-z]+)|when\s+(?:everyone|everybody|they|my\s+[a-z]+)(?:'s|'re|\s+is|\s+are)?\s+(?:asleep|gone|out|leaves?)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|at\s+midnight|before\s+(?:morning|sunrise)|(?:on|at)\s+the\s+(?:roof|rooftop|ledge|edge|railing)|(?:got|has|have|bought)\s+a\s+gun|(?:can'?t|cannot)\s+(?:reach|find|get\s+hold\s+of)\s+(?:him|her|them)|(?:isn'?t|is\s+not|not|won'?t\s+be)\s+(?:answering|breathing|waking\s+up)|(?:he|she|they)(?:'s|\s+is|'re|\s+are)\s+missing)\b/u,
+  recent: /\b(?:last\s+night|this\s+morning|earlier\s+today|an?\s+hours?\s+ago|\d+\s+(?:minutes|hours)\s+ago|yesterday|just\s+now)\b/u,
   distant:
     /\b(?:years?\s+ago|months?\s+ago|weeks?\s+ago|last\s+(?:year|month|week|summer|winter|spring|fall|time)|when\s+i\s+was|as\s+a\s+(?:kid|teen|teenager)|in\s+(?:high\s+school|college|university|school)|once|back\s+then|in\s+(?:19|20)\d\d)\b/u,
 };

@@ -66,12 +66,15 @@ export function detectCrisis(text: string, _options: DetectOptions = {}): Crisis
     if (hits.length === 0) continue;
     const imminent = language.imminence.test(scanned);
     const distant = language.distant.test(scanned);
+    const recent = language.recent.test(scanned);
     for (const { rule, who } of hits) {
       let graded: CrisisLevel = rule.level;
       categories.add(rule.category);
       if (distant && (rule.act || rule.category === "method")) {
         categories.add("past_attempt");
         if (rule.act) graded = "high";
+      } else if (rule.category === "past_attempt" && recent) {
+        graded = "imminent";
       } else if (graded === "high" && imminent && ESCALATES.has(rule.category)) {
         graded = "imminent";
         categories.add("plan");

@@ -43,6 +43,8 @@ export interface LanguageRules {
   imminence: RegExp;
   /** Long ago: turns an act into a past attempt. */
   distant: RegExp;
+  /** Within the last day ("last night", "昨晚"): a past attempt that recent is imminent (injuries, a second try). */
+  recent: RegExp;
 }
 
 /** Builds a global, case-sensitive pattern (text is lower-cased first) from a source written as a template. */
