@@ -69,7 +69,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\bno\s*(?:one|body)\s+(?:would|will|'d)(?:\s+even)?\s+(?:miss|notice|care)\b(?:\s+(?:about\s+)?me\b|\s+if\s+i\b)`,
+    String.raw`\bno\s*(?:one|body)\s+(?:would|will|'d)(?:\s+even)?\s+(?:miss|notice|care)\b(?:\s+(?:about\s+)?me\b|\s+if\s+i\s+(?:died|was\s+gone|were\s+gone|disappeared|vanished|wasn'?t\s+(?:here|around)|weren'?t\s+(?:here|around)|was\s+dead|were\s+dead|killed\s+myself|left\s+forever|stopped\s+existing|never\s+came\s+back))`,
     { self: true },
   ),
   rule(
@@ -95,7 +95,11 @@ const rules = [
     "low",
     String.raw`\b(?:i\s+feel|i'?m|feeling|i\s+am|felt)\s+(?:so\s+|completely\s+|totally\s+|really\s+|utterly\s+|very\s+|just\s+)?hopeless\b`,
   ),
-  rule("indirect", "low", String.raw`\b(?:lost\s+all|no\s+more|there'?s\s+no|i\s+have\s+no|i'?ve\s+got\s+no)\s+hope\b`),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:lost\s+all|no\s+more|there'?s\s+no|i\s+have\s+no|i'?ve\s+got\s+no)\s+hope\b(?!\s+(?:in|for)\s+(?:this|the|that)\s)`,
+  ),
   rule(
     "indirect",
     "low",
@@ -109,7 +113,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\btired\s+of\s+(?:living|being\s+alive|life|existing)\b|\bdone\s+(?:with\s+(?:life|living|being\s+alive|it\s+all)|living)\b`,
+    String.raw`\b(?:tired\s+of\s+(?:living|being\s+alive|life|existing)|done\s+(?:with\s+(?:life|living|being\s+alive|it\s+all)|living))\b(?!\s+(?:with|at|in|here|there|alone|on|near|like\s+a))`,
   ),
   rule("indirect", "low", String.raw`\b(?:nothing|no\s+one|nobody)\s+(?:left\s+)?to\s+live\s+for\b`),
   rule(
@@ -313,7 +317,7 @@ export const english: LanguageRules = {
   script: /[a-z]/,
   rules,
   idioms:
-    /\bdead\s+to\s+(?:me|us|him|her|them)\b|\blet\s+me\s+die\s+in\s+peace\b|\bkill(?:ing)?\s+myself\s+(?:at|over)\s+(?:work|the\s+gym|this|that|my\s+job|school|nothing)\b|\bkilling\s+(?:my|him|her|them)sel(?:f|ves)\s+with\s+(?:work|overwork|workouts?|training|studying|overtime|homework|these\s+workouts)\b|\bjump\s+off\s+a\s+bridge\s+if\b|\bready\s+to\s+die\s+on\s+(?:this|that|a)\s+hill\b|\b(?:die|died|dying)\s+(?:of|from)\s+(?:laughter|laughing|embarrassment|cringe|boredom|shame)\b/gu,
+    /\b(?:cut|burn(?:ed|t)?|hurt)\s+(?:my|him|her)sel(?:f|ves)\s+(?:shaving|cooking|chopping|on\s+the\s+(?:stove|oven|pan|iron|kettle)|by\s+accident|accidentally|while\s+[a-z]+ing)\b|\baccidentally\s+(?:cut|burn(?:ed|t)?|hurt)\s+(?:my|him|her)self\b|\bdead\s+to\s+(?:me|us|him|her|them)\b|\blet\s+me\s+die\s+in\s+peace\b|\bkill(?:ing)?\s+myself\s+(?:at|over)\s+(?:work|the\s+gym|this|that|my\s+job|school|nothing)\b|\bkilling\s+(?:my|him|her|them)sel(?:f|ves)\s+with\s+(?:work|overwork|workouts?|training|studying|overtime|homework|these\s+workouts)\b|\bjump\s+off\s+a\s+bridge\s+if\b|\bready\s+to\s+die\s+on\s+(?:this|that|a)\s+hill\b|\b(?:die|died|dying)\s+(?:of|from)\s+(?:laughter|laughing|embarrassment|cringe|boredom|shame)\b/gu,
   negation:
     /(?:^|\s)(?:not|never|no(?!\s+longer)|(?:do|does|did|would|wo|is|are|have|has|had|was|were)n'?t|dont|wont)\s+(?:(?:i|i'm|im|am|really|actually|ever|even|going|gonna|to|want|wanna|plan|plans|planning|intention|intentions|intend|thinking|think|thought|thoughts|about|of|be|feel|feeling|feelings|been|tried|try|trying|have|had|will|would|that|at|all|any|like|do|so|currently|a)\s+){0,4}$/u,
   question: /\basked\s+(?:me\s+|him\s+|her\s+|them\s+)?(?:if|whether)\b/u,
