@@ -52,7 +52,16 @@ describe("English categories", () => {
     ["i hate being alive", "low", "indirect"],
     ["i relapsed and cut again", "high", "method"],
     ["this is the last message i will send", "high", "plan"],
+    ["i wanna dye", "high", "direct"],
+    ["idk why im typing this but i dont wanna be here anymore", "low", "indirect"],
+    ["thinking of swallowing the whole bottle", "high", "method"],
+    ["i'm going to do it tonight, i have the pills", "imminent", "plan"],
   ])("%s", (...c) => expectGrade(c));
+
+  it("grades an attempt within the last day as imminent", () => {
+    expect(detectCrisis("i tried to hang myself last night")).toMatchObject({ level: "imminent", categories: ["method", "past_attempt"] });
+    expect(detectCrisis("我昨天自杀未遂").level).toBe("imminent");
+  });
 
   it("places an act in the past as a past attempt, not an emergency", () => {
     expect(detectCrisis("i took a bunch of pills years ago and woke up in hospital")).toMatchObject({
@@ -154,6 +163,14 @@ describe("idioms, figurative speech, media", () => {
     "切菜割了好几刀",
     "让我死了这条心吧",
     "我们在天台吃火锅",
+    "i cut myself shaving",
+    "i want to dye my hair",
+    "i have the pills from the pharmacy",
+    "nobody would notice if i left the party early",
+    "i'm tired of living with roommates",
+    "跳楼机好刺激",
+    "烧炭取暖要注意通风",
+    "给果树买了农药",
     "你去死吧",
   ])("%s is no crisis", expectNone);
 

@@ -29,7 +29,7 @@ const rules = [
   rule(
     "direct",
     "high",
-    String.raw`\b(?:want|wanna|wants|wanted|going|gonna|ready|deserve|need|plan(?:ning)?|trying|hope|hoping|would\s+rather|i'?d\s+rather|should|might\s+as\s+well|let\s+me)\s+(?:to\s+)?(?:just\s+|really\s+|honestly\s+)?(?:die|be\s+dead)\b(?!\s+(?:my|her|his|the)\s+hair)`,
+    String.raw`\b(?:want|wanna|wants|wanted|going|gonna|ready|deserve|need|plan(?:ning)?|trying|hope|hoping|would\s+rather|i'?d\s+rather|should|might\s+as\s+well|let\s+me)\s+(?:to\s+)?(?:just\s+|really\s+|honestly\s+)?(?:die|be\s+dead|dye(?=\s*(?:[,.!?]|$)))\b(?!\s+(?:my|her|his|the)\s+hair)`,
   ),
   rule("direct", "high", String.raw`\bwish(?:es|ed)?\s+(?<who>i|he|she|they)\s+(?:could\s+(?:just\s+)?die\b|(?:was|were|'d\s+been)\s+dead\b)`),
   rule("direct", "high", String.raw`\b(?:better\s+off|rather\s+be|be\s+better)\s+dead\b`),
@@ -42,7 +42,11 @@ const rules = [
   rule("direct", "high", String.raw`\bway\s+out\s+(?:but|except|other\s+than|is)\s+(?:dying|death|to\s+die)\b`),
   rule("direct", "high", String.raw`\b(?:wanna|gonna|want\s+to|going\s+to)\s+kms\b`),
   // indirect: "ending it", burden, hopelessness, disappearing
-  rule("indirect", "high", String.raw`\b(?:think(?:ing)?|thought)\s+(?:about|of)\s+ending\s+it\b(?!\s+(?:with|between|early))`),
+  rule(
+    "indirect",
+    "high",
+    String.raw`\b(?:(?:think(?:ing)?|thought)\s+(?:about|of)|close\s+to|near\s+to)\s+ending\s+(?:it|things)\b(?!\s+(?:with|between|early))`,
+  ),
   rule(
     "indirect",
     "high",
@@ -78,7 +82,7 @@ const rules = [
     String.raw`\b(?:want|wanna|wish\s+i\s+could|need|should|could|going|gonna|will)\s+(?:to\s+)?(?:just\s+)?(?:disappear|vanish|cease\s+to\s+exist|stop\s+existing|stop\s+breathing|stop\s+living|not\s+exist)\b(?!\s+(?:from|into|for|to|on|off)\b)`,
   ),
   rule("indirect", "low", String.raw`\b(?:fall\s+asleep|go\s+to\s+sleep|sleep)\s+and\s+(?:never|not)\s+wake\s+up\b`),
-  rule("indirect", "low", String.raw`\b(?:don'?t|do\s+not)\s+want\s+to\s+wake\s+up\b(?!\s+(?:early|at|before))`),
+  rule("indirect", "low", String.raw`\b(?:don'?t|do\s+not)\s+(?:want\s+to|wanna)\s+wake\s+up\b(?!\s+(?:early|at|before))`),
   rule(
     "indirect",
     "low",
@@ -108,7 +112,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\b(?:don'?t|do\s+not)\s+want\s+to\s+(?:be\s+(?:here|around)\s+(?:anymore|any\s+more|any\s+longer|tomorrow)|exist)\b`,
+    String.raw`\b(?:don'?t|do\s+not)\s+(?:want\s+to|wanna)\s+(?:be\s+(?:here|around)\s+(?:anymore|any\s+more|any\s+longer|tomorrow)|exist)\b`,
   ),
   rule(
     "indirect",
@@ -119,7 +123,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\bthink(?:ing)?\s+about\s+(?:dying|death|being\s+dead)\s+(?:a\s+lot|all\s+the\s+time|constantly|every\s+day|so\s+much)\b`,
+    String.raw`\bthink(?:ing)?\s+about\s+(?:dying|death|being\s+dead)\s+(?:a\s+lot|all\s+the\s+time|constantly|every\s+day|so\s+much)\b|\b(?:can'?t\s+stop|keep)\s+thinking\s+about\s+(?:death|dying|being\s+dead)\b|\bfeel(?:ing)?\s+like\s+dying\b(?!\s+(?:my|her|his|the)\s+hair)`,
   ),
   rule(
     "indirect",
@@ -188,6 +192,12 @@ const rules = [
     "high",
     String.raw`\b(?:take|taking|swallow(?:ing)?|down(?:ing)?|overdose\s+on|od\s+on)\s+(?:like\s+|about\s+|around\s+|maybe\s+|over\s+|almost\s+)?${MANY}\s+${OWNER}${FEW}${PILLS}\b(?!\s+(?:for|as|with))`,
   ),
+  rule("method", "high", String.raw`\b(?:take|taking|swallow(?:ing)?|down(?:ing)?)\s+(?:the|a)\s+whole\s+(?:bottle|box|pack|packet)\b`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\bi\s*(?:have|'ve\s+got|got)\s+(?:the|enough)\s+(?:pills|rope|noose|razor|blades|gun|charcoal)\b(?!\s+(?:for|from|to\s+(?!do\s+it)))`,
+  ),
   rule("method", "high", String.raw`\boverdos(?:e|ing)\b|\bnoose\b|\b(?:gonna|going\s+to|want\s+to|wanna|will|might)\s+(?:just\s+)?od\b`),
   rule("method", "high", String.raw`\b(?:i|i'?m|im|been|started|keep|relapsed\s+and)\s+(?:cutting|cut)\s+(?:again|rn|right\s+now|tonight)\b`),
   rule(
@@ -199,7 +209,7 @@ const rules = [
   rule(
     "method",
     "high",
-    String.raw`\b(?:driv(?:e|ing)|crash(?:ing)?|steer(?:ing)?)\s+(?:my\s+car\s+|it\s+)?(?:off|into)\s+(?:a|the|an)\s+(?:[a-z]+\s+){0,2}?(?:cliff|wall|tree|bridge|river|truck|oncoming|lake|sea|pole)\b`,
+    String.raw`\b(?:driv(?:e|ing)|crash(?:ing)?|steer(?:ing)?)\s+(?:my\s+car\s+|it\s+)?(?:off|into)\s+(?:a|the|an)\s+(?:[a-z]+\s+){0,2}?(?:cliff|wall|tree|bridge|river|truck|oncoming|lake|sea|pole|road|pier|overpass)\b`,
   ),
   rule("method", "high", String.raw`\bwalk(?:ing)?\s+into\s+the\s+(?:sea|ocean|river|lake|water)\b`),
   rule(
