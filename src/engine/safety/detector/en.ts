@@ -21,7 +21,7 @@ const PLACE =
 
 const rules = [
   // direct: intent, said outright
-  rule("direct", "high", String.raw`\bsui?[cs]+i?d(?:es?|al|le|ial|ing)\b`),
+  rule("direct", "high", String.raw`\bsui?[cs]+i?d(?:es?|al|le|ial|ing)\b|\bsewer\s*slide\b`),
   rule("direct", "high", String.raw`\b(?:kill(?:ing|ed)?|kil|unalive|unaliving|off|hurt(?:ing)?|harm(?:ing|ed)?)\s+${REFL}`),
   rule("direct", "high", String.raw`\bself[- ]?(?:harm(?:ing|ed)?|injur\w*)\b`),
   rule("direct", "high", String.raw`\b(?:end(?:ing|ed)?|take|taking|took)\s+${POSS}\s+(?:own\s+)?life\b`),
