@@ -132,6 +132,13 @@ describe("negation", () => {
     expect(detectCrisis("i'm not suicidal but i want to die").level).toBe("high");
     expect(detectCrisis("I no longer want to live").level).toBe("high");
     expect(detectCrisis("不知道自己还想不想活").level).toBe("low");
+    expect(detectCrisis("there is no way out except dying").level).toBe("high");
+  });
+
+  it("reads A-not-A questions (是不是, 会不会) as questions, and 是不会 as a negation", () => {
+    expect(detectCrisis("我是不是死了比较好").level).toBe("high");
+    expect(detectCrisis("我会不会死掉算了").level).toBe("high");
+    expect(detectCrisis("我是不会自杀的").level).toBe("none");
   });
 });
 

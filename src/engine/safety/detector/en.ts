@@ -39,7 +39,11 @@ const rules = [
     String.raw`\b(?:don'?t|do\s+not|no\s+longer)\s+(?:really\s+)?(?:want|wanna|wish)\s+(?:to\s+)?(?:live|be\s+alive|keep\s+living|go\s+on\s+living)\b`,
   ),
   rule("direct", "high", String.raw`\b(?:dying|death|to\s+die|suicide)\s+(?:is|seems|feels)\s+(?:like\s+)?(?:the\s+)?(?:only|best|easiest)\b`),
-  rule("direct", "high", String.raw`\bway\s+out\s+(?:but|except|other\s+than|is)\s+(?:dying|death|to\s+die)\b`),
+  rule(
+    "direct",
+    "high",
+    String.raw`\b(?:no\s+(?:other\s+)?|the\s+only\s+|one\s+)?way\s+out\s+(?:but|except|other\s+than|is)\s+(?:dying|death|to\s+die)\b`,
+  ),
   rule("direct", "high", String.raw`\b(?:wanna|gonna|want\s+to|going\s+to)\s+kms\b`),
   // indirect: "ending it", burden, hopelessness, disappearing
   rule(
