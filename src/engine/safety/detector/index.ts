@@ -44,6 +44,12 @@ export interface DetectOptions {
 const LANGUAGES: LanguageRules[] = [english, chinese];
 /** Sentences end at . ! ? ; 。 … or a line break (full-width forms are ASCII after NFKC). */
 const SENTENCE = /[^.!?;\n。…]+/gu;
+/**
+ * How far around a match its context (negation, subject, question, media) is
+ * read, in characters: enough for a long clause, and a bound that keeps a scan
+ * linear however many matches a long message holds.
+ */
+const CONTEXT = 160;
 /** A clause starts after the last comma or colon. */
 const CLAUSE_BREAKS = [",", "、", ":"];
 /** Signals that a time, a place or means at hand make imminent. */
@@ -110,7 +116,7 @@ function scan(language: LanguageRules, text: string): Hit[] {
 
 /** Whom a match is about, or undefined when it does not count (negated, an idiom's listener, a question, media). */
 function judge(language: LanguageRules, rule: Rule, sentence: string, match: RegExpExecArray): Hit["who"] | undefined {
-  const before = sentence.slice(0, match.index);
+  const before = sentence.slice(Math.max(0, match.index - CONTEXT), match.index);
   const clauseStart = Math.max(...CLAUSE_BREAKS.map((c) => before.lastIndexOf(c))) + 1;
   const clauseBefore = before.slice(clauseStart);
   if (language.negation.test(clauseBefore) || language.question.test(before)) return undefined;
@@ -118,7 +124,7 @@ function judge(language: LanguageRules, rule: Rule, sentence: string, match: Reg
   const who = named ?? nearestSubject(language, before);
   if (who === "listener") return undefined;
   if (named !== "self") {
-    const after = sentence.slice(match.index);
+    const after = sentence.slice(match.index, match.index + CONTEXT);
     const clauseEnd = after.search(/[,、:]/u);
     const clause = clauseBefore + (clauseEnd < 0 ? after : after.slice(0, clauseEnd));
     if (language.media.test(clause)) return undefined;
