@@ -1,0 +1,347 @@
+/**
+ * English rules. The text arrives normalised (lower case, straight
+ * apostrophes, single spaces, letters repeated three times or more cut to one),
+ * so patterns accept the common spellings people type: "dont", "im", "wanna".
+ */
+import { type LanguageRules, rule } from "./rules";
+
+/** Reflexive and possessive slots: the group says whom the match is about. */
+const REFL = "(?<who>myself|my ?self|himself|herself|themselves|themself)";
+const POSS = "(?<who>my|his|her|their)";
+const PILLS =
+  "(?:pills|tablets|meds|medication|medicine|tylenol|paracetamol|painkillers|antidepressants|ibuprofen|advil|aspirin|insulin|xanax|benzos|sleeping pills|sleeping tablets)";
+/** Amounts that make taking pills an overdose rather than a dose. */
+const MANY =
+  "(?:all|all of|most of|every one of|a (?:whole )?(?:lot|bunch|handful|bottle|box|pack|packet)(?: of)?|lots of|the whole (?:bottle|box|pack|packet)(?: of)?|a ton of|way too many|too many|\\d{2,}|twenty|thirty|forty|fifty)";
+const OWNER = "(?:(?:my|his|her|their|the|mum's|mom's|dad's) )?";
+/** Up to two words between the amount and the pills ("a bunch of my old sleeping pills"). */
+const FEW = "(?:[a-z0-9']+ ){0,2}?";
+const PLACE =
+  "(?:bridge|roof|rooftop|building|balcony|cliff|tower|window|ledge|overpass|train|bus|car|truck|traffic|subway|highway|river|sea|ocean|lake|floor|parking garage)";
+
+const rules = [
+  // direct: intent, said outright
+  rule("direct", "high", String.raw`\bsui?[cs]+i?d(?:es?|al|le|ial|ing)\b|\bsewer\s*slide\b`),
+  rule("direct", "high", String.raw`\b(?:kill(?:ing|ed)?|kil|unalive|unaliving|off|hurt(?:ing)?|harm(?:ing|ed)?)\s+${REFL}`),
+  rule("direct", "high", String.raw`\bself[- ]?(?:harm(?:ing|ed)?|injur\w*)\b`),
+  rule("direct", "high", String.raw`\b(?:end(?:ing|ed)?|take|taking|took)\s+${POSS}\s+(?:own\s+)?life\b`),
+  rule("direct", "high", String.raw`\bend(?:ing)?\s+(?:it\s+all|everything|things\s+for\s+good|it\s+for\s+good)\b`),
+  rule(
+    "direct",
+    "high",
+    String.raw`\b(?:want|wanna|wants|wanted|going|gonna|ready|deserve|need|plan(?:ning)?|trying|hope|hoping|would\s+rather|i'?d\s+rather|should|might\s+as\s+well|let\s+me)\s+(?:to\s+)?(?:just\s+|really\s+|honestly\s+)?(?:die|be\s+dead|dye(?=\s*(?:[,.!?]|$)))\b(?!\s+(?:my|her|his|the)\s+hair)`,
+  ),
+  rule("direct", "high", String.raw`\bwish(?:es|ed)?\s+(?<who>i|he|she|they)\s+(?:could\s+(?:just\s+)?die\b|(?:was|were|'d\s+been)\s+dead\b)`),
+  rule("direct", "high", String.raw`\b(?:better\s+off|rather\s+be|be\s+better)\s+dead\b`),
+  rule(
+    "direct",
+    "high",
+    String.raw`\b(?:don'?t|do\s+not|no\s+longer)\s+(?:really\s+)?(?:want|wanna|wish)\s+(?:to\s+)?(?:live|be\s+alive|keep\s+living|go\s+on\s+living)\b`,
+  ),
+  rule("direct", "high", String.raw`\b(?:dying|death|to\s+die|suicide)\s+(?:is|seems|feels)\s+(?:like\s+)?(?:the\s+)?(?:only|best|easiest)\b`),
+  rule(
+    "direct",
+    "high",
+    String.raw`\b(?:no\s+(?:other\s+)?|the\s+only\s+|one\s+)?way\s+out\s+(?:but|except|other\s+than|is)\s+(?:dying|death|to\s+die)\b`,
+  ),
+  rule("direct", "high", String.raw`\b(?:wanna|gonna|want\s+to|going\s+to)\s+kms\b`),
+  // indirect: "ending it", burden, hopelessness, disappearing
+  rule(
+    "indirect",
+    "high",
+    String.raw`\b(?:(?:think(?:ing)?|thought)\s+(?:about|of)|close\s+to|near\s+to)\s+ending\s+(?:it|things)\b(?!\s+(?:with|between|early))`,
+  ),
+  rule(
+    "indirect",
+    "high",
+    String.raw`\b(?:want|wants|wanted|wanna|going|gonna|ready|need|plan(?:ning)?|about)\s+to\s+end\s+(?:it|things)\b(?!\s+(?:with|between|early))`,
+  ),
+  rule("indirect", "high", String.raw`\bgonna\s+end\s+(?:it|things)\b(?!\s+(?:with|between|early))`),
+  rule("indirect", "low", String.raw`\bbetter\s+(?:off\s+|place\s+)?without\s+me\b`, { self: true }),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:everyone|everybody|people|they|the\s+world|(?:my|his|her|their)\s+(?:family|parents|kids|friends))\s+(?:would|will|'d)\s+(?:all\s+)?be\s+better\s+off\s+without\s+(?<who>me|her|him|them)\b`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:happier|better\s+off|better|relieved|easier)\s+if\s+i\s+(?:was|were|wasn'?t|weren'?t)\s+(?:dead|gone|here|around|alive|never\s+born)\b`,
+    { self: true },
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\ba\s+burden(?:\s+(?:to|on|for)\s+(?:[a-z]+ly\s+)?(?:everyone|everybody|people|others|them|you|him|her|my\s+[a-z]+|the\s+people)|\s*(?:[,.!?]|$))`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\bno\s*(?:one|body)\s+(?:would|will|'d)(?:\s+even)?\s+(?:miss|notice|care)\b(?:\s+(?:about\s+)?me\b|\s+if\s+i\s+(?:died|was\s+gone|were\s+gone|disappeared|vanished|wasn'?t\s+(?:here|around)|weren'?t\s+(?:here|around)|was\s+dead|were\s+dead|killed\s+myself|left\s+forever|stopped\s+existing|never\s+came\s+back))`,
+    { self: true },
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:want|wanna|wish\s+i\s+could|need|should|could|going|gonna|will)\s+(?:to\s+)?(?:just\s+)?(?:disappear|vanish|cease\s+to\s+exist|stop\s+existing|stop\s+breathing|stop\s+living|not\s+exist)\b(?!\s+(?:from|into|for|to|on|off)\b)`,
+  ),
+  rule("indirect", "low", String.raw`\b(?:fall\s+asleep|go\s+to\s+sleep|sleep)\s+and\s+(?:never|not)\s+wake\s+up\b`),
+  rule("indirect", "low", String.raw`\b(?:don'?t|do\s+not)\s+(?:want\s+to|wanna)\s+wake\s+up\b(?!\s+(?:early|at|before))`),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\bno\s+(?:point|reason|purpose)\s+(?:in\s+|to\s+|of\s+|for\s+me\s+to\s+)?(?:living|live|life|being\s+alive|going\s+on|keep\s+going|existing|anything\s+anymore)\b`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\bwhat'?s\s+the\s+point\s+(?:of|in)\s+(?:living|life|being\s+alive|going\s+on|anything|it\s+all|trying\s+anymore)\b`,
+  ),
+  rule("indirect", "low", String.raw`\blife\s+(?:isn'?t|is\s+not|ain'?t|is\s+no\s+longer|is\s+never|not)\s+worth\b|\bnot\s+worth\s+living\b`),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:i\s+feel|i'?m|feeling|i\s+am|felt)\s+(?:so\s+|completely\s+|totally\s+|really\s+|utterly\s+|very\s+|just\s+)?hopeless\b`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:lost\s+all|no\s+more|there'?s\s+no|i\s+have\s+no|i'?ve\s+got\s+no)\s+hope\b(?!\s+(?:in|for)\s+(?:this|the|that)\s)`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\bcan'?t\s+(?:go\s+on|keep\s+going|live\s+like\s+this|do\s+(?:this|it|life)|take\s+(?:it|this|life))(?:\s+(?:anymore|any\s+more|like\s+this|much\s+longer)|\s*(?:[,.!?]|$))`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:don'?t|do\s+not)\s+(?:want\s+to|wanna)\s+(?:be\s+(?:here|around)\s+(?:anymore|any\s+more|any\s+longer|tomorrow)|exist)\b`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:tired\s+of\s+(?:living|being\s+alive|life|existing)|done\s+(?:with\s+(?:life|living|being\s+alive|it\s+all)|living))\b(?!\s+(?:with|at|in|here|there|alone|on|near|like\s+a))`,
+  ),
+  rule("indirect", "low", String.raw`\b(?:nothing|no\s+one|nobody)\s+(?:left\s+)?to\s+live\s+for\b`),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\bthink(?:ing)?\s+about\s+(?:dying|death|being\s+dead)\s+(?:a\s+lot|all\s+the\s+time|constantly|every\s+day|so\s+much)\b|\b(?:can'?t\s+stop|keep)\s+thinking\s+about\s+(?:death|dying|being\s+dead)\b|\bfeel(?:ing)?\s+like\s+dying\b(?!\s+(?:my|her|his|the)\s+hair)`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:don'?t\s+think|not\s+sure)\s+i\s+can\s+(?:do\s+this|go\s+on|keep\s+going|take\s+(?:it|this)|live\s+like\s+this)\s+(?:anymore|any\s+more|much\s+longer)\b`,
+    { self: true },
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:might|going\s+to|gonna|will|i'?ll|afraid\s+i'?ll|scared\s+i'?ll)\s+do\s+something\s+(?:stupid|drastic)\b(?!\s+like)`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:imagin(?:e|ing)|fantasi[sz](?:e|ing)|dream(?:ing)?\s+about)\s+(?:just\s+)?(?:not\s+existing|not\s+being\s+(?:here|alive|around)|being\s+dead|dying)\b`,
+  ),
+  rule("indirect", "low", String.raw`\bend\s+(?:my|this)\s+(?:suffering|misery)\b`),
+  rule("indirect", "low", String.raw`\bhow\s+(?:much\s+)?longer\s+i\s+can\s+(?:keep\s+going|go\s+on|take\s+(?:it|this)|do\s+this|hold\s+on)\b`, {
+    self: true,
+  }),
+  rule("indirect", "low", String.raw`\bwish\s+i\s+(?:had|'d)\s+never\s+been\s+born\b`),
+  rule("indirect", "low", String.raw`\b(?:want|wish|need)\s+(?:everything|it\s+all|it|the\s+pain|all\s+of\s+it)\s+to\s+(?:stop|end)\b`),
+  rule("indirect", "low", String.raw`\bgiv(?:e|ing)\s+up\s+on\s+(?:life|living|everything)\b`),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:want|wanna|wish\s+i\s+could|wish)\s+(?:to\s+)?(?:go\s+to\s+)?sleep\s+forever\b|\b(?:want|wanna|wish\s+i\s+(?:was|were|could\s+be))\s+(?:to\s+be\s+)?gone\b(?!\s+(?:for|from|by))`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:my\s+)?life\s+(?:is|feels|seems)\s+(?:so\s+|completely\s+|totally\s+)?(?:pointless|meaningless|unbearable)\b(?!\s+without)`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:hate|can'?t\s+stand|sick\s+of)\s+(?:being\s+alive|living|existing)\b(?!\s+(?:in|with|here|there|alone|at|on|near|so|like\s+a))`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:want|wish|need)\s+(?:it|everything|it\s+all|this|all\s+of\s+this)\s+to\s+be\s+over\b(?!\s+already)|\b(?:imagin(?:e|ing)|planning)\s+my\s+(?:own\s+)?funeral\b`,
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:not\s+sure|don'?t\s+know|unsure)\s+(?:if\s+|whether\s+|that\s+)?i\s+(?:even\s+|still\s+)?(?:want|wanna)\s+(?:to\s+)?(?:live|be\s+alive|keep\s+(?:living|going)|go\s+on|be\s+here)\b`,
+    { self: true },
+  ),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:why\s+(?:should|would|do)\s+i|don'?t\s+see\s+why\s+i\s+should)\s+(?:even\s+)?(?:keep\s+living|live|go\s+on|bother\s+living)\b`,
+    { self: true },
+  ),
+  // methods and means
+  rule(
+    "method",
+    "high",
+    String.raw`\b(?:cut(?:ting)?|burn(?:ing)?|hang(?:ing|ed)?|shoot(?:ing)?|drown(?:ing)?|poison(?:ing)?|stab(?:bing)?|strangle|starve|starving)\s+${REFL}`,
+  ),
+  rule("method", "high", String.raw`\b(?:cut(?:ting)?|slit(?:ting)?|slash(?:ing)?)\s+${POSS}\s+(?:wrists?|arms?|legs?|thighs?|skin|veins?|throat)\b`),
+  rule(
+    "method",
+    "high",
+    String.raw`\b(?:take|taking|swallow(?:ing)?|down(?:ing)?|overdose\s+on|od\s+on)\s+(?:like\s+|about\s+|around\s+|maybe\s+|over\s+|almost\s+)?${MANY}\s+${OWNER}${FEW}${PILLS}\b(?!\s+(?:for|as|with))`,
+  ),
+  rule("method", "high", String.raw`\b(?:take|taking|swallow(?:ing)?|down(?:ing)?)\s+(?:the|a)\s+whole\s+(?:bottle|box|pack|packet)\b`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\bi\s*(?:have|'ve\s+got|got)\s+(?:the|enough)\s+(?:pills|rope|noose|razor|blades|gun|charcoal)\b(?!\s+(?:for|from|to\s+(?!do\s+it)))`,
+  ),
+  rule("method", "high", String.raw`\boverdos(?:e|ing)\b|\bnoose\b|\b(?:gonna|going\s+to|want\s+to|wanna|will|might)\s+(?:just\s+)?od\b`),
+  rule("method", "high", String.raw`\b(?:i|i'?m|im|been|started|keep|relapsed\s+and)\s+(?:cutting|cut)\s+(?:again|rn|right\s+now|tonight)\b`),
+  rule(
+    "method",
+    "high",
+    String.raw`\b(?:jump(?:ing|s)?|leap(?:ing)?|step(?:ping)?|walk(?:ing)?|throw(?:ing)?\s+${REFL})\s+(?:off|from|in\s+front\s+of|under|out\s+of|into)\s+(?:a|the|this|that|my|our|an)\s+(?:[a-z0-9]+\s+){0,2}?${PLACE}\b`,
+  ),
+  rule("method", "high", String.raw`\b(?:going\s+to|gonna|about\s+to|want\s+to|wanna|will|i'?ll)\s+jump(?=\s*(?:[,.!?]|$))`),
+  rule(
+    "method",
+    "high",
+    String.raw`\b(?:driv(?:e|ing)|crash(?:ing)?|steer(?:ing)?)\s+(?:my\s+car\s+|it\s+)?(?:off|into)\s+(?:a|the|an)\s+(?:[a-z]+\s+){0,2}?(?:cliff|wall|tree|bridge|river|truck|oncoming|lake|sea|pole|road|pier|overpass)\b`,
+  ),
+  rule("method", "high", String.raw`\bwalk(?:ing)?\s+into\s+the\s+(?:sea|ocean|river|lake|water)\b`),
+  rule(
+    "method",
+    "high",
+    String.raw`\b(?:drink(?:ing)?|drank|swallow(?:ing|ed)?)\s+(?:some\s+|the\s+)?(?:bleach|antifreeze|poison|pesticide|weed\s*killer|drain\s+cleaner)\b`,
+  ),
+  rule("method", "high", String.raw`\b(?:burn(?:ing|ed)?|light(?:ing)?|lit)\s+(?:a\s+|some\s+)?(?:charcoal|coal)\b(?!\s+(?:grill|bbq|barbecue))`),
+  rule("method", "high", String.raw`\b(?:gun|pistol)\s+(?:to|against)\s+(?:my|his|her|their)\s+head\b|\bblow\s+my\s+brains\b`),
+  rule(
+    "method",
+    "high",
+    String.raw`\b(?:gun|pistol|rifle|pills|rope|noose|knife|razor|blades?)\b[^.!?]{0,40}?\b(?:(?:keep|kept|can'?t\s+stop)\s+(?:thinking|looking|staring)\s+(?:about|at)|(?:want|going|gonna)\s+to\s+use)\s+(?:it|them)\b`,
+  ),
+  // acts already done: imminent unless placed in the past
+  rule(
+    "method",
+    "imminent",
+    String.raw`\b(?:took|taken|swallowed|downed|ate|overdosed\s+on)\s+(?:like\s+|about\s+|around\s+|maybe\s+|over\s+|almost\s+)?${MANY}\s+${OWNER}${FEW}${PILLS}\b(?!\s+(?:for|as|with))`,
+    {
+      act: true,
+    },
+  ),
+  rule("method", "imminent", String.raw`\boverdosed\b`, { act: true }),
+  rule(
+    "method",
+    "imminent",
+    String.raw`\b(?:won'?t|can'?t|doesn'?t|isn'?t)\s+stop(?:ping)?\s+(?:the\s+)?bleeding\b|\bcut\s+(?:too\s+|really\s+|so\s+)?deep\b`,
+    { act: true },
+  ),
+  // past attempts
+  rule(
+    "past_attempt",
+    "high",
+    String.raw`\btried\s+to\s+(?:kill|hang|drown|shoot|poison|unalive|overdose|od)\b|\btried\s+to\s+end\s+(?:it|my|his|her|their|things)\b|\btried\s+to\s+take\s+(?:my|his|her|their)\s+(?:own\s+)?life\b|\battempted\s+(?:suicide|to\s+(?:kill|end|take))\b`,
+  ),
+  rule("past_attempt", "high", String.raw`\b(?:made|make)\s+(?:an?\s+|another\s+)?attempt\b(?!\s+(?:at|to\s+(?!kill|end)))`),
+  rule("past_attempt", "high", String.raw`\b(?:suicide|(?:my|his|her|their|last|first|second|previous)\s+(?:suicide\s+)?)attempts?\b(?!\s+at\b)`),
+  // plans, preparations and means at hand
+  rule("plan", "high", String.raw`\bsuicide\s+(?:note|letter)s?\b|\b(?:goodbye|farewell)\s+(?:letters|notes|messages|video)\b`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:wr(?:ote|itten|iting|ite)\s+(?:[a-z]+\s+)?(?:letters|notes)|(?:goodbye|farewell)\s+(?:letter|note|message))\s+(?:to|for)\s+(?:everyone|everybody|my\s+(?:family|parents|kids|children|friends|mom|mum|dad|wife|husband))\b`,
+  ),
+  rule("plan", "high", String.raw`\b(?:i\s+have|i'?ve\s+got|i\s+made|i'?ve\s+made)\s+a\s+plan\b(?!\s+(?:for|to\s+(?!die|end|kill)))`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:ways?|methods?|how)\s+to\s+(?:die|kill\s+(?:myself|yourself|oneself)|commit\s+suicide|end\s+(?:my|your)\s+life|overdose)\b(?!\s+(?:(?:my|her|his|the)\s+hair|in\s+(?:minecraft|roblox|the\s+game|a\s+game)))`,
+    { self: true },
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:posted|left)\s+(?:a\s+)?(?:goodbye|farewell)\s+(?:message|note|letter|post|video)\b(?!\s+(?:for|to)\s+the\s+(?:team|office|class|group|company))`,
+  ),
+  rule("plan", "high", String.raw`\blethal\s+dose\b|\b(?:painless|easiest|quickest|fastest)\s+way\s+to\s+(?:die|kill\s+myself)\b`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\bhow\s+many\s+(?:[a-z]+\s+){1,3}?(?:does\s+it\s+take|would\s+it\s+take|do\s+i\s+need)\s+to\s+(?:die|not\s+wake|never\s+wake|overdose|kill)\b|\bhow\s+many\s+(?:[a-z]+\s+){1,3}?(?:would|will|to)\s+(?:kill|be\s+(?:fatal|lethal))\b`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:stockpil\w*|hoard\w*|sav(?:e|ed|ing)(?:\s+up)?|collect(?:ed|ing)?)\s+(?:up\s+)?(?:my\s+|her\s+|his\s+)?(?:[a-z]+\s+)?(?:pills|tablets|meds|medication|antidepressants|sleeping\s+pills)\b|\b(?:pills|tablets|meds)\s+(?:saved|stockpiled|hoarded|stashed)\b`,
+  ),
+  rule("plan", "high", String.raw`\b(?:bought|buy|got|tie|tied|have|has|had)\s+(?:a|the|some)\s+rope\b(?!\s+(?:for|to\s+(?:climb|tie\s+the)))`),
+  rule("plan", "high", String.raw`\bthis\s+is\s+(?:my\s+)?goodbye\b|\bsaid\s+(?:my\s+)?goodbyes\b|\bgoodbye\s+(?:forever|everyone|world)\b`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\bgiv(?:en|ing|e)\s+away\s+(?:all|everything)\b|\b(?:won'?t|will\s+not)\s+need\s+(?:them|it|any\s+of\s+(?:it|this|them))\s*(?:anymore|any\s+more|where\s+i'?m\s+going|[,.!?]|$)`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:won'?t|will\s+not)\s+be\s+(?:here|around|alive)\s+(?:tomorrow|much\s+longer|for\s+long|next\s+(?:week|year)|by\s+(?:tomorrow|morning|monday|friday))\b`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:this\s+is|these\s+are)\s+my\s+last\s+(?:message|words|post|text)\b(?!\s+(?:before|for|of|until|till|today))|\blast\s+(?:message|text|post)\s+(?:i'?ll|i\s+will)\s+(?:ever\s+)?(?:send|write|post)\b`,
+  ),
+  rule(
+    "direct",
+    "high",
+    String.raw`\bthreaten(?:ing|ed|s)?\s+(?:to\s+)?(?:jump|kill|end\s+(?:it|his|her|their)|overdose|hurt|suicide|take\s+(?:his|her|their))\b`,
+  ),
+  rule("plan", "high", String.raw`\bpicked\s+(?:out\s+)?(?:a|the)\s+(?:date|day|spot|place|bridge|building|time)\b`),
+  rule(
+    "plan",
+    "imminent",
+    String.raw`\b(?:pills|rope|noose|knife|blade|razor|gun|charcoal)s?\s+(?:(?:is|are|'s|'re)\s+)?(?:right\s+)?(?:here|lined\s+up|counted\s+out|laid\s+out|ready|in\s+front\s+of\s+me|next\s+to\s+me|in\s+my\s+hands?|beside\s+me|on\s+my\s+(?:desk|bed|lap)|tied|set\s+up)\b`,
+  ),
+  rule(
+    "plan",
+    "imminent",
+    String.raw`\bi\s*(?:have|'ve\s+got|got|am\s+holding|'?m\s+holding)\s+(?:the|a|my)\s+(?:pills|rope|noose|knife|blade|razor|gun)s?\s+(?:ready|here|in\s+(?:my\s+hand|front\s+of\s+me)|next\s+to\s+me|with\s+me)\b`,
+  ),
+  rule(
+    "plan",
+    "imminent",
+    String.raw`\b(?:standing|sitting|i'?m|i\s+am)\s+(?:on|at|near)\s+(?:the\s+)?(?:edge|ledge|railing|windowsill|window\s+sill|train\s+tracks|railway\s+tracks|tracks)\b`,
+  ),
+  rule(
+    "plan",
+    "imminent",
+    String.raw`\b(?:i'?m|i\s+am|standing|sitting)\s+(?:on|at)\s+(?:the|a|this)\s+(?:roof|rooftop|bridge)\s+(?:right\s+)?now\b`,
+  ),
+];
+
+export const english: LanguageRules = {
+  script: /[a-z]/,
+  rules,
+  idioms:
+    /\b(?:cut|burn(?:ed|t)?|hurt)\s+(?:my|him|her)sel(?:f|ves)\s+(?:shaving|cooking|chopping|on\s+the\s+(?:stove|oven|pan|iron|kettle)|by\s+accident|accidentally|while\s+[a-z]+ing)\b|\baccidentally\s+(?:cut|burn(?:ed|t)?|hurt)\s+(?:my|him|her)self\b|\bdead\s+to\s+(?:me|us|him|her|them)\b|\blet\s+me\s+die\s+in\s+peace\b|\bkill(?:ing)?\s+myself\s+(?:at|over)\s+(?:work|the\s+gym|this|that|my\s+job|school|nothing)\b|\bkilling\s+(?:my|him|her|them)sel(?:f|ves)\s+with\s+(?:work|overwork|workouts?|training|studying|overtime|homework|these\s+workouts)\b|\bjump\s+off\s+a\s+bridge\s+if\b|\bready\s+to\s+die\s+on\s+(?:this|that|a)\s+hill\b|\b(?:die|died|dying)\s+(?:of|from)\s+(?:laughter|laughing|embarrassment|cringe|boredom|shame)\b/gu,
+  negation:
+    /(?:^|\s)(?:not|never|no(?!\s+longer)|(?:do|does|did|would|wo|is|are|have|has|had|was|were)n'?t|dont|wont)\s+(?:(?:i|i'm|im|am|really|actually|ever|even|going|gonna|to|want|wanna|plan|plans|planning|intention|intentions|intend|thinking|think|thought|thoughts|about|of|be|feel|feeling|feelings|been|tried|try|trying|have|had|will|would|that|at|all|any|like|do|so|currently|a)\s+){0,4}$/u,
+  question: /\basked\s+(?:me\s+|him\s+|her\s+|them\s+)?(?:if|whether)\b/u,
+  media:
+    /\b(?:movie|film|show|series|episode|book|novel|story|character|chapter|scene|song|lyrics|album|game|podcast|documentary|article|news|headline|report|study|statistics|stats|rates?|prevention|awareness|training|lecture|course|essay|research|history|celebrity|anime|manga|tv|netflix|villain|narrator|protagonist|thriller)\b/u,
+  subject:
+    /\b(?:(i|i'm|im|i've|ive|i'd|i'll|me|my|myself)|(he|she|they|him|her|them|his|their|who|someone|somebody|people|friends?|bf|gf|boyfriend|girlfriend|partner|wife|husband|mom|mum|mother|dad|father|parents?|brother|sister|sibling|son|daughter|kid|child|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|roommate|flatmate|classmate|coworker|colleague|student|teacher|neighbou?r|bestie|bff|guy|girl|man|woman|character|narrator|protagonist|villain|celebrity|person)|(you|your|yourself))\b/gu,
+  imminence:
+    /\b(?:tonight|today|tomorrow|this\s+(?:weekend|week|evening|morning|afternoon)|right\s+now|rn|now|in\s+(?:an?\s+)?(?:hour|few\s+(?:minutes|hours))|after\s+(?:work|school|class|everyone|they|my\s+[a-z]+)|when\s+(?:everyone|everybody|they|my\s+[a-z]+)(?:'s|'re|\s+is|\s+are)?\s+(?:asleep|gone|out|leaves?)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|at\s+midnight|before\s+(?:morning|sunrise)|(?:on|at)\s+the\s+(?:roof|rooftop|ledge|edge|railing)|(?:got|has|have|bought)\s+a\s+gun|(?:can'?t|cannot)\s+(?:reach|find|get\s+hold\s+of)\s+(?:him|her|them)|(?:isn'?t|is\s+not|not|won'?t\s+be)\s+(?:answering|breathing|waking\s+up)|(?:he|she|they)(?:'s|\s+is|'re|\s+are)\s+missing)\b/u,
+  recent: /\b(?:last\s+night|this\s+morning|earlier\s+today|an?\s+hours?\s+ago|\d+\s+(?:minutes|hours)\s+ago|yesterday|just\s+now)\b/u,
+  distant:
+    /\b(?:years?\s+ago|months?\s+ago|weeks?\s+ago|last\s+(?:year|month|week|summer|winter|spring|fall|time)|when\s+i\s+was|as\s+a\s+(?:kid|teen|teenager)|in\s+(?:high\s+school|college|university|school)|once|back\s+then|in\s+(?:19|20)\d\d)\b/u,
+};
