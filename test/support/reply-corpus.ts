@@ -28,6 +28,7 @@ export const SENTENCES: Record<Language, string[]> = {
     "Take all the time you need.",
     'You said "I am fine" and I am listening.',
     "Let us look at that together.",
+    'You said "I am fine", and I am listening.',
   ],
   "zh-CN": [
     "我听到了，我们可以慢慢来。",
@@ -36,13 +37,15 @@ export const SENTENCES: Record<Language, string[]> = {
     "你可以慢慢说。",
     '你说"我很好"，我在听。',
     "我们一起来看看。",
+    '你说"我很好", 我在听。',
   ],
 };
 
 /** What a discarded attempt says: it must never reach a client. */
 const DRAFT = { en: "A first draft.", "zh-CN": "初稿。" } as const;
 const LABEL = { en: "Counselor: ", "zh-CN": "咨询师：" } as const;
-const BEFORE_COMMA = { en: 'You said "I am fine", and I am listening.', "zh-CN": '你说"我很好", 我在听。' } as const;
+/** The sentences with quotes inside (unescaped by some shapes); ordinary replies use the others. */
+const QUOTED = { inside: 4, beforeComma: 6 } as const;
 const FRAGMENT = { en: " And then there was more to", "zh-CN": "然后还有一些想说的" } as const;
 
 /** How the fake types the score it heard (3 every time): the engine must read each as the integer 3. */
@@ -111,15 +114,15 @@ export const SHAPES: ReplyShape[] = [
   {
     name: "unescaped quotes inside the text",
     contentOnly: true,
-    texts: (r, { language }) => [json(withContent(r, "\u0001")).replace('"\\u0001"', `"${SENTENCES[language][4]}"`)],
-    shows: (_line, language) => SENTENCES[language][4]!,
+    texts: (r, { language }) => [json(withContent(r, "\u0001")).replace('"\\u0001"', `"${SENTENCES[language][QUOTED.inside]}"`)],
+    shows: (_line, language) => SENTENCES[language][QUOTED.inside]!,
   },
   {
     // jsonrepair alone reads the comma as the string's end; the engine escapes such quotes first.
     name: "unescaped quotes before a comma",
     contentOnly: true,
-    texts: (r, { language }) => [json(withContent(r, "\u0001")).replace('"\\u0001"', `"${BEFORE_COMMA[language]}"`)],
-    shows: (_line, language) => BEFORE_COMMA[language],
+    texts: (r, { language }) => [json(withContent(r, "\u0001")).replace('"\\u0001"', `"${SENTENCES[language][QUOTED.beforeComma]}"`)],
+    shows: (_line, language) => SENTENCES[language][QUOTED.beforeComma]!,
   },
   { name: "full-width syntax", texts: (r) => [fullWidth(r)] },
   {
@@ -231,7 +234,7 @@ export function corpusResponder(initial: Plan = { shape: "clean JSON" }): Corpus
       const schema: JsonSchema = request.schema ?? {};
       const content = "content" in (schema.properties ?? {});
       const n = calls++;
-      const sentences = SENTENCES[language].filter((_, i) => i !== 4);
+      const sentences = SENTENCES[language].filter((_, i) => i !== QUOTED.inside && i !== QUOTED.beforeComma);
       const line = `${sentences[n % sentences.length]} ${sentences[(n + 1) % sentences.length]}`;
       const value = (name: string) => (name === "content" ? line : sentences[n % sentences.length]!);
       const built = replyFor(schema, value) as Record<string, unknown>;
