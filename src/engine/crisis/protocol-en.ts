@@ -69,7 +69,8 @@ session:
                 tone: calm, warm, direct
                 max_rounds: 1
                 output:
-                  - get: current_risk
+                  - &current_risk
+                    get: current_risk
                     type: enum
                     values: [none, low, high, imminent]
                     define: >-
@@ -86,12 +87,5 @@ session:
                 tone: gentle, unhurried
                 max_rounds: 1
                 output:
-                  - get: current_risk
-                    type: enum
-                    values: [none, low, high, imminent]
-                    define: >-
-                      How much risk the client's latest answer shows right now. none: they clearly say they are safe
-                      and not thinking of ending their life or hurting themselves. low: passing thoughts, no intent.
-                      high: thoughts of suicide or self-harm. imminent: a plan, the means or the intent to act soon,
-                      or acting now. When unsure, do not answer none.
+                  - *current_risk # the same reading as confirm's
 `;

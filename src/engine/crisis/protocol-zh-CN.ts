@@ -66,7 +66,8 @@ session:
                 tone: 平静、温暖、直接
                 max_rounds: 1
                 output:
-                  - get: current_risk
+                  - &current_risk
+                    get: current_risk
                     type: enum
                     values: [none, low, high, imminent]
                     define: >-
@@ -82,11 +83,5 @@ session:
                 tone: 温和、不急
                 max_rounds: 1
                 output:
-                  - get: current_risk
-                    type: enum
-                    values: [none, low, high, imminent]
-                    define: >-
-                      来访者最新的回答显示的当前风险。none：明确表示自己安全，没有结束生命或伤害自己的想法；
-                      low：一闪而过的念头，没有打算；high：有自杀或自伤的想法；imminent：有计划、有手段或打算很快行动，
-                      或正在行动。不确定时不要答 none。
+                  - *current_risk # 与 confirm 相同的判断
 `;
