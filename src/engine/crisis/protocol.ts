@@ -25,6 +25,7 @@ import { visibleVariables } from "../variables/store";
 import { isResourceLine, resourceLine, resourceVariables } from "./resource-line";
 import { asRiskLevel, higherRisk, raiseLevel, type RiskReading } from "./risk";
 import { builtInCrisisScript, crisisScriptProblems, RISK_OUTPUT } from "./scripts";
+import { withoutModel } from "./without-model";
 
 /** The protocol to run: the host's override when it is one, else the built-in one of the script's language. */
 function protocolOf(turn: Turn): Program {
@@ -96,7 +97,7 @@ async function runPass(turn: Turn, program: Program, crisis: CrisisState, answer
   // Only ai_say actions are resource lines (isResourceLine), so the ai_say handler is the one chosen for them.
   const referral = resourceLine(locale, crisis.level) as ActionHandler<ActionType>;
   try {
-    await advance(protocol, answer, (node) => (isResourceLine(node) ? referral : handlerFor(node.action)));
+    await advance(protocol, answer, (node) => (isResourceLine(node) ? referral : withoutModel(handlerFor(node.action))));
   } finally {
     for (const key of ["llmCalls", "modelMs", "inputTokens", "outputTokens"] as const) turn.stats[key] += protocol.stats[key];
   }

@@ -9,6 +9,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { APICallError } from "@ai-sdk/provider";
+import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import {
   loadCrisisScript,
@@ -200,6 +202,47 @@ describe("imminent risk", () => {
     // The lines are the configuration's, never the model's: no model call for them.
     expect(requests.some((r) => r.actionId.startsWith("resources"))).toBe(false);
     expect(text(turns[1]!)).toMatch(/^MODEL: Thank you for telling me/);
+  });
+});
+
+describe("when the model fails", () => {
+  const down = () =>
+    new MockLanguageModelV3({
+      doStream: async () => {
+        throw new APICallError({ message: "unavailable", url: "http://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: true });
+      },
+    });
+
+  it("the protocol shows its lines as written instead of failing, and stays while it cannot read the answers", async () => {
+    const [opening] = await converse(intakeEn, [null]);
+    const turns = await converse(intakeEn, ["I want to kill myself", "No, I'm safe"], { model: down() }, opening!.state);
+    const [crisis, denial] = turns;
+    expect(ids(crisis!)).toEqual(["acknowledge", "resources", "confirm"]);
+    expect(crisis!.messages[0]!.content).toMatch(/^Thank you for telling me\./);
+    expect(crisis!.messages[2]!.content).toBe("Can I ask you directly, are you thinking about ending your life or hurting yourself right now?");
+    expect(referrals(crisis!)).toHaveLength(1);
+    // The model could not read the denial: the risk stays where it was, and so does the protocol.
+    expect(ids(denial!)).toEqual(["stay_with", "resources", "confirm"]);
+    expect(denial!.state.crisis).toMatchObject({ level: "high", pass: 2 });
+  });
+
+  it("outside the protocol a model failure is still the step's error", async () => {
+    const r = await step(intakeEn, start(intakeEn, { now: fixedNow }), null, { model: down(), now: fixedNow });
+    expect(r).toMatchObject({ status: "error", error: { code: "LLM_UNAVAILABLE" } });
+  });
+
+  it("the host's abort during a protocol call still ends the step", async () => {
+    const [opening] = await converse(intakeEn, [null]);
+    const abort = new AbortController();
+    const aborting = new MockLanguageModelV3({
+      doStream: async () => {
+        abort.abort();
+        throw new APICallError({ message: "aborted", url: "http://model.test", requestBodyValues: {}, isRetryable: true });
+      },
+    });
+    const r = await step(intakeEn, opening!.state, "I want to kill myself", { model: aborting, now: fixedNow, signal: abort.signal });
+    expect(r).toMatchObject({ status: "error", messages: [] });
+    expect(r.state).toBe(opening!.state);
   });
 });
 
