@@ -119,6 +119,7 @@ export async function crisisTurn(turn: Turn, answer: string | null, reading: Ris
   const s = turn.state;
   const program = protocolOf(turn);
   if (!s.crisis) {
+    // No crisis and no risk in the words: the script goes on.
     if (reading.level === "none") return true;
     // The words that raised the risk are no answer to the protocol either: it starts from the beginning.
     s.crisis = freshPass(program, reading.level, 1);

@@ -164,6 +164,15 @@ describe("confirming safety", () => {
     expect(words!.state.crisis).toMatchObject({ pass: 2 });
   });
 
+  it("a confirm answer the model reads as low risk gets no follow-up: the protocol stays", async () => {
+    const model = scriptedModel((req) =>
+      req.purpose === "ai_ask" && req.answer ? { EXIT: "true", current_risk: "low" } : { content: req.content, EXIT: "false" },
+    );
+    const [, , low] = await converse(intakeEn, [null, "I want to kill myself", "sometimes, but I would not do it"], { model });
+    expect(ids(low!)).toEqual(["stay_with", "resources", "confirm"]);
+    expect(low!.state.crisis).toMatchObject({ level: "high", pass: 2 });
+  });
+
   it("an empty reply in the protocol is asked again and changes nothing", async () => {
     const [, crisis, empty] = await converse(intakeEn, [null, "I want to kill myself", "  "]);
     expect(ids(empty!)).toEqual(["confirm"]);
