@@ -15,6 +15,7 @@ export {
   SessionStateSchema,
   PositionSchema,
   type SessionState,
+  type CrisisState,
   type Position,
   type InFlight,
   type HistoryEntry,
@@ -40,6 +41,15 @@ export {
   type StepStatus,
 } from "./runtime/events";
 export { PROVIDER_OPTIONS_KEY, type ModelRequest } from "./runtime/model";
+export { riskOf, riskLevels, type RiskLevel, type RiskReading, type CrisisLevel } from "./crisis/risk";
+export {
+  loadCrisisScript,
+  checkCrisisScript,
+  builtInCrisisScript,
+  PROTOCOL_VARIABLES,
+  RISK_OUTPUT,
+  type CrisisScriptLoad,
+} from "./crisis/scripts";
 export {
   templateNames,
   templatePlaceholders,

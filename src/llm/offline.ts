@@ -11,6 +11,9 @@
  * - ai_think: every text output gets the same neutral sentence (scripts
  *   show what ai_think wrote to the client, so it must read as a line);
  * - extract: every requested variable gets the trimmed answer.
+ * - the crisis protocol's `current_risk` (ai_ask and extract): `none` for a
+ *   plain denial ("no", "I'm safe", "没有", "我没事") without crisis words,
+ *   else no value, which keeps the protocol going.
  *
  * Typed outputs get a value of their type: the answer read as that type
  * (null when it does not read as one), and for ai_think a fixed value
@@ -26,12 +29,23 @@ import type {
   LanguageModelV3StreamResult,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
-import { coerceOutput, PROVIDER_OPTIONS_KEY, type ModelRequest } from "../engine";
+import { coerceOutput, PROVIDER_OPTIONS_KEY, RISK_OUTPUT, riskOf, type ModelRequest } from "../engine";
 
 type RequestedOutput = ModelRequest["outputs"][number];
 
+const DENIAL: Record<ModelRequest["language"], RegExp> = {
+  en: /^(no\b|nope|nah|not really|not at all|i'?m (fine|ok|okay|safe|alright|all right)|i am (fine|ok|okay|safe)|you misunderstood|i was (just )?joking|just kidding)/i,
+  "zh-CN": /^(没|不会|不是|我没事|我很好|我挺好|我很安全|我安全|你误会了|开玩笑)/,
+};
+
+/** The crisis protocol's risk reading of an answer: a plain denial is `none`; anything else is no value (the risk stays). */
+function riskReading(answer: string, language: ModelRequest["language"]): string | null {
+  return DENIAL[language].test(answer) && riskOf(answer, language).level === "none" ? "none" : null;
+}
+
 /** The answer as the output's declared type; null when it does not read as one (the reply has no value for it). */
-function answerAs(o: RequestedOutput, answer: string): unknown {
+function answerAs(o: RequestedOutput, answer: string, language: ModelRequest["language"]): unknown {
+  if (o.name === RISK_OUTPUT) return riskReading(answer, language);
   return o.type === "text" ? answer : (coerceOutput(o, answer) ?? null);
 }
 
@@ -93,7 +107,7 @@ function reply(req: ModelRequest): Record<string, unknown> {
         EXIT: "true",
         content: t.thanks,
         BRIEF: "",
-        ...outputs((o) => (o.filled ? (o.type === "text" ? "" : null) : answerAs(o, answer))),
+        ...outputs((o) => (o.filled ? (o.type === "text" ? "" : null) : answerAs(o, answer, req.language))),
         ...safe,
         metadata,
       };
@@ -101,7 +115,7 @@ function reply(req: ModelRequest): Record<string, unknown> {
     case "ai_think":
       return { ...outputs((o) => thought(o, t.think)), ...safe, metadata: { crisis_signal: false } };
     case "extract":
-      return { ...outputs((o) => answerAs(o, req.answer ?? "")), ...safe, metadata: { crisis_signal: false } };
+      return { ...outputs((o) => answerAs(o, req.answer ?? "", req.language)), ...safe, metadata: { crisis_signal: false } };
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { TemplateName } from "../prompts/templates";
+import type { SessionScript } from "../script/schema";
 import type { CrisisResourceTable } from "../safety/resources";
 import type { JsonValue, Position, SessionState, VariableScope } from "./state";
 
@@ -25,6 +26,8 @@ export interface EngineMessage {
   content: string;
   metadata: {
     round: number;
+    /** A line of the crisis protocol (not of the script). */
+    crisis?: true;
     /** Present when the model flagged a risk or crisis for this reply. */
     safety?: SafetyFlag;
   };
@@ -71,7 +74,12 @@ export type EngineEvent =
   | { type: "position"; position: Position }
   | { type: "llm"; trace: LlmTrace }
   | ({ type: "safety"; actionId: string | null; messageId?: string } & SafetyFlag)
-  | ({ type: "diagnostic"; actionId: string | null } & RunDiagnostic);
+  | ({ type: "diagnostic"; actionId: string | null } & RunDiagnostic)
+  /**
+   * The crisis protocol showed the configured crisis lines of `locale` (a key of the resource table) in a
+   * message of action `actionId`; `level` is the crisis's risk level. No content: hosts count referrals.
+   */
+  | { type: "crisis_referral"; actionId: string; locale: string; level: "low" | "high" | "imminent" };
 
 export const runDiagnosticCodes = [
   /** A `condition:` could not be evaluated (a variable not set, a comparison of different types): it counted as false. */
@@ -80,6 +88,8 @@ export const runDiagnosticCodes = [
   "UNRENDERED_PLACEHOLDER",
   /** The model gave a value that is not of the output's declared type: it was not stored. */
   "OUTPUT_UNREADABLE",
+  /** The `crisisScript` option is not a crisis protocol (crisis/scripts.ts): the built-in protocol ran instead. */
+  "CRISIS_SCRIPT_INVALID",
 ] as const;
 
 /**
@@ -160,4 +170,6 @@ export interface StepOptions {
   maxContentChars?: number;
   /** The deployment's crisis lines per locale (CRISIS_RESOURCES); prompts offer those of the script's language, else the defaults. */
   crisisResources?: CrisisResourceTable | undefined;
+  /** The project's crisis protocol (its `crisis` file, loaded with loadCrisisScript()); default: the built-in one of the script's language. */
+  crisisScript?: SessionScript | undefined;
 }

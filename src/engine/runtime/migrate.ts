@@ -34,9 +34,14 @@ export const OLDEST_SCHEMA_VERSION = 1;
 /**
  * Ordered upgraders, one per version step: upgraders[i].from ===
  * OLDEST_SCHEMA_VERSION + i, the last one producing SCHEMA_VERSION.
- * Version 1 is the only version so far, so the table is empty.
  */
-export const upgraders: readonly Upgrader[] = [];
+export const upgraders: readonly Upgrader[] = [
+  {
+    from: 1,
+    description: "crisis: null (no crisis protocol in progress: version 1 had none)",
+    upgrade: (state) => ({ ...state, crisis: null, schemaVersion: 2 }),
+  },
+];
 
 export type StateErrorCode =
   /** Not an object with a numeric schemaVersion: not a HeartRule session state at all. */

@@ -17,12 +17,13 @@
  * kept outside the repository.
  */
 import type { SessionScript } from "../script/schema";
-import { handlerFor, maxRoundsOf } from "../actions";
-import { visibleVariables } from "../variables/store";
+import { maxRoundsOf } from "../actions";
+import { crisisTurn } from "../crisis/protocol";
+import { NO_RISK, riskOf, type RiskReading } from "../crisis/risk";
+import { advance } from "./advance";
 import { EngineError, toStepError } from "./errors";
 import type { StepOptions, StepResult } from "./events";
-import { compile, endPosition, positionAt, type ActionNode, type Program } from "./program";
-import { mentionsCrisis } from "./safety";
+import { compile, endPosition, positionAt } from "./program";
 import { SCHEMA_VERSION, type SessionState, type VariableMap, type VariableStore } from "./state";
 import { Turn } from "./turn";
 
@@ -46,6 +47,7 @@ export function start(script: SessionScript, options: StartOptions = {}): Sessio
     status: first ? "ready" : "completed",
     position: first ? positionAt(first, 0, maxRoundsOf(first.action)) : endPosition(program),
     inFlight: null,
+    crisis: null,
     scopes: { global: globals, session, phase: {}, topic: {} },
     variables: { ...globals, ...session },
     history: [],
@@ -72,98 +74,41 @@ function copyState(s: SessionState): SessionState {
     ...s.inFlight,
     ...(s.inFlight.collected ? { collected: { ...s.inFlight.collected } } : {}),
   };
-  return { ...s, position: { ...s.position }, inFlight, scopes, variables: { ...s.variables }, history: s.history.slice() };
-}
-
-/** Moves to `node`, or past the end when there is none (then the session is completed). Returns whether it ended. */
-function moveTo(turn: Turn, node: ActionNode | undefined): boolean {
-  const s = turn.state;
-  s.inFlight = null;
-  if (node) {
-    s.position = positionAt(node, 0, maxRoundsOf(node.action));
-  } else {
-    s.position = endPosition(turn.program);
-    s.status = "completed";
-  }
-  if (turn.listening) turn.emit({ type: "position", position: { ...s.position } });
-  return !node;
-}
-
-/** A condition that cannot be evaluated counts as false: the session goes on and authors get a diagnostic. */
-function conditionHolds(turn: Turn, node: ActionNode): boolean {
-  const outcome = node.condition!.evaluate(visibleVariables(turn.state));
-  if (outcome.ok) return outcome.value;
-  turn.emit({
-    type: "diagnostic",
-    actionId: node.action.action_id,
-    code: "CONDITION_ERROR",
-    message: `The condition of action "${node.action.action_id}" could not be evaluated (${outcome.reason}); it counted as false.`,
-  });
-  return false;
+  const crisis = s.crisis && {
+    ...s.crisis,
+    position: { ...s.crisis.position },
+    inFlight: s.crisis.inFlight && { ...s.crisis.inFlight },
+    variables: { ...s.crisis.variables },
+  };
+  return { ...s, position: { ...s.position }, inFlight, crisis, scopes, variables: { ...s.variables }, history: s.history.slice() };
 }
 
 async function run(turn: Turn, input: string | null): Promise<void> {
   const s = turn.state;
   if (s.status === "completed") return;
-  const program: Program = turn.program;
   const text = input ?? "";
   const answer = text.trim() === "" ? null : text.trim();
+  let reading: RiskReading = NO_RISK;
   if (answer !== null) {
     turn.recordHistory("user", text, s.position.actionId);
-    if (mentionsCrisis(text)) {
-      turn.emit({ type: "safety", actionId: s.position.actionId, source: "input", crisis: true, riskType: "self_harm" });
+    reading = riskOf(text, turn.language);
+    if (reading.level !== "none") {
+      turn.emit({ type: "safety", actionId: s.position.actionId, source: "input", crisis: true, riskType: reading.categories[0] ?? "self_harm" });
     }
   }
-  let pending = answer;
-  for (;;) {
-    const node = program.nodes[program.flatIndex(s.position.phaseIndex, s.position.topicIndex, s.position.actionIndex)];
-    if (!node) {
-      moveTo(turn, undefined);
-      return;
-    }
-    const handler = handlerFor(node.action);
-    const before = turn.messages.length;
-    let resumed = false;
-    let outcome;
-    if (s.inFlight) {
-      if (s.inFlight.actionId !== node.action.action_id) {
-        throw new EngineError(
-          "SCRIPT_MISMATCH",
-          `The state waits on action "${s.inFlight.actionId}" but the script has "${node.action.action_id}" there.`,
-          false,
-          s.inFlight.actionId,
-        );
-      }
-      outcome = await handler.resume(turn, node, s.inFlight, pending);
-      pending = null;
-      resumed = true;
-    } else {
-      if (node.condition && !conditionHolds(turn, node)) {
-        moveTo(turn, program.nodes[node.flat + 1]);
-        continue;
-      }
-      outcome = await handler.begin(turn, node);
-    }
-    if (outcome.wait) {
-      s.inFlight = {
-        actionId: node.action.action_id,
-        actionType: node.action.action_type,
-        round: outcome.round,
-        ...(outcome.collected ? { collected: outcome.collected } : {}),
-      };
-      s.position = positionAt(node, outcome.round, s.position.maxRounds);
-      s.status = "waiting_input";
-      if (turn.listening) turn.emit({ type: "position", position: { ...s.position } });
-      return;
-    }
-    const ended = moveTo(turn, program.nodes[node.flat + 1]);
-    if (ended) return;
-    // A resumed action that ends with a line lets the client answer it before the next action speaks (upstream turn shape).
-    if (resumed && turn.messages.length > before) {
+  if (s.crisis || reading.level !== "none") {
+    // The client's words go to the crisis protocol, never to the action in flight as its answer.
+    if (!(await crisisTurn(turn, answer, reading))) {
       s.status = "waiting_input";
       return;
     }
+    // The protocol found no current risk: the interrupted action starts again, so its question is asked anew.
+    s.inFlight = null;
+    s.position = { ...s.position, round: 0 };
+    await advance(turn, null);
+    return;
   }
+  await advance(turn, answer);
 }
 
 export async function step(script: SessionScript, state: SessionState, input: string | null, options: StepOptions): Promise<StepResult> {

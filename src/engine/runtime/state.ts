@@ -11,9 +11,11 @@
  * changes without that.
  */
 import { z } from "zod";
+import { riskLevels } from "../crisis/risk";
 import { actionTypes, variableScopes } from "../script/schema";
 
-export const SCHEMA_VERSION = 1;
+/** 2: `crisis` (the crisis protocol in progress, null outside it). */
+export const SCHEMA_VERSION = 2;
 
 /** Most history entries kept in the state (prompts need recent context; the host keeps the full log). */
 export const HISTORY_LIMIT = 20;
@@ -66,6 +68,25 @@ export const HistoryEntrySchema = z.object({
   actionId: z.string().nullable(),
 });
 
+/**
+ * The crisis protocol while it runs (crisis/protocol.ts): its own position and variables, so the
+ * interrupted action keeps its position and in-flight rounds untouched in the state around it.
+ */
+export const CrisisStateSchema = z.object({
+  /** session_id of the protocol script; another one (an override that changed) starts the protocol over. */
+  scriptId: z.string(),
+  /** The highest risk seen since the protocol started; at `imminent` it never returns to the script. */
+  level: z.enum(riskLevels).exclude(["none"]),
+  /** How many times the protocol has run from its start in this crisis (1 on entry). */
+  pass: index.min(1),
+  /** The highest risk read in the client's own words during this pass: anything but none keeps the protocol going. */
+  passRisk: z.enum(riskLevels),
+  position: PositionSchema,
+  inFlight: InFlightSchema.nullable(),
+  /** The protocol's own variables (current_risk…): never the session's. */
+  variables: VariableMapSchema,
+});
+
 export const StateStatusSchema = z.enum(["ready", "waiting_input", "completed"]);
 
 export const SessionStateSchema = z.object({
@@ -76,6 +97,8 @@ export const SessionStateSchema = z.object({
   status: StateStatusSchema,
   position: PositionSchema,
   inFlight: InFlightSchema.nullable(),
+  /** The crisis protocol in progress, or null: then the script runs. */
+  crisis: CrisisStateSchema.nullable(),
   scopes: VariableStoreSchema,
   /** Flat view: every variable ever written, latest write wins. What hosts list as "variables". */
   variables: VariableMapSchema,
@@ -90,6 +113,7 @@ export type VariableMap = z.infer<typeof VariableMapSchema>;
 export type VariableStore = z.infer<typeof VariableStoreSchema>;
 export type Position = z.infer<typeof PositionSchema>;
 export type InFlight = z.infer<typeof InFlightSchema>;
+export type CrisisState = z.infer<typeof CrisisStateSchema>;
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type JsonValue = VariableMap[string];

@@ -20,6 +20,8 @@ export class Turn {
   readonly messages: EngineMessage[] = [];
   readonly stats: StepStats = { llmCalls: 0, modelMs: 0, inputTokens: 0, outputTokens: 0 };
   readonly now: () => number;
+  /** The crisis protocol's turn (crisis/protocol.ts): its messages carry `metadata.crisis`. */
+  crisis = false;
 
   constructor(
     readonly program: Program,
@@ -114,7 +116,7 @@ export class Turn {
       actionId: node.action.action_id,
       role: "assistant",
       content,
-      metadata: safety ? { round, safety } : { round },
+      metadata: { round, ...(this.crisis ? { crisis: true as const } : {}), ...(safety ? { safety } : {}) },
     };
     this.state.messageCount++;
     this.recordHistory("assistant", content, message.actionId);

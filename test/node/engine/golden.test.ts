@@ -148,7 +148,7 @@ const goldens: Golden[] = [
         turns: [
           { input: null, say: ["怎么称呼你？"], status: "waiting_input" },
           { input: "叫我小红", say: ["最近怎么样？"], status: "waiting_input", vars: { 用户称呼: "小红" } },
-          { input: "我想死", say: ["危机#1"], status: "waiting_input", at: { actionId: "crisis_note" } },
+          { input: "我很难受", say: ["危机#1"], status: "waiting_input", at: { actionId: "crisis_note" } },
           {
             input: "嗯",
             say: ["分享#1"],

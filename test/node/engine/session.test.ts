@@ -133,7 +133,7 @@ describe("determinism and state handling", () => {
   });
 
   it("refuses a state with an unknown schema version as a step error", async () => {
-    const state = { ...start(script), schemaVersion: 2 } as unknown as SessionState;
+    const state = { ...start(script), schemaVersion: 99 } as unknown as SessionState;
     const r = await step(script, state, null, { model: new OfflineModel() });
     expect(r).toMatchObject({ status: "error", error: { code: "STATE_INVALID" } });
   });
