@@ -1,33 +1,25 @@
 /**
- * The one place the engine reads risk from the client's words: riskOf().
- * For now it is the local keyword scan (runtime/safety.ts: crisis language →
- * `high`); the crisis detector (safety/detector) replaces its body, with the
- * same reading, so nothing else changes when it does. The model's own reading
+ * The one place the engine reads risk from the client's words: riskOf(),
+ * the local crisis detector (safety/detector). The model's own reading
  * reaches the protocol through its confirm step (`current_risk`, a typed
  * output), not through this function.
  */
 import type { Language } from "../script/schema";
-import { mentionsCrisis } from "../runtime/safety";
+import { type CrisisDetection, crisisLevels, detectCrisis } from "../safety/detector";
 
 /** Ordered: each level is more urgent than the one before. */
-export const riskLevels = ["none", "low", "high", "imminent"] as const;
+export const riskLevels = crisisLevels;
 export type RiskLevel = (typeof riskLevels)[number];
 /** The levels that start or keep the crisis protocol. */
 export type CrisisLevel = Exclude<RiskLevel, "none">;
 
-export interface RiskReading {
-  level: RiskLevel;
-  /** What kind of risk, e.g. `self_harm`. */
-  categories: string[];
-  /** The words are about someone else being at risk. */
-  thirdParty: boolean;
-}
+/** The detector's reading: a level, the kinds of signal behind it, and whether someone else is in danger. */
+export type RiskReading = CrisisDetection;
 
 export const NO_RISK: RiskReading = { level: "none", categories: [], thirdParty: false };
-const SELF_HARM: RiskReading = { level: "high", categories: ["self_harm"], thirdParty: false };
 
-export function riskOf(text: string, _language: Language): RiskReading {
-  return mentionsCrisis(text) ? SELF_HARM : NO_RISK;
+export function riskOf(text: string, language: Language): RiskReading {
+  return detectCrisis(text, { language });
 }
 
 /** The more urgent of two levels. */

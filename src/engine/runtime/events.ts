@@ -13,8 +13,10 @@ export interface SafetyFlag {
   source: "model" | "input";
   /** The client may be in danger (self-harm, suicide, violence). Hosts show crisis resources. */
   crisis: boolean;
-  /** What kind of risk: `self_harm` (input scan) or the model's `risk_type` (diagnosis, prescription, guarantee, …). */
+  /** What kind of risk: `self_harm` or `third_party` (input scan) or the model's `risk_type` (diagnosis, prescription, guarantee, …). */
   riskType?: string;
+  /** The local detector's grade of the client's words (input flags only). */
+  level?: "low" | "high" | "imminent";
   confidence?: string;
 }
 

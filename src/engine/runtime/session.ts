@@ -93,7 +93,14 @@ async function run(turn: Turn, input: string | null): Promise<void> {
     turn.recordHistory("user", text, s.position.actionId);
     reading = riskOf(text, turn.language);
     if (reading.level !== "none") {
-      turn.emit({ type: "safety", actionId: s.position.actionId, source: "input", crisis: true, riskType: reading.categories[0] ?? "self_harm" });
+      turn.emit({
+        type: "safety",
+        actionId: s.position.actionId,
+        source: "input",
+        crisis: true,
+        riskType: reading.thirdParty ? "third_party" : "self_harm",
+        level: reading.level,
+      });
     }
   }
   if (s.crisis || reading.level !== "none") {

@@ -261,9 +261,14 @@ describe("safety", () => {
     for (const words of ["Sometimes I want to kill myself", "我真的不想活了"]) {
       const run = await runTurns(script, [null, words], { model: new OfflineModel() });
       const flags = eventsOf(run, "safety");
-      expect(flags).toEqual([{ type: "safety", actionId: "intro", source: "input", crisis: true, riskType: "self_harm" }]);
+      expect(flags).toEqual([{ type: "safety", actionId: "intro", source: "input", crisis: true, riskType: "self_harm", level: "high" }]);
       expect(JSON.stringify(flags)).not.toContain(words);
     }
+    const other = eventsOf(
+      await runTurns(script, [null, "my friend said she took a bottle of pills and isn't answering"], { model: new OfflineModel() }),
+      "safety",
+    );
+    expect(other.map((f) => [f.riskType, f.level])).toEqual([["third_party", "imminent"]]);
     const calm = await runTurns(script, [null, "I killed it at work today"], { model: new OfflineModel() });
     expect(eventsOf(calm, "safety")).toEqual([]);
   });
