@@ -53,7 +53,7 @@ describe("problem+json for every failure", () => {
   });
 
   it("401 for an expired token", async () => {
-    const token = await tokenFor("u1", "client", -60);
+    const token = await tokenFor("u1", "client", -3600);
     const res = await call("/api/auth/me", { headers: { authorization: `Bearer ${token}` } });
     await expectProblem(res, 401, "TOKEN_EXPIRED");
   });
