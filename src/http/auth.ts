@@ -37,7 +37,8 @@ function checkTimeClaims(payload: unknown, nowSeconds: number): void {
   const { exp, nbf, iat } = times.data;
   if (exp + CLOCK_SKEW_SECONDS <= nowSeconds) throw unauthenticated("TOKEN_EXPIRED", "The access token has expired; sign in again.");
   if (nbf !== undefined && nbf - CLOCK_SKEW_SECONDS > nowSeconds) throw unauthenticated("INVALID_TOKEN", "The access token is not valid yet.");
-  if (iat !== undefined && iat - CLOCK_SKEW_SECONDS > nowSeconds) throw unauthenticated("INVALID_TOKEN", "The access token was issued in the future.");
+  if (iat !== undefined && iat - CLOCK_SKEW_SECONDS > nowSeconds)
+    throw unauthenticated("INVALID_TOKEN", "The access token was issued in the future.");
 }
 
 const asymmetric = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;

@@ -60,7 +60,13 @@ const refusals: Refusal[] = [
     status: 401,
     code: "INVALID_TOKEN",
   },
-  { caller: "a client (wrong role)", headers: (_f, o) => o.client.headers, applies: (op) => authorsOnly(op) || adminsOnly(op), status: 403, code: "FORBIDDEN" },
+  {
+    caller: "a client (wrong role)",
+    headers: (_f, o) => o.client.headers,
+    applies: (op) => authorsOnly(op) || adminsOnly(op),
+    status: 403,
+    code: "FORBIDDEN",
+  },
   { caller: "an author (wrong role)", headers: (f) => f.author.headers, applies: adminsOnly, status: 403, code: "FORBIDDEN" },
   { caller: "another client", headers: (_f, o) => o.client.headers, applies: ofSession, status: 404, code: "NOT_FOUND" },
   { caller: "another project's author", headers: (_f, o) => o.author.headers, applies: ofProject, status: 404, code: "NOT_FOUND" },
@@ -82,7 +88,12 @@ const cases = secured.flatMap((op) => refusals.filter((r) => r.applies(op)).map(
 describe("who may call each operation", () => {
   it("walks every secured operation, with a valid body for each that takes one", () => {
     expect(secured.length).toBeGreaterThanOrEqual(40);
-    expect(operations.filter((op) => op.bodySchema).map((op) => op.name).sort()).toEqual(Object.keys(bodies).sort());
+    expect(
+      operations
+        .filter((op) => op.bodySchema)
+        .map((op) => op.name)
+        .sort(),
+    ).toEqual(Object.keys(bodies).sort());
     expect(secured.filter(authorsOnly).length).toBeGreaterThanOrEqual(28);
     expect(cases.length).toBeGreaterThanOrEqual(secured.length * 3 + 28 + 8);
   });

@@ -13,7 +13,6 @@ import { app } from "../helpers";
 export interface Parameter {
   in: string;
   name: string;
-  required?: boolean;
   schema: Record<string, unknown> & { format?: string };
 }
 
@@ -88,9 +87,9 @@ export const bodies: Record<string, (f: Fixture) => unknown> = {
 };
 
 /** Bindings an operation needs to exist at all: the bench routes answer 404 outside `bench` and `development`. */
-export function bindingsFor(op: Operation): Partial<Env> {
-  if (op.path.startsWith("/api/bench/")) return { ENVIRONMENT: "bench" };
-  if (op.path === "/api/auth/dev-token" || op.path === "/api/dev/seed") return { ENVIRONMENT: "development" };
+export function bindingsFor(path: string): Partial<Env> {
+  if (path.startsWith("/api/bench/")) return { ENVIRONMENT: "bench" };
+  if (path === "/api/auth/dev-token" || path === "/api/dev/seed") return { ENVIRONMENT: "development" };
   return {};
 }
 
@@ -113,7 +112,7 @@ export function fixture(): Promise<Fixture> {
 }
 
 /** The real value of a path parameter: what names the fixture's project, session, file, version, scheme or template. */
-export function realValue(op: Operation, name: string, f: Fixture): string {
+export function realValue(op: Pick<Operation, "path">, name: string, f: Fixture): string {
   const values: Record<string, string> = {
     id: op.path.startsWith("/api/sessions/") ? f.sessionId : f.projectId,
     fileId: f.fileId,
@@ -127,7 +126,7 @@ export function realValue(op: Operation, name: string, f: Fixture): string {
   return value;
 }
 
-export function realValues(op: Operation, f: Fixture): Record<string, string> {
+export function realValues(op: Pick<Operation, "path" | "params">, f: Fixture): Record<string, string> {
   return Object.fromEntries(op.params.map((p) => [p.name, realValue(op, p.name, f)]));
 }
 
@@ -148,5 +147,5 @@ export function request(
     : valid
       ? { ...json(valid(f), all), method: op.method }
       : { method: op.method, headers: all };
-  return call(path, init, bindingsFor(op));
+  return call(path, init, bindingsFor(op.path));
 }
