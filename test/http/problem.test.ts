@@ -41,12 +41,7 @@ describe("problem+json for every failure", () => {
     const long = `${"x".repeat(40)}\u0000`;
     const parsed = schema.safeParse({ vars: { plain_name: "a", [long]: "b", "é\n<b>": "c" }, list: [{ n: "1" }] });
     const errors = validationErrors(parsed.error!);
-    expect(errors.map((e) => e.path)).toEqual([
-      "vars.plain_name",
-      `vars."${"x".repeat(32)}"…`,
-      'vars."\\u00e9\\n<b>"',
-      "list.0.n",
-    ]);
+    expect(errors.map((e) => e.path)).toEqual(["vars.plain_name", `vars."${"x".repeat(32)}"…`, 'vars."\\u00e9\\n<b>"', "list.0.n"]);
     expect(errors.every((e) => /^[\x20-\x7e…]*$/.test(e.path))).toBe(true);
   });
 

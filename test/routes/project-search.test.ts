@@ -22,16 +22,13 @@ describe("GET /api/projects?search=", () => {
     await expectProblem(await send("GET", `/api/projects?search=${"x".repeat(201)}`, a), 400, "VALIDATION_FAILED");
   });
 
-  it("takes %, _ and \\ literally and ignores ASCII case", async () => {
+  // test/projects/projects.test.ts covers % and _; these are what instr changed how to match.
+  it("takes a backslash literally and ignores ASCII case, on both sides", async () => {
     const a = await person("author");
-    await newProject(a, { projectName: "100% Calm" });
-    await newProject(a, { projectName: "1000 calm" });
-    await newProject(a, { projectName: "snake_case" });
-    await newProject(a, { projectName: "snakeXcase" });
     await newProject(a, { projectName: "back\\slash" });
-    expect(await found(a, "100%")).toEqual(["100% Calm"]);
-    expect(await found(a, "e_c")).toEqual(["snake_case"]);
+    await newProject(a, { projectName: "Deep CALM" });
     expect(await found(a, "k\\s")).toEqual(["back\\slash"]);
-    expect(await found(a, "CALM")).toEqual(["100% Calm", "1000 calm"]);
+    expect(await found(a, "calm")).toEqual(["Deep CALM"]);
+    expect(await found(a, "dEEP")).toEqual(["Deep CALM"]);
   });
 });
