@@ -9,6 +9,7 @@ import pkg from "../package.json";
 import { benchRoutes, benchTag } from "./bench/routes";
 import { ConfigError, getConfig, isLocal } from "./config";
 import { DomainError, type ErrorCode } from "./errors";
+import { noStore } from "./http/cache";
 import { docsContentSecurityPolicy, docsPageHtml } from "./http/docs-page";
 import { requestLog } from "./http/logging";
 import { domainErrorResponse, problemResponse } from "./http/problem";
@@ -60,6 +61,7 @@ export function createApp() {
   // The docs UI is the one HTML page the Worker renders; its viewer is one of this Worker's static assets.
   const docsHeaders = secureHeaders({ contentSecurityPolicy: docsContentSecurityPolicy, ...commonSecurityHeaders });
   app.use((c, next) => (c.req.path === "/docs" ? docsHeaders(c, next) : apiHeaders(c, next)));
+  app.use("/api/*", noStore);
   app.use(
     "/api/*",
     cors({

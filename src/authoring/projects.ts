@@ -60,11 +60,6 @@ function toProject(row: ProjectQueryRow): Project {
   };
 }
 
-/** `%`, `_` and `\` match themselves: the search term is text, not a pattern. */
-export function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-}
-
 /**
  * Newest-changed first, keyset-paginated. Authors see only their own
  * projects; admins everyone's (optionally one owner's). Without a status
@@ -77,8 +72,10 @@ export async function listProjects(db: Database, actor: AuthUser, filter: Projec
   if (!filter.status) conditions.push(inArray(projects.status, ["draft", "published"]));
   else if (filter.status !== "all") conditions.push(eq(projects.status, filter.status));
   if (filter.search) {
-    const pattern = likePattern(filter.search);
-    conditions.push(sql`(${projects.projectName} LIKE ${pattern} ESCAPE '\\' OR ${projects.description} LIKE ${pattern} ESCAPE '\\')`);
+    // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes, and the term is text, not a pattern.
+    // SQLite's lower() folds ASCII only, as LIKE did; both sides go through it so they fold alike.
+    const term = sql`lower(${filter.search})`;
+    conditions.push(sql`(instr(lower(${projects.projectName}), ${term}) > 0 OR instr(lower(${projects.description}), ${term}) > 0)`);
   }
   if (filter.cursor) {
     const [updatedAt, id] = decodeCursor(filter.cursor, ["number", "string"] as const);

@@ -2,7 +2,6 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { sign, verify, verifyWithJwks } from "hono/jwt";
-import { JwtTokenExpired } from "hono/utils/jwt/types";
 import { getConfig, type Config } from "../config";
 import type { AppEnv } from "./types";
 import { DomainError } from "../errors";
@@ -17,6 +16,31 @@ const claimsSchema = z.object({
   role: RoleSchema,
 });
 
+/** How far the issuer's clock may be from the Worker's, either way, when `exp`, `nbf` and `iat` are checked. */
+export const CLOCK_SKEW_SECONDS = 60;
+
+// `exp` is required: a token without one would never expire. `nbf` and `iat` are checked when present.
+const timeClaimsSchema = z.object({
+  exp: z.number().finite(),
+  nbf: z.number().finite().optional(),
+  iat: z.number().finite().optional(),
+});
+
+/** The development token's life: short, because the pages and `heartrule chat` mint a new one before it runs out. */
+export const DEV_TOKEN_TTL_SECONDS = 15 * 60;
+
+function checkTimeClaims(payload: unknown, nowSeconds: number): void {
+  const times = timeClaimsSchema.safeParse(payload);
+  if (!times.success) {
+    throw unauthenticated("INVALID_TOKEN", "The access token must carry a numeric `exp`; `nbf` and `iat`, when present, must be numbers.");
+  }
+  const { exp, nbf, iat } = times.data;
+  if (exp + CLOCK_SKEW_SECONDS <= nowSeconds) throw unauthenticated("TOKEN_EXPIRED", "The access token has expired; sign in again.");
+  if (nbf !== undefined && nbf - CLOCK_SKEW_SECONDS > nowSeconds) throw unauthenticated("INVALID_TOKEN", "The access token is not valid yet.");
+  if (iat !== undefined && iat - CLOCK_SKEW_SECONDS > nowSeconds)
+    throw unauthenticated("INVALID_TOKEN", "The access token was issued in the future.");
+}
+
 const asymmetric = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
 
 const challenge = { "www-authenticate": 'Bearer realm="heartrule"' };
@@ -27,7 +51,11 @@ function unauthenticated(code: "UNAUTHENTICATED" | "INVALID_TOKEN" | "TOKEN_EXPI
 
 /** Verifies a bearer token and returns its user; throws a 401 DomainError otherwise. */
 export async function verifyToken(token: string, config: Config): Promise<AuthUser> {
+  // The time claims are checked below, with a clock skew hono's checks do not allow.
   const verification = {
+    exp: false,
+    nbf: false,
+    iat: false,
     ...(config.JWT_ISSUER ? { iss: config.JWT_ISSUER } : {}),
     ...(config.JWT_AUDIENCE ? { aud: config.JWT_AUDIENCE } : {}),
   };
@@ -46,9 +74,9 @@ export async function verifyToken(token: string, config: Config): Promise<AuthUs
     }
   } catch (err) {
     if (err instanceof DomainError) throw err;
-    if (err instanceof JwtTokenExpired) throw unauthenticated("TOKEN_EXPIRED", "The access token has expired; sign in again.");
     throw unauthenticated("INVALID_TOKEN", "The access token could not be verified.");
   }
+  checkTimeClaims(payload, Math.floor(Date.now() / 1000));
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) {
     throw unauthenticated("INVALID_TOKEN", "The access token must carry a `sub` and a `role` of client, author or admin.");
@@ -85,7 +113,7 @@ export function requireAuth(...allowed: Role[]) {
 }
 
 /** HS256 token for local development and tests. */
-export async function mintToken(user: AuthUser, secret: string, ttlSeconds = 12 * 3600): Promise<{ token: string; expiresAt: string }> {
+export async function mintToken(user: AuthUser, secret: string, ttlSeconds = DEV_TOKEN_TTL_SECONDS): Promise<{ token: string; expiresAt: string }> {
   const now = Math.floor(Date.now() / 1000);
   const exp = now + ttlSeconds;
   const token = await sign({ sub: user.id, role: user.role, iat: now, exp }, secret, "HS256");

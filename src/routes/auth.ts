@@ -42,7 +42,10 @@ const devToken = createRoute({
   description: "Exists only when `ENVIRONMENT=development`; answers 404 everywhere else.",
   request: { body: { required: true, content: { "application/json": { schema: DevTokenRequest } } } },
   responses: {
-    200: { description: "A signed HS256 token valid for 12 hours", content: { "application/json": { schema: DevTokenResponse } } },
+    200: {
+      description: "A signed HS256 token valid for 15 minutes; mint another before it runs out",
+      content: { "application/json": { schema: DevTokenResponse } },
+    },
     ...problemResponses(400, 404),
   },
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { requireAuth } from "../../src/http/auth";
+import { validationErrors } from "../../src/http/router";
+import { z } from "zod";
 import { env } from "cloudflare:workers";
 import { authHeaders, call, expectProblem, json, tokenFor } from "../helpers";
 
@@ -23,6 +25,24 @@ describe("problem+json for every failure", () => {
     const errors = body.errors as { path: string; message: string }[];
     expect(errors.map((e) => e.path).sort()).toEqual(expect.arrayContaining(["role", "userId"]));
     expect(JSON.stringify(body)).not.toContain("hopeless");
+  });
+
+  it("400 says how many unknown keys were sent without naming them", async () => {
+    const res = await call("/api/auth/dev-token", json({ userId: "u", role: "client", "<img src=x onerror=alert(1)>": 1, "I feel hopeless": 2 }));
+    const body = await expectProblem(res, 400, "VALIDATION_FAILED");
+    expect(body.errors).toEqual([
+      { path: "(root)", code: "unrecognized_keys", message: "2 unknown keys were sent; only the documented fields are accepted." },
+    ]);
+    expect(JSON.stringify(body)).not.toMatch(/hopeless|onerror/);
+  });
+
+  it("field paths quote the caller's record keys escaped and cut short", async () => {
+    const schema = z.object({ vars: z.record(z.string(), z.number()), list: z.array(z.object({ n: z.number() })) });
+    const long = `${"x".repeat(40)}\u0000`;
+    const parsed = schema.safeParse({ vars: { plain_name: "a", [long]: "b", "é\n<b>": "c" }, list: [{ n: "1" }] });
+    const errors = validationErrors(parsed.error!);
+    expect(errors.map((e) => e.path)).toEqual(["vars.plain_name", `vars."${"x".repeat(32)}"…`, 'vars."\\u00e9\\n<b>"', "list.0.n"]);
+    expect(errors.every((e) => /^[\x20-\x7e…]*$/.test(e.path))).toBe(true);
   });
 
   it("400 for a body that is not JSON", async () => {
@@ -53,7 +73,7 @@ describe("problem+json for every failure", () => {
   });
 
   it("401 for an expired token", async () => {
-    const token = await tokenFor("u1", "client", -60);
+    const token = await tokenFor("u1", "client", -3600);
     const res = await call("/api/auth/me", { headers: { authorization: `Bearer ${token}` } });
     await expectProblem(res, 401, "TOKEN_EXPIRED");
   });

@@ -19,6 +19,7 @@ import { createInterface } from "node:readline";
 import WebSocket from "ws";
 import { Api, ApiError, type PublishedScript, type StartRequest } from "../../web/client/api";
 import { ChatSession } from "../../web/client/chat-session";
+import { renewingToken } from "../../web/client/renewing-token";
 import { pickLang, strings, type Lang } from "../../web/client/i18n";
 import type { Diagnostic } from "../../web/client/api";
 import type { ChatStatus } from "../../web/client/status";
@@ -91,17 +92,23 @@ function parse(all: string[]): Options | string {
   return options;
 }
 
-/** A token: given, or (development servers only) minted for this terminal. */
-async function tokenFor(api: Api, options: Options, inline: boolean): Promise<string> {
-  if (options.token) return options.token;
+/**
+ * A token source: the one given, or (development servers only) tokens minted
+ * for this terminal's user, renewed before each runs out so a long chat goes on.
+ */
+async function tokensFor(api: Api, options: Options, inline: boolean): Promise<() => Promise<string>> {
+  const given = options.token;
+  if (given) return async () => given;
+  const userId = `cli-${crypto.randomUUID()}`;
+  const tokens = renewingToken(() => api.devToken(userId, inline ? "author" : "client"));
   try {
-    const { token } = await api.devToken(`cli-${crypto.randomUUID()}`, inline ? "author" : "client");
-    return token;
+    await tokens();
   } catch (err) {
     if (err instanceof ApiError && err.status === 404)
       throw new Error("this server is not in development mode: pass --token (or set HEARTRULE_TOKEN)");
     throw err;
   }
+  return tokens;
 }
 
 async function startRequest(api: Api, options: Options, out: (text: string) => void): Promise<StartRequest> {
@@ -154,17 +161,17 @@ export const chatCommand: Command = {
     const note = (text: string) => process.stderr.write(`${text}\n`);
     const inline = !options.project && !!options.script;
 
-    let token: string;
+    let tokens: () => Promise<string> = () => Promise.reject(new Error("no token yet"));
     const api = new Api(
       options.url,
-      async () => token,
+      () => tokens(),
       () => options.lang,
     );
     let session: ChatSession;
     try {
-      token = await tokenFor(api, options, inline);
+      tokens = await tokensFor(api, options, inline);
       const created = await api.startSession(await startRequest(api, options, note));
-      session = new ChatSession({ url: async () => api.socketUrl(created.sessionId, token), WebSocket, initial: created });
+      session = new ChatSession({ url: async () => api.socketUrl(created.sessionId, await tokens()), WebSocket, initial: created });
     } catch (err) {
       note(`heartrule chat: ${err instanceof ApiError ? `${err.detail} (${err.code})` : (err as Error).message}`);
       if (err instanceof ApiError)

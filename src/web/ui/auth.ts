@@ -8,10 +8,13 @@
  * 2. In development only: a token the page mints itself through
  *    POST /api/auth/dev-token for an anonymous id kept in localStorage
  *    (the author view asks first: "development sign-in").
+ * A token about to run out counts as none, so the next call mints a fresh
+ * development token for the same id (they live minutes).
  * Tokens live in sessionStorage (gone with the tab) and are sent only as the
  * Authorization header, and as `?token=` on the WebSocket as the contract requires.
  */
 import { Api, ApiError, type Role } from "../client/api";
+import { RENEW_MARGIN_MS } from "../client/renewing-token";
 
 interface Stored {
   token: string;
@@ -19,12 +22,11 @@ interface Stored {
 }
 
 const HANDED = "heartrule.token";
-const MARGIN_MS = 60_000;
 
 function read(key: string): Stored | null {
   try {
     const stored = JSON.parse(sessionStorage.getItem(key) ?? "null") as Stored | null;
-    return stored && stored.expiresAt - MARGIN_MS > Date.now() ? stored : null;
+    return stored && stored.expiresAt - RENEW_MARGIN_MS > Date.now() ? stored : null;
   } catch {
     return null;
   }
@@ -106,7 +108,7 @@ export class PageAuth {
   /** A token pasted by hand (author view). False, and nothing kept, when it is no JWT or has expired. */
   useToken(token: string): boolean {
     const stored = { token, expiresAt: expiryOf(token) };
-    if (stored.expiresAt - MARGIN_MS <= Date.now()) return false;
+    if (stored.expiresAt - RENEW_MARGIN_MS <= Date.now()) return false;
     write(HANDED, stored);
     return true;
   }
