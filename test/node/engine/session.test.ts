@@ -268,7 +268,7 @@ describe("safety", () => {
       await runTurns(script, [null, "my friend said she took a bottle of pills and isn't answering"], { model: new OfflineModel() }),
       "safety",
     );
-    expect(other.map((f) => [f.riskType, f.level])).toEqual([["third_party", "imminent"]]);
+    expect(other).toEqual([expect.objectContaining({ riskType: "third_party", level: "imminent" })]);
     const calm = await runTurns(script, [null, "I killed it at work today"], { model: new OfflineModel() });
     expect(eventsOf(calm, "safety")).toEqual([]);
   });
