@@ -25,6 +25,8 @@ export {
 export {
   stepErrorCodes,
   runDiagnosticCodes,
+  riskLevels,
+  type RiskLevel,
   type RunDiagnostic,
   type EngineEvent,
   type EngineMessage,

@@ -7,6 +7,10 @@ import type { TemplateName } from "../prompts/templates";
 import type { CrisisResourceTable } from "../safety/resources";
 import type { JsonValue, Position, SessionState, VariableScope } from "./state";
 
+/** How much danger the client may be in, lowest first: hosts keep a session's highest. */
+export const riskLevels = ["none", "low", "high", "imminent"] as const;
+export type RiskLevel = (typeof riskLevels)[number];
+
 export interface SafetyFlag {
   /** `model`: the model flagged its own reply or a crisis; `input`: the local keyword scan of the client's words. */
   source: "model" | "input";
@@ -15,6 +19,8 @@ export interface SafetyFlag {
   /** What kind of risk: `self_harm` (input scan) or the model's `risk_type` (diagnosis, prescription, guarantee, …). */
   riskType?: string;
   confidence?: string;
+  /** The detector's grading of the risk, when it graded it. */
+  level?: RiskLevel;
 }
 
 export interface EngineMessage {
@@ -71,6 +77,8 @@ export type EngineEvent =
   | { type: "position"; position: Position }
   | { type: "llm"; trace: LlmTrace }
   | ({ type: "safety"; actionId: string | null; messageId?: string } & SafetyFlag)
+  /** Crisis resources were shown to the client (in `locale`, for risk `level`): hosts count these referrals. Carries no content. */
+  | { type: "crisis_referral"; actionId: string | null; locale: string; level: RiskLevel }
   | ({ type: "diagnostic"; actionId: string | null } & RunDiagnostic);
 
 export const runDiagnosticCodes = [
