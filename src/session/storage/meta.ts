@@ -3,7 +3,8 @@
  * returns a new Meta; the actor replaces its copy and writes the one it got,
  * so no method edits a shared object behind another's back.
  */
-import { riskLevels, type RiskLevel } from "../../engine";
+// Not the engine's index: that would build the engine's zod schemas before @hono/zod-openapi extends zod.
+import { riskLevels, type RiskLevel } from "../../engine/runtime/events";
 import type { ExecutionStatus, SessionStatus } from "../../store/schema/sessions";
 import { retryDelay } from "../clock/lifecycle";
 

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { riskLevels, type JsonValue, type Position, type SessionState, type VariableMap } from "../../engine";
+import type { JsonValue, Position, SessionState, VariableMap } from "../../engine";
+// Not the engine's index: that would build the engine's zod schemas before @hono/zod-openapi extends zod.
+import { riskLevels } from "../../engine/runtime/events";
 
 /**
  * The D1 mirror of chat sessions. Each session's Durable Object is the source

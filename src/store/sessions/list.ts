@@ -1,6 +1,6 @@
 /** Sessions, newest first, from the D1 mirror (keyset pagination on created_at, id): one user's, or everyone's at a risk level or above. */
 import { and, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
-import { riskLevels, type RiskLevel } from "../../engine";
+import { riskLevels, type RiskLevel } from "../../engine/runtime/events";
 import { database } from "../db";
 import { sessions, type SessionStatus } from "../schema";
 
