@@ -7,8 +7,10 @@ import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runI
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SessionActor } from "../../src/session/actor";
-import { call } from "../helpers";
-import { actor, body, d1Session, eventually, person, say, settle, startSession, tinyScript, type Person } from "./helpers";
+import { APICallError } from "@ai-sdk/provider";
+import { MockLanguageModelV3 } from "ai/test";
+import { call, expectProblem } from "../helpers";
+import { actor, body, d1Session, eventually, person, say, sendMessage, settle, startSession, tinyScript, type Person } from "./helpers";
 
 const CRISIS = "Some days I want to die";
 
@@ -140,6 +142,31 @@ describe("crisis referrals in D1", () => {
       { source: "input", level: "high" },
     ]);
     for (const row of rows) expect(Object.values(row).join(" ")).not.toMatch(/die/);
+  });
+
+  it("are kept for a turn the model fails, and counted again when the turn is sent again", async () => {
+    const who = await person("author");
+    const id = await session(who, "referral_failed_turn");
+    await runInDurableObject(actor(id), (instance: SessionActor) => {
+      instance.useModel(
+        new MockLanguageModelV3({
+          doStream: async () => {
+            throw new APICallError({ message: "down", url: "http://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: true });
+          },
+        }),
+      );
+    });
+    await expectProblem(await sendMessage(who, id, CRISIS, "failing-1"), 503, "LLM_UNAVAILABLE");
+    await settle(id);
+    expect(await d1Session(id)).toMatchObject({ risk_level: "high" });
+    expect(await d1Referrals(id)).toHaveLength(1);
+
+    await runInDurableObject(actor(id), (instance: SessionActor) => {
+      instance.useModel(null);
+    });
+    await say(who, id, CRISIS, "failing-1");
+    await settle(id);
+    expect(await d1Referrals(id)).toHaveLength(2);
   });
 
   it("outlive the erased session, unlinked from it", async () => {
