@@ -101,7 +101,7 @@ export function createApp() {
     scheme: "bearer",
     bearerFormat: "JWT",
     description:
-      "HS256 with JWT_SECRET, or the identity provider's keys when JWKS_URL is set. Claims: `sub` (user id) and `role` (client, author or admin).",
+      "HS256 with JWT_SECRET, or the identity provider's keys when JWKS_URL is set. Claims: `sub` (user id) and `role` (client, author, admin or counselor).",
   });
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",

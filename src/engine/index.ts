@@ -26,6 +26,8 @@ export {
 export {
   stepErrorCodes,
   runDiagnosticCodes,
+  riskLevels,
+  type RiskLevel,
   type RunDiagnostic,
   type EngineEvent,
   type EngineMessage,
@@ -41,7 +43,7 @@ export {
   type StepStatus,
 } from "./runtime/events";
 export { PROVIDER_OPTIONS_KEY, type ModelRequest } from "./runtime/model";
-export { riskOf, riskLevels, type RiskLevel, type RiskReading, type CrisisLevel } from "./crisis/risk";
+export { riskOf, type RiskReading, type CrisisLevel } from "./crisis/risk";
 export {
   loadCrisisScript,
   checkCrisisScript,

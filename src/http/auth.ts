@@ -6,7 +6,7 @@ import { getConfig, type Config } from "../config";
 import type { AppEnv } from "./types";
 import { DomainError } from "../errors";
 import { HttpProblem } from "./problem";
-import { RoleSchema, type AuthUser, type Role } from "./user";
+import { RoleSchema, roles, type AuthUser, type Role } from "./user";
 
 /** Still importable from here, next to the functions that verify and mint them. */
 export type { AuthUser, Role } from "./user";
@@ -79,7 +79,7 @@ export async function verifyToken(token: string, config: Config): Promise<AuthUs
   checkTimeClaims(payload, Math.floor(Date.now() / 1000));
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) {
-    throw unauthenticated("INVALID_TOKEN", "The access token must carry a `sub` and a `role` of client, author or admin.");
+    throw unauthenticated("INVALID_TOKEN", `The access token must carry a \`sub\` and a \`role\` (${roles.join(", ")}).`);
   }
   return { id: claims.data.sub, role: claims.data.role };
 }

@@ -5,8 +5,11 @@
  */
 import { z } from "@hono/zod-openapi";
 
-export const roles = ["client", "author", "admin"] as const;
-export const RoleSchema = z.enum(roles).openapi({ description: "client talks to scripts; author writes them; admin does both for everyone" });
+export const roles = ["client", "author", "admin", "counselor"] as const;
+export const RoleSchema = z.enum(roles).openapi({
+  description:
+    "client talks to scripts; author writes them; admin does both for everyone; counselor reads the sessions flagged for attention and the safety report",
+});
 export type Role = z.infer<typeof RoleSchema>;
 
 export interface AuthUser {

@@ -3,7 +3,7 @@
  * routes document them in OpenAPI, and the TypeScript types derive from them.
  */
 import { z } from "@hono/zod-openapi";
-import { PositionSchema, runDiagnosticCodes, type JsonValue } from "../engine";
+import { PositionSchema, riskLevels, runDiagnosticCodes, type JsonValue } from "../engine";
 import { executionStatuses, messageRoles, sessionStatuses } from "../store/schema/sessions";
 import { listOf } from "../http/openapi";
 
@@ -46,12 +46,16 @@ export const MessageSchema = z
     actionId: z.string().nullable().openapi({ description: "The script action that spoke (or that the client answered)" }),
     clientMessageId: z.string().nullable(),
     createdAt: z.string().openapi({ format: "date-time" }),
-    metadata: z
-      .record(z.string(), JsonValueSchema)
-      .nullable()
-      .openapi({ description: "AI messages: `round`, and `safety` when the reply was flagged" }),
+    metadata: z.record(z.string(), JsonValueSchema).nullable().openapi({
+      description:
+        "AI messages: `round`; `safety` when the reply was flagged; `inputSafety` on the first message answering client words that were flagged",
+    }),
   })
   .openapi("SessionMessage");
+
+export const RiskLevelSchema = z.enum(riskLevels).openapi("RiskLevel", {
+  description: "How much danger the client may be in, lowest first. A crisis flag the engine did not grade counts as `high`.",
+});
 
 export const SafetySchema = z
   .object({
@@ -59,10 +63,24 @@ export const SafetySchema = z
     crisis: z.boolean().openapi({ description: "The client may be in danger: show crisis resources." }),
     riskType: z.string().optional(),
     confidence: z.string().optional(),
+    level: RiskLevelSchema.optional().openapi({ description: "Absent only in turns answered before levels were kept" }),
     actionId: z.string().nullable(),
     messageId: z.string().optional(),
   })
   .openapi("SafetyFlag");
+
+export const SafetyRecordSchema = z
+  .object({
+    kind: z.enum(["flag", "referral"]).openapi({ description: "`flag`: a safety flag was raised; `referral`: crisis resources were shown" }),
+    turn: z.number().int(),
+    messageId: z.string().nullable(),
+    actionId: z.string().nullable(),
+    source: z.enum(["model", "input"]).nullable().openapi({ description: "Flags: the model's own report or the scan of the client's words" }),
+    level: RiskLevelSchema,
+    locale: z.string().openapi({ description: "The script's language: the locale of the resources offered" }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("SafetyRecord", { description: "Carries no words of the conversation." });
 
 const VariableMapSchema = z.record(z.string(), JsonValueSchema);
 
@@ -149,6 +167,8 @@ export const SessionInfoSchema = z
     updatedAt: z.string().openapi({ format: "date-time" }),
     lastActivityAt: z.string().openapi({ format: "date-time" }),
     completedAt: z.string().nullable().openapi({ format: "date-time" }),
+    riskLevel: RiskLevelSchema.openapi({ description: "The highest risk a safety flag of the session carried" }),
+    riskRaisedAt: z.string().nullable().openapi({ format: "date-time", description: "When the session first reached `riskLevel`" }),
   })
   .openapi("Session");
 
@@ -173,6 +193,7 @@ export const SessionExportSchema = z
     session: SessionInfoSchema,
     messages: z.array(MessageSchema),
     variables: VariablesSchema,
+    safety: z.array(SafetyRecordSchema).openapi({ description: "Every safety flag and crisis referral of the session, oldest first" }),
     exportedAt: z.string().openapi({ format: "date-time" }),
     debug: z.array(TurnDebugSchema.pick({ turn: true, traces: true })).optional(),
   })
@@ -180,6 +201,7 @@ export const SessionExportSchema = z
 
 export type SessionMessage = z.infer<typeof MessageSchema>;
 export type SafetyView = z.infer<typeof SafetySchema>;
+export type SafetyRecordView = z.infer<typeof SafetyRecordSchema>;
 export type LoggedChange = z.infer<typeof VariableChangeSchema>;
 export type TurnDebug = z.infer<typeof TurnDebugSchema>;
 export type TurnResult = z.infer<typeof TurnResultSchema>;

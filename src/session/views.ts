@@ -2,9 +2,9 @@
 import { flatVariables, variableScopes, type Position, type SessionState } from "../engine";
 import type { sessions } from "../store/schema";
 import { metaFromRow } from "./mirror/rows";
-import type { SessionInfo, SessionMessage, SessionSummary, SessionVariables } from "./schemas";
+import type { SafetyRecordView, SessionInfo, SessionMessage, SessionSummary, SessionVariables } from "./schemas";
 import { described, type Meta } from "./storage/meta";
-import type { StoredMessage } from "./storage/tables";
+import type { SafetyRecord, StoredMessage } from "./storage/tables";
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -13,7 +13,7 @@ export function messageView({ turnId: _t, createdAt, ...m }: StoredMessage): Ses
 }
 
 export function infoView(meta: Meta, position: Position, lastSeq: number): SessionInfo {
-  const { templateHashes: _t, createdAt, updatedAt, lastActivityAt, completedAt, ...same } = described(meta);
+  const { templateHashes: _t, createdAt, updatedAt, lastActivityAt, completedAt, riskRaisedAt, ...same } = described(meta);
   return {
     ...same,
     position,
@@ -22,7 +22,12 @@ export function infoView(meta: Meta, position: Position, lastSeq: number): Sessi
     updatedAt: iso(updatedAt),
     lastActivityAt: iso(lastActivityAt),
     completedAt: completedAt === null ? null : iso(completedAt),
+    riskRaisedAt: riskRaisedAt === null ? null : iso(riskRaisedAt),
   };
+}
+
+export function safetyRecordView({ id: _id, turnId, createdAt, ...same }: SafetyRecord): SafetyRecordView {
+  return { ...same, turn: turnId, createdAt: iso(createdAt) };
 }
 
 /** A D1 row in the list of sessions. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { SessionActor } from "../../src/session/actor";
 import { MIGRATIONS } from "../../src/session/storage/migrations";
 import type { Role } from "../../src/http/auth";
-import { authHeaders, tokenFor } from "../helpers";
+import { authHeaders, body, call, tokenFor } from "../helpers";
 import layout0 from "./fixtures/storage-layout-0.json";
 import { actor, allMessages, INTAKE_ANSWERS, say, type Person } from "./helpers";
 
@@ -32,12 +32,22 @@ describe("DO tables of the layout before versioning", () => {
       (_instance: SessionActor, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
     );
     expect(version).toBe(MIGRATIONS.length);
+    // The columns and tables later versions added start out empty: no risk, no safety records.
+    expect(await body(await call(`/api/sessions/${id}`, { headers: owner.headers }), 200)).toMatchObject({ riskLevel: "none", riskRaisedAt: null });
 
     // A cmid the fixture's log already answered is still recognised after the migration.
     expect((await say(owner, id, "Work has been stressful", "fixture-2")).messages.map((m: any) => m.seq)).toEqual([6]);
     let last: any;
-    for (const answer of INTAKE_ANSWERS.slice(2)) last = await say(owner, id, answer);
+    // One answer the crisis scan flags: the migrated session keeps its risk and its safety records.
+    const answers = INTAKE_ANSWERS.slice(2).map((a, i) => (i === 1 ? `${a}, and some nights I want to die` : a));
+    for (const answer of answers) last = await say(owner, id, answer);
     expect(last.sessionStatus).toBe("completed");
+    const exported = await body(await call(`/api/sessions/${id}/export`, { headers: owner.headers }), 200);
+    expect(exported.session.riskLevel).toBe("high");
+    expect(exported.safety.map((r: any) => [r.kind, r.level])).toEqual([
+      ["flag", "high"],
+      ["referral", "high"],
+    ]);
     const after = await allMessages(owner, id);
     expect(after.slice(0, 6)).toEqual(before);
     expect(after.map((m) => m.seq)).toEqual(after.map((_, i) => i + 1));

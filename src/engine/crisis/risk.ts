@@ -5,11 +5,9 @@
  * output), not through this function.
  */
 import type { Language } from "../script/schema";
-import { type CrisisDetection, crisisLevels, detectCrisis } from "../safety/detector";
+import { riskLevels, type RiskLevel } from "../runtime/events";
+import { type CrisisDetection, detectCrisis } from "../safety/detector";
 
-/** Ordered: each level is more urgent than the one before. */
-export const riskLevels = crisisLevels;
-export type RiskLevel = (typeof riskLevels)[number];
 /** The levels that start or keep the crisis protocol. */
 export type CrisisLevel = Exclude<RiskLevel, "none">;
 

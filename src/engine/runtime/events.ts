@@ -6,7 +6,12 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { TemplateName } from "../prompts/templates";
 import type { SessionScript } from "../script/schema";
 import type { CrisisResourceTable } from "../safety/resources";
+import { type CrisisLevel, crisisLevels } from "../safety/detector/result";
 import type { JsonValue, Position, SessionState, VariableScope } from "./state";
+
+/** How much danger the client may be in, lowest first (the detector's grades): hosts keep a session's highest. */
+export const riskLevels = crisisLevels;
+export type RiskLevel = CrisisLevel;
 
 export interface SafetyFlag {
   /** `model`: the model flagged its own reply or a crisis; `input`: the local keyword scan of the client's words. */
@@ -15,9 +20,9 @@ export interface SafetyFlag {
   crisis: boolean;
   /** What kind of risk: `self_harm` or `third_party` (input scan) or the model's `risk_type` (diagnosis, prescription, guarantee, …). */
   riskType?: string;
-  /** The local detector's grade of the client's words (input flags only). */
-  level?: "low" | "high" | "imminent";
   confidence?: string;
+  /** The local detector's grade of the client's words (input flags; hosts grade the model's own flags). */
+  level?: RiskLevel;
 }
 
 export interface EngineMessage {

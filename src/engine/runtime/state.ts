@@ -11,7 +11,7 @@
  * changes without that.
  */
 import { z } from "zod";
-import { riskLevels } from "../crisis/risk";
+import { crisisLevels as riskLevels } from "../safety/detector/result";
 import { actionTypes, variableScopes } from "../script/schema";
 
 /** 2: `crisis` (the crisis protocol in progress, null outside it). */

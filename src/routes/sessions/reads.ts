@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser } from "../../http/auth";
+import { DomainError } from "../../errors";
+import { currentUser, type Role } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
 import { createRouter } from "../../http/router";
 import { unwrap } from "../../session/result";
 import {
   MessagePageSchema,
+  RiskLevelSchema,
   SessionExportSchema,
   SessionInfoSchema,
   SessionStatusSchema,
@@ -19,14 +21,23 @@ import { listOf, jsonResponse, PageQuery } from "../../http/openapi";
 
 const SessionListSchema = listOf(SessionSummarySchema, "SessionList");
 
+/** The roles that list everyone's sessions by risk. */
+const reviewers: readonly Role[] = ["counselor", "admin"];
+
 const list = createRoute({
   method: "get",
   path: "/api/sessions",
   ...common,
-  summary: "List your sessions",
-  description: "The caller's own sessions, newest first. Read from the database mirror, which follows each turn within moments.",
-  request: { query: PageQuery.extend({ status: SessionStatusSchema.optional() }) },
-  responses: { 200: jsonResponse(SessionListSchema, "A page of sessions"), ...problemResponses(400, 401) },
+  summary: "List your sessions, or the sessions flagged for attention",
+  description:
+    "The caller's own sessions, newest first. With `risk` (counselors and admins only; 403 for other roles): every user's sessions whose highest risk is that level or above. Read from the database mirror, which follows each turn within moments.",
+  request: {
+    query: PageQuery.extend({
+      status: SessionStatusSchema.optional(),
+      risk: RiskLevelSchema.exclude(["none"]).optional().openapi({ description: "Sessions whose `riskLevel` is this level or above" }),
+    }),
+  },
+  responses: { 200: jsonResponse(SessionListSchema, "A page of sessions"), ...problemResponses(400, 401, 403) },
 });
 
 const get = createRoute({
@@ -34,7 +45,8 @@ const get = createRoute({
   path: "/api/sessions/{id}",
   ...common,
   summary: "Get a session",
-  description: "Status, position and what the session runs. Clients see their own sessions; authors and admins any.",
+  description:
+    "Status, position, risk and what the session runs. Clients see their own sessions; counselors any flagged one (risk `low` or above); authors and admins any.",
   request: { params: SessionParams },
   responses: { 200: jsonResponse(SessionInfoSchema, "The session"), ...problemResponses(400, 401, 404) },
 });
@@ -64,17 +76,22 @@ const exportRoute = createRoute({
   path: "/api/sessions/{id}/export",
   ...common,
   summary: "Export a session",
-  description: "The whole transcript and the variables as one JSON document (with the model traces for authors and admins, in debug sessions).",
+  description:
+    "The whole transcript, the variables and the safety log (flags and crisis referrals) as one JSON document (with the model traces for authors and admins, in debug sessions).",
   request: { params: SessionParams },
   responses: { 200: jsonResponse(SessionExportSchema, "The session, its messages and variables"), ...problemResponses(400, 401, 404) },
 });
 
 export const readRoutes = createRouter()
   .openapi(list, async (c) => {
-    const { cursor, limit, status } = c.req.valid("query");
+    const { cursor, limit, status, risk } = c.req.valid("query");
+    const user = currentUser(c);
+    if (risk && !reviewers.includes(user.role)) {
+      throw new DomainError("FORBIDDEN", "Only counselors and admins list sessions by risk; leave out `risk` to list your own.");
+    }
     const after = cursor ? decodeCursor(cursor, ["number", "string"] as const) : undefined;
     const page = await listSessions(c.env.DB, {
-      userId: currentUser(c).id,
+      ...(risk ? { minRisk: risk } : { userId: user.id }),
       status,
       limit,
       after: after ? { createdAt: after[0], id: after[1] } : undefined,

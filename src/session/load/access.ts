@@ -2,14 +2,18 @@
 import type { AuthUser } from "../../http/user";
 import { DomainError } from "../../errors";
 import { sessionNotFound } from "../result";
-import type { Meta } from "../storage/meta";
+import { atLeast, type Meta } from "../storage/meta";
 
 export type Access = "read" | "write" | "delete";
 
-/** Clients reach only their own sessions; authors and admins read any; only the owner speaks; the owner or an admin deletes. */
+/**
+ * Clients reach only their own sessions; counselors read the others' only once a safety flag raised them
+ * (risk `low` or above); authors and admins read any; only the owner speaks; the owner or an admin deletes.
+ */
 export function authorize(meta: Meta, user: AuthUser, access: Access): void {
   if (meta.userId === user.id) return;
   if (user.role === "client") throw sessionNotFound();
+  if (user.role === "counselor" && !atLeast(meta.riskLevel, "low")) throw sessionNotFound();
   if (access === "read") return;
   if (access === "delete" && user.role === "admin") return;
   throw new DomainError(

@@ -3,10 +3,10 @@
  * (mirrorBatch) and what a rebuild reads (metaFromRow, messageFromRow).
  */
 import { flatVariables, type SessionState } from "../../engine";
-import type { MessageRow, MirrorBatch, SessionRow } from "../../store/sessions/mirror";
+import type { MessageRow, MirrorBatch, ReferralRow, SafetyFlagRow, SessionRow } from "../../store/sessions/mirror";
 import type { sessions, messages } from "../../store/schema";
 import { described, type Meta } from "../storage/meta";
-import type { OutboxEntry, PinnedScript, StoredMessage } from "../storage/tables";
+import type { OutboxEntry, PinnedScript, SafetyRecord, StoredMessage } from "../storage/tables";
 
 export interface MirrorInput {
   meta: Meta;
@@ -49,11 +49,26 @@ export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbo
             createdAt: new Date(entry.createdAt),
           })),
     ),
+    ...safetyRows(
+      meta.sessionId,
+      outbox.flatMap((entry) => entry.safety),
+    ),
   };
 }
 
+function safetyRows(sessionId: string, records: SafetyRecord[]): Pick<MirrorBatch, "flags" | "referrals"> {
+  const flags: SafetyFlagRow[] = [];
+  const referrals: ReferralRow[] = [];
+  for (const { kind, turnId, source, createdAt, ...same } of records) {
+    const row = { ...same, sessionId, turn: turnId, createdAt: new Date(createdAt) };
+    if (kind === "referral") referrals.push(row);
+    else flags.push({ ...row, source: source ?? "model" });
+  }
+  return { flags, referrals };
+}
+
 function sessionRow(meta: Meta, state: SessionState, lastSeq: number, lastTurn: number): SessionRow {
-  const { sessionId, templateHashes, createdAt, updatedAt, lastActivityAt, completedAt, ...same } = described(meta);
+  const { sessionId, templateHashes, createdAt, updatedAt, lastActivityAt, completedAt, riskRaisedAt, ...same } = described(meta);
   return {
     ...same,
     id: sessionId,
@@ -67,6 +82,7 @@ function sessionRow(meta: Meta, state: SessionState, lastSeq: number, lastTurn: 
     updatedAt: new Date(updatedAt),
     lastActivityAt: new Date(lastActivityAt),
     completedAt: completedAt === null ? null : new Date(completedAt),
+    riskRaisedAt: riskRaisedAt === null ? null : new Date(riskRaisedAt),
   };
 }
 
@@ -84,6 +100,7 @@ export function metaFromRow(row: typeof sessions.$inferSelect): Meta {
     updatedAt,
     lastActivityAt,
     completedAt,
+    riskRaisedAt,
     ...same
   } = row;
   return {
@@ -94,6 +111,7 @@ export function metaFromRow(row: typeof sessions.$inferSelect): Meta {
     updatedAt: updatedAt.getTime(),
     lastActivityAt: lastActivityAt.getTime(),
     completedAt: completedAt?.getTime() ?? null,
+    riskRaisedAt: riskRaisedAt?.getTime() ?? null,
     mirroredSeq: lastSeq,
     mirrorAttempts: 0,
     mirrorRetryAt: null,

@@ -3,6 +3,8 @@
  * returns a new Meta; the actor replaces its copy and writes the one it got,
  * so no method edits a shared object behind another's back.
  */
+// Not the engine's index: that would build the engine's zod schemas before @hono/zod-openapi extends zod.
+import { riskLevels, type RiskLevel } from "../../engine/runtime/events";
 import type { ExecutionStatus, SessionStatus } from "../../store/schema/sessions";
 import { retryDelay } from "../clock/lifecycle";
 
@@ -24,6 +26,10 @@ export interface Meta {
   updatedAt: number;
   lastActivityAt: number;
   completedAt: number | null;
+  /** The highest risk a safety flag of the session carried. */
+  riskLevel: RiskLevel;
+  /** When the session first reached `riskLevel` (null while it is `none`). */
+  riskRaisedAt: number | null;
   /** Every message up to this seq is in D1. */
   mirroredSeq: number;
   mirrorAttempts: number;
@@ -40,6 +46,8 @@ export type MetaOrigin = Omit<
   | "updatedAt"
   | "lastActivityAt"
   | "completedAt"
+  | "riskLevel"
+  | "riskRaisedAt"
   | "mirroredSeq"
   | "mirrorAttempts"
   | "mirrorRetryAt"
@@ -61,6 +69,8 @@ export function created(origin: MetaOrigin, now: number): Meta {
     updatedAt: now,
     lastActivityAt: now,
     completedAt: null,
+    riskLevel: "none",
+    riskRaisedAt: null,
     mirroredSeq: 0,
     mirrorAttempts: 0,
     mirrorRetryAt: null,
@@ -88,6 +98,14 @@ export function answered(m: Meta, completed: boolean, now: number): Meta {
 /** A turn ended in an error: the session waits for the same input again. */
 export function failed(m: Meta, now: number): Meta {
   return { ...m, executionStatus: "error", updatedAt: now };
+}
+
+/** Whether `level` is `min` or above. */
+export const atLeast = (level: RiskLevel, min: RiskLevel) => riskLevels.indexOf(level) >= riskLevels.indexOf(min);
+
+/** A safety flag of `level` was raised at `now`: the session keeps its highest level and when it first reached it. */
+export function riskRaised(m: Meta, level: RiskLevel, now: number): Meta {
+  return atLeast(m.riskLevel, level) ? m : { ...m, riskLevel: level, riskRaisedAt: now };
 }
 
 /** Idleness moved the session on (paused, archived). */

@@ -80,6 +80,24 @@ CREATE TABLE IF NOT EXISTS debug (
   data TEXT NOT NULL
 );
 `,
+  // 2: the session's risk (highest level, when raised), its safety log (flags and referrals, no content),
+  // and the records an outbox entry still has to bring to D1.
+  `
+ALTER TABLE meta ADD COLUMN riskLevel TEXT NOT NULL DEFAULT 'none';
+ALTER TABLE meta ADD COLUMN riskRaisedAt INTEGER;
+ALTER TABLE outbox ADD COLUMN safety TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE safety_log (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  turnId INTEGER NOT NULL,
+  messageId TEXT,
+  actionId TEXT,
+  source TEXT,
+  level TEXT NOT NULL,
+  locale TEXT NOT NULL,
+  createdAt INTEGER NOT NULL
+);
+`,
 ];
 
 /** Runs the migrations this storage has not had, in order; call inside a transaction. Returns the version now stored. */

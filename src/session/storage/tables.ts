@@ -10,11 +10,12 @@
  *   messages the log: seq (1, 2, …) → user and assistant messages
  *   turns    one row per turn: queued → running → done | failed, with the result
  *            a repeated clientMessageId is answered from
- *   outbox   what the D1 mirror still has to receive (variable changes; any row = flush due)
+ *   outbox   what the D1 mirror still has to receive (variable changes, safety records; any row = flush due)
+ *   safety_log  per turn: the safety flags raised and the referrals (crisis resources shown), no content
  *   debug    per turn: prompts, raw replies, the decision trace (debug sessions only)
  * Their layout is versioned: migrations.ts.
  */
-import type { JsonValue, SessionScript, SessionState } from "../../engine";
+import type { JsonValue, RiskLevel, SessionScript, SessionState } from "../../engine";
 import type { ExecutionStatus, MessageRole, SessionStatus } from "../../store/schema/sessions";
 import type { LoggedChange, SafetyView, TurnDebug } from "../schemas";
 import type { Meta } from "./meta";
@@ -72,10 +73,29 @@ export interface Turn {
   createdAt: number;
 }
 
+/**
+ * A safety flag the engine raised (`flag`) or crisis resources shown to the client (`referral`): what
+ * reviewers and the yearly report count. Never any of the words that were said.
+ */
+export interface SafetyRecord {
+  /** Given when the turn commits, so D1 inserts a record once however often the batch is sent. */
+  id: string;
+  kind: "flag" | "referral";
+  turnId: number;
+  messageId: string | null;
+  actionId: string | null;
+  /** Flags only. */
+  source: "model" | "input" | null;
+  level: RiskLevel;
+  locale: string;
+  createdAt: number;
+}
+
 export interface OutboxEntry {
   id: number;
   turnId: number | null;
   changes: LoggedChange[];
+  safety: SafetyRecord[];
   createdAt: number;
 }
 
@@ -269,13 +289,15 @@ export class SessionStorage {
 
   // ── outbox ────────────────────────────────────────────────────────────
 
-  addOutbox(turnId: number | null, changes: LoggedChange[], createdAt: number): void {
-    this.insert("outbox", { turnId, changes, createdAt });
+  /** What D1 has to receive of a turn; its safety records go into the session's safety log in the same write. */
+  addOutbox(turnId: number | null, changes: LoggedChange[], createdAt: number, safety: SafetyRecord[] = []): void {
+    for (const record of safety) this.insert("safety_log", record);
+    this.insert("outbox", { turnId, changes, safety, createdAt });
   }
 
   /** Entries after `afterId` (the ones D1 is known to have are skipped). */
   outbox(afterId = 0): OutboxEntry[] {
-    return this.rows("SELECT * FROM outbox WHERE id > ? ORDER BY id", afterId).map((r) => decode<OutboxEntry>(r, ["changes"])!);
+    return this.rows("SELECT * FROM outbox WHERE id > ? ORDER BY id", afterId).map((r) => decode<OutboxEntry>(r, ["changes", "safety"])!);
   }
 
   hasOutbox(afterId = 0): boolean {
@@ -284,6 +306,12 @@ export class SessionStorage {
 
   clearOutbox(upToId: number): void {
     this.sql.exec("DELETE FROM outbox WHERE id <= ?", upToId);
+  }
+
+  // ── safety log ────────────────────────────────────────────────────────
+
+  safetyLog(): SafetyRecord[] {
+    return this.rows("SELECT * FROM safety_log ORDER BY createdAt, turnId, kind, id").map((r) => decode<SafetyRecord>(r)!);
   }
 
   // ── debug ─────────────────────────────────────────────────────────────
@@ -312,5 +340,7 @@ function statusOf(m: Meta) {
     updatedAt: m.updatedAt,
     lastActivityAt: m.lastActivityAt,
     completedAt: m.completedAt,
+    riskLevel: m.riskLevel,
+    riskRaisedAt: m.riskRaisedAt,
   };
 }

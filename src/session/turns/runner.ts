@@ -19,12 +19,13 @@ import { assertOpen } from "../load/access";
 import type { Loaded, SessionLoader } from "../load/loader";
 import type { Mirror } from "../mirror/outbox";
 import { problemOf, sessionNotFound, type ProblemInit } from "../result";
-import type { LoggedChange, SafetyView, TurnDebug } from "../schemas";
-import { answered, failed, spoke } from "../storage/meta";
+import type { LoggedChange, TurnDebug } from "../schemas";
+import { answered, failed, riskRaised, spoke, type Meta } from "../storage/meta";
 import type { SessionStorage, StoredMessage, StoredResult, Turn } from "../storage/tables";
 import { messageView } from "../views";
 import type { ModelSource } from "./model";
 import { finished, resultView, stepProblem, storedOutcome, storedProblem, type Outcome } from "./outcome";
+import { flaggedMessages, highest, levelOf, safetyRecords, type GradedFlag, type Referral } from "./safety-log";
 import { log } from "../../log";
 
 export interface RunnerParts {
@@ -122,7 +123,8 @@ export class TurnRunner {
     const { store, mirror, hub } = this.p;
     const changes: LoggedChange[] = [];
     const positions: Position[] = [];
-    const safety: SafetyView[] = [];
+    const safety: GradedFlag[] = [];
+    const referrals: Referral[] = [];
     const traces: TurnDebug["traces"] = [];
     const diagnostics: NonNullable<TurnDebug["diagnostics"]> = [];
     /** Lines whose text reached clients as deltas: the ones a failed turn takes back. */
@@ -159,10 +161,16 @@ export class TurnRunner {
             break;
           }
           case "safety": {
-            const { type: _t, ...flag } = e;
+            const { type: _t, ...raw } = e;
+            const flag = { ...raw, level: levelOf(raw) };
             safety.push(flag);
             // At once, even if the turn fails: a client in crisis must see help without waiting for the model.
             hub.publish({ type: "safety", ...flag }, s.lastSeq, turn.id);
+            break;
+          }
+          case "crisis_referral": {
+            const { type: _t, ...referral } = e;
+            referrals.push(referral);
             break;
           }
           case "diagnostic": {
@@ -181,15 +189,25 @@ export class TurnRunner {
     this.p.cost.turn();
     if (s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
     const now = Date.now();
+    // Kept even when the turn fails: the client was flagged, and shown the resources, all the same.
+    const records = safetyRecords({
+      turnId: turn.id,
+      flags: safety,
+      referrals,
+      locale: s.pinned.script.session.language ?? "zh-CN",
+      userMessage,
+      now,
+    });
+    const flagged = (m: Meta) => riskRaised(m, highest(safety.map((f) => f.level)), now);
 
     if (r.status === "error") {
       const error = stepProblem(r.error!);
-      const meta = failed(s.meta, now);
+      const meta = flagged(failed(s.meta, now));
       mirror.commit(() => {
         store.failTurn(turn.id, error);
         store.writeStatus(meta);
         // The user's message is kept and mirrored; a failed opening turn has none (and its session is dropped).
-        if (userMessage) store.addOutbox(turn.id, [], now);
+        if (userMessage) store.addOutbox(turn.id, [], now, records);
       });
       s.meta = meta;
       log({ level: "warn", msg: "turn failed", sessionId: s.meta.sessionId, turn: turn.id, code: error.code });
@@ -201,7 +219,7 @@ export class TurnRunner {
       return { ok: false, problem };
     }
 
-    const messages: StoredMessage[] = r.messages.map((m, i) => ({
+    const logged: StoredMessage[] = r.messages.map((m, i) => ({
       seq: s.lastSeq + 1 + i,
       id: m.id,
       role: "assistant",
@@ -212,7 +230,8 @@ export class TurnRunner {
       createdAt: now,
       metadata: m.metadata as unknown as Record<string, JsonValue>,
     }));
-    const meta = answered(s.meta, r.status === "completed", now);
+    const messages = flaggedMessages(logged, safety);
+    const meta = flagged(answered(s.meta, r.status === "completed", now));
     const stored: StoredResult = {
       aiFrom: s.lastSeq + 1,
       aiTo: s.lastSeq + messages.length,
@@ -227,7 +246,7 @@ export class TurnRunner {
       for (const m of messages) store.appendMessage(m);
       store.writeState(meta, r.state);
       store.finishTurn(turn.id, stored);
-      store.addOutbox(turn.id, changes, now);
+      store.addOutbox(turn.id, changes, now, records);
       if (debug) store.addDebug(debug);
     });
     s.meta = meta;

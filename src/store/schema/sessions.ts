@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { JsonValue, Position, SessionState, VariableMap } from "../../engine";
+// Not the engine's index: that would build the engine's zod schemas before @hono/zod-openapi extends zod.
+import { riskLevels } from "../../engine/runtime/events";
 
 /**
  * The D1 mirror of chat sessions. Each session's Durable Object is the source
@@ -51,10 +53,18 @@ export const sessions = sqliteTable(
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
     lastActivityAt: integer("last_activity_at", { mode: "timestamp_ms" }).notNull(),
     completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+    /**
+     * The highest risk any safety flag of the session carried: what counselors list flagged sessions by.
+     * No CHECK: adding one to an existing SQLite table means rebuilding it, which would cascade to its messages.
+     */
+    riskLevel: text("risk_level", { enum: riskLevels }).notNull().default("none"),
+    /** When the session first reached `risk_level`; null while it is `none`. */
+    riskRaisedAt: integer("risk_raised_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     index("sessions_user_created_idx").on(t.userId, t.createdAt, t.id),
     index("sessions_script_hash_idx").on(t.scriptHash),
+    index("sessions_risk_created_idx").on(t.riskLevel, t.createdAt, t.id),
     check("sessions_status_check", inList("status", sessionStatuses)),
     check("sessions_execution_status_check", inList("execution_status", executionStatuses)),
   ],
@@ -97,3 +107,39 @@ export const variableChanges = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.turn, t.idx] })],
 );
+
+/**
+ * The safety records of sessions, without any content: one row per flag the engine raised and one per
+ * referral (crisis resources shown), written by the actor with the turn (idempotently, by the id the actor
+ * gave the record). Erasing a session unlinks its rows (session_id NULL) instead of deleting them, so the
+ * yearly counts stay right and hold nothing that leads back to a person.
+ */
+const safetyColumns = {
+  /** Given by the actor when it logged the record: a repeated batch inserts nothing. */
+  id: text("id").primaryKey(),
+  sessionId: text("session_id").references(() => sessions.id, { onDelete: "set null" }),
+  /** The actor's turn number. */
+  turn: integer("turn").notNull(),
+  /** The AI message the flag or referral went with, when there was one. */
+  messageId: text("message_id"),
+  actionId: text("action_id"),
+  level: text("level", { enum: riskLevels }).notNull(),
+  /** The script's language: the locale of the resources offered. */
+  locale: text("locale").notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+};
+
+export const safetySources = ["model", "input"] as const;
+
+export const safetyFlags = sqliteTable("safety_flags", { ...safetyColumns, source: text("source", { enum: safetySources }).notNull() }, (t) => [
+  index("safety_flags_created_idx").on(t.createdAt),
+  index("safety_flags_session_idx").on(t.sessionId),
+  check("safety_flags_level_check", inList("level", riskLevels)),
+  check("safety_flags_source_check", inList("source", safetySources)),
+]);
+
+export const crisisReferrals = sqliteTable("crisis_referrals", safetyColumns, (t) => [
+  index("crisis_referrals_created_idx").on(t.createdAt),
+  index("crisis_referrals_session_idx").on(t.sessionId),
+  check("crisis_referrals_level_check", inList("level", riskLevels)),
+]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { start } from "../../../src/engine";
 import { messageFromRow, metaFromRow, mirrorBatch, type MirrorInput } from "../../../src/session/mirror/rows";
 import { created, mirrored } from "../../../src/session/storage/meta";
-import type { StoredMessage } from "../../../src/session/storage/tables";
+import type { SafetyRecord, StoredMessage } from "../../../src/session/storage/tables";
 import { parseScript } from "../engine/helpers";
 import { origin } from "./fixtures";
 
@@ -33,6 +33,19 @@ const message = (seq: number, turnId = 2): StoredMessage => ({
   metadata: { round: 1 },
 });
 
+const flag: SafetyRecord = {
+  id: "f1",
+  kind: "flag",
+  turnId: 2,
+  messageId: null,
+  actionId: "say_1",
+  source: "input",
+  level: "high",
+  locale: "en",
+  createdAt: 7000,
+};
+const referral: SafetyRecord = { ...flag, id: "r1", kind: "referral", source: null, messageId: "msg_2" };
+
 function input(over: Partial<MirrorInput> = {}): MirrorInput {
   const meta = { ...created({ ...origin, templateHashes: { reply: "t-hash" } }, 5000), mirrorAttempts: 2, erasing: false };
   return {
@@ -43,8 +56,8 @@ function input(over: Partial<MirrorInput> = {}): MirrorInput {
     lastTurn: 2,
     log: [message(1), message(2)],
     outbox: [
-      { id: 1, turnId: 2, changes: [{ name: "mood", scope: "session", value: 6, actionId: "say_1" }], createdAt: 7000 },
-      { id: 2, turnId: null, changes: [], createdAt: 8000 },
+      { id: 1, turnId: 2, changes: [{ name: "mood", scope: "session", value: 6, actionId: "say_1" }], safety: [flag, referral], createdAt: 7000 },
+      { id: 2, turnId: null, changes: [], safety: [], createdAt: 8000 },
     ],
     ...over,
   };
@@ -72,6 +85,35 @@ describe("mirror/rows.ts: mirrorBatch", () => {
     expect(batch.changes).toEqual([
       { sessionId: "s", turn: 2, idx: 0, actionId: "say_1", name: "mood", scope: "session", value: 6, previous: null, createdAt: new Date(7000) },
     ]);
+  });
+});
+
+describe("mirror/rows.ts: safety records", () => {
+  it("go to D1 as flag and referral rows keyed by the id the actor gave them, with the session and turn", () => {
+    const { flags, referrals } = mirrorBatch(input());
+    expect(flags).toEqual([
+      {
+        id: "f1",
+        sessionId: "s",
+        turn: 2,
+        messageId: null,
+        actionId: "say_1",
+        source: "input",
+        level: "high",
+        locale: "en",
+        createdAt: new Date(7000),
+      },
+    ]);
+    expect(referrals).toEqual([
+      { id: "r1", sessionId: "s", turn: 2, messageId: "msg_2", actionId: "say_1", level: "high", locale: "en", createdAt: new Date(7000) },
+    ]);
+  });
+
+  it("carry the session's risk level and when it was raised on the session row, and back", () => {
+    const meta = { ...input().meta, riskLevel: "high" as const, riskRaisedAt: 6500 };
+    const row = mirrorBatch(input({ meta })).session;
+    expect(row).toMatchObject({ riskLevel: "high", riskRaisedAt: new Date(6500) });
+    expect(metaFromRow(row as Parameters<typeof metaFromRow>[0])).toMatchObject({ riskLevel: "high", riskRaisedAt: 6500 });
   });
 });
 

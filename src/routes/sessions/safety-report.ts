@@ -1,0 +1,60 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bearerSecurity, requireAuth } from "../../http/auth";
+import { jsonResponse } from "../../http/openapi";
+import { problemResponses } from "../../http/problem";
+import { createRouter } from "../../http/router";
+import { safetyReport } from "../../store/sessions/safety-report";
+
+const Month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM")
+  .openapi({ example: "2026-01" });
+
+const ReportQuery = z
+  .object({
+    from: Month.openapi({ description: "First month (UTC), inclusive" }),
+    to: Month.openapi({ description: "Last month (UTC), inclusive" }),
+  })
+  .refine((q) => q.from <= q.to, { message: "`from` must not be after `to`", path: ["from"] });
+
+const SafetyReportSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    rows: z.array(
+      z
+        .object({
+          month: z.string().openapi({ example: "2026-01" }),
+          locale: z.string().openapi({ description: "The script's language", example: "en" }),
+          detections: z
+            .number()
+            .int()
+            .openapi({ description: "Safety flags of risk `low` or above (the scan of the client's words or the model's report)" }),
+          confirmations: z.number().int().openapi({
+            description:
+              "Safety flags of risk `high` or above. A stand-in: no protocol step confirms risk yet, so this counts the flags graded (or, for an ungraded crisis flag, taken as) high",
+          }),
+          referrals: z.number().int().openapi({ description: "Times crisis resources were shown to a client" }),
+        })
+        .openapi("SafetyReportRow"),
+    ),
+  })
+  .openapi("SafetyReport");
+
+const report = createRoute({
+  method: "get",
+  path: "/api/admin/safety/report",
+  tags: ["sessions"],
+  security: bearerSecurity,
+  middleware: [requireAuth("admin", "counselor")] as const,
+  summary: "Safety counts by month and locale",
+  description:
+    "Counts of safety detections, confirmations and crisis referral notifications per calendar month (UTC) and script language, as a yearly report under California SB 243 needs. Months without any are left out. No session, user or message identifiers and no content: only counts. Erased sessions still count (their records are unlinked, not deleted). Admins and counselors.",
+  request: { query: ReportQuery },
+  responses: { 200: jsonResponse(SafetyReportSchema, "The counts"), ...problemResponses(400, 401, 403) },
+});
+
+export const safetyReportRoutes = createRouter().openapi(report, async (c) => {
+  const { from, to } = c.req.valid("query");
+  return c.json({ from, to, rows: await safetyReport(c.env.DB, from, to) }, 200);
+});

@@ -1,0 +1,62 @@
+/**
+ * The yearly safety report's counts (the shape California SB 243 asks operators to report): safety flags
+ * and crisis referrals per calendar month (UTC) and locale, from the D1 mirror. Counts only: no session,
+ * user or message appears in the answer.
+ */
+import { and, gte, lt, sql } from "drizzle-orm";
+import { database } from "../db";
+import { crisisReferrals, safetyFlags } from "../schema";
+
+export interface SafetyReportRow {
+  /** YYYY-MM */
+  month: string;
+  locale: string;
+  detections: number;
+  confirmations: number;
+  referrals: number;
+}
+
+const month = (column: typeof safetyFlags.createdAt | typeof crisisReferrals.createdAt) =>
+  sql<string>`strftime('%Y-%m', ${column} / 1000, 'unixepoch')`;
+
+/** Months from `from` through `to` (both YYYY-MM, inclusive), oldest first, then by locale; months without records are left out. */
+export async function safetyReport(d1: D1Database, from: string, to: string): Promise<SafetyReportRow[]> {
+  const db = database(d1);
+  const start = monthStart(from);
+  const end = monthStart(to, 1);
+  const [flags, referrals] = await db.batch([
+    db
+      .select({
+        month: month(safetyFlags.createdAt),
+        locale: safetyFlags.locale,
+        detections: sql<number>`sum(${safetyFlags.level} IN ('low', 'high', 'imminent'))`,
+        confirmations: sql<number>`sum(${safetyFlags.level} IN ('high', 'imminent'))`,
+      })
+      .from(safetyFlags)
+      .where(and(gte(safetyFlags.createdAt, start), lt(safetyFlags.createdAt, end)))
+      .groupBy(sql`1`, sql`2`),
+    db
+      .select({ month: month(crisisReferrals.createdAt), locale: crisisReferrals.locale, referrals: sql<number>`count(*)` })
+      .from(crisisReferrals)
+      .where(and(gte(crisisReferrals.createdAt, start), lt(crisisReferrals.createdAt, end)))
+      .groupBy(sql`1`, sql`2`),
+  ]);
+  const rows = new Map<string, SafetyReportRow>();
+  const row = (m: string, locale: string) => {
+    const key = `${m} ${locale}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { month: m, locale, detections: 0, confirmations: 0, referrals: 0 }));
+    return r;
+  };
+  for (const f of flags) Object.assign(row(f.month, f.locale), { detections: f.detections, confirmations: f.confirmations });
+  for (const r of referrals) row(r.month, r.locale).referrals = r.referrals;
+  return [...rows.values()]
+    .filter((r) => r.detections + r.confirmations + r.referrals > 0)
+    .sort((a, b) => a.month.localeCompare(b.month) || a.locale.localeCompare(b.locale));
+}
+
+/** The first instant (UTC) of the month `ym` (YYYY-MM), or of the month `after` months later. */
+function monthStart(ym: string, after = 0): Date {
+  const [y, m] = ym.split("-").map(Number) as [number, number];
+  return new Date(Date.UTC(y, m - 1 + after, 1));
+}

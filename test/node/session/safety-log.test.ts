@@ -1,0 +1,108 @@
+/** turns/safety-log.ts and the risk transition of storage/meta.ts: what a turn's flags and referrals commit. */
+import { describe, expect, it } from "vitest";
+import { created, riskRaised } from "../../../src/session/storage/meta";
+import type { StoredMessage } from "../../../src/session/storage/tables";
+import { flaggedMessages, levelOf, safetyRecords, type GradedFlag, type TurnSafety } from "../../../src/session/turns/safety-log";
+import { origin } from "./fixtures";
+
+const user: StoredMessage = {
+  seq: 3,
+  id: "usr_3",
+  role: "user",
+  content: "words",
+  actionId: "ask",
+  clientMessageId: null,
+  turnId: 2,
+  createdAt: 0,
+  metadata: null,
+};
+const reply = (id: string, metadata: StoredMessage["metadata"] = { round: 1 }): StoredMessage => ({
+  ...user,
+  id,
+  role: "assistant",
+  metadata,
+});
+const inputCrisis: GradedFlag = { source: "input", crisis: true, riskType: "self_harm", level: "high", actionId: "ask" };
+const modelCrisis: GradedFlag = { source: "model", crisis: true, level: "imminent", actionId: "ask", messageId: "msg_4" };
+const boundary: GradedFlag = { source: "model", crisis: false, riskType: "diagnosis", level: "none", actionId: "ask", messageId: "msg_4" };
+
+const turn = (over: Partial<TurnSafety>): TurnSafety => ({ turnId: 2, flags: [], referrals: [], locale: "en", userMessage: user, now: 100, ...over });
+
+describe("levelOf", () => {
+  it("keeps a graded level; an ungraded crisis flag counts as high, any other ungraded flag as none", () => {
+    expect(levelOf({ source: "input", crisis: true, level: "low" })).toBe("low");
+    expect(levelOf({ source: "input", crisis: true })).toBe("high");
+    expect(levelOf({ source: "model", crisis: false, riskType: "diagnosis" })).toBe("none");
+  });
+});
+
+describe("safetyRecords", () => {
+  it("logs every flag, an input flag on the client's message and a model flag on its reply", () => {
+    const records = safetyRecords(turn({ flags: [inputCrisis, boundary] })).filter((r) => r.kind === "flag");
+    expect(records.map((r) => [r.source, r.messageId, r.level])).toEqual([
+      ["input", "usr_3", "high"],
+      ["model", "msg_4", "none"],
+    ]);
+    expect(new Set(records.map((r) => r.id)).size).toBe(2);
+  });
+
+  it("counts one referral for a turn with crisis flags and no referral event, at the highest of their levels", () => {
+    const referrals = safetyRecords(turn({ flags: [inputCrisis, modelCrisis, boundary] })).filter((r) => r.kind === "referral");
+    expect(referrals).toEqual([
+      {
+        id: expect.any(String),
+        kind: "referral",
+        turnId: 2,
+        messageId: null,
+        actionId: "ask",
+        source: null,
+        level: "imminent",
+        locale: "en",
+        createdAt: 100,
+      },
+    ]);
+    expect(safetyRecords(turn({ flags: [boundary] })).filter((r) => r.kind === "referral")).toEqual([]);
+  });
+
+  it("takes the engine's referral events as they are when there are any", () => {
+    const referrals = safetyRecords(
+      turn({
+        flags: [inputCrisis],
+        referrals: [
+          { actionId: "ask", locale: "zh-CN", level: "high" },
+          { actionId: "next", locale: "zh-CN", level: "low" },
+        ],
+      }),
+    ).filter((r) => r.kind === "referral");
+    expect(referrals.map((r) => [r.actionId, r.locale, r.level])).toEqual([
+      ["ask", "zh-CN", "high"],
+      ["next", "zh-CN", "low"],
+    ]);
+  });
+});
+
+describe("flaggedMessages", () => {
+  it("marks the first reply with the flag of the client's words and grades the model's own flags", () => {
+    const messages = [reply("msg_4", { round: 1, safety: { source: "model", crisis: true } }), reply("msg_5")];
+    const [first, second] = flaggedMessages(messages, [inputCrisis]);
+    expect(first!.metadata).toEqual({
+      round: 1,
+      safety: { source: "model", crisis: true, level: "high" },
+      inputSafety: { crisis: true, level: "high", riskType: "self_harm" },
+    });
+    expect(second).toBe(messages[1]);
+    expect(flaggedMessages([reply("msg_6")], [])[0]!.metadata).toEqual({ round: 1 });
+  });
+});
+
+describe("riskRaised", () => {
+  it("raises the level with the time it was reached, keeps that time for the same level and never lowers it", () => {
+    const none = created(origin, 0);
+    const high = riskRaised(none, "high", 10);
+    expect([high.riskLevel, high.riskRaisedAt]).toEqual(["high", 10]);
+    expect(riskRaised(high, "high", 20)).toBe(high);
+    expect(riskRaised(high, "low", 20)).toBe(high);
+    expect(riskRaised(riskRaised(high, "imminent", 30), "none", 40)).toMatchObject({ riskLevel: "imminent", riskRaisedAt: 30 });
+    expect(riskRaised(none, "none", 5)).toBe(none);
+  });
+});
