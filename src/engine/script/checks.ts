@@ -144,7 +144,16 @@ export class ScriptChecks {
       const at = this.map.locInValue(path, expression, Math.min(result.offset, expression.trimEnd().length));
       // A name in another script (e.g. Chinese) is not a CEL identifier: point at vars["…"].
       const word = /^\P{ASCII}[^\s()[\]{}<>=!&|+\-*/%,.?:"']*/u.exec(expression.slice(result.offset))?.[0];
-      if (word) this.list.add("INVALID_CONDITION", "condition.name", { name: word }, path, at);
+      if ("pattern" in result) this.list.add("INVALID_CONDITION", "condition.regex", { pattern: result.pattern, reason: result.reason }, path, at);
+      else if (result.limit)
+        this.list.add(
+          "INVALID_CONDITION",
+          result.limit.kind === "nodes" ? "condition.tooLong" : "condition.tooDeep",
+          { max: result.limit.max },
+          path,
+          at,
+        );
+      else if (word) this.list.add("INVALID_CONDITION", "condition.name", { name: word }, path, at);
       else this.list.add("INVALID_CONDITION", "condition.syntax", { reason: result.reason }, path, at);
       return;
     }
