@@ -53,6 +53,22 @@ export const OutputFieldSchema = z
   .describe("A variable to extract from what the client says.")
   .meta({ id: "OutputField" });
 
+/** A variable a client may set when it starts a session (`initialVariables`); clients may set no other. */
+export const InputFieldSchema = z
+  .object({
+    name: z.string().min(1).max(100).describe("Name of the variable, e.g. `client_name`. Reference it as {client_name}, like any variable."),
+    type: OutputTypeSchema.optional().describe("What the client's value must be: read as this type when the session starts, refused when it is not. Default `text`."),
+    values: z.array(z.string().min(1).max(100)).min(1).optional().describe("With `type: enum`: the values the client may send."),
+    description: z.string().max(500).optional().describe("What the client application should send, e.g. 'the name the client signed up with'."),
+  })
+  .strict()
+  .refine((f) => (f.type === "enum") === (f.values !== undefined), {
+    message: "`values` goes with `type: enum`, and `type: enum` needs `values`",
+    path: ["values"],
+  })
+  .describe("A session variable the client application may set when it starts a session.")
+  .meta({ id: "InputField" });
+
 const content = z.string().min(1).describe("What to say or ask. Placeholders {name}, {{name}} and ${name} are replaced by variables.");
 const tone = z.string().max(200).optional().describe("Tone of voice, e.g. 'warm, calm, professional'.");
 const maxRounds = z.number().int().min(1).max(10).describe("How many AI turns this action may take (1–10).");
@@ -205,6 +221,13 @@ export const SessionSchema = z
     description: z.string().max(1000).optional().describe("What the script is for; never shown to the client."),
     version: z.string().max(50).optional().describe('The author\'s version label, e.g. "1.2".'),
     language: LanguageSchema.optional(),
+    inputs: z
+      .array(InputFieldSchema)
+      .max(100)
+      .optional()
+      .describe(
+        "The session variables a client may set when it starts a session (`initialVariables`), with their types. Clients may set no others (the time zone aside); authors and admins may set any.",
+      ),
     phases: z.array(PhaseSchema).min(1).describe("The phases of the session, run in order."),
   })
   .strict()
@@ -226,6 +249,7 @@ export type Language = z.infer<typeof LanguageSchema>;
 export type VariableScope = z.infer<typeof VariableScopeSchema>;
 export type OutputType = z.infer<typeof OutputTypeSchema>;
 export type OutputField = z.infer<typeof OutputFieldSchema>;
+export type InputField = z.infer<typeof InputFieldSchema>;
 export type ExitCriteria = z.infer<typeof ExitCriteriaSchema>;
 export type AiSayConfig = z.infer<typeof AiSayConfigSchema>;
 export type AiAskConfig = z.infer<typeof AiAskConfigSchema>;
