@@ -8,7 +8,13 @@ import { body, call, expectProblem, json, person, type Person } from "../helpers
 import { publishedProject } from "../lifecycle/helpers";
 import { scriptYaml } from "../projects/fixtures";
 
-const inputs = ["  inputs:", "    - name: client_name", "    - name: mood_score", "      type: integer", "      description: 0 to 10, from the sign-up form"];
+const inputs = [
+  "  inputs:",
+  "    - name: client_name",
+  "    - name: mood_score",
+  "      type: integer",
+  "      description: 0 to 10, from the sign-up form",
+];
 const yaml = scriptYaml("with_inputs", [{ say: "Hello {client_name}." }]).replace("  phases:\n", `${inputs.join("\n")}\n  phases:\n`);
 
 async function start(who: Person, projectId: string, extra: Record<string, unknown>) {

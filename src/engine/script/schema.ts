@@ -30,6 +30,11 @@ export const OutputTypeSchema = z
     'What kind of value the variable holds. Default `text`. `number`/`integer`: the model\'s answer is read as a number (`3`, "3分", "三" → 3); `boolean`: yes/no, 是/否, true/false, 1/0; `enum`: one of `values` (case-insensitive). An answer that cannot be read as the type counts as not given.',
   );
 
+const enumValues = z.array(z.string().min(1).max(100)).min(1).optional();
+/** Outputs and inputs alike: `values` belongs to `type: enum` and nothing else. */
+const valuesGoWithEnum = (f: { type?: string; values?: unknown }) => (f.type === "enum") === (f.values !== undefined);
+const valuesGoWithEnumIssue = { message: "`values` goes with `type: enum`, and `type: enum` needs `values`", path: ["values"] };
+
 /** One variable an action extracts from the conversation. */
 export const OutputFieldSchema = z
   .object({
@@ -37,19 +42,12 @@ export const OutputFieldSchema = z
     define: z.string().max(1000).optional().describe("What to extract, in plain words, e.g. 'the name the client wants to be called'."),
     scope: VariableScopeSchema.optional(),
     type: OutputTypeSchema.optional(),
-    values: z
-      .array(z.string().min(1).max(100))
-      .min(1)
-      .optional()
-      .describe("With `type: enum`: the values the variable may take, e.g. [low, medium, high]."),
+    values: enumValues.describe("With `type: enum`: the values the variable may take, e.g. [low, medium, high]."),
     set: z.unknown().optional().describe("Reserved; has no effect yet."),
     value: z.unknown().optional().describe("Reserved; has no effect yet."),
   })
   .strict()
-  .refine((f) => (f.type === "enum") === (f.values !== undefined), {
-    message: "`values` goes with `type: enum`, and `type: enum` needs `values`",
-    path: ["values"],
-  })
+  .refine(valuesGoWithEnum, valuesGoWithEnumIssue)
   .describe("A variable to extract from what the client says.")
   .meta({ id: "OutputField" });
 
@@ -57,15 +55,14 @@ export const OutputFieldSchema = z
 export const InputFieldSchema = z
   .object({
     name: z.string().min(1).max(100).describe("Name of the variable, e.g. `client_name`. Reference it as {client_name}, like any variable."),
-    type: OutputTypeSchema.optional().describe("What the client's value must be: read as this type when the session starts, refused when it is not. Default `text`."),
-    values: z.array(z.string().min(1).max(100)).min(1).optional().describe("With `type: enum`: the values the client may send."),
+    type: OutputTypeSchema.optional().describe(
+      "What the client's value must be: read as this type when the session starts, refused when it is not. Default `text`.",
+    ),
+    values: enumValues.describe("With `type: enum`: the values the client may send."),
     description: z.string().max(500).optional().describe("What the client application should send, e.g. 'the name the client signed up with'."),
   })
   .strict()
-  .refine((f) => (f.type === "enum") === (f.values !== undefined), {
-    message: "`values` goes with `type: enum`, and `type: enum` needs `values`",
-    path: ["values"],
-  })
+  .refine(valuesGoWithEnum, valuesGoWithEnumIssue)
   .describe("A session variable the client application may set when it starts a session.")
   .meta({ id: "InputField" });
 

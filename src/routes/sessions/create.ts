@@ -112,7 +112,8 @@ function settable(script: PinnedSource["script"], given: Record<string, z.infer<
     throw new DomainError("VALIDATION_FAILED", "An initial variable is not of the type the script declares for it.", { errors });
   }
   const allowed = checked.allowed;
-  const listed = allowed.length === 0 ? "declares none" : `declares ${allowed.length}: ${allowed.slice(0, 20).join(", ")}${allowed.length > 20 ? ", …" : ""}`;
+  const listed =
+    allowed.length === 0 ? "declares none" : `declares ${allowed.length}: ${allowed.slice(0, 20).join(", ")}${allowed.length > 20 ? ", …" : ""}`;
   throw new DomainError(
     "VARIABLE_NOT_SETTABLE",
     `Clients may set only the variables the script declares under \`inputs:\` (it ${listed}), and ${TIME_ZONE_VARIABLE}; ${checked.undeclared} of those sent are not among them.`,
@@ -141,7 +142,13 @@ export const createRoutes = createRouter().openapi(create, async (c) => {
     : await inline(c.env, author, body.scriptYaml!);
   const sessionId = crypto.randomUUID();
   const created = await unwrap(
-    sessionActor(c.env, sessionId).create({ sessionId, user, source, initialVariables: settable(source.script, withTimeZone(body), author), debug: body.debug }),
+    sessionActor(c.env, sessionId).create({
+      sessionId,
+      user,
+      source,
+      initialVariables: settable(source.script, withTimeZone(body), author),
+      debug: body.debug,
+    }),
   );
   return c.json(created, 201, { Location: `/api/sessions/${sessionId}` });
 });

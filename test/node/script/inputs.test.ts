@@ -46,7 +46,11 @@ describe("inputs in a script", () => {
 });
 
 describe("readInputs", () => {
-  const declared: InputField[] = [{ name: "client_name" }, { name: "mood_score", type: "integer" }, { name: "level", type: "enum", values: ["low", "high"] }];
+  const declared: InputField[] = [
+    { name: "client_name" },
+    { name: "mood_score", type: "integer" },
+    { name: "level", type: "enum", values: ["low", "high"] },
+  ];
   const client = { anyName: false, alwaysSettable: ["time_zone"] };
 
   it("reads declared inputs as their types and keeps the always-settable ones", () => {
