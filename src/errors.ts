@@ -42,6 +42,7 @@ export const errorCodes = {
   SESSION_ARCHIVED: { status: 409, title: "The session is archived" },
   CLIENT_MESSAGE_ID_REUSED: { status: 409, title: "The clientMessageId was used for another message" },
   TURN_SUPERSEDED: { status: 409, title: "Later turns ran since this one failed" },
+  VARIABLE_NOT_SETTABLE: { status: 422, title: "The script does not let clients set that variable" },
   // A failed turn carries the engine's step error code (src/engine/runtime/events.ts):
   // the model being slow or down is a dependency outage (503), a reply it got but could not
   // use is a bad gateway (502), a failure inside the engine is a bug (500).

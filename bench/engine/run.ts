@@ -22,6 +22,10 @@
  * and a baseline — a JSON round trip of the state, the least a host does per
  * turn to persist it — to give ratios that do not depend on the machine.
  *
+ * Also the loader's CPU time for inputs that once made it slow (alias and
+ * merge-key bombs, thousands of anchors and keys: bench/engine/hostile.ts),
+ * against an ordinary script of 254 KB; each must stay under a second.
+ *
  * Prints a table and writes bench/results/engine.json. Target: ≥ 20,000
  * steps/s (excluding model time) for the sample intake script, on one core.
  */
@@ -33,9 +37,11 @@ import { Bench } from "tinybench";
 import { start, step, type SessionScript, type SessionState } from "../../src/engine";
 import { load } from "../../src/engine/script";
 import { createOfflineModel } from "../../src/llm";
+import { mergeBomb, mergeChain, nestedMergeChain, ordinaryScript } from "./hostile";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const TARGET_STEPS_PER_SECOND = 20_000;
+const LOADER_LIMIT_MS = 1000;
 
 interface Conversation {
   name: string;
@@ -147,9 +153,28 @@ for (const conversation of conversations) {
 
 await bench.run();
 console.table(bench.table());
+const loaderInputs = [
+  { input: "ordinary script, 254 KB", yaml: ordinaryScript(254_000) },
+  { input: "merge-key bomb, 100 levels", yaml: mergeBomb(100) },
+  { input: "merge-key bomb, 400 levels", yaml: mergeBomb(400) },
+  { input: "merge chain, 254 KB", yaml: mergeChain(254_000) },
+  { input: "nested merge chain, 254 KB", yaml: nestedMergeChain(254_000) },
+];
+// A load of 254 KB takes hundreds of ms: a few samples each, not tinybench's default minimum of 64.
+const loaderBench = new Bench({ name: "loader", time: 500, iterations: 5, warmupIterations: 1 });
+for (const { input, yaml } of loaderInputs) {
+  loaderBench.add(`load: ${input}`, () => {
+    const began = clock();
+    load(yaml);
+    return { overriddenDuration: Math.max(0, clock() - began - clockRead) };
+  });
+}
+
+await loaderBench.run();
+console.table(loaderBench.table());
 
 const stats = (name: string) => {
-  const task = bench.tasks.find((t) => t.name === name);
+  const task = [...bench.tasks, ...loaderBench.tasks].find((t) => t.name === name);
   const result = task?.result;
   if (!result || !("latency" in result)) throw new Error(`benchmark ${name} did not complete`);
   return result;
@@ -173,6 +198,19 @@ const results = conversations.map(({ name }) => {
   };
 });
 
+const ordinaryLoad = stats(`load: ${loaderInputs[0]!.input}`).latency.p50;
+const loader = loaderInputs.map(({ input, yaml }) => {
+  const { latency } = stats(`load: ${input}`);
+  return {
+    input,
+    bytes: yaml.length,
+    medianMs: Math.round(latency.p50 * 10) / 10,
+    maxMs: Math.round(latency.max * 10) / 10,
+    toOrdinaryRatio: Math.round((latency.p50 / ordinaryLoad) * 100) / 100,
+  };
+});
+const loaderMet = loader.every((l) => l.maxMs < LOADER_LIMIT_MS);
+
 const intake = results.find((r) => r.script === "intake_en")!;
 const report = {
   date: new Date().toISOString(),
@@ -186,6 +224,7 @@ const report = {
     met: intake.stepsPerSecondExcludingModel >= TARGET_STEPS_PER_SECOND,
   },
   results,
+  loader: { limitMs: LOADER_LIMIT_MS, met: loaderMet, inputs: loader },
 };
 const out = resolve(root, "bench/results/engine.json");
 mkdirSync(dirname(out), { recursive: true });
@@ -193,4 +232,6 @@ writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(
   `\nintake_en: ${intake.stepsPerSecondExcludingModel} steps/s excluding model time (target ${TARGET_STEPS_PER_SECOND}: ${report.target.met ? "met" : "NOT met"}), median overhead ${intake.medianOverheadMicroseconds} µs/step; written to bench/results/engine.json`,
 );
-process.exitCode = report.target.met ? 0 : 1;
+for (const l of loader)
+  console.log(`load ${l.input} (${l.bytes} bytes): median ${l.medianMs} ms, max ${l.maxMs} ms, ${l.toOrdinaryRatio}× the ordinary script`);
+process.exitCode = report.target.met && loaderMet ? 0 : 1;

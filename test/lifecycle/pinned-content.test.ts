@@ -102,11 +102,12 @@ describe("globals", () => {
   it("are in the session's variables and its first message, and stay as they were when the session started", async () => {
     const { author, projectId } = await publishedProject({
       "globals.yaml": globalsYaml({ counselor_name: "Lin", clinic_city: "Oslo" }),
+      // A client may set `referral` because the script declares it under `inputs:`.
       "sessions/welcome.yaml": scriptYaml("welcome", [
         { say: "Hello, I am {counselor_name} from {{clinic_city}}.", waits: false },
         { ask: "What should I call you?", into: "client_name" },
         { say: "${counselor_name} is glad to meet you, {client_name}." },
-      ]),
+      ]).replace("  phases:\n", "  inputs:\n    - name: referral\n  phases:\n"),
     });
     const client = await person("client");
     const a = await startSession(client, { projectId, initialVariables: { referral: "self" } });

@@ -10,8 +10,9 @@
  * error ("Unknown variable", "No such key"), so a typo never silently skips
  * an action; guard optional ones with `has(vars.x)` or `"x" in vars`.
  */
-import { parse, type ParseResult } from "@marcbachmann/cel-js";
+import type { ParseResult } from "@marcbachmann/cel-js";
 import type { VariableMap } from "../runtime/state";
+import { parseCondition } from "./cel";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED = new Set([
@@ -57,7 +58,7 @@ export function compileCondition(expression: string): CompiledCondition {
   let program: ParseResult | undefined;
   let parseError: string | undefined;
   try {
-    program = parse(expression);
+    program = parseCondition(expression);
   } catch (err) {
     parseError = reason(err);
   }

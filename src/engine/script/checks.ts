@@ -42,7 +42,28 @@ export class ScriptChecks {
   run(root: Record<string, unknown>, knownVariables: readonly string[]): void {
     const actions = this.actions(root);
     this.waitForReply(actions);
-    this.variables(actions, knownVariables);
+    this.variables(actions, knownVariables, this.inputs(root));
+  }
+
+  /** The session's `inputs` (name → type), checking their names are unique: the client sets them before any action runs. */
+  private inputs(root: Record<string, unknown>): Map<string, string> {
+    const types = new Map<string, string>();
+    const session = isRecord(root.session) ? root.session : {};
+    const seen = new Map<string, Loc>();
+    for (const [input, i] of records(session.inputs)) {
+      const name = text(input.name)?.trim();
+      if (!name) continue;
+      const path: Segment[] = ["session", "inputs", i, "name"];
+      const first = seen.get(name);
+      if (first) {
+        const kind = this.list.lang === "en" ? "input" : "输入变量";
+        this.list.add("DUPLICATE_ID", "duplicate.id", { field: "name", id: name, line: first.line, kind }, path, this.map.valueLoc(path));
+        continue;
+      }
+      seen.set(name, this.map.valueLoc(path));
+      types.set(name, text(input.type) ?? "text");
+    }
+    return types;
   }
 
   /** All actions in script order, checking id uniqueness on the way. */
@@ -99,12 +120,12 @@ export class ScriptChecks {
    * Walks the actions in order with the set of names defined so far: initial
    * variables and project globals, then each action's outputs once it has run.
    */
-  private variables(actions: ActionAt[], knownVariables: readonly string[]): void {
+  private variables(actions: ActionAt[], knownVariables: readonly string[], inputs: ReadonlyMap<string, string>): void {
     const defined = new Map<string, Definition[]>();
     const everywhere: Definition = { scope: "global" };
-    for (const name of [...knownVariables, ...SYSTEM_VARIABLES]) defined.set(name, [everywhere]);
+    for (const name of [...knownVariables, ...SYSTEM_VARIABLES, ...inputs.keys()]) defined.set(name, [everywhere]);
 
-    const types = new Map<string, string>();
+    const types = new Map<string, string>(inputs);
 
     for (const here of actions) {
       const { action, path } = here;
@@ -144,7 +165,16 @@ export class ScriptChecks {
       const at = this.map.locInValue(path, expression, Math.min(result.offset, expression.trimEnd().length));
       // A name in another script (e.g. Chinese) is not a CEL identifier: point at vars["…"].
       const word = /^\P{ASCII}[^\s()[\]{}<>=!&|+\-*/%,.?:"']*/u.exec(expression.slice(result.offset))?.[0];
-      if (word) this.list.add("INVALID_CONDITION", "condition.name", { name: word }, path, at);
+      if ("pattern" in result) this.list.add("INVALID_CONDITION", "condition.regex", { pattern: result.pattern, reason: result.reason }, path, at);
+      else if (result.limit)
+        this.list.add(
+          "INVALID_CONDITION",
+          result.limit.kind === "nodes" ? "condition.tooLong" : "condition.tooDeep",
+          { max: result.limit.max },
+          path,
+          at,
+        );
+      else if (word) this.list.add("INVALID_CONDITION", "condition.name", { name: word }, path, at);
       else this.list.add("INVALID_CONDITION", "condition.syntax", { reason: result.reason }, path, at);
       return;
     }

@@ -5,4 +5,4 @@
  * recompiles instead of serving the old form. (Schema changes are caught
  * without a bump: the cache tag also hashes the JSON Schema.)
  */
-export const COMPILED_FORMAT = 2;
+export const COMPILED_FORMAT = 3;

@@ -5,7 +5,8 @@
  * is also reachable as `vars["name"]` (the only way to reach a name that is
  * not a CEL identifier, e.g. `vars["情绪"]`).
  */
-import { parse, type ASTNode } from "@marcbachmann/cel-js";
+import type { ASTNode } from "@marcbachmann/cel-js";
+import { compilePattern, ConditionLimitError, MATCHES_RE2, parseCondition } from "../conditions/cel";
 
 /** The map that holds every variable by name inside a condition. */
 export const CONDITION_VARS = "vars";
@@ -13,24 +14,43 @@ export const CONDITION_VARS = "vars";
 /** Macros whose first argument names a loop variable local to the macro. */
 const bindingMacros = new Set(["all", "exists", "exists_one", "map", "filter"]);
 
-export type ConditionCheck = { ok: true; variables: string[] } | { ok: false; offset: number; reason: string };
+export type ConditionCheck =
+  | { ok: true; variables: string[] }
+  | { ok: false; offset: number; reason: string; limit?: { kind: "nodes" | "depth"; max: number } }
+  | { ok: false; offset: number; reason: string; pattern: string };
 
-/** Parses a condition; on failure reports the offset (0-based, in the expression) and the parser's reason. */
+const clamp = (offset: number, expression: string) => Math.max(0, Math.min(offset, expression.length));
+
+/**
+ * Parses a condition; on failure reports the offset (0-based, in the expression) and the parser's reason,
+ * the limit it crossed, or the `matches()` pattern that is not RE2 (the engine runs them on RE2).
+ */
 export function checkCondition(expression: string): ConditionCheck {
   let ast: ASTNode;
   try {
-    ast = parse(expression).ast;
+    ast = parseCondition(expression).ast;
   } catch (err) {
+    if (err instanceof ConditionLimitError)
+      return { ok: false, offset: clamp(err.offset, expression), reason: err.message, limit: { kind: err.limit, max: err.max } };
     const e = err as { summary?: string; message?: string; range?: { start: number } };
-    const offset = Math.max(0, Math.min(e.range?.start ?? 0, expression.length));
-    return { ok: false, offset, reason: e.summary ?? e.message?.split("\n")[0] ?? "unknown error" };
+    return { ok: false, offset: clamp(e.range?.start ?? 0, expression), reason: e.summary ?? e.message?.split("\n")[0] ?? "unknown error" };
   }
   const variables = new Set<string>();
-  collect(ast, new Set(), variables);
+  const patterns: { pattern: string; offset: number }[] = [];
+  collect(ast, new Set(), variables, patterns);
+  for (const { pattern, offset } of patterns) {
+    try {
+      compilePattern(pattern);
+    } catch (err) {
+      return { ok: false, offset: clamp(offset, expression), reason: (err as Error).message.split("\n")[0] ?? "", pattern };
+    }
+  }
   return { ok: true, variables: [...variables] };
 }
 
-function collect(node: ASTNode, bound: Set<string>, out: Set<string>): void {
+/** Variables read (into `out`) and literal `matches()` patterns (into `patterns`); parseCondition bounds the depth of this recursion. */
+function collect(node: ASTNode, bound: Set<string>, out: Set<string>, patterns: { pattern: string; offset: number }[]): void {
+  const recurse = (n: ASTNode, b = bound) => collect(n, b, out, patterns);
   switch (node.op) {
     case "value":
       return;
@@ -41,7 +61,7 @@ function collect(node: ASTNode, bound: Set<string>, out: Set<string>): void {
     case ".?": {
       const [target, field] = node.args;
       if (target.op === "id" && target.args === CONDITION_VARS) out.add(field);
-      else collect(target, bound, out);
+      else recurse(target);
       return;
     }
     case "[]":
@@ -50,8 +70,8 @@ function collect(node: ASTNode, bound: Set<string>, out: Set<string>): void {
       if (target.op === "id" && target.args === CONDITION_VARS && index.op === "value" && typeof index.args === "string") {
         out.add(index.args);
       } else {
-        collect(target, bound, out);
-        collect(index, bound, out);
+        recurse(target);
+        recurse(index);
       }
       return;
     }
@@ -59,39 +79,42 @@ function collect(node: ASTNode, bound: Set<string>, out: Set<string>): void {
       const [name, args] = node.args;
       // has(x.y) asks whether something exists: it never needs it to be defined.
       if (name === "has") return;
-      for (const a of args) collect(a, bound, out);
+      for (const a of args) recurse(a);
       return;
     }
     case "rcall": {
       const [name, receiver, args] = node.args;
-      collect(receiver, bound, out);
+      const pattern = args[0];
+      if (name === MATCHES_RE2 && pattern?.op === "value" && typeof pattern.args === "string")
+        patterns.push({ pattern: pattern.args, offset: pattern.start });
+      recurse(receiver);
       const [first, ...rest] = args;
       if (bindingMacros.has(name) && first?.op === "id") {
         const inner = new Set(bound).add(first.args);
-        for (const a of rest) collect(a, inner, out);
+        for (const a of rest) recurse(a, inner);
       } else {
-        for (const a of args) collect(a, bound, out);
+        for (const a of args) recurse(a);
       }
       return;
     }
     case "list":
-      for (const a of node.args) collect(a, bound, out);
+      for (const a of node.args) recurse(a);
       return;
     case "map":
       for (const [k, v] of node.args) {
-        collect(k, bound, out);
-        collect(v, bound, out);
+        recurse(k);
+        recurse(v);
       }
       return;
     case "?:":
-      for (const a of node.args) collect(a, bound, out);
+      for (const a of node.args) recurse(a);
       return;
     case "!_":
     case "-_":
-      collect(node.args, bound, out);
+      recurse(node.args);
       return;
     default:
-      for (const a of node.args) collect(a, bound, out);
+      for (const a of node.args) recurse(a);
   }
 }
 
@@ -129,7 +152,7 @@ function literal(node: ASTNode): { value: string | number | boolean; offset: num
 export function literalComparisons(expression: string): LiteralComparison[] {
   let ast: ASTNode;
   try {
-    ast = parse(expression).ast;
+    ast = parseCondition(expression).ast;
   } catch {
     return [];
   }

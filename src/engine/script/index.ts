@@ -13,3 +13,4 @@ export {
   type PlaceholderLookup,
 } from "./placeholders";
 export { checkCondition, CONDITION_VARS, type ConditionCheck } from "./condition";
+export { readInputs, type InputsCheck, type InputsOptions } from "./inputs";

@@ -15,7 +15,7 @@ import { placeName, requiredExample, typeExample, typeName, type MessageLanguage
 import { isRecord, Normaliser, type Place } from "./normalise";
 import { SessionScriptSchema, TechniqueScriptSchema, type Script } from "./schema";
 import { closest } from "./similar";
-import { formatPath, MAX_DEPTH, MAX_NODES, parseSource, TooComplexError, type ParsedSource, type Segment, type SourceMap } from "./source";
+import { formatPath, MAX_DEPTH, parseSource, TooComplexError, type ParsedSource, type Segment, type SourceMap } from "./source";
 
 export interface LoadOptions {
   /** Language of the messages; default English. */
@@ -41,7 +41,7 @@ export function load(yaml: string, options: LoadOptions = {}): LoadResult {
   } catch (err) {
     if (err instanceof TooComplexError) {
       const id = err.reason === "nodes" ? "yaml.tooManyNodes" : "yaml.tooDeep";
-      list.add("YAML_TOO_COMPLEX", id, { max: err.reason === "nodes" ? MAX_NODES : MAX_DEPTH }, err.path, err.at);
+      list.add("YAML_TOO_COMPLEX", id, { max: err.max }, err.path, err.at);
       return { diagnostics: list.sorted() };
     }
     throw err;

@@ -290,6 +290,36 @@ export const catalog = {
     en: (p) => [`This condition could not be read: ${p.reason}.`, conditionHelp.en],
     "zh-CN": (p) => [`这个条件无法解析：${p.reason}。`, conditionHelp["zh-CN"]],
   },
+  "condition.tooLong": {
+    en: (p) => [
+      `This condition has more than ${p.max} parts; the engine does not run conditions that large.`,
+      'Split it over several actions, or test membership in a list: `answer in ["a", "b", "c"]`.',
+    ],
+    "zh-CN": (p) => [
+      `这个条件超过了 ${p.max} 个组成部分，引擎不运行这么大的条件。`,
+      '请拆分到几个动作中，或者用列表判断：`answer in ["a", "b", "c"]`。',
+    ],
+  },
+  "condition.tooDeep": {
+    en: (p) => [
+      `This condition nests more than ${p.max} levels deep (each \`||\`, \`&&\` or bracket adds one); the engine does not run it.`,
+      'Shorten it, or test membership in a list: `answer in ["a", "b", "c"]` instead of a long chain of `||`.',
+    ],
+    "zh-CN": (p) => [
+      `这个条件的嵌套超过了 ${p.max} 层（每个 \`||\`、\`&&\` 或括号算一层），引擎不运行它。`,
+      '请缩短，或者用列表判断：用 `answer in ["a", "b", "c"]` 代替一长串 `||`。',
+    ],
+  },
+  "condition.regex": {
+    en: (p) => [
+      `\`${p.pattern}\` is not a regular expression \`matches()\` can run: ${p.reason}.`,
+      "`matches()` uses RE2 syntax, which has no look-ahead, look-behind or back-references; rewrite the pattern without them.",
+    ],
+    "zh-CN": (p) => [
+      `\`${p.pattern}\` 不是 \`matches()\` 能运行的正则表达式：${p.reason}。`,
+      "`matches()` 使用 RE2 语法，不支持前瞻、后顾和反向引用；请不用这些重写表达式。",
+    ],
+  },
   "condition.typeMismatch": {
     en: (p) => [
       `\`${p.name}\` is declared \`type: ${p.type}\`, but this condition compares it with ${p.literal}, which is of another type: the comparison would never hold.`,

@@ -30,6 +30,11 @@ export const OutputTypeSchema = z
     'What kind of value the variable holds. Default `text`. `number`/`integer`: the model\'s answer is read as a number (`3`, "3分", "三" → 3); `boolean`: yes/no, 是/否, true/false, 1/0; `enum`: one of `values` (case-insensitive). An answer that cannot be read as the type counts as not given.',
   );
 
+const enumValues = z.array(z.string().min(1).max(100)).min(1).optional();
+/** Outputs and inputs alike: `values` belongs to `type: enum` and nothing else. */
+const valuesGoWithEnum = (f: { type?: string; values?: unknown }) => (f.type === "enum") === (f.values !== undefined);
+const valuesGoWithEnumIssue = { message: "`values` goes with `type: enum`, and `type: enum` needs `values`", path: ["values"] };
+
 /** One variable an action extracts from the conversation. */
 export const OutputFieldSchema = z
   .object({
@@ -37,21 +42,29 @@ export const OutputFieldSchema = z
     define: z.string().max(1000).optional().describe("What to extract, in plain words, e.g. 'the name the client wants to be called'."),
     scope: VariableScopeSchema.optional(),
     type: OutputTypeSchema.optional(),
-    values: z
-      .array(z.string().min(1).max(100))
-      .min(1)
-      .optional()
-      .describe("With `type: enum`: the values the variable may take, e.g. [low, medium, high]."),
+    values: enumValues.describe("With `type: enum`: the values the variable may take, e.g. [low, medium, high]."),
     set: z.unknown().optional().describe("Reserved; has no effect yet."),
     value: z.unknown().optional().describe("Reserved; has no effect yet."),
   })
   .strict()
-  .refine((f) => (f.type === "enum") === (f.values !== undefined), {
-    message: "`values` goes with `type: enum`, and `type: enum` needs `values`",
-    path: ["values"],
-  })
+  .refine(valuesGoWithEnum, valuesGoWithEnumIssue)
   .describe("A variable to extract from what the client says.")
   .meta({ id: "OutputField" });
+
+/** A variable a client may set when it starts a session (`initialVariables`); clients may set no other. */
+export const InputFieldSchema = z
+  .object({
+    name: z.string().min(1).max(100).describe("Name of the variable, e.g. `client_name`. Reference it as {client_name}, like any variable."),
+    type: OutputTypeSchema.optional().describe(
+      "What the client's value must be: read as this type when the session starts, refused when it is not. Default `text`.",
+    ),
+    values: enumValues.describe("With `type: enum`: the values the client may send."),
+    description: z.string().max(500).optional().describe("What the client application should send, e.g. 'the name the client signed up with'."),
+  })
+  .strict()
+  .refine(valuesGoWithEnum, valuesGoWithEnumIssue)
+  .describe("A session variable the client application may set when it starts a session.")
+  .meta({ id: "InputField" });
 
 const content = z.string().min(1).describe("What to say or ask. Placeholders {name}, {{name}} and ${name} are replaced by variables.");
 const tone = z.string().max(200).optional().describe("Tone of voice, e.g. 'warm, calm, professional'.");
@@ -205,6 +218,13 @@ export const SessionSchema = z
     description: z.string().max(1000).optional().describe("What the script is for; never shown to the client."),
     version: z.string().max(50).optional().describe('The author\'s version label, e.g. "1.2".'),
     language: LanguageSchema.optional(),
+    inputs: z
+      .array(InputFieldSchema)
+      .max(100)
+      .optional()
+      .describe(
+        "The session variables a client may set when it starts a session (`initialVariables`), with their types. Clients may set no others (the time zone aside); authors and admins may set any.",
+      ),
     phases: z.array(PhaseSchema).min(1).describe("The phases of the session, run in order."),
   })
   .strict()
@@ -226,6 +246,7 @@ export type Language = z.infer<typeof LanguageSchema>;
 export type VariableScope = z.infer<typeof VariableScopeSchema>;
 export type OutputType = z.infer<typeof OutputTypeSchema>;
 export type OutputField = z.infer<typeof OutputFieldSchema>;
+export type InputField = z.infer<typeof InputFieldSchema>;
 export type ExitCriteria = z.infer<typeof ExitCriteriaSchema>;
 export type AiSayConfig = z.infer<typeof AiSayConfigSchema>;
 export type AiAskConfig = z.infer<typeof AiAskConfigSchema>;

@@ -7,7 +7,7 @@
  * "billion laughs" file must not exhaust the Worker).
  */
 import { FOLDED_FIELDS, foldLines } from "./fold";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { type Alias, type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit, YAMLParseError } from "yaml";
 
 export type Segment = string | number;
 
@@ -27,28 +27,43 @@ interface Entry {
   plain?: string;
 }
 
-/** Limits that keep hostile input cheap: far above any real counseling script. */
-export const MAX_NODES = 100_000;
+/**
+ * Limits that keep hostile input cheap: far above any real counseling script.
+ * A written script has fewer values than characters, so the budget grows with
+ * the text: aliases may repeat blocks, but the values the loader builds (and
+ * everything after it checks) stay within a few per character written.
+ */
+export const MAX_NODES = 50_000;
+export const NODES_PER_CHAR = 2;
+export const MIN_NODES = 1_000;
 export const MAX_DEPTH = 64;
+
+/** How many values a text may expand to. */
+export function nodeBudget(text: string): number {
+  return Math.min(MAX_NODES, MIN_NODES + NODES_PER_CHAR * text.length);
+}
 
 export class TooComplexError extends Error {
   constructor(
     readonly reason: "nodes" | "depth",
     readonly at: Loc,
     readonly path: Segment[],
+    /** The limit that was crossed. */
+    readonly max: number,
   ) {
     super(reason);
   }
 }
 
+/** `prefix` (a formatted path, "" at the root) followed by one more segment. */
+function appendSegment(prefix: string, seg: Segment): string {
+  if (typeof seg === "number") return `${prefix}[${seg}]`;
+  if (/^[\p{L}_][\p{L}\p{N}_]*$/u.test(seg)) return prefix ? `${prefix}.${seg}` : seg;
+  return `${prefix}[${JSON.stringify(seg)}]`;
+}
+
 export function formatPath(path: readonly Segment[]): string {
-  let out = "";
-  for (const seg of path) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else if (/^[\p{L}_][\p{L}\p{N}_]*$/u.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out || "(root)";
+  return path.reduce<string>(appendSegment, "") || "(root)";
 }
 
 export class SourceMap {
@@ -65,8 +80,9 @@ export class SourceMap {
     return { line, column: col };
   }
 
-  set(path: readonly Segment[], entry: Entry): void {
-    this.entries.set(formatPath(path), entry);
+  /** `formatted`: the path as formatPath writes it, built a segment at a time by the walk (formatting whole paths again at every value costs their depth). */
+  set(formatted: string, entry: Entry): void {
+    this.entries.set(formatted || "(root)", entry);
   }
 
   /** Positions of `to` are those of `from` (a field the loader renamed or moved). */
@@ -145,10 +161,54 @@ export class SourceMap {
   }
 }
 
+/** What the walk cost: the work of the loader is bounded by `budget`, which is bounded by the text's length. */
+export interface SourceWork {
+  /** Nodes of the document as written (each visited once to resolve anchors). */
+  written: number;
+  /** Values built, aliases expanded. */
+  built: number;
+  budget: number;
+}
+
 export interface ParsedSource {
   value: unknown;
   map: SourceMap;
   document: Document.Parsed;
+  work: SourceWork;
+}
+
+/**
+ * One pass over the document as written: which node each alias stands for
+ * (the last node with that anchor before it, YAML's rule) and which keys are
+ * written twice in one map. The `yaml` package can do both, but its
+ * `Alias.resolve` walks the whole document for every alias and its
+ * `uniqueKeys` compares each key with every earlier key of its map: both turn
+ * quadratic on a file of many aliases or keys.
+ */
+function indexDocument(document: Document.Parsed): { targets: Map<Alias, Node>; written: number } {
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Alias, Node>();
+  let written = 0;
+  visit(document, {
+    Node: (_key, node) => {
+      written++;
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) targets.set(node, target);
+        return;
+      }
+      if (node.anchor) anchors.set(node.anchor, node);
+      if (!isMap(node)) return;
+      const seen = new Set<unknown>();
+      for (const { key } of node.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value) && key.range)
+          document.errors.push(new YAMLParseError([key.range[0], key.range[0] + 1], "DUPLICATE_KEY", "Map keys must be unique"));
+        seen.add(key.value);
+      }
+    },
+  });
+  return { targets, written };
 }
 
 /** Parses YAML text; syntax errors are on `document.errors` (value is then meaningless). */
@@ -157,45 +217,49 @@ export function parseSource(text: string): ParsedSource {
   const document = parseDocument(text, {
     lineCounter: lines,
     prettyErrors: false,
-    uniqueKeys: true,
+    // Duplicate keys are found by indexDocument, in linear time.
+    uniqueKeys: false,
     keepSourceTokens: false,
   });
   const map = new SourceMap(text, lines);
-  if (document.errors.length > 0) return { value: undefined, map, document };
-  let budget = MAX_NODES;
+  const budget = nodeBudget(text);
+  const { targets, written } = indexDocument(document);
+  const work: SourceWork = { written, built: 0, budget };
+  if (document.errors.length > 0) return { value: undefined, map, document, work };
 
   // `via`: where the outermost alias being expanded was written; limits are reported there.
-  const walk = (node: unknown, path: Segment[], depth: number, key?: Loc, via?: Loc): unknown => {
+  // `name`: `path` as formatPath writes it ("" at the root).
+  const walk = (node: unknown, path: Segment[], name: string, depth: number, key?: Loc, via?: Loc): unknown => {
     const n = node as Node | null;
     const at = n?.range ? map.loc(n.range[0]) : (key ?? { line: 1, column: 1 });
-    if (--budget < 0) throw new TooComplexError("nodes", via ?? at, path);
-    if (depth > MAX_DEPTH) throw new TooComplexError("depth", via ?? at, path);
+    if (++work.built > budget) throw new TooComplexError("nodes", via ?? at, path, budget);
+    if (depth > MAX_DEPTH) throw new TooComplexError("depth", via ?? at, path, MAX_DEPTH);
     if (isAlias(n)) {
-      map.set(path, { key, value: at });
-      return walk(n.resolve(document), path, depth + 1, key, via ?? at);
+      map.set(name, { key, value: at });
+      return walk(targets.get(n), path, name, depth + 1, key, via ?? at);
     }
     if (isMap(n)) {
-      map.set(path, { key, value: at });
+      map.set(name, { key, value: at });
       const out: Record<string, unknown> = {};
       for (const pair of n.items) {
         const k = pair.key as Node | null;
-        const name = isScalar(k) ? String(k.value) : String(k);
+        const field = isScalar(k) ? String(k.value) : String(k);
         const keyLoc = k?.range ? map.loc(k.range[0]) : at;
-        const childPath = [...path, name];
+        const childName = appendSegment(name, field);
         // Map entries with no value (`content:`) still need a position.
-        map.set(childPath, { key: keyLoc, value: keyLoc });
-        out[name] = walk(pair.value, childPath, depth + 1, keyLoc, via);
+        map.set(childName, { key: keyLoc, value: keyLoc });
+        out[field] = walk(pair.value, [...path, field], childName, depth + 1, keyLoc, via);
       }
       return out;
     }
     if (isSeq(n)) {
-      map.set(path, { key, value: at });
-      return n.items.map((item, i) => walk(item, [...path, i], depth + 1, undefined, via));
+      map.set(name, { key, value: at });
+      return n.items.map((item, i) => walk(item, [...path, i], appendSegment(name, i), depth + 1, undefined, via));
     }
     if (isScalar(n)) {
       const range = n.range ? ([n.range[0], n.range[1]] as [number, number]) : undefined;
       const plain = n.type === "PLAIN" && typeof n.source === "string" ? n.source : undefined;
-      map.set(path, { key, value: at, range, plain });
+      map.set(name, { key, value: at, range, plain });
       const field = path.at(-1);
       if (n.type === "BLOCK_LITERAL" && typeof n.value === "string" && typeof field === "string" && FOLDED_FIELDS.has(field))
         return foldLines(n.value);
@@ -204,5 +268,5 @@ export function parseSource(text: string): ParsedSource {
     return null;
   };
 
-  return { value: walk(document.contents, [], 0), map, document };
+  return { value: walk(document.contents, [], "", 0), map, document, work };
 }

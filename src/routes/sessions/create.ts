@@ -6,11 +6,13 @@ import { createRouter } from "../../http/router";
 import { unwrap } from "../../session/result";
 import { CreatedSessionSchema, JsonValueSchema } from "../../session/schemas";
 import { inlineSource, projectSource } from "../../session/source";
+import type { PinnedSource } from "../../session/requests";
 import type { Env } from "../../config";
 import { MAX_SCRIPT_BYTES } from "../scripts";
 import { common, sessionActor } from "./common";
 import { jsonResponse } from "../../http/openapi";
 import { canonicalTimeZone, TIME_ZONE_VARIABLE } from "../../engine";
+import { readInputs } from "../../engine/script";
 
 const timeZoneMessage = "not an IANA time zone name (such as Asia/Shanghai or Europe/London)";
 
@@ -37,7 +39,10 @@ const CreateBody = z
     initialVariables: z
       .record(z.string().min(1).max(100), JsonValueSchema)
       .optional()
-      .openapi({ description: "Session-scope variables the script starts with (e.g. the client's name)", example: { client_name: "Sam" } }),
+      .openapi({
+        description: `Session-scope variables the script starts with (e.g. the client's name). Clients may set only those the script declares under \`inputs:\` (read as their types) and \`${TIME_ZONE_VARIABLE}\`; authors and admins may set any.`,
+        example: { client_name: "Sam" },
+      }),
     timeZone: z
       .string()
       .max(64)
@@ -95,6 +100,27 @@ async function inline(env: Env, author: boolean, yaml: string) {
   return inlineSource(env, yaml);
 }
 
+/**
+ * The initial variables a caller may set: a client only the script's `inputs` (read as their
+ * types) and the time zone. Refusals name the declared inputs, never what the caller sent.
+ */
+function settable(script: PinnedSource["script"], given: Record<string, z.infer<typeof JsonValueSchema>>, author: boolean) {
+  const checked = readInputs(script.session.inputs, given, { anyName: author, alwaysSettable: [TIME_ZONE_VARIABLE] });
+  if (checked.ok) return checked.variables;
+  if (checked.invalid.length > 0) {
+    const errors = checked.invalid.map(({ name, type }) => ({ path: `initialVariables.${name}`, message: `not a value of type ${type}` }));
+    throw new DomainError("VALIDATION_FAILED", "An initial variable is not of the type the script declares for it.", { errors });
+  }
+  const allowed = checked.allowed;
+  const listed =
+    allowed.length === 0 ? "declares none" : `declares ${allowed.length}: ${allowed.slice(0, 20).join(", ")}${allowed.length > 20 ? ", …" : ""}`;
+  throw new DomainError(
+    "VARIABLE_NOT_SETTABLE",
+    `Clients may set only the variables the script declares under \`inputs:\` (it ${listed}), and ${TIME_ZONE_VARIABLE}; ${checked.undeclared} of those sent are not among them.`,
+    { allowed },
+  );
+}
+
 /** The initial variables with the client's time zone, by its canonical name (`asia/tokyo` → `Asia/Tokyo`); `timeZone` wins. */
 function withTimeZone(body: z.infer<typeof CreateBody>): Record<string, z.infer<typeof JsonValueSchema>> {
   const variables = { ...body.initialVariables };
@@ -116,7 +142,13 @@ export const createRoutes = createRouter().openapi(create, async (c) => {
     : await inline(c.env, author, body.scriptYaml!);
   const sessionId = crypto.randomUUID();
   const created = await unwrap(
-    sessionActor(c.env, sessionId).create({ sessionId, user, source, initialVariables: withTimeZone(body), debug: body.debug }),
+    sessionActor(c.env, sessionId).create({
+      sessionId,
+      user,
+      source,
+      initialVariables: settable(source.script, withTimeZone(body), author),
+      debug: body.debug,
+    }),
   );
   return c.json(created, 201, { Location: `/api/sessions/${sessionId}` });
 });

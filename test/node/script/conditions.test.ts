@@ -83,3 +83,34 @@ describe("names a condition reads", () => {
     expect(diagnose(yaml, { knownVariables: ["睡眠"] })).toEqual([]);
   });
 });
+
+describe("conditions the engine would not run are refused when the script is loaded", () => {
+  const terms = (n: number) => Array.from({ length: n }, (_, i) => `mood_score == ${i}`).join(" || ");
+
+  it("a 3,000-term condition is INVALID_CONDITION (too long), not a crash", () => {
+    const d = only(diagnose(withCondition(terms(3000))), "INVALID_CONDITION");
+    expect(d.message).toBe("This condition has more than 1000 parts; the engine does not run conditions that large.");
+    expect(d.suggestion).toMatch(/in \[/);
+  });
+
+  it("a chain deeper than the limit is INVALID_CONDITION (too deep), in both languages", () => {
+    const yaml = withCondition(terms(150));
+    expect(only(diagnose(yaml), "INVALID_CONDITION").message).toMatch(/^This condition nests more than 100 levels deep/);
+    expect(only(diagnose(yaml, { lang: "zh-CN" }), "INVALID_CONDITION").message).toMatch(/嵌套超过了 100 层/);
+  });
+
+  it("a chain of 40 terms loads", () => {
+    expect(load(withCondition(terms(40))).script).toBeDefined();
+  });
+
+  it("a matches() pattern RE2 has no syntax for is refused, at the pattern", () => {
+    const yaml = withCondition("'mood_score.matches(\"^(?!no)\")'");
+    const d = only(diagnose(yaml), "INVALID_CONDITION");
+    expect(d.message).toMatch(/^`\^\(\?!no\)` is not a regular expression `matches\(\)` can run/);
+    expect(d).toMatchObject(locate(yaml, '"^(?!no)"'));
+  });
+
+  it("a linear-time pattern that backtracks in RegExp loads: the engine runs it on RE2", () => {
+    expect(load(withCondition("'mood_score.matches(\"^(a+)+$\")'")).script).toBeDefined();
+  });
+});
