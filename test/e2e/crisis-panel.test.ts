@@ -3,8 +3,8 @@
  * phone (360×640): crisis words open it with the server's lines for the
  * session's language, without covering the last message or the composer and
  * with its Close button on screen; it stays reachable after Close, is open
- * again after a reload, and falls back to the built-in lines when the server
- * cannot be asked.
+ * again after a reload, lists the deployment's configured table, and falls
+ * back to the built-in lines when the server cannot be asked.
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,8 +14,17 @@ import { startDevServer, type DevServer } from "./dev-server";
 let server: DevServer;
 let browser: Browser;
 
+/** The deployment's own zh-CN table: the page must show what the server answers, not its built-in lines. */
+const configuredZh = [
+  { name: "全国心理援助热线", phone: "12356" },
+  { name: "本地测试热线", phone: "0571-0000-1234", hours: "24小时" },
+];
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
+  [server, browser] = await Promise.all([
+    startDevServer({ vars: { CRISIS_RESOURCES: JSON.stringify({ "zh-CN": configuredZh }) } }),
+    launchChromium(),
+  ]);
 });
 
 afterAll(async () => {
@@ -151,18 +160,19 @@ describe("crisis panel on a phone", () => {
     await page.close();
   });
 
-  it("lists the lines of the session's language (a Chinese script under the English page)", async () => {
+  it("lists the server's lines of the session's language (a Chinese script under the English page)", async () => {
     const { page, problems } = await phonePage();
     const asked = page.waitForResponse((r) => r.url().includes("/api/crisis-resources?locale=zh-CN"));
     await startAndSay(page, "初次", "我不想活了");
     expect((await asked).status()).toBe(200);
     const lines = await page.locator("#crisis-lines").textContent();
-    expect(lines).toContain("全国心理援助热线");
-    expect(lines).toContain("12356");
+    expect(lines).toContain("全国心理援助热线: 12356");
+    // The configured table, not the built-in one (which has 希望24热线 and no 本地测试热线).
+    await expect.poll(() => page.locator("#crisis-lines").textContent()).toContain("本地测试热线: 0571-0000-1234 (24小时)");
+    expect(await page.locator("#crisis-lines li").count()).toBe(configuredZh.length);
     expect(lines).not.toContain("988");
     expect(await page.locator("#crisis-lines").getAttribute("lang")).toBe("zh-CN");
     await expectPanelBesideConversation(page);
-    await screenshot(page, "crisis-phone-zh");
     expect(problems).toEqual([]);
     await page.close();
   });

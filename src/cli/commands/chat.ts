@@ -115,7 +115,9 @@ async function startRequest(api: Api, options: Options, out: (text: string) => v
       ...(options.script ? { script: options.script } : {}),
       ...(options.version ? { version: options.version } : {}),
     };
-    const listed = (await api.publishedScripts()).find((s) => s.projectId === options.project && (!options.script || s.path === options.script));
+    // Only for the crisis lines' language: a list that cannot be read does not stop the session.
+    const scripts = await api.publishedScripts().catch(() => []);
+    const listed = scripts.find((s) => s.projectId === options.project && (!options.script || s.path === options.script));
     return { request, language: listed?.language ?? options.lang };
   }
   if (options.script) {

@@ -35,9 +35,10 @@ export function mountCrisisPanel(t: Strings, locale: string): void {
   renderLines(locale, crisisResourcesFor(locale), t);
 }
 
-/** Shows the server's lines for `locale` (a session's language) once it answers. */
+/** Shows the lines for `locale` (a session's language): the server's once it answers. */
 export async function showCrisisLinesFor(api: Api, locale: string, t: Strings): Promise<void> {
-  shownLocale = locale;
+  // The built-in lines of that language meanwhile, never another language's.
+  renderLines(locale, crisisResourcesFor(locale), t);
   const { resources } = await crisisLinesFor(api, locale);
   if (shownLocale === locale) renderLines(locale, resources, t);
 }
