@@ -15,6 +15,7 @@ import { requestLog } from "./http/logging";
 import { domainErrorResponse, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
 import { authRoutes } from "./routes/auth";
+import { crisisResourceRoutes } from "./routes/crisis-resources";
 import { healthRoutes } from "./routes/health";
 import { authoringRoutes, authoringTags } from "./routes/projects";
 import { scriptRoutes } from "./routes/scripts";
@@ -91,6 +92,7 @@ export function createApp() {
 
   app.route("/", healthRoutes);
   app.route("/", authRoutes);
+  app.route("/", crisisResourceRoutes);
   app.route("/", authoringRoutes);
   app.route("/", scriptRoutes);
   app.route("/", sessionRoutes);
@@ -115,6 +117,7 @@ export function createApp() {
     tags: [
       { name: "health", description: "Liveness and readiness" },
       { name: "auth", description: "Tokens for local development" },
+      { name: "safety", description: "Crisis lines for the clients, without a token" },
       ...authoringTags,
       { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
       sessionTag,

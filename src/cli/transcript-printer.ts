@@ -5,6 +5,8 @@
  * streams. Anywhere else (a pipe, a file) nothing can be erased, so each line
  * is written once, when it is final: what was taken back never appears.
  */
+import { describeCrisisResource } from "../engine/safety/crisis-lines";
+import type { CrisisResource } from "../engine/safety/resources";
 import type { Line, LineChange } from "../web/client/conversation";
 
 export interface TranscriptPrinter {
@@ -84,6 +86,11 @@ export function streamingPrinter(prefix: string, write: (text: string) => void, 
       else show(line);
     },
   };
+}
+
+/** The crisis lines as the terminal shows them after a flagged turn's reply: a heading, then one indented line each. */
+export function crisisNotice(heading: string, resources: CrisisResource[]): string {
+  return `\n${heading}\n${resources.map((r) => `  ${describeCrisisResource(r)}\n`).join("")}\n`;
 }
 
 /** Moves the cursor back to where `text` started (it ends at the cursor) and clears from there down. */

@@ -53,6 +53,8 @@ export const viewports = {
   wide: { width: 1440, height: 960 },
   /** A small phone: the page must work from 360 px wide. */
   phone: { width: 360, height: 740 },
+  /** A small, short phone: where the crisis panel has the least room. */
+  shortPhone: { width: 360, height: 640 },
 } as const;
 
 /**

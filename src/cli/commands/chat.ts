@@ -17,14 +17,17 @@
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
+import { crisisResourcesFor } from "../../engine/safety/crisis-lines";
+import { load } from "../../engine/script";
 import { Api, ApiError, type PublishedScript, type StartRequest } from "../../web/client/api";
 import { ChatSession } from "../../web/client/chat-session";
+import { crisisLinesFor } from "../../web/client/crisis-resources";
 import { renewingToken } from "../../web/client/renewing-token";
 import { pickLang, strings, type Lang } from "../../web/client/i18n";
 import type { Diagnostic } from "../../web/client/api";
 import type { ChatStatus } from "../../web/client/status";
 import type { Command } from "../main";
-import { finalLinePrinter, streamingPrinter } from "../transcript-printer";
+import { crisisNotice, finalLinePrinter, streamingPrinter } from "../transcript-printer";
 import { describeDiagnostics } from "../diagnostics-text";
 import { chatLocally } from "../local-chat";
 import { modelFrom, modelHelp, modelUsage, takeModelFlags, type ModelFlags } from "../model-options";
@@ -111,20 +114,30 @@ async function tokensFor(api: Api, options: Options, inline: boolean): Promise<(
   return tokens;
 }
 
-async function startRequest(api: Api, options: Options, out: (text: string) => void): Promise<StartRequest> {
+/** What to start, and the session's language (its script's), whose crisis lines are shown. */
+async function startRequest(api: Api, options: Options, out: (text: string) => void): Promise<{ request: StartRequest; language: string }> {
   if (options.project) {
-    return {
+    const request = {
       projectId: options.project,
       ...(options.script ? { script: options.script } : {}),
       ...(options.version ? { version: options.version } : {}),
     };
+    // Only for the crisis lines' language: a list that cannot be read does not stop the session.
+    const scripts = await api.publishedScripts().catch(() => []);
+    const listed = scripts.find((s) => s.projectId === options.project && (!options.script || s.path === options.script));
+    return { request, language: listed?.language ?? options.lang };
   }
-  if (options.script) return { scriptYaml: await readFile(options.script, "utf8") };
+  if (options.script) {
+    const scriptYaml = await readFile(options.script, "utf8");
+    // The engine's default language; an invalid file is refused by the server with its diagnostics.
+    const { script } = load(scriptYaml);
+    return { request: { scriptYaml }, language: (script && "session" in script ? script.session.language : undefined) ?? "zh-CN" };
+  }
   const scripts = await api.publishedScripts();
   const chosen: PublishedScript | undefined = scripts.find((s) => s.language === options.lang) ?? scripts[0];
   if (!chosen) throw new Error("no published scripts on this server: pass --project or --script");
   out(`(${chosen.projectName} — ${chosen.sessionName ?? chosen.path})\n`);
-  return { projectId: chosen.projectId, script: chosen.path };
+  return { request: { projectId: chosen.projectId, script: chosen.path }, language: chosen.language };
 }
 
 /** The files and diagnostics of a SCRIPT_INVALID problem (422), so they are shown with line and column. */
@@ -168,9 +181,12 @@ export const chatCommand: Command = {
       () => options.lang,
     );
     let session: ChatSession;
+    let language: string;
     try {
       tokens = await tokensFor(api, options, inline);
-      const created = await api.startSession(await startRequest(api, options, note));
+      const start = await startRequest(api, options, note);
+      language = start.language;
+      const created = await api.startSession(start.request);
       session = new ChatSession({ url: async () => api.socketUrl(created.sessionId, await tokens()), WebSocket, initial: created });
     } catch (err) {
       note(`heartrule chat: ${err instanceof ApiError ? `${err.detail} (${err.code})` : (err as Error).message}`);
@@ -184,6 +200,20 @@ export const chatCommand: Command = {
       : finalLinePrinter(t.cliAssistant, out);
     for (const line of session.conversation.lines) printer.apply({ kind: "added", line });
     session.conversation.onChange((change) => printer.apply(change));
+
+    // Asked now, so a crisis prints them at once: the built-in lines until (or unless) the server answers.
+    let crisisLines = crisisResourcesFor(language);
+    void crisisLinesFor(api, language).then((lines) => (crisisLines = lines.resources));
+    // A turn may be flagged twice (the client's words, the model's report): the lines are printed once, after its reply.
+    let crisisFlagged = false;
+    session.on("frame", (frame) => {
+      if (frame.type === "safety" && frame.crisis) crisisFlagged = true;
+    });
+    const printCrisisLines = (status: ChatStatus) => {
+      if (!crisisFlagged || status === "thinking" || status === "connecting") return;
+      crisisFlagged = false;
+      out(crisisNotice(t.cliCrisis, crisisLines));
+    };
 
     const queue: string[] = [];
     let inputEnded = false;
@@ -218,6 +248,7 @@ export const chatCommand: Command = {
         }
       };
       session.on("status", (status) => {
+        printCrisisLines(status);
         if (status === "connecting" && wasConnected) note(t.cliReconnecting);
         if (status === "completed") {
           note(t.cliCompleted);

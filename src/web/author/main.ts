@@ -124,7 +124,7 @@ function debugSession(sessionId: string, yaml: string, created: Awaited<ReturnTy
   if (first) panel.addTurn(first);
   if (created.raw.position) panel.setPosition(created.raw.position as TurnDebug["positions"][number]);
   void refreshVariables();
-  const { session, focus } = openSession(chat, t, api, () => auth.token(), sessionId, created, { idPrefix: "debug" });
+  const { session, focus } = openSession(chat, t, api, () => auth.token(), sessionId, created, { idPrefix: "debug" }, { language: lang });
   session.on("frame", (frame) => {
     if (frame.type === "debug") {
       panel.addTurn(frame as unknown as TurnDebug);

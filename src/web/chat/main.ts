@@ -7,6 +7,7 @@ import type { Strings } from "../client/i18n";
 import { adoptHandedToken, pageClient } from "../ui/auth";
 import { byId, h } from "../ui/dom";
 import { currentLang, setUpPage } from "../ui/layout";
+import { crisisMemory } from "../ui/crisis-panel";
 import { activeSession, openSession } from "../ui/session-starter";
 
 adoptHandedToken();
@@ -75,6 +76,7 @@ async function showPicker() {
     try {
       const created = await api.startSession({ projectId: script.projectId, script: script.path });
       activeSession.set("chat", created.sessionId);
+      crisisMemory.setLanguage(created.sessionId, script.language);
       show(created.sessionId, created);
     } catch (err) {
       start.disabled = false;
@@ -84,29 +86,32 @@ async function showPicker() {
   select.focus();
 }
 
-function show(sessionId: string, initial?: Parameters<typeof openSession>[5]) {
+/** `info`: the session as GET /api/sessions/:id answered it on a reload. */
+function show(sessionId: string, initial?: Parameters<typeof openSession>[5], info: Record<string, unknown> = {}) {
   picker.hidden = true;
   chat.hidden = false;
-  const { focus } = openSession(chat, t, api, () => auth.token(), sessionId, initial, {
-    onNewConversation: () => {
-      activeSession.clear("chat");
-      location.reload();
-    },
-  });
+  const language = typeof info.language === "string" ? info.language : (crisisMemory.language(sessionId) ?? lang);
+  const flagged = info.riskLevel === "high" || info.riskLevel === "imminent";
+  const onNewConversation = () => {
+    activeSession.clear("chat");
+    location.reload();
+  };
+  const { focus } = openSession(chat, t, api, () => auth.token(), sessionId, initial, { onNewConversation }, { language, flagged });
   focus();
 }
 
 /** Back to the session this tab was in, if the server still has it for us. */
 async function resume(sessionId: string) {
+  let info: Record<string, unknown> = {};
   try {
-    await api.request(`/api/sessions/${encodeURIComponent(sessionId)}`);
+    info = await api.request(`/api/sessions/${encodeURIComponent(sessionId)}`);
   } catch (err) {
     if (err instanceof ApiError && [401, 403, 404, 410].includes(err.status)) {
       activeSession.clear("chat");
       return showPicker();
     }
   }
-  show(sessionId);
+  show(sessionId, undefined, info);
 }
 
 const resumed = activeSession.get("chat");

@@ -2,6 +2,7 @@
  * The REST calls the clients make, with RFC 9457 problems turned into
  * ApiError. Shared by the page and `heartrule chat`; uses only fetch.
  */
+import type { CrisisResource } from "../../engine/safety/resources";
 import { toMessageFrame, type MessageFrame } from "./protocol";
 
 export class ApiError extends Error {
@@ -56,6 +57,13 @@ export interface CreatedSession {
   raw: Record<string, unknown>;
 }
 
+/** GET /api/crisis-resources: the lines to offer and the locale they are for. */
+export interface CrisisResourceList {
+  locale: string;
+  source: "configured" | "default";
+  resources: CrisisResource[];
+}
+
 export type StartRequest = { projectId: string; script?: string; version?: string } | { scriptYaml: string; debug?: boolean };
 
 export class Api {
@@ -106,6 +114,11 @@ export class Api {
 
   async me(): Promise<{ id: string; role: Role }> {
     return this.request("/api/auth/me");
+  }
+
+  /** No token: a person in crisis gets the lines even when their sign-in fails. */
+  async crisisResources(locale: string): Promise<CrisisResourceList> {
+    return this.request(`/api/crisis-resources?locale=${encodeURIComponent(locale)}`, { auth: false });
   }
 
   /** The session scripts the caller may start, every page of them. */

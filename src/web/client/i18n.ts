@@ -1,8 +1,9 @@
 /**
  * The clients' words in English and Simplified Chinese. The page follows the
  * browser's language (navigator.languages) unless the person picks one;
- * `heartrule chat` follows --lang or LANG. Deployers change the crisis
- * resources here (crisisItems) for their region.
+ * `heartrule chat` follows --lang or LANG. The crisis lines themselves are
+ * not here: they come from the server (CRISIS_RESOURCES, else the defaults
+ * of src/engine/safety/resources.ts), in the session's language.
  */
 import type { ChatStatus } from "./status";
 
@@ -29,11 +30,8 @@ const en = {
   crisisButton: "Crisis resources",
   crisisTitle: "If you need help now",
   crisisIntro: "If you or someone else is in immediate danger, call your local emergency number now.",
-  crisisItems: [
-    "Emergency numbers: 112 (EU and many countries), 911 (US, Canada), 999 (UK), 000 (Australia), 120 or 110 (mainland China).",
-    "US: call or text 988 (Suicide & Crisis Lifeline). UK and Ireland: Samaritans, 116 123.",
-  ],
   crisisFindLink: "Find a free, confidential helpline in your country (findahelpline.com)",
+  crisisChat: "Chat online",
   crisisClose: "Close",
   crisisAlert: "What you wrote sounds serious. You deserve support right now: please reach out to someone who can help.",
   language: "Language",
@@ -107,6 +105,7 @@ const en = {
   cliCompleted: "(the conversation is complete)",
   cliError: (message: string) => `(error: ${message}; type /retry to try again)`,
   cliInputEnded: "(input ended before the conversation completed)",
+  cliCrisis: "If you are thinking about harming yourself or are in danger, please reach out now:",
 };
 
 export type Strings = typeof en;
@@ -121,11 +120,8 @@ const zh: Strings = {
   crisisButton: "危机求助资源",
   crisisTitle: "如果你现在需要帮助",
   crisisIntro: "如果你或他人正处于紧急危险中，请立即拨打当地紧急电话。",
-  crisisItems: [
-    "中国大陆：急救 120，报警 110；全国心理援助热线 12356。",
-    "其他地区：欧盟等多数国家 112，美国和加拿大 911（心理危机热线 988），英国 999，澳大利亚 000。",
-  ],
   crisisFindLink: "查找你所在国家或地区的免费保密求助热线（findahelpline.com）",
+  crisisChat: "在线交谈",
   crisisClose: "关闭",
   crisisAlert: "你写下的内容听起来很严重。你值得现在就得到支持：请联系能够帮助你的人。",
   language: "语言",
@@ -198,6 +194,7 @@ const zh: Strings = {
   cliCompleted: "（对话已完成）",
   cliError: (message) => `（出错：${message}；输入 /retry 重试）`,
   cliInputEnded: "（对话完成之前输入已结束）",
+  cliCrisis: "如果你有伤害自己的想法或正处于危险中，请现在就联系：",
 };
 
 export const strings: Record<Lang, Strings> = { en, "zh-CN": zh };

@@ -133,15 +133,27 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
  * Follows new text only when the reader is at the end already (checked before
  * the text changes), never pulling them away from what they scrolled back to.
  * Instant, not smooth: streamed text grows faster than a smooth scroll settles.
+ * A transcript that scrolls by itself also keeps its end in view when its box
+ * shrinks (the crisis panel opening above it, the composer growing).
  */
 function follower(transcript: HTMLElement) {
-  // The author view's transcript scrolls by itself; the chat page scrolls the window.
+  // The chat page's and the author view's transcripts scroll by themselves; a page without that style scrolls the window.
   const own = () => getComputedStyle(transcript).overflowY === "auto";
+  const atEnd = () =>
+    own()
+      ? transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 48
+      : window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 48;
+  const toEnd = () => (own() ? (transcript.scrollTop = transcript.scrollHeight) : window.scrollTo(0, document.documentElement.scrollHeight));
+  let pinned = true;
+  transcript.addEventListener("scroll", () => (pinned = atEnd()), { passive: true });
+  new ResizeObserver(() => {
+    if (pinned && own()) toEnd();
+  }).observe(transcript);
   return {
-    atEnd: () =>
-      own()
-        ? transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 48
-        : window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 48,
-    toEnd: () => (own() ? (transcript.scrollTop = transcript.scrollHeight) : window.scrollTo(0, document.documentElement.scrollHeight)),
+    atEnd,
+    toEnd: () => {
+      toEnd();
+      pinned = true;
+    },
   };
 }

@@ -1,10 +1,11 @@
 /**
  * What every page shares: the language (browser's, or the person's pick),
- * the always-visible AI disclosure, and the crisis resources panel that a
- * `safety` frame with crisis: true opens prominently.
+ * the always-visible AI disclosure, and the crisis resources panel
+ * (./crisis-panel.ts).
  */
 import { langs, pickLang, strings, type Lang, type Strings } from "../client/i18n";
-import { byId, clear, h } from "./dom";
+import { mountCrisisPanel } from "./crisis-panel";
+import { byId } from "./dom";
 
 const LANG_KEY = "heartrule.lang";
 
@@ -32,45 +33,6 @@ export function setUpPage(onLanguageChange: () => void): Strings {
     onLanguageChange();
   });
 
-  renderCrisisPanel(t);
-  byId("crisis-toggle").addEventListener("click", () => toggleCrisis());
+  mountCrisisPanel(t, lang);
   return t;
-}
-
-function renderCrisisPanel(t: Strings) {
-  const panel = byId("crisis-panel");
-  clear(panel);
-  panel.append(
-    h("h2", { id: "crisis-title" }, t.crisisTitle),
-    h("p", { id: "crisis-alert", class: "crisis-alert", hidden: true }, t.crisisAlert),
-    h("p", {}, t.crisisIntro),
-    h("ul", {}, ...t.crisisItems.map((item) => h("li", {}, item))),
-    h("p", {}, h("a", { href: "https://findahelpline.com", rel: "noopener noreferrer", target: "_blank" }, t.crisisFindLink)),
-    h("button", { type: "button", class: "secondary", id: "crisis-close" }, t.crisisClose),
-  );
-  byId("crisis-close").addEventListener("click", () => toggleCrisis(false));
-}
-
-export function toggleCrisis(open?: boolean): void {
-  const panel = byId("crisis-panel");
-  const toggle = byId("crisis-toggle");
-  const show = open ?? panel.hidden;
-  panel.hidden = !show;
-  toggle.setAttribute("aria-expanded", String(show));
-  if (!show) {
-    panel.classList.remove("urgent");
-    byId("crisis-alert").hidden = true;
-    toggle.focus();
-  }
-}
-
-/** The server flagged a crisis: open the resources prominently and announce them. */
-export function showCrisis(): void {
-  const panel = byId("crisis-panel");
-  panel.classList.add("urgent");
-  const alert = byId("crisis-alert");
-  alert.hidden = false;
-  alert.setAttribute("role", "alert");
-  toggleCrisis(true);
-  panel.scrollIntoView({ block: "nearest" });
 }

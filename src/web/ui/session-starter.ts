@@ -8,7 +8,7 @@ import { ChatSession } from "../client/chat-session";
 import type { Strings } from "../client/i18n";
 import { mountChatView, type ChatViewOptions } from "./chat-view";
 import { download } from "./dom";
-import { showCrisis } from "./layout";
+import { crisisMemory, showCrisis, showCrisisLinesFor } from "./crisis-panel";
 
 export interface OpenedSession {
   session: ChatSession;
@@ -23,7 +23,11 @@ export function openSession(
   sessionId: string,
   initial: Pick<CreatedSession, "messages" | "status"> | undefined,
   view: Omit<ChatViewOptions, "onExport"> = {},
+  /** The session's language (its script's), whose crisis lines the panel lists; `flagged`: the server already saw a crisis in it. */
+  crisis: { language: string; flagged?: boolean },
 ): OpenedSession {
+  void showCrisisLinesFor(api, crisis.language, t);
+  if (crisis.flagged || crisisMemory.flagged(sessionId)) showCrisis();
   const session = new ChatSession({
     url: async () => {
       const current = await token();
@@ -33,7 +37,10 @@ export function openSession(
     ...(initial ? { initial } : {}),
   });
   session.on("frame", (frame) => {
-    if (frame.type === "safety" && frame.crisis) showCrisis();
+    if (frame.type === "safety" && frame.crisis) {
+      crisisMemory.setFlagged(sessionId);
+      showCrisis();
+    }
   });
   const onExport = async () => {
     const blob = await api.exportSession(sessionId);

@@ -11,6 +11,8 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultCrisisResources, describeCrisisResource } from "../../../src/engine/safety/resources";
+import { strings } from "../../../src/web/client/i18n";
 import { repoRoot, startDevServer, type DevServer } from "../../e2e/dev-server";
 import { expectedConversation, sampleAnswers, sampleYaml, type Expected } from "../../e2e/expected";
 import { startDropProxy, type DropProxy } from "../../e2e/proxy";
@@ -62,6 +64,21 @@ function chat(args: string[], answers: string[], onAnswer: (i: number) => void =
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
+/** A published script of the sample project, as a client lists it. */
+async function published(path: string): Promise<{ projectId: string; path: string }> {
+  const { token } = (await (
+    await fetch(`${server.url}/api/auth/dev-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId: "cli-project", role: "client" }),
+    })
+  ).json()) as { token: string };
+  const list = (await (await fetch(`${server.url}/api/projects/published`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    items: { projectId: string; path: string }[];
+  };
+  return list.items.find((i) => i.path === path)!;
+}
+
 /** What stdout must be: each turn's AI lines, then the prompt with the echoed answer. */
 function transcript(expected: Expected, answers: string[]): string {
   return expected.turns
@@ -94,22 +111,32 @@ describe("heartrule chat", () => {
   }, 120_000);
 
   it("starts the script it is given from a chosen project (a Chinese script under the English interface)", async () => {
-    const { token } = (await (
-      await fetch(`${server.url}/api/auth/dev-token`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ userId: "cli-project", role: "client" }),
-      })
-    ).json()) as { token: string };
-    const published = (await (await fetch(`${server.url}/api/projects/published`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-      items: { projectId: string; path: string }[];
-    };
-    const zh = published.items.find((i) => i.path === "sessions/intake_zh.yaml")!;
+    const zh = await published("sessions/intake_zh.yaml");
     const answers = ["小周", "最近工作压力很大", "6", "经常失眠", "能睡个好觉", "谢谢"];
     const expected = await expectedConversation(sampleYaml("zh"), answers);
     const run = await chat(["--url", server.url, "--project", zh.projectId, "--script", zh.path, "--lang", "en"], answers);
     expect(run.stdout).toBe(transcript(expected, answers));
     expect(run.code).toBe(0);
+  }, 120_000);
+
+  it("prints the crisis lines once after a flagged turn's reply, before the next prompt", async () => {
+    const run = await chat(["--url", server.url, "--lang", "en"], ["Sam", "I want to kill myself", "/quit"]);
+    const notice = `\n${strings.en.cliCrisis}\n${defaultCrisisResources["en-US"]!.map((r) => `  ${describeCrisisResource(r)}\n`).join("")}\n`;
+    expect(run.stdout.split(notice)).toHaveLength(2);
+    const [before, after] = run.stdout.split(notice) as [string, string];
+    // After the reply to the crisis words, and the prompt for the next answer follows.
+    expect(before).toMatch(/you> I want to kill myself\nAI: [^\n]+\n$/);
+    expect(after.startsWith(PROMPT)).toBe(true);
+    expect(run.stdout).toContain("988 Suicide & Crisis Lifeline: 988 · Text 988");
+    expect(run.code).toBe(2);
+  }, 120_000);
+
+  it("prints the crisis lines of the session's language: a Chinese script under the English interface", async () => {
+    const zh = await published("sessions/intake_zh.yaml");
+    const run = await chat(["--url", server.url, "--project", zh.projectId, "--script", zh.path, "--lang", "en"], ["小周", "我不想活了", "/quit"]);
+    expect(run.stdout).toContain(`${strings.en.cliCrisis}\n  全国心理援助热线: 12356\n`);
+    expect(run.stdout).not.toContain("988");
+    expect(run.code).toBe(2);
   }, 120_000);
 
   it("exits 2 when the input ends before the conversation does", async () => {
