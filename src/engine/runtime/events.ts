@@ -4,6 +4,7 @@
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { TemplateName } from "../prompts/templates";
+import type { GuardKind } from "../safety/output-check";
 import type { CrisisResourceTable } from "../safety/resources";
 import type { JsonValue, Position, SessionState, VariableScope } from "./state";
 
@@ -15,6 +16,20 @@ export interface SafetyFlag {
   /** What kind of risk: `self_harm` (input scan) or the model's `risk_type` (diagnosis, prescription, guarantee, …). */
   riskType?: string;
   confidence?: string;
+}
+
+/**
+ * What the output guard did with a line the client was about to see: it crossed a safety boundary
+ * (the model's own `safety_risk`, or the local check), so the line shown and kept is a rewrite or
+ * an approved canned line. Never carries text.
+ */
+export interface GuardAction {
+  /** `model`: the model flagged its own reply (whatever the local check found too); `local`: only the local check did. */
+  source: "model" | "local";
+  /** The boundaries crossed, as far as known (empty when the model flagged its reply without saying which). */
+  kinds: GuardKind[];
+  /** `rewritten`: a rewrite call gave a line that passed both checks; `canned`: it did not (flagged again, unusable or failed). */
+  action: "rewritten" | "canned";
 }
 
 export interface EngineMessage {
@@ -71,6 +86,12 @@ export type EngineEvent =
   | { type: "position"; position: Position }
   | { type: "llm"; trace: LlmTrace }
   | ({ type: "safety"; actionId: string | null; messageId?: string } & SafetyFlag)
+  /**
+   * The line with this messageId crossed a boundary and was replaced before it was committed: what
+   * streamed of it was retracted (`message.delta` with `reset`) first; the `message` event that
+   * follows holds the safe line. Hosts count these.
+   */
+  | ({ type: "guard"; actionId: string; messageId: string } & GuardAction)
   | ({ type: "diagnostic"; actionId: string | null } & RunDiagnostic);
 
 export const runDiagnosticCodes = [

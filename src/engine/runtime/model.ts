@@ -56,6 +56,10 @@ export interface ModelCall {
   maxOutputTokens: number;
   /** Stream `content` as message.delta under this message id; `gated`: only once the reply's EXIT is known to be false. */
   stream?: { messageId: string; gated: boolean };
+  /** Calls at most (default MAX_ATTEMPTS): a rewrite gets one, its fallback is a canned line rather than a repair. */
+  maxAttempts?: number;
+  /** The line a rewrite call reworks: sent after the conversation in the user message, never among the instructions. */
+  draft?: string;
   /** The keys a usable reply lacks (empty when it is usable). */
   missing(reply: Reply): string[];
 }
@@ -253,19 +257,24 @@ function unavailable(call: ModelCall): Reply {
  * streamed is retracted at once. A reply that is plain text is shown as the
  * line when the call has one to show (EXIT stays false); a silent call that
  * stays unusable records its values as not available. Otherwise the step
- * fails with a retryable error.
+ * fails with a retryable error. `withhold` sees the accepted reply of a
+ * call that streams: when it returns true, what streamed is retracted
+ * instead of completed (the output guard replaces the line).
  */
-export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
+export async function callModel(turn: Turn, call: ModelCall, withhold?: (reply: Reply) => boolean): Promise<Reply> {
   const language = call.request.language;
   const max = maxContentChars(turn);
+  const attempts = call.maxAttempts ?? MAX_ATTEMPTS;
   // The client's words only ever travel in the user message, so nothing they type reads as an instruction.
+  let conversation = conversationMessage(turn.state.history, language);
+  if (call.draft !== undefined) conversation += `\n\n${phrases(language).draftHeading}\n${call.draft}`;
   const base: LanguageModelV3Prompt = [
     { role: "system", content: call.prompt },
-    { role: "user", content: [{ type: "text", text: conversationMessage(turn.state.history, language) }] },
+    { role: "user", content: [{ type: "text", text: conversation }] },
   ];
   let prompt = base;
   let failure: { verdict?: Extract<Verdict, { kind: "unusable" }>; broke?: unknown; empty?: true } = {};
-  for (let n = 1; n <= MAX_ATTEMPTS; n++) {
+  for (let n = 1; n <= attempts; n++) {
     const got = await attempt(turn, call, prompt, n);
     if (got.broke !== undefined) {
       retract(turn, call, got.shown);
@@ -273,13 +282,12 @@ export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
       continue;
     }
     const verdict = judge(got, call, language, max);
-    if (verdict.kind === "reply") {
-      settle(turn, call, got.shown, typeof verdict.reply.content === "string" ? verdict.reply.content : "");
-      return verdict.reply;
-    }
-    if (verdict.kind === "text") {
-      settle(turn, call, got.shown, verdict.line);
-      return { content: verdict.line, EXIT: "false" };
+    if (verdict.kind === "reply" || verdict.kind === "text") {
+      const reply = verdict.kind === "reply" ? verdict.reply : { content: verdict.line, EXIT: "false" };
+      // A line the caller will replace leaves the client's screen at once, before anything else is asked.
+      if (withhold?.(reply)) retract(turn, call, got.shown);
+      else settle(turn, call, got.shown, typeof reply.content === "string" ? reply.content : "");
+      return reply;
     }
     retract(turn, call, got.shown);
     if (verdict.kind === "empty") {
@@ -298,7 +306,7 @@ export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
   const what = failure.empty ? "empty" : `unusable (${failure.verdict?.english ?? "not a JSON object"})`;
   throw new EngineError(
     "MODEL_REPLY_INVALID",
-    `The model's ${call.request.purpose} reply was ${what} ${MAX_ATTEMPTS} times in a row.`,
+    `The model's ${call.request.purpose} reply was ${what} ${attempts === 1 ? "once" : `${attempts} times in a row`}.`,
     true,
     call.request.actionId,
   );
