@@ -77,7 +77,8 @@ export type EngineEvent =
   /**
    * Streamed text of a message being produced. `reset`: drop the text received so far for this
    * messageId, then append `text`. Emitted with empty text the moment an attempt that streamed is
-   * discarded (repair, retry, failure), and with the whole line when the accepted line differs
+   * discarded (repair, retry, failure) or its line is withheld by the output guard (a `guard` event
+   * follows), and with the whole line when the accepted line differs
    * from what streamed. The `message` event that follows is authoritative.
    */
   | { type: "message.delta"; messageId: string; actionId: string; text: string; reset?: true }
