@@ -2,7 +2,8 @@
  * The output guard: a line the client is about to see that crosses a safety
  * boundary — the model says so in its `safety_risk`, or the local check
  * (safety/output-check.ts) finds it — is never shown or kept as the AI's
- * words. What streamed of it is retracted at once (model.ts withholds it);
+ * words. What streamed of it is retracted at once (model.ts withholds it,
+ * and stops streaming a line mid-way when the local check flags it);
  * one rewrite call (the `rewrite` template, the draft after the
  * conversation) gives the line instead when the rewrite passes both checks
  * again, else an approved canned line (safety/canned-lines.ts) does. The

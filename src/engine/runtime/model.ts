@@ -19,6 +19,7 @@ import type { Language, OutputType } from "../script/schema";
 import { conversationMessage } from "../prompts/context";
 import { phrases, type TemplateName } from "../prompts/templates";
 import { readReply, withoutThinking, type Reply } from "../prompts/reply";
+import { checkOutput } from "../safety/output-check";
 import { EngineError } from "./errors";
 import type { LlmTrace } from "./events";
 import type { Turn } from "./turn";
@@ -86,6 +87,9 @@ function modelName(model: LanguageModelV3): string {
   return `${model.provider}:${model.modelId}`;
 }
 
+/** Where the streamed text is checked for boundary crossings: after a clause or a sentence. */
+const CLAUSE_END = /[.!?;,。！？；，]/;
+
 /** Calls per model request at most: the first, then repairs or retries of a reply that is unusable, empty or broke off. */
 export const MAX_ATTEMPTS = 3;
 
@@ -118,6 +122,8 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
   // Nobody listening (CLI, benchmarks): no deltas to produce.
   const visible = call.stream && turn.listening ? new VisibleStream(maxContentChars(turn)) : null;
   let pending = "";
+  /** The local check flagged what streamed: nothing more of this attempt is shown. */
+  let held = false;
   let text = "";
   let shown = "";
   let truncated = false;
@@ -146,11 +152,18 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
           text += part.delta;
           if (!visible || !call.stream) continue;
           pending += visible.push(part.delta);
-          if (pending && (!call.stream.gated || visible.exit === false)) {
-            turn.emit({ type: "message.delta", messageId: call.stream.messageId, actionId: request.actionId, text: pending });
-            shown += pending;
-            pending = "";
+          if (held || !pending || (call.stream.gated && visible.exit !== false)) continue;
+          // A line the local check flags stops streaming, and what it showed is taken back, at the end of a clause rather
+          // than of the reply (the output guard replaces it then). Checked only at clause ends: a few checks per line.
+          if (CLAUSE_END.test(pending) && checkOutput(shown + pending).flagged) {
+            held = true;
+            retract(turn, call, shown);
+            shown = "";
+            continue;
           }
+          turn.emit({ type: "message.delta", messageId: call.stream.messageId, actionId: request.actionId, text: pending });
+          shown += pending;
+          pending = "";
         } else if (part.type === "error") {
           throw streamError(part.error);
         } else if (part.type === "finish") {
