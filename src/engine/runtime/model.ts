@@ -6,7 +6,8 @@
  * offline model answers from it; network providers ignore it), a JSON
  * response format, tolerant parsing with repair and retry requests, and the
  * visible `content` streamed as `message.delta` events (retracted when the
- * attempt that streamed it is discarded).
+ * attempt that streamed it is discarded, or when the output guard's local
+ * check flags it: runtime/guard.ts).
  *
  * The engine reads the model's doStream() itself rather than through
  * streamText(): it needs none of streamText's machinery (tools, steps,

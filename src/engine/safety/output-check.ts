@@ -3,7 +3,7 @@
  * safety rules draw: no diagnosis, no prescription or dosage, no promised
  * outcome, no harmful advice (stopping medication, alcohol to cope, details
  * of ways to self-harm). It backs up the model's own `safety_risk` report,
- * which models forget or get wrong; the output guard (runtime/guard.ts)
+ * for the lines a model does not report; the output guard (runtime/guard.ts)
  * replaces a line either of them flags.
  *
  * The rules look at one clause at a time. A match is not a crossing when

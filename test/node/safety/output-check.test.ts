@@ -49,6 +49,8 @@ const safeEn = [
   "We can take this one step at a time.",
   "Is there someone you trust who you could reach out to tonight?",
   "It might be worth asking your doctor whether melatonin is an option for you.",
+  "If you've taken too many pills, please call 911 or go to the emergency room right now.",
+  "Please put the pills somewhere out of reach and call 988; I'm staying right here with you.",
 ];
 
 const flaggedEn: [string, GuardKind][] = [
@@ -140,6 +142,8 @@ const safeZh = [
   "我们可以一起找找让你放松的方法。",
   "你有没有试过写日记来整理情绪？",
   "你的感受很重要。",
+  "如果你已经吃了很多药，请马上拨打 120 或去最近的医院。",
+  "请先把药放到够不着的地方，然后拨打心理援助热线 12356。",
 ];
 
 const flaggedZh: [string, GuardKind][] = [
