@@ -62,12 +62,15 @@ const text = {
     thanks: "谢谢你的回答。",
     // What ai_think fills in: a neutral sentence a client may read, since scripts show what ai_think wrote.
     think: "我记下了你今天分享的内容。",
+    // What a rewrite gives: a line that crosses no boundary, whatever the draft said.
+    rewrite: "我听到了。我们可以一步一步来，你想先从哪里说起？",
     tone: "平静",
   },
   en: {
     laterRound: "I'm listening. Let's go on.",
     thanks: "Thank you for your answer.",
     think: "I have taken note of what you shared today.",
+    rewrite: "I hear you. We can take this one step at a time; where would you like to start?",
     tone: "calm",
   },
 } as const;
@@ -116,6 +119,8 @@ function reply(req: ModelRequest): Record<string, unknown> {
       return { ...outputs((o) => thought(o, t.think)), ...safe, metadata: { crisis_signal: false } };
     case "extract":
       return { ...outputs((o) => answerAs(o, req.answer ?? "", req.language)), ...safe, metadata: { crisis_signal: false } };
+    case "rewrite":
+      return { content: t.rewrite, ...safe, metadata };
   }
 }
 

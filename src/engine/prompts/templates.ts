@@ -16,7 +16,7 @@ import { zhCN, zhCNText } from "./zh-CN";
 import { en, enText } from "./en";
 import type { Language } from "../script/schema";
 
-export const templateNames = ["ai_say", "ai_ask", "ai_think", "extract", "ai_say_paraphrase"] as const;
+export const templateNames = ["ai_say", "ai_ask", "ai_think", "extract", "ai_say_paraphrase", "rewrite"] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 const common = {
@@ -66,6 +66,11 @@ export const templatePlaceholders: Record<TemplateName, Record<string, string>> 
     ...common,
     output_list: "Required. One JSON line per variable still to extract.",
   },
+  rewrite: {
+    ...common,
+    problem:
+      "Required. Which safety boundaries the draft line crossed (diagnosis, prescription, guarantee, harmful advice), in words. The draft itself is sent after the conversation in the user message.",
+  },
 };
 
 /** The upstream's names for engine values (its ai_ask template's `{{chat}}`, …) → the engine's. */
@@ -77,6 +82,7 @@ const required: Record<TemplateName, string[]> = {
   ai_ask: ["task", "output_list"],
   ai_think: ["task", "output_list"],
   extract: ["output_list"],
+  rewrite: ["problem"],
 };
 
 const bundled: Record<Language, Record<TemplateName, string>> = { "zh-CN": zhCN, en };

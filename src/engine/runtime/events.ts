@@ -5,6 +5,7 @@
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { TemplateName } from "../prompts/templates";
 import type { SessionScript } from "../script/schema";
+import type { GuardKind } from "../safety/output-check";
 import type { CrisisResourceTable } from "../safety/resources";
 import { type CrisisLevel, crisisLevels } from "../safety/detector/result";
 import type { JsonValue, Position, SessionState, VariableScope } from "./state";
@@ -23,6 +24,20 @@ export interface SafetyFlag {
   confidence?: string;
   /** The local detector's grade of the client's words (input flags; hosts grade the model's own flags). */
   level?: RiskLevel;
+}
+
+/**
+ * What the output guard did with a line the client was about to see: it crossed a safety boundary
+ * (the model's own `safety_risk`, or the local check), so the line shown and kept is a rewrite or
+ * an approved canned line. Never carries text.
+ */
+export interface GuardAction {
+  /** `model`: the model flagged its own reply (whatever the local check found too); `local`: only the local check did. */
+  source: "model" | "local";
+  /** The boundaries crossed, as far as known (empty when the model flagged its reply without saying which). */
+  kinds: GuardKind[];
+  /** `rewritten`: a rewrite call gave a line that passed both checks; `canned`: it did not (flagged again, unusable or failed). */
+  action: "rewritten" | "canned";
 }
 
 export interface EngineMessage {
@@ -72,7 +87,8 @@ export type EngineEvent =
   /**
    * Streamed text of a message being produced. `reset`: drop the text received so far for this
    * messageId, then append `text`. Emitted with empty text the moment an attempt that streamed is
-   * discarded (repair, retry, failure), and with the whole line when the accepted line differs
+   * discarded (repair, retry, failure) or its line is withheld by the output guard (a `guard` event
+   * follows), and with the whole line when the accepted line differs
    * from what streamed. The `message` event that follows is authoritative.
    */
   | { type: "message.delta"; messageId: string; actionId: string; text: string; reset?: true }
@@ -81,6 +97,12 @@ export type EngineEvent =
   | { type: "position"; position: Position }
   | { type: "llm"; trace: LlmTrace }
   | ({ type: "safety"; actionId: string | null; messageId?: string } & SafetyFlag)
+  /**
+   * The line with this messageId crossed a boundary and was replaced before it was committed: what
+   * streamed of it was retracted (`message.delta` with `reset`) first; the `message` event that
+   * follows holds the safe line. Hosts count these.
+   */
+  | ({ type: "guard"; actionId: string; messageId: string } & GuardAction)
   | ({ type: "diagnostic"; actionId: string | null } & RunDiagnostic)
   /**
    * The crisis protocol showed the configured crisis lines of `locale` (a key of the resource table) in a

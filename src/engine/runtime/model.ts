@@ -6,7 +6,8 @@
  * offline model answers from it; network providers ignore it), a JSON
  * response format, tolerant parsing with repair and retry requests, and the
  * visible `content` streamed as `message.delta` events (retracted when the
- * attempt that streamed it is discarded).
+ * attempt that streamed it is discarded, or when the output guard's local
+ * check flags it: runtime/guard.ts).
  *
  * The engine reads the model's doStream() itself rather than through
  * streamText(): it needs none of streamText's machinery (tools, steps,
@@ -19,6 +20,7 @@ import type { Language, OutputType } from "../script/schema";
 import { conversationMessage } from "../prompts/context";
 import { phrases, type TemplateName } from "../prompts/templates";
 import { readReply, withoutThinking, type Reply } from "../prompts/reply";
+import { checkOutput } from "../safety/output-check";
 import { EngineError } from "./errors";
 import type { LlmTrace } from "./events";
 import type { Turn } from "./turn";
@@ -56,6 +58,10 @@ export interface ModelCall {
   maxOutputTokens: number;
   /** Stream `content` as message.delta under this message id; `gated`: only once the reply's EXIT is known to be false. */
   stream?: { messageId: string; gated: boolean };
+  /** Calls at most (default MAX_ATTEMPTS): a rewrite gets one, its fallback is a canned line rather than a repair. */
+  maxAttempts?: number;
+  /** The line a rewrite call reworks: sent after the conversation in the user message, never among the instructions. */
+  draft?: string;
   /** The keys a usable reply lacks (empty when it is usable). */
   missing(reply: Reply): string[];
 }
@@ -81,6 +87,9 @@ function withRepair(r: ModelCall["request"], repair: boolean): ModelRequest {
 function modelName(model: LanguageModelV3): string {
   return `${model.provider}:${model.modelId}`;
 }
+
+/** Where the streamed text is checked for boundary crossings: after a clause or a sentence. */
+const CLAUSE_END = /[.!?;,。！？；，]/;
 
 /** Calls per model request at most: the first, then repairs or retries of a reply that is unusable, empty or broke off. */
 export const MAX_ATTEMPTS = 3;
@@ -114,6 +123,8 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
   // Nobody listening (CLI, benchmarks): no deltas to produce.
   const visible = call.stream && turn.listening ? new VisibleStream(maxContentChars(turn)) : null;
   let pending = "";
+  /** The local check flagged what streamed: nothing more of this attempt is shown. */
+  let held = false;
   let text = "";
   let shown = "";
   let truncated = false;
@@ -142,11 +153,18 @@ async function attempt(turn: Turn, call: ModelCall, prompt: LanguageModelV3Promp
           text += part.delta;
           if (!visible || !call.stream) continue;
           pending += visible.push(part.delta);
-          if (pending && (!call.stream.gated || visible.exit === false)) {
-            turn.emit({ type: "message.delta", messageId: call.stream.messageId, actionId: request.actionId, text: pending });
-            shown += pending;
-            pending = "";
+          if (held || !pending || (call.stream.gated && visible.exit !== false)) continue;
+          // A line the local check flags stops streaming, and what it showed is taken back, at the end of a clause rather
+          // than of the reply (the output guard replaces it then). Checked only at clause ends: a few checks per line.
+          if (CLAUSE_END.test(pending) && checkOutput(shown + pending).flagged) {
+            held = true;
+            retract(turn, call, shown);
+            shown = "";
+            continue;
           }
+          turn.emit({ type: "message.delta", messageId: call.stream.messageId, actionId: request.actionId, text: pending });
+          shown += pending;
+          pending = "";
         } else if (part.type === "error") {
           throw streamError(part.error);
         } else if (part.type === "finish") {
@@ -253,19 +271,24 @@ function unavailable(call: ModelCall): Reply {
  * streamed is retracted at once. A reply that is plain text is shown as the
  * line when the call has one to show (EXIT stays false); a silent call that
  * stays unusable records its values as not available. Otherwise the step
- * fails with a retryable error.
+ * fails with a retryable error. `withhold` sees the accepted reply of a
+ * call that streams: when it returns true, what streamed is retracted
+ * instead of completed (the output guard replaces the line).
  */
-export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
+export async function callModel(turn: Turn, call: ModelCall, withhold?: (reply: Reply) => boolean): Promise<Reply> {
   const language = call.request.language;
   const max = maxContentChars(turn);
+  const attempts = call.maxAttempts ?? MAX_ATTEMPTS;
   // The client's words only ever travel in the user message, so nothing they type reads as an instruction.
+  let conversation = conversationMessage(turn.state.history, language);
+  if (call.draft !== undefined) conversation += `\n\n${phrases(language).draftHeading}\n${call.draft}`;
   const base: LanguageModelV3Prompt = [
     { role: "system", content: call.prompt },
-    { role: "user", content: [{ type: "text", text: conversationMessage(turn.state.history, language) }] },
+    { role: "user", content: [{ type: "text", text: conversation }] },
   ];
   let prompt = base;
   let failure: { verdict?: Extract<Verdict, { kind: "unusable" }>; broke?: unknown; empty?: true } = {};
-  for (let n = 1; n <= MAX_ATTEMPTS; n++) {
+  for (let n = 1; n <= attempts; n++) {
     const got = await attempt(turn, call, prompt, n);
     if (got.broke !== undefined) {
       retract(turn, call, got.shown);
@@ -273,13 +296,12 @@ export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
       continue;
     }
     const verdict = judge(got, call, language, max);
-    if (verdict.kind === "reply") {
-      settle(turn, call, got.shown, typeof verdict.reply.content === "string" ? verdict.reply.content : "");
-      return verdict.reply;
-    }
-    if (verdict.kind === "text") {
-      settle(turn, call, got.shown, verdict.line);
-      return { content: verdict.line, EXIT: "false" };
+    if (verdict.kind === "reply" || verdict.kind === "text") {
+      const reply = verdict.kind === "reply" ? verdict.reply : { content: verdict.line, EXIT: "false" };
+      // A line the caller will replace leaves the client's screen at once, before anything else is asked.
+      if (withhold?.(reply)) retract(turn, call, got.shown);
+      else settle(turn, call, got.shown, typeof reply.content === "string" ? reply.content : "");
+      return reply;
     }
     retract(turn, call, got.shown);
     if (verdict.kind === "empty") {
@@ -298,7 +320,7 @@ export async function callModel(turn: Turn, call: ModelCall): Promise<Reply> {
   const what = failure.empty ? "empty" : `unusable (${failure.verdict?.english ?? "not a JSON object"})`;
   throw new EngineError(
     "MODEL_REPLY_INVALID",
-    `The model's ${call.request.purpose} reply was ${what} ${MAX_ATTEMPTS} times in a row.`,
+    `The model's ${call.request.purpose} reply was ${what} ${attempts === 1 ? "once" : `${attempts} times in a row`}.`,
     true,
     call.request.actionId,
   );

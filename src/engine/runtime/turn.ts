@@ -9,10 +9,11 @@ import type { Reply } from "../prompts/reply";
 import type { TemplateName } from "../prompts/templates";
 import { render } from "../variables/render";
 import { textLookup, writeVariable } from "../variables/store";
+import { guardLine, modelSafety, review, type GuardFinding } from "./guard";
 import { callModel, type ModelCall } from "./model";
 import type { ActionNode, Program } from "./program";
 import { HISTORY_LIMIT, type JsonValue, type SessionState } from "./state";
-import type { EngineEvent, EngineMessage, SafetyFlag, StepOptions, StepStats, VariableChange } from "./events";
+import type { EngineEvent, EngineMessage, StepOptions, StepStats, VariableChange } from "./events";
 
 const realClock = () => performance.timeOrigin + performance.now();
 
@@ -97,8 +98,20 @@ export class Turn {
     return text;
   }
 
-  callModel(call: ModelCall): Promise<Reply> {
-    return callModel(this, call);
+  /** Calls the model; a line the client would see goes through the output guard before the action commits it. */
+  async callModel(call: ModelCall): Promise<Reply> {
+    if (!call.stream) return callModel(this, call);
+    const guarded: { finding?: GuardFinding } = {};
+    const reply = await callModel(this, call, (r) => (guarded.finding = review(call, r)) !== undefined);
+    return guarded.finding ? guardLine(this, this.runningNode(call.request.actionId), call, reply, guarded.finding) : reply;
+  }
+
+  /** The action being run: the one at the state's position while its handler runs. */
+  private runningNode(actionId: string): ActionNode {
+    const { phaseIndex, topicIndex, actionIndex } = this.state.position;
+    const node = this.program.nodes[this.program.flatIndex(phaseIndex, topicIndex, actionIndex)];
+    if (node?.action.action_id === actionId) return node;
+    return this.program.nodes.find((n) => n.action.action_id === actionId)!;
   }
 
   recordHistory(role: "user" | "assistant", content: string, actionId: string | null): void {
@@ -141,21 +154,4 @@ export class Turn {
     }
     if (changes.length) this.emit({ type: "variables", actionId: node.action.action_id, changes });
   }
-}
-
-function truthy(v: unknown): boolean {
-  return v === true || (typeof v === "string" && v.trim().toLowerCase() === "true");
-}
-
-/** The model's own safety report: its reply may cross a boundary, or it saw crisis signs. */
-export function modelSafety(reply: Reply): SafetyFlag | undefined {
-  const risk = reply.safety_risk as Record<string, unknown> | undefined;
-  const metadata = reply.metadata as Record<string, unknown> | undefined;
-  const crisis = truthy(metadata?.crisis_signal);
-  const detected = typeof risk === "object" && risk !== null && truthy(risk.detected);
-  if (!crisis && !detected) return undefined;
-  const flag: SafetyFlag = { source: "model", crisis };
-  if (detected && typeof risk.risk_type === "string") flag.riskType = risk.risk_type;
-  if (detected && typeof risk.confidence === "string") flag.confidence = risk.confidence;
-  return flag;
 }

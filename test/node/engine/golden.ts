@@ -72,6 +72,8 @@ export function echoModel(): LanguageModelV3 {
         return { ...Object.fromEntries(req.outputs.map((o) => [o.name, `thought:${o.name}`])), ...none };
       case "extract":
         return { ...Object.fromEntries(req.outputs.map((o) => [o.name, null])), ...none };
+      case "rewrite":
+        return { content: "«rewritten»", ...none };
     }
   });
 }

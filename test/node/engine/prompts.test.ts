@@ -11,7 +11,7 @@ import { conversationOf, messagesOf, parseScript, promptOf, queuedModel, request
 const say = (content: string) => ({ EXIT: "false", content, BRIEF: "" });
 const ask = (content: string, EXIT = "false", values: Record<string, unknown> = {}) => ({ EXIT, content, BRIEF: "", ...values });
 
-/** One action of every kind, so every bundled template is rendered. */
+/** One action of every kind (and a flagged line, for the rewrite), so every bundled template is rendered. */
 function everyTemplate(language: Language) {
   return parseScript(`
 session:
@@ -39,6 +39,8 @@ async function everyCall(language: Language, options: { crisisResources?: Crisis
   const model = scriptedModel((req) => {
     if (req.purpose === "ai_think") return { summary: "ok", safety_risk: {}, metadata: {} };
     if (req.purpose === "extract") return { sleep: "badly" };
+    // The model flags its last line, so the output guard's rewrite prompt is rendered too.
+    if (req.purpose === "ai_say" && req.actionId === "bye") return { ...say("line bye"), safety_risk: { detected: true, risk_type: "guarantee" } };
     return req.purpose === "ai_ask" && req.round > 1 ? ask("", "true") : say(`line ${req.actionId}`);
   });
   const script = everyTemplate(language);
@@ -81,7 +83,7 @@ describe("the safety rules", () => {
     for (const language of ["zh-CN", "en"] as const) {
       const clause = language === "zh-CN" ? "用来访者的语言写" : "write content in the client's language";
       for (const { purpose, call } of await everyCall(language)) {
-        if (["ai_say", "ai_ask", "ai_say_paraphrase"].includes(purpose)) expect(promptOf(call), purpose).toContain(clause);
+        if (["ai_say", "ai_ask", "ai_say_paraphrase", "rewrite"].includes(purpose)) expect(promptOf(call), purpose).toContain(clause);
       }
     }
   });
