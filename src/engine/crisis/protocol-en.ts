@@ -50,7 +50,9 @@ session:
               config:
                 content: |-
                   You can talk to a trained person right now, any time:
+
                   {crisis_resources}
+
                   If you would like to talk with a human counselor, these lines will put you in touch with one. If you are in immediate danger, call {emergency_resources}.
                 wait_for_reply: false
             - action_type: ai_say
@@ -59,7 +61,9 @@ session:
               config:
                 content: |-
                   Your safety comes first. Please call {emergency_resources} now, or one of these lines, where a trained person will talk with you right away:
+
                   {crisis_resources}
+
                   If you can, ask someone near you to stay with you, and move away from anything you could use to hurt yourself.
                 wait_for_reply: false
             - action_type: ai_ask

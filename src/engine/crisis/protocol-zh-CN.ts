@@ -47,7 +47,9 @@ session:
               config:
                 content: |-
                   现在就可以和受过专业训练的人聊一聊：
+
                   {crisis_resources}
+
                   如果你想和一位真人咨询师谈谈，这些热线可以帮你联系上。如果你现在有生命危险，请拨打 {emergency_resources}。
                 wait_for_reply: false
             - action_type: ai_say
@@ -56,7 +58,9 @@ session:
               config:
                 content: |-
                   你的安全最重要。请现在就拨打 {emergency_resources}，或者拨打下面的热线，会有受过训练的人马上和你通话：
+
                   {crisis_resources}
+
                   如果可以，请让身边的人陪着你，并远离可能用来伤害自己的东西。
                 wait_for_reply: false
             - action_type: ai_ask

@@ -125,7 +125,9 @@ describe("heartrule chat", () => {
     expect(run.stdout.split(notice)).toHaveLength(2);
     const [before, after] = run.stdout.split(notice) as [string, string];
     // After the reply to the crisis words, and the prompt for the next answer follows.
-    expect(before).toMatch(/you> I want to kill myself\nAI: [^\n]+\n$/);
+    // The crisis protocol's lines (care, the configured crisis lines, the safety question), then the notice.
+    expect(before).toMatch(/you> I want to kill myself\nAI: [\s\S]+\?\n$/);
+    expect(before.slice(before.indexOf("you> I want to kill myself"))).toContain("\n- 988 Suicide & Crisis Lifeline: 988 · Text 988");
     expect(after.startsWith(PROMPT)).toBe(true);
     expect(run.stdout).toContain("988 Suicide & Crisis Lifeline: 988 · Text 988");
     expect(run.code).toBe(2);
