@@ -9,7 +9,7 @@ import { d1Session } from "./helpers";
 import { inFreshObject, openSession, sseEvents, withParts } from "./parts";
 
 const timeouts = { pauseMs: 60_000, archiveMs: 120_000 };
-const idle = { mirrorPending: false, turnsPending: false };
+const idle = { mirrorPending: false, turnsPending: false, socketsExpireAt: null };
 
 describe("clock/alarm.ts: AlarmClock", () => {
   it("sets the alarm for the earliest deadline and leaves an alarm due sooner alone until it fires", async () => {
