@@ -63,8 +63,8 @@ export class SseChannel {
     if (this.closed) return;
     this.queue.push(chunk);
     this.queued += chunk.byteLength;
-    if (this.queued > this.limit) return this.drop();
-    this.wake?.();
+    if (this.queued > this.limit) this.drop();
+    else this.wake?.();
   }
 
   send(frame: ServerFrame, id: number): void {
