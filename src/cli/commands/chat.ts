@@ -91,17 +91,25 @@ function parse(all: string[]): Options | string {
   return options;
 }
 
-/** A token: given, or (development servers only) minted for this terminal. */
-async function tokenFor(api: Api, options: Options, inline: boolean): Promise<string> {
-  if (options.token) return options.token;
-  try {
-    const { token } = await api.devToken(`cli-${crypto.randomUUID()}`, inline ? "author" : "client");
-    return token;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404)
-      throw new Error("this server is not in development mode: pass --token (or set HEARTRULE_TOKEN)");
-    throw err;
-  }
+/**
+ * The terminal's tokens: the one given, or (development servers only) dev tokens for one user id of its own,
+ * minted again when the server closes the socket for an expired one, so the session (that user's) goes on.
+ */
+function tokensFor(api: Api, options: Options, inline: boolean): { current: () => Promise<string>; fresh: () => Promise<string | null> } {
+  const given = options.token;
+  if (given) return { current: async () => given, fresh: async () => null };
+  const userId = `cli-${crypto.randomUUID()}`;
+  const mint = async () => {
+    try {
+      return (await api.devToken(userId, inline ? "author" : "client")).token;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404)
+        throw new Error("this server is not in development mode: pass --token (or set HEARTRULE_TOKEN)");
+      throw err;
+    }
+  };
+  let token: Promise<string> | null = null;
+  return { current: () => (token ??= mint()), fresh: () => (token = mint()) };
 }
 
 async function startRequest(api: Api, options: Options, out: (text: string) => void): Promise<StartRequest> {
@@ -154,17 +162,32 @@ export const chatCommand: Command = {
     const note = (text: string) => process.stderr.write(`${text}\n`);
     const inline = !options.project && !!options.script;
 
-    let token: string;
     const api = new Api(
       options.url,
-      async () => token,
+      () => tokens.current(),
       () => options.lang,
     );
+    const tokens = tokensFor(api, options, inline);
+    /** Ends the command; set once the conversation runs. */
+    let stop: (code: number) => void = () => undefined;
     let session: ChatSession;
     try {
-      token = await tokenFor(api, options, inline);
+      await tokens.current();
       const created = await api.startSession(await startRequest(api, options, note));
-      session = new ChatSession({ url: async () => api.socketUrl(created.sessionId, token), WebSocket, initial: created });
+      session = new ChatSession({
+        url: async ({ tokenExpired }) => {
+          const token = tokenExpired ? await tokens.fresh() : await tokens.current();
+          if (token === null) {
+            // A given token cannot be renewed here.
+            note(t.cliTokenExpired);
+            stop(1);
+            throw new Error("token expired");
+          }
+          return api.socketUrl(created.sessionId, token);
+        },
+        WebSocket,
+        initial: created,
+      });
     } catch (err) {
       note(`heartrule chat: ${err instanceof ApiError ? `${err.detail} (${err.code})` : (err as Error).message}`);
       if (err instanceof ApiError)
@@ -236,6 +259,7 @@ export const chatCommand: Command = {
         inputEnded = true;
         pump(session.status);
       });
+      stop = finish;
       process.once("SIGINT", () => finish(130));
       session.connect();
     });

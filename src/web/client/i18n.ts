@@ -107,6 +107,7 @@ const en = {
   cliCompleted: "(the conversation is complete)",
   cliError: (message: string) => `(error: ${message}; type /retry to try again)`,
   cliInputEnded: "(input ended before the conversation completed)",
+  cliTokenExpired: "(the token has expired: run again with a fresh --token)",
 };
 
 export type Strings = typeof en;
@@ -198,6 +199,7 @@ const zh: Strings = {
   cliCompleted: "（对话已完成）",
   cliError: (message) => `（出错：${message}；输入 /retry 重试）`,
   cliInputEnded: "（对话完成之前输入已结束）",
+  cliTokenExpired: "（令牌已过期：请用新的 --token 重新运行）",
 };
 
 export const strings: Record<Lang, Strings> = { en, "zh-CN": zh };
