@@ -186,7 +186,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   override async fetch(request: Request): Promise<Response> {
     const res = await openSocket(this.sockets(), request);
     // The alarm closes the socket when its token expires.
-    if (res.webSocket) this.schedule();
+    const expiry = res.webSocket ? this.hub.expireSockets() : null;
+    if (expiry !== null) this.clock.wakeBy(expiry);
     return res;
   }
 
@@ -242,6 +243,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   }
 
   private pending() {
+    // Sockets whose token expired are closed on the way: only the others' expiries are still due.
     return { mirrorPending: this.mirror.pending(), turnsPending: this.turns.busy, socketsExpireAt: this.hub.expireSockets() };
   }
 

@@ -39,6 +39,13 @@ export class AlarmClock {
     void (at === null ? this.storage.deleteAlarm() : this.storage.setAlarm(at));
   }
 
+  /** The alarm fires by `at` at the latest (a new socket's token expiry); one due sooner is left alone. */
+  wakeBy(at: number): void {
+    if (this.at !== null && this.at <= at) return;
+    this.at = at;
+    void this.storage.setAlarm(at);
+  }
+
   /** The alarm fired (or the storage went away with it). */
   fired(): void {
     this.at = null;
