@@ -71,4 +71,16 @@ describe("SSE stream buffers", () => {
     });
     expect(seen).toMatch(/too slow/);
   });
+
+  it("still deliver one event larger than the buffer to a reader that has taken everything before it", async () => {
+    const seen = await withParts(async (p) => {
+      const sink = p.hub.openTurnSink(1, "author");
+      const events = sseEvents(sink.readable);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      p.hub.publish({ type: "delta", messageId: "m", actionId: "a", text: "x".repeat(SSE_BUFFER_BYTES + 1) }, 0, 1);
+      sink.close();
+      return (await events).map((e) => [e.event, e.data.text.length]);
+    });
+    expect(seen).toEqual([["delta", SSE_BUFFER_BYTES + 1]]);
+  });
 });

@@ -34,7 +34,8 @@ const get = createRoute({
   path: "/api/sessions/{id}",
   ...common,
   summary: "Get a session",
-  description: "Status, position and what the session runs. Clients see their own sessions; authors and admins any.",
+  description:
+    "Status, position and what the session runs. A session (here and its messages, variables, export, events and WebSocket) is read by its client, the authors of the project it runs and admins; an inline session by the author who ran it and admins. Anyone else gets 404, as for a missing session.",
   request: { params: SessionParams },
   responses: { 200: jsonResponse(SessionInfoSchema, "The session"), ...problemResponses(400, 401, 404) },
 });

@@ -59,12 +59,16 @@ export class SseChannel {
     this.heartbeat = setInterval(() => this.write(SSE_HEARTBEAT), SSE_HEARTBEAT_MS);
   }
 
+  /** Queues a chunk for the reader; one that would take the queue past `limit` drops the reader instead (a single larger event still goes to a reader that has taken everything else). */
   write(chunk: Uint8Array): void {
     if (this.closed) return;
+    if (this.queued > 0 && this.queued + chunk.byteLength > this.limit) {
+      this.drop();
+      return;
+    }
     this.queue.push(chunk);
     this.queued += chunk.byteLength;
-    if (this.queued > this.limit) this.drop();
-    else this.wake?.();
+    this.wake?.();
   }
 
   send(frame: ServerFrame, id: number): void {
