@@ -75,7 +75,7 @@ export const SSE_RETRY = encoder.encode("retry: 2000\n\n");
 export const SSE_HEARTBEAT_MS = 15_000;
 /**
  * The most bytes one SSE stream holds for a reader that does not read them (a paused tab, a stalled proxy).
- * Past it the stream ends with an error and the reader reconnects with Last-Event-ID, losing no message.
+ * Past it the stream ends there and the reader reconnects with Last-Event-ID, losing no message.
  */
 export const SSE_BUFFER_BYTES = 512 * 1024;
 

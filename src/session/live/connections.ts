@@ -26,7 +26,7 @@ const tokenExpired = (a: SocketAttachment, now: number) => a.expiresAt !== null 
 /**
  * One SSE response body. Writes never wait: they queue for the reader, at most
  * `limit` bytes of them; a reader that falls further behind is dropped (the
- * stream errors, the client reconnects with Last-Event-ID). A reader that went
+ * stream ends, the client reconnects with Last-Event-ID). A reader that went
  * away closes the channel.
  */
 export class SseChannel {
@@ -84,12 +84,16 @@ export class SseChannel {
     this.wake?.();
   }
 
+  /**
+   * The reader is too far behind: what waits for it is let go and the stream ends there (an error would be
+   * thrown into the runtime's RPC pump as well). SSE clients reconnect at the end with Last-Event-ID.
+   */
   private drop(): void {
     this.queue.length = 0;
     this.queued = 0;
     this.lead = null;
     this.close();
-    this.controller.error(new Error("SSE reader too slow: reconnect with Last-Event-ID"));
+    closeStream(this.controller);
   }
 
   private async pull(c: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
