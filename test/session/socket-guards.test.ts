@@ -167,6 +167,22 @@ describe("frames over MAX_FRAME_BYTES", () => {
   });
 });
 
+describe("sockets accepted by an earlier release", () => {
+  it("have no expiry and no bad frames counted when their attachment lacks those fields", async () => {
+    const seen = await withParts((p) => {
+      const socket = connect(p, "client", 2);
+      socket.server.serializeAttachment({ sessionId: "s", userId: "client-1", role: "client", joinedSeq: 2 });
+      const woken = new Connections(p.state);
+      return { attachment: woken.attachment(socket.server), next: woken.expireSockets(), closed: socket.closed() };
+    });
+    expect(seen).toEqual({
+      attachment: { sessionId: "s", userId: "client-1", role: "client", joinedSeq: 2, expiresAt: null, badFrames: 0 },
+      next: null,
+      closed: null,
+    });
+  });
+});
+
 describe("frames that are not the protocol's", () => {
   it("are answered with BAD_FRAME until the socket has sent MAX_BAD_FRAMES of them, then it is closed with 1008, across hibernation", async () => {
     const seen = await withParts(async (p) => {

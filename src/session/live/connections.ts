@@ -144,7 +144,9 @@ export class Connections {
   attachment(ws: WebSocket): SocketAttachment {
     let a = this.attachments.get(ws);
     if (!a) {
-      a = ws.deserializeAttachment() as SocketAttachment;
+      // A socket accepted before a release added fields has them unset: no known expiry, no bad frames yet.
+      const stored = ws.deserializeAttachment() as Partial<SocketAttachment> & Omit<SocketAttachment, "expiresAt" | "badFrames">;
+      a = { ...stored, expiresAt: stored.expiresAt ?? null, badFrames: stored.badFrames ?? 0 };
       this.attachments.set(ws, a);
     }
     return a;
