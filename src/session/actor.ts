@@ -21,7 +21,7 @@ import { opening, storeOpening } from "./load/opening";
 import { messagePage, sessionExport } from "./load/reads";
 import { eraseCopies } from "./mirror/erase";
 import { Mirror } from "./mirror/outbox";
-import { PING_FRAME, PONG_FRAME } from "./protocol";
+import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "./protocol";
 import type { MessagePage, SessionActorRpc, TurnCost } from "./rpc";
 import type { Caller, CreateRequest, SendRequest } from "./requests";
 import { guard, toProblemError, type ActorResult } from "./result";
@@ -117,7 +117,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
         s.meta = erasing(s.meta);
         this.mirror.commit(() => this.store.markErasing());
         this.turns.abort();
-        this.hub.closeAll(4404, "session deleted");
+        this.hub.closeAll(CLOSE_CODES.sessionDeleted, "session deleted");
       }
       await this.completeErase(s);
       return null;
@@ -184,7 +184,11 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   // ── WebSocket ─────────────────────────────────────────────────────────
 
   override async fetch(request: Request): Promise<Response> {
-    return openSocket(this.sockets(), request);
+    const res = await openSocket(this.sockets(), request);
+    // The alarm closes the socket when its token expires.
+    const expiry = res.webSocket ? this.hub.expireSockets() : null;
+    if (expiry !== null) this.clock.wakeBy(expiry);
+    return res;
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -199,10 +203,11 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     // The runtime closes the socket; the client resumes from its last seq.
   }
 
-  // ── alarm: erase, watchdog, idle lifecycle, mirror retry ──────────────
+  // ── alarm: erase, watchdog, idle lifecycle, mirror retry, token expiry ─
 
   override async alarm(): Promise<void> {
     this.clock.fired();
+    this.hub.expireSockets();
     const s = this.loader.current;
     if (!s) return;
     if (s.meta.erasing) return void (await this.completeErase(s).catch(() => undefined));
@@ -238,7 +243,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   }
 
   private pending() {
-    return { mirrorPending: this.mirror.pending(), turnsPending: this.turns.busy };
+    // Sockets whose token expired are closed on the way: only the others' expiries are still due.
+    return { mirrorPending: this.mirror.pending(), turnsPending: this.turns.busy, socketsExpireAt: this.hub.expireSockets() };
   }
 
   private schedule(): void {

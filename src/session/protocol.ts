@@ -15,8 +15,23 @@ import { ClientMessageIdSchema, MAX_MESSAGE_CHARS, type SafetyView, type Session
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';
 
-/** Largest client frame accepted, in bytes. */
+/** Largest client frame accepted, in bytes: a larger one closes the socket unread (CLOSE_CODES.frameTooLarge). */
 export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** Frames that are not the protocol's (not JSON, no known `type`) a socket may send before it is closed (CLOSE_CODES.badFrames). */
+export const MAX_BAD_FRAMES = 5;
+
+/** Why the session closes a WebSocket; README "Close codes" lists them for clients. */
+export const CLOSE_CODES = {
+  /** MAX_BAD_FRAMES frames that were not the protocol's (RFC 6455 "policy violation"). */
+  badFrames: 1008,
+  /** A frame over MAX_FRAME_BYTES (RFC 6455 "message too big"). */
+  frameTooLarge: 1009,
+  /** The token the socket connected with has expired: connect again with a fresh one and `resume`. */
+  tokenExpired: 4401,
+  /** The session was deleted. */
+  sessionDeleted: 4404,
+} as const;
 
 export const ClientFrameSchema = z.discriminatedUnion("type", [
   z.object({
@@ -58,6 +73,11 @@ export const SSE_HEARTBEAT = encoder.encode(": keep-alive\n\n");
 /** Clients wait this long before reconnecting after a drop. */
 export const SSE_RETRY = encoder.encode("retry: 2000\n\n");
 export const SSE_HEARTBEAT_MS = 15_000;
+/**
+ * The most bytes one SSE stream holds for a reader that does not read them (a paused tab, a stalled proxy).
+ * Past it the stream ends there and the reader reconnects with Last-Event-ID, losing no message.
+ */
+export const SSE_BUFFER_BYTES = 512 * 1024;
 
 export const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",

@@ -36,5 +36,10 @@ export interface SendRequest extends Caller {
   clientMessageId?: string | undefined;
 }
 
-/** Internal header of the WebSocket upgrade; the Worker strips any copy a client sent. */
+/** The caller of a WebSocket upgrade, with its token's `exp` (ms since the epoch; null: none): the socket is closed then. */
+export interface SocketCaller extends Caller {
+  tokenExpiresAt: number | null;
+}
+
+/** Internal header of the WebSocket upgrade (a SocketCaller); the Worker strips any copy a client sent. */
 export const CALLER_HEADER = "x-heartrule-caller";

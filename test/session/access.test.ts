@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
 import intake from "../../scripts/sessions/intake_en.yaml";
 import { call, expectProblem, json } from "../helpers";
-import { allMessages, body, clientIntake, openSocket, person, publishedSamples, say, sendMessage, settle, startSession, tinyScript } from "./helpers";
+import {
+  allMessages,
+  body,
+  clientIntake,
+  openSocket,
+  person,
+  publishedSamples,
+  say,
+  sendMessage,
+  settle,
+  startSession,
+  tinyScript,
+  type Person,
+} from "./helpers";
 
 /** Every session route, as a request from `headers`. */
 function routes(id: string, headers: Record<string, string>): [string, () => Promise<Response>][] {
@@ -17,11 +30,12 @@ function routes(id: string, headers: Record<string, string>): [string, () => Pro
   ];
 }
 
-let samples: Promise<{ projectId: string }> | undefined;
-/** A client's session of the published samples (one project for the whole file). */
+let samples: Promise<{ author: Person; projectId: string }> | undefined;
+/** A client's session of the published samples (one project for the whole file), with the project's author. */
 async function clientSession() {
   samples ??= publishedSamples();
-  return clientIntake((await samples).projectId);
+  const { author, projectId } = await samples;
+  return { ...(await clientIntake(projectId)), author };
 }
 
 describe("who reaches a session", () => {
@@ -64,9 +78,8 @@ describe("who reaches a session", () => {
     expect((await call(`/api/sessions/${id}`, { method: "DELETE", headers: owner.headers })).status).toBe(204);
   });
 
-  it("authors and admins read any session and may observe it live, but only the owner speaks and only the owner or an admin deletes", async () => {
-    const { owner, id } = await clientSession();
-    const otherAuthor = await person("author");
+  it("the project's authors and admins read a session and may observe it live, but only the owner speaks and only the owner or an admin deletes", async () => {
+    const { owner, id, author: otherAuthor } = await clientSession();
     const admin = await person("admin");
     for (const reader of [otherAuthor, admin]) {
       expect((await body(await call(`/api/sessions/${id}`, { headers: reader.headers }), 200)).userId).toBe(owner.id);

@@ -9,7 +9,7 @@ import { d1Session } from "./helpers";
 import { inFreshObject, openSession, sseEvents, withParts } from "./parts";
 
 const timeouts = { pauseMs: 60_000, archiveMs: 120_000 };
-const idle = { mirrorPending: false, turnsPending: false };
+const idle = { mirrorPending: false, turnsPending: false, socketsExpireAt: null };
 
 describe("clock/alarm.ts: AlarmClock", () => {
   it("sets the alarm for the earliest deadline and leaves an alarm due sooner alone until it fires", async () => {
@@ -55,6 +55,27 @@ describe("clock/alarm.ts: AlarmClock", () => {
     expect(seen.set).not.toBeNull();
     expect(seen.notRewritten).toBeNull();
     expect(seen.completed).toBeNull();
+  });
+
+  it("wakes by a socket's token expiry when that is sooner than the alarm set, and leaves a sooner alarm alone", async () => {
+    const seen = await withParts(async (p) => {
+      const s = await openSession(p);
+      const clock = new AlarmClock(p.state.storage, timeouts);
+      await clock.load();
+      clock.schedule(s.meta, idle);
+      const pause = (await p.state.storage.getAlarm())!;
+      clock.wakeBy(pause + 1000);
+      const later = await p.state.storage.getAlarm();
+      clock.wakeBy(pause - 1000);
+      const sooner = await p.state.storage.getAlarm();
+      // Once it has fired, the next schedule still knows the expiry from the sockets.
+      clock.fired();
+      clock.schedule(s.meta, { ...idle, socketsExpireAt: pause - 500 });
+      return { pause, later, sooner, rescheduled: await p.state.storage.getAlarm() };
+    });
+    expect(seen.later).toBe(seen.pause);
+    expect(seen.sooner).toBe(seen.pause - 1000);
+    expect(seen.rescheduled).toBe(seen.pause - 500);
   });
 
   it("starts with no alarm known on an object that never set one", async () => {

@@ -3,8 +3,7 @@
  * the SSE answer of one turn (turn-stream.ts) and GET /events (events.ts), with real WebSockets of a fresh object.
  */
 import { describe, expect, it } from "vitest";
-import type { Role } from "../../src/http/auth";
-import { Connections, type SocketAttachment } from "../../src/session/live/connections";
+import { Connections } from "../../src/session/live/connections";
 import { streamEvents } from "../../src/session/live/events";
 import { closeSocket, onSocketFrame, openSocket, type SocketParts } from "../../src/session/live/socket";
 import { streamTurn } from "../../src/session/live/turn-stream";
@@ -12,22 +11,7 @@ import { CALLER_HEADER, type Caller } from "../../src/session/requests";
 import { answered } from "../../src/session/storage/meta";
 import { accept } from "../../src/session/turns/intake";
 import { Turns } from "../../src/session/turns/turns";
-import { logged, OWNER, openSession, sseEvents, withParts, type Parts } from "./parts";
-
-/** A WebSocket pair whose server end the connections hold (with this attachment); the client end records what it receives. */
-function connect(p: Parts, role: Role = "author", joinedSeq = 0, attachment: Partial<SocketAttachment> = {}) {
-  const { 0: client, 1: server } = new WebSocketPair();
-  const frames: any[] = [];
-  let closed: number | null = null;
-  p.hub.acceptSocket(server, { sessionId: "s", userId: `${role}-1`, role, joinedSeq, ...attachment });
-  client.accept();
-  client.addEventListener("message", (e) => frames.push(JSON.parse(e.data as string)));
-  client.addEventListener("close", (e) => (closed = e.code));
-  return { server, frames, closed: () => closed };
-}
-
-/** Lets the runtime deliver what was sent on the sockets. */
-const delivered = () => new Promise((resolve) => setTimeout(resolve, 20));
+import { connect, delivered, logged, OWNER, openSession, sseEvents, withParts, type Parts } from "./parts";
 
 describe("live/connections.ts: Connections", () => {
   it("sends each frame to every socket and every GET /events stream, and to the stream of that turn only", async () => {
@@ -78,7 +62,7 @@ describe("live/connections.ts: Connections", () => {
       connect(p, "client", 5);
       return new Connections(p.state).attachment(p.state.getWebSockets()[0]!);
     });
-    expect(seen).toEqual({ sessionId: "s", userId: "client-1", role: "client", joinedSeq: 5 });
+    expect(seen).toEqual({ sessionId: "s", userId: "client-1", role: "client", joinedSeq: 5, expiresAt: null, badFrames: 0 });
   });
 
   it("ends GET /events streams when the session ends, and every connection when it is gone", async () => {

@@ -82,12 +82,13 @@ describe("load/loader.ts: SessionLoader", () => {
         owner: (await fresh.session(caller(id), "write")).lastSeq,
         otherSession: await codeOf(fresh.session(caller("another"), "read")),
         otherClient: await codeOf(fresh.session(caller(id, { id: "someone", role: "client" }), "read")),
-        otherAuthorWrites: await codeOf(fresh.session(caller(id, { id: "someone", role: "author" }), "write")),
+        // An inline session belongs to no project: another author cannot tell it from a missing one.
+        otherAuthorReads: await codeOf(fresh.session(caller(id, { id: "someone", role: "author" }), "read")),
         adminDeletes: await codeOf(fresh.session(caller(id, { id: "root", role: "admin" }), "delete")),
       };
     });
     expect(seen.loaded).toEqual({ meta: seen.meta, lastSeq: 1 });
-    expect(seen).toMatchObject({ owner: 1, otherSession: "NOT_FOUND", otherClient: "NOT_FOUND", otherAuthorWrites: "FORBIDDEN", adminDeletes: null });
+    expect(seen).toMatchObject({ owner: 1, otherSession: "NOT_FOUND", otherClient: "NOT_FOUND", otherAuthorReads: "NOT_FOUND", adminDeletes: null });
   });
 
   it("answers NOT_FOUND for a session neither the storage nor D1 has, and keeps no storage for it", async () => {

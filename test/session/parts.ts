@@ -5,11 +5,11 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { AuthUser } from "../../src/http/auth";
+import type { AuthUser, Role } from "../../src/http/auth";
 import { getConfig } from "../../src/config";
 import type { SessionActor } from "../../src/session/actor";
 import { Instrumentation } from "../../src/session/instrumentation";
-import { Connections } from "../../src/session/live/connections";
+import { Connections, type SocketAttachment } from "../../src/session/live/connections";
 import { SessionLoader, type Loaded } from "../../src/session/load/loader";
 import { opening, storeOpening } from "../../src/session/load/opening";
 import { Mirror } from "../../src/session/mirror/outbox";
@@ -92,3 +92,20 @@ export function logged(seq: number, role: StoredMessage["role"] = "assistant", t
 export async function sseEvents(body: ReadableStream<Uint8Array>): Promise<SseEvent[]> {
   return parseSse(await new Response(body).text());
 }
+
+/** A WebSocket pair whose server end the connections hold (with this attachment); the client end records what it receives and its close code. */
+export function connect(p: Parts, role: Role = "author", joinedSeq = 0, attachment: Partial<SocketAttachment> = {}) {
+  const { 0: client, 1: server } = new WebSocketPair();
+  const frames: any[] = [];
+  let closed: number | null = null;
+  p.hub.acceptSocket(server, { sessionId: "s", userId: `${role}-1`, role, joinedSeq, expiresAt: null, badFrames: 0, ...attachment });
+  client.accept();
+  client.addEventListener("message", (e) => frames.push(JSON.parse(e.data as string)));
+  client.addEventListener("close", (e) => {
+    closed = e.code;
+  });
+  return { server, frames, closed: () => closed };
+}
+
+/** Lets the runtime deliver what was sent on the sockets. */
+export const delivered = () => new Promise((resolve) => setTimeout(resolve, 20));

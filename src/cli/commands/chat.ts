@@ -96,12 +96,17 @@ function parse(all: string[]): Options | string {
 }
 
 /**
- * A token source: the one given, or (development servers only) tokens minted
- * for this terminal's user, renewed before each runs out so a long chat goes on.
+ * The terminal's tokens: the one given, or (development servers only) dev tokens for one user id of its
+ * own, minted again shortly before each runs out, and when the server closes the socket for an expired one,
+ * so the session (that user's) goes on.
  */
-async function tokensFor(api: Api, options: Options, inline: boolean): Promise<() => Promise<string>> {
+async function tokensFor(
+  api: Api,
+  options: Options,
+  inline: boolean,
+): Promise<{ current: () => Promise<string>; fresh: () => Promise<string | null> }> {
   const given = options.token;
-  if (given) return async () => given;
+  if (given) return { current: async () => given, fresh: async () => null };
   const userId = `cli-${crypto.randomUUID()}`;
   const tokens = renewingToken(() => api.devToken(userId, inline ? "author" : "client"));
   try {
@@ -111,7 +116,8 @@ async function tokensFor(api: Api, options: Options, inline: boolean): Promise<(
       throw new Error("this server is not in development mode: pass --token (or set HEARTRULE_TOKEN)");
     throw err;
   }
-  return tokens;
+  // After a 4401 the token has run out, so the renewing source mints the next one.
+  return { current: tokens, fresh: tokens };
 }
 
 /** What to start, and the session's language (its script's), whose crisis lines are shown. */
@@ -174,12 +180,17 @@ export const chatCommand: Command = {
     const note = (text: string) => process.stderr.write(`${text}\n`);
     const inline = !options.project && !!options.script;
 
-    let tokens: () => Promise<string> = () => Promise.reject(new Error("no token yet"));
+    let tokens: { current: () => Promise<string>; fresh: () => Promise<string | null> } = {
+      current: () => Promise.reject(new Error("no token yet")),
+      fresh: async () => null,
+    };
     const api = new Api(
       options.url,
-      () => tokens(),
+      () => tokens.current(),
       () => options.lang,
     );
+    /** Ends the command; set once the conversation runs. */
+    let stop: (code: number) => void = () => undefined;
     let session: ChatSession;
     let language: string;
     try {
@@ -187,7 +198,20 @@ export const chatCommand: Command = {
       const start = await startRequest(api, options, note);
       language = start.language;
       const created = await api.startSession(start.request);
-      session = new ChatSession({ url: async () => api.socketUrl(created.sessionId, await tokens()), WebSocket, initial: created });
+      session = new ChatSession({
+        url: async ({ tokenExpired }) => {
+          const token = tokenExpired ? await tokens.fresh() : await tokens.current();
+          if (token === null) {
+            // A given token cannot be renewed here.
+            note(t.cliTokenExpired);
+            stop(1);
+            throw new Error("token expired");
+          }
+          return api.socketUrl(created.sessionId, token);
+        },
+        WebSocket,
+        initial: created,
+      });
     } catch (err) {
       note(`heartrule chat: ${err instanceof ApiError ? `${err.detail} (${err.code})` : (err as Error).message}`);
       if (err instanceof ApiError)
@@ -274,6 +298,7 @@ export const chatCommand: Command = {
         inputEnded = true;
         pump(session.status);
       });
+      stop = finish;
       process.once("SIGINT", () => finish(130));
       session.connect();
     });

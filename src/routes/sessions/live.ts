@@ -1,11 +1,12 @@
 /** The live connections to a session: the WebSocket and the SSE event stream. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { getConfig } from "../../config";
+import { decode } from "hono/jwt";
 import { bearerSecurity, bearerToken, verifyToken } from "../../http/auth";
 import { HttpProblem, problemResponses } from "../../http/problem";
 import { DomainError } from "../../errors";
 import { createRouter } from "../../http/router";
-import { CALLER_HEADER, type Caller } from "../../session/requests";
+import { CALLER_HEADER, type SocketCaller } from "../../session/requests";
 import { SSE_HEADERS } from "../../session/protocol";
 import { toProblemError, unwrap, type ProblemInit } from "../../session/result";
 import { callerOf, common, SessionParams, sessionActor } from "./common";
@@ -44,6 +45,7 @@ const ws = createRoute({
     "Upgrade with the token as `?token=<JWT>` (browsers cannot set headers on a WebSocket) or an Authorization header.",
     'Client frames: `{"type":"user_message","content":"…","clientMessageId":"…"}`, `{"type":"resume","lastSeq":N}` (replays the messages after N that this connection has not received), `{"type":"ping"}`.',
     "Server frames: `message` {seq, id, role, content, actionId, …}, `delta` {messageId, text}, `state` {status, sessionStatus, position, lastSeq} (also right after connecting), `error` {code, message, clientMessageId?}, `safety` {crisis, …}, `debug` (authors in debug sessions), `pong`.",
+    "The session closes the socket with 4401 when the token expires (connect again with a fresh token and send `resume`), 4404 when the session is deleted, 1009 for a frame over 64 KiB and 1008 after 5 frames that are not the protocol's.",
   ].join(" "),
   request: { params: SessionParams, query: z.object({ token: z.string().optional().openapi({ description: "The access token" }) }) },
   responses: {
@@ -51,6 +53,12 @@ const ws = createRoute({
     ...problemResponses(400, 401, 404, 426),
   },
 });
+
+/** The `exp` of a token verifyToken has accepted, in ms: the session closes the socket then (CLOSE_CODES.tokenExpired). */
+function expiryOf(token: string): number | null {
+  const { exp } = decode(token).payload;
+  return typeof exp === "number" ? exp * 1000 : null;
+}
 
 export const liveRoutes = createRouter()
   .openapi(events, async (c) => {
@@ -67,7 +75,7 @@ export const liveRoutes = createRouter()
     }
     const token = c.req.valid("query").token ?? bearerToken(c.req.header("authorization"));
     if (!token) throw new DomainError("UNAUTHENTICATED", "Send the token as `?token=` or `Authorization: Bearer <token>`.");
-    const caller: Caller = { sessionId: id, user: await verifyToken(token, getConfig(c.env)) };
+    const caller: SocketCaller = { sessionId: id, user: await verifyToken(token, getConfig(c.env)), tokenExpiresAt: expiryOf(token) };
     c.set("user", caller.user);
     // A fresh request: nothing the client sent reaches the actor except the upgrade itself.
     const upgrade = new Request("https://session.internal/ws", { headers: { Upgrade: "websocket", [CALLER_HEADER]: JSON.stringify(caller) } });

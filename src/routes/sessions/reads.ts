@@ -46,7 +46,7 @@ const get = createRoute({
   ...common,
   summary: "Get a session",
   description:
-    "Status, position, risk and what the session runs. Clients see their own sessions; counselors any flagged one (risk `low` or above); authors and admins any.",
+    "Status, position, risk and what the session runs. A session (here and its messages, variables, export, events and WebSocket) is read by its client, the authors of the project it runs, counselors once it is flagged (risk `low` or above) and admins; an inline session by the author who ran it and admins. Anyone else gets 404, as for a missing session.",
   request: { params: SessionParams },
   responses: { 200: jsonResponse(SessionInfoSchema, "The session"), ...problemResponses(400, 401, 404) },
 });

@@ -1,11 +1,12 @@
 /**
  * The actor's one alarm, set for the earliest deadline of its clocks
- * (lifecycle.ts): idle lifecycle, erase and mirror retries, the turn watchdog.
+ * (lifecycle.ts): idle lifecycle, erase and mirror retries, the turn watchdog,
+ * the WebSockets' token expiry.
  */
 import type { Meta } from "../storage/meta";
 import { nextAlarm, type Clocks } from "./lifecycle";
 
-export type Pending = Pick<Clocks, "mirrorPending" | "turnsPending">;
+export type Pending = Pick<Clocks, "mirrorPending" | "turnsPending" | "socketsExpireAt">;
 
 export class AlarmClock {
   /** When the alarm is set for (null: not set); read from storage once per activation. */
@@ -36,6 +37,13 @@ export class AlarmClock {
     if (this.at !== null && this.at > clocks.now && (at === null || this.at < at)) return;
     this.at = at;
     void (at === null ? this.storage.deleteAlarm() : this.storage.setAlarm(at));
+  }
+
+  /** The alarm fires by `at` at the latest (a new socket's token expiry); one due sooner is left alone. */
+  wakeBy(at: number): void {
+    if (this.at !== null && this.at <= at) return;
+    this.at = at;
+    void this.storage.setAlarm(at);
   }
 
   /** The alarm fired (or the storage went away with it). */

@@ -1,7 +1,8 @@
 /**
- * The one alarm of a session actor serves four clocks: the D1 mirror's
- * retries, the watchdog that re-runs a turn cut short by eviction, and the
- * idle lifecycle (active → paused → archived). These pure functions say
+ * The one alarm of a session actor serves these clocks: the D1 mirror's
+ * retries, the watchdog that re-runs a turn cut short by eviction, the
+ * idle lifecycle (active → paused → archived), and the expiry of the
+ * tokens its WebSockets connected with. These pure functions say
  * when it must fire next and what is due when it does.
  */
 import type { SessionStatus } from "../../store/schema/sessions";
@@ -28,6 +29,8 @@ export interface Clocks {
   /** The outbox holds something D1 has not received. */
   mirrorPending: boolean;
   turnsPending: boolean;
+  /** When the first token of the session's WebSockets expires (null: none does). */
+  socketsExpireAt: number | null;
 }
 
 export function nextAlarm(meta: Meta, c: Clocks): number | null {
@@ -35,6 +38,7 @@ export function nextAlarm(meta: Meta, c: Clocks): number | null {
   const times: number[] = [];
   if (c.mirrorPending) times.push(meta.mirrorRetryAt ?? c.now + WATCHDOG_MS);
   if (c.turnsPending) times.push(c.now + WATCHDOG_MS);
+  if (c.socketsExpireAt !== null) times.push(c.socketsExpireAt);
   if (meta.status === "active") times.push(meta.lastActivityAt + c.pauseMs);
   if (meta.status === "paused") times.push(meta.lastActivityAt + c.archiveMs);
   return times.length ? Math.min(...times) : null;

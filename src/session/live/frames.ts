@@ -1,6 +1,6 @@
 /** The frames the actor builds from its own state, and the parsing of what a WebSocket client sends. */
 import type { Position } from "../../engine";
-import { ClientFrameSchema, MAX_FRAME_BYTES, type ClientFrame, type ServerFrame } from "../protocol";
+import { ClientFrameSchema, type ClientFrame, type ServerFrame } from "../protocol";
 import type { ProblemInit } from "../result";
 import type { Meta } from "../storage/meta";
 
@@ -22,11 +22,9 @@ export function errorFrame(p: ProblemInit): ErrorFrame {
   };
 }
 
-/** A WebSocket frame as the client frame it is, or the error frame that answers it. */
+/** A WebSocket frame (at most MAX_FRAME_BYTES: socket.ts refuses larger ones unread) as the client frame it is, or the error frame that answers it. */
 export function parseClientFrame(data: string | ArrayBuffer): { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame } {
   const text = typeof data === "string" ? data : new TextDecoder().decode(data);
-  if (text.length > MAX_FRAME_BYTES)
-    return { ok: false, error: { type: "error", code: "FRAME_TOO_LARGE", message: `Frames are limited to ${MAX_FRAME_BYTES} bytes.` } };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

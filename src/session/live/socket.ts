@@ -1,6 +1,7 @@
 /** A session's WebSockets: the upgrade, what a frame from a client does (ping, resume from a seq, or a user message: a turn), and the close. */
 import { DomainError } from "../../errors";
-import { CALLER_HEADER, type Caller } from "../requests";
+import { CLOSE_CODES, MAX_FRAME_BYTES } from "../protocol";
+import { CALLER_HEADER, type Caller, type SocketCaller } from "../requests";
 import type { Access } from "../load/access";
 import type { Loaded } from "../load/loader";
 import { problemOf } from "../result";
@@ -9,7 +10,7 @@ import { accept } from "../turns/intake";
 import { finished } from "../turns/outcome";
 import type { Turns } from "../turns/turns";
 import { messageView } from "../views";
-import type { Connections } from "./connections";
+import { close, type Connections } from "./connections";
 import { errorFrame, parseClientFrame, stateFrame } from "./frames";
 
 export interface SocketParts {
@@ -24,8 +25,11 @@ export async function openSocket(p: SocketParts, request: Request): Promise<Resp
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return Response.json({ status: 426, code: "UPGRADE_REQUIRED", detail: "Connect with a WebSocket." }, { status: 426 });
   }
-  const caller = JSON.parse(request.headers.get(CALLER_HEADER) ?? "null") as Caller | null;
+  const caller = JSON.parse(request.headers.get(CALLER_HEADER) ?? "null") as SocketCaller | null;
   if (!caller) return Response.json({ status: 401, code: "UNAUTHENTICATED", detail: "No verified caller." }, { status: 401 });
+  const expiresAt = caller.tokenExpiresAt ?? null;
+  if (expiresAt !== null && expiresAt <= Date.now())
+    return Response.json({ status: 401, code: "TOKEN_EXPIRED", detail: "The access token has expired; sign in again." }, { status: 401 });
   let s: Loaded;
   try {
     s = await p.session(caller, "read");
@@ -34,15 +38,31 @@ export async function openSocket(p: SocketParts, request: Request): Promise<Resp
     throw err;
   }
   const { 0: client, 1: server } = new WebSocketPair();
-  p.hub.acceptSocket(server, { sessionId: caller.sessionId, userId: caller.user.id, role: caller.user.role, joinedSeq: s.lastSeq });
+  p.hub.acceptSocket(server, {
+    sessionId: caller.sessionId,
+    userId: caller.user.id,
+    role: caller.user.role,
+    joinedSeq: s.lastSeq,
+    expiresAt,
+    badFrames: 0,
+  });
   p.hub.sendTo(server, stateFrame(s.meta, s.state.position, s.lastSeq));
   return new Response(null, { status: 101, webSocket: client });
 }
 
+/**
+ * A frame from a client. Before anything is read: a socket whose token has expired is closed, and so is one that
+ * sends a frame over MAX_FRAME_BYTES (unread); one that keeps sending frames that are not the protocol's is closed too.
+ */
 export async function onSocketFrame(p: SocketParts, ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
   const { hub, store } = p;
+  if (!hub.admit(ws)) return;
+  if (oversized(data)) return close(ws, CLOSE_CODES.frameTooLarge, `frames are limited to ${MAX_FRAME_BYTES} bytes`);
   const parsed = parseClientFrame(data);
-  if (!parsed.ok) return hub.sendTo(ws, parsed.error);
+  if (!parsed.ok) {
+    if (!hub.badFrame(ws)) hub.sendTo(ws, parsed.error);
+    return;
+  }
   const f = parsed.frame;
   const a = hub.attachment(ws);
   const caller: Caller = { sessionId: a.sessionId, user: { id: a.userId, role: a.role } };
@@ -63,6 +83,13 @@ export async function onSocketFrame(p: SocketParts, ws: WebSocket, data: string 
     if (!(err instanceof DomainError)) throw err;
     hub.sendTo(ws, { ...errorFrame(problemOf(err)), clientMessageId: f.type === "user_message" ? (f.clientMessageId ?? null) : undefined });
   }
+}
+
+/** Over MAX_FRAME_BYTES, told from the frame's length: UTF-8 takes at most 3 bytes per UTF-16 unit, so only a short string is encoded to count. */
+function oversized(data: string | ArrayBuffer): boolean {
+  if (typeof data !== "string") return data.byteLength > MAX_FRAME_BYTES;
+  if (data.length > MAX_FRAME_BYTES) return true;
+  return data.length * 3 > MAX_FRAME_BYTES && new TextEncoder().encode(data).byteLength > MAX_FRAME_BYTES;
 }
 
 /** The client closed: the close is answered with its code, or a normal close where the client sent none (1005) or vanished (1006). */

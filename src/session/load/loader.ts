@@ -11,7 +11,8 @@ import { sessionNotFound } from "../result";
 import type { Meta } from "../storage/meta";
 import { NewerSchemaError } from "../storage/migrations";
 import type { PinnedScript, SessionStorage } from "../storage/tables";
-import { authorize, type Access } from "./access";
+import { sessionProject } from "../../store/sessions/readers";
+import { authorize, type Access, type Readers } from "./access";
 import { rebuildFromMirror } from "./rebuild";
 import { log } from "../../log";
 
@@ -28,6 +29,9 @@ export class SessionLoader {
   /** Why the stored state could not be loaded (a newer release wrote it, or it is damaged); null when it could. */
   private unreadable: StateErrorCode | null = null;
   private loading: Promise<Loaded | null> | null = null;
+
+  /** Looked up in D1 on each check of a caller who is not the session's client: a project's authors change. */
+  private readonly readers: Readers = { project: (id) => sessionProject(this.io.DB, id) };
 
   constructor(
     private readonly store: SessionStorage,
@@ -89,7 +93,7 @@ export class SessionLoader {
       s = await this.loading;
     }
     if (!s || s.meta.erasing || s.meta.sessionId !== caller.sessionId) throw sessionNotFound();
-    authorize(s.meta, caller.user, access);
+    await authorize(s.meta, caller.user, access, this.readers);
     return s;
   }
 }

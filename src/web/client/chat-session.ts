@@ -10,12 +10,24 @@
  */
 import ReconnectingWebSocket from "partysocket/ws";
 import { Conversation } from "./conversation";
-import { parseServerFrame, type ClientFrame, type ErrorFrame, type MessageFrame, type ServerFrame, type StateFrame } from "./protocol";
+import {
+  parseServerFrame,
+  TOKEN_EXPIRED_CLOSE,
+  type ClientFrame,
+  type ErrorFrame,
+  type MessageFrame,
+  type ServerFrame,
+  type StateFrame,
+} from "./protocol";
 import { deriveStatus, sessionRunState, type ChatStatus, type SessionRunState } from "./status";
 
 export interface ChatSessionOptions {
-  /** The WebSocket URL including `?token=`; called before every (re)connect so a token can be refreshed. */
-  url: () => Promise<string>;
+  /**
+   * The WebSocket URL including `?token=`; called before every (re)connect so a token can be refreshed.
+   * `tokenExpired`: the server closed the last socket because its token expired (TOKEN_EXPIRED_CLOSE), so the
+   * URL must carry a fresh token; the new socket resumes where the old one was.
+   */
+  url: (why: { tokenExpired: boolean }) => Promise<string>;
   /** A WebSocket class for runtimes without a global one (Node 20: the `ws` package). */
   WebSocket?: unknown;
   /** What the REST call that created or loaded the session returned. */
@@ -44,6 +56,8 @@ export class ChatSession {
   private connected = false;
   private closed = false;
   private opens = 0;
+  /** The last socket was closed for its token's expiry: the next URL needs a fresh one. */
+  private tokenExpired = false;
   private lastError: ErrorFrame | null = null;
   private lastStatus: ChatStatus | null = null;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -85,7 +99,7 @@ export class ChatSession {
       this.report();
       return;
     }
-    this.socket = new ReconnectingWebSocket(this.options.url, undefined, {
+    this.socket = new ReconnectingWebSocket(() => this.options.url({ tokenExpired: this.tokenExpired }), undefined, {
       WebSocket: this.options.WebSocket,
       maxEnqueuedMessages: 0,
       minReconnectionDelay: this.options.minReconnectDelayMs ?? 500,
@@ -95,7 +109,11 @@ export class ChatSession {
       minUptime: 2_000,
     });
     this.socket.addEventListener("open", () => this.handleOpen());
-    this.socket.addEventListener("close", () => this.setConnected(false));
+    // partysocket asks for the next URL only after its reconnect delay, so this is known by then.
+    this.socket.addEventListener("close", (event) => {
+      this.tokenExpired = event.code === TOKEN_EXPIRED_CLOSE;
+      this.setConnected(false);
+    });
     this.socket.addEventListener("message", (event) => this.handleMessage(event.data));
     this.report();
   }
@@ -141,6 +159,7 @@ export class ChatSession {
 
   private handleOpen(): void {
     this.opens++;
+    this.tokenExpired = false;
     if (this.opens > 1) this.conversation.interruptStreams();
     this.setConnected(true, false);
     this.lastHeard = Date.now();

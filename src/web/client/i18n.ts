@@ -106,6 +106,7 @@ const en = {
   cliError: (message: string) => `(error: ${message}; type /retry to try again)`,
   cliInputEnded: "(input ended before the conversation completed)",
   cliCrisis: "If you are thinking about harming yourself or are in danger, please reach out now:",
+  cliTokenExpired: "(the token has expired: run again with a fresh --token)",
 };
 
 export type Strings = typeof en;
@@ -195,6 +196,7 @@ const zh: Strings = {
   cliError: (message) => `（出错：${message}；输入 /retry 重试）`,
   cliInputEnded: "（对话完成之前输入已结束）",
   cliCrisis: "如果你有伤害自己的想法或正处于危险中，请现在就联系：",
+  cliTokenExpired: "（令牌已过期：请用新的 --token 重新运行）",
 };
 
 export const strings: Record<Lang, Strings> = { en, "zh-CN": zh };

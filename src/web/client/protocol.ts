@@ -6,6 +6,9 @@
  * add frame types without breaking older clients.
  */
 
+/** The close code of a socket whose token expired (the server's CLOSE_CODES.tokenExpired): connect again with a fresh token. */
+export const TOKEN_EXPIRED_CLOSE = 4401;
+
 export type ClientFrame = { type: "user_message"; content: string; clientMessageId: string } | { type: "resume"; lastSeq: number } | { type: "ping" };
 
 export type Role = "assistant" | "user";

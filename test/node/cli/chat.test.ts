@@ -5,6 +5,7 @@
  * conversation the engine produces, each AI line once.
  */
 import { validate } from "@readme/openapi-parser";
+import { sign } from "hono/jwt";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -20,8 +21,11 @@ import { startDropProxy, type DropProxy } from "../../e2e/proxy";
 let server: DevServer;
 let proxy: DropProxy;
 
+/** The server's signing secret, so a test can hand the CLI a token that expires in a moment. */
+const JWT_SECRET = `chat-test-${crypto.randomUUID()}`;
+
 beforeAll(async () => {
-  server = await startDevServer();
+  server = await startDevServer({ vars: { JWT_SECRET } });
   proxy = await startDropProxy(server.url);
 }, 180_000);
 
@@ -170,6 +174,25 @@ describe("heartrule chat", () => {
     expect(code).toBe(130);
     expect(stderr).not.toContain("reconnecting");
   }, 120_000);
+
+  it("stops with exit 1 and a note when the --token it was given expires (the server closes the socket with 4401)", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await sign({ sub: `cli-expiring-${crypto.randomUUID()}`, role: "client", exp }, JWT_SECRET, "HS256");
+    // stdin stays open: only the expiry ends the conversation.
+    const child = spawn(process.execPath, [join(repoRoot, "bin/heartrule.mjs"), "chat", "--url", server.url, "--lang", "en", "--token", token], {
+      cwd: repoRoot,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stdout).toContain(PROMPT);
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
+    expect(stderr).toContain("(the token has expired: run again with a fresh --token)");
+    expect(code).toBe(1);
+  }, 30_000);
 
   it("shows where a --script file is wrong, with line and column, as heartrule validate does", async () => {
     const dir = mkdtempSync(join(tmpdir(), "heartrule-chat-"));

@@ -1,6 +1,7 @@
 /** The contract with clients: protocol.ts (frames as SSE events, client frames) and schemas.ts (what sessions answer). */
 import { describe, expect, it } from "vitest";
-import { ClientFrameSchema, SSE_HEARTBEAT, sseEvent } from "../../../src/session/protocol";
+import { CLOSE_CODES, ClientFrameSchema, MAX_FRAME_BYTES, SSE_HEARTBEAT, sseEvent } from "../../../src/session/protocol";
+import { TOKEN_EXPIRED_CLOSE } from "../../../src/web/client/protocol";
 import { ClientMessageIdSchema, MAX_MESSAGE_CHARS, MessageSchema } from "../../../src/session/schemas";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -22,6 +23,14 @@ describe("protocol.ts", () => {
     expect(ClientFrameSchema.safeParse({ type: "user_message", content: "x".repeat(MAX_MESSAGE_CHARS + 1) }).success).toBe(false);
     expect(ClientFrameSchema.safeParse({ type: "resume", lastSeq: 1.5 }).success).toBe(false);
     expect(ClientFrameSchema.safeParse({ type: "shout" }).success).toBe(false);
+  });
+
+  it("fits the longest message in a frame however it is written, and gives clients the close code of an expired token", () => {
+    const bytes = (content: string) =>
+      new TextEncoder().encode(JSON.stringify({ type: "user_message", content, clientMessageId: "x".repeat(100) })).byteLength;
+    // Three UTF-8 bytes per character, or six for a control character JSON escapes.
+    for (const char of ["界", "\u0001"]) expect(bytes(char.repeat(MAX_MESSAGE_CHARS))).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(TOKEN_EXPIRED_CLOSE).toBe(CLOSE_CODES.tokenExpired);
   });
 });
 

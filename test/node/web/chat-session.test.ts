@@ -38,8 +38,13 @@ async function setUp(initial?: ConstructorParameters<typeof ChatSession>[0]["ini
   /** Call before the connection it waits for is made. */
   const nextPeer = () => new Promise<Peer>((resolve) => waiting.push(resolve));
   let ids = 0;
+  /** What each (re)connect was told about the last close. */
+  const urlCalls: { tokenExpired: boolean }[] = [];
   session = new ChatSession({
-    url: async () => `ws://127.0.0.1:${port}/`,
+    url: async (why) => {
+      urlCalls.push(why);
+      return `ws://127.0.0.1:${port}/`;
+    },
     WebSocket,
     newId: () => `c-${++ids}`,
     minReconnectDelayMs: 10,
@@ -55,7 +60,7 @@ async function setUp(initial?: ConstructorParameters<typeof ChatSession>[0]["ini
     await until(() => peer.frames.length >= 1);
     return peer;
   };
-  return { session, nextPeer, connected, statuses };
+  return { session, nextPeer, connected, statuses, urlCalls };
 }
 
 const send = (peer: Peer, frame: object) => peer.socket.send(JSON.stringify(frame));
@@ -198,5 +203,25 @@ describe("ChatSession", () => {
     session.close();
     await new Promise((r) => setTimeout(r, 50));
     expect(statuses.slice(before)).toEqual([]);
+  });
+
+  it("asks for a fresh token when the server closed the socket for its token's expiry (4401), and resumes where it was", async () => {
+    const { session, nextPeer, connected, urlCalls } = await setUp();
+    const first = await connected();
+    send(first, ai(1, "Hello"));
+    send(first, { type: "state", status: "waiting_input", lastSeq: 1 });
+    await until(() => session.status === "waiting");
+
+    let next = nextPeer();
+    first.socket.close(4401, "token expired");
+    const second = await next;
+    await until(() => second.frames.length >= 1);
+    expect(second.frames[0]).toEqual({ type: "resume", lastSeq: 1 });
+
+    // A connection lost for any other reason keeps the token it has.
+    next = nextPeer();
+    second.socket.terminate();
+    await next;
+    expect(urlCalls).toEqual([{ tokenExpired: false }, { tokenExpired: true }, { tokenExpired: false }]);
   });
 });
