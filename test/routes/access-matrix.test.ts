@@ -22,8 +22,6 @@ const authorsOnly = (op: Operation) =>
 const adminsOnly = (op: Operation) => op.path.startsWith("/api/bench/");
 const ofProject = (op: Operation) => op.path.startsWith("/api/projects/{id}");
 const ofSession = (op: Operation) => op.path.startsWith("/api/sessions/{id}");
-/** Authors and admins read any session (src/session/load/access.ts); only its owner speaks in it, the owner or an admin deletes it. */
-const sessionWrite = (op: Operation) => ofSession(op) && op.method !== "GET";
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const now = () => Math.floor(Date.now() / 1000);
@@ -69,8 +67,14 @@ const refusals: Refusal[] = [
   },
   { caller: "an author (wrong role)", headers: (f) => f.author.headers, applies: adminsOnly, status: 403, code: "FORBIDDEN" },
   { caller: "another client", headers: (_f, o) => o.client.headers, applies: ofSession, status: 404, code: "NOT_FOUND" },
-  { caller: "another project's author", headers: (_f, o) => o.author.headers, applies: ofProject, status: 404, code: "NOT_FOUND" },
-  { caller: "another project's author", headers: (_f, o) => o.author.headers, applies: sessionWrite, status: 403, code: "FORBIDDEN" },
+  // A session is read by its client, its project's authors, counselors once flagged and admins (src/session/load/access.ts): 404 for the rest.
+  {
+    caller: "another project's author",
+    headers: (_f, o) => o.author.headers,
+    applies: (op) => ofProject(op) || ofSession(op),
+    status: 404,
+    code: "NOT_FOUND",
+  },
 ];
 
 let others: Promise<Others> | undefined;

@@ -39,12 +39,14 @@ describe("the counselor role", () => {
     const id = await flaggedSession(owner, "counselor_reads");
     const counselor = await person("counselor");
     expect(await body(await call(`/api/sessions/${id}`, { headers: counselor.headers }), 200)).toMatchObject({ sessionId: id, riskLevel: "high" });
-    expect((await body(await call(`/api/sessions/${id}/messages`, { headers: counselor.headers }), 200)).items).toHaveLength(3);
+    const seen = (await body(await call(`/api/sessions/${id}/messages`, { headers: counselor.headers }), 200)).items;
+    expect(seen.length).toBeGreaterThan(0);
     const exported = await body(await call(`/api/sessions/${id}/export`, { headers: counselor.headers }), 200);
     expect(exported.safety.map((r: any) => r.kind)).toEqual(["flag", "referral"]);
     await expectProblem(await sendMessage(counselor, id, "Hello from the counselor"), 403, "FORBIDDEN");
     await expectProblem(await call(`/api/sessions/${id}`, { method: "DELETE", headers: counselor.headers }), 403, "FORBIDDEN");
-    expect((await body(await call(`/api/sessions/${id}/messages`, { headers: owner.headers }), 200)).items).toHaveLength(3);
+    // The counselor read the whole transcript, and nothing was added to it.
+    expect((await body(await call(`/api/sessions/${id}/messages`, { headers: owner.headers }), 200)).items).toEqual(seen);
   });
 
   it("does not reach a session no flag raised: 404 as for a session that does not exist; an admin reads it", async () => {

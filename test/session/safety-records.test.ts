@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { SessionActor } from "../../src/session/actor";
 import { APICallError } from "@ai-sdk/provider";
 import { MockLanguageModelV3 } from "ai/test";
-import { call, expectProblem } from "../helpers";
+import { call } from "../helpers";
 import { actor, body, d1Session, eventually, person, say, sendMessage, settle, startSession, tinyScript, type Person } from "./helpers";
 
 const CRISIS = "Some days I want to die";
@@ -71,7 +71,8 @@ describe("a crisis message", () => {
     const who = await person("author");
     const id = await session(who, "risk_export");
     const turn = await say(who, id, CRISIS);
-    await say(who, id, "Thanks for listening");
+    // A denial of the protocol's safety question: its gentle follow-up, no new lines of resources.
+    await say(who, id, "No, I'm safe");
     const exported = await body(await call(`/api/sessions/${id}/export`, { headers: who.headers }), 200);
 
     const answer = exported.messages.find((m: any) => m.id === turn.messages[0].id);
@@ -89,10 +90,11 @@ describe("a crisis message", () => {
         locale: "en",
         createdAt: expect.any(String),
       },
-      expect.objectContaining({ kind: "referral", source: null, level: "high", locale: "en", actionId: "say_1" }),
+      // The crisis protocol's line of resources (its action `resources`) is the referral.
+      expect.objectContaining({ kind: "referral", source: null, level: "high", locale: "en", actionId: "resources" }),
     ]);
     expect(exported.safety[0].turn).toBe(exported.safety[1].turn);
-    expect(JSON.stringify(exported.safety)).not.toMatch(/die|Thanks/);
+    expect(JSON.stringify(exported.safety)).not.toMatch(/die|safe/);
   });
 });
 
@@ -115,7 +117,7 @@ describe("crisis referrals in D1", () => {
     // The retry the failed batch scheduled runs in a fresh activation.
     expect(await runDurableObjectAlarm(actor(id))).toBe(true);
     const first = await d1Referrals(id);
-    expect(first).toEqual([expect.objectContaining({ session_id: id, level: "high", locale: "en", action_id: "say_1" })]);
+    expect(first).toEqual([expect.objectContaining({ session_id: id, level: "high", locale: "en", action_id: "resources" })]);
 
     // The second referral reaches D1, then the activation dies before it records that: the next one sends it again.
     await say(who, id, "I still want to die");
@@ -144,9 +146,9 @@ describe("crisis referrals in D1", () => {
     for (const row of rows) expect(Object.values(row).join(" ")).not.toMatch(/die/);
   });
 
-  it("are kept for a turn the model fails, and counted again when the turn is sent again", async () => {
+  it("are recorded when the model is down, since the crisis lines never wait for it, and once for a message sent again", async () => {
     const who = await person("author");
-    const id = await session(who, "referral_failed_turn");
+    const id = await session(who, "referral_model_down");
     await runInDurableObject(actor(id), (instance: SessionActor) => {
       instance.useModel(
         new MockLanguageModelV3({
@@ -156,17 +158,17 @@ describe("crisis referrals in D1", () => {
         }),
       );
     });
-    await expectProblem(await sendMessage(who, id, CRISIS, "failing-1"), 503, "LLM_UNAVAILABLE");
+    const turn = await say(who, id, CRISIS, "down-1");
+    expect(turn.messages.map((m: any) => m.content).join("\n")).toContain("988");
     await settle(id);
     expect(await d1Session(id)).toMatchObject({ risk_level: "high" });
     expect(await d1Referrals(id)).toHaveLength(1);
 
-    await runInDurableObject(actor(id), (instance: SessionActor) => {
-      instance.useModel(null);
-    });
-    await say(who, id, CRISIS, "failing-1");
+    // The same message again is answered from the log: no second referral.
+    const again = await say(who, id, CRISIS, "down-1");
+    expect(again.messages.map((m: any) => m.id)).toEqual(turn.messages.map((m: any) => m.id));
     await settle(id);
-    expect(await d1Referrals(id)).toHaveLength(2);
+    expect(await d1Referrals(id)).toHaveLength(1);
   });
 
   it("outlive the erased session, unlinked from it", async () => {

@@ -61,7 +61,8 @@ export function safetyRecords({ turnId, flags, referrals, locale, userMessage, n
       ? [{ actionId: crisis[0]!.actionId, locale, level: highest(crisis.map((f) => f.level)) }]
       : [];
   for (const r of shown) {
-    records.push({ ...base, id: crypto.randomUUID(), kind: "referral", messageId: crisis[0]?.messageId ?? null, source: null, ...r });
+    // Counted under the script's language, as the flags are: the report puts a session's detections and referrals in one row.
+    records.push({ ...base, id: crypto.randomUUID(), kind: "referral", messageId: crisis[0]?.messageId ?? null, source: null, actionId: r.actionId, level: r.level });
   }
   return records;
 }
