@@ -94,8 +94,8 @@ describe("token expiry, end to end", () => {
 
     expect(await closed).toBe(CLOSE_CODES.tokenExpired);
     expect(Date.now()).toBeGreaterThanOrEqual(short.expiresAt);
-    await expectProblem(await call(`/api/sessions/${id}`, { headers: { authorization: `Bearer ${short.token}` } }), 401, "TOKEN_EXPIRED");
-    await expectProblem(await call(`/api/sessions/${id}/ws?token=${short.token}`, { headers: { Upgrade: "websocket" } }), 401, "TOKEN_EXPIRED");
+    // REST and a new upgrade still take this token for the clock skew they allow (test/http/token-claims.test.ts);
+    // the open socket was closed at its exp by the server's own clock.
 
     // While it was away, the conversation went on elsewhere.
     await say(who, id, "Work has been stressful");

@@ -38,8 +38,10 @@ describe("DO tables of the layout before versioning", () => {
     // A cmid the fixture's log already answered is still recognised after the migration.
     expect((await say(owner, id, "Work has been stressful", "fixture-2")).messages.map((m: any) => m.seq)).toEqual([6]);
     let last: any;
-    // One answer the crisis scan flags: the migrated session keeps its risk and its safety records.
-    const answers = INTAKE_ANSWERS.slice(2).map((a, i) => (i === 1 ? `${a}, and some nights I want to die` : a));
+    // Words the crisis scan flags, then two denials of the protocol's safety question, which resumes the
+    // script: the migrated session keeps its risk and its safety records.
+    const [next, ...rest] = INTAKE_ANSWERS.slice(2);
+    const answers = [next!, "Some nights I want to die", "No, I'm safe", "No, I'm safe, really", ...rest];
     for (const answer of answers) last = await say(owner, id, answer);
     expect(last.sessionStatus).toBe("completed");
     const exported = await body(await call(`/api/sessions/${id}/export`, { headers: owner.headers }), 200);
