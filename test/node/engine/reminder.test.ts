@@ -7,6 +7,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { APICallError } from "@ai-sdk/provider";
+import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { start, step, type EngineEvent, type SessionState, type StepResult } from "../../../src/engine";
 import { AI_REMINDER_INTERVAL_MS, aiReminderText } from "../../../src/engine/runtime/reminder";
@@ -96,5 +98,23 @@ describe("the AI reminder of a minor's session", () => {
     expect(r.messages[0]!.metadata.reminder).toBe("ai_disclosure");
     expect(r.messages.slice(1).every((m) => m.metadata.crisis === true)).toBe(true);
     expect(r.messages.length).toBeGreaterThan(1);
+  });
+
+  it("is not used up by a step that fails: the retry shows it, with the same message id", async () => {
+    const script = intake("intake_en.yaml");
+    const now = () => t0 + 3 * HOUR;
+    const opened = await step(script, start(script, { now: () => t0, minor: true }), null, { model: new OfflineModel(), now: () => t0 });
+    const refused = () => {
+      throw new APICallError({ message: "refused", url: "http://model.test", requestBodyValues: {}, statusCode: 401, isRetryable: false });
+    };
+    const failing = new MockLanguageModelV3({ doStream: refused, doGenerate: refused });
+    const failed = await step(script, opened.state, "Alex", { model: failing, now });
+    expect(failed.status).toBe("error");
+    expect(failed.state.minor).toEqual({ remindedAt: new Date(t0).toISOString() });
+
+    const retried = await step(script, failed.state, "Alex", { model: new OfflineModel(), now });
+    expect(retried.error).toBeUndefined();
+    expect(retried.messages[0]).toMatchObject({ id: `msg_${opened.state.messageCount + 1}`, metadata: { reminder: "ai_disclosure" } });
+    expect(retried.state.minor).toEqual({ remindedAt: new Date(now()).toISOString() });
   });
 });
