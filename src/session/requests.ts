@@ -29,6 +29,8 @@ export interface CreateRequest extends Caller {
   source: PinnedSource;
   initialVariables: VariableMap;
   debug: boolean;
+  /** The client is a minor: the engine reminds them every 3 hours that they are talking with an AI. Absent: not a minor. */
+  minor?: boolean;
 }
 
 export interface SendRequest extends Caller {

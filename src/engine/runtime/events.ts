@@ -52,6 +52,8 @@ export interface EngineMessage {
     crisis?: true;
     /** Present when the model flagged a risk or crisis for this reply. */
     safety?: SafetyFlag;
+    /** A fixed notice, not a line of the script: `ai_disclosure` is the periodic reminder of a minor's session (runtime/reminder.ts). */
+    reminder?: "ai_disclosure";
   };
 }
 

@@ -41,6 +41,11 @@ export const upgraders: readonly Upgrader[] = [
     description: "crisis: null (no crisis protocol in progress: version 1 had none)",
     upgrade: (state) => ({ ...state, crisis: null, schemaVersion: 2 }),
   },
+  {
+    from: 2,
+    description: "minor: null (not a minor's session: version 2 had no such sessions)",
+    upgrade: (state) => ({ ...state, minor: null, schemaVersion: 3 }),
+  },
 ];
 
 export type StateErrorCode =

@@ -22,6 +22,7 @@ import { crisisTurn } from "../crisis/protocol";
 import { NO_RISK, riskOf, type RiskReading } from "../crisis/risk";
 import { advance } from "./advance";
 import { EngineError, toStepError } from "./errors";
+import { remindIfDue } from "./reminder";
 import type { StepOptions, StepResult } from "./events";
 import { compile, endPosition, positionAt } from "./program";
 import { SCHEMA_VERSION, type SessionState, type VariableMap, type VariableStore } from "./state";
@@ -34,6 +35,8 @@ export interface StartOptions {
   globals?: VariableMap;
   /** Clock in ms since epoch. Default: the real clock. */
   now?: () => number;
+  /** The client is a minor: every 3 hours of conversation a step opens with the AI reminder (runtime/reminder.ts). */
+  minor?: boolean;
 }
 
 export function start(script: SessionScript, options: StartOptions = {}): SessionState {
@@ -41,6 +44,7 @@ export function start(script: SessionScript, options: StartOptions = {}): Sessio
   const first = program.nodes[0];
   const globals = { ...options.globals };
   const session = { ...options.variables };
+  const startedAt = new Date(options.now ? options.now() : Date.now()).toISOString();
   return {
     schemaVersion: SCHEMA_VERSION,
     scriptId: script.session.session_id,
@@ -48,11 +52,12 @@ export function start(script: SessionScript, options: StartOptions = {}): Sessio
     position: first ? positionAt(first, 0, maxRoundsOf(first.action)) : endPosition(program),
     inFlight: null,
     crisis: null,
+    minor: options.minor ? { remindedAt: startedAt } : null,
     scopes: { global: globals, session, phase: {}, topic: {} },
     variables: { ...globals, ...session },
     history: [],
     messageCount: 0,
-    startedAt: new Date(options.now ? options.now() : Date.now()).toISOString(),
+    startedAt,
   };
 }
 
@@ -103,6 +108,8 @@ async function run(turn: Turn, input: string | null): Promise<void> {
       });
     }
   }
+  // Before anything the step says, crisis lines included: the reminder is due whatever the turn holds.
+  remindIfDue(turn);
   if (s.crisis || reading.level !== "none") {
     // The client's words go to the crisis protocol, never to the action in flight as its answer.
     if (!(await crisisTurn(turn, answer, reading))) {

@@ -14,8 +14,8 @@ import { z } from "zod";
 import { crisisLevels as riskLevels } from "../safety/detector/result";
 import { actionTypes, variableScopes } from "../script/schema";
 
-/** 2: `crisis` (the crisis protocol in progress, null outside it). */
-export const SCHEMA_VERSION = 2;
+/** 2: `crisis` (the crisis protocol in progress, null outside it). 3: `minor` (the AI reminder of a minor's session). */
+export const SCHEMA_VERSION = 3;
 
 /** Most history entries kept in the state (prompts need recent context; the host keeps the full log). */
 export const HISTORY_LIMIT = 20;
@@ -87,6 +87,12 @@ export const CrisisStateSchema = z.object({
   variables: VariableMapSchema,
 });
 
+/** A minor's session: the periodic reminder that the client is talking with an AI (runtime/reminder.ts). */
+export const MinorStateSchema = z.object({
+  /** When the last reminder was shown; the session's start until the first one. */
+  remindedAt: z.string(),
+});
+
 export const StateStatusSchema = z.enum(["ready", "waiting_input", "completed"]);
 
 export const SessionStateSchema = z.object({
@@ -99,6 +105,8 @@ export const SessionStateSchema = z.object({
   inFlight: InFlightSchema.nullable(),
   /** The crisis protocol in progress, or null: then the script runs. */
   crisis: CrisisStateSchema.nullable(),
+  /** Set when the host started the session as a minor's (start() option `minor`), else null. */
+  minor: MinorStateSchema.nullable(),
   scopes: VariableStoreSchema,
   /** Flat view: every variable ever written, latest write wins. What hosts list as "variables". */
   variables: VariableMapSchema,
@@ -114,6 +122,7 @@ export type VariableStore = z.infer<typeof VariableStoreSchema>;
 export type Position = z.infer<typeof PositionSchema>;
 export type InFlight = z.infer<typeof InFlightSchema>;
 export type CrisisState = z.infer<typeof CrisisStateSchema>;
+export type MinorState = z.infer<typeof MinorStateSchema>;
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 export type SessionState = z.infer<typeof SessionStateSchema>;
 export type JsonValue = VariableMap[string];

@@ -131,12 +131,17 @@ export class Turn {
       content,
       metadata: { round, ...(this.crisis ? { crisis: true as const } : {}), ...(safety ? { safety } : {}) },
     };
-    this.state.messageCount++;
-    this.recordHistory("assistant", content, message.actionId);
-    this.messages.push(message);
-    this.emit({ type: "message", message });
+    this.show(message);
     if (safety) this.emit({ type: "safety", actionId: message.actionId, messageId: id, ...safety });
     return message;
+  }
+
+  /** Commits a line the client will see: counted for message ids, recorded in the history, returned and emitted. */
+  show(message: EngineMessage): void {
+    this.state.messageCount++;
+    this.recordHistory("assistant", message.content, message.actionId);
+    this.messages.push(message);
+    this.emit({ type: "message", message });
   }
 
   /** Reports a safety flag from a reply that shows nothing (ai_ask's last reply, ai_think, extraction). */

@@ -52,6 +52,10 @@ const CreateBody = z
         description: `The client's IANA time zone: prompts tell the model the client's local time. Stored as the session variable \`${TIME_ZONE_VARIABLE}\` (which initialVariables may set instead); default: the script language's (zh-CN: Asia/Shanghai, en: UTC).`,
         example: "Asia/Shanghai",
       }),
+    minor: z.boolean().default(false).openapi({
+      description:
+        'The client is a minor: every 3 hours of conversation the next AI turn opens with a reminder, in the script\'s language, that they are talking with an AI and may take a break (`metadata.reminder: "ai_disclosure"`). Kept with the session; it cannot change later.',
+    }),
     debug: z
       .boolean()
       .default(false)
@@ -148,6 +152,7 @@ export const createRoutes = createRouter().openapi(create, async (c) => {
       source,
       initialVariables: settable(source.script, withTimeZone(body), author),
       debug: body.debug,
+      minor: body.minor,
     }),
   );
   return c.json(created, 201, { Location: `/api/sessions/${sessionId}` });

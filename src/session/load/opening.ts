@@ -29,7 +29,7 @@ export function opening(req: CreateRequest, now: number): Opening {
       },
       now,
     ),
-    state: start(source.script, { variables: req.initialVariables, globals: source.globals as VariableMap }),
+    state: start(source.script, { variables: req.initialVariables, globals: source.globals as VariableMap, minor: req.minor, now: () => now }),
     pinned: { hash: source.contentHash, yaml: source.yaml, script: source.script, templates: source.templates },
   };
 }
