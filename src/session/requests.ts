@@ -14,9 +14,9 @@ export interface PinnedSource {
   /** SHA-256 of the YAML: the script's content address (KV `script:<hash>`, D1 `blobs`). */
   contentHash: string;
   script: SessionScript;
-  /** Prompt-template overrides by engine template name. */
+  /** Prompt-template overrides by engine template name, and the project's crisis protocol under `crisis` (load/crisis.ts). */
   templates: Record<string, string>;
-  /** Template name → SHA-256 of its text. */
+  /** Template name (or `crisis`) → SHA-256 of its text. */
   templateHashes: Record<string, string>;
   globals: Record<string, unknown>;
   projectId: string | null;
