@@ -49,6 +49,9 @@ describe("a project's crisis file", () => {
     expect(problem.files).toEqual([
       { path: "crisis/en.yaml", diagnostics: [expect.objectContaining({ severity: "error", code: "CRISIS_SCRIPT_INVALID" })] },
     ]);
+    // The draft's sessions would run it: starting one is refused like a broken script.
+    const draft = await expectProblem(await send("POST", "/api/sessions", a, { projectId: project.id, version: "draft" }), 422, "SCRIPT_INVALID");
+    expect(draft.files).toEqual([{ path: "crisis/en.yaml", diagnostics: [expect.objectContaining({ code: "CRISIS_SCRIPT_INVALID" })] }]);
 
     await body(await send("PUT", `/api/projects/${project.id}/files/${file.id}`, a, { content: projectCrisisYaml("Acme care line") }), 200);
     const version = await publishVersion(a, project.id, "1.0.0");
