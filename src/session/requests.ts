@@ -8,6 +8,9 @@ export interface Caller {
   user: AuthUser;
 }
 
+/** The name the project's crisis protocol is pinned under among the session's texts (no template has it; load/crisis.ts). */
+export const CRISIS_TEXT = "crisis";
+
 /** What a new session runs, as source.ts resolved it; the actor pins all of it. */
 export interface PinnedSource {
   yaml: string;

@@ -8,8 +8,7 @@
 import type { Env } from "../config";
 import { contentHash } from "../store/hash";
 import { compileScript, resolveSessionSource, type SessionSourceRequest } from "../authoring/resolve";
-import { CRISIS_TEXT } from "./load/crisis";
-import type { PinnedSource } from "./requests";
+import { CRISIS_TEXT, type PinnedSource } from "./requests";
 
 /** Where inline scripts' diagnostics point. */
 export const INLINE_PATH = "scriptYaml";

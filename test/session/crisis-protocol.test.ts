@@ -33,9 +33,9 @@ async function d1Referrals(sessionId: string) {
 }
 
 describe("crisis words in answer to the opening question", () => {
-  for (const [language, yaml, words, line] of [
-    ["en", intakeEn, "I want to kill myself", "988"],
-    ["zh", intakeZh, "我不想活了", "12356"],
+  for (const [language, yaml, words, line, nameVariable] of [
+    ["en", intakeEn, "I want to kill myself", "988", "client_name"],
+    ["zh", intakeZh, "我不想活了", "12356", "来访者称呼"],
   ] as const) {
     it(`(${language}) answer with care and the crisis lines, and are not stored as the client's name`, async () => {
       const who = await person("author");
@@ -54,7 +54,7 @@ describe("crisis words in answer to the opening question", () => {
 
       const vars = await variables(who, id);
       expect(Object.values(vars)).not.toContain(words);
-      expect(vars.client_name ?? vars["来访者称呼"]).toBeUndefined();
+      expect(vars).not.toHaveProperty(nameVariable);
       expect(await sessionInfo(who, id)).toMatchObject({ riskLevel: "high" });
     });
   }

@@ -6,10 +6,9 @@
  * its own. The runner passes it to the engine as `crisisScript`.
  */
 import { loadCrisisScript, type SessionScript, type TemplateName } from "../../engine";
+import { CRISIS_TEXT } from "../requests";
 import type { PinnedScript } from "../storage/tables";
 import { log } from "../../log";
-
-export const CRISIS_TEXT = "crisis";
 
 /** What the engine reads from the pinned texts: the prompt templates (without the crisis text). */
 export function pinnedTemplates(pinned: PinnedScript): Partial<Record<TemplateName, string>> {
