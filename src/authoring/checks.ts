@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { load } from "../engine/script";
-import type { VariableMap } from "../engine";
+import { loadCrisisScript, type VariableMap } from "../engine";
 import type { Language } from "../engine/script/schema";
 import type { FileKind } from "../store/schema/projects";
 import { parseGlobals, type DiagnosticLang } from "./globals";
@@ -98,6 +98,34 @@ function checkScript(content: string, ctx: WorkspaceContext, lang: DiagnosticLan
   return { kind, diagnostics, session };
 }
 
+const crisisMessages = {
+  en: {
+    notProtocol: (problems: string[]) => `This file is not a crisis protocol: ${problems.join(" ")}`,
+    language: (wanted: Language, found: Language) =>
+      `A file at crisis/${wanted}.yaml is the protocol of ${wanted} scripts; this one speaks ${found}.`,
+  },
+  "zh-CN": {
+    notProtocol: (problems: string[]) => `此文件不是危机处理流程：${problems.join(" ")}`,
+    language: (wanted: Language, found: Language) => `crisis/${wanted}.yaml 是 ${wanted} 脚本的危机流程；此文件的语言是 ${found}。`,
+  },
+};
+
+/**
+ * A project's crisis protocol (crisis/<language>.yaml): the engine's loader and protocol contract
+ * (loadCrisisScript), and the language its path names. Kind `session` (it is a session script),
+ * but no session starts it: sessions of that language run it when a client's words show a risk.
+ */
+export function checkCrisis(content: string, language: Language, lang: DiagnosticLang): Diagnostic[] {
+  const loaded = loadCrisisScript(content);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const error = (code: string, at: RegExp, message: string) =>
+    diagnostics.push({ severity: "error", code, path: "session", ...lineOf(content, at), message });
+  if (loaded.problems.length) error("CRISIS_SCRIPT_INVALID", /^\s*session\s*:/, crisisMessages[lang].notProtocol(loaded.problems));
+  const found = loaded.script?.session.language ?? "zh-CN";
+  if (loaded.script && found !== language) error("CRISIS_LANGUAGE_MISMATCH", /^\s*language\s*:/, crisisMessages[lang].language(language, found));
+  return diagnostics;
+}
+
 export async function checkFile(path: string, content: string, ctx: WorkspaceContext, lang: DiagnosticLang): Promise<CheckedFile> {
   const where = classifyPath(path);
   const base = { path, content, contentHash: await contentHash(content), size: byteLength(content) };
@@ -106,6 +134,9 @@ export async function checkFile(path: string, content: string, ctx: WorkspaceCon
   }
   if (where?.category === "template") {
     return { ...base, kind: "template", diagnostics: checkTemplate(where.template, content), session: null };
+  }
+  if (where?.category === "crisis") {
+    return { ...base, kind: "session", diagnostics: checkCrisis(content, where.language, lang), session: null };
   }
   return { ...base, ...checkScript(content, ctx, lang) };
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { languages, type Language } from "../engine/script/schema";
 
 /** The one globals file of a project: `variables: [{ name, value }]`. */
 export const GLOBALS_PATH = "globals.yaml";
@@ -6,6 +7,8 @@ export const GLOBALS_PATH = "globals.yaml";
 export const TEMPLATES_DIR = "templates";
 /** The engine's bundled templates; read-only, never stored in a project. */
 export const DEFAULT_SCHEME = "default";
+/** A project's own crisis protocol lives at crisis/<language>.yaml (`crisis/en.yaml`, `crisis/zh-CN.yaml`): one per script language. */
+export const CRISIS_DIR = "crisis";
 
 export const MAX_PATH_LENGTH = 200;
 const segment = /^[\p{L}\p{N}_-][\p{L}\p{N}_.-]*$/u;
@@ -17,17 +20,25 @@ export const SchemeNameSchema = z
 
 /**
  * A workspace path: relative, `/`-separated, no `.`/`..` segments or hidden
- * names; `.yaml`/`.yml` scripts, `globals.yaml`, or `templates/<scheme>/<name>.md`.
+ * names; `.yaml`/`.yml` scripts, `globals.yaml`, `templates/<scheme>/<name>.md`, or
+ * `crisis/<language>.yaml`.
  */
 export const FilePathSchema = z
   .string()
   .min(1)
   .max(MAX_PATH_LENGTH)
   .refine((p) => p.split("/").every((s) => segment.test(s)), "use relative paths of letters, digits, _, - and . (no hidden or empty segments)")
-  .refine((p) => classifyPath(p) !== null, `scripts end in .yaml or .yml; templates are ${TEMPLATES_DIR}/<scheme>/<template>.md`)
+  .refine(
+    (p) => classifyPath(p) !== null,
+    `scripts end in .yaml or .yml; templates are ${TEMPLATES_DIR}/<scheme>/<template>.md; crisis protocols ${CRISIS_DIR}/en.yaml or ${CRISIS_DIR}/zh-CN.yaml`,
+  )
   .openapi({ example: "sessions/intake_en.yaml" });
 
-export type PathClass = { category: "globals" } | { category: "script" } | { category: "template"; scheme: string; template: string };
+export type PathClass =
+  | { category: "globals" }
+  | { category: "script" }
+  | { category: "template"; scheme: string; template: string }
+  | { category: "crisis"; language: Language };
 
 /** What a path holds; null for paths the workspace does not accept. */
 export function classifyPath(path: string): PathClass | null {
@@ -39,7 +50,15 @@ export function classifyPath(path: string): PathClass | null {
     if (!SchemeNameSchema.safeParse(scheme).success || scheme === DEFAULT_SCHEME) return null;
     return { category: "template", scheme, template: file.slice(0, -3) };
   }
+  if (parts[0] === CRISIS_DIR) {
+    const language = languages.find((l) => path === crisisPath(l));
+    return language ? { category: "crisis", language } : null;
+  }
   return /\.ya?ml$/.test(path) ? { category: "script" } : null;
+}
+
+export function crisisPath(language: Language): string {
+  return `${CRISIS_DIR}/${language}.yaml`;
 }
 
 export function templatePath(scheme: string, template: string): string {

@@ -1,15 +1,17 @@
-import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, notLike, or, sql } from "drizzle-orm";
 import type { Language } from "../engine/script/schema";
 import type { Database } from "../store/db";
 import { projects, projectVersions, versionFiles } from "../store/schema";
 import { decodeCursor, page, type PageRequest } from "../store/cursor";
 import type { PublishedScript } from "./models";
+import { CRISIS_DIR } from "./paths";
 
 /**
  * The session scripts anyone signed in may start: the current version of
  * every published project (archived and deprecated ones start nothing).
  * Read from D1, so it is current; starting a session reads the KV pointer,
- * which may lag by up to a minute (see cache.ts).
+ * which may lag by up to a minute (see cache.ts). A project's crisis
+ * protocols (crisis/<language>.yaml) are session scripts no one starts.
  */
 export async function listPublishedScripts(db: Database, req: PageRequest & { language?: Language | undefined }) {
   const after = req.cursor ? decodeCursor(req.cursor, ["string", "string", "string"] as const) : null;
@@ -31,6 +33,7 @@ export async function listPublishedScripts(db: Database, req: PageRequest & { la
     .where(
       and(
         eq(projects.status, "published"),
+        notLike(versionFiles.path, `${CRISIS_DIR}/%`),
         req.language ? eq(versionFiles.language, req.language) : undefined,
         after
           ? or(

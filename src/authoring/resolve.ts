@@ -8,6 +8,7 @@ import pkg from "../../package.json";
 import type { Env } from "../config";
 import type { TemplateName, VariableMap } from "../engine";
 import { load, scriptJsonSchema, type SessionScript } from "../engine/script";
+import type { Language } from "../engine/script/schema";
 import { COMPILED_FORMAT } from "../engine/script/compiled-format";
 import type { AuthUser } from "../http/user";
 import { DomainError } from "../errors";
@@ -15,11 +16,11 @@ import { database, type Database } from "../store/db";
 import { blobs, projectFiles, projects, projectVersions, versionFiles, type FileKind } from "../store/schema";
 import { canManage, notFound, projectFor } from "./access";
 import { SCRIPT_TTL_SECONDS, readPointer, scriptKey } from "./cache";
-import { hasErrors } from "./checks";
+import { checkCrisis, hasErrors } from "./checks";
 import { parseGlobals } from "./globals";
 import { contentHash } from "../store/hash";
 import type { Diagnostic } from "./models";
-import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
+import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath, crisisPath } from "./paths";
 import { VersionNumberSchema } from "./semver";
 import { checkTemplate, isTemplateName } from "./templates";
 import { log } from "../log";
@@ -48,6 +49,8 @@ export interface SessionSource {
   templateScheme: string | null;
   /** The scheme's overrides by engine template name; names it lacks use the bundled templates. */
   templates: Partial<Record<TemplateName, string>>;
+  /** The project's crisis protocol for the script's language (crisis/<language>.yaml); null: the built-in one runs. */
+  crisis: string | null;
 }
 
 /**
@@ -156,7 +159,10 @@ async function snapshotFor(env: Env, db: Database, req: SessionSourceRequest): P
 }
 
 function pickScript(files: SourceFile[], wanted: string | undefined): SourceFile {
-  const sessions = files.filter((f) => f.kind === "session").sort((a, b) => a.path.localeCompare(b.path));
+  // A crisis protocol is a session script too, but only the sessions of its language run it, when a client is at risk.
+  const sessions = files
+    .filter((f) => f.kind === "session" && classifyPath(f.path)?.category !== "crisis")
+    .sort((a, b) => a.path.localeCompare(b.path));
   const available = sessions.map((f) => ({ path: f.path, sessionId: f.sessionId }));
   if (wanted === undefined) {
     if (sessions.length === 1) return sessions[0]!;
@@ -205,6 +211,7 @@ export async function resolveSessionSource(env: Env, req: SessionSourceRequest):
   const first = await snapshot.contents([file.contentHash, ...(globalsFile ? [globalsFile.contentHash] : [])]);
   const yaml = first.get(file.contentHash) ?? "";
   const script = await compileScript(env, file, yaml);
+  const crisis = await crisisProtocol(snapshot, script.session.language ?? "zh-CN");
 
   let globals: VariableMap = {};
   if (globalsFile) {
@@ -245,5 +252,17 @@ export async function resolveSessionSource(env: Env, req: SessionSourceRequest):
     globals,
     templateScheme,
     templates,
+    crisis,
   };
+}
+
+/** The snapshot's crisis protocol for a language: checked again (a draft's may have errors), else refused like the script. */
+async function crisisProtocol(snapshot: Snapshot, language: Language): Promise<string | null> {
+  const path = crisisPath(language);
+  const file = snapshot.files.find((f) => f.path === path);
+  if (!file) return null;
+  const text = (await snapshot.contents([file.contentHash])).get(file.contentHash) ?? "";
+  const diagnostics = checkCrisis(text, language, "en");
+  if (hasErrors(diagnostics)) throw invalid(path, diagnostics);
+  return text;
 }

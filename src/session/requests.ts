@@ -8,15 +8,18 @@ export interface Caller {
   user: AuthUser;
 }
 
+/** The name the project's crisis protocol is pinned under among the session's texts (no template has it; load/crisis.ts). */
+export const CRISIS_TEXT = "crisis";
+
 /** What a new session runs, as source.ts resolved it; the actor pins all of it. */
 export interface PinnedSource {
   yaml: string;
   /** SHA-256 of the YAML: the script's content address (KV `script:<hash>`, D1 `blobs`). */
   contentHash: string;
   script: SessionScript;
-  /** Prompt-template overrides by engine template name. */
+  /** Prompt-template overrides by engine template name, and the project's crisis protocol under `crisis` (load/crisis.ts). */
   templates: Record<string, string>;
-  /** Template name → SHA-256 of its text. */
+  /** Template name (or `crisis`) → SHA-256 of its text. */
   templateHashes: Record<string, string>;
   globals: Record<string, unknown>;
   projectId: string | null;

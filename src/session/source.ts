@@ -1,13 +1,14 @@
 /**
  * What a new session runs, resolved by the Worker before the actor is
  * created: the YAML, its content hash, the compiled script, the template
- * overrides and the project's globals. The actor pins all of it; edits and
+ * overrides, the project's crisis protocol for the script's language and the
+ * project's globals. The actor pins all of it; edits and
  * publishes never reach a running session.
  */
 import type { Env } from "../config";
 import { contentHash } from "../store/hash";
 import { compileScript, resolveSessionSource, type SessionSourceRequest } from "../authoring/resolve";
-import type { PinnedSource } from "./requests";
+import { CRISIS_TEXT, type PinnedSource } from "./requests";
 
 /** Where inline scripts' diagnostics point. */
 export const INLINE_PATH = "scriptYaml";
@@ -35,7 +36,8 @@ export async function projectSource(env: Env, req: SessionSourceRequest): Promis
   const s = await resolveSessionSource(env, req);
   const templates: Record<string, string> = {};
   const templateHashes: Record<string, string> = {};
-  for (const [name, text] of Object.entries(s.templates)) {
+  // The crisis protocol is pinned as one more text (load/crisis.ts).
+  for (const [name, text] of Object.entries({ ...s.templates, [CRISIS_TEXT]: s.crisis ?? undefined })) {
     if (text === undefined) continue;
     templates[name] = text;
     templateHashes[name] = await contentHash(text);

@@ -116,3 +116,41 @@ export function afterFirstRead(d1: D1Database, after: () => Promise<void>): D1Da
     },
   });
 }
+
+/**
+ * A project's own crisis protocol (crisis/<language>.yaml) whose lines name `line`: its care line said as
+ * written, its resources line (shown as written, with the configured crisis lines) and the confirm question
+ * the engine reads `current_risk` from.
+ */
+export function projectCrisisYaml(line: string, language: "en" | "zh-CN" = "en"): string {
+  return [
+    "session:",
+    `  session_id: project_crisis_${language === "en" ? "en" : "zh"}`,
+    `  language: ${language}`,
+    "  phases:",
+    "    - phase_id: crisis",
+    "      topics:",
+    "        - topic_id: safety",
+    "          actions:",
+    "            - action_type: ai_say",
+    "              action_id: care",
+    "              config:",
+    `                content: ${JSON.stringify(`${line} is with you.`)}`,
+    "                wait_for_reply: false",
+    "            - action_type: ai_say",
+    "              action_id: lines",
+    "              config:",
+    `                content: ${JSON.stringify(`Call ${line}, or one of these: {crisis_resources}`)}`,
+    "                wait_for_reply: false",
+    "            - action_type: ai_ask",
+    "              action_id: confirm",
+    "              config:",
+    `                content: ${JSON.stringify(`${line} asks: are you safe right now?`)}`,
+    "                max_rounds: 1",
+    "                output:",
+    "                  - get: current_risk",
+    "                    type: enum",
+    "                    values: [none, low, high, imminent]",
+    "",
+  ].join("\n");
+}

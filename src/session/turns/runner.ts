@@ -10,12 +10,13 @@
  * its messages exactly once.
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import { flatVariables, step, type JsonValue, type Position, type TemplateName } from "../../engine";
+import { flatVariables, step, type JsonValue, type Position } from "../../engine";
 import { DomainError } from "../../errors";
 import type { Instrumentation } from "../instrumentation";
 import { errorFrame, stateFrame } from "../live/frames";
 import type { Connections } from "../live/connections";
 import { assertOpen } from "../load/access";
+import { pinnedCrisisScript, pinnedTemplates } from "../load/crisis";
 import type { Loaded, SessionLoader } from "../load/loader";
 import type { Mirror } from "../mirror/outbox";
 import { problemOf, sessionNotFound, type ProblemInit } from "../result";
@@ -133,11 +134,12 @@ export class TurnRunner {
     this.running = abort;
     const r = await step(s.pinned.script, s.state, input, {
       model,
-      templates: s.pinned.templates as Partial<Record<TemplateName, string>>,
+      templates: pinnedTemplates(s.pinned),
       debug: s.meta.debug,
       signal: abort.signal,
       maxContentChars: this.p.models.maxContentChars,
       crisisResources: this.p.models.crisisResources,
+      crisisScript: pinnedCrisisScript(s.pinned),
       emit: (e) => {
         switch (e.type) {
           case "message.delta":
