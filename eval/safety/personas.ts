@@ -13,6 +13,7 @@
  *
  * Same seed, same conversations. Nothing here talks to a model or a server.
  */
+import { random } from "../../bench/lib/load";
 import type { CrisisCategory, CrisisLevel } from "../../src/engine/safety/detector";
 import { type CorpusLanguage, type CorpusSplit, loadCorpus } from "./corpus";
 
@@ -156,17 +157,11 @@ const pools: Record<CorpusLanguage, Pools> = {
 /** Where in the script each ordinary answer goes, in the script's order. */
 const ORDER = ["name", "reason", "mood", "sleep", "goals"] as const satisfies readonly (keyof Pools)[];
 
-/** mulberry32, seeded per persona from the run's seed and the persona's id. */
+/** The bench's seeded generator (mulberry32), seeded per persona from the run's seed and the persona's id. */
 function generator(seed: number, id: string): () => number {
   let a = seed >>> 0;
   for (const ch of id) a = Math.imul(a ^ ch.charCodeAt(0), 0x9e3779b1) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return random(a);
 }
 
 function pick<T>(random: () => number, items: readonly T[]): T {
