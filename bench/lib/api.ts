@@ -28,6 +28,16 @@ export class Api {
     return JSON.parse(text) as T;
   }
 
+  async get<T>(path: string, token?: string): Promise<T> {
+    const res = await fetch(`${this.origin}${path}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  }
+
   /** Creates the project the sample scripts come in (as its author would) and publishes it. */
   async publishSampleProject(): Promise<string> {
     const author = await this.token("bench-author", "author");

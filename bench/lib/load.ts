@@ -36,7 +36,7 @@ export interface Pacing {
 }
 
 /** mulberry32: a small, fast, seedable generator of floats in [0, 1). */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -41,6 +41,11 @@ export interface WorkerOptions {
   readyTimeoutMs?: number;
   /** Where the fresh state directory is made (default: the system's temporary directory). */
   stateRoot?: string;
+  /**
+   * Secrets (an API key): written to a `.env` file (mode 0600) in the state directory and given
+   * with `--env-file`, so they never appear on a command line; removed with the state.
+   */
+  secrets?: Record<string, string>;
 }
 
 const live = new Set<LocalWorker>();
@@ -158,6 +163,17 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
     migrate(persistTo, logFile);
     [port, inspectorPort] = [await freePort(), await freePort()];
     const vars = Object.entries(options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    if (options.secrets && Object.keys(options.secrets).length) {
+      const envFile = join(persistTo, "secrets.env");
+      await writeFile(
+        envFile,
+        Object.entries(options.secrets)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)
+          .join(""),
+        { mode: 0o600 },
+      );
+      vars.push("--env-file", envFile);
+    }
     const log = createWriteStream(logFile);
     handle.startedAt = performance.now();
     child = spawn(
