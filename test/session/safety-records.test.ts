@@ -10,7 +10,7 @@ import type { SessionActor } from "../../src/session/actor";
 import { APICallError } from "@ai-sdk/provider";
 import { MockLanguageModelV3 } from "ai/test";
 import { call } from "../helpers";
-import { actor, body, d1Session, eventually, person, say, sendMessage, settle, startSession, tinyScript, type Person } from "./helpers";
+import { actor, body, d1Session, eventually, person, say, settle, startSession, tinyScript, type Person } from "./helpers";
 
 const CRISIS = "Some days I want to die";
 

@@ -13,7 +13,6 @@ import { Connections } from "../../src/session/live/connections";
 import { onSocketFrame, type SocketParts } from "../../src/session/live/socket";
 import { CLOSE_CODES, MAX_BAD_FRAMES, MAX_FRAME_BYTES } from "../../src/session/protocol";
 import { Turns } from "../../src/session/turns/turns";
-import { call, expectProblem } from "../helpers";
 import { actor, lastState, openSocket, person, queuedTurns, say, settle, startSession, type Person } from "./helpers";
 import { connect, delivered, OWNER, openSession, withParts, type Parts } from "./parts";
 

@@ -62,7 +62,15 @@ export function safetyRecords({ turnId, flags, referrals, locale, userMessage, n
       : [];
   for (const r of shown) {
     // Counted under the script's language, as the flags are: the report puts a session's detections and referrals in one row.
-    records.push({ ...base, id: crypto.randomUUID(), kind: "referral", messageId: crisis[0]?.messageId ?? null, source: null, actionId: r.actionId, level: r.level });
+    records.push({
+      ...base,
+      id: crypto.randomUUID(),
+      kind: "referral",
+      messageId: crisis[0]?.messageId ?? null,
+      source: null,
+      actionId: r.actionId,
+      level: r.level,
+    });
   }
   return records;
 }
