@@ -179,7 +179,7 @@ describe("a line the model flags", () => {
 });
 
 describe("a line only the local check catches", () => {
-  it("not streamed (REST): the reply holds the rewrite; a client watching over WebSocket has what streamed taken back", async () => {
+  it("over REST: the reply holds only the rewrite, though the model flagged nothing; a client watching over WebSocket has what streamed taken back", async () => {
     const who = await person("author");
     const id = await guardedSession(who, "guard_rest", () => scriptedModel(sayReply(DOSAGE), sayReply(REWRITE)));
     const watcher = await openSocket(id, who.token);
