@@ -38,6 +38,9 @@ export interface LogFields {
   version?: Scalar;
   events?: number;
   chars?: number;
+  /** Lines the output guard replaced with a checked rewrite, or with its canned line. */
+  rewritten?: number;
+  canned?: number;
   /** An unexpected error's message and stack: only local runs pass them (they may quote content). */
   message?: string;
   stack?: string | undefined;
@@ -65,6 +68,8 @@ const allowed = new Set<string>([
   "version",
   "events",
   "chars",
+  "rewritten",
+  "canned",
   "message",
   "stack",
 ] satisfies (keyof LogFields)[]);

@@ -4,7 +4,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import { PositionSchema, riskLevels, runDiagnosticCodes, type JsonValue } from "../engine";
-import { executionStatuses, messageRoles, sessionStatuses } from "../store/schema/sessions";
+import { guardKinds } from "../engine/safety/output-check";
+import { executionStatuses, guardOutcomes, messageRoles, sessionStatuses } from "../store/schema/sessions";
 import { listOf } from "../http/openapi";
 
 /** Longest user message, in UTF-16 code units. */
@@ -71,12 +72,20 @@ export const SafetySchema = z
 
 export const SafetyRecordSchema = z
   .object({
-    kind: z.enum(["flag", "referral"]).openapi({ description: "`flag`: a safety flag was raised; `referral`: crisis resources were shown" }),
+    kind: z.enum(["flag", "referral", "guard"]).openapi({
+      description:
+        "`flag`: a safety flag was raised; `referral`: crisis resources were shown; `guard`: the output guard replaced a line the AI was about to show",
+    }),
     turn: z.number().int(),
     messageId: z.string().nullable(),
     actionId: z.string().nullable(),
-    source: z.enum(["model", "input"]).nullable().openapi({ description: "Flags: the model's own report or the scan of the client's words" }),
-    level: RiskLevelSchema,
+    source: z.enum(["model", "input", "local"]).nullable().openapi({
+      description:
+        "Flags: the model's own report or the scan of the client's words. Guard actions: the model flagged its line (`model`) or only the local output check did (`local`)",
+    }),
+    level: RiskLevelSchema.optional().openapi({ description: "Flags and referrals" }),
+    kinds: z.array(z.enum(guardKinds)).optional().openapi({ description: "Guard actions: the boundaries the line crossed, as far as known" }),
+    action: z.enum(guardOutcomes).optional().openapi({ description: "Guard actions: the line shown is a checked rewrite or the canned line" }),
     locale: z.string().openapi({ description: "The script's language: the locale of the resources offered" }),
     createdAt: z.string().openapi({ format: "date-time" }),
   })
@@ -193,7 +202,9 @@ export const SessionExportSchema = z
     session: SessionInfoSchema,
     messages: z.array(MessageSchema),
     variables: VariablesSchema,
-    safety: z.array(SafetyRecordSchema).openapi({ description: "Every safety flag and crisis referral of the session, oldest first" }),
+    safety: z
+      .array(SafetyRecordSchema)
+      .openapi({ description: "Every safety flag, crisis referral and output-guard action of the session, oldest first" }),
     exportedAt: z.string().openapi({ format: "date-time" }),
     debug: z.array(TurnDebugSchema.pick({ turn: true, traces: true })).optional(),
   })

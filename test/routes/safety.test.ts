@@ -85,7 +85,7 @@ describe("GET /api/sessions?risk=", () => {
 });
 
 describe("GET /api/admin/safety/report", () => {
-  it("counts detections, confirmations and referrals per month and locale, for months from..to only", async () => {
+  it("counts detections, confirmations, referrals and guard actions per month and locale, for months from..to only", async () => {
     // Records of past months, as the mirror writes them (erased sessions' rows have no session).
     const at = (iso: string) => Date.parse(iso);
     const flag = (id: string, level: string, locale: string, when: string) =>
@@ -97,7 +97,15 @@ describe("GET /api/admin/safety/report", () => {
       );
     const referral = (id: string, locale: string, when: string) =>
       env.DB.prepare("INSERT INTO crisis_referrals (id, turn, level, locale, created_at) VALUES (?, 1, 'high', ?, ?)").bind(id, locale, at(when));
+    const guard = (id: string, locale: string, when: string) =>
+      env.DB.prepare(
+        "INSERT INTO guard_actions (id, turn, source, kinds, action, locale, created_at) VALUES (?, 1, 'local', '[\"prescription\"]', 'canned', ?, ?)",
+      ).bind(id, locale, at(when));
     await env.DB.batch([
+      guard("g1", "en", "2020-01-10T10:00:00Z"),
+      guard("g2", "en", "2020-01-11T10:00:00Z"),
+      guard("g3", "zh-CN", "2020-02-01T00:00:00Z"),
+      guard("g4", "en", "2020-03-01T00:00:00Z"),
       flag("f1", "high", "en", "2020-01-05T10:00:00Z"),
       flag("f2", "none", "en", "2020-01-06T10:00:00Z"),
       flag("f3", "low", "en", "2020-02-29T23:59:59Z"),
@@ -112,13 +120,15 @@ describe("GET /api/admin/safety/report", () => {
       from: "2020-01",
       to: "2020-02",
       rows: [
-        { month: "2020-01", locale: "en", detections: 1, confirmations: 1, referrals: 2 },
-        { month: "2020-01", locale: "zh-CN", detections: 0, confirmations: 0, referrals: 1 },
-        { month: "2020-02", locale: "en", detections: 1, confirmations: 0, referrals: 0 },
+        { month: "2020-01", locale: "en", detections: 1, confirmations: 1, referrals: 2, guardActions: 2 },
+        { month: "2020-01", locale: "zh-CN", detections: 0, confirmations: 0, referrals: 1, guardActions: 0 },
+        { month: "2020-02", locale: "en", detections: 1, confirmations: 0, referrals: 0, guardActions: 0 },
+        // A month and locale with only a guard action is a row of its own.
+        { month: "2020-02", locale: "zh-CN", detections: 0, confirmations: 0, referrals: 0, guardActions: 1 },
       ],
     });
     expect((await body(await report(admin, "from=2020-03&to=2020-03"), 200)).rows).toEqual([
-      { month: "2020-03", locale: "en", detections: 1, confirmations: 1, referrals: 0 },
+      { month: "2020-03", locale: "en", detections: 1, confirmations: 1, referrals: 0, guardActions: 1 },
     ]);
   });
 
@@ -127,7 +137,7 @@ describe("GET /api/admin/safety/report", () => {
     const counselor = await person("counselor");
     const counts = async () => {
       const rows = (await body(await report(counselor, `from=${month}&to=${month}`), 200)).rows as any[];
-      return (locale: string) => rows.find((r) => r.locale === locale) ?? { detections: 0, confirmations: 0, referrals: 0 };
+      return (locale: string) => rows.find((r) => r.locale === locale) ?? { detections: 0, confirmations: 0, referrals: 0, guardActions: 0 };
     };
     const earlier = await counts();
     const owner = await person("author");
@@ -146,7 +156,8 @@ describe("GET /api/admin/safety/report", () => {
     const res = await report(counselor, `from=${month}&to=${month}`);
     const text = await res.text();
     for (const secret of [en, zh, owner.id, "die", "不想活"]) expect(text).not.toContain(secret);
-    for (const row of JSON.parse(text).rows) expect(Object.keys(row).sort()).toEqual(["confirmations", "detections", "locale", "month", "referrals"]);
+    for (const row of JSON.parse(text).rows)
+      expect(Object.keys(row).sort()).toEqual(["confirmations", "detections", "guardActions", "locale", "month", "referrals"]);
   });
 
   it("is for admins and counselors only, and refuses months that are not YYYY-MM or run backwards", async () => {

@@ -35,6 +35,10 @@ const SafetyReportSchema = z
               "Safety flags of risk `high` or above. A stand-in: no protocol step confirms risk yet, so this counts the flags graded (or, for an ungraded crisis flag, taken as) high",
           }),
           referrals: z.number().int().openapi({ description: "Times crisis resources were shown to a client" }),
+          guardActions: z.number().int().openapi({
+            description:
+              "Lines the AI was about to show that crossed a safety boundary (flagged by the model or the local output check) and were replaced by a checked rewrite or an approved line",
+          }),
         })
         .openapi("SafetyReportRow"),
     ),
@@ -49,7 +53,7 @@ const report = createRoute({
   middleware: [requireAuth("admin", "counselor")] as const,
   summary: "Safety counts by month and locale",
   description:
-    "Counts of safety detections, confirmations and crisis referral notifications per calendar month (UTC) and script language, as a yearly report under California SB 243 needs. Months without any are left out. No session, user or message identifiers and no content: only counts. Erased sessions still count (their records are unlinked, not deleted). Admins and counselors.",
+    "Counts of safety detections, confirmations, crisis referral notifications and output-guard actions per calendar month (UTC) and script language, as a yearly report under California SB 243 needs. Months without any are left out. No session, user or message identifiers and no content: only counts. Erased sessions still count (their records are unlinked, not deleted). Admins and counselors.",
   request: { query: ReportQuery },
   responses: { 200: jsonResponse(SafetyReportSchema, "The counts"), ...problemResponses(400, 401, 403) },
 });

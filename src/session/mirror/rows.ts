@@ -3,7 +3,7 @@
  * (mirrorBatch) and what a rebuild reads (metaFromRow, messageFromRow).
  */
 import { flatVariables, type SessionState } from "../../engine";
-import type { MessageRow, MirrorBatch, ReferralRow, SafetyFlagRow, SessionRow } from "../../store/sessions/mirror";
+import type { GuardActionRow, MessageRow, MirrorBatch, ReferralRow, SafetyFlagRow, SessionRow } from "../../store/sessions/mirror";
 import type { sessions, messages } from "../../store/schema";
 import { described, type Meta } from "../storage/meta";
 import type { OutboxEntry, PinnedScript, SafetyRecord, StoredMessage } from "../storage/tables";
@@ -56,15 +56,25 @@ export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbo
   };
 }
 
-function safetyRows(sessionId: string, records: SafetyRecord[]): Pick<MirrorBatch, "flags" | "referrals"> {
+function safetyRows(sessionId: string, records: SafetyRecord[]): Pick<MirrorBatch, "flags" | "referrals" | "guards"> {
   const flags: SafetyFlagRow[] = [];
   const referrals: ReferralRow[] = [];
-  for (const { kind, turnId, source, createdAt, ...same } of records) {
-    const row = { ...same, sessionId, turn: turnId, createdAt: new Date(createdAt) };
-    if (kind === "referral") referrals.push(row);
-    else flags.push({ ...row, source: source ?? "model" });
+  const guards: GuardActionRow[] = [];
+  for (const r of records) {
+    const row = {
+      id: r.id,
+      sessionId,
+      turn: r.turnId,
+      messageId: r.messageId,
+      actionId: r.actionId,
+      locale: r.locale,
+      createdAt: new Date(r.createdAt),
+    };
+    if (r.kind === "guard") guards.push({ ...row, source: r.source, kinds: r.kinds, action: r.action });
+    else if (r.kind === "referral") referrals.push({ ...row, level: r.level });
+    else flags.push({ ...row, source: r.source, level: r.level });
   }
-  return { flags, referrals };
+  return { flags, referrals, guards };
 }
 
 function sessionRow(meta: Meta, state: SessionState, lastSeq: number, lastTurn: number): SessionRow {

@@ -98,6 +98,27 @@ CREATE TABLE safety_log (
   createdAt INTEGER NOT NULL
 );
 `,
+  // 3: the output guard's actions join the safety log (`kind` 'guard': which boundaries, `action` rewritten or canned).
+  // They carry no risk level, so `level` becomes nullable: SQLite changes a column's constraint only by rebuilding its table.
+  `
+CREATE TABLE safety_log_3 (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  turnId INTEGER NOT NULL,
+  messageId TEXT,
+  actionId TEXT,
+  source TEXT,
+  level TEXT,
+  kinds TEXT,
+  action TEXT,
+  locale TEXT NOT NULL,
+  createdAt INTEGER NOT NULL
+);
+INSERT INTO safety_log_3 (id, kind, turnId, messageId, actionId, source, level, locale, createdAt)
+  SELECT id, kind, turnId, messageId, actionId, source, level, locale, createdAt FROM safety_log;
+DROP TABLE safety_log;
+ALTER TABLE safety_log_3 RENAME TO safety_log;
+`,
 ];
 
 /** Runs the migrations this storage has not had, in order; call inside a transaction. Returns the version now stored. */

@@ -11,11 +11,13 @@
  *   turns    one row per turn: queued → running → done | failed, with the result
  *            a repeated clientMessageId is answered from
  *   outbox   what the D1 mirror still has to receive (variable changes, safety records; any row = flush due)
- *   safety_log  per turn: the safety flags raised and the referrals (crisis resources shown), no content
+ *   safety_log  per turn: the safety flags raised, the referrals (crisis resources shown) and the
+ *            output guard's actions (lines replaced), no content
  *   debug    per turn: prompts, raw replies, the decision trace (debug sessions only)
  * Their layout is versioned: migrations.ts.
  */
 import type { JsonValue, RiskLevel, SessionScript, SessionState } from "../../engine";
+import type { GuardAction } from "../../engine/runtime/events";
 import type { ExecutionStatus, MessageRole, SessionStatus } from "../../store/schema/sessions";
 import type { LoggedChange, SafetyView, TurnDebug } from "../schemas";
 import type { Meta } from "./meta";
@@ -73,23 +75,29 @@ export interface Turn {
   createdAt: number;
 }
 
-/**
- * A safety flag the engine raised (`flag`) or crisis resources shown to the client (`referral`): what
- * reviewers and the yearly report count. Never any of the words that were said.
- */
-export interface SafetyRecord {
+interface RecordOf<K extends string> {
   /** Given when the turn commits, so D1 inserts a record once however often the batch is sent. */
   id: string;
-  kind: "flag" | "referral";
+  kind: K;
   turnId: number;
   messageId: string | null;
   actionId: string | null;
-  /** Flags only. */
-  source: "model" | "input" | null;
-  level: RiskLevel;
+  /** The script's language. */
   locale: string;
   createdAt: number;
 }
+
+/**
+ * A safety flag the engine raised (`flag`), crisis resources shown to the client (`referral`), or a line the
+ * output guard replaced before the client kept it (`guard`): what reviewers and the yearly report count.
+ * Never any of the words that were said.
+ */
+export type SafetyRecord =
+  | (RecordOf<"flag"> & { source: "model" | "input"; level: RiskLevel })
+  | (RecordOf<"referral"> & { source: null; level: RiskLevel })
+  | (RecordOf<"guard"> & GuardAction);
+
+export type GuardRecord = Extract<SafetyRecord, { kind: "guard" }>;
 
 export interface OutboxEntry {
   id: number;
@@ -311,7 +319,7 @@ export class SessionStorage {
   // ── safety log ────────────────────────────────────────────────────────
 
   safetyLog(): SafetyRecord[] {
-    return this.rows("SELECT * FROM safety_log ORDER BY createdAt, turnId, kind, id").map((r) => decode<SafetyRecord>(r)!);
+    return this.rows("SELECT * FROM safety_log ORDER BY createdAt, turnId, kind, id").map(safetyRecordOf);
   }
 
   // ── debug ─────────────────────────────────────────────────────────────
@@ -331,6 +339,13 @@ export class SessionStorage {
   private debug(where: string, ...params: SqlStorageValue[]): TurnDebug[] {
     return this.rows(`SELECT data FROM debug ${where} ORDER BY turnId`, ...params).map((r) => JSON.parse(r.data as string) as TurnDebug);
   }
+}
+
+/** A safety_log row as its record: a guard's columns (`kinds`, `action`) and a flag's or referral's (`level`) are null on the others. */
+function safetyRecordOf(row: Row): SafetyRecord {
+  const { kinds, action, level, ...common } = row;
+  if (common.kind === "guard") return { ...common, kinds: JSON.parse(kinds as string), action } as unknown as SafetyRecord;
+  return { ...common, level } as unknown as SafetyRecord;
 }
 
 function statusOf(m: Meta) {

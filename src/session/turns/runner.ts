@@ -26,7 +26,7 @@ import type { SessionStorage, StoredMessage, StoredResult, Turn } from "../stora
 import { messageView } from "../views";
 import type { ModelSource } from "./model";
 import { finished, resultView, stepProblem, storedOutcome, storedProblem, type Outcome } from "./outcome";
-import { flaggedMessages, highest, levelOf, safetyRecords, type GradedFlag, type Referral } from "./safety-log";
+import { flaggedMessages, highest, levelOf, safetyRecords, type GradedFlag, type Guarded, type Referral } from "./safety-log";
 import { log } from "../../log";
 
 export interface RunnerParts {
@@ -126,6 +126,7 @@ export class TurnRunner {
     const positions: Position[] = [];
     const safety: GradedFlag[] = [];
     const referrals: Referral[] = [];
+    const guards: Guarded[] = [];
     const traces: TurnDebug["traces"] = [];
     const diagnostics: NonNullable<TurnDebug["diagnostics"]> = [];
     /** Lines whose text reached clients as deltas: the ones a failed turn takes back. */
@@ -175,6 +176,13 @@ export class TurnRunner {
             referrals.push(referral);
             break;
           }
+          case "guard": {
+            // Its line was already retracted (the `delta_reset` above) and the message that follows holds the safe line:
+            // nothing to send, only to count with the turn.
+            const { type: _t, ...guarded } = e;
+            guards.push(guarded);
+            break;
+          }
           case "diagnostic": {
             // Something for the author to fix (it names the script, never what anyone said): the debug trace, never clients.
             const { type: _t, ...diagnostic } = e;
@@ -196,6 +204,7 @@ export class TurnRunner {
       turnId: turn.id,
       flags: safety,
       referrals,
+      guards,
       locale: s.pinned.script.session.language ?? "zh-CN",
       userMessage,
       now,
@@ -213,6 +222,7 @@ export class TurnRunner {
       });
       s.meta = meta;
       log({ level: "warn", msg: "turn failed", sessionId: s.meta.sessionId, turn: turn.id, code: error.code });
+      if (guards.length) logGuards(s.meta.sessionId, turn.id, guards);
       const problem = storedProblem(error, turn.clientMessageId);
       // No line of a failed turn is committed: what was streamed of them is taken back before the error.
       for (const [messageId, actionId] of streamed) hub.publish({ type: "delta_reset", messageId, actionId }, s.lastSeq, turn.id);
@@ -261,7 +271,14 @@ export class TurnRunner {
     if (debug) hub.publish({ type: "debug", ...debug }, s.lastSeq, turn.id);
     // The script has ended: nothing more will come on GET /events.
     if (meta.status === "completed") hub.endListeners();
+    if (guards.length) logGuards(s.meta.sessionId, turn.id, guards);
     void mirror.flush();
     return { ok: true, result: resultView(stored, views, userMessage, debug) };
   }
+}
+
+/** How many of the turn's lines the output guard replaced, and how: ids and counts, never a line. */
+function logGuards(sessionId: string, turn: number, guards: Guarded[]): void {
+  const canned = guards.filter((g) => g.action === "canned").length;
+  log({ level: "info", msg: "output guard replaced lines", sessionId, turn, rewritten: guards.length - canned, canned });
 }

@@ -1,9 +1,10 @@
 /**
- * A turn's safety flags and crisis referrals as the records its commit logs (the session's safety log and
- * the D1 mirror), the session's risk they raise, and the flags the turn's messages carry. Nothing here
- * holds what anyone said.
+ * A turn's safety flags, crisis referrals and output-guard actions as the records its commit logs (the
+ * session's safety log and the D1 mirror), the session's risk they raise, and the flags the turn's
+ * messages carry. Nothing here holds what anyone said.
  */
 import { riskLevels, type JsonValue, type RiskLevel, type SafetyFlag } from "../../engine";
+import type { GuardAction } from "../../engine/runtime/events";
 import type { SafetyView } from "../schemas";
 import type { SafetyRecord, StoredMessage } from "../storage/tables";
 
@@ -19,6 +20,9 @@ export function levelOf(flag: SafetyFlag): RiskLevel {
   return flag.level ?? (flag.crisis ? "high" : "none");
 }
 
+/** A line the output guard replaced: its `guard` event without the type. */
+export type Guarded = GuardAction & { actionId: string; messageId: string };
+
 /** A flag of this turn, with the level it counts as. */
 export type GradedFlag = SafetyView & { level: RiskLevel };
 
@@ -30,6 +34,7 @@ export interface TurnSafety {
   turnId: number;
   flags: GradedFlag[];
   referrals: Referral[];
+  guards: Guarded[];
   /** The script's language. */
   locale: string;
   /** The client's message of the turn: the message an input flag is about. */
@@ -41,9 +46,10 @@ export interface TurnSafety {
  * The records a turn commits. The crisis protocol's lines of resources are the engine's `crisis_referral`
  * events; a turn with crisis flags and none of those (the model flagged a crisis, which does not start the
  * protocol) still counts one referral, because clients show the crisis resources on a `safety` frame with
- * `crisis: true` (once per turn, however many flags say so).
+ * `crisis: true` (once per turn, however many flags say so). Each line the output guard replaced is one
+ * `guard` record.
  */
-export function safetyRecords({ turnId, flags, referrals, locale, userMessage, now }: TurnSafety): SafetyRecord[] {
+export function safetyRecords({ turnId, flags, referrals, guards, locale, userMessage, now }: TurnSafety): SafetyRecord[] {
   const base = { turnId, locale, createdAt: now };
   const records: SafetyRecord[] = flags.map((f) => ({
     ...base,
@@ -71,6 +77,9 @@ export function safetyRecords({ turnId, flags, referrals, locale, userMessage, n
       actionId: r.actionId,
       level: r.level,
     });
+  }
+  for (const { actionId, messageId, source, kinds, action } of guards) {
+    records.push({ ...base, id: crypto.randomUUID(), kind: "guard", messageId, actionId, source, kinds, action });
   }
   return records;
 }

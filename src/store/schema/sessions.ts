@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { JsonValue, Position, SessionState, VariableMap } from "../../engine";
 // Not the engine's index: that would build the engine's zod schemas before @hono/zod-openapi extends zod.
-import { riskLevels } from "../../engine/runtime/events";
+import { riskLevels, type GuardAction } from "../../engine/runtime/events";
+import type { GuardKind } from "../../engine/safety/output-check";
 
 /**
  * The D1 mirror of chat sessions. Each session's Durable Object is the source
@@ -114,20 +115,21 @@ export const variableChanges = sqliteTable(
  * gave the record). Erasing a session unlinks its rows (session_id NULL) instead of deleting them, so the
  * yearly counts stay right and hold nothing that leads back to a person.
  */
-const safetyColumns = {
+const recordColumns = {
   /** Given by the actor when it logged the record: a repeated batch inserts nothing. */
   id: text("id").primaryKey(),
   sessionId: text("session_id").references(() => sessions.id, { onDelete: "set null" }),
   /** The actor's turn number. */
   turn: integer("turn").notNull(),
-  /** The AI message the flag or referral went with, when there was one. */
+  /** The AI message the record went with, when there was one (a guard action's: the one that holds the safe line). */
   messageId: text("message_id"),
   actionId: text("action_id"),
-  level: text("level", { enum: riskLevels }).notNull(),
   /** The script's language: the locale of the resources offered. */
   locale: text("locale").notNull(),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 };
+
+const safetyColumns = { ...recordColumns, level: text("level", { enum: riskLevels }).notNull() };
 
 export const safetySources = ["model", "input"] as const;
 
@@ -143,3 +145,30 @@ export const crisisReferrals = sqliteTable("crisis_referrals", safetyColumns, (t
   index("crisis_referrals_session_idx").on(t.sessionId),
   check("crisis_referrals_level_check", inList("level", riskLevels)),
 ]);
+
+export const guardSources = ["model", "local"] as const satisfies readonly GuardAction["source"][];
+export const guardOutcomes = ["rewritten", "canned"] as const satisfies readonly GuardAction["action"][];
+
+/**
+ * The output guard's actions: one row per line the AI was about to show that crossed a safety boundary and
+ * was replaced (by a checked rewrite or the canned line) before any client kept it. Written with the turn
+ * like the safety records (the same columns, but no level), unlinked like them when the session is erased;
+ * never any words.
+ */
+export const guardActions = sqliteTable(
+  "guard_actions",
+  {
+    ...recordColumns,
+    /** `model`: the model flagged its own line; `local`: only the local output check did. */
+    source: text("source", { enum: guardSources }).notNull(),
+    /** The boundaries crossed (diagnosis, prescription, …), as far as known. */
+    kinds: text("kinds", { mode: "json" }).$type<GuardKind[]>().notNull(),
+    action: text("action", { enum: guardOutcomes }).notNull(),
+  },
+  (t) => [
+    index("guard_actions_created_idx").on(t.createdAt),
+    index("guard_actions_session_idx").on(t.sessionId),
+    check("guard_actions_source_check", inList("source", guardSources)),
+    check("guard_actions_action_check", inList("action", guardOutcomes)),
+  ],
+);

@@ -5,13 +5,14 @@
  */
 import { and, asc, eq, getTableName, inArray, ne, notExists, sql, type Table } from "drizzle-orm";
 import { database, tableColumns } from "../db";
-import { blobs, crisisReferrals, messages, safetyFlags, sessions, variableChanges, versionFiles } from "../schema";
+import { blobs, crisisReferrals, guardActions, messages, safetyFlags, sessions, variableChanges, versionFiles } from "../schema";
 
 export type SessionRow = typeof sessions.$inferInsert;
 export type MessageRow = typeof messages.$inferInsert;
 export type VariableChangeRow = typeof variableChanges.$inferInsert;
 export type SafetyFlagRow = typeof safetyFlags.$inferInsert;
 export type ReferralRow = typeof crisisReferrals.$inferInsert;
+export type GuardActionRow = typeof guardActions.$inferInsert;
 
 export interface MirrorBatch {
   session: SessionRow;
@@ -19,6 +20,7 @@ export interface MirrorBatch {
   changes: VariableChangeRow[];
   flags: SafetyFlagRow[];
   referrals: ReferralRow[];
+  guards: GuardActionRow[];
   /** Script and template texts by content hash, so the session can be rebuilt from D1 alone. */
   blobs: { hash: string; content: string }[];
 }
@@ -48,6 +50,7 @@ const insertMessage = upsert(messages, insertOnce);
 const insertChange = upsert(variableChanges, insertOnce);
 const insertFlag = upsert(safetyFlags, insertOnce);
 const insertReferral = upsert(crisisReferrals, insertOnce);
+const insertGuard = upsert(guardActions, insertOnce);
 
 export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<void> {
   const now = new Date();
@@ -60,6 +63,7 @@ export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<v
     ...batch.changes.map((c) => insertChange(d1, c)),
     ...batch.flags.map((f) => insertFlag(d1, f)),
     ...batch.referrals.map((r) => insertReferral(d1, r)),
+    ...batch.guards.map((g) => insertGuard(d1, g)),
   ]);
 }
 
@@ -78,7 +82,7 @@ export async function readMirror(d1: D1Database, sessionId: string) {
 }
 
 /**
- * Deletes the session's rows (its safety records stay, unlinked, for the yearly counts), and the text of an inline script no other
+ * Deletes the session's rows (its safety records and guard actions stay, unlinked, for the yearly counts), and the text of an inline script no other
  * session runs and no version holds. Says whether the script is still in
  * use elsewhere (then its cache entry stays too).
  */
@@ -98,6 +102,7 @@ export async function eraseMirror(d1: D1Database, sessionId: string, scriptHash:
     ...(inline ? [db.delete(blobs).where(and(eq(blobs.hash, scriptHash), notExists(otherSessions), notExists(inVersions)))] : []),
     db.update(safetyFlags).set({ sessionId: null, messageId: null, actionId: null }).where(eq(safetyFlags.sessionId, sessionId)),
     db.update(crisisReferrals).set({ sessionId: null, messageId: null, actionId: null }).where(eq(crisisReferrals.sessionId, sessionId)),
+    db.update(guardActions).set({ sessionId: null, messageId: null, actionId: null }).where(eq(guardActions.sessionId, sessionId)),
     db.delete(variableChanges).where(eq(variableChanges.sessionId, sessionId)),
     db.delete(messages).where(eq(messages.sessionId, sessionId)),
     db.delete(sessions).where(eq(sessions.id, sessionId)),

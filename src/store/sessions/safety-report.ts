@@ -1,11 +1,11 @@
 /**
- * The yearly safety report's counts (the shape California SB 243 asks operators to report): safety flags
- * and crisis referrals per calendar month (UTC) and locale, from the D1 mirror. Counts only: no session,
+ * The yearly safety report's counts (the shape California SB 243 asks operators to report): safety flags,
+ * crisis referrals and output-guard actions per calendar month (UTC) and locale, from the D1 mirror. Counts only: no session,
  * user or message appears in the answer.
  */
 import { and, gte, lt, sql } from "drizzle-orm";
 import { database } from "../db";
-import { crisisReferrals, safetyFlags } from "../schema";
+import { crisisReferrals, guardActions, safetyFlags } from "../schema";
 
 export interface SafetyReportRow {
   /** YYYY-MM */
@@ -14,9 +14,11 @@ export interface SafetyReportRow {
   detections: number;
   confirmations: number;
   referrals: number;
+  /** Lines the output guard replaced before a client kept them. */
+  guardActions: number;
 }
 
-const month = (column: typeof safetyFlags.createdAt | typeof crisisReferrals.createdAt) =>
+const month = (column: typeof safetyFlags.createdAt | typeof crisisReferrals.createdAt | typeof guardActions.createdAt) =>
   sql<string>`strftime('%Y-%m', ${column} / 1000, 'unixepoch')`;
 
 /** Months from `from` through `to` (both YYYY-MM, inclusive), oldest first, then by locale; months without records are left out. */
@@ -24,7 +26,7 @@ export async function safetyReport(d1: D1Database, from: string, to: string): Pr
   const db = database(d1);
   const start = monthStart(from);
   const end = monthStart(to, 1);
-  const [flags, referrals] = await db.batch([
+  const [flags, referrals, guards] = await db.batch([
     db
       .select({
         month: month(safetyFlags.createdAt),
@@ -40,18 +42,24 @@ export async function safetyReport(d1: D1Database, from: string, to: string): Pr
       .from(crisisReferrals)
       .where(and(gte(crisisReferrals.createdAt, start), lt(crisisReferrals.createdAt, end)))
       .groupBy(sql`1`, sql`2`),
+    db
+      .select({ month: month(guardActions.createdAt), locale: guardActions.locale, guardActions: sql<number>`count(*)` })
+      .from(guardActions)
+      .where(and(gte(guardActions.createdAt, start), lt(guardActions.createdAt, end)))
+      .groupBy(sql`1`, sql`2`),
   ]);
   const rows = new Map<string, SafetyReportRow>();
   const row = (m: string, locale: string) => {
     const key = `${m} ${locale}`;
     let r = rows.get(key);
-    if (!r) rows.set(key, (r = { month: m, locale, detections: 0, confirmations: 0, referrals: 0 }));
+    if (!r) rows.set(key, (r = { month: m, locale, detections: 0, confirmations: 0, referrals: 0, guardActions: 0 }));
     return r;
   };
   for (const f of flags) Object.assign(row(f.month, f.locale), { detections: f.detections, confirmations: f.confirmations });
   for (const r of referrals) row(r.month, r.locale).referrals = r.referrals;
+  for (const g of guards) row(g.month, g.locale).guardActions = g.guardActions;
   return [...rows.values()]
-    .filter((r) => r.detections + r.confirmations + r.referrals > 0)
+    .filter((r) => r.detections + r.confirmations + r.referrals + r.guardActions > 0)
     .sort((a, b) => a.month.localeCompare(b.month) || a.locale.localeCompare(b.locale));
 }
 

@@ -45,6 +45,18 @@ const flag: SafetyRecord = {
   createdAt: 7000,
 };
 const referral: SafetyRecord = { ...flag, id: "r1", kind: "referral", source: null, messageId: "msg_2" };
+const guard: SafetyRecord = {
+  id: "g1",
+  kind: "guard",
+  turnId: 2,
+  messageId: "msg_2",
+  actionId: "say_1",
+  source: "local",
+  kinds: ["prescription"],
+  action: "canned",
+  locale: "en",
+  createdAt: 7000,
+};
 
 function input(over: Partial<MirrorInput> = {}): MirrorInput {
   const meta = { ...created({ ...origin, templateHashes: { reply: "t-hash" } }, 5000), mirrorAttempts: 2, erasing: false };
@@ -56,7 +68,13 @@ function input(over: Partial<MirrorInput> = {}): MirrorInput {
     lastTurn: 2,
     log: [message(1), message(2)],
     outbox: [
-      { id: 1, turnId: 2, changes: [{ name: "mood", scope: "session", value: 6, actionId: "say_1" }], safety: [flag, referral], createdAt: 7000 },
+      {
+        id: 1,
+        turnId: 2,
+        changes: [{ name: "mood", scope: "session", value: 6, actionId: "say_1" }],
+        safety: [flag, referral, guard],
+        createdAt: 7000,
+      },
       { id: 2, turnId: null, changes: [], safety: [], createdAt: 8000 },
     ],
     ...over,
@@ -106,6 +124,23 @@ describe("mirror/rows.ts: safety records", () => {
     ]);
     expect(referrals).toEqual([
       { id: "r1", sessionId: "s", turn: 2, messageId: "msg_2", actionId: "say_1", level: "high", locale: "en", createdAt: new Date(7000) },
+    ]);
+  });
+
+  it("go to D1 as guard_actions rows: boundaries and outcome, no level", () => {
+    expect(mirrorBatch(input()).guards).toEqual([
+      {
+        id: "g1",
+        sessionId: "s",
+        turn: 2,
+        messageId: "msg_2",
+        actionId: "say_1",
+        source: "local",
+        kinds: ["prescription"],
+        action: "canned",
+        locale: "en",
+        createdAt: new Date(7000),
+      },
     ]);
   });
 

@@ -26,7 +26,16 @@ const inputCrisis: GradedFlag = { source: "input", crisis: true, riskType: "self
 const modelCrisis: GradedFlag = { source: "model", crisis: true, level: "imminent", actionId: "ask", messageId: "msg_4" };
 const boundary: GradedFlag = { source: "model", crisis: false, riskType: "diagnosis", level: "none", actionId: "ask", messageId: "msg_4" };
 
-const turn = (over: Partial<TurnSafety>): TurnSafety => ({ turnId: 2, flags: [], referrals: [], locale: "en", userMessage: user, now: 100, ...over });
+const turn = (over: Partial<TurnSafety>): TurnSafety => ({
+  turnId: 2,
+  flags: [],
+  referrals: [],
+  guards: [],
+  locale: "en",
+  userMessage: user,
+  now: 100,
+  ...over,
+});
 
 describe("levelOf", () => {
   it("keeps a graded level; an ungraded crisis flag counts as high, any other ungraded flag as none", () => {
@@ -78,6 +87,48 @@ describe("safetyRecords", () => {
       ["ask", "zh-CN", "high"],
       ["next", "zh-CN", "low"],
     ]);
+  });
+});
+
+describe("safetyRecords: the output guard", () => {
+  it("logs one guard record per replaced line, with its boundaries and what replaced it, and no level", () => {
+    const records = safetyRecords(
+      turn({
+        flags: [boundary],
+        guards: [
+          { actionId: "ask", messageId: "msg_4", source: "model", kinds: ["diagnosis"], action: "rewritten" },
+          { actionId: "next", messageId: "msg_5", source: "local", kinds: ["prescription", "guarantee"], action: "canned" },
+        ],
+      }),
+    );
+    expect(records.map((r) => r.kind)).toEqual(["flag", "guard", "guard"]);
+    expect(records.filter((r) => r.kind === "guard")).toEqual([
+      {
+        id: expect.any(String),
+        kind: "guard",
+        turnId: 2,
+        messageId: "msg_4",
+        actionId: "ask",
+        source: "model",
+        kinds: ["diagnosis"],
+        action: "rewritten",
+        locale: "en",
+        createdAt: 100,
+      },
+      {
+        id: expect.any(String),
+        kind: "guard",
+        turnId: 2,
+        messageId: "msg_5",
+        actionId: "next",
+        source: "local",
+        kinds: ["prescription", "guarantee"],
+        action: "canned",
+        locale: "en",
+        createdAt: 100,
+      },
+    ]);
+    expect(new Set(records.map((r) => r.id)).size).toBe(3);
   });
 });
 
