@@ -73,19 +73,21 @@ describe("safetyRecords", () => {
     expect(safetyRecords(turn({ flags: [boundary] })).filter((r) => r.kind === "referral")).toEqual([]);
   });
 
-  it("takes the engine's referral events as they are when there are any", () => {
-    const referrals = safetyRecords(
+  it("takes the engine's referral events when there are any, counted under the script's language as the flags are", () => {
+    const records = safetyRecords(
       turn({
         flags: [inputCrisis],
         referrals: [
-          { actionId: "ask", locale: "zh-CN", level: "high" },
-          { actionId: "next", locale: "zh-CN", level: "low" },
+          { actionId: "ask", locale: "en-US", level: "high" },
+          { actionId: "next", locale: "en-GB", level: "low" },
         ],
       }),
-    ).filter((r) => r.kind === "referral");
+    );
+    const referrals = records.filter((r) => r.kind === "referral");
+    const flag = records.find((r) => r.kind === "flag")!;
     expect(referrals.map((r) => [r.actionId, r.locale, r.level])).toEqual([
-      ["ask", "zh-CN", "high"],
-      ["next", "zh-CN", "low"],
+      ["ask", flag.locale, "high"],
+      ["next", flag.locale, "low"],
     ]);
   });
 });
