@@ -184,11 +184,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   // ── WebSocket ─────────────────────────────────────────────────────────
 
   override async fetch(request: Request): Promise<Response> {
-    const res = await openSocket(this.sockets(), request);
-    // The alarm closes the socket when its token expires.
-    const expiry = res.webSocket ? this.hub.expireSockets() : null;
-    if (expiry !== null) this.clock.wakeBy(expiry);
-    return res;
+    return openSocket(this.sockets(), request);
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -199,9 +195,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     closeSocket(ws, code);
   }
 
-  override async webSocketError(): Promise<void> {
-    // The runtime closes the socket; the client resumes from its last seq.
-  }
+  /** The runtime closes the socket; the client resumes from its last seq. */
+  override async webSocketError(): Promise<void> {}
 
   // ── alarm: erase, watchdog, idle lifecycle, mirror retry, token expiry ─
 
@@ -229,7 +224,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   }
 
   private sockets(): SocketParts {
-    return { store: this.store, hub: this.hub, turns: this.turns, session: (caller, access) => this.session(caller, access) };
+    const session = (caller: Caller, access: Access) => this.session(caller, access);
+    return { store: this.store, hub: this.hub, turns: this.turns, session, wakeBy: (at) => this.clock.wakeBy(at) };
   }
 
   private async completeErase(s: Loaded): Promise<void> {

@@ -5,13 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { Connections } from "../../src/session/live/connections";
 import { streamEvents } from "../../src/session/live/events";
-import { closeSocket, onSocketFrame, openSocket, type SocketParts } from "../../src/session/live/socket";
+import { closeSocket, onSocketFrame, openSocket } from "../../src/session/live/socket";
 import { streamTurn } from "../../src/session/live/turn-stream";
 import { CALLER_HEADER, type Caller } from "../../src/session/requests";
 import { answered } from "../../src/session/storage/meta";
 import { accept } from "../../src/session/turns/intake";
 import { Turns } from "../../src/session/turns/turns";
-import { connect, delivered, logged, OWNER, openSession, sseEvents, withParts, type Parts } from "./parts";
+import { connect, delivered, logged, OWNER, openSession, socketParts, sseEvents, withParts } from "./parts";
 
 describe("live/connections.ts: Connections", () => {
   it("sends each frame to every socket and every GET /events stream, and to the stream of that turn only", async () => {
@@ -82,13 +82,6 @@ describe("live/connections.ts: Connections", () => {
 });
 
 /** The socket parts as the actor gives them, with the session loaded in `p`. */
-const socketParts = (p: Parts, turns = new Turns({ ...p, schedule: () => undefined })): SocketParts => ({
-  store: p.store,
-  hub: p.hub,
-  turns,
-  session: (caller, access) => p.loader.session(caller, access),
-});
-
 const upgrade = (caller: Caller | null, headers: Record<string, string> = { Upgrade: "websocket" }) =>
   new Request("http://actor/ws", { headers: { ...headers, ...(caller ? { [CALLER_HEADER]: JSON.stringify(caller) } : {}) } });
 

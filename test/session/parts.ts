@@ -10,12 +10,14 @@ import { getConfig } from "../../src/config";
 import type { SessionActor } from "../../src/session/actor";
 import { Instrumentation } from "../../src/session/instrumentation";
 import { Connections, type SocketAttachment } from "../../src/session/live/connections";
+import type { SocketParts } from "../../src/session/live/socket";
 import { SessionLoader, type Loaded } from "../../src/session/load/loader";
 import { opening, storeOpening } from "../../src/session/load/opening";
 import { Mirror } from "../../src/session/mirror/outbox";
 import { inlineSource } from "../../src/session/source";
 import { SessionStorage, type StoredMessage } from "../../src/session/storage/tables";
 import { ModelSource } from "../../src/session/turns/model";
+import { Turns } from "../../src/session/turns/turns";
 import { actor, parseSse, tinyScript, type SseEvent } from "./helpers";
 
 export interface Parts {
@@ -109,3 +111,8 @@ export function connect(p: Parts, role: Role = "author", joinedSeq = 0, attachme
 
 /** Lets the runtime deliver what was sent on the sockets. */
 export const delivered = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** What the socket functions take, wired on these parts; `wakes` records the alarm times they ask for. */
+export function socketParts(p: Parts, turns = new Turns({ ...p, schedule: () => undefined }), wakes: number[] = []): SocketParts {
+  return { store: p.store, hub: p.hub, turns, session: (caller, access) => p.loader.session(caller, access), wakeBy: (at) => wakes.push(at) };
+}

@@ -10,18 +10,10 @@ import { describe, expect, it } from "vitest";
 import intake from "../../scripts/sessions/intake_en.yaml";
 import type { SessionActor } from "../../src/session/actor";
 import { Connections } from "../../src/session/live/connections";
-import { onSocketFrame, type SocketParts } from "../../src/session/live/socket";
+import { onSocketFrame } from "../../src/session/live/socket";
 import { CLOSE_CODES, MAX_BAD_FRAMES, MAX_FRAME_BYTES } from "../../src/session/protocol";
-import { Turns } from "../../src/session/turns/turns";
 import { actor, lastState, openSocket, person, queuedTurns, say, settle, startSession, type Person } from "./helpers";
-import { connect, delivered, OWNER, openSession, withParts, type Parts } from "./parts";
-
-const socketParts = (p: Parts): SocketParts => ({
-  store: p.store,
-  hub: p.hub,
-  turns: new Turns({ ...p, schedule: () => undefined }),
-  session: (caller, access) => p.loader.session(caller, access),
-});
+import { connect, delivered, OWNER, openSession, socketParts, withParts } from "./parts";
 
 const userMessage = (clientMessageId: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ type: "user_message", content: "hello", clientMessageId, ...extra });

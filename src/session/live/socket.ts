@@ -18,6 +18,8 @@ export interface SocketParts {
   hub: Connections;
   turns: Turns;
   session: (caller: Caller, access: Access) => Promise<Loaded>;
+  /** The alarm fires by then at the latest: it closes the socket when its token expires. */
+  wakeBy: (at: number) => void;
 }
 
 /** The WebSocket upgrade the Worker forwards, with the caller it verified: the socket joins with a `state` frame. */
@@ -47,6 +49,7 @@ export async function openSocket(p: SocketParts, request: Request): Promise<Resp
     badFrames: 0,
   });
   p.hub.sendTo(server, stateFrame(s.meta, s.state.position, s.lastSeq));
+  if (expiresAt !== null) p.wakeBy(expiresAt);
   return new Response(null, { status: 101, webSocket: client });
 }
 
