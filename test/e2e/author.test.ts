@@ -3,26 +3,16 @@
  * checked as it loads, a typo typed into the editor reported at its line
  * (in the list and the gutter) within the debounce, and fixed again.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, screenshot, viewports, watchPage } from "./browser";
-import { startDevServer, type DevServer } from "./dev-server";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshot, viewports, watchPage } from "./browser";
+import { serverAndBrowser } from "./harness";
 import { expectedConversation, sampleAnswers, sampleYaml } from "./expected";
 
-let server: DevServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = serverAndBrowser();
 
 async function signIn(page: Page) {
-  await page.goto(`${server.url}/author`);
+  await page.goto(`${ctx.server.url}/author`);
   await page.getByRole("button", { name: "Sign in as a development author" }).click();
   await page.locator("#signed-in").waitFor();
   await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
@@ -47,8 +37,8 @@ async function typeOver(page: Page, find: string, replacement: string) {
 
 describe("author view", () => {
   it("shows a typo's diagnostic at its line as you type, and clears it when fixed", async () => {
-    const page = await browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
-    const watch = watchPage(page, server.url);
+    const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
+    const watch = watchPage(page, ctx.server.url);
     await signIn(page);
     expect(await page.locator("#yaml").inputValue()).toBe(sampleYaml("en"));
     await expect.poll(() => page.locator("#run").isEnabled()).toBe(true);
@@ -78,8 +68,8 @@ describe("author view", () => {
 
   it("runs the script in a debug session with the position, the variables and the model calls beside the chat", async () => {
     const expected = await expectedConversation(sampleYaml("en"), sampleAnswers);
-    const page = await browser.newPage({ viewport: viewports.wide, locale: "en-US" });
-    const watch = watchPage(page, server.url);
+    const page = await ctx.browser.newPage({ viewport: viewports.wide, locale: "en-US" });
+    const watch = watchPage(page, ctx.server.url);
     await signIn(page);
     await page.getByRole("button", { name: "Run in a debug session" }).click();
     const status = page.locator("#debug-status");
@@ -135,8 +125,8 @@ describe("author view", () => {
   });
 
   it("follows a Chinese browser: Chinese labels and Chinese diagnostics", async () => {
-    const page = await browser.newPage({ viewport: viewports.desktop, locale: "zh-CN" });
-    await page.goto(`${server.url}/author`);
+    const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "zh-CN" });
+    await page.goto(`${ctx.server.url}/author`);
     expect(await page.locator("html").getAttribute("lang")).toBe("zh-CN");
     expect(await page.locator("#disclosure").textContent()).toBe("你正在与 AI 助手交谈，而不是心理治疗师。");
     await page.getByRole("button", { name: "以开发作者身份登录" }).click();

@@ -6,26 +6,22 @@
  * export the finished conversation; then a phone-sized screen in Chinese.
  */
 import { readFile } from "node:fs/promises";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, recordStreaming, screenshot, viewports, watchPage } from "./browser";
-import { startDevServer, type DevServer } from "./dev-server";
+import { recordStreaming, screenshot, viewports, watchPage } from "./browser";
+import { serverAndBrowser } from "./harness";
 import { expectedConversation, sampleAnswers, sampleYaml } from "./expected";
 import { startDropProxy, type DropProxy } from "./proxy";
 
-let server: DevServer;
+const ctx = serverAndBrowser();
 let proxy: DropProxy;
-let browser: Browser;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
-  proxy = await startDropProxy(server.url);
+  proxy = await startDropProxy(ctx.server.url);
 });
 
 afterAll(async () => {
-  await browser?.close();
   await proxy?.close();
-  await server?.stop();
 });
 
 const status = (page: Page) => page.locator("#chat-status");
@@ -40,7 +36,7 @@ const unexpected = (problems: string[]) =>
 describe("chat page", () => {
   it("runs the sample session to completion with the keyboard, through dropped connections, without duplicates", async () => {
     const expected = await expectedConversation(sampleYaml("en"), sampleAnswers);
-    const page = await browser.newPage({ viewport: viewports.desktop, locale: "en-US", acceptDownloads: true });
+    const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US", acceptDownloads: true });
     const watch = watchPage(page, proxy.url);
     const streamedTexts = await recordStreaming(page);
     await page.goto(`${proxy.url}/`);
@@ -123,7 +119,7 @@ describe("chat page", () => {
   });
 
   it("fits a 360 px phone screen and speaks Chinese to a Chinese browser", async () => {
-    const page = await browser.newPage({ viewport: viewports.phone, locale: "zh-CN", isMobile: true, hasTouch: true });
+    const page = await ctx.browser.newPage({ viewport: viewports.phone, locale: "zh-CN", isMobile: true, hasTouch: true });
     const watch = watchPage(page, proxy.url);
     await page.goto(`${proxy.url}/`);
     expect(await page.locator("#disclosure").textContent()).toBe("你正在与 AI 助手交谈，而不是心理治疗师。");

@@ -6,13 +6,10 @@
  * again after a reload, lists the deployment's configured table, and falls
  * back to the built-in lines when the server cannot be asked.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, screenshot, viewports, watchPage } from "./browser";
-import { startDevServer, type DevServer } from "./dev-server";
-
-let server: DevServer;
-let browser: Browser;
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshot, viewports, watchPage } from "./browser";
+import { serverAndBrowser } from "./harness";
 
 /** The deployment's own zh-CN table: the page must show what the server answers, not its built-in lines. */
 const configuredZh = [
@@ -20,29 +17,19 @@ const configuredZh = [
   { name: "本地测试热线", phone: "0571-0000-1234", hours: "24小时" },
 ];
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startDevServer({ vars: { CRISIS_RESOURCES: JSON.stringify({ "zh-CN": configuredZh }) } }),
-    launchChromium(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = serverAndBrowser({ vars: { CRISIS_RESOURCES: JSON.stringify({ "zh-CN": configuredZh }) } });
 
 const viewport = viewports.shortPhone;
 const statusIs = (page: Page, text: string) => expect.poll(() => page.locator("#chat-status").textContent(), { timeout: 30_000 }).toBe(text);
 
 async function phonePage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport, locale: "en-US", isMobile: true, hasTouch: true });
-  return { page, problems: watchPage(page, server.url).problems };
+  const page = await ctx.browser.newPage({ viewport, locale: "en-US", isMobile: true, hasTouch: true });
+  return { page, problems: watchPage(page, ctx.server.url).problems };
 }
 
 /** Starts the published script whose picker label contains `label` and says `words`. */
 async function startAndSay(page: Page, label: string, words: string) {
-  await page.goto(`${server.url}/`);
+  await page.goto(`${ctx.server.url}/`);
   const option = page.locator("#script-select option", { hasText: label });
   await page.locator("#script-select").selectOption((await option.getAttribute("value"))!);
   await page.getByRole("button", { name: "Start" }).click();

@@ -3,22 +3,11 @@
  * request to a host other than this machine aborted and recorded. The API
  * reference must render from what the Worker serves itself.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, screenshot, viewports, watchPage } from "./browser";
-import { startDevServer, type DevServer } from "./dev-server";
+import { describe, expect, it } from "vitest";
+import { screenshot, viewports, watchPage } from "./browser";
+import { serverAndBrowser } from "./harness";
 
-let server: DevServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = serverAndBrowser();
 
 const localHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -30,7 +19,7 @@ interface OpenApiDocument {
 
 describe("/docs", () => {
   it("renders the API reference with every request to another host blocked", async () => {
-    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDocument;
+    const doc = (await (await fetch(`${ctx.server.url}/openapi.json`)).json()) as OpenApiDocument;
     // The first tag opens by default: its operations are on screen without a click.
     const firstTag = doc.tags[0]!.name;
     const summaries = Object.values(doc.paths)
@@ -39,7 +28,7 @@ describe("/docs", () => {
       .map((op) => op.summary!);
     expect(summaries.length).toBeGreaterThan(0);
 
-    const context = await browser.newContext({ viewport: viewports.desktop, locale: "en-US" });
+    const context = await ctx.browser.newContext({ viewport: viewports.desktop, locale: "en-US" });
     const blocked: string[] = [];
     await context.route("**/*", (route) => {
       const url = new URL(route.request().url());
@@ -48,14 +37,14 @@ describe("/docs", () => {
       return route.abort("internetdisconnected");
     });
     const page = await context.newPage();
-    const watch = watchPage(page, server.url);
+    const watch = watchPage(page, ctx.server.url);
     const failed: string[] = [];
     page.on("requestfailed", (req) => failed.push(`${req.url()}: ${req.failure()?.errorText}`));
     page.on("response", (res) => {
       if (res.status() >= 400) failed.push(`${res.url()}: HTTP ${res.status()}`);
     });
 
-    const res = await page.goto(`${server.url}/docs`);
+    const res = await page.goto(`${ctx.server.url}/docs`);
     expect(res?.status()).toBe(200);
 
     await expect.poll(() => page.getByRole("heading", { name: doc.info.title, level: 1 }).isVisible(), { timeout: 60_000 }).toBe(true);
