@@ -5,8 +5,8 @@
  * a guard record of the turn, in D1 exactly once (through a refused batch and an eviction) and counted by
  * the safety report.
  */
-import type { LanguageModelV3CallOptions, LanguageModelV3StreamPart } from "@ai-sdk/provider";
-import { MockLanguageModelV3, convertArrayToReadableStream } from "ai/test";
+import type { LanguageModelV3CallOptions } from "@ai-sdk/provider";
+import { MockLanguageModelV3 } from "ai/test";
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ import { cannedLine } from "../../src/engine/safety/canned-lines";
 import type { SessionActor } from "../../src/session/actor";
 import { call } from "../helpers";
 import { sayReply } from "../model-replies";
+import { streamOfPieces } from "../node/engine/helpers";
 import {
   actor,
   allMessages,
@@ -41,11 +42,6 @@ const FLAGGED_WORDS = /clinical|sertraline|50mg/;
 const flaggedByModel = (content: string) =>
   sayReply(content, { safety_risk: { detected: true, risk_type: "diagnosis", confidence: "high", reason: "diagnoses the client" } });
 
-const usage = {
-  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 5, text: 5, reasoning: undefined },
-};
-
 /**
  * A model that answers the guard's `rewrite` call with `rewrite` and every other call with `line`, each reply
  * streamed in small pieces as a provider streams tokens.
@@ -55,16 +51,7 @@ function scriptedModel(line: Record<string, unknown>, rewrite: Record<string, un
     doStream: async (options: LanguageModelV3CallOptions) => {
       const request = options.providerOptions?.[PROVIDER_OPTIONS_KEY] as unknown as ModelRequest;
       const text = JSON.stringify(request.purpose === "rewrite" ? rewrite : line);
-      const pieces = text.match(/[\s\S]{1,12}/g) ?? [];
-      return {
-        stream: convertArrayToReadableStream<LanguageModelV3StreamPart>([
-          { type: "stream-start", warnings: [] },
-          { type: "text-start", id: "t" },
-          ...pieces.map((delta): LanguageModelV3StreamPart => ({ type: "text-delta", id: "t", delta })),
-          { type: "text-end", id: "t" },
-          { type: "finish", usage, finishReason: { unified: "stop", raw: "stop" } },
-        ]),
-      };
+      return streamOfPieces(text.match(/[\s\S]{1,12}/g) ?? []);
     },
   });
 }

@@ -3,15 +3,14 @@
  * the model or by the local check) is retracted, replaced by a checked rewrite or a canned line,
  * and only the safe line is committed, returned and given to later prompts.
  */
-import type { LanguageModelV3StreamPart } from "@ai-sdk/provider";
-import { MockLanguageModelV3, convertArrayToReadableStream } from "ai/test";
+import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { start, step, type EngineEvent } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
 import { cannedLine } from "../../../src/engine/safety/canned-lines";
 import { checkOutput } from "../../../src/engine/safety/output-check";
 import { sayReply as say, askReply as ask } from "../../model-replies";
-import { conversationOf, fixedNow, parseScript, promptOf, requestOf, runTurns, scriptedModel } from "./helpers";
+import { conversationOf, fixedNow, parseScript, promptOf, requestOf, runTurns, scriptedModel, streamOfPieces } from "./helpers";
 
 function scriptIn(language: "en" | "zh-CN", content = "Talk about sleep") {
   return parseScript(`
@@ -202,20 +201,10 @@ describe("while a line streams", () => {
     return new MockLanguageModelV3({
       doStream: async (options) => {
         const text = requestOf(options as never).purpose === "rewrite" ? [JSON.stringify(say(safeRewrite))] : pieces;
-        return {
-          stream: convertArrayToReadableStream<LanguageModelV3StreamPart>([
-            { type: "stream-start", warnings: [] },
-            ...text.map((delta): LanguageModelV3StreamPart => ({ type: "text-delta", id: "t", delta })),
-            { type: "finish", usage, finishReason: { unified: "stop", raw: "stop" } },
-          ]),
-        };
+        return streamOfPieces(text);
       },
     });
   }
-  const usage = {
-    inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
-    outputTokens: { total: 1, text: 1, reasoning: undefined },
-  };
 
   it("stops at the clause the local check flags: that clause and what follows never stream, what came before is taken back", async () => {
     const model = piecewise([

@@ -83,7 +83,11 @@ const usage = {
 /** A stream result that sends `text` in three deltas. */
 export function streamOf(text: string) {
   const third = Math.ceil(text.length / 3);
-  const pieces = [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)].filter(Boolean);
+  return streamOfPieces([text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)].filter(Boolean));
+}
+
+/** A stream result that sends these text deltas, framed as a provider frames them. */
+export function streamOfPieces(pieces: string[]) {
   return {
     stream: convertArrayToReadableStream<LanguageModelV3StreamPart>([
       { type: "stream-start", warnings: [] },
