@@ -74,11 +74,18 @@ async function waitForSample(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`npm run dev published no sample project within ${timeoutMs} ms`);
 }
 
-/** `vars`: Worker variables for this server only (`wrangler dev --var`), e.g. a model provider pointed at a test's fake. */
-export async function startDevServer({ timeoutMs = 120_000, vars = {} as Record<string, string> } = {}): Promise<DevServer> {
+/**
+ * `vars`: Worker variables for this server only (`wrangler dev --var`), e.g. a model provider pointed at a test's fake.
+ * `persistTo`: a state directory the caller owns (kept after stop), e.g. one a backup was restored into; else a fresh one, removed on stop.
+ */
+export async function startDevServer({
+  timeoutMs = 120_000,
+  vars = {} as Record<string, string>,
+  persistTo = undefined as string | undefined,
+} = {}): Promise<DevServer> {
   const port = await freePort();
   const inspectorPort = await freePort([port]);
-  const state = mkdtempSync(join(tmpdir(), "heartrule-e2e-"));
+  const state = persistTo ?? mkdtempSync(join(tmpdir(), "heartrule-e2e-"));
   let log = "";
   const child = spawn(
     "npm",
@@ -107,15 +114,17 @@ export async function startDevServer({ timeoutMs = 120_000, vars = {} as Record<
   child.stdout!.on("data", (chunk) => (log += chunk));
   child.stderr!.on("data", (chunk) => (log += chunk));
   const url = `http://127.0.0.1:${port}`;
+  // npm may end by the signal (signalCode) rather than with a code: either way it has stopped, and a second stop does nothing.
+  const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (running()) {
       const exited = new Promise((r) => child.once("exit", r));
       // The whole group: npm, node scripts/dev.mjs, wrangler and workerd.
       process.kill(-child.pid!, "SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
+      if (running()) process.kill(-child.pid!, "SIGKILL");
     }
-    rmSync(state, { recursive: true, force: true });
+    if (!persistTo) rmSync(state, { recursive: true, force: true });
   };
   try {
     await waitReady(url, child, () => log, timeoutMs);
