@@ -5,13 +5,12 @@
  * takes them). Each wrangler call is printed before it runs; `--dry-run`
  * prints them and runs none.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { unstable_readConfig } from "wrangler";
-import { wranglerBin } from "./wrangler-args.mjs";
+import { wranglerStep } from "./wrangler-args.mjs";
 
 export interface Target {
   env: string | null;
@@ -59,23 +58,7 @@ export function targetFlags(t: Target, { persist = true } = {}): string[] {
 
 /** Prints and runs `wrangler <args>`; returns its standard output. Throws when it fails. Runs nothing in a dry run. */
 export function wrangler(t: Target, args: string[], { quiet = false } = {}): string {
-  console.log(`$ wrangler ${args.join(" ")}`);
-  if (t.dryRun) return "";
-  const started = Date.now();
-  // CI=1: no confirmation prompt (local migrations and executes ask on a terminal).
-  const result = spawnSync(process.execPath, [wranglerBin, ...args], {
-    encoding: "utf8",
-    env: { ...process.env, CI: "1" },
-    maxBuffer: 1 << 30,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (!quiet || result.status !== 0) process.stderr.write(result.stderr);
-  if (result.status !== 0) {
-    process.stderr.write(result.stdout);
-    throw new Error(`wrangler ${args[0]} ${args[1] ?? ""} failed (exit ${result.status ?? result.signal})`);
-  }
-  console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  return result.stdout;
+  return wranglerStep(args, { dryRun: t.dryRun, quiet });
 }
 
 /** The rows of each statement of a `d1 execute --json --command`. */

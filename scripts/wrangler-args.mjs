@@ -1,4 +1,4 @@
-// Shared by scripts/dev.mjs and scripts/deploy.mjs: run wrangler from this
+// Shared by scripts/dev.mjs and the release, backup and restore scripts: run wrangler from this
 // project, and pick out the flags that must reach every wrangler step alike.
 import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -38,4 +38,28 @@ export function wranglerForeground(args) {
   const child = spawn(process.execPath, [wranglerBin, ...args], { stdio: "inherit" });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+/**
+ * Prints `$ wrangler <args>`, runs it to completion and returns its standard output; throws when it fails.
+ * A dry run prints the command and runs nothing. CI=1: no confirmation prompt on a terminal.
+ */
+export function wranglerStep(args, { dryRun = false, quiet = false, env = {} } = {}) {
+  console.log(`$ wrangler ${args.map((a) => (/^[\w@%./:=<>-]+$/.test(a) ? a : JSON.stringify(a))).join(" ")}`);
+  if (dryRun) return "";
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [wranglerBin, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, CI: "1", ...env },
+    maxBuffer: 1 << 30,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (!quiet) process.stdout.write(result.stdout);
+  if (!quiet || result.status !== 0) process.stderr.write(result.stderr);
+  if (result.status !== 0) {
+    if (quiet) process.stderr.write(result.stdout);
+    throw new Error(`wrangler ${args.slice(0, 2).join(" ")} failed (exit ${result.status ?? result.signal})`);
+  }
+  console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return result.stdout;
 }
