@@ -12,6 +12,7 @@
  *   it, and every table and row stays byte for byte as the newer release left
  *   it, so that release serves it again once it is back.
  */
+/// <reference types="vite/client" />
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import intake from "../../scripts/sessions/intake_en.yaml";
