@@ -60,36 +60,8 @@ interface Insert {
   values: string[];
 }
 
-/** Splits SQL text into statements at `;` outside quotes and parentheses (without the `;`). */
-export function splitStatements(sql: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let quote: string | null = null;
-  for (let i = 0; i < sql.length; i++) {
-    const ch = sql[i]!;
-    if (quote) {
-      if (ch === quote) {
-        if (sql[i + 1] === quote) i++;
-        else quote = null;
-      }
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === "-" && sql[i + 1] === "-" && sql.slice(start, i).trim() === "") {
-      const end = sql.indexOf("\n", i);
-      i = end < 0 ? sql.length : end;
-      start = i + 1;
-    } else if (ch === ";") {
-      const text = sql.slice(start, i).trim();
-      if (text) out.push(text);
-      start = i + 1;
-    }
-  }
-  const rest = sql.slice(start).trim();
-  if (rest) out.push(rest);
-  return out;
-}
-
-/** Splits at commas outside quotes and parentheses. */
-function splitList(text: string): string[] {
+/** Splits at `separator` outside quotes and parentheses, trimming each part and dropping empty ones. */
+function splitOutside(text: string, separator: ";" | ","): string[] {
   const parts: string[] = [];
   let depth = 0;
   let quote: string | null = null;
@@ -104,13 +76,20 @@ function splitList(text: string): string[] {
     } else if (ch === "'" || ch === '"') quote = ch;
     else if (ch === "(") depth++;
     else if (ch === ")") depth--;
-    else if (ch === "," && depth === 0) {
+    else if (ch === separator && depth === 0) {
       parts.push(text.slice(start, i).trim());
       start = i + 1;
     }
   }
   parts.push(text.slice(start).trim());
-  return parts;
+  return parts.filter((p) => p !== "");
+}
+
+/** The statements of SQL text (without their `;`), after the comment lines that head a backup file. */
+export function splitStatements(sql: string): string[] {
+  const lines = sql.split("\n");
+  const body = lines.findIndex((l) => !l.startsWith("--"));
+  return splitOutside(body < 0 ? "" : lines.slice(body).join("\n"), ";");
 }
 
 const unquoteIdentifier = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replaceAll('""', '"') : s);
@@ -121,8 +100,8 @@ const INSERT = /^INSERT INTO ("(?:[^"]|"")+"|\w+) \(([^)]*)\) VALUES\s*\(([\s\S]
 function parseInsert(statement: string): Insert {
   const m = INSERT.exec(statement);
   if (!m) throw new Error(`not an INSERT the export writes: ${statement.slice(0, 60)}…`);
-  const columns = splitList(m[2]!).map(unquoteIdentifier);
-  const values = splitList(m[3]!);
+  const columns = splitOutside(m[2]!, ",").map(unquoteIdentifier);
+  const values = splitOutside(m[3]!, ",");
   if (columns.length !== values.length) throw new Error(`INSERT INTO ${m[1]} has ${columns.length} columns and ${values.length} values`);
   return { table: unquoteIdentifier(m[1]!), columns, values };
 }

@@ -60,17 +60,27 @@ export function annotations(commit: Commit): { tag: string; message: string } {
   return { tag, message };
 }
 
+/** The flags both scripts take: which Worker (`--env`, `--config`) and `--dry-run`. */
+const COMMON_OPTIONS = {
+  env: { type: "string", short: "e" },
+  config: { type: "string", short: "c" },
+  "dry-run": { type: "boolean" },
+} as const;
+
+const targetOf = (values: { env?: string | undefined; config?: string | undefined }) => [
+  ...(values.env ? ["--env", values.env] : []),
+  ...(values.config ? ["--config", values.config] : []),
+];
+
 export function parseReleaseArgs(argv: string[]): ReleaseOptions {
   const { values } = parseArgs({
     args: argv,
     strict: true,
     options: {
-      env: { type: "string", short: "e" },
-      config: { type: "string", short: "c" },
+      ...COMMON_OPTIONS,
       percentage: { type: "string", short: "p" },
       version: { type: "string" },
       "all-at-once": { type: "boolean" },
-      "dry-run": { type: "boolean" },
       "durable-objects-code-update-mode": { type: "string" },
     },
   });
@@ -79,9 +89,8 @@ export function parseReleaseArgs(argv: string[]): ReleaseOptions {
     throw new Error(`--percentage must be a whole number from 1 to 100, not ${values.percentage}`);
   if (values["all-at-once"] && (values.version || values.percentage))
     throw new Error("--all-at-once deploys the checkout to all traffic: it takes no --version or --percentage");
-  const target = [...(values.env ? ["--env", values.env] : []), ...(values.config ? ["--config", values.config] : [])];
   return {
-    target,
+    target: targetOf(values),
     percentage,
     version: values.version ?? null,
     allAtOnce: Boolean(values["all-at-once"]),
@@ -132,16 +141,10 @@ export function parseRollbackArgs(argv: string[]): RollbackOptions {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: {
-      env: { type: "string", short: "e" },
-      config: { type: "string", short: "c" },
-      version: { type: "string" },
-      message: { type: "string", short: "m" },
-      "dry-run": { type: "boolean" },
-    },
+    options: { ...COMMON_OPTIONS, version: { type: "string" }, message: { type: "string", short: "m" } },
   });
   return {
-    target: [...(values.env ? ["--env", values.env] : []), ...(values.config ? ["--config", values.config] : [])],
+    target: targetOf(values),
     version: values.version ?? null,
     message: values.message ?? "npm run rollback",
     dryRun: Boolean(values["dry-run"]),
