@@ -124,6 +124,8 @@ describe("backup → restore into a fresh state directory → sessions rebuild a
     const restoredDir = join(work, "restored");
     const restored = await timed("restore", () => npm("restore", ["--persist-to", restoredDir, "--file", file]));
     expect(restored).toMatch(/Restored .*sessions 2/);
+    // A restore never merges: the same file again into the now filled database is refused.
+    await expect(npm("restore", ["--persist-to", restoredDir, "--file", file])).rejects.toThrow(/already has rows \(.*sessions 2/);
     const target = await timed("start restored server", () => startDevServer({ persistTo: restoredDir }));
     servers.push(target);
     const alice2 = await tokenFor(target, "drill-alice");
@@ -132,6 +134,7 @@ describe("backup → restore into a fresh state directory → sessions rebuild a
     // 4. The sessions rebuild from D1: the same transcripts, a retried message answered from the log.
     expect(await transcript(target, alice2, half)).toEqual(halfBefore);
     expect(await transcript(target, bob2, done)).toEqual(doneBefore);
+    for (const id of [half, done]) expect(target.output()).toMatch(new RegExp(`"msg":"session rebuilt from d1"[^\\n]*"sessionId":"${id}"`));
     expect((await api(target, `/api/sessions/${done}`, bob2)).status).toBe("completed");
     const retried = await say(target, alice2, half, sampleAnswers[1]!, "half-2");
     expect(retried.messages).toEqual(second.messages);
