@@ -78,11 +78,22 @@ async function waitForSample(url: string, timeoutMs: number): Promise<void> {
  * `vars`: Worker variables for this server only (`wrangler dev --var`), e.g. a model provider pointed at a test's fake.
  * `persistTo`: a state directory the caller owns (kept after stop), e.g. one a backup was restored into; else a fresh one, removed on stop.
  */
-export async function startDevServer({
+export async function startDevServer(options: { timeoutMs?: number; vars?: Record<string, string>; persistTo?: string } = {}): Promise<DevServer> {
+  // Two test files starting servers at once may pick the same free port before either binds it: the loser tries another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce({
   timeoutMs = 120_000,
   vars = {} as Record<string, string>,
   persistTo = undefined as string | undefined,
-} = {}): Promise<DevServer> {
+}): Promise<DevServer> {
   const port = await freePort();
   const inspectorPort = await freePort([port]);
   const state = persistTo ?? mkdtempSync(join(tmpdir(), "heartrule-e2e-"));
