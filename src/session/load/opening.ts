@@ -26,6 +26,7 @@ export function opening(req: CreateRequest, now: number): Opening {
         scriptHash: source.contentHash,
         templateHashes: source.templateHashes,
         debug,
+        retentionDays: source.policy.retentionDays,
       },
       now,
     ),
