@@ -56,18 +56,16 @@ export async function eraseUser(env: Env, userId: string, actor: AuthUser): Prom
   const pending = outcomes.flatMap((o) => ("pending" in o ? [o.pending] : []));
   const at = new Date();
   const counts = { sessions: sessions.length, messages: sessions.reduce((n, s) => n + s.messages, 0), pending: pending.length };
-  await database(env.DB)
-    .insert(auditEvents)
-    .values({
-      id: crypto.randomUUID(),
-      at,
-      actorId: actor.id,
-      actorRole: actor.role,
-      action: "user.erase",
-      projectId: null,
-      target: userId,
-      detail: counts,
-    });
+  await database(env.DB).insert(auditEvents).values({
+    id: crypto.randomUUID(),
+    at,
+    actorId: actor.id,
+    actorRole: actor.role,
+    action: "user.erase",
+    projectId: null,
+    target: userId,
+    detail: counts,
+  });
   log({ level: "info", msg: "user erased", sessions: counts.sessions, messages: counts.messages });
   return { userId, erasedAt: at.toISOString(), sessions, pending, counts };
 }
