@@ -21,7 +21,10 @@ describe("DELETE /api/users/{userId}/data", () => {
 
     // D1 lost two of them entirely (a restore to before they started): only the session directory still knows them.
     for (const id of ids.slice(1)) {
-      await env.DB.batch([env.DB.prepare("DELETE FROM messages WHERE session_id = ?").bind(id), env.DB.prepare("DELETE FROM sessions WHERE id = ?").bind(id)]);
+      await env.DB.batch([
+        env.DB.prepare("DELETE FROM messages WHERE session_id = ?").bind(id),
+        env.DB.prepare("DELETE FROM sessions WHERE id = ?").bind(id),
+      ]);
     }
 
     const receipt = await body(await eraseUser(client.id, client), 200);
@@ -33,12 +36,22 @@ describe("DELETE /api/users/{userId}/data", () => {
     expect(await directoryOf(other.id)).toEqual([kept]);
 
     // One audit row per session and one for the request: ids, reason and counts, never a word that was said.
-    for (const id of ids) expect(await auditRows(id)).toMatchObject([{ action: "session.erase", actor_id: client.id, actor_role: "client", detail: { reason: "user" } }]);
+    for (const id of ids)
+      expect(await auditRows(id)).toMatchObject([{ action: "session.erase", actor_id: client.id, actor_role: "client", detail: { reason: "user" } }]);
     const request = await auditRows(client.id);
     expect(request).toEqual([
-      { actor_id: client.id, actor_role: "client", action: "user.erase", project_id: null, target: client.id, detail: { sessions: 3, messages: 8, pending: 0 } },
+      {
+        actor_id: client.id,
+        actor_role: "client",
+        action: "user.erase",
+        project_id: null,
+        target: client.id,
+        detail: { sessions: 3, messages: 8, pending: 0 },
+      },
     ]);
-    const { results } = await env.DB.prepare("SELECT detail FROM audit_events WHERE action IN ('session.erase', 'user.erase')").all<{ detail: string }>();
+    const { results } = await env.DB.prepare("SELECT detail FROM audit_events WHERE action IN ('session.erase', 'user.erase')").all<{
+      detail: string;
+    }>();
     expect(results.map((r) => r.detail).join(" ")).not.toMatch(/Sam|Welcome|check-in/);
 
     // Again: nothing left to erase.

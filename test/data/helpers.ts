@@ -41,7 +41,9 @@ export function inStorage(sessionId: string, fn: (state: DurableObjectState) => 
 }
 
 export async function auditRows(target: string) {
-  const { results } = await env.DB.prepare("SELECT actor_id, actor_role, action, project_id, target, detail FROM audit_events WHERE target = ? ORDER BY at")
+  const { results } = await env.DB.prepare(
+    "SELECT actor_id, actor_role, action, project_id, target, detail FROM audit_events WHERE target = ? ORDER BY at",
+  )
     .bind(target)
     .all<{ actor_id: string; actor_role: string; action: string; project_id: string | null; target: string; detail: string }>();
   return results.map((r) => ({ ...r, detail: JSON.parse(r.detail) }));

@@ -41,7 +41,17 @@ describe("reconcile", () => {
 
     const report = await body(await call("/api/admin/mirror?limit=100", { headers: admin.headers }), 200);
     expect(report.items).toEqual([
-      { sessionId: s.id, found: true, lastSeq: last, d1: { row: true, lastSeq: 11, messages: 7 }, gaps: [[5, 8], [12, last]], repaired: 0 },
+      {
+        sessionId: s.id,
+        found: true,
+        lastSeq: last,
+        d1: { row: true, lastSeq: 11, messages: 7 },
+        gaps: [
+          [5, 8],
+          [12, last],
+        ],
+        repaired: 0,
+      },
     ]);
     expect(report.totals).toMatchObject({ lagging: 1, missingMessages: 4 + last - 11 });
 
@@ -68,7 +78,10 @@ describe("reconcile", () => {
     ]);
     let cursor: string | null = null;
     do {
-      const page: { nextCursor: string | null } = await body(await call("/api/admin/reconcile", json({ limit: 2, ...(cursor ? { cursor } : {}) }, admin.headers)), 200);
+      const page: { nextCursor: string | null } = await body(
+        await call("/api/admin/reconcile", json({ limit: 2, ...(cursor ? { cursor } : {}) }, admin.headers)),
+        200,
+      );
       cursor = page.nextCursor;
     } while (cursor);
     expect(await d1Copy(s.id)).toEqual(s.before);

@@ -40,7 +40,14 @@ describe("retention from the session's alarm", () => {
     await expectGone(id, client.id);
     await expectProblem(await call(`/api/sessions/${id}`, { headers: client.headers }), 404, "NOT_FOUND");
     expect(await auditRows(id)).toEqual([
-      { actor_id: "system", actor_role: "system", action: "session.erase", project_id: projectId, target: id, detail: { reason: "retention", messages: 2 } },
+      {
+        actor_id: "system",
+        actor_role: "system",
+        action: "session.erase",
+        project_id: projectId,
+        target: id,
+        detail: { reason: "retention", messages: 2 },
+      },
     ]);
   });
 

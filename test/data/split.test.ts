@@ -58,7 +58,7 @@ describe("traffic split between two published versions", () => {
     ].filter((r) => r.sessions > 0);
     const reported = await eventually(
       async () => (await body(await call(`/api/projects/${projectId}/plan`, { headers: author.headers }), 200)).split.sessions,
-      (rows: { sessions: number }[]) => rows.reduce((sum, r) => sum + r.sessions, 0) === started.length,
+      (rows: { versionNumber: string; sessions: number }[]) => rows.reduce((sum, r) => sum + r.sessions, 0) === started.length,
       "every session in D1",
     );
     expect([...reported].sort((a, b) => a.versionNumber.localeCompare(b.versionNumber))).toEqual(expected);
@@ -83,7 +83,9 @@ describe("traffic split between two published versions", () => {
     const after = await Promise.all(users.map((u) => call("/api/sessions", json({ projectId }, u.headers)).then((r) => body(r, 201))));
     expect(after.every((s) => s.messages[0].content.includes("of v3."))).toBe(true);
 
-    const { results } = await env.DB.prepare("SELECT action, actor_id, detail FROM audit_events WHERE project_id = ? AND action LIKE 'version.split%' ORDER BY at")
+    const { results } = await env.DB.prepare(
+      "SELECT action, actor_id, detail FROM audit_events WHERE project_id = ? AND action LIKE 'version.split%' ORDER BY at",
+    )
       .bind(projectId)
       .all<{ action: string; actor_id: string; detail: string }>();
     expect(results.map((r) => [r.action, r.actor_id, JSON.parse(r.detail)])).toEqual([
