@@ -70,47 +70,57 @@ async function planView(db: Database, projectId: string, plan: Plan) {
   };
 }
 
-const planResponses = { 200: jsonResponse(PlanSchema, "The project's plan"), ...problemResponses(400, 401, 403, 404, 409) };
+/** Every plan route answers the plan as it is after the call. */
+function planRoute<M extends "get" | "put" | "delete", P extends string, B extends z.ZodType | undefined = undefined>(
+  method: M,
+  path: P,
+  summary: string,
+  description: string,
+  body?: B,
+) {
+  return createRoute({
+    method,
+    path,
+    ...common,
+    summary,
+    description,
+    request: { params: ProjectParams, ...(body ? { body: jsonBody(body) } : {}) } as {
+      params: typeof ProjectParams;
+      body: B extends z.ZodType ? ReturnType<typeof jsonBody<B>> : never;
+    },
+    responses: { 200: jsonResponse(PlanSchema, "The project's plan"), ...problemResponses(400, 401, 403, 404, 409) },
+  });
+}
 
-const getPlan = createRoute({
-  method: "get",
-  path: "/api/projects/{id}/plan",
-  ...common,
-  summary: "Retention, placement and version split of new sessions",
-  request: { params: ProjectParams },
-  responses: planResponses,
-});
+const getPlan = planRoute(
+  "get",
+  "/api/projects/{id}/plan",
+  "Retention, placement and version split of new sessions",
+  "Authors of the project and admins.",
+);
 
-const putPolicy = createRoute({
-  method: "put",
-  path: "/api/projects/{id}/data-policy",
-  ...common,
-  summary: "Set retention and placement of new sessions",
-  description:
-    "Applies to sessions started from now on; running sessions keep the retention and the place they started with. A jurisdiction needs a Cloudflare account where Durable Object jurisdictions are available: local workerd has none and answers 503 when such a session starts. Audited.",
-  request: { params: ProjectParams, body: jsonBody(DataPolicySchema) },
-  responses: planResponses,
-});
+const putPolicy = planRoute(
+  "put",
+  "/api/projects/{id}/data-policy",
+  "Set retention and placement of new sessions",
+  "Applies to sessions started from now on; running sessions keep the retention and the place they started with. A jurisdiction needs a Cloudflare account where Durable Object jurisdictions are available: local workerd has none and answers 503 when such a session starts. Audited.",
+  DataPolicySchema,
+);
 
-const putSplit = createRoute({
-  method: "put",
-  path: "/api/projects/{id}/split",
-  ...common,
-  summary: "Split new sessions between the published version and a canary",
-  description:
-    "`percent` of the project's users (by a hash of user and project id, so each user always lands on the same side) start new sessions on `versionNumber`; the rest on the published version. The split holds until cleared or until another version is published. Sessions record their version. Audited.",
-  request: { params: ProjectParams, body: jsonBody(SplitBody) },
-  responses: planResponses,
-});
+const putSplit = planRoute(
+  "put",
+  "/api/projects/{id}/split",
+  "Split new sessions between the published version and a canary",
+  "`percent` of the project's users (by a hash of user and project id, so each user always lands on the same side) start new sessions on `versionNumber`; the rest on the published version. The split holds until cleared or until another version is published. Sessions record their version. Audited.",
+  SplitBody,
+);
 
-const deleteSplit = createRoute({
-  method: "delete",
-  path: "/api/projects/{id}/split",
-  ...common,
-  summary: "End the split: every new session starts the published version",
-  request: { params: ProjectParams },
-  responses: planResponses,
-});
+const deleteSplit = planRoute(
+  "delete",
+  "/api/projects/{id}/split",
+  "End the split",
+  "Every new session starts the published version again. Audited.",
+);
 
 export const planRoutes = createRouter()
   .openapi(getPlan, async (c) => {
