@@ -1,6 +1,6 @@
 /** The session actor's pure parts, directly: Meta transitions, frames, access, the turn queue, the clocks. */
 import { describe, expect, it } from "vitest";
-import { nextAlarm, retryDelay, WATCHDOG_MS } from "../../../src/session/clock/lifecycle";
+import { nextAlarm, retentionDue, retryDelay, WATCHDOG_MS } from "../../../src/session/clock/lifecycle";
 import { errorFrame, parseClientFrame } from "../../../src/session/live/frames";
 import { assertOpen, authorize, type Access } from "../../../src/session/load/access";
 import { answered, created, erasing, failed, idled, mirrored, mirrorFailed, spoke, type Meta } from "../../../src/session/storage/meta";
@@ -144,6 +144,10 @@ describe("the alarm's clocks", () => {
     // A completed session's alarm is its retention: it erases itself that long after its last activity.
     expect(nextAlarm(answered(fresh(), true, 1), c)).toBe(1 + 1_000_000);
     expect(nextAlarm({ ...answered(fresh(), true, 1), retentionDays: 2 }, c)).toBe(1 + 2 * 24 * 3600_000);
+    expect(retentionDue(answered(fresh(), true, 1), { ...c, now: 1_000_000 })).toBe(false);
+    expect(retentionDue(answered(fresh(), true, 1), { ...c, now: 1_000_001 })).toBe(true);
+    // Erasing already: the retention clock does not start a second erasure.
+    expect(retentionDue(erasing(answered(fresh(), true, 1), byOwner), { ...c, now: 1_000_001 })).toBe(false);
     // A completed session's sockets still close when their tokens expire.
     expect(nextAlarm(answered(fresh(), true, 1), { ...c, socketsExpireAt: 5000 })).toBe(5000);
     expect(nextAlarm(fresh(), { ...c, socketsExpireAt: 500_000 })).toBe(1000 + 100_000);
