@@ -1,7 +1,14 @@
 /** Retention: a session erases itself from its alarm once its window has passed, and the daily sweep finds those whose alarm did not. */
-import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
+import {
+  abortAllDurableObjects,
+  createExecutionContext,
+  createScheduledController,
+  runDurableObjectAlarm,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
 import { sweep } from "../../src/lifecycle/sweep";
 import { call, expectProblem, person } from "../helpers";
 import { settle } from "../session/helpers";
@@ -94,5 +101,18 @@ describe("the daily sweep", () => {
       .run();
     expect((await sweep(env)).expired).toBe(0);
     expect((await storageOf(id)).meta).not.toBeNull();
+  });
+
+  it("runs from the Worker's scheduled handler (the daily Cron)", async () => {
+    const { projectId } = await projectWith({ retentionDays: 1 });
+    const client = await person("client");
+    const id = await start(client, projectId);
+    await settle(id);
+    await inStorage(id, (state) => state.storage.deleteAlarm());
+    await lastActive(id, 2, true);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "17 3 * * *", scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    await expectGone(id, client.id);
   });
 });
