@@ -17,28 +17,25 @@ import { closeSocket, onSocketFrame, openSocket, type SocketParts } from "./live
 import { streamTurn } from "./live/turn-stream";
 import type { Access } from "./load/access";
 import { SessionLoader, type Loaded } from "./load/loader";
-import { opening, storeOpening } from "./load/opening";
+import { enterDirectory, opening, storeOpening } from "./load/opening";
 import { messagePage, sessionExport } from "./load/reads";
 import { eraseCopies } from "./mirror/erase";
 import { Mirror } from "./mirror/outbox";
-import { reconcile } from "./mirror/reconcile";
+import { notHeld, reconcile } from "./mirror/reconcile";
 import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "./protocol";
 import type { ErasedSession, ErasureRequest, MessagePage, MirrorReport, SessionActorRpc, TurnCost } from "./rpc";
 import type { Caller, CreateRequest, SendRequest } from "./requests";
 import { guard, toProblemError, type ActorResult } from "./result";
 import type { CreatedSession, SessionExport, SessionInfo, SessionVariables, TurnResult } from "./schemas";
-import { erasing, type Erasure } from "./storage/meta";
+import { erasing, retentionErasure, SYSTEM_USER, type Erasure } from "./storage/meta";
 import { SessionStorage } from "./storage/tables";
 import { accept } from "./turns/intake";
 import { ModelSource } from "./turns/model";
 import { forCaller } from "./turns/outcome";
 import { Turns } from "./turns/turns";
 import { infoView, iso, variablesView } from "./views";
-import { enterSession, removeSession } from "../store/sessions/directory";
+import { removeSession } from "../store/sessions/directory";
 import { log } from "../log";
-
-/** The retention sweep and reconcile act on a session as the system does: with an admin's reach, as no person. */
-const SYSTEM = { id: "system", role: "admin" } as const;
 
 export class SessionActor extends DurableObject<Env> implements SessionActorRpc {
   private readonly store: SessionStorage;
@@ -107,7 +104,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       const turnId = storeOpening(this.store, this.mirror, opened);
       this.loader.current = { ...opened, lastSeq: 0 };
       // The session directory (the index outside D1) learns of the session while its first turn runs.
-      const [outcome, indexed] = await Promise.all([this.turns.open(turnId), this.enterDirectory(opened.meta)]);
+      const [outcome, indexed] = await Promise.all([this.turns.open(turnId), enterDirectory(this.io.CACHE, opened.meta)]);
       if (!outcome.ok) {
         // Nothing was acknowledged yet: a session whose opening failed leaves nothing behind.
         this.loader.current = null;
@@ -130,9 +127,9 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
 
   async expire(sessionId: string): Promise<ActorResult<{ erased: boolean }>> {
     return guard(async () => {
-      const s = await this.loader.session({ sessionId, user: SYSTEM }, "delete").catch(() => null);
+      const s = await this.loader.session({ sessionId, user: SYSTEM_USER }, "delete").catch(() => null);
       if (!s || !retentionDue(s.meta, this.clock.clocks(this.pending()))) return { erased: false };
-      await this.eraseFor(s, retention());
+      await this.eraseFor(s, retentionErasure(Date.now()));
       return { erased: true };
     });
   }
@@ -141,7 +138,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     return guard(async () => {
       const s = this.loader.current;
       if (!s || s.meta.erasing || s.meta.sessionId !== sessionId) {
-        return { sessionId, found: false, lastSeq: 0, d1: { row: false, lastSeq: null, messages: 0 }, gaps: [], repaired: 0 };
+        return notHeld(sessionId);
       }
       await this.settled();
       return reconcile(this.io, this.store, s, repair);
@@ -230,7 +227,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     const s = this.loader.current;
     if (!s) return;
     if (s.meta.erasing) return void (await this.completeErase(s).catch(() => undefined));
-    if (retentionDue(s.meta, this.clock.clocks(this.pending()))) return void (await this.eraseFor(s, retention()).catch(() => undefined));
+    if (retentionDue(s.meta, this.clock.clocks(this.pending())))
+      return void (await this.eraseFor(s, retentionErasure(Date.now())).catch(() => undefined));
     await this.turns.drain();
     const next = idleStatus(s.meta, this.clock.clocks(this.pending()));
     if (next && !this.turns.busy) goIdle({ store: this.store, mirror: this.mirror, hub: this.hub }, s, next);
@@ -266,17 +264,6 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     return erased;
   }
 
-  /** False when KV refused: the session runs all the same, and reconcile enters it again. */
-  private async enterDirectory(meta: Loaded["meta"]): Promise<boolean> {
-    try {
-      await enterSession(this.io.CACHE, meta);
-      return true;
-    } catch (err) {
-      log({ level: "warn", msg: "session directory write failed", sessionId: meta.sessionId, error: err instanceof Error ? err.name : "unknown" });
-      return false;
-    }
-  }
-
   private async completeErase(s: Loaded): Promise<void> {
     this.turns.abort();
     await this.settled();
@@ -297,5 +284,3 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     if (s) this.clock.schedule(s.meta, this.pending());
   }
 }
-
-const retention = (): Erasure => ({ reason: "retention", actorId: SYSTEM.id, actorRole: "system", at: Date.now() });

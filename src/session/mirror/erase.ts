@@ -31,6 +31,7 @@ export function erasureAudit(s: Loaded, erasure: Erasure) {
 export async function eraseCopies(io: CountedBindings, s: Loaded, mirror: Pick<Mirror, "failed">): Promise<void> {
   const { sessionId, scriptHash, projectId, userId } = s.meta;
   const inline = projectId === null;
+  // An erasure the previous release accepted kept no reason: a DELETE, by someone it no longer knows.
   const erasure = s.meta.erasure ?? { reason: "request", actorId: userId, actorRole: "unknown", at: Date.now() };
   try {
     const { scriptShared } = await eraseMirror(io.DB, sessionId, scriptHash, inline, erasureAudit(s, erasure));

@@ -29,6 +29,16 @@ function runs(seqs: number[]): [number, number][] {
   return out;
 }
 
+/** The report for an id this actor holds no session under (erased, or never created). */
+export const notHeld = (sessionId: string): MirrorReport => ({
+  sessionId,
+  found: false,
+  lastSeq: 0,
+  d1: { row: false, lastSeq: null, messages: 0 },
+  gaps: [],
+  repaired: 0,
+});
+
 /** The session's D1 copy against its log; with `repair`, what is missing is sent (in batches of MIRROR_CHUNK messages). */
 export async function reconcile(io: CountedBindings, store: SessionStorage, s: Loaded, repair: boolean): Promise<MirrorReport> {
   const { rowLastSeq, seqs } = await mirroredSeqs(io.DB, s.meta.sessionId);

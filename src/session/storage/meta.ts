@@ -138,6 +138,12 @@ export function mirrorFailed(m: Meta, now: number): Meta {
   return { ...m, mirrorAttempts: attempts, mirrorRetryAt: now + retryDelay(attempts) };
 }
 
+/** The retention sweep and reconcile act on a session as the system does: with an admin's reach, as no person. */
+export const SYSTEM_USER = { id: "system", role: "admin" } as const;
+
+/** The erasure retention asks for: by the system, not by a person. */
+export const retentionErasure = (at: number): Erasure => ({ reason: "retention", actorId: SYSTEM_USER.id, actorRole: "system", at });
+
 export function erasing(m: Meta, erasure: Erasure): Meta {
   return { ...m, erasing: true, erasure };
 }
