@@ -31,7 +31,9 @@ const DAY_MS = 24 * 3600_000;
 export async function sessionsPastRetention(d1: D1Database, now: number, defaultDays: number, limit: number): Promise<string[]> {
   const rows = await database(d1).all<{ id: string }>(sql`
     SELECT ${sessions.id} AS id FROM ${sessions}
-    WHERE ${sessions.lastActivityAt} + coalesce(${sessions.retentionDays}, ${defaultDays}) * ${DAY_MS} <= ${now}
+    -- Every retention is a day at least: the first bound walks sessions_last_activity_idx.
+    WHERE ${sessions.lastActivityAt} <= ${now - DAY_MS}
+      AND ${sessions.lastActivityAt} + coalesce(${sessions.retentionDays}, ${defaultDays}) * ${DAY_MS} <= ${now}
     ORDER BY ${sessions.lastActivityAt}
     LIMIT ${limit}`);
   return rows.map((r) => r.id);
