@@ -20,6 +20,8 @@ import { healthRoutes } from "./routes/health";
 import { authoringRoutes, authoringTags } from "./routes/projects";
 import { scriptRoutes } from "./routes/scripts";
 import { sessionRoutes, sessionTag } from "./routes/sessions";
+import { mirrorRoutes } from "./routes/admin/mirror";
+import { userDataRoutes } from "./routes/users/data";
 import { log } from "./log";
 
 /** JSON bodies above this are refused before parsing; routes may set lower limits. */
@@ -96,6 +98,8 @@ export function createApp() {
   app.route("/", authoringRoutes);
   app.route("/", scriptRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", mirrorRoutes);
+  app.route("/", userDataRoutes);
   app.route("/", benchRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
@@ -121,6 +125,7 @@ export function createApp() {
       ...authoringTags,
       { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
       sessionTag,
+      { name: "operations", description: "Data lifecycle: erasure of a user's data, the D1 mirror's lag and reconcile" },
       benchTag,
     ],
   }));

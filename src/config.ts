@@ -18,6 +18,7 @@ export interface Env {
   CORS_ORIGINS?: string;
   SESSION_PAUSE_TIMEOUT?: string;
   SESSION_ARCHIVE_TIMEOUT?: string;
+  SESSION_RETENTION_DAYS?: string;
   LLM_TIMEOUT_MS?: string;
   LLM_MAX_RETRIES?: string;
   LLM_BASE_URL?: string;
@@ -67,6 +68,8 @@ export const configSchema = z.object({
   CORS_ORIGINS: csv,
   SESSION_PAUSE_TIMEOUT: positiveInt(1800),
   SESSION_ARCHIVE_TIMEOUT: positiveInt(86400),
+  /** Days after its last activity a session erases itself (DO storage and D1 rows); a project may set its own. */
+  SESSION_RETENTION_DAYS: positiveInt(90),
   LLM_TIMEOUT_MS: positiveInt(25000),
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   LLM_BASE_URL: z.url().optional(),

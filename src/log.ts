@@ -41,6 +41,12 @@ export interface LogFields {
   /** Lines the output guard replaced with a checked rewrite, or with its canned line. */
   rewritten?: number;
   canned?: number;
+  /** Why a session was erased (request, user, retention). */
+  reason?: string;
+  /** Data lifecycle jobs: sessions looked at, erased by retention, messages re-sent to D1 by reconcile. */
+  sessions?: number;
+  expired?: number;
+  repaired?: number;
   /** An unexpected error's message and stack: only local runs pass them (they may quote content). */
   message?: string;
   stack?: string | undefined;
@@ -70,6 +76,10 @@ const allowed = new Set<string>([
   "chars",
   "rewritten",
   "canned",
+  "reason",
+  "sessions",
+  "expired",
+  "repaired",
   "message",
   "stack",
 ] satisfies (keyof LogFields)[]);

@@ -20,7 +20,13 @@ export type AuditAction =
   | "scheme.rename"
   | "scheme.delete"
   | "version.publish"
-  | "version.rollback";
+  | "version.rollback"
+  | "version.split"
+  | "version.split_clear"
+  | "project.data_policy"
+  // Written with the erasure itself (src/session/mirror/erase.ts, src/data/erasure.ts): ids and counts, never content.
+  | "session.erase"
+  | "user.erase";
 
 type AuditRow = typeof auditEvents.$inferInsert;
 const auditColumns = tableColumns(auditEvents);

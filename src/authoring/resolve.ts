@@ -18,6 +18,7 @@ import { canManage, notFound, projectFor } from "./access";
 import { SCRIPT_TTL_SECONDS, readPointer, scriptKey } from "./cache";
 import { checkCrisis, hasErrors } from "./checks";
 import { parseGlobals } from "./globals";
+import { inCanary, readPlan, type DataPolicy, type Plan } from "./plan";
 import { contentHash } from "../store/hash";
 import type { Diagnostic } from "./models";
 import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath, crisisPath } from "./paths";
@@ -51,6 +52,8 @@ export interface SessionSource {
   templates: Partial<Record<TemplateName, string>>;
   /** The project's crisis protocol for the script's language (crisis/<language>.yaml); null: the built-in one runs. */
   crisis: string | null;
+  /** The project's retention and placement for new sessions. */
+  policy: DataPolicy;
 }
 
 /**
@@ -120,14 +123,20 @@ async function draftSnapshot(db: Database, projectId: string): Promise<Snapshot>
   };
 }
 
-/** Which version (or the draft) the request names, after the role and status checks. */
-async function snapshotFor(env: Env, db: Database, req: SessionSourceRequest): Promise<Snapshot> {
+/**
+ * Which version (or the draft) the request names, after the role and status checks. Without one: the
+ * published version, or the canary of a split for the users its hash puts there (plan.ts).
+ */
+async function snapshotFor(env: Env, db: Database, req: SessionSourceRequest, plan: Promise<Plan>): Promise<Snapshot> {
   if (req.version === undefined) {
-    const pointer = await readPointer(env, db, req.projectId);
+    const [pointer, { split }] = await Promise.all([readPointer(env, db, req.projectId), plan]);
     if (!pointer) throw notFound("project");
     if (pointer.versionId === null) {
       if (pointer.reason === "unpublished") throw new DomainError("NOT_FOUND", "The project has no published version yet.");
       throw unavailable(pointer.reason);
+    }
+    if (split?.baseVersionId === pointer.versionId && (await inCanary(req.projectId, req.user.id, split.percent))) {
+      return versionSnapshot(db, split.versionId, split.versionNumber);
     }
     return versionSnapshot(db, pointer.versionId, pointer.versionNumber);
   }
@@ -205,7 +214,8 @@ export async function compileScript(env: Pick<Env, "CACHE">, file: Pick<SourceFi
  */
 export async function resolveSessionSource(env: Env, req: SessionSourceRequest): Promise<SessionSource> {
   const db = database(env.DB);
-  const snapshot = await snapshotFor(env, db, req);
+  const plan = readPlan(db, req.projectId);
+  const snapshot = await snapshotFor(env, db, req, plan);
   const file = pickScript(snapshot.files, req.script);
   const globalsFile = snapshot.files.find((f) => f.path === GLOBALS_PATH);
   const first = await snapshot.contents([file.contentHash, ...(globalsFile ? [globalsFile.contentHash] : [])]);
@@ -253,6 +263,7 @@ export async function resolveSessionSource(env: Env, req: SessionSourceRequest):
     templateScheme,
     templates,
     crisis,
+    policy: (await plan).policy,
   };
 }
 

@@ -9,7 +9,7 @@ import { getConfig, type Env } from "../config";
 import { DomainError } from "../errors";
 import { AlarmClock } from "./clock/alarm";
 import { goIdle } from "./clock/idle";
-import { idleStatus } from "./clock/lifecycle";
+import { idleStatus, retentionDue } from "./clock/lifecycle";
 import { Instrumentation, type CountedBindings } from "./instrumentation";
 import { Connections } from "./live/connections";
 import { streamEvents } from "./live/events";
@@ -17,22 +17,24 @@ import { closeSocket, onSocketFrame, openSocket, type SocketParts } from "./live
 import { streamTurn } from "./live/turn-stream";
 import type { Access } from "./load/access";
 import { SessionLoader, type Loaded } from "./load/loader";
-import { opening, storeOpening } from "./load/opening";
+import { enterDirectory, opening, storeOpening } from "./load/opening";
 import { messagePage, sessionExport } from "./load/reads";
 import { eraseCopies } from "./mirror/erase";
 import { Mirror } from "./mirror/outbox";
+import { notHeld, reconcile } from "./mirror/reconcile";
 import { CLOSE_CODES, PING_FRAME, PONG_FRAME } from "./protocol";
-import type { MessagePage, SessionActorRpc, TurnCost } from "./rpc";
+import type { ErasedSession, ErasureRequest, MessagePage, MirrorReport, SessionActorRpc, TurnCost } from "./rpc";
 import type { Caller, CreateRequest, SendRequest } from "./requests";
 import { guard, toProblemError, type ActorResult } from "./result";
 import type { CreatedSession, SessionExport, SessionInfo, SessionVariables, TurnResult } from "./schemas";
-import { erasing } from "./storage/meta";
+import { erasing, retentionErasure, SYSTEM_USER, type Erasure } from "./storage/meta";
 import { SessionStorage } from "./storage/tables";
 import { accept } from "./turns/intake";
 import { ModelSource } from "./turns/model";
 import { forCaller } from "./turns/outcome";
 import { Turns } from "./turns/turns";
 import { infoView, iso, variablesView } from "./views";
+import { removeSession } from "../store/sessions/directory";
 import { log } from "../log";
 
 export class SessionActor extends DurableObject<Env> implements SessionActorRpc {
@@ -55,7 +57,11 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     this.store = new SessionStorage(ctx.storage);
     this.hub = new Connections(ctx);
     this.loader = new SessionLoader(this.store, this.io);
-    this.clock = new AlarmClock(ctx.storage, { pauseMs: config.SESSION_PAUSE_TIMEOUT * 1000, archiveMs: config.SESSION_ARCHIVE_TIMEOUT * 1000 });
+    this.clock = new AlarmClock(ctx.storage, {
+      pauseMs: config.SESSION_PAUSE_TIMEOUT * 1000,
+      archiveMs: config.SESSION_ARCHIVE_TIMEOUT * 1000,
+      retentionMs: config.SESSION_RETENTION_DAYS * 24 * 3600_000,
+    });
     this.mirror = new Mirror(
       this.store,
       this.io.DB,
@@ -97,12 +103,14 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       const opened = opening(req, Date.now());
       const turnId = storeOpening(this.store, this.mirror, opened);
       this.loader.current = { ...opened, lastSeq: 0 };
-      const outcome = await this.turns.open(turnId);
+      // The session directory (the index outside D1) learns of the session while its first turn runs.
+      const [outcome, indexed] = await Promise.all([this.turns.open(turnId), enterDirectory(this.io.CACHE, opened.meta)]);
       if (!outcome.ok) {
         // Nothing was acknowledged yet: a session whose opening failed leaves nothing behind.
         this.loader.current = null;
         this.clock.fired();
         await this.store.eraseAll();
+        if (indexed) await removeSession(this.io.CACHE, opened.meta).catch(() => undefined);
         throw toProblemError(outcome.problem);
       }
       const { userMessage: _none, ...first } = forCaller(outcome.result, req.user);
@@ -110,17 +118,30 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     });
   }
 
-  async erase(caller: Caller): Promise<ActorResult<null>> {
+  async erase(caller: Caller, reason: ErasureRequest = "request"): Promise<ActorResult<ErasedSession>> {
     return guard(async () => {
       const s = await this.session(caller, "delete");
-      if (!s.meta.erasing) {
-        s.meta = erasing(s.meta);
-        this.mirror.commit(() => this.store.markErasing());
-        this.turns.abort();
-        this.hub.closeAll(CLOSE_CODES.sessionDeleted, "session deleted");
+      return this.eraseFor(s, { reason, actorId: caller.user.id, actorRole: caller.user.role, at: Date.now() });
+    });
+  }
+
+  async expire(sessionId: string): Promise<ActorResult<{ erased: boolean }>> {
+    return guard(async () => {
+      const s = await this.loader.session({ sessionId, user: SYSTEM_USER }, "delete").catch(() => null);
+      if (!s || !retentionDue(s.meta, this.clock.clocks(this.pending()))) return { erased: false };
+      await this.eraseFor(s, retentionErasure(Date.now()));
+      return { erased: true };
+    });
+  }
+
+  async reconcile(sessionId: string, repair: boolean): Promise<ActorResult<MirrorReport>> {
+    return guard(async () => {
+      const s = this.loader.current;
+      if (!s || s.meta.erasing || s.meta.sessionId !== sessionId) {
+        return notHeld(sessionId);
       }
-      await this.completeErase(s);
-      return null;
+      await this.settled();
+      return reconcile(this.io, this.store, s, repair);
     });
   }
 
@@ -206,6 +227,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     const s = this.loader.current;
     if (!s) return;
     if (s.meta.erasing) return void (await this.completeErase(s).catch(() => undefined));
+    if (retentionDue(s.meta, this.clock.clocks(this.pending())))
+      return void (await this.eraseFor(s, retentionErasure(Date.now())).catch(() => undefined));
     await this.turns.drain();
     const next = idleStatus(s.meta, this.clock.clocks(this.pending()));
     if (next && !this.turns.busy) goIdle({ store: this.store, mirror: this.mirror, hub: this.hub }, s, next);
@@ -228,6 +251,19 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     return { store: this.store, hub: this.hub, turns: this.turns, session, wakeBy: (at) => this.clock.wakeBy(at) };
   }
 
+  /** Marks the session erasing (refused to every reader from now on), closes its connections, then erases its copies and storage. */
+  private async eraseFor(s: Loaded, erasure: Erasure): Promise<ErasedSession> {
+    if (!s.meta.erasing) {
+      s.meta = erasing(s.meta, erasure);
+      this.mirror.commit(() => this.store.markErasing(erasure));
+      this.turns.abort();
+      this.hub.closeAll(CLOSE_CODES.sessionDeleted, "session deleted");
+    }
+    const erased = { sessionId: s.meta.sessionId, messages: s.lastSeq };
+    await this.completeErase(s);
+    return erased;
+  }
+
   private async completeErase(s: Loaded): Promise<void> {
     this.turns.abort();
     await this.settled();
@@ -235,7 +271,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     this.loader.current = null;
     this.clock.fired();
     await this.store.eraseAll();
-    log({ level: "info", msg: "session erased", sessionId: s.meta.sessionId });
+    log({ level: "info", msg: "session erased", sessionId: s.meta.sessionId, reason: s.meta.erasure?.reason ?? "request" });
   }
 
   private pending() {

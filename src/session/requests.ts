@@ -1,6 +1,7 @@
 /** What the Worker sends the session actor (RPC arguments), kept apart from the actor so route modules need no Worker-only import. */
 import type { SessionScript, VariableMap } from "../engine";
 import type { AuthUser } from "../http/user";
+import type { DataPolicy } from "../authoring/plan";
 
 /** Who is calling and about which session; the Worker verified the user's token. */
 export interface Caller {
@@ -26,6 +27,8 @@ export interface PinnedSource {
   versionId: string | null;
   versionNumber: string | null;
   path: string | null;
+  /** The project's retention (pinned with the session) and where its Durable Object is placed. */
+  policy: DataPolicy;
 }
 
 export interface CreateRequest extends Caller {

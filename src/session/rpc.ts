@@ -26,6 +26,29 @@ export interface TurnCost {
   perTurn: { d1RoundTrips: number; kvReads: number };
 }
 
+/** A session's D1 copy against its log (mirror/reconcile.ts). */
+export interface MirrorReport {
+  sessionId: string;
+  /** False: the actor holds no such session (erased, or never created here). */
+  found: boolean;
+  /** The newest message in the actor's log. */
+  lastSeq: number;
+  d1: { row: boolean; lastSeq: number | null; messages: number };
+  /** Messages of the log D1 lacks, as [first, last] seq ranges. */
+  gaps: [number, number][];
+  /** Messages re-sent to D1 by this call. */
+  repaired: number;
+}
+
+/** One erased session, for a receipt: its id and how many messages went. */
+export interface ErasedSession {
+  sessionId: string;
+  messages: number;
+}
+
+/** Who asks for an erasure and why: `request` (DELETE of the session), `user` (the erasure of all of a user's data). */
+export type ErasureRequest = "request" | "user";
+
 export interface SessionActorRpc extends Rpc.DurableObjectBranded {
   /** The readiness probe's round trip. */
   ping(): Promise<"pong">;
@@ -39,7 +62,11 @@ export interface SessionActorRpc extends Rpc.DurableObjectBranded {
   export(caller: Caller): Promise<ActorResult<SessionExport>>;
   /** GET /events as an SSE body. */
   events(caller: Caller, lastEventId: number): Promise<ActorResult<ReadableStream<Uint8Array>>>;
-  erase(caller: Caller): Promise<ActorResult<null>>;
+  erase(caller: Caller, reason?: ErasureRequest): Promise<ActorResult<ErasedSession>>;
+  /** The retention sweep: erases the session if it has outlived its retention (its own clock, not D1's), else nothing. */
+  expire(sessionId: string): Promise<ActorResult<{ erased: boolean }>>;
+  /** Reconcile: the session's D1 copy against its log; `repair` re-sends what is missing. */
+  reconcile(sessionId: string, repair: boolean): Promise<ActorResult<MirrorReport>>;
   /** Counters for the benchmark; null where instrumentation is off. */
   instrumentation(): Promise<TurnCost | null>;
   /** The WebSocket upgrade. */

@@ -8,6 +8,7 @@
 import type { Env } from "../config";
 import { contentHash } from "../store/hash";
 import { compileScript, resolveSessionSource, type SessionSourceRequest } from "../authoring/resolve";
+import { NO_POLICY } from "../authoring/plan";
 import { CRISIS_TEXT, type PinnedSource } from "./requests";
 
 /** Where inline scripts' diagnostics point. */
@@ -28,6 +29,7 @@ export async function inlineSource(env: Env, yaml: string): Promise<PinnedSource
     versionId: null,
     versionNumber: null,
     path: null,
+    policy: NO_POLICY,
   };
 }
 
@@ -53,5 +55,6 @@ export async function projectSource(env: Env, req: SessionSourceRequest): Promis
     versionId: s.versionId,
     versionNumber: s.versionNumber,
     path: s.path,
+    policy: s.policy,
   };
 }

@@ -84,6 +84,9 @@ export const bodies: Record<string, (f: Fixture) => unknown> = {
   "POST /api/sessions": () => ({ scriptYaml: tinyScript("walked") }),
   "POST /api/sessions/{id}/messages": () => ({ content: "hello" }),
   "POST /api/bench/cost": (f) => ({ sessionIds: [f.sessionId] }),
+  "PUT /api/projects/{id}/data-policy": () => ({ retentionDays: 30, jurisdiction: null, locationHint: "weur" }),
+  "PUT /api/projects/{id}/split": () => ({ versionNumber: "1.0.0", percent: 10 }),
+  "POST /api/admin/reconcile": (f) => ({ sessionIds: [f.sessionId] }),
 };
 
 /** Bindings an operation needs to exist at all: the bench routes answer 404 outside `bench` and `development`. */
@@ -120,6 +123,8 @@ export function realValue(op: Pick<Operation, "path">, name: string, f: Fixture)
     schemeName: "gentle",
     templateName: "ai_say",
     name: "walked",
+    // A user with no sessions: an erasure that reaches the handler erases nothing another test needs.
+    userId: "nobody-with-data",
   };
   const value = values[name];
   if (value === undefined) throw new Error(`no real value for the path parameter "${name}"`);

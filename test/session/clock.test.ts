@@ -8,7 +8,7 @@ import { answered } from "../../src/session/storage/meta";
 import { d1Session } from "./helpers";
 import { inFreshObject, openSession, sseEvents, withParts } from "./parts";
 
-const timeouts = { pauseMs: 60_000, archiveMs: 120_000 };
+const timeouts = { pauseMs: 60_000, archiveMs: 120_000, retentionMs: 600_000 };
 const idle = { mirrorPending: false, turnsPending: false, socketsExpireAt: null };
 
 describe("clock/alarm.ts: AlarmClock", () => {
@@ -36,7 +36,7 @@ describe("clock/alarm.ts: AlarmClock", () => {
     expect(seen.afterFired).toBe(seen.pause);
   });
 
-  it("removes the alarm when nothing is due any more, and reads the stored one in a new activation", async () => {
+  it("keeps only the retention alarm once the session has ended, and reads the stored one in a new activation", async () => {
     const seen = await withParts(async (p) => {
       const s = await openSession(p);
       const clock = new AlarmClock(p.state.storage, timeouts);
@@ -49,12 +49,14 @@ describe("clock/alarm.ts: AlarmClock", () => {
       await p.state.storage.deleteAlarm();
       next.schedule(s.meta, idle);
       const notRewritten = await p.state.storage.getAlarm();
-      next.schedule(answered(s.meta, true, Date.now()), idle);
-      return { set, notRewritten, completed: await p.state.storage.getAlarm() };
+      const ended = answered(s.meta, true, Date.now());
+      next.fired();
+      next.schedule(ended, idle);
+      return { set, notRewritten, ended: ended.lastActivityAt, completed: await p.state.storage.getAlarm() };
     });
     expect(seen.set).not.toBeNull();
     expect(seen.notRewritten).toBeNull();
-    expect(seen.completed).toBeNull();
+    expect(seen.completed).toBe(seen.ended + timeouts.retentionMs);
   });
 
   it("wakes by a socket's token expiry when that is sooner than the alarm set, and leaves a sooner alarm alone", async () => {

@@ -6,6 +6,7 @@ import { DomainError } from "../../src/errors";
 import { eraseCopies } from "../../src/session/mirror/erase";
 import { MIRROR_CHUNK, Mirror } from "../../src/session/mirror/outbox";
 import type { Loaded } from "../../src/session/load/loader";
+import { erasing } from "../../src/session/storage/meta";
 import { d1Messages, d1Session } from "./helpers";
 import { logged, openSession, withParts, type Parts } from "./parts";
 
@@ -126,5 +127,27 @@ describe("mirror/erase.ts: eraseCopies", () => {
     expect([seen.attempts, seen.scheduled]).toEqual([1, 1]);
     // Nothing is half-erased: the cached script stays until D1 has let go of it too.
     expect(seen.cached).not.toBeNull();
+  });
+
+  it("writes the erasure's audit row with the D1 rows, from the reason stored with the session, also when a retry completes it", async () => {
+    const erasure = { reason: "user" as const, actorId: "admin-7", actorRole: "admin", at: Date.now() };
+    const id = await withParts(async (p) => {
+      const s = await openSession(p);
+      commitTurn(p, s, [1, 2]);
+      await p.mirror.flush();
+      s.meta = erasing(s.meta, erasure);
+      p.mirror.commit(() => p.store.markErasing(erasure));
+      await eraseCopies({ DB: env.UNMIGRATED_DB, CACHE: env.CACHE }, s, p.mirror).catch(() => undefined);
+      // The retry of a later activation reads the reason back from the storage.
+      const stored = p.store.readMeta()!.meta;
+      await eraseCopies({ DB: env.DB, CACHE: env.CACHE }, { ...s, meta: stored }, p.mirror);
+      await eraseCopies({ DB: env.DB, CACHE: env.CACHE }, { ...s, meta: stored }, p.mirror);
+      return s.meta.sessionId;
+    });
+    expect(await d1Session(id)).toBeNull();
+    const { results } = await env.DB.prepare("SELECT actor_id, actor_role, action, target, detail FROM audit_events WHERE target = ?").bind(id).all();
+    expect(results).toEqual([
+      { actor_id: "admin-7", actor_role: "admin", action: "session.erase", target: id, detail: JSON.stringify({ reason: "user", messages: 2 }) },
+    ]);
   });
 });

@@ -20,6 +20,8 @@ const surface: Record<Exclude<keyof SessionActorRpc, "__DURABLE_OBJECT_BRAND">, 
   export: true,
   events: true,
   erase: true,
+  expire: true,
+  reconcile: true,
   instrumentation: true,
   fetch: true,
 };

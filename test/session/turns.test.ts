@@ -269,7 +269,7 @@ describe("turns/runner.ts: TurnRunner", () => {
       while (model.doStreamCalls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
       const current = runner.current;
       const lastSeq = s.lastSeq;
-      s.meta = erasing(s.meta);
+      s.meta = erasing(s.meta, { reason: "request", actorId: "owner-1", actorRole: "client", at: Date.now() });
       runner.abort();
       const outcome = await run;
       return { turnId: turn.id, current, outcome, after: runner.current, watchdog: p.scheduled - scheduledBefore, lastSeq, log: p.store.lastSeq() };
@@ -290,7 +290,7 @@ describe("turns/runner.ts: TurnRunner", () => {
       const ran = p.cost.report()!.turns;
       const stored = await runner.execute(1);
       const queued = accept(p.store, s.meta, { content: "fine" });
-      s.meta = erasing(s.meta);
+      s.meta = erasing(s.meta, { reason: "request", actorId: "owner-1", actorRole: "client", at: Date.now() });
       const refused = await runner.execute(queued.id);
       return { stored, refused, ran, after: p.cost.report()!.turns, status: p.store.turn(queued.id)!.status };
     });

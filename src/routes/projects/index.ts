@@ -1,5 +1,6 @@
 import { createRouter } from "../../http/router";
 import { fileRoutes } from "./files";
+import { planRoutes } from "./plan";
 import { projectRoutes } from "./projects";
 import { publishedRoutes } from "./published";
 import { seedRoutes } from "./seed";
@@ -14,6 +15,7 @@ export const authoringRoutes = createRouter()
   .route("/", fileRoutes)
   .route("/", templateRoutes)
   .route("/", versionRoutes)
+  .route("/", planRoutes)
   .route("/", seedRoutes);
 
 export const authoringTags = [

@@ -10,6 +10,7 @@ import type { PinnedSource } from "../../session/requests";
 import type { Env } from "../../config";
 import { MAX_SCRIPT_BYTES } from "../scripts";
 import { common, sessionActor } from "./common";
+import { newSessionId } from "../../session/placement";
 import { jsonResponse } from "../../http/openapi";
 import { canonicalTimeZone, TIME_ZONE_VARIABLE } from "../../engine";
 import { readInputs } from "../../engine/script";
@@ -144,9 +145,9 @@ export const createRoutes = createRouter().openapi(create, async (c) => {
   const source = body.projectId
     ? await projectSource(c.env, { projectId: body.projectId, script: body.script, version: body.version, user })
     : await inline(c.env, author, body.scriptYaml!);
-  const sessionId = crypto.randomUUID();
+  const sessionId = newSessionId(source.policy.jurisdiction);
   const created = await unwrap(
-    sessionActor(c.env, sessionId).create({
+    sessionActor(c.env, sessionId, source.policy.locationHint).create({
       sessionId,
       user,
       source,

@@ -1,7 +1,7 @@
 /**
  * The actor's one alarm, set for the earliest deadline of its clocks
  * (lifecycle.ts): idle lifecycle, erase and mirror retries, the turn watchdog,
- * the WebSockets' token expiry.
+ * the WebSockets' token expiry, retention.
  */
 import type { Meta } from "../storage/meta";
 import { nextAlarm, type Clocks } from "./lifecycle";
@@ -14,7 +14,7 @@ export class AlarmClock {
 
   constructor(
     private readonly storage: Pick<DurableObjectStorage, "getAlarm" | "setAlarm" | "deleteAlarm">,
-    private readonly timeouts: { pauseMs: number; archiveMs: number },
+    private readonly timeouts: { pauseMs: number; archiveMs: number; retentionMs: number },
   ) {}
 
   async load(): Promise<void> {

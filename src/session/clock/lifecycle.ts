@@ -1,8 +1,9 @@
 /**
  * The one alarm of a session actor serves these clocks: the D1 mirror's
  * retries, the watchdog that re-runs a turn cut short by eviction, the
- * idle lifecycle (active → paused → archived), and the expiry of the
- * tokens its WebSockets connected with. These pure functions say
+ * idle lifecycle (active → paused → archived), the expiry of the
+ * tokens its WebSockets connected with, and retention (the session erases
+ * itself that long after its last activity). These pure functions say
  * when it must fire next and what is due when it does.
  */
 import type { SessionStatus } from "../../store/schema/sessions";
@@ -26,6 +27,8 @@ export interface Clocks {
   now: number;
   pauseMs: number;
   archiveMs: number;
+  /** SESSION_RETENTION_DAYS in ms: a session whose meta names no retention of its own is kept this long after its last activity. */
+  retentionMs: number;
   /** The outbox holds something D1 has not received. */
   mirrorPending: boolean;
   turnsPending: boolean;
@@ -41,7 +44,20 @@ export function nextAlarm(meta: Meta, c: Clocks): number | null {
   if (c.socketsExpireAt !== null) times.push(c.socketsExpireAt);
   if (meta.status === "active") times.push(meta.lastActivityAt + c.pauseMs);
   if (meta.status === "paused") times.push(meta.lastActivityAt + c.archiveMs);
-  return times.length ? Math.min(...times) : null;
+  times.push(retainedUntil(meta, c));
+  return Math.min(...times);
+}
+
+const DAY_MS = 24 * 3600_000;
+
+/** When the session's retention ends: its own window (the project's, pinned at start) or the deployment's. */
+export function retainedUntil(meta: Meta, c: Pick<Clocks, "retentionMs">): number {
+  return meta.lastActivityAt + (meta.retentionDays === null ? c.retentionMs : meta.retentionDays * DAY_MS);
+}
+
+/** The session has outlived its retention and must erase itself. */
+export function retentionDue(meta: Meta, c: Pick<Clocks, "now" | "retentionMs">): boolean {
+  return !meta.erasing && c.now >= retainedUntil(meta, c);
 }
 
 /** The status idleness has earned by now, when it differs from the current one. */

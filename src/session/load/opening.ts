@@ -4,6 +4,8 @@ import type { Mirror } from "../mirror/outbox";
 import type { CreateRequest } from "../requests";
 import { created, type Meta } from "../storage/meta";
 import type { PinnedScript, SessionStorage } from "../storage/tables";
+import { enterSession } from "../../store/sessions/directory";
+import { log } from "../../log";
 
 export interface Opening {
   meta: Meta;
@@ -26,6 +28,7 @@ export function opening(req: CreateRequest, now: number): Opening {
         scriptHash: source.contentHash,
         templateHashes: source.templateHashes,
         debug,
+        retentionDays: source.policy.retentionDays,
       },
       now,
     ),
@@ -42,4 +45,15 @@ export function storeOpening(store: SessionStorage, mirror: Pick<Mirror, "commit
     store.insertMeta(meta, state);
     return store.insertTurn({ clientMessageId: null, input: null, userSeq: null, status: "running", createdAt: meta.createdAt });
   });
+}
+
+/** Enters the new session in the session directory (KV); false when KV refused: the session runs all the same, and reconcile enters it again. */
+export async function enterDirectory(kv: KVNamespace, meta: Meta): Promise<boolean> {
+  try {
+    await enterSession(kv, meta);
+    return true;
+  } catch (err) {
+    log({ level: "warn", msg: "session directory write failed", sessionId: meta.sessionId, error: err instanceof Error ? err.name : "unknown" });
+    return false;
+  }
 }

@@ -126,6 +126,7 @@ export function metaFromRow(row: typeof sessions.$inferSelect): Meta {
     mirrorAttempts: 0,
     mirrorRetryAt: null,
     erasing: false,
+    erasure: null,
   };
 }
 

@@ -36,6 +36,18 @@ export interface Meta {
   mirrorRetryAt: number | null;
   /** DELETE was accepted; the D1 rows may still have to go. */
   erasing: boolean;
+  /** Days after the last activity the session erases itself (the project's setting when it started); null: SESSION_RETENTION_DAYS. */
+  retentionDays: number | null;
+  /** Why and by whom the erasure was asked for (set with `erasing`): D1's audit row is written from it. */
+  erasure: Erasure | null;
+}
+
+/** Why a session is erased, and by whom; never any content. */
+export interface Erasure {
+  reason: "request" | "user" | "retention";
+  actorId: string;
+  actorRole: string;
+  at: number;
 }
 
 export type MetaOrigin = Omit<
@@ -52,11 +64,12 @@ export type MetaOrigin = Omit<
   | "mirrorAttempts"
   | "mirrorRetryAt"
   | "erasing"
+  | "erasure"
 >;
 
 /** A session that has just been created: active, nothing mirrored yet. */
 /** What a session is, without the actor's own bookkeeping (mirror progress, erasure): what its D1 row and its views show. */
-export function described({ mirroredSeq: _m, mirrorAttempts: _a, mirrorRetryAt: _r, erasing: _e, ...session }: Meta) {
+export function described({ mirroredSeq: _m, mirrorAttempts: _a, mirrorRetryAt: _r, erasing: _e, erasure: _w, ...session }: Meta) {
   return session;
 }
 
@@ -75,6 +88,7 @@ export function created(origin: MetaOrigin, now: number): Meta {
     mirrorAttempts: 0,
     mirrorRetryAt: null,
     erasing: false,
+    erasure: null,
   };
 }
 
@@ -124,6 +138,12 @@ export function mirrorFailed(m: Meta, now: number): Meta {
   return { ...m, mirrorAttempts: attempts, mirrorRetryAt: now + retryDelay(attempts) };
 }
 
-export function erasing(m: Meta): Meta {
-  return { ...m, erasing: true };
+/** The retention sweep and reconcile act on a session as the system does: with an admin's reach, as no person. */
+export const SYSTEM_USER = { id: "system", role: "admin" } as const;
+
+/** The erasure retention asks for: by the system, not by a person. */
+export const retentionErasure = (at: number): Erasure => ({ reason: "retention", actorId: SYSTEM_USER.id, actorRole: "system", at });
+
+export function erasing(m: Meta, erasure: Erasure): Meta {
+  return { ...m, erasing: true, erasure };
 }

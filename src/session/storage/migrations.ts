@@ -119,6 +119,12 @@ INSERT INTO safety_log_3 (id, kind, turnId, messageId, actionId, source, level, 
 DROP TABLE safety_log;
 ALTER TABLE safety_log_3 RENAME TO safety_log;
 `,
+  // Data lifecycle (assigned storage version 6): the retention the session started with (days after its last
+  // activity; null: SESSION_RETENTION_DAYS), and who asked for its erasure and why, kept until D1 has the audit row.
+  `
+ALTER TABLE meta ADD COLUMN retentionDays INTEGER;
+ALTER TABLE meta ADD COLUMN erasure TEXT;
+`,
 ];
 
 /** Runs the migrations this storage has not had, in order; call inside a transaction. Returns the version now stored. */

@@ -20,7 +20,7 @@ import type { JsonValue, RiskLevel, SessionScript, SessionState } from "../../en
 import type { GuardAction } from "../../engine/runtime/events";
 import type { ExecutionStatus, MessageRole, SessionStatus } from "../../store/schema/sessions";
 import type { LoggedChange, SafetyView, TurnDebug } from "../schemas";
-import type { Meta } from "./meta";
+import type { Erasure, Meta } from "./meta";
 import { migrate } from "./migrations";
 
 export interface PinnedScript {
@@ -126,7 +126,7 @@ function encode(value: object): Record<string, SqlStorageValue> {
   return out;
 }
 
-const META_JSON = ["templateHashes", "state"] as const;
+const META_JSON = ["templateHashes", "state", "erasure"] as const;
 const META_BOOLEANS = ["debug", "erasing"] as const;
 const TURN_JSON = ["result", "error"] as const;
 
@@ -204,8 +204,8 @@ export class SessionStorage {
     this.update("meta", { mirroredSeq: m.mirroredSeq, mirrorAttempts: m.mirrorAttempts, mirrorRetryAt: m.mirrorRetryAt }, "id = 1");
   }
 
-  markErasing(): void {
-    this.sql.exec("UPDATE meta SET erasing = 1 WHERE id = 1");
+  markErasing(erasure: Erasure): void {
+    this.sql.exec("UPDATE meta SET erasing = 1, erasure = ? WHERE id = 1", JSON.stringify(erasure));
     this.sql.exec("DELETE FROM outbox");
   }
 

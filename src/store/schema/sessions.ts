@@ -61,11 +61,15 @@ export const sessions = sqliteTable(
     riskLevel: text("risk_level", { enum: riskLevels }).notNull().default("none"),
     /** When the session first reached `risk_level`; null while it is `none`. */
     riskRaisedAt: integer("risk_raised_at", { mode: "timestamp_ms" }),
+    /** The project's retention when the session started (days after its last activity); null: SESSION_RETENTION_DAYS. */
+    retentionDays: integer("retention_days"),
   },
   (t) => [
     index("sessions_user_created_idx").on(t.userId, t.createdAt, t.id),
     index("sessions_script_hash_idx").on(t.scriptHash),
     index("sessions_risk_created_idx").on(t.riskLevel, t.createdAt, t.id),
+    // The daily retention sweep walks sessions by their last activity.
+    index("sessions_last_activity_idx").on(t.lastActivityAt),
     check("sessions_status_check", inList("status", sessionStatuses)),
     check("sessions_execution_status_check", inList("execution_status", executionStatuses)),
   ],

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, getTableName, inArray, ne, notExists, sql, type Table } from "drizzle-orm";
 import { database, tableColumns } from "../db";
-import { blobs, crisisReferrals, guardActions, messages, safetyFlags, sessions, variableChanges, versionFiles } from "../schema";
+import { auditEvents, blobs, crisisReferrals, guardActions, messages, safetyFlags, sessions, variableChanges, versionFiles } from "../schema";
 
 export type SessionRow = typeof sessions.$inferInsert;
 export type MessageRow = typeof messages.$inferInsert;
@@ -83,10 +83,16 @@ export async function readMirror(d1: D1Database, sessionId: string) {
 
 /**
  * Deletes the session's rows (its safety records and guard actions stay, unlinked, for the yearly counts), and the text of an inline script no other
- * session runs and no version holds. Says whether the script is still in
+ * session runs and no version holds, with the erasure's audit row (no content) in the same batch. Says whether the script is still in
  * use elsewhere (then its cache entry stays too).
  */
-export async function eraseMirror(d1: D1Database, sessionId: string, scriptHash: string, inline: boolean): Promise<{ scriptShared: boolean }> {
+export async function eraseMirror(
+  d1: D1Database,
+  sessionId: string,
+  scriptHash: string,
+  inline: boolean,
+  audit: typeof auditEvents.$inferInsert,
+): Promise<{ scriptShared: boolean }> {
   const db = database(d1);
   const otherSessions = db
     .select({ id: sessions.id })
@@ -106,6 +112,7 @@ export async function eraseMirror(d1: D1Database, sessionId: string, scriptHash:
     db.delete(variableChanges).where(eq(variableChanges.sessionId, sessionId)),
     db.delete(messages).where(eq(messages.sessionId, sessionId)),
     db.delete(sessions).where(eq(sessions.id, sessionId)),
+    db.insert(auditEvents).values(audit).onConflictDoNothing(),
   ]);
   return { scriptShared: others.length > 0 };
 }

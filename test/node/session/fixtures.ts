@@ -1,5 +1,5 @@
 /** Where a test session comes from: no project, an inline script, not a debug session. */
-import type { MetaOrigin } from "../../../src/session/storage/meta";
+import type { Erasure, MetaOrigin } from "../../../src/session/storage/meta";
 
 export const origin: MetaOrigin = {
   sessionId: "s",
@@ -12,4 +12,8 @@ export const origin: MetaOrigin = {
   scriptHash: "h",
   templateHashes: {},
   debug: false,
+  retentionDays: null,
 };
+
+/** An erasure the session's owner asked for. */
+export const byOwner: Erasure = { reason: "request", actorId: "u", actorRole: "client", at: 0 };

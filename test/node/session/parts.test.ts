@@ -1,11 +1,11 @@
 /** The session actor's pure parts, directly: Meta transitions, frames, access, the turn queue, the clocks. */
 import { describe, expect, it } from "vitest";
-import { nextAlarm, retryDelay, WATCHDOG_MS } from "../../../src/session/clock/lifecycle";
+import { nextAlarm, retentionDue, retryDelay, WATCHDOG_MS } from "../../../src/session/clock/lifecycle";
 import { errorFrame, parseClientFrame } from "../../../src/session/live/frames";
 import { assertOpen, authorize, type Access } from "../../../src/session/load/access";
 import { answered, created, erasing, failed, idled, mirrored, mirrorFailed, spoke, type Meta } from "../../../src/session/storage/meta";
 import { TurnQueue } from "../../../src/session/turns/queue";
-import { origin } from "./fixtures";
+import { byOwner, origin } from "./fixtures";
 
 const fresh = (): Meta => created(origin, 1000);
 
@@ -13,7 +13,15 @@ describe("Meta transitions", () => {
   it("return a new Meta and leave the one they were given as it was", () => {
     const m = fresh();
     const copy = structuredClone(m);
-    for (const next of [spoke(m, 2), answered(m, true, 2), failed(m, 2), idled(m, "paused", 2), mirrored(m, 5), mirrorFailed(m, 2), erasing(m)]) {
+    for (const next of [
+      spoke(m, 2),
+      answered(m, true, 2),
+      failed(m, 2),
+      idled(m, "paused", 2),
+      mirrored(m, 5),
+      mirrorFailed(m, 2),
+      erasing(m, byOwner),
+    ]) {
       expect(next).not.toBe(m);
     }
     expect(m).toEqual(copy);
@@ -121,11 +129,25 @@ describe("TurnQueue", () => {
 
 describe("the alarm's clocks", () => {
   it("fire for the earliest deadline: watchdog, mirror retry, the idle pause, or a socket's token expiry", () => {
-    const c = { now: 0, pauseMs: 100_000, archiveMs: 200_000, mirrorPending: false, turnsPending: false, socketsExpireAt: null };
+    const c = {
+      now: 0,
+      pauseMs: 100_000,
+      archiveMs: 200_000,
+      retentionMs: 1_000_000,
+      mirrorPending: false,
+      turnsPending: false,
+      socketsExpireAt: null,
+    };
     expect(nextAlarm(fresh(), c)).toBe(1000 + 100_000);
     expect(nextAlarm(fresh(), { ...c, turnsPending: true })).toBe(WATCHDOG_MS);
     expect(nextAlarm({ ...mirrorFailed(fresh(), 0) }, { ...c, mirrorPending: true })).toBe(retryDelay(1));
-    expect(nextAlarm(answered(fresh(), true, 1), c)).toBeNull();
+    // A completed session's alarm is its retention: it erases itself that long after its last activity.
+    expect(nextAlarm(answered(fresh(), true, 1), c)).toBe(1 + 1_000_000);
+    expect(nextAlarm({ ...answered(fresh(), true, 1), retentionDays: 2 }, c)).toBe(1 + 2 * 24 * 3600_000);
+    expect(retentionDue(answered(fresh(), true, 1), { ...c, now: 1_000_000 })).toBe(false);
+    expect(retentionDue(answered(fresh(), true, 1), { ...c, now: 1_000_001 })).toBe(true);
+    // Erasing already: the retention clock does not start a second erasure.
+    expect(retentionDue(erasing(answered(fresh(), true, 1), byOwner), { ...c, now: 1_000_001 })).toBe(false);
     // A completed session's sockets still close when their tokens expire.
     expect(nextAlarm(answered(fresh(), true, 1), { ...c, socketsExpireAt: 5000 })).toBe(5000);
     expect(nextAlarm(fresh(), { ...c, socketsExpireAt: 500_000 })).toBe(1000 + 100_000);
