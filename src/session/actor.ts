@@ -31,9 +31,11 @@ import { SessionStorage } from "./storage/tables";
 import { accept } from "./turns/intake";
 import { ModelSource } from "./turns/model";
 import { forCaller } from "./turns/outcome";
+import { TurnEvents } from "./turns/turn-event";
 import { Turns } from "./turns/turns";
 import { infoView, iso, variablesView } from "./views";
 import { log } from "../log";
+import { dataPointSink, workerVersion } from "../ops/analytics";
 
 export class SessionActor extends DurableObject<Env> implements SessionActorRpc {
   private readonly store: SessionStorage;
@@ -70,6 +72,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       mirror: this.mirror,
       models: this.models,
       cost: this.cost,
+      events: new TurnEvents(dataPointSink(env, config), workerVersion(env)),
       schedule: () => this.schedule(),
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -97,7 +100,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       const opened = opening(req, Date.now());
       const turnId = storeOpening(this.store, this.mirror, opened);
       this.loader.current = { ...opened, lastSeq: 0 };
-      const outcome = await this.turns.open(turnId);
+      const outcome = await this.turns.open(turnId, { channel: "rest", requestId: req.requestId });
       if (!outcome.ok) {
         // Nothing was acknowledged yet: a session whose opening failed leaves nothing behind.
         this.loader.current = null;
@@ -127,7 +130,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   async send(req: SendRequest): Promise<ActorResult<TurnResult>> {
     return guard(async () => {
       const s = await this.session(req, "write");
-      const outcome = await this.turns.outcomeOf(accept(this.store, s.meta, req));
+      const outcome = await this.turns.outcomeOf(accept(this.store, s.meta, req), { channel: "rest", requestId: req.requestId });
       if (!outcome.ok) throw toProblemError(outcome.problem);
       return forCaller(outcome.result, req.user);
     });
@@ -141,6 +144,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
         { hub: this.hub, turns: this.turns, lastSeq: () => this.loader.current?.lastSeq ?? s.lastSeq },
         accept(this.store, s.meta, req),
         req.user,
+        { channel: "sse", requestId: req.requestId },
       );
     });
   }

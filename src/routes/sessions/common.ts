@@ -19,5 +19,5 @@ export function sessionActor(env: Env, sessionId: string): SessionActorRpc {
 }
 
 export function callerOf(c: Context<AppEnv>, sessionId: string): Caller {
-  return { sessionId, user: currentUser(c) };
+  return { sessionId, user: currentUser(c), requestId: c.get("requestId") };
 }

@@ -1,3 +1,4 @@
 export * from "./meta";
 export * from "./projects";
 export * from "./sessions";
+export * from "./ops";
