@@ -14,6 +14,7 @@ import { docsContentSecurityPolicy, docsPageHtml } from "./http/docs-page";
 import { requestLog } from "./http/logging";
 import { domainErrorResponse, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
+import { adminTag, metricsRoutes } from "./routes/admin/metrics";
 import { authRoutes } from "./routes/auth";
 import { crisisResourceRoutes } from "./routes/crisis-resources";
 import { healthRoutes } from "./routes/health";
@@ -97,6 +98,7 @@ export function createApp() {
   app.route("/", scriptRoutes);
   app.route("/", sessionRoutes);
   app.route("/", benchRoutes);
+  app.route("/", metricsRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -122,6 +124,7 @@ export function createApp() {
       { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
       sessionTag,
       benchTag,
+      adminTag,
     ],
   }));
   app.get("/docs", (c) => c.html(docsPageHtml));

@@ -80,6 +80,8 @@ export const modelPricesSchema = z.record(
   z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).strict(),
 );
 
+export type ModelPrices = z.infer<typeof modelPricesSchema>;
+
 /** Operations: cost prices, the Analytics Engine SQL API, the canary and the alert thresholds (src/ops). */
 const opsFields = {
   MODEL_PRICES: jsonText.pipe(modelPricesSchema).optional(),
