@@ -35,7 +35,10 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
     log({ ...line, durationMs: Date.now() - started });
     return;
   }
-  c.res = new Response(timed(body, () => log({ ...line, durationMs: Date.now() - started })), c.res);
+  c.res = new Response(
+    timed(body, () => log({ ...line, durationMs: Date.now() - started })),
+    c.res,
+  );
 });
 
 /** The same stream, calling `ended` once when it ends, fails or its reader cancels it. */

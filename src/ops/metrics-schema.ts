@@ -28,10 +28,15 @@ const UsageSchema = z.object({
   sessions: z.number().int().openapi({ description: "Sessions started in the range" }),
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
-  estimatedCostUsd: z.number().nonnegative().openapi({ description: "Tokens times MODEL_PRICES; models without a price count as 0 (listed in `unpricedModels`)" }),
+  estimatedCostUsd: z
+    .number()
+    .nonnegative()
+    .openapi({ description: "Tokens times MODEL_PRICES; models without a price count as 0 (listed in `unpricedModels`)" }),
 });
 
-const VersionUsageSchema = UsageSchema.extend({ versionId: z.string().nullable().openapi({ description: "The script version (null: inline scripts)" }) });
+const VersionUsageSchema = UsageSchema.extend({
+  versionId: z.string().nullable().openapi({ description: "The script version (null: inline scripts)" }),
+});
 
 const ProjectUsageSchema = UsageSchema.extend({
   projectId: z.string().nullable().openapi({ description: "null: inline scripts (authors' test runs, the canary)" }),
@@ -57,7 +62,10 @@ export const MetricsSchema = z
     sessions: z.object({
       started: z.number().int(),
       completed: z.number().int(),
-      abandoned: z.number().int().openapi({ description: "Started in the range, not completed, and paused or archived since (idle past SESSION_PAUSE_TIMEOUT)" }),
+      abandoned: z
+        .number()
+        .int()
+        .openapi({ description: "Started in the range, not completed, and paused or archived since (idle past SESSION_PAUSE_TIMEOUT)" }),
       active: z.number().int().openapi({ description: "Active now, whenever they started" }),
     }),
     turns: z.object({
@@ -69,7 +77,9 @@ export const MetricsSchema = z
       inputTokens: z.number().int(),
       outputTokens: z.number().int(),
     }),
-    errors: z.array(z.object({ code: z.string(), status: z.number().int(), count: z.number().int() })).openapi({ description: "Failed turns by code, most first" }),
+    errors: z
+      .array(z.object({ code: z.string(), status: z.number().int(), count: z.number().int() }))
+      .openapi({ description: "Failed turns by code, most first" }),
     recentErrors: z
       .array(
         z.object({
@@ -143,7 +153,8 @@ export function metricsRange(q: z.infer<typeof MetricsQuery>, now: number): Metr
   const seconds = q.interval ? intervalSeconds(q.interval) : Math.max(60, Math.ceil((to - from) / 48_000 / 60) * 60);
   const errors: { path: string; message: string; code: string }[] = [];
   if (from >= to) errors.push({ path: "from", message: "`from` must be before `to`", code: "custom" });
-  else if (to - from > MAX_RANGE_DAYS * 86_400_000) errors.push({ path: "from", message: `the range is limited to ${MAX_RANGE_DAYS} days`, code: "custom" });
+  else if (to - from > MAX_RANGE_DAYS * 86_400_000)
+    errors.push({ path: "from", message: `the range is limited to ${MAX_RANGE_DAYS} days`, code: "custom" });
   if (seconds === null) errors.push({ path: "interval", message: "the interval must be positive", code: "custom" });
   else if (from < to && (to - from) / (seconds * 1000) > MAX_BUCKETS) {
     errors.push({ path: "interval", message: `at most ${MAX_BUCKETS} intervals per range`, code: "custom" });

@@ -9,7 +9,7 @@ import type { Metrics, MetricsRange } from "./metrics-schema";
 
 /** Where the numbers come from: D1 here; another source (the Analytics Engine SQL API) can answer the same shape. */
 export interface MetricsSource {
-  read(range: MetricsRange, now: number): Promise<Metrics>;
+  read(range: MetricsRange): Promise<Metrics>;
 }
 
 type Row = Record<string, number | string | null>;
@@ -35,41 +35,60 @@ export class D1Metrics implements MetricsSource {
     private readonly prices: ModelPrices,
   ) {}
 
-  async read(range: MetricsRange, now: number): Promise<Metrics> {
+  async read(range: MetricsRange): Promise<Metrics> {
     const { from, to, intervalMs } = range;
     // SQLite refuses a binding past the highest parameter a statement names.
     const q = (text: string) => (text.includes("?3") ? this.db.prepare(text).bind(from, to, intervalMs) : this.db.prepare(text).bind(from, to));
-    const [sessions, active, totals, latency, modelLatency, series, seriesLatency, seriesModel, errors, recent, usage, sessionsByVersion, flags, referrals, mirror, mirrorP95, canary, canaryLatency, canaryRecent] =
-      await this.db.batch<Row>([
-        q(`SELECT
+    const [
+      sessions,
+      active,
+      totals,
+      latency,
+      modelLatency,
+      series,
+      seriesLatency,
+      seriesModel,
+      errors,
+      recent,
+      usage,
+      sessionsByVersion,
+      flags,
+      referrals,
+      mirror,
+      mirrorP95,
+      canary,
+      canaryLatency,
+      canaryRecent,
+    ] = await this.db.batch<Row>([
+      q(`SELECT
             sum(created_at >= ?1 AND created_at < ?2) AS started,
             sum(completed_at >= ?1 AND completed_at < ?2) AS completed,
             sum(created_at >= ?1 AND created_at < ?2 AND completed_at IS NULL AND status IN ('paused', 'archived')) AS abandoned
           FROM sessions WHERE created_at < ?2 AND (created_at >= ?1 OR completed_at >= ?1)`),
-        this.db.prepare("SELECT count(*) AS n FROM sessions WHERE status = 'active'"),
-        q(`SELECT count(*) AS total, sum(status = 'failed') AS failed, sum(input_tokens) AS input, sum(output_tokens) AS output,
+      this.db.prepare("SELECT count(*) AS n FROM sessions WHERE status = 'active'"),
+      q(`SELECT count(*) AS total, sum(status = 'failed') AS failed, sum(input_tokens) AS input, sum(output_tokens) AS output,
             sum(guarded) AS guarded FROM turn_metrics WHERE ${IN_RANGE}`),
-        q(percentiles(whole, "latency_ms")),
-        q(percentiles(`${whole} AND llm_calls > 0`, "model_ms")),
-        q(`SELECT b, count(*) AS turns, sum(status = 'failed') AS failed, sum(input_tokens) AS input, sum(output_tokens) AS output
+      q(percentiles(whole, "latency_ms")),
+      q(percentiles(`${whole} AND llm_calls > 0`, "model_ms")),
+      q(`SELECT b, count(*) AS turns, sum(status = 'failed') AS failed, sum(input_tokens) AS input, sum(output_tokens) AS output
           FROM (${bucketed}) GROUP BY b`),
-        q(percentiles(bucketed, "latency_ms")),
-        q(percentiles(`${bucketed} AND llm_calls > 0`, "model_ms")),
-        q(`SELECT code, count(*) AS n FROM turn_metrics WHERE ${IN_RANGE} AND status = 'failed' GROUP BY code ORDER BY n DESC, code`),
-        q(`SELECT ended_at, code, channel, request_id, session_id FROM turn_metrics WHERE ${IN_RANGE} AND status = 'failed'
+      q(percentiles(bucketed, "latency_ms")),
+      q(percentiles(`${bucketed} AND llm_calls > 0`, "model_ms")),
+      q(`SELECT code, count(*) AS n FROM turn_metrics WHERE ${IN_RANGE} AND status = 'failed' GROUP BY code ORDER BY n DESC, code`),
+      q(`SELECT ended_at, code, channel, request_id, session_id FROM turn_metrics WHERE ${IN_RANGE} AND status = 'failed'
           ORDER BY ended_at DESC LIMIT 20`),
-        q(`SELECT project_id, version_id, model, count(*) AS turns, sum(input_tokens) AS input, sum(output_tokens) AS output
+      q(`SELECT project_id, version_id, model, count(*) AS turns, sum(input_tokens) AS input, sum(output_tokens) AS output
           FROM turn_metrics WHERE ${IN_RANGE} GROUP BY project_id, version_id, model`),
-        q("SELECT project_id, version_id, count(*) AS n FROM sessions WHERE created_at >= ?1 AND created_at < ?2 GROUP BY project_id, version_id"),
-        q("SELECT level, count(*) AS n FROM safety_flags WHERE created_at >= ?1 AND created_at < ?2 GROUP BY level"),
-        q("SELECT count(*) AS n FROM crisis_referrals WHERE created_at >= ?1 AND created_at < ?2"),
-        q(`SELECT max(mirrored_at - ended_at) AS lag FROM turn_metrics WHERE ${IN_RANGE}`),
-        q(percentiles(`SELECT -1 AS b, mirrored_at - ended_at AS lag FROM turn_metrics WHERE ${IN_RANGE}`, "lag")),
-        q("SELECT count(*) AS runs, sum(NOT ok) AS failed FROM canary_runs WHERE started_at >= ?1 AND started_at < ?2"),
-        q(percentiles("SELECT -1 AS b, latency_ms FROM canary_runs WHERE started_at >= ?1 AND started_at < ?2", "latency_ms")),
-        q(`SELECT * FROM (SELECT * FROM canary_runs WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at DESC LIMIT 50)
+      q("SELECT project_id, version_id, count(*) AS n FROM sessions WHERE created_at >= ?1 AND created_at < ?2 GROUP BY project_id, version_id"),
+      q("SELECT level, count(*) AS n FROM safety_flags WHERE created_at >= ?1 AND created_at < ?2 GROUP BY level"),
+      q("SELECT count(*) AS n FROM crisis_referrals WHERE created_at >= ?1 AND created_at < ?2"),
+      q(`SELECT max(mirrored_at - ended_at) AS lag FROM turn_metrics WHERE ${IN_RANGE}`),
+      q(percentiles(`SELECT -1 AS b, mirrored_at - ended_at AS lag FROM turn_metrics WHERE ${IN_RANGE}`, "lag")),
+      q("SELECT count(*) AS runs, sum(NOT ok) AS failed FROM canary_runs WHERE started_at >= ?1 AND started_at < ?2"),
+      q(percentiles("SELECT -1 AS b, latency_ms FROM canary_runs WHERE started_at >= ?1 AND started_at < ?2", "latency_ms")),
+      q(`SELECT * FROM (SELECT * FROM canary_runs WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at DESC LIMIT 50)
           ORDER BY started_at`),
-      ]);
+    ]);
 
     const byBucket = (rows: Row[]) => new Map(rows.map((r) => [num(r.b), r]));
     const pct = (r: Row | undefined) => ({ p50: msOrNull(r?.p50), p95: msOrNull(r?.p95) });

@@ -24,8 +24,7 @@ const metrics = createRoute({
 });
 
 export const metricsRoutes = createRouter().openapi(metrics, async (c) => {
-  const now = Date.now();
-  const range = metricsRange(c.req.valid("query"), now);
+  const range = metricsRange(c.req.valid("query"), Date.now());
   const source = new D1Metrics(c.env.DB, getConfig(c.env).MODEL_PRICES ?? {});
-  return c.json(await source.read(range, now), 200);
+  return c.json(await source.read(range), 200);
 });

@@ -210,7 +210,13 @@ export class TurnRunner {
     this.running = null;
     this.current = null;
     this.p.cost.turn();
-    const work: TurnWork = { stats: r.stats, model: model.modelId, levels: safety.map((f) => f.level), referrals: referrals.length, guarded: guards.length };
+    const work: TurnWork = {
+      stats: r.stats,
+      model: model.modelId,
+      levels: safety.map((f) => f.level),
+      referrals: referrals.length,
+      guarded: guards.length,
+    };
     if (s.meta.erasing) {
       const problem = problemOf(sessionNotFound());
       events.emit(s.meta, turn.id, events.measure(origin, started, problem.code, work));

@@ -141,7 +141,9 @@ describe("mirror/rows.ts: turn metrics", () => {
     });
     const { metrics: rows } = mirrorBatch(input({ turns: [turn(2, metrics), turn(3)] }));
     const { endedAt: _e, ...same } = metrics;
-    expect(rows).toEqual([{ ...same, sessionId: "s", turn: 2, projectId: null, versionId: null, scriptId: input().meta.scriptId, endedAt: new Date(9000) }]);
+    expect(rows).toEqual([
+      { ...same, sessionId: "s", turn: 2, projectId: null, versionId: null, scriptId: input().meta.scriptId, endedAt: new Date(9000) },
+    ]);
   });
 });
 
