@@ -8,7 +8,7 @@ CREATE TABLE `alert_incidents` (
 	`threshold` real NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `alert_incidents_open_idx` ON `alert_incidents` (`kind`,`resolved_at`);--> statement-breakpoint
+CREATE UNIQUE INDEX `alert_incidents_open_idx` ON `alert_incidents` (`kind`) WHERE resolved_at IS NULL;--> statement-breakpoint
 CREATE TABLE `canary_runs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`started_at` integer NOT NULL,

@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import type { Env } from "./config";
+import { dispatchScheduled } from "./ops/cron";
 
 export { BenchEcho } from "./bench/echo";
 export { SessionActor } from "./session/actor";
@@ -8,4 +9,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // Cron Triggers ([triggers] in wrangler.toml): the canary and the alert checks, through this same app.
+  scheduled: (controller, env) => dispatchScheduled(controller, env, (request, bindings) => app.fetch(request, bindings)),
 } satisfies ExportedHandler<Env>;

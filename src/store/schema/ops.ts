@@ -1,4 +1,5 @@
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { riskLevels } from "../../engine/runtime/events";
 
 /**
@@ -110,5 +111,6 @@ export const alertIncidents = sqliteTable(
     value: real("value").notNull(),
     threshold: real("threshold").notNull(),
   },
-  (t) => [index("alert_incidents_open_idx").on(t.kind, t.resolvedAt)],
+  // One open incident per kind: two cron runs at once cannot both open one.
+  (t) => [uniqueIndex("alert_incidents_open_idx").on(t.kind).where(sql`resolved_at IS NULL`)],
 );

@@ -1,0 +1,66 @@
+/**
+ * The Worker's scheduled handler: the canary runs the sample session through the app and
+ * records it; the alert checks open one incident per crossing, keep it while the check
+ * stays over its threshold, and resolve it when it is back under.
+ */
+import { createExecutionContext, createScheduledController } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { checkAlerts } from "../../src/ops/alerts";
+import { CANARY_USER } from "../../src/ops/canary";
+
+function captureLogs() {
+  const lines: string[] = [];
+  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+  return () => lines.map((l) => JSON.parse(l));
+}
+afterEach(() => vi.restoreAllMocks());
+
+const runCron = (bindings = env) =>
+  worker.scheduled!(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), bindings, createExecutionContext());
+
+const canaryRuns = async () => (await env.DB.prepare("SELECT ok, turns, code, mirror_lag_ms FROM canary_runs ORDER BY started_at").all()).results;
+const incidents = async () =>
+  (await env.DB.prepare("SELECT kind, resolved_at, notified_at, value, threshold FROM alert_incidents ORDER BY opened_at").all()).results;
+
+describe("the scheduled handler", () => {
+  it("runs the canary: a whole sample session through the API, its outcome and mirror lag recorded, its session erased", async () => {
+    const logs = captureLogs();
+    await runCron();
+    const [run] = await canaryRuns();
+    expect(run).toEqual({ ok: 1, turns: 7, code: null, mirror_lag_ms: expect.any(Number) });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?").bind(CANARY_USER).first("n")).toBe(0);
+    const lines = logs();
+    expect(lines.filter((l) => l.msg === "scheduled job").map((l) => [l.job, l.ok])).toEqual([
+      ["canary", true],
+      ["alerts", true],
+    ]);
+    expect(lines.find((l) => l.msg === "canary")).toMatchObject({ ok: true, turns: 7 });
+    // Its turns are real turns (the opening one and six answers): each wrote its event.
+    expect(lines.filter((l) => l.msg === "turn" && l.channel === "rest")).toHaveLength(7);
+    // Nothing crossed a default threshold.
+    expect(await incidents()).toEqual([]);
+  });
+
+  it("records a canary that fails with the code the API answered, which opens a canary incident", async () => {
+    await runCron({ ...env, CANARY_PROJECT_ID: crypto.randomUUID() });
+    expect((await canaryRuns()).at(-1)).toMatchObject({ ok: 0, turns: 0, code: "NOT_FOUND" });
+    expect(await incidents()).toContainEqual({ kind: "canary_failed", resolved_at: null, notified_at: null, value: 1, threshold: 1 });
+    // The next canary succeeds: the incident is resolved.
+    await runCron();
+    expect((await incidents()).find((i) => i.kind === "canary_failed")?.resolved_at).toEqual(expect.any(Number));
+  });
+
+  it("opens one incident while a check stays over its threshold, resolves it, and opens a new one when it crosses again", async () => {
+    const strict = { ...env, ALERT_P95_MS: "1" };
+    const p95 = async () => (await incidents()).filter((i) => i.kind === "p95_latency");
+    await checkAlerts(strict);
+    await checkAlerts(strict);
+    expect(await p95()).toEqual([{ kind: "p95_latency", resolved_at: null, notified_at: null, value: expect.any(Number), threshold: 1 }]);
+    await checkAlerts(env);
+    expect((await p95())[0]!.resolved_at).toEqual(expect.any(Number));
+    await checkAlerts(strict);
+    expect((await p95()).map((i) => i.resolved_at === null)).toEqual([false, true]);
+  });
+});
