@@ -3,7 +3,7 @@
  * records it; the alert checks open one incident per crossing, keep it while the check
  * stays over its threshold, and resolve it when it is back under.
  */
-import { createExecutionContext, createScheduledController } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
@@ -17,8 +17,7 @@ function captureLogs() {
 }
 afterEach(() => vi.restoreAllMocks());
 
-const runCron = (bindings = env) =>
-  worker.scheduled!(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), bindings, createExecutionContext());
+const runCron = (bindings = env) => worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), bindings);
 
 const canaryRuns = async () => (await env.DB.prepare("SELECT ok, turns, code, mirror_lag_ms FROM canary_runs ORDER BY started_at").all()).results;
 const incidents = async () =>
