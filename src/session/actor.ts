@@ -72,7 +72,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       mirror: this.mirror,
       models: this.models,
       cost: this.cost,
-      events: new TurnEvents(dataPointSink(env, config), workerVersion(env)),
+      events: new TurnEvents(dataPointSink(env, config), workerVersion(env), this.io.DB),
       schedule: () => this.schedule(),
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));

@@ -13,7 +13,9 @@ import { recordedDataPoints } from "../../src/ops/analytics";
 import type { SessionActor } from "../../src/session/actor";
 import { SessionStorage } from "../../src/session/storage/tables";
 import { accept } from "../../src/session/turns/intake";
+import { Turns } from "../../src/session/turns/turns";
 import { call, expectProblem } from "../helpers";
+import { openSession, withParts } from "../session/parts";
 import { actor, body, clientIntake, lastState, openSocket, publishedSamples, readSse, sendMessage, settle } from "../session/helpers";
 
 const lines: string[] = [];
@@ -156,5 +158,25 @@ describe("turn events", () => {
     const row = await env.DB.prepare("SELECT status, code, request_id FROM turn_metrics WHERE session_id = ? AND turn = 2").bind(id).first();
     expect(row).toEqual({ status: "failed", code: "LLM_UNAVAILABLE", request_id: "req-turn-failed" });
     expect(lines.join("\n")).not.toContain(word);
+  });
+});
+
+describe("turn events of turns no mirror carries", () => {
+  it("write the turn_metrics row to D1 at once: a failed opening turn (its session is dropped) is still counted", async () => {
+    const { sessionId, code } = await withParts(async (p) => {
+      const s = await openSession(p);
+      p.models.replace(
+        new MockLanguageModelV3({
+          doStream: async () => {
+            throw new APICallError({ message: "down", url: "http://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: true });
+          },
+        }),
+      );
+      const outcome = await new Turns({ ...p, schedule: () => undefined }).open(1, { channel: "rest", requestId: "req-open-failed" });
+      return { sessionId: s.meta.sessionId, code: outcome.ok ? null : outcome.problem.code };
+    });
+    expect(code).toBe("LLM_UNAVAILABLE");
+    const row = () => env.DB.prepare("SELECT turn, status, code, request_id FROM turn_metrics WHERE session_id = ?").bind(sessionId).first();
+    await vi.waitFor(async () => expect(await row()).toEqual({ turn: 1, status: "failed", code: "LLM_UNAVAILABLE", request_id: "req-open-failed" }));
   });
 });

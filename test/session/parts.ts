@@ -60,7 +60,7 @@ export function withParts<R>(fn: (p: Parts) => R | Promise<R>, db: D1Database = 
       ),
       models: new ModelSource(getConfig(env), env),
       cost,
-      events: new TurnEvents(dataPointSink(env, getConfig(env)), null),
+      events: new TurnEvents(dataPointSink(env, getConfig(env)), null, io.DB),
       scheduled: 0,
     };
     return fn(parts);

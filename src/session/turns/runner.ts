@@ -71,12 +71,12 @@ export class TurnRunner {
       if (!(err instanceof DomainError)) throw err;
       const problem = problemOf(err);
       store.failTurn(turn.id, { status: problem.status, code: problem.code, detail: problem.detail, retryable: true });
-      events.emit(s.meta, turn.id, events.measure(origin, started, problem.code));
+      events.record(s.meta, turn.id, events.measure(origin, started, problem.code));
       return { ok: false, problem };
     }
     const began = this.begin(s, turn);
     if (!began.ok) {
-      events.emit(s.meta, turn.id, events.measure(origin, started, began.problem.code));
+      events.record(s.meta, turn.id, events.measure(origin, started, began.problem.code));
       this.p.hub.publish(errorFrame(began.problem), s.lastSeq, turn.id);
       return began;
     }
@@ -246,7 +246,8 @@ export class TurnRunner {
         if (userMessage) store.addOutbox(turn.id, [], now, records);
       });
       s.meta = meta;
-      events.emit(s.meta, turn.id, metrics);
+      if (userMessage) events.emit(s.meta, turn.id, metrics);
+      else events.record(s.meta, turn.id, metrics);
       if (guards.length) logGuards(s.meta.sessionId, turn.id, guards);
       const problem = storedProblem(error, turn.clientMessageId);
       // No line of a failed turn is committed: what was streamed of them is taken back before the error.

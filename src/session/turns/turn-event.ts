@@ -18,7 +18,7 @@ import type { RiskLevel, StepStats } from "../../engine";
 import { log } from "../../log";
 import type { DataPointSink } from "../../ops/analytics";
 import type { TurnChannel, TurnMetrics } from "../../store/schema/ops";
-import type { TurnMetricsRow } from "../../store/sessions/mirror";
+import { writeTurnMetrics, type TurnMetricsRow } from "../../store/sessions/mirror";
 import type { Meta } from "../storage/meta";
 import { highest } from "./safety-log";
 
@@ -46,6 +46,8 @@ export class TurnEvents {
   constructor(
     private readonly sink: DataPointSink,
     private readonly workerVersion: string | null,
+    /** Where `record` writes the metrics of a turn that has no outbox entry to carry them. */
+    private readonly db: D1Database,
   ) {}
 
   /** The metrics of a turn that started at `started` and ends now with `code` (null: it succeeded). */
@@ -116,6 +118,18 @@ export class TurnEvents {
       ],
       doubles: [m.latencyMs, m.llmCalls, m.modelMs, m.inputTokens, m.outputTokens, m.safetyFlags, m.referrals, m.guarded, turn],
     });
+  }
+
+  /**
+   * `emit`, and the turn_metrics row written to D1 at once: for a turn that failed before anything
+   * was committed for the mirror (no model, a session that ended meanwhile, a failed opening turn,
+   * whose session is dropped), so errors that keep sessions from starting are counted too.
+   */
+  record(meta: Meta, turn: number, m: TurnMetrics): void {
+    this.emit(meta, turn, m);
+    void writeTurnMetrics(this.db, metricsRow(meta, turn, m)).catch((err) =>
+      log({ level: "warn", msg: "turn metrics not written", sessionId: meta.sessionId, turn, error: err instanceof Error ? err.name : "unknown" }),
+    );
   }
 }
 

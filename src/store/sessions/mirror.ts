@@ -72,6 +72,11 @@ export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<v
   ]);
 }
 
+/** A turn's metrics on their own: for a failed turn no outbox entry carries (its session has nothing to mirror). */
+export async function writeTurnMetrics(d1: D1Database, row: TurnMetricsRow): Promise<void> {
+  await insertMetrics(d1, { ...row, mirroredAt: new Date() }).run();
+}
+
 /** The session row, its whole log and its script and template texts, in one round trip: what an actor rebuilds itself from. */
 export async function readMirror(d1: D1Database, sessionId: string) {
   const db = database(d1);
