@@ -28,7 +28,11 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (chunk) => (body += chunk));
     req.on("end", () => {
-      deliveries.push({ body, eventId: req.headers[eventIdHeader.toLowerCase()] as string, signature: req.headers[signatureHeader.toLowerCase()] as string });
+      deliveries.push({
+        body,
+        eventId: req.headers[eventIdHeader.toLowerCase()] as string,
+        signature: req.headers[signatureHeader.toLowerCase()] as string,
+      });
       res.writeHead(204).end();
     });
   });

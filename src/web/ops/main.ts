@@ -9,6 +9,7 @@ import { ApiError } from "../client/api";
 import { adoptHandedToken, pageClient } from "../ui/auth";
 import { byId, h } from "../ui/dom";
 import { currentLang, setUpPage } from "../ui/layout";
+import { signIn } from "../ui/sign-in";
 import { drawChart } from "./charts";
 import { opsStrings } from "./strings";
 
@@ -27,50 +28,25 @@ const t = opsStrings[lang];
 document.title = `${page.appName} · ${t.title}`;
 byId("ops-title").textContent = t.title;
 const { api, auth } = pageClient("admin", false, lang);
-const signin = byId("signin");
-
-async function start(pasted = false): Promise<void> {
-  let me: { id: string; role: string } | null = null;
-  try {
-    if (await auth.token()) me = await api.me();
-  } catch (err) {
-    if (!(err instanceof ApiError && (err.status === 401 || err.status === 403))) throw err;
-    auth.signOut();
-    return showSignIn(pasted ? `${err.detail} (${err.code})` : undefined);
-  }
-  if (me && me.role !== "admin") {
-    auth.signOut();
-    return showSignIn(t.wrongRole(me.role));
-  }
-  if (!me) return showSignIn();
-  signin.classList.remove("card");
-  signin.replaceChildren(h("p", { class: "hint", id: "signed-in" }, page.signedInAs(me.id, me.role)));
-  showDashboard();
-}
-
-function showSignIn(problem?: string): void {
-  const dev = h("button", { type: "button", id: "dev-signin" }, t.devSignIn);
-  const token = h("input", { id: "token-input", type: "password", autocomplete: "off" });
-  const use = h("button", { type: "submit", class: "secondary" }, t.tokenUse);
-  const form = h("form", { class: "token-form" }, h("label", { for: "token-input" }, t.tokenLabel), h("div", { class: "picker-row" }, token, use));
-  signin.replaceChildren(
-    h("h2", { id: "signin-title" }, t.signInTitle),
-    h("p", { class: "hint" }, t.devSignInNote),
-    ...(problem ? [h("p", { class: "problem", role: "alert" }, problem)] : []),
-    dev,
-    form,
-  );
-  dev.addEventListener("click", async () => {
-    if (!(await auth.devSignIn())) return showSignIn(t.signInNeeded);
-    void start();
-  });
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (!token.value.trim()) return;
-    if (!auth.useToken(token.value.trim())) return showSignIn(t.tokenUnreadable);
-    void start(true);
-  });
-}
+const start = signIn(
+  byId("signin"),
+  api,
+  auth,
+  ["admin"],
+  {
+    title: t.signInTitle,
+    note: t.devSignInNote,
+    devButton: t.devSignIn,
+    tokenLabel: t.tokenLabel,
+    tokenUse: t.tokenUse,
+    tokenUnreadable: t.tokenUnreadable,
+    signInNeeded: t.signInNeeded,
+    tokenRejected: page.tokenRejected,
+    wrongRole: t.wrongRole,
+    signedInAs: page.signedInAs,
+  },
+  () => showDashboard(),
+);
 
 function showDashboard(): void {
   byId("ops").hidden = false;
@@ -159,36 +135,32 @@ function table(columns: string[], rows: (string | Node)[][], id: string): HTMLTa
   );
 }
 
+/** A card: its heading, then `content`, or the `none` line when there is nothing to show. */
+function fillSection(id: string, heading: string, none: string, content: Node[]): void {
+  const title = h("h2", { id: `${id}-title` }, heading);
+  byId(id).replaceChildren(title, ...(content.length ? content : [h("p", { class: "hint" }, none)]));
+}
+
 function renderErrors(m: Metrics): void {
-  const section = byId("errors");
-  const title = h("h2", { id: "errors-title" }, t.errorsTitle);
-  if (!m.errors.length) {
-    section.replaceChildren(title, h("p", { class: "hint" }, t.errorsNone));
-    return;
-  }
-  section.replaceChildren(
-    title,
-    h("h3", {}, t.errorsByCode),
-    table(
-      t.codeColumns,
-      m.errors.map((e) => [h("code", {}, e.code), String(e.status), fmt(e.count)]),
-      "errors-by-code",
-    ),
-    table(
-      t.errorColumns,
-      m.recentErrors.map((e) => [new Date(e.at).toLocaleString(lang), h("code", {}, e.code), e.channel, h("code", {}, e.requestId ?? "–")]),
-      "recent-errors",
-    ),
-  );
+  const content = m.errors.length
+    ? [
+        h("h3", {}, t.errorsByCode),
+        table(
+          t.codeColumns,
+          m.errors.map((e) => [h("code", {}, e.code), String(e.status), fmt(e.count)]),
+          "errors-by-code",
+        ),
+        table(
+          t.errorColumns,
+          m.recentErrors.map((e) => [new Date(e.at).toLocaleString(lang), h("code", {}, e.code), e.channel, h("code", {}, e.requestId ?? "–")]),
+          "recent-errors",
+        ),
+      ]
+    : [];
+  fillSection("errors", t.errorsTitle, t.errorsNone, content);
 }
 
 function renderProjects(m: Metrics): void {
-  const section = byId("projects");
-  const title = h("h2", { id: "projects-title" }, t.projectsTitle);
-  if (!m.projects.length) {
-    section.replaceChildren(title, h("p", { class: "hint" }, t.projectsNone));
-    return;
-  }
   const usd = (n: number) => n.toLocaleString(lang, { minimumFractionDigits: 4, maximumFractionDigits: 4 });
   const rows = m.projects.flatMap((p) =>
     p.versions.map((v) => [
@@ -201,11 +173,13 @@ function renderProjects(m: Metrics): void {
       usd(v.estimatedCostUsd),
     ]),
   );
-  section.replaceChildren(
-    title,
-    table(t.projectColumns, rows, "project-usage"),
-    ...(m.unpricedModels.length ? [h("p", { class: "hint" }, t.unpriced(m.unpricedModels.join(", ")))] : []),
-  );
+  const content = rows.length
+    ? [
+        table(t.projectColumns, rows, "project-usage"),
+        ...(m.unpricedModels.length ? [h("p", { class: "hint" }, t.unpriced(m.unpricedModels.join(", ")))] : []),
+      ]
+    : [];
+  fillSection("projects", t.projectsTitle, t.projectsNone, content);
 }
 
 void start();
