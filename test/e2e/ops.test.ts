@@ -94,7 +94,13 @@ describe("operations", () => {
     const published = await api("/api/projects/published", client);
     const script = published.items.find((i: any) => i.sessionId === "intake_en");
     const created = await api("/api/sessions", client, { projectId: script.projectId, script: script.sessionId });
-    for (const answer of ["Robin", "Deadlines at work", "5"]) await api(`/api/sessions/${created.sessionId}/messages`, client, { content: answer });
+    const send = (content: string) =>
+      fetch(`${ctx.server.url}/api/sessions/${created.sessionId}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${client}`, "content-type": "application/json" },
+        body: JSON.stringify({ content }),
+      });
+    for (const answer of ["Robin", "Deadlines at work", "5", "Badly", "Sleep better"]) expect((await send(answer)).status).toBe(200);
 
     const page = await ctx.browser.newPage({ viewport: viewports.wide, locale: "en-US" });
     const watch = watchPage(page, ctx.server.url);
@@ -103,9 +109,10 @@ describe("operations", () => {
     await page.locator("#signed-in").waitFor();
     await expect.poll(() => page.locator(".ops-chart canvas").count(), { timeout: 15_000 }).toBe(4);
     const tile = (label: string) => page.locator(".ops-tile", { hasText: label }).locator("strong").textContent();
-    expect(Number(await tile("Turns"))).toBeGreaterThanOrEqual(2 * 7 + 4);
+    expect(Number(await tile("Turns"))).toBeGreaterThanOrEqual(2 * 7 + 6);
     expect(await tile("Canary runs (failed)")).toBe("2 (0)");
     await expect.poll(() => page.locator("#project-usage tbody tr").count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator("#errors").textContent()).toContain("No failed turns in this range.");
     // The turns chart has a legend entry per series and was drawn from the series.
     expect(await page.locator("#chart-turns .u-legend").textContent()).toContain("Failed");
     await screenshot(page, "ops-desktop");

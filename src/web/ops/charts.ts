@@ -12,8 +12,8 @@ export interface Line {
 
 const charts = new Map<HTMLElement, uPlot>();
 
-/** Draws (or redraws) the chart in `figure`: `times` in ms, one value per time per line. */
-export function drawChart(figure: HTMLElement, title: string, times: number[], lines: Line[]): void {
+/** Draws (or redraws) the chart in `figure`: `times` in ms (the x axis, named `timeLabel` in the legend), one value per time per line. */
+export function drawChart(figure: HTMLElement, title: string, timeLabel: string, times: number[], lines: Line[]): void {
   charts.get(figure)?.destroy();
   const caption = h("figcaption", {}, title);
   const plot = h("div", { class: "ops-plot" });
@@ -25,7 +25,17 @@ export function drawChart(figure: HTMLElement, title: string, times: number[], l
     {
       width: Math.max(280, plot.clientWidth || figure.clientWidth - 32),
       height: 200,
-      series: [{}, ...lines.map((l) => ({ label: l.label, stroke: colour(l.stroke), width: 2, spanGaps: false }))],
+      // Points too: a value between two empty intervals has no line to either side.
+      series: [
+        { label: timeLabel },
+        ...lines.map((l) => ({
+          label: l.label,
+          stroke: colour(l.stroke),
+          width: 2,
+          spanGaps: false,
+          points: { show: true, size: 6, fill: colour(l.stroke) },
+        })),
+      ],
       axes: [axis, axis],
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },

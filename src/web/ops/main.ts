@@ -103,22 +103,23 @@ function render(m: Metrics): void {
 
   const c = t.charts;
   const times = m.series.map((b) => Date.parse(b.at));
-  drawChart(byId("chart-turns"), c.turns, times, [
+  drawChart(byId("chart-turns"), c.turns, c.time, times, [
     { label: c.turnsSeries, values: m.series.map((b) => b.turns), stroke: "var(--accent)" },
     { label: c.failedSeries, values: m.series.map((b) => b.failed), stroke: "var(--danger)" },
   ]);
-  drawChart(byId("chart-latency"), c.latency, times, [
+  drawChart(byId("chart-latency"), c.latency, c.time, times, [
     { label: c.p50, values: m.series.map((b) => b.latencyMs.p50), stroke: "var(--ok)" },
     { label: c.p95, values: m.series.map((b) => b.latencyMs.p95), stroke: "var(--accent)" },
     { label: c.modelP95, values: m.series.map((b) => b.modelLatencyMs.p95), stroke: "var(--warning)" },
   ]);
-  drawChart(byId("chart-tokens"), c.tokens, times, [
+  drawChart(byId("chart-tokens"), c.tokens, c.time, times, [
     { label: c.input, values: m.series.map((b) => b.inputTokens), stroke: "var(--accent)" },
     { label: c.output, values: m.series.map((b) => b.outputTokens), stroke: "var(--ok)" },
   ]);
   drawChart(
     byId("chart-canary"),
     c.canary,
+    c.time,
     m.canary.recent.map((r) => Date.parse(r.at)),
     [{ label: c.canaryLatency, values: m.canary.recent.map((r) => r.latencyMs), stroke: "var(--accent)" }],
   );

@@ -32,6 +32,7 @@ const en = {
     canary: "Canary runs (failed)",
   },
   charts: {
+    time: "Time",
     turns: "Turns and failures",
     turnsSeries: "Turns",
     failedSeries: "Failed",
@@ -90,6 +91,7 @@ const zh: OpsStrings = {
     canary: "金丝雀运行（失败）",
   },
   charts: {
+    time: "时间",
     turns: "轮次与失败",
     turnsSeries: "轮次",
     failedSeries: "失败",
