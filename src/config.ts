@@ -34,7 +34,6 @@ export interface Env {
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
   MODEL_PRICES?: string;
-  CF_ACCOUNT_ID?: string;
   CANARY_PROJECT_ID?: string;
   ALERT_WEBHOOK_URL?: string;
   ALERT_ERROR_RATE?: string;
@@ -45,7 +44,6 @@ export interface Env {
   // Secrets (wrangler secret put / .dev.vars)
   JWT_SECRET?: string;
   LLM_API_KEY?: string;
-  CF_ANALYTICS_TOKEN?: string;
   ALERT_WEBHOOK_SECRET?: string;
 }
 
@@ -82,11 +80,9 @@ export const modelPricesSchema = z.record(
 
 export type ModelPrices = z.infer<typeof modelPricesSchema>;
 
-/** Operations: cost prices, the Analytics Engine SQL API, the canary and the alert thresholds (src/ops). */
+/** Operations: cost prices, the canary and the alert thresholds (src/ops). */
 const opsFields = {
   MODEL_PRICES: jsonText.pipe(modelPricesSchema).optional(),
-  CF_ACCOUNT_ID: z.string().min(1).optional(),
-  CF_ANALYTICS_TOKEN: z.string().min(1).optional(),
   /** The project whose published script the canary runs; unset: the bundled English sample, inline. */
   CANARY_PROJECT_ID: z.uuid().optional(),
   ALERT_WEBHOOK_URL: z.url().optional(),
