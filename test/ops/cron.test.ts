@@ -62,4 +62,24 @@ describe("the scheduled handler", () => {
     await checkAlerts(strict);
     expect((await p95()).map((i) => i.resolved_at === null)).toEqual([false, true]);
   });
+
+  it("keeps an alert the receiver did not take for the next run, under the same incident", async () => {
+    const logs = captureLogs();
+    // Nothing listens there: the delivery fails.
+    const unreachable = {
+      ...env,
+      ALERT_P95_MS: "1",
+      ALERT_WEBHOOK_URL: "http://127.0.0.1:9/alerts",
+      ALERT_WEBHOOK_SECRET: "alert-secret-0123456789",
+    };
+    await checkAlerts(unreachable);
+    await checkAlerts(unreachable);
+    const open = (await incidents()).filter((i) => i.kind === "p95_latency" && i.resolved_at === null);
+    expect(open).toEqual([expect.objectContaining({ notified_at: null })]);
+    expect(
+      logs()
+        .filter((l) => l.msg === "alert delivery failed")
+        .map((l) => l.code),
+    ).toEqual(["p95_latency", "p95_latency"]);
+  });
 });
