@@ -40,6 +40,7 @@ export interface Env {
   ALERT_P95_MS?: string;
   ALERT_MIRROR_LAG_MS?: string;
   ALERT_WINDOW_MINUTES?: string;
+  METRICS_RETENTION_DAYS?: string;
 
   // Secrets (wrangler secret put / .dev.vars)
   JWT_SECRET?: string;
@@ -92,6 +93,8 @@ const opsFields = {
   ALERT_P95_MS: positiveInt(15000),
   ALERT_MIRROR_LAG_MS: positiveInt(60000),
   ALERT_WINDOW_MINUTES: positiveInt(15),
+  /** How long turn metrics, canary runs and resolved incidents are kept. */
+  METRICS_RETENTION_DAYS: positiveInt(90),
 };
 
 /** The [vars] and secrets, validated once per Env object. */

@@ -8,6 +8,7 @@ import type { Env } from "../config";
 import { log } from "../log";
 import { checkAlerts } from "./alerts";
 import { runCanary, type AppFetch } from "./canary";
+import { pruneOpsTables } from "./retention";
 
 export interface ScheduledJob {
   name: string;
@@ -20,6 +21,7 @@ export interface ScheduledJob {
 export const scheduledJobs: readonly ScheduledJob[] = [
   { name: "canary", run: (env, app) => runCanary(env, app) },
   { name: "alerts", run: (env) => checkAlerts(env) },
+  { name: "retention", run: (env) => pruneOpsTables(env) },
 ];
 
 export async function dispatchScheduled(controller: ScheduledController, env: Env, app: AppFetch, jobs = scheduledJobs): Promise<void> {

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { checkAlerts } from "../../src/ops/alerts";
 import { CANARY_USER } from "../../src/ops/canary";
+import { pruneOpsTables } from "../../src/ops/retention";
 
 function captureLogs() {
   const lines: string[] = [];
@@ -34,6 +35,7 @@ describe("the scheduled handler", () => {
     expect(lines.filter((l) => l.msg === "scheduled job").map((l) => [l.job, l.ok])).toEqual([
       ["canary", true],
       ["alerts", true],
+      ["retention", true],
     ]);
     expect(lines.find((l) => l.msg === "canary")).toMatchObject({ ok: true, turns: 7 });
     // Its turns are real turns (the opening one and six answers): each wrote its event.
@@ -81,5 +83,38 @@ describe("the scheduled handler", () => {
         .filter((l) => l.msg === "alert delivery failed")
         .map((l) => l.code),
     ).toEqual(["p95_latency", "p95_latency"]);
+  });
+
+  it("deletes turn metrics, canary runs and resolved incidents past METRICS_RETENTION_DAYS, and keeps the rest", async () => {
+    const now = Date.now();
+    const old = now - 31 * 86_400_000;
+    const recent = now - 86_400_000;
+    const run = (id: string, at: number) =>
+      env.DB.prepare("INSERT INTO canary_runs (id, started_at, ok, latency_ms, turns, code, mirror_lag_ms) VALUES (?, ?, 1, 10, 7, NULL, 5)").bind(
+        id,
+        at,
+      );
+    const incident = (id: string, at: number, resolved: number | null) =>
+      env.DB.prepare(
+        "INSERT INTO alert_incidents (id, kind, opened_at, resolved_at, notified_at, value, threshold) VALUES (?, 'mirror_lag', ?, ?, NULL, 1, 1)",
+      ).bind(id, at, resolved);
+    await env.DB.batch([
+      run("old-run", old),
+      run("recent-run", recent),
+      incident("old-resolved", old, old + 1000),
+      incident("recent-resolved", recent, recent + 1000),
+    ]);
+    const metrics = (id: string, at: number) =>
+      env.DB.prepare(
+        `INSERT INTO turn_metrics (id, session_id, turn, request_id, project_id, version_id, script_id, worker_version, channel, status, code,
+          latency_ms, llm_calls, model_ms, input_tokens, output_tokens, model, risk_level, safety_flags, referrals, guarded, ended_at, mirrored_at)
+        VALUES (?, NULL, 1, NULL, NULL, NULL, 's', NULL, 'rest', 'done', NULL, 5, 1, 2, 0, 0, 'offline', 'none', 0, 0, 0, ?, ?)`,
+      ).bind(id, at, at);
+    await env.DB.batch([metrics("old-row", old), metrics("recent-row", recent)]);
+    await pruneOpsTables({ ...env, METRICS_RETENTION_DAYS: "30" }, now);
+    const ids = async (table: string) => (await env.DB.prepare(`SELECT id FROM ${table} WHERE id LIKE '%-r%'`).all()).results.map((r) => r.id);
+    expect(await ids("turn_metrics")).toEqual(["recent-row"]);
+    expect(await ids("canary_runs")).toEqual(["recent-run"]);
+    expect(await ids("alert_incidents")).toEqual(["recent-resolved"]);
   });
 });
