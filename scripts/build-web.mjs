@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the web client into public/ (the directory wrangler serves as static
-// assets): public/assets/{chat,author}.js and app.css bundled by esbuild from
-// src/web/, and public/index.html + public/author.html from one page template.
+// assets): public/assets/{chat,author,ops}.js and app.css bundled by esbuild from
+// src/web/ (ops.css too: uPlot's stylesheet), and public/index.html, author.html and
+// ops.html from one page template.
 // wrangler runs it before `wrangler dev` and `wrangler deploy` ([build] in
 // wrangler.toml, rebuilt when src/web changes); `npm test` and CI run it too.
 // Everything the page needs is bundled: nothing loads from a CDN at run time.
@@ -23,6 +24,7 @@ const web = join(root, "src/web");
 const pages = [
   { file: "index.html", entry: "chat", title: "HeartRule" },
   { file: "author.html", entry: "author", title: "HeartRule · Author view" },
+  { file: "ops.html", entry: "ops", title: "HeartRule · Operations" },
 ];
 
 /** Builds into `outdir` (default: public/) and returns the files written with their sizes. */
@@ -34,6 +36,7 @@ export async function buildWeb({ outdir = join(root, "public"), minify = true } 
     entryPoints: {
       chat: join(web, "chat/main.ts"),
       author: join(web, "author/main.ts"),
+      ops: join(web, "ops/main.ts"),
       app: join(web, "styles/app.css"),
     },
     outdir: assets,

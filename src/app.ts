@@ -14,6 +14,7 @@ import { docsContentSecurityPolicy, docsPageHtml } from "./http/docs-page";
 import { requestLog } from "./http/logging";
 import { domainErrorResponse, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
+import { adminTag, metricsRoutes } from "./routes/admin/metrics";
 import { authRoutes } from "./routes/auth";
 import { crisisResourceRoutes } from "./routes/crisis-resources";
 import { healthRoutes } from "./routes/health";
@@ -101,6 +102,7 @@ export function createApp() {
   app.route("/", mirrorRoutes);
   app.route("/", userDataRoutes);
   app.route("/", benchRoutes);
+  app.route("/", metricsRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -127,6 +129,7 @@ export function createApp() {
       sessionTag,
       { name: "operations", description: "Data lifecycle: erasure of a user's data, the D1 mirror's lag and reconcile" },
       benchTag,
+      adminTag,
     ],
   }));
   app.get("/docs", (c) => c.html(docsPageHtml));

@@ -12,6 +12,10 @@ export interface Env {
   BENCH_ECHO: DurableObjectNamespace;
   ASSETS?: Fetcher;
   AI?: Ai;
+  /** Workers Analytics Engine: one data point per turn (src/session/turns/turn-event.ts). */
+  TURN_EVENTS?: AnalyticsEngineDataset;
+  /** The Worker version that answers (id, tag, timestamp): on every log line and turn event. */
+  CF_VERSION_METADATA?: WorkerVersionMetadata;
 
   ENVIRONMENT?: string;
   LLM_PROVIDER?: string;
@@ -30,10 +34,19 @@ export interface Env {
   JWKS_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
+  MODEL_PRICES?: string;
+  CANARY_PROJECT_ID?: string;
+  ALERT_WEBHOOK_URL?: string;
+  ALERT_ERROR_RATE?: string;
+  ALERT_P95_MS?: string;
+  ALERT_MIRROR_LAG_MS?: string;
+  ALERT_WINDOW_MINUTES?: string;
+  METRICS_RETENTION_DAYS?: string;
 
   // Secrets (wrangler secret put / .dev.vars)
   JWT_SECRET?: string;
   LLM_API_KEY?: string;
+  ALERT_WEBHOOK_SECRET?: string;
 }
 
 const csv = z
@@ -60,6 +73,30 @@ const jsonText = z.string().transform((text, ctx) => {
 
 export const environments = ["development", "test", "bench", "staging", "production"] as const;
 export const llmProviders = ["offline", "openai-compatible", "workers-ai"] as const;
+
+/** US dollars per million tokens, per model id: what the metrics' cost estimate multiplies by. */
+export const modelPricesSchema = z.record(
+  z.string().min(1),
+  z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).strict(),
+);
+
+export type ModelPrices = z.infer<typeof modelPricesSchema>;
+
+/** Operations: cost prices, the canary and the alert thresholds (src/ops). */
+const opsFields = {
+  MODEL_PRICES: jsonText.pipe(modelPricesSchema).optional(),
+  /** The project whose published script the canary runs; unset: the bundled English sample, inline. */
+  CANARY_PROJECT_ID: z.uuid().optional(),
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, "ALERT_WEBHOOK_SECRET must be at least 16 characters").optional(),
+  /** Share of turns failing with a server-side code (5xx) over the window that opens an incident. */
+  ALERT_ERROR_RATE: z.coerce.number().gt(0).max(1).default(0.05),
+  ALERT_P95_MS: positiveInt(15000),
+  ALERT_MIRROR_LAG_MS: positiveInt(60000),
+  ALERT_WINDOW_MINUTES: positiveInt(15),
+  /** How long turn metrics, canary runs and resolved incidents are kept. */
+  METRICS_RETENTION_DAYS: positiveInt(90),
+};
 
 /** The [vars] and secrets, validated once per Env object. */
 export const configSchema = z.object({
@@ -89,6 +126,7 @@ export const configSchema = z.object({
   JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  ...opsFields,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,6 +1,6 @@
 import { createApp } from "./app";
 import type { Env } from "./config";
-import { sweep } from "./lifecycle/sweep";
+import { dispatchScheduled } from "./ops/cron";
 
 export { BenchEcho } from "./bench/echo";
 export { SessionActor } from "./session/actor";
@@ -9,6 +9,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // The daily Cron (wrangler.toml [triggers]): retention and reconcile for what the sessions' alarms missed.
-  scheduled: (_controller, env, ctx) => ctx.waitUntil(sweep(env).then(() => undefined)),
+  // Cron Triggers ([triggers] in wrangler.toml): the jobs of src/ops/cron.ts (canary, alerts, retention, the data sweep).
+  scheduled: (controller, env) => dispatchScheduled(controller, env, (request, bindings) => app.fetch(request, bindings)),
 } satisfies ExportedHandler<Env>;

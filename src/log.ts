@@ -47,6 +47,27 @@ export interface LogFields {
   sessions?: number;
   expired?: number;
   repaired?: number;
+  /** The Worker version that wrote the line (CF_VERSION_METADATA id). */
+  workerVersion?: string | null | undefined;
+  // A turn event (src/session/turns/turn-event.ts): ids, counts and durations of one turn, never its words.
+  /** How the turn arrived: rest, sse, ws, or recovered (re-run by the alarm after an interruption). */
+  channel?: string;
+  scriptId?: string;
+  /** The script version a session pinned (null: an inline script). */
+  versionId?: string | null;
+  llmCalls?: number;
+  modelMs?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  /** A model id ("deepseek-chat"), never a prompt. */
+  model?: string | null;
+  riskLevel?: string;
+  safetyFlags?: number;
+  referrals?: number;
+  guarded?: number;
+  /** A scheduled job's name (src/ops/cron.ts) and whether it succeeded. */
+  job?: string;
+  ok?: boolean;
   /** An unexpected error's message and stack: only local runs pass them (they may quote content). */
   message?: string;
   stack?: string | undefined;
@@ -80,6 +101,21 @@ const allowed = new Set<string>([
   "sessions",
   "expired",
   "repaired",
+  "workerVersion",
+  "channel",
+  "scriptId",
+  "versionId",
+  "llmCalls",
+  "modelMs",
+  "inputTokens",
+  "outputTokens",
+  "model",
+  "riskLevel",
+  "safetyFlags",
+  "referrals",
+  "guarded",
+  "job",
+  "ok",
   "message",
   "stack",
 ] satisfies (keyof LogFields)[]);

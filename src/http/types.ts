@@ -8,6 +8,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     user?: AuthUser;
+    /** The session a request made (POST /api/sessions), for its log line; routes with a session id in the path need none. */
+    sessionId?: string;
   };
 }
 

@@ -32,10 +32,12 @@ import { SessionStorage } from "./storage/tables";
 import { accept } from "./turns/intake";
 import { ModelSource } from "./turns/model";
 import { forCaller } from "./turns/outcome";
+import { TurnEvents } from "./turns/turn-event";
 import { Turns } from "./turns/turns";
 import { infoView, iso, variablesView } from "./views";
 import { removeSession } from "../store/sessions/directory";
 import { log } from "../log";
+import { dataPointSink, workerVersion } from "../ops/analytics";
 
 export class SessionActor extends DurableObject<Env> implements SessionActorRpc {
   private readonly store: SessionStorage;
@@ -76,6 +78,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       mirror: this.mirror,
       models: this.models,
       cost: this.cost,
+      events: new TurnEvents(dataPointSink(env, config), workerVersion(env), this.io.DB),
       schedule: () => this.schedule(),
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -104,7 +107,10 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       const turnId = storeOpening(this.store, this.mirror, opened);
       this.loader.current = { ...opened, lastSeq: 0 };
       // The session directory (the index outside D1) learns of the session while its first turn runs.
-      const [outcome, indexed] = await Promise.all([this.turns.open(turnId), enterDirectory(this.io.CACHE, opened.meta)]);
+      const [outcome, indexed] = await Promise.all([
+        this.turns.open(turnId, { channel: "rest", requestId: req.requestId }),
+        enterDirectory(this.io.CACHE, opened.meta),
+      ]);
       if (!outcome.ok) {
         // Nothing was acknowledged yet: a session whose opening failed leaves nothing behind.
         this.loader.current = null;
@@ -148,7 +154,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   async send(req: SendRequest): Promise<ActorResult<TurnResult>> {
     return guard(async () => {
       const s = await this.session(req, "write");
-      const outcome = await this.turns.outcomeOf(accept(this.store, s.meta, req));
+      const outcome = await this.turns.outcomeOf(accept(this.store, s.meta, req), { channel: "rest", requestId: req.requestId });
       if (!outcome.ok) throw toProblemError(outcome.problem);
       return forCaller(outcome.result, req.user);
     });
@@ -162,6 +168,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
         { hub: this.hub, turns: this.turns, lastSeq: () => this.loader.current?.lastSeq ?? s.lastSeq },
         accept(this.store, s.meta, req),
         req.user,
+        { channel: "sse", requestId: req.requestId },
       );
     });
   }

@@ -7,6 +7,8 @@ import type { DataPolicy } from "../authoring/plan";
 export interface Caller {
   sessionId: string;
   user: AuthUser;
+  /** The Worker's X-Request-Id, so the turn's event can be joined with the request's log line. */
+  requestId?: string | undefined;
 }
 
 /** The name the project's crisis protocol is pinned under among the session's texts (no template has it; load/crisis.ts). */

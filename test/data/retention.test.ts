@@ -1,11 +1,5 @@
 /** Retention: a session erases itself from its alarm once its window has passed, and the daily sweep finds those whose alarm did not. */
-import {
-  abortAllDurableObjects,
-  createExecutionContext,
-  createScheduledController,
-  runDurableObjectAlarm,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { abortAllDurableObjects, createScheduledController, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
@@ -110,9 +104,7 @@ describe("the daily sweep", () => {
     await settle(id);
     await inStorage(id, (state) => state.storage.deleteAlarm());
     await lastActive(id, 2, true);
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: "17 3 * * *", scheduledTime: Date.now() }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    await worker.scheduled(createScheduledController({ cron: "17 3 * * *", scheduledTime: Date.now() }), env);
     await expectGone(id, client.id);
   });
 });

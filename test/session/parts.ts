@@ -17,7 +17,9 @@ import { Mirror } from "../../src/session/mirror/outbox";
 import { inlineSource } from "../../src/session/source";
 import { SessionStorage, type StoredMessage } from "../../src/session/storage/tables";
 import { ModelSource } from "../../src/session/turns/model";
+import { TurnEvents } from "../../src/session/turns/turn-event";
 import { Turns } from "../../src/session/turns/turns";
+import { dataPointSink } from "../../src/ops/analytics";
 import { actor, parseSse, tinyScript, type SseEvent } from "./helpers";
 
 export interface Parts {
@@ -28,6 +30,7 @@ export interface Parts {
   mirror: Mirror;
   models: ModelSource;
   cost: Instrumentation;
+  events: TurnEvents;
   /** How often the parts asked for the alarm to be set again (the mirror's retries, the turns' watchdog). */
   scheduled: number;
 }
@@ -57,6 +60,7 @@ export function withParts<R>(fn: (p: Parts) => R | Promise<R>, db: D1Database = 
       ),
       models: new ModelSource(getConfig(env), env),
       cost,
+      events: new TurnEvents(dataPointSink(env, getConfig(env)), null, io.DB),
       scheduled: 0,
     };
     return fn(parts);

@@ -15,5 +15,5 @@ export const common = { tags: ["sessions"], security: bearerSecurity, middleware
 export { sessionActor } from "../../session/placement";
 
 export function callerOf(c: Context<AppEnv>, sessionId: string): Caller {
-  return { sessionId, user: currentUser(c) };
+  return { sessionId, user: currentUser(c), requestId: c.get("requestId") };
 }

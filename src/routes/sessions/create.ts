@@ -146,10 +146,12 @@ export const createRoutes = createRouter().openapi(create, async (c) => {
     ? await projectSource(c.env, { projectId: body.projectId, script: body.script, version: body.version, user })
     : await inline(c.env, author, body.scriptYaml!);
   const sessionId = newSessionId(source.policy.jurisdiction);
+  c.set("sessionId", sessionId);
   const created = await unwrap(
     sessionActor(c.env, sessionId, source.policy.locationHint).create({
       sessionId,
       user,
+      requestId: c.get("requestId"),
       source,
       initialVariables: settable(source.script, withTimeZone(body), author),
       debug: body.debug,

@@ -81,7 +81,7 @@ export async function onSocketFrame(p: SocketParts, ws: WebSocket, data: string 
     const turn = accept(store, s.meta, { content: f.content, clientMessageId: f.clientMessageId });
     // A repeat is answered from the log, to this socket only; a new turn's frames reach it with everyone else's.
     if (finished(turn)) return p.turns.replay(turn, (frame) => hub.sendTo(ws, frame));
-    await p.turns.outcomeOf(turn);
+    await p.turns.outcomeOf(turn, { channel: "ws" });
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     hub.sendTo(ws, { ...errorFrame(problemOf(err)), clientMessageId: f.type === "user_message" ? (f.clientMessageId ?? null) : undefined });

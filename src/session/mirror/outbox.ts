@@ -86,7 +86,9 @@ export class Mirror {
     if (!entries.length) return;
     const upTo = entries[entries.length - 1]!.id;
     const messages = this.store.messages(s.meta.mirroredSeq, s.lastSeq, MIRROR_CHUNK);
-    const batch = mirrorBatch({ ...s, lastTurn: this.store.lastTurnId(), log: messages, outbox: entries });
+    const turnIds = new Set(entries.flatMap((e) => (e.turnId === null ? [] : [e.turnId])));
+    const turns = [...turnIds].flatMap((id) => this.store.turn(id) ?? []);
+    const batch = mirrorBatch({ ...s, lastTurn: this.store.lastTurnId(), log: messages, outbox: entries, turns });
     try {
       await writeMirror(this.db, batch);
     } catch (err) {

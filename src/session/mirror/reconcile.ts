@@ -61,7 +61,7 @@ export async function reconcile(io: CountedBindings, store: SessionStorage, s: L
   // The first batch carries the row, the texts and the safety log (all idempotent), so a session D1 lost entirely comes back whole.
   for (let i = 0; i === 0 || i < missing.length; i += MIRROR_CHUNK) {
     const log = runs(missing.slice(i, i + MIRROR_CHUNK)).flatMap(([from, to]) => store.messages(from - 1, to));
-    await writeMirror(io.DB, mirrorBatch({ ...s, meta: i === 0 ? texts : s.meta, lastTurn, log, outbox: i === 0 ? safety : [] }));
+    await writeMirror(io.DB, mirrorBatch({ ...s, meta: i === 0 ? texts : s.meta, lastTurn, log, outbox: i === 0 ? safety : [], turns: [] }));
     report.repaired += log.length;
   }
   // The directory entry may be what was lost (a KV write that failed at the start): putting it again is harmless.

@@ -6,7 +6,8 @@ import { flatVariables, type SessionState } from "../../engine";
 import type { GuardActionRow, MessageRow, MirrorBatch, ReferralRow, SafetyFlagRow, SessionRow } from "../../store/sessions/mirror";
 import type { sessions, messages } from "../../store/schema";
 import { described, type Meta } from "../storage/meta";
-import type { OutboxEntry, PinnedScript, SafetyRecord, StoredMessage } from "../storage/tables";
+import type { OutboxEntry, PinnedScript, SafetyRecord, StoredMessage, Turn } from "../storage/tables";
+import { metricsRow } from "../turns/turn-event";
 
 export interface MirrorInput {
   meta: Meta;
@@ -17,9 +18,11 @@ export interface MirrorInput {
   /** Messages D1 has not received yet. */
   log: StoredMessage[];
   outbox: OutboxEntry[];
+  /** The turns the outbox entries are for: their metrics go with them. */
+  turns: Turn[];
 }
 
-export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbox }: MirrorInput): MirrorBatch {
+export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbox, turns }: MirrorInput): MirrorBatch {
   // The texts go with the first batches only (INSERT OR IGNORE makes a repeat harmless).
   const blobs =
     meta.mirroredSeq === 0
@@ -49,6 +52,10 @@ export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbo
             createdAt: new Date(entry.createdAt),
           })),
     ),
+    metrics: turns.flatMap((t) => {
+      const m = t.result?.metrics ?? t.error?.metrics;
+      return m ? [metricsRow(meta, t.id, m)] : [];
+    }),
     ...safetyRows(
       meta.sessionId,
       outbox.flatMap((entry) => entry.safety),

@@ -18,6 +18,7 @@
  */
 import type { JsonValue, RiskLevel, SessionScript, SessionState } from "../../engine";
 import type { GuardAction } from "../../engine/runtime/events";
+import type { TurnMetrics } from "../../store/schema/ops";
 import type { ExecutionStatus, MessageRole, SessionStatus } from "../../store/schema/sessions";
 import type { LoggedChange, SafetyView, TurnDebug } from "../schemas";
 import type { Erasure, Meta } from "./meta";
@@ -54,6 +55,8 @@ export interface StoredResult {
   position: SessionState["position"];
   variables: SessionState["variables"];
   safety: SafetyView[];
+  /** What the turn cost (no content): mirrored to D1's turn_metrics with the turn. */
+  metrics?: TurnMetrics;
 }
 
 export interface StoredError {
@@ -61,6 +64,7 @@ export interface StoredError {
   code: string;
   detail: string;
   retryable: boolean;
+  metrics?: TurnMetrics;
 }
 
 export interface Turn {

@@ -27,6 +27,7 @@ import { messageView } from "../views";
 import type { ModelSource } from "./model";
 import { finished, resultView, stepProblem, storedOutcome, storedProblem, type Outcome } from "./outcome";
 import { flaggedMessages, highest, levelOf, safetyRecords, type GradedFlag, type Guarded, type Referral } from "./safety-log";
+import { RECOVERED, type TurnEvents, type TurnOrigin, type TurnWork } from "./turn-event";
 import { log } from "../../log";
 
 export interface RunnerParts {
@@ -36,6 +37,8 @@ export interface RunnerParts {
   mirror: Mirror;
   models: ModelSource;
   cost: Instrumentation;
+  /** Each turn's one content-free event (log line, data point) and the metrics stored with it. */
+  events: TurnEvents;
   /** Re-reads the deadlines (the watchdog is due while a turn runs). */
   schedule: () => void;
 }
@@ -54,8 +57,9 @@ export class TurnRunner {
     this.running?.abort();
   }
 
-  async execute(turnId: number): Promise<Outcome> {
-    const { store, loader } = this.p;
+  async execute(turnId: number, origin: TurnOrigin = RECOVERED): Promise<Outcome> {
+    const started = Date.now();
+    const { store, loader, events } = this.p;
     const s = loader.current;
     const turn = store.turn(turnId);
     if (!s || !turn || s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
@@ -67,14 +71,16 @@ export class TurnRunner {
       if (!(err instanceof DomainError)) throw err;
       const problem = problemOf(err);
       store.failTurn(turn.id, { status: problem.status, code: problem.code, detail: problem.detail, retryable: true });
+      events.record(s.meta, turn.id, events.measure(origin, started, problem.code));
       return { ok: false, problem };
     }
     const began = this.begin(s, turn);
     if (!began.ok) {
+      events.record(s.meta, turn.id, events.measure(origin, started, began.problem.code));
       this.p.hub.publish(errorFrame(began.problem), s.lastSeq, turn.id);
       return began;
     }
-    return this.run(s, turn, model, began.input, began.userMessage);
+    return this.run(s, turn, model, began, origin, started);
   }
 
   /** Logs the user message (once) and marks the turn running, in one transaction, before the model is called. */
@@ -120,8 +126,15 @@ export class TurnRunner {
     return { ok: true, input: message.content, userMessage: message };
   }
 
-  private async run(s: Loaded, turn: Turn, model: LanguageModelV3, input: string | null, userMessage: StoredMessage | null): Promise<Outcome> {
-    const { store, mirror, hub } = this.p;
+  private async run(
+    s: Loaded,
+    turn: Turn,
+    model: LanguageModelV3,
+    { input, userMessage }: Extract<Began, { ok: true }>,
+    origin: TurnOrigin,
+    started: number,
+  ): Promise<Outcome> {
+    const { store, mirror, hub, events } = this.p;
     const changes: LoggedChange[] = [];
     const positions: Position[] = [];
     const safety: GradedFlag[] = [];
@@ -197,7 +210,18 @@ export class TurnRunner {
     this.running = null;
     this.current = null;
     this.p.cost.turn();
-    if (s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
+    const work: TurnWork = {
+      stats: r.stats,
+      model: model.modelId,
+      levels: safety.map((f) => f.level),
+      referrals: referrals.length,
+      guarded: guards.length,
+    };
+    if (s.meta.erasing) {
+      const problem = problemOf(sessionNotFound());
+      events.emit(s.meta, turn.id, events.measure(origin, started, problem.code, work));
+      return { ok: false, problem };
+    }
     const now = Date.now();
     // Kept even when the turn fails: the client was flagged, and shown the resources, all the same.
     const records = safetyRecords({
@@ -214,14 +238,16 @@ export class TurnRunner {
     if (r.status === "error") {
       const error = stepProblem(r.error!);
       const meta = flagged(failed(s.meta, now));
+      const metrics = events.measure(origin, started, error.code, work);
       mirror.commit(() => {
-        store.failTurn(turn.id, error);
+        store.failTurn(turn.id, { ...error, metrics });
         store.writeStatus(meta);
         // The user's message is kept and mirrored; a failed opening turn has none (and its session is dropped).
         if (userMessage) store.addOutbox(turn.id, [], now, records);
       });
       s.meta = meta;
-      log({ level: "warn", msg: "turn failed", sessionId: s.meta.sessionId, turn: turn.id, code: error.code });
+      if (userMessage) events.emit(s.meta, turn.id, metrics);
+      else events.record(s.meta, turn.id, metrics);
       if (guards.length) logGuards(s.meta.sessionId, turn.id, guards);
       const problem = storedProblem(error, turn.clientMessageId);
       // No line of a failed turn is committed: what was streamed of them is taken back before the error.
@@ -254,16 +280,18 @@ export class TurnRunner {
       safety,
     };
     const debug: TurnDebug | undefined = meta.debug ? { turn: turn.id, traces, variableChanges: changes, positions, diagnostics } : undefined;
+    const metrics = events.measure(origin, started, null, work);
     mirror.commit(() => {
       for (const m of messages) store.appendMessage(m);
       store.writeState(meta, r.state);
-      store.finishTurn(turn.id, stored);
+      store.finishTurn(turn.id, { ...stored, metrics });
       store.addOutbox(turn.id, changes, now, records);
       if (debug) store.addDebug(debug);
     });
     s.meta = meta;
     s.state = r.state;
     s.lastSeq += messages.length;
+    events.emit(s.meta, turn.id, metrics);
 
     const views = messages.map(messageView);
     for (const m of views) hub.publish({ type: "message", ...m }, m.seq, turn.id);

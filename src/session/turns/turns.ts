@@ -9,6 +9,7 @@ import type { Turn } from "../storage/tables";
 import { finished, storedOutcome, type Outcome } from "./outcome";
 import { TurnQueue } from "./queue";
 import { TurnRunner, type RunnerParts } from "./runner";
+import { RECOVERED, type TurnOrigin } from "./turn-event";
 import { log } from "../../log";
 
 export class Turns {
@@ -38,15 +39,15 @@ export class Turns {
   }
 
   /** The opening turn of a new session: nothing is left to drain behind it. */
-  open(turnId: number): Promise<Outcome> {
+  open(turnId: number, origin: TurnOrigin = { channel: "rest" }): Promise<Outcome> {
     this.drained = true;
-    return this.run(turnId);
+    return this.run(turnId, origin);
   }
 
-  /** The outcome of a turn: from the log when it finished, else by running it (or joining its run). */
-  outcomeOf(turn: Turn): Promise<Outcome> {
+  /** The outcome of a turn: from the log when it finished, else by running it (or joining its run); `origin` is what its event names. */
+  outcomeOf(turn: Turn, origin: TurnOrigin = RECOVERED): Promise<Outcome> {
     if (finished(turn)) return Promise.resolve(this.stored(turn));
-    return this.queue.joined(turn.id) ?? this.run(turn.id);
+    return this.queue.joined(turn.id) ?? this.run(turn.id, origin);
   }
 
   /** Runs every turn an interruption left behind, once per activation, in arrival order. */
@@ -73,7 +74,7 @@ export class Turns {
     return storedOutcome(this.p.store, turn, this.p.loader.current?.meta.debug ?? false);
   }
 
-  private run(turnId: number): Promise<Outcome> {
-    return this.queue.enqueue(turnId, (id) => this.runner.execute(id));
+  private run(turnId: number, origin: TurnOrigin = RECOVERED): Promise<Outcome> {
+    return this.queue.enqueue(turnId, (id) => this.runner.execute(id, origin));
   }
 }

@@ -5,7 +5,18 @@
  */
 import { and, asc, eq, getTableName, inArray, ne, notExists, sql, type Table } from "drizzle-orm";
 import { database, tableColumns } from "../db";
-import { auditEvents, blobs, crisisReferrals, guardActions, messages, safetyFlags, sessions, variableChanges, versionFiles } from "../schema";
+import {
+  auditEvents,
+  blobs,
+  crisisReferrals,
+  guardActions,
+  messages,
+  safetyFlags,
+  sessions,
+  turnMetrics,
+  variableChanges,
+  versionFiles,
+} from "../schema";
 
 export type SessionRow = typeof sessions.$inferInsert;
 export type MessageRow = typeof messages.$inferInsert;
@@ -13,6 +24,8 @@ export type VariableChangeRow = typeof variableChanges.$inferInsert;
 export type SafetyFlagRow = typeof safetyFlags.$inferInsert;
 export type ReferralRow = typeof crisisReferrals.$inferInsert;
 export type GuardActionRow = typeof guardActions.$inferInsert;
+/** A turn's metrics; `mirroredAt` is set when the batch is sent. */
+export type TurnMetricsRow = Omit<typeof turnMetrics.$inferInsert, "mirroredAt">;
 
 export interface MirrorBatch {
   session: SessionRow;
@@ -21,6 +34,7 @@ export interface MirrorBatch {
   flags: SafetyFlagRow[];
   referrals: ReferralRow[];
   guards: GuardActionRow[];
+  metrics: TurnMetricsRow[];
   /** Script and template texts by content hash, so the session can be rebuilt from D1 alone. */
   blobs: { hash: string; content: string }[];
 }
@@ -51,6 +65,7 @@ const insertChange = upsert(variableChanges, insertOnce);
 const insertFlag = upsert(safetyFlags, insertOnce);
 const insertReferral = upsert(crisisReferrals, insertOnce);
 const insertGuard = upsert(guardActions, insertOnce);
+const insertMetrics = upsert(turnMetrics, insertOnce);
 
 export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<void> {
   const now = new Date();
@@ -64,7 +79,13 @@ export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<v
     ...batch.flags.map((f) => insertFlag(d1, f)),
     ...batch.referrals.map((r) => insertReferral(d1, r)),
     ...batch.guards.map((g) => insertGuard(d1, g)),
+    ...batch.metrics.map((m) => insertMetrics(d1, { ...m, mirroredAt: now })),
   ]);
+}
+
+/** A turn's metrics on their own: for a failed turn no outbox entry carries (its session has nothing to mirror). */
+export async function writeTurnMetrics(d1: D1Database, row: TurnMetricsRow): Promise<void> {
+  await insertMetrics(d1, { ...row, mirroredAt: new Date() }).run();
 }
 
 /** The session row, its whole log and its script and template texts, in one round trip: what an actor rebuilds itself from. */
@@ -109,6 +130,7 @@ export async function eraseMirror(
     db.update(safetyFlags).set({ sessionId: null, messageId: null, actionId: null }).where(eq(safetyFlags.sessionId, sessionId)),
     db.update(crisisReferrals).set({ sessionId: null, messageId: null, actionId: null }).where(eq(crisisReferrals.sessionId, sessionId)),
     db.update(guardActions).set({ sessionId: null, messageId: null, actionId: null }).where(eq(guardActions.sessionId, sessionId)),
+    db.update(turnMetrics).set({ sessionId: null, requestId: null }).where(eq(turnMetrics.sessionId, sessionId)),
     db.delete(variableChanges).where(eq(variableChanges.sessionId, sessionId)),
     db.delete(messages).where(eq(messages.sessionId, sessionId)),
     db.delete(sessions).where(eq(sessions.id, sessionId)),

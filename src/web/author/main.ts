@@ -11,6 +11,7 @@ import type { Lang } from "../client/i18n";
 import { adoptHandedToken, pageClient } from "../ui/auth";
 import { byId, h } from "../ui/dom";
 import { currentLang, setUpPage } from "../ui/layout";
+import { signIn } from "../ui/sign-in";
 import { openSession } from "../ui/session-starter";
 import { DebugPanel, type TurnDebug } from "./debug-panel";
 import { mountEditor } from "./editor";
@@ -22,51 +23,25 @@ adoptHandedToken();
 const lang = currentLang();
 const t = setUpPage(() => location.reload());
 const { api, auth } = pageClient("author", false, lang);
-const signin = byId("signin");
-
-/** `pasted`: the token was just pasted, so a refusal is explained rather than silently asking again. */
-async function start(pasted = false) {
-  let me: { id: string; role: string } | null = null;
-  try {
-    if (await auth.token()) me = await api.me();
-  } catch (err) {
-    if (!(err instanceof ApiError && (err.status === 401 || err.status === 403))) throw err;
-    auth.signOut();
-    return showSignIn(pasted ? t.tokenRejected(`${err.detail} (${err.code})`) : undefined);
-  }
-  if (me && me.role !== "author" && me.role !== "admin") {
-    auth.signOut();
-    return showSignIn(t.tokenWrongRole(me.role));
-  }
-  if (!me) return showSignIn();
-  signin.classList.remove("card");
-  signin.replaceChildren(h("p", { class: "hint", id: "signed-in" }, t.signedInAs(me.id, me.role)));
-  showEditor();
-}
-
-function showSignIn(problem?: string) {
-  const dev = h("button", { type: "button", id: "dev-signin" }, t.devSignInAuthor);
-  const token = h("input", { id: "token-input", type: "password", autocomplete: "off" });
-  const use = h("button", { type: "submit", class: "secondary" }, t.tokenUse);
-  const form = h("form", { class: "token-form" }, h("label", { for: "token-input" }, t.tokenLabel), h("div", { class: "picker-row" }, token, use));
-  signin.replaceChildren(
-    h("h2", { id: "signin-title" }, t.devSignIn),
-    h("p", { class: "hint" }, t.devSignInNote),
-    ...(problem ? [h("p", { class: "problem", role: "alert" }, problem)] : []),
-    dev,
-    form,
-  );
-  dev.addEventListener("click", async () => {
-    if (!(await auth.devSignIn())) return showSignIn(t.signInNeeded);
-    void start();
-  });
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (!token.value.trim()) return;
-    if (!auth.useToken(token.value.trim())) return showSignIn(t.tokenUnreadable);
-    void start(true);
-  });
-}
+const start = signIn(
+  byId("signin"),
+  api,
+  auth,
+  ["author", "admin"],
+  {
+    title: t.devSignIn,
+    note: t.devSignInNote,
+    devButton: t.devSignInAuthor,
+    tokenLabel: t.tokenLabel,
+    tokenUse: t.tokenUse,
+    tokenUnreadable: t.tokenUnreadable,
+    signInNeeded: t.signInNeeded,
+    tokenRejected: t.tokenRejected,
+    wrongRole: t.tokenWrongRole,
+    signedInAs: t.signedInAs,
+  },
+  () => showEditor(),
+);
 
 function showEditor() {
   byId("author").hidden = false;

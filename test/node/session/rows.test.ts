@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { start } from "../../../src/engine";
 import { messageFromRow, metaFromRow, mirrorBatch, type MirrorInput } from "../../../src/session/mirror/rows";
 import { created, mirrored } from "../../../src/session/storage/meta";
-import type { SafetyRecord, StoredMessage } from "../../../src/session/storage/tables";
+import type { SafetyRecord, StoredMessage, Turn } from "../../../src/session/storage/tables";
+import type { TurnMetrics } from "../../../src/store/schema/ops";
 import { parseScript } from "../engine/helpers";
 import { origin } from "./fixtures";
 
@@ -77,6 +78,7 @@ function input(over: Partial<MirrorInput> = {}): MirrorInput {
       },
       { id: 2, turnId: null, changes: [], safety: [], createdAt: 8000 },
     ],
+    turns: [],
     ...over,
   };
 }
@@ -102,6 +104,45 @@ describe("mirror/rows.ts: mirrorBatch", () => {
     // The idle step's entry (no turn) has no changes to key.
     expect(batch.changes).toEqual([
       { sessionId: "s", turn: 2, idx: 0, actionId: "say_1", name: "mood", scope: "session", value: 6, previous: null, createdAt: new Date(7000) },
+    ]);
+  });
+});
+
+describe("mirror/rows.ts: turn metrics", () => {
+  it("go to D1 as one turn_metrics row per turn that has them, with the session's ids and no content", () => {
+    const metrics: TurnMetrics = {
+      id: "m1",
+      requestId: "req-1",
+      channel: "sse",
+      status: "failed",
+      code: "LLM_TIMEOUT",
+      latencyMs: 900,
+      llmCalls: 2,
+      modelMs: 800,
+      inputTokens: 120,
+      outputTokens: 30,
+      model: "fake-model",
+      riskLevel: "none",
+      safetyFlags: 0,
+      referrals: 0,
+      guarded: 0,
+      endedAt: 9000,
+      workerVersion: "v-1",
+    };
+    const turn = (id: number, m?: TurnMetrics): Turn => ({
+      id,
+      clientMessageId: null,
+      input: null,
+      userSeq: 1,
+      status: m ? "failed" : "done",
+      result: null,
+      error: m ? { status: 503, code: "LLM_TIMEOUT", detail: "slow", retryable: true, metrics: m } : null,
+      createdAt: 1,
+    });
+    const { metrics: rows } = mirrorBatch(input({ turns: [turn(2, metrics), turn(3)] }));
+    const { endedAt: _e, ...same } = metrics;
+    expect(rows).toEqual([
+      { ...same, sessionId: "s", turn: 2, projectId: null, versionId: null, scriptId: input().meta.scriptId, endedAt: new Date(9000) },
     ]);
   });
 });
