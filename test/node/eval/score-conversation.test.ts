@@ -175,7 +175,7 @@ describe("scoreConversation", () => {
   });
 
   it("counts a benign conversation in which the protocol starts as a false positive, and one that carries on as none", () => {
-    const benign = buildPersona(1, "en", "en/synthetic/benign/0", "this deadline is killing me", "benign");
+    const benign = buildPersona(1, "en", "en/synthetic/benign/0", { text: "this deadline is killing me" }, "benign");
     const at = benign.position + 1;
     const turns = (messages: SessionMessage[]): TranscriptTurn[] => [
       opening,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { corpusLanguages, loadCorpus, loadWholeCorpus, score } from "../../../eval/safety/corpus";
+import { detectCrisis } from "../../../src/engine/safety/detector";
 
 describe.each(corpusLanguages)("the %s corpus", (language) => {
   const whole = loadWholeCorpus(language);
@@ -10,8 +11,22 @@ describe.each(corpusLanguages)("the %s corpus", (language) => {
     const holdout = loadCorpus(language, "holdout");
     expect(holdout.crisis.length / whole.crisis.length).toBeGreaterThan(0.15);
     expect(holdout.benign.length / whole.benign.length).toBeGreaterThan(0.15);
-    const texts = [...whole.crisis.map((c) => c.text), ...whole.benign];
+    const texts = [...whole.crisis, ...whole.benign].map((c) => c.text);
     expect(new Set(texts).size).toBe(texts.length);
+  });
+
+  it("holds a second held-out set of at least 40 crisis and 40 benign utterances, some with a context turn", () => {
+    const holdout2 = loadCorpus(language, "holdout2");
+    expect(holdout2.crisis.length).toBeGreaterThanOrEqual(40);
+    expect(holdout2.benign.length).toBeGreaterThanOrEqual(40);
+    expect(holdout2.crisis.filter((c) => c.context).length).toBeGreaterThanOrEqual(5);
+    expect(holdout2.benign.filter((c) => c.context).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("has context turns that are no crisis alone: only the utterance after them is", () => {
+    for (const { context } of [...whole.crisis, ...whole.benign]) {
+      if (context !== undefined) expect({ context, level: detectCrisis(context, { language }).level }).toEqual({ context, level: "none" });
+    }
   });
 
   it("covers every category", () => {

@@ -3,7 +3,7 @@
  * apostrophes, single spaces, letters repeated three times or more cut to one),
  * so patterns accept the common spellings people type: "dont", "im", "wanna".
  */
-import { type LanguageRules, rule } from "./rules";
+import { type LanguageRules, rule, type VagueRules } from "./rules";
 
 /** Reflexive and possessive slots: the group says whom the match is about. */
 const REFL = "(?<who>myself|my ?self|himself|herself|themselves|themself)";
@@ -18,6 +18,13 @@ const OWNER = "(?:(?:my|his|her|their|the|mum's|mom's|dad's) )?";
 const FEW = "(?:[a-z0-9']+ ){0,2}?";
 const PLACE =
   "(?:bridge|roof|rooftop|building|balcony|cliff|tower|window|ledge|overpass|train|bus|car|truck|traffic|subway|highway|river|sea|ocean|lake|floor|parking garage)";
+
+/** The room or the car sealed: with charcoal, the preparation is done. */
+const SEAL =
+  "(?:tap(?:e|ed|ing)|seal(?:ed|ing)?|block(?:ed|ing)?|stuff(?:ed|ing)?|cover(?:ed|ing)?)\\s+(?:up\\s+)?(?:the\\s+|my\\s+|all\\s+(?:the\\s+)?)?(?:car\\s+|bathroom\\s+|bedroom\\s+|room\\s+)?(?:windows?|doors?|vents?|gaps?|cracks?)\\b";
+/** A time and nothing else, for a bare decision's when ("i've decided. tomorrow after work"). */
+const TIME =
+  "(?:tonight|today|tomorrow(?:\\s+(?:night|morning|evening))?|(?:this|next)\\s+(?:weekend|week|evening|afternoon|morning|[a-z]+day)|(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\\s+(?:night|morning|evening|afternoon))?|(?:after|before)\\s+(?:work|school|class|dinner|lunch|breakfast|church|midnight|sunrise|dawn|(?:everyone|everybody|they|anyone)(?:'s|'re|\\s+is|\\s+are)?\\s+(?:leaves?|goes\\s+to\\s+bed|asleep|awake|up|home|back))|first\\s+thing(?:\\s+in\\s+the\\s+morning)?|in\\s+the\\s+morning|at\\s+(?:midnight|dawn|\\d{1,2}(?::\\d\\d)?\\s*(?:am|pm)?)|midnight|soon|now|right\\s+now)";
 
 const rules = [
   // direct: intent, said outright
@@ -287,7 +294,7 @@ const rules = [
   rule(
     "plan",
     "high",
-    String.raw`\bgiv(?:en|ing|e)\s+away\s+(?:all|everything)\b|\b(?:won'?t|will\s+not)\s+need\s+(?:them|it|any\s+of\s+(?:it|this|them))\s*(?:anymore|any\s+more|where\s+i'?m\s+going|[,.!?]|$)`,
+    String.raw`\bgiv(?:en|ing|e)\s+away\s+(?:all|everything)\b|\b(?:won'?t|will\s+not)\s+(?:be\s+needing|need)\s+(?:them|it|any\s+of\s+(?:it|this|them))\s*(?:anymore|any\s+more|where\s+i'?m\s+going|[,.!?]|$)`,
   ),
   rule(
     "plan",
@@ -305,6 +312,22 @@ const rules = [
     String.raw`\bthreaten(?:ing|ed|s)?\s+(?:to\s+)?(?:jump|kill|end\s+(?:it|his|her|their)|overdose|hurt|suicide|take\s+(?:his|her|their))\b`,
   ),
   rule("plan", "high", String.raw`\bpicked\s+(?:out\s+)?(?:a|the)\s+(?:date|day|spot|place|bridge|building|time)\b`),
+  // preparations: charcoal with the room or the car sealed, enough pills bought, goodbyes said to everyone
+  rule(
+    "plan",
+    "imminent",
+    String.raw`\bcharcoal\b[^.!?]{0,60}?\b${SEAL}|\b${SEAL}[^.!?]{0,60}?\bcharcoal\b`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:bought|buy|got|get|picked\s+up|pick\s+up|stocked\s+up\s+on|ordered)\s+(?:[a-z0-9']+\s+){0,4}?${PILLS}\b[^.!?]{0,30}?\b(?:so\s+(?:that\s+)?i(?:'ll|\s+will|'d)?\s+(?:have|got)\s+enough|(?:to|till|until)\s+i\s+(?:have|had)\s+enough|enough\s+(?:now|to\s+(?:die|do\s+it|end\s+it|not\s+wake)))\b`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:said|saying|say|sent|sending)\s+(?:my\s+)?(?:last\s+)?goodbyes?\s+to\s+(?:everyone|everybody|all\s+of\s+(?:them|you)|the\s+people\s+i\s+love|(?:my|the)\s+(?:family|friends|kids|children|parents|people))\b(?!\s+(?:at|before|for\s+the|and\s+(?:left|flew|went|drove)))`,
+  ),
   rule(
     "plan",
     "imminent",
@@ -327,9 +350,90 @@ const rules = [
   ),
 ];
 
+/** Plans that name no act: a crisis beside distress, a secretive time or a bare time (context.ts). */
+const vaguePlans = [
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:i'?ll|i\s+will|i'?m\s+(?:going\s+to|gonna)|gonna|going\s+to|i'?m\s+doing|then\s+i'?m\s+doing)\s+(?:finally\s+|just\s+)?(?:do\s+)?it\b(?!\s+(?:again|for|with|like|right|properly|myself|together|later|wrong|differently))`,
+    { pronoun: true },
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`^\s*(?:(?:ok(?:ay)?|so|yeah|yes|well|fine|right|alright)[,\s]+)?(?:i'?ve|i\s+have|i)\s+(?:finally\s+|already\s+)?(?:decided|made\s+up\s+my\s+mind|made\s+(?:my|the)\s+decision)(?=\s*(?:,|$))|^\s*(?:my\s+mind\s+is\s+made\s+up|decision\s+(?:is\s+)?made|it'?s\s+decided)(?=\s*(?:,|$))`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:tonight|today|tomorrow)(?:'s|\s+is|\s+will\s+be|'ll\s+be)\s+the\s+(?:night|day)\b(?!\s+(?:we|i|you|for|of|to|that|when|my|our|the|they|he|she|before|after|is|was)\b)|\bit'?s\s+(?:happening|going\s+to\s+happen|gonna\s+happen)\b|\b(?:that'?s|this\s+is)\s+it\s+for\s+me\b(?!\s+(?:today|tonight|for|with|on|at))`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\bit(?:'ll|\s+will)\s+(?:all\s+)?be\s+over\s+(?:soon|tonight|tomorrow|by)\b|\bnot\s+long\s+now\b|\b(?:won'?t|will\s+not)\s+be\s+(?:here|around)\s*(?:[,.!?;]|$|anymore|any\s+more|by\s+then|after\s+(?:that|this|tonight|tomorrow))`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:bought|got|picked\s+up|have|ordered)\s+(?:some\s+|the\s+|a\s+(?:bag|sack|box)\s+of\s+)?(?:charcoal|briquettes)\b(?![^.!?]{0,60}\b(?:bbq|barbecue|barbeque|grill|cookout|camping|tent|picnic|smoker|roast|art|drawing|sketch\w*|fire\s*pit|garden)\b)|\b(?:bought|got|picked\s+up)\s+(?:another|a\s+second|two\s+more|extra)\s+(?:box|boxes|pack|packs|bottle|bottles)\s+of\s+${PILLS}`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:giv(?:en|ing|e)|gave)\s+(?:away\s+)?(?:my|all\s+my|most\s+of\s+my|all\s+of\s+my)\s+(?:[a-z]+\s+){0,2}?(?:stuff|things|belongings|possessions|clothes|books|games|savings|money|cat|dog|pets?|plants)\b(?!\s+(?:before|because|since|for|to\s+charity)\b)|\b(?:decided|sorted(?:\s+out)?|figured\s+out|arranged|worked\s+out)\s+who\s+(?:gets|will\s+get|should\s+get|takes|will\s+take|looks\s+after|will\s+look\s+after)\s+(?:my|the)\s+|\b(?:put|putting|got|getting)\s+(?:all\s+)?my\s+affairs\s+in\s+order\b`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:wrote|written|writing|left|leaving)\s+(?:a|the|my|some|all\s+the)\s+(?:note|notes|letter|letters)\b(?=[^.!?]{0,40}\bto\s+find\b|\s*(?:[,.!?;]|$))|\b(?:i'?m|i\s+am|just)\s+saying\s+goodbye\b(?=\s*(?:[,.!?;]|$))`,
+  ),
+];
+
+const vague: VagueRules = {
+  plans: vaguePlans,
+  distress: [
+    rule(
+      "indirect",
+      "low",
+      String.raw`\b(?:tired|sick|exhausted)\s+of\s+(?:it\s+all|everything|all\s+of\s+(?:it|this)|all\s+this|trying|fighting|pretending)\b`,
+    ),
+    rule(
+      "indirect",
+      "low",
+      String.raw`\bnothing\s+(?:is\s+)?(?:ever\s+)?(?:going\s+to|gonna|will)\s+(?:ever\s+)?(?:change|get\s+better|be\s+different)\b|\bnothing\s+(?:ever\s+)?changes\b|\bit(?:'s|\s+is)?\s+(?:never|not)\s+(?:going\s+to|gonna)\s+get\s+better\b|\b(?:it|things)\s+(?:won'?t|will\s+never)\s+(?:ever\s+)?(?:get\s+better|change)\b`,
+    ),
+    rule(
+      "indirect",
+      "low",
+      String.raw`\b(?:don'?t|can'?t|do\s+not|cannot)\s+see\s+(?:the|any)\s+point\s+(?:of|in)\s+(?:anything|any\s+of\s+(?:it|this))\b|\bnothing\s+matters\b|\bwhat'?s\s+the\s+point\s*(?:[,.!?;]|$|anyway|anymore)`,
+    ),
+    rule("indirect", "low", String.raw`^\s*(?:i'?m|im|i\s+am)\s+(?:so\s+|just\s+|really\s+)?done\s*$`, { self: true }),
+    rule(
+      "indirect",
+      "low",
+      String.raw`\b(?:everything|it\s+all|life)\s+(?:just\s+)?(?:feels|is|seems)\s+(?:so\s+)?(?:heavy|grey|gray|dark|empty|numb|hopeless|pointless)\b|\bi\s+(?:just\s+)?feel\s+(?:so\s+|completely\s+|totally\s+)?(?:empty|numb|worthless|useless|hollow|dead\s+inside)\b|\bi'?m\s+(?:so\s+)?(?:worthless|useless|a\s+failure)\b|\bi\s+hate\s+(?:myself|my\s+life)\b`,
+    ),
+    rule(
+      "indirect",
+      "low",
+      String.raw`\b(?:no\s*one|nobody)\s+(?:cares|would\s+(?:even\s+)?(?:care|notice|get\s+it|understand)|(?:gets|understands)\s+(?:it|me))\b|\bi\s+give\s+up\b`,
+      { self: true },
+    ),
+  ],
+  secretive:
+    /\b(?:when|once|after|before|while|till|until)\s+(?:everyone|everybody|they|the\s+(?:house|flat|apartment)|my\s+(?:family|parents|wife|husband|partner|flatmate|roommate|kids|mum|mom|dad))(?:'s|'re|\s+is|\s+are|\s+has|\s+have|\s+goes|\s+go|\s+went)?\s+(?:all\s+)?(?:asleep|sleeping|gone\s+to\s+(?:bed|sleep)|go(?:es)?\s+to\s+(?:bed|sleep)|in\s+bed|out|away|empty|gone|leaves?|left)\b|\b(?:when|once|while|before)\s+(?:no\s*one|nobody|anyone|anybody)(?:'s|\s+is|\s+will\s+be)?\s+(?:is\s+)?(?:home|around|awake|up|here|looking|there)\b|\bwhen\s+i'?m\s+(?:home\s+)?alone\b/u,
+  timeOnly: new RegExp(
+    String.raw`^(?:(?:and|then|so|just|probably|maybe|it'?s|it\s+is|it'?ll\s+be|it\s+will\s+be|happening|on|at|by|around)\s+)*${TIME}(?:\s+(?:and\s+)?${TIME})*(?:\s+then)?$`,
+    "u",
+  ),
+  task: /\b(?:homework|essay|assignment|coursework|project|report|presentation|laundry|washing|dishes|vacuum\w*|hoover\w*|cleaning|taxes|tax\s+return|paperwork|emails?|shopping|cooking|workout|revision|revising|studying|chores|invoices?|ironing|packing|painting|application|form)\b/u,
+};
+
 export const english: LanguageRules = {
   script: /[a-z]/,
   rules,
+  vague,
   idioms:
     /\b(?:cut|burn(?:ed|t)?|hurt)\s+(?:my|him|her)sel(?:f|ves)\s+(?:shaving|cooking|chopping|on\s+the\s+(?:stove|oven|pan|iron|kettle)|by\s+accident|accidentally|while\s+[a-z]+ing)\b|\baccidentally\s+(?:cut|burn(?:ed|t)?|hurt)\s+(?:my|him|her)self\b|\bdead\s+to\s+(?:me|us|him|her|them)\b|\blet\s+me\s+die\s+in\s+peace\b|\bkill(?:ing)?\s+myself\s+(?:at|over)\s+(?:work|the\s+gym|this|that|my\s+job|school|nothing)\b|\bkilling\s+(?:my|him|her|them)sel(?:f|ves)\s+with\s+(?:work|overwork|workouts?|training|studying|overtime|homework|these\s+workouts)\b|\bjump\s+off\s+a\s+bridge\s+if\b|\bready\s+to\s+die\s+on\s+(?:this|that|a)\s+hill\b|\b(?:die|died|dying)\s+(?:of|from)\s+(?:laughter|laughing|embarrassment|cringe|boredom|shame)\b/gu,
   negation:
