@@ -30,7 +30,15 @@ const corpusSchema = z.object({
     .min(1),
   // A plain string, or the text with its context.
   benign: z
-    .array(z.union([z.string().min(1).transform((text): { text: string; context?: string } => ({ text })), z.object({ text: z.string().min(1), context })]))
+    .array(
+      z.union([
+        z
+          .string()
+          .min(1)
+          .transform((text): { text: string; context?: string } => ({ text })),
+        z.object({ text: z.string().min(1), context }),
+      ]),
+    )
     .min(1),
 });
 

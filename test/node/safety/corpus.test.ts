@@ -5,12 +5,13 @@ import { detectCrisis } from "../../../src/engine/safety/detector";
 describe.each(corpusLanguages)("the %s corpus", (language) => {
   const whole = loadWholeCorpus(language);
 
-  it("holds at least 150 crisis and 150 benign utterances, about a fifth held out, none twice", () => {
+  it("holds at least 150 crisis and 150 benign utterances, over a third held out, none twice", () => {
     expect(whole.crisis.length).toBeGreaterThanOrEqual(150);
     expect(whole.benign.length).toBeGreaterThanOrEqual(150);
-    const holdout = loadCorpus(language, "holdout");
-    expect(holdout.crisis.length / whole.crisis.length).toBeGreaterThan(0.15);
-    expect(holdout.benign.length / whole.benign.length).toBeGreaterThan(0.15);
+    const heldOut = (["holdout", "holdout2"] as const).map((split) => loadCorpus(language, split));
+    const share = (kind: "crisis" | "benign") => heldOut.reduce((n, c) => n + c[kind].length, 0) / whole[kind].length;
+    expect(share("crisis")).toBeGreaterThan(0.3);
+    expect(share("benign")).toBeGreaterThan(0.3);
     const texts = [...whole.crisis, ...whole.benign].map((c) => c.text);
     expect(new Set(texts).size).toBe(texts.length);
   });

@@ -11,8 +11,10 @@ import { type CrisisCategory, type CrisisDetection, type CrisisLevel, crisisCate
 /** What one message holds before context: its grade and the signals below any grade. */
 export interface MessageReading {
   detection: CrisisDetection;
-  /** A plan that names no act (vague.plans), spoken by the client. */
-  vaguePlan: boolean;
+  /** Plans that name no act (vague.plans), spoken by the client: how many of the rules matched. */
+  vaguePlans: number;
+  /** One of them says something ends ("that's it for me"). */
+  ending: boolean;
   /** Timing that waits to be alone ("when everyone's asleep"). */
   secretive: boolean;
   /** A clause that is a time and nothing else ("tomorrow after work"). */
@@ -26,12 +28,14 @@ export interface MessageReading {
 /** The message alone, or raised to a plan when its vague plan meets distress or risk in it or in the turns before. */
 export function inContext(current: MessageReading, recent: readonly MessageReading[]): CrisisDetection {
   const risky = (r: MessageReading) => r.distress || r.detection.level !== "none";
-  const planning = (r: MessageReading) => r.vaguePlan || r.secretive;
-  // "i've decided. tomorrow after work", "i'll do it when everyone's asleep": the plan and its when in one message.
-  const timedPlan = current.vaguePlan && (current.secretive || current.timeOnly);
-  const raised = (planning(current) && (timedPlan || risky(current) || recent.some(risky))) || (risky(current) && recent.some(planning));
+  const planning = (r: MessageReading) => r.vaguePlans > 0 || r.secretive;
+  // "i've decided. tomorrow after work", "i'll do it when everyone's asleep", "cancelled everything because i won't be here":
+  // the plan and its when, or two signs of one, in one message.
+  const whenOnly = current.timeOnly || (current.ending && current.timed);
+  const plain = current.vaguePlans > 1 || (current.vaguePlans > 0 && (current.secretive || whenOnly));
+  const raised = (planning(current) && (plain || risky(current) || recent.some(risky))) || (risky(current) && recent.some(planning));
   if (!raised) return current.detection;
-  const level: CrisisLevel = current.timed || current.secretive ? "imminent" : "high";
+  const level: CrisisLevel = current.timed || current.timeOnly || current.secretive ? "imminent" : "high";
   const categories = new Set<CrisisCategory>([...current.detection.categories, "plan"]);
   return {
     level: levelRank(level) > levelRank(current.detection.level) ? level : current.detection.level,

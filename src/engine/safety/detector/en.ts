@@ -17,7 +17,7 @@ const OWNER = "(?:(?:my|his|her|their|the|mum's|mom's|dad's) )?";
 /** Up to two words between the amount and the pills ("a bunch of my old sleeping pills"). */
 const FEW = "(?:[a-z0-9']+ ){0,2}?";
 const PLACE =
-  "(?:bridge|roof|rooftop|building|balcony|cliff|tower|window|ledge|overpass|train|bus|car|truck|traffic|subway|highway|river|sea|ocean|lake|floor|parking garage)";
+  "(?:bridge|roof|rooftop|building|balcony|cliff|tower|window|ledge|overpass|train|bus|car|truck|traffic|subway|highway|river|sea|ocean|lake|floor|parking garage|platform|tracks)";
 
 /** The room or the car sealed: with charcoal, the preparation is done. */
 const SEAL =
@@ -73,7 +73,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\b(?:happier|better\s+off|better|relieved|easier)\s+if\s+i\s+(?:was|were|wasn'?t|weren'?t)\s+(?:dead|gone|here|around|alive|never\s+born)\b`,
+    String.raw`\b(?:happier|better\s+off|better|relieved|easier|simpler)\s+(?:(?:life|lives|time)\s+)?if\s+i\s+(?:was|were|wasn'?t|weren'?t)\s+(?:dead|gone|here|around|alive|never\s+born|out\s+of\s+the\s+picture)\b|\b(?:doing|do)\s+(?:everyone|everybody|them|the\s+world|my\s+family)\s+a\s+favou?r\s+(?:by\s+not\s+being\s+(?:here|around|alive)|if\s+i\s+(?:wasn'?t|weren'?t|was\s+gone|were\s+gone|disappeared|died))\b|\b(?:can'?t|don'?t|cannot)\s+(?:see|imagine|picture)\s+(?:a|any|my)\s+future\s+(?:where|in\s+which)\s+i'?m\s+(?:still\s+)?(?:here|alive|around)\b`,
     { self: true },
   ),
   rule(
@@ -118,7 +118,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\bcan'?t\s+(?:go\s+on|keep\s+going|live\s+like\s+this|do\s+(?:this|it|life)|take\s+(?:it|this|life))(?:\s+(?:anymore|any\s+more|like\s+this|much\s+longer)|\s*(?:[,.!?]|$))`,
+    String.raw`\bcan'?t\s+(?:go\s+on|keep\s+going|(?:keep\s+)?liv(?:e|ing)\s+like\s+this|do\s+(?:this|it|life)|take\s+(?:it|this|life))(?:\s+(?:anymore|any\s+more|like\s+this|much\s+longer)|\s*(?:[,.!?]|$))`,
   ),
   rule(
     "indirect",
@@ -131,6 +131,8 @@ const rules = [
     String.raw`\b(?:tired\s+of\s+(?:living|being\s+alive|life|existing)|done\s+(?:with\s+(?:life|living|being\s+alive|it\s+all)|living))\b(?!\s+(?:with|at|in|here|there|alone|on|near|like\s+a))`,
   ),
   rule("indirect", "low", String.raw`\b(?:nothing|no\s+one|nobody)\s+(?:left\s+)?to\s+live\s+for\b`),
+  // an emphatic fragment after a full stop: "i'm so done. with everything. with being alive"
+  rule("indirect", "low", String.raw`^\s*(?:and\s+)?with\s+(?:life|living|being\s+alive|existing)\s*$`, { self: true }),
   rule(
     "indirect",
     "low",
@@ -208,6 +210,11 @@ const rules = [
     "plan",
     "high",
     String.raw`\bi\s*(?:have|'ve\s+got|got)\s+(?:the|enough)\s+(?:pills|rope|noose|razor|blades|gun|charcoal)\b(?!\s+(?:for|from|to\s+(?!do\s+it)))`,
+  ),
+  rule(
+    "method",
+    "high",
+    String.raw`\b(?:burn(?:ing|ed|t)?|scratch(?:ing|ed)?|hit(?:ting)?|punch(?:ing|ed)?|bang(?:ing|ed)?|carv(?:e|ing|ed))\s+(?:my|his|her)\s+(?:arms?|wrists?|legs?|thighs?|skin|hands?|head|stomach)\s+(?:with\s+(?:a\s+)?(?:lighter|cigarettes?|match(?:es)?|knife|blade|razor|compass|scissors)|against\s+(?:the|a)\s+wall|until\s+(?:it|they)\s+bleeds?)\b|\b(?:blade|knife|razor|scissors)\s+(?:against|to|on)\s+(?:my|his|her)\s+(?:wrists?|throat|neck|arms?|skin|chest)\b`,
   ),
   rule("method", "high", String.raw`\boverdos(?:e|ing)\b|\bnoose\b|\b(?:gonna|going\s+to|want\s+to|wanna|will|might)\s+(?:just\s+)?od\b`),
   rule("method", "high", String.raw`\b(?:i|i'?m|im|been|started|keep|relapsed\s+and)\s+(?:cutting|cut)\s+(?:again|rn|right\s+now|tonight)\b`),
@@ -311,13 +318,53 @@ const rules = [
     "high",
     String.raw`\bthreaten(?:ing|ed|s)?\s+(?:to\s+)?(?:jump|kill|end\s+(?:it|his|her|their)|overdose|hurt|suicide|take\s+(?:his|her|their))\b`,
   ),
-  rule("plan", "high", String.raw`\bpicked\s+(?:out\s+)?(?:a|the)\s+(?:date|day|spot|place|bridge|building|time)\b`),
-  // preparations: charcoal with the room or the car sealed, enough pills bought, goodbyes said to everyone
+  rule(
+    "plan",
+    "high",
+    String.raw`\bpicked\s+(?:out\s+)?(?:a|the)\s+(?:date|day|spot|place|bridge|building|time)\b(?!\s+(?:for|to\s+(?:meet|go|get|move|celebrate)))`,
+  ),
+  // researching and choosing: a place without fences, a place nobody would find, an accident for the insurance
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:bridges?|buildings?|roofs?|car\s+parks?|cliffs?|towers?|balcon(?:y|ies))\b[^.!?]{0,30}?\b(?:don'?t|doesn'?t|without|with\s+no)\s+(?:have\s+)?(?:any\s+)?(?:fences?|fencing|railings?|barriers?|nets?)\b|\b(?:somewhere|a\s+(?:spot|place))\s+(?:[a-z]+\s+){0,4}?where\s+(?:no\s*one|nobody)\s+(?:would|will|could|can)\s+find\s+me\b`,
+    { self: true },
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:want|make|made|making|could\s+make)\s+it\s+(?:look|seem)\s+like\s+an\s+accident\b|\b(?:my\s+family|they|my\s+kids)\s+(?:gets?|would\s+get|can\s+get|could\s+get)\s+(?:the\s+)?(?:life\s+)?insurance\b`,
+    { self: true },
+  ),
+  rule("plan", "high", String.raw`\b(?:the|a|my)\s+(?:rope|noose)\s+(?:is|'s)\s+(?:in|under|behind|on)\s+(?:the|my)\b`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:this\s+(?:will\s+be|is)|it'?ll\s+be)\s+the\s+last\s+time\s+(?:we|i|you'?ll|you\s+will)\s+(?:talk|speak|hear\s+from\s+me|see\s+me)\b(?!\s+(?:about|before|until|till|for|to\s+(?:him|her|them)|this\s+(?:week|year|month)))|\bso\s+(?:that\s+)?(?:no\s*one|nobody)\s+(?:has|have|will\s+have|needs)\s+to\s+(?:clean\s+up|sort\s+(?:anything|out)|deal\s+with\s+(?:anything|my))\b`,
+  ),
+  rule(
+    "past_attempt",
+    "high",
+    String.raw`\b(?:tried|attempt\w*)\b[^.!?]{0,40}?\b(?:woke\s+up|ended\s+up|came\s+(?:to|round))\s+in\s+(?:the\s+)?(?:hospital|a&e|er|icu|intensive\s+care)\b`,
+  ),
   rule(
     "plan",
     "imminent",
-    String.raw`\bcharcoal\b[^.!?]{0,60}?\b${SEAL}|\b${SEAL}[^.!?]{0,60}?\bcharcoal\b`,
+    String.raw`\b(?:is|'s|are|'re)\s+(?:standing\s+|sitting\s+)?on\s+(?:the|a)\s+(?:roof|rooftop|ledge|edge|bridge|railing)\b[^.!?]{0,40}?\b(?:won'?t|refuses\s+to|doesn'?t\s+want\s+to)\s+(?:come\s+down|get\s+down|come\s+back|move)\b|\b(?:writing|texting|typing)\s+(?:this\s+)?(?:from|on)\s+(?:the\s+)?(?:top\s+(?:floor\s+|level\s+)?of|roof\s+of|edge\s+of)\b`,
   ),
+  rule("plan", "high", String.raw`\b(?:posted|texted|wrote|messaged|sent)\b[^.!?]{0,30}?\bsaying\s+goodbye\b`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:sent|texted|posted)\s+(?:me\s+)?(?:a\s+)?(?:photo|picture|pic|video)\s+of\s+(?:[a-z']+\s+){0,4}?${PILLS}\b[^.!?]{0,30}?\b(?:said\s+(?:sorry|goodbye)|i'?m\s+sorry|goodbye)\b`,
+  ),
+  rule(
+    "plan",
+    "imminent",
+    String.raw`\b${MANY}\s+${OWNER}${FEW}${PILLS}\b[^.!?]{0,30}?\b(?:in\s+front\s+of\s+me|next\s+to\s+me|beside\s+me|on\s+the\s+(?:table|desk|bed)\s+(?:in\s+front\s+of|next\s+to)\s+me|in\s+my\s+hands?)\b`,
+  ),
+  // preparations: charcoal with the room or the car sealed, enough pills bought, goodbyes said to everyone
+  rule("plan", "imminent", String.raw`\bcharcoal\b[^.!?]{0,60}?\b${SEAL}|\b${SEAL}[^.!?]{0,60}?\bcharcoal\b`),
   rule(
     "plan",
     "high",
@@ -355,8 +402,8 @@ const vaguePlans = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:i'?ll|i\s+will|i'?m\s+(?:going\s+to|gonna)|gonna|going\s+to|i'?m\s+doing|then\s+i'?m\s+doing)\s+(?:finally\s+|just\s+)?(?:do\s+)?it\b(?!\s+(?:again|for|with|like|right|properly|myself|together|later|wrong|differently))`,
-    { pronoun: true },
+    String.raw`\b(?:i'?ll|i\s+will|i'?m\s+(?:going\s+to|gonna|doing)|i\s+am\s+(?:going\s+to|gonna|doing))\s+(?:finally\s+|just\s+)?(?:do\s+)?it\b(?!\s+(?:again|for|with|like|right|properly|myself|together|later|wrong|differently))`,
+    { pronoun: true, self: true },
   ),
   rule(
     "plan",
@@ -366,12 +413,29 @@ const vaguePlans = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:tonight|today|tomorrow)(?:'s|\s+is|\s+will\s+be|'ll\s+be)\s+the\s+(?:night|day)\b(?!\s+(?:we|i|you|for|of|to|that|when|my|our|the|they|he|she|before|after|is|was)\b)|\bit'?s\s+(?:happening|going\s+to\s+happen|gonna\s+happen)\b|\b(?:that'?s|this\s+is)\s+it\s+for\s+me\b(?!\s+(?:today|tonight|for|with|on|at))`,
+    String.raw`\b(?:tonight|today|tomorrow)(?:'s|\s+is|\s+will\s+be|'ll\s+be)\s+the\s+(?:night|day)\b(?!\s+(?:we|i|you|for|of|to|that|when|my|our|the|they|he|she|before|after|is|was)\b)|\bit'?s\s+(?:happening|going\s+to\s+happen|gonna\s+happen)\b`,
   ),
   rule(
     "plan",
     "high",
-    String.raw`\bit(?:'ll|\s+will)\s+(?:all\s+)?be\s+over\s+(?:soon|tonight|tomorrow|by)\b|\bnot\s+long\s+now\b|\b(?:won'?t|will\s+not)\s+be\s+(?:here|around)\s*(?:[,.!?;]|$|anymore|any\s+more|by\s+then|after\s+(?:that|this|tonight|tomorrow))`,
+    String.raw`\b(?:that'?s|this\s+is)\s+it\s+for\s+me\b(?!\s+(?:today|tonight|for|with|on|at))|\bit(?:'ll|\s+will)\s+(?:all\s+)?be\s+over\s+(?:soon|tonight|tomorrow|by)\b|\bnot\s+long\s+now\b`,
+    { ending: true },
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:won'?t|will\s+not)\s+be\s+(?:here|around)\s*(?:[,.!?;]|$|anymore|any\s+more|by\s+then|after\s+(?:that|this|tonight|tomorrow))|\bif\s+i'?m\s+(?:not|no\s+longer)\s+(?:here|around|alive)\b`,
+    { self: true },
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:it'?s|it\s+is|it\s+was|it\s+wasn'?t|it\s+isn'?t)\s+not\s+your\s+fault\b|\b(?:it'?s|it\s+is)\s+nobody'?s\s+fault\b|\bdon'?t\s+blame\s+(?:yourself|yourselves)\b|\bplease\s+forgive\s+me\b|\bi'?m\s+sorry\s+for\s+everything\b`,
+  ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:cancel(?:l?ed|l?ing)|quit|stopped)\s+(?:everything|all\s+my\s+(?:plans|appointments|subscriptions))\b|\b(?:started|been|i'?m|am)\s+planning\s+(?:how|it|when|where|the\s+details)\b`,
   ),
   rule(
     "plan",
@@ -381,13 +445,20 @@ const vaguePlans = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:giv(?:en|ing|e)|gave)\s+(?:away\s+)?(?:my|all\s+my|most\s+of\s+my|all\s+of\s+my)\s+(?:[a-z]+\s+){0,2}?(?:stuff|things|belongings|possessions|clothes|books|games|savings|money|cat|dog|pets?|plants)\b(?!\s+(?:before|because|since|for|to\s+charity)\b)|\b(?:decided|sorted(?:\s+out)?|figured\s+out|arranged|worked\s+out)\s+who\s+(?:gets|will\s+get|should\s+get|takes|will\s+take|looks\s+after|will\s+look\s+after)\s+(?:my|the)\s+|\b(?:put|putting|got|getting)\s+(?:all\s+)?my\s+affairs\s+in\s+order\b`,
+    String.raw`\b(?:giv(?:en|ing|e)|gave)\s+(?:away\s+)?(?:my|all\s+my|most\s+of\s+my|all\s+of\s+my)\s+(?:[a-z]+\s+){0,2}?(?:stuff|things|belongings|possessions|clothes|books|games|savings|money|cat|dog|pets?|plants)\b(?!\s+(?:before|because|since|for|to\s+charity)\b)|\b(?:decided|sorted(?:\s+out)?|figured\s+out|arranged|worked\s+out)\s+who\s+(?:gets|will\s+get|should\s+get|takes|will\s+take|looks\s+after|will\s+look\s+after)\s+(?:my|the)\s+`,
   ),
   rule(
     "plan",
     "high",
-    String.raw`\b(?:wrote|written|writing|left|leaving)\s+(?:a|the|my|some|all\s+the)\s+(?:note|notes|letter|letters)\b(?=[^.!?]{0,40}\bto\s+find\b|\s*(?:[,.!?;]|$))|\b(?:i'?m|i\s+am|just)\s+saying\s+goodbye\b(?=\s*(?:[,.!?;]|$))`,
+    String.raw`\b(?:put|putting|got|getting)\s+(?:all\s+)?my\s+affairs\s+in\s+order\b|\b(?:wrote|written|sorted|updated|made|making|writing)\s+(?:out\s+)?(?:my|a)\s+will\b`,
   ),
+  rule("plan", "high", String.raw`\b(?:the|my|all\s+my)\s+passwords\b`, { self: true }),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:wrote|written|writing|left|leaving)\s+(?:a|the|my|some|all\s+the)\s+(?:note|notes|letter|letters)\b(?=\s*(?:[,.!?;]|$))|\b(?:i'?m|i\s+am|just)\s+saying\s+goodbye\b(?=\s*(?:[,.!?;]|$))`,
+  ),
+  rule("plan", "high", String.raw`\bfor\s+(?:my\s+[a-z]+|them|him|her|someone|everyone)\s+to\s+find\b`, { self: true }),
 ];
 
 const vague: VagueRules = {
@@ -422,7 +493,7 @@ const vague: VagueRules = {
     ),
   ],
   secretive:
-    /\b(?:when|once|after|before|while|till|until)\s+(?:everyone|everybody|they|the\s+(?:house|flat|apartment)|my\s+(?:family|parents|wife|husband|partner|flatmate|roommate|kids|mum|mom|dad))(?:'s|'re|\s+is|\s+are|\s+has|\s+have|\s+goes|\s+go|\s+went)?\s+(?:all\s+)?(?:asleep|sleeping|gone\s+to\s+(?:bed|sleep)|go(?:es)?\s+to\s+(?:bed|sleep)|in\s+bed|out|away|empty|gone|leaves?|left)\b|\b(?:when|once|while|before)\s+(?:no\s*one|nobody|anyone|anybody)(?:'s|\s+is|\s+will\s+be)?\s+(?:is\s+)?(?:home|around|awake|up|here|looking|there)\b|\bwhen\s+i'?m\s+(?:home\s+)?alone\b/u,
+    /\b(?:when|once|after|before|while|till|until)\s+(?:everyone|everybody|they|the\s+(?:house|flat|apartment)|my\s+(?:family|parents|wife|husband|partner|flatmate|roommate|kids|mum|mom|dad))(?:'s|'re|\s+is|\s+are|\s+has|\s+have|\s+goes|\s+go|\s+went)?\s+(?:all\s+)?(?:asleep|sleeping|gone\s+to\s+(?:bed|sleep)|go(?:es)?\s+to\s+(?:bed|sleep)|in\s+bed|out|away|empty|gone|leaves?|left)\b|\b(?:when|once|while|before)\s+(?:no\s*one|nobody|anyone|anybody)(?:'s|\s+is|\s+will\s+be)?\s+(?:is\s+)?(?:home|around|awake|up|here|looking|there)\b|\bwhen\s+i'?m\s+(?:home\s+)?alone\b|\bwait(?:ing)?\s+(?:for|till|until)\s+(?:everyone|everybody|them|my\s+[a-z]+)\s+to\s+(?:leave|go\s+out|go\s+to\s+(?:bed|sleep)|fall\s+asleep|be\s+asleep)\b/u,
   timeOnly: new RegExp(
     String.raw`^(?:(?:and|then|so|just|probably|maybe|it'?s|it\s+is|it'?ll\s+be|it\s+will\s+be|happening|on|at|by|around)\s+)*${TIME}(?:\s+(?:and\s+)?${TIME})*(?:\s+then)?$`,
     "u",
@@ -444,7 +515,7 @@ export const english: LanguageRules = {
   subject:
     /\b(?:(i|i'm|im|i've|ive|i'd|i'll|me|my|myself)|(he|she|they|him|her|them|his|their|who|someone|somebody|people|friends?|bf|gf|boyfriend|girlfriend|partner|wife|husband|mom|mum|mother|dad|father|parents?|brother|sister|sibling|son|daughter|kid|child|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|roommate|flatmate|classmate|coworker|colleague|student|teacher|neighbou?r|bestie|bff|guy|girl|man|woman|character|narrator|protagonist|villain|celebrity|person)|(you|your|yourself))\b/gu,
   imminence:
-    /\b(?:tonight|today|tomorrow|this\s+(?:weekend|week|evening|morning|afternoon)|right\s+now|rn|now|in\s+(?:an?\s+)?(?:hour|few\s+(?:minutes|hours))|after\s+(?:work|school|class|everyone|they|my\s+[a-z]+)|when\s+(?:everyone|everybody|they|my\s+[a-z]+)(?:'s|'re|\s+is|\s+are)?\s+(?:asleep|gone|out|leaves?)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|at\s+midnight|before\s+(?:morning|sunrise)|(?:on|at)\s+the\s+(?:roof|rooftop|ledge|edge|railing)|(?:got|has|have|bought)\s+a\s+gun|(?:can'?t|cannot)\s+(?:reach|find|get\s+hold\s+of)\s+(?:him|her|them)|(?:isn'?t|is\s+not|not|won'?t\s+be)\s+(?:answering|breathing|waking\s+up)|(?:he|she|they)(?:'s|\s+is|'re|\s+are)\s+missing)\b/u,
+    /\b(?:tonight|today|tomorrow|this\s+(?:weekend|week|evening|morning|afternoon)|right\s+now|rn|now|in\s+(?:an?\s+)?(?:hour|few\s+(?:minutes|hours))|after\s+(?:work|school|class|everyone|they|my\s+[a-z]+)|when\s+(?:everyone|everybody|they|my\s+[a-z]+)(?:'s|'re|\s+is|\s+are)?\s+(?:asleep|gone|out|leaves?)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|at\s+midnight|before\s+(?:morning|sunrise)|(?:on|at)\s+the\s+(?:roof|rooftop|ledge|edge|railing)|(?:got|has|have|bought)\s+a\s+gun|(?:can'?t|cannot)\s+(?:reach|find|get\s+hold\s+of)\s+(?:him|her|them)|(?:won'?t|doesn'?t|isn'?t)\s+(?:pick(?:ing)?\s+up|answer(?:ing)?)|(?:isn'?t|is\s+not|not|won'?t\s+be)\s+(?:answering|breathing|waking\s+up)|(?:he|she|they)(?:'s|\s+is|'re|\s+are)\s+missing)\b/u,
   recent: /\b(?:last\s+night|this\s+morning|earlier\s+today|an?\s+hours?\s+ago|\d+\s+(?:minutes|hours)\s+ago|yesterday|just\s+now)\b/u,
   distant:
     /\b(?:years?\s+ago|months?\s+ago|weeks?\s+ago|last\s+(?:year|month|week|summer|winter|spring|fall|time)|when\s+i\s+was|as\s+a\s+(?:kid|teen|teenager)|in\s+(?:high\s+school|college|university|school)|once|back\s+then|in\s+(?:19|20)\d\d)\b/u,

@@ -86,7 +86,7 @@ function readMessage(text: string, taskBefore: boolean): MessageReading {
   const categories = new Set<CrisisCategory>();
   let level: CrisisLevel = "none";
   let thirdParty = false;
-  const reading = { vaguePlan: false, secretive: false, timeOnly: false, distress: false, timed: false };
+  const reading = { vaguePlans: 0, ending: false, secretive: false, timeOnly: false, distress: false, timed: false };
   for (const language of LANGUAGES) {
     if (!language.script.test(normalized)) continue;
     const scanned = normalized.replace(language.idioms, (idiom) => " ".repeat(idiom.length));
@@ -94,7 +94,9 @@ function readMessage(text: string, taskBefore: boolean): MessageReading {
     const vague = language.vague;
     // "i'll do it" refers to a task named here or just before ("my essay is due friday"), and so does its timing.
     const aboutTask = taskBefore || vague.task.test(scanned);
-    reading.vaguePlan ||= scan(language, scanned, vague.plans).some(ownPlan(aboutTask));
+    const plans = scan(language, scanned, vague.plans).filter(ownPlan(aboutTask));
+    reading.vaguePlans += new Set(plans.map((h) => h.rule)).size;
+    reading.ending ||= plans.some((h) => h.rule.ending);
     reading.secretive ||= !aboutTask && vague.secretive.test(scanned);
     reading.timeOnly ||= clauses(scanned).some((c) => vague.timeOnly.test(c));
     reading.distress ||= scan(language, scanned, vague.distress).some((h) => h.who === "self");

@@ -22,6 +22,8 @@ export interface Rule {
   self?: true;
   /** A vague plan whose "it" is a task when one is named nearby ("my essay … i'll do it when everyone's asleep"). */
   pronoun?: true;
+  /** A vague plan that says something ends ("that's it for me", "一切就结束了"): with a time it is a plan. */
+  ending?: true;
 }
 
 export interface LanguageRules {
@@ -71,6 +73,11 @@ export interface VagueRules {
 }
 
 /** Builds a global, case-sensitive pattern (text is lower-cased first) from a source written as a template. */
-export function rule(category: Rule["category"], level: Rule["level"], source: string, flags: Partial<Pick<Rule, "act" | "self" | "pronoun">> = {}): Rule {
+export function rule(
+  category: Rule["category"],
+  level: Rule["level"],
+  source: string,
+  flags: Partial<Pick<Rule, "act" | "self" | "pronoun" | "ending">> = {},
+): Rule {
   return { category, level, pattern: new RegExp(source, "gu"), ...flags };
 }
