@@ -327,7 +327,7 @@ const rules = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:bridges?|buildings?|roofs?|car\s+parks?|cliffs?|towers?|balcon(?:y|ies))\b[^.!?]{0,30}?\b(?:don'?t|doesn'?t|without|with\s+no)\s+(?:have\s+)?(?:any\s+)?(?:fences?|fencing|railings?|barriers?|nets?)\b|\b(?:somewhere|a\s+(?:spot|place))\s+(?:[a-z]+\s+){0,4}?where\s+(?:no\s*one|nobody)\s+(?:would|will|could|can)\s+find\s+me\b`,
+    String.raw`\b(?:look(?:ing|ed)?\s+(?:up|for|into)|check(?:ing|ed)?|search(?:ing|ed)?|googl(?:e|ing|ed)|research(?:ing|ed)?|find(?:ing)?|found|scout(?:ing|ed)?)\s+(?:for\s+)?(?:which|a|an|any|the\s+[a-z]+est)\s+(?:[a-z]+\s+){0,2}?(?:bridges?|buildings?|roofs?|car\s+parks?|cliffs?|towers?|balcon(?:y|ies))\b[^.!?]{0,30}?\b(?:don'?t|doesn'?t|without|with\s+no)\s+(?:have\s+)?(?:any\s+)?(?:fences?|fencing|railings?|barriers?|nets?)\b|\b(?:somewhere|a\s+(?:spot|place))\s+(?:[a-z]+\s+){0,4}?where\s+(?:no\s*one|nobody)\s+(?:would|will|could|can)\s+find\s+me\b`,
     { self: true },
   ),
   rule(
@@ -424,7 +424,7 @@ const vaguePlans = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:won'?t|will\s+not)\s+be\s+(?:here|around)\s*(?:[,.!?;]|$|anymore|any\s+more|by\s+then|after\s+(?:that|this|tonight|tomorrow))|\bif\s+i'?m\s+(?:not|no\s+longer)\s+(?:here|around|alive)\b`,
+    String.raw`\b(?:won'?t|will\s+not)\s+be\s+(?:here|around)\s*(?:[,.!?;]|$|anymore|any\s+more|anyway|by\s+then|after\s+(?:that|this|tonight|tomorrow))|\bif\s+i'?m\s+(?:not|no\s+longer)\s+(?:here|around|alive)\b`,
     { self: true },
   ),
   rule(
@@ -440,7 +440,7 @@ const vaguePlans = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:bought|got|picked\s+up|have|ordered)\s+(?:some\s+|the\s+|a\s+(?:bag|sack|box)\s+of\s+)?(?:charcoal|briquettes)\b(?![^.!?]{0,60}\b(?:bbq|barbecue|barbeque|grill|cookout|camping|tent|picnic|smoker|roast|art|drawing|sketch\w*|fire\s*pit|garden)\b)|\b(?:bought|got|picked\s+up)\s+(?:another|a\s+second|two\s+more|extra)\s+(?:box|boxes|pack|packs|bottle|bottles)\s+of\s+${PILLS}`,
+    String.raw`\b(?:bought|got|picked\s+up|have|ordered)\s+(?:some\s+|the\s+|a\s+(?:bag|sack|box)\s+of\s+)?(?:charcoal|briquettes)\b(?![^.!?]{0,60}\b(?:bbq|barbecue|barbeque|grill|cookout|camping|tent|picnic|smoker|roast|art|drawing|sketch\w*|fire\s*pit|garden)\b)|\bthe\s+charcoal\s+(?:is|'s)\s+(?:in|under|on|ready)\b|\b(?:bought|got|picked\s+up)\s+(?:another|a\s+second|two\s+more|extra)\s+(?:box|boxes|pack|packs|bottle|bottles)\s+of\s+${PILLS}`,
   ),
   rule(
     "plan",
@@ -456,9 +456,14 @@ const vaguePlans = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:wrote|written|writing|left|leaving)\s+(?:a|the|my|some|all\s+the)\s+(?:note|notes|letter|letters)\b(?=\s*(?:[,.!?;]|$))|\b(?:i'?m|i\s+am|just)\s+saying\s+goodbye\b(?=\s*(?:[,.!?;]|$))`,
+    String.raw`\b(?:wrote|written|writing|left|leaving)\s+(?:a\s+|the\s+|my\s+|some\s+|all\s+the\s+)?(?:note|notes|letter|letters)\b(?=\s*(?:[,.!?;]|$|(?:for|to)\s+(?:my\s+[a-z]+|them|him|her|everyone)\b))|\b(?:i'?m|i\s+am|just)\s+saying\s+goodbye\b(?=\s*(?:[,.!?;]|$))`,
   ),
   rule("plan", "high", String.raw`\bfor\s+(?:my\s+[a-z]+|them|him|her|someone|everyone)\s+to\s+find\b`, { self: true }),
+  // the room or the car sealed: with charcoal named in another sentence, two signs of one plan
+  rule("plan", "high", String.raw`\b${SEAL}`),
+  rule("plan", "high", String.raw`\b(?:won'?t|will\s+not)\s+be\s+needing\s+(?:the|my|these|those)\s+[a-z]+\s+(?:anymore|any\s+more)\b`, {
+    self: true,
+  }),
 ];
 
 const vague: VagueRules = {

@@ -98,7 +98,8 @@ function readMessage(text: string, taskBefore: boolean): MessageReading {
     reading.vaguePlans += new Set(plans.map((h) => h.rule)).size;
     reading.ending ||= plans.some((h) => h.rule.ending);
     reading.secretive ||= !aboutTask && vague.secretive.test(scanned);
-    reading.timeOnly ||= clauses(scanned).some((c) => vague.timeOnly.test(c));
+    // A time clause that is itself a vague plan ("那就今晚吧") is not that plan's when.
+    reading.timeOnly ||= clauses(scanned).some((c) => vague.timeOnly.test(c) && !vague.plans.some((r) => matches(r.pattern, c)));
     reading.distress ||= scan(language, scanned, vague.distress).some((h) => h.who === "self");
     reading.timed ||= imminent;
     const hits = scan(language, scanned, language.rules);
@@ -133,6 +134,11 @@ function ownPlan(aboutTask: boolean): (hit: Hit) => boolean {
 function namesTask(text: string): boolean {
   const normalized = normalize(text);
   return LANGUAGES.some((language) => language.script.test(normalized) && language.vague.task.test(normalized));
+}
+
+function matches(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0;
+  return pattern.test(text);
 }
 
 function clauses(text: string): string[] {
