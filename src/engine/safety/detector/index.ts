@@ -14,6 +14,9 @@
  *   act already done or under way ("I took a lot of pills last night",
  *   "我吞了很多药"), unless the message places that act in the past
  *   ("when I was 15", "去年"), which makes it a past attempt (high).
+ * - a plan that names no act ("i've decided.", "我就动手") grades nothing alone
+ *   and high or imminent beside its time, a second sign, distress or a risk,
+ *   in the message or in the client's recent messages (context.ts).
  * Not crises: negated statements ("I'm not suicidal", "我没有想自杀"; but "I'm
  * not sure I want to live" is not a negation), idioms ("this deadline is
  * killing me", "笑死", "想死你了", "跳楼价"), reported questions ("she asked if

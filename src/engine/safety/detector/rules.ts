@@ -58,6 +58,7 @@ export interface LanguageRules {
  * message or across the client's recent turns (context.ts): "i've decided." is
  * a crisis after "tomorrow after work" or after "i'm so tired of all of it",
  * and nothing after "I've been thinking about the job offer for weeks".
+ * Their rules' category and level are not read: context.ts grades what they make.
  */
 export interface VagueRules {
   /** A plan that names no act: "i'll do it", a bare "i've decided", "tonight is the night", charcoal bought, things given away. */
