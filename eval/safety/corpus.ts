@@ -45,7 +45,7 @@ const corpusSchema = z.object({
 export type Corpus = z.infer<typeof corpusSchema>;
 export const corpusLanguages = ["en", "zh-CN"] as const;
 export type CorpusLanguage = (typeof corpusLanguages)[number];
-export const corpusSplits = ["tuning", "holdout", "holdout2"] as const;
+export const corpusSplits = ["tuning", "holdout", "holdout2", "holdout3"] as const;
 export type CorpusSplit = (typeof corpusSplits)[number];
 
 const directory = join(dirname(fileURLToPath(import.meta.url)), "corpus");

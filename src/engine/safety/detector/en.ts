@@ -24,7 +24,7 @@ const SEAL =
   "(?:tap(?:e|ed|ing)|seal(?:ed|ing)?|block(?:ed|ing)?|stuff(?:ed|ing)?|cover(?:ed|ing)?)\\s+(?:up\\s+)?(?:the\\s+|my\\s+|all\\s+(?:the\\s+)?)?(?:car\\s+|bathroom\\s+|bedroom\\s+|room\\s+)?(?:windows?|doors?|vents?|gaps?|cracks?)\\b";
 /** A time and nothing else, for a bare decision's when ("i've decided. tomorrow after work"). */
 const TIME =
-  "(?:tonight|today|tomorrow(?:\\s+(?:night|morning|evening))?|(?:this|next)\\s+(?:weekend|week|evening|afternoon|morning|[a-z]+day)|(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\\s+(?:night|morning|evening|afternoon))?|(?:after|before)\\s+(?:work|school|class|dinner|lunch|breakfast|church|midnight|sunrise|dawn|(?:everyone|everybody|they|anyone)(?:'s|'re|\\s+is|\\s+are)?\\s+(?:leaves?|goes\\s+to\\s+bed|asleep|awake|up|home|back))|first\\s+thing(?:\\s+in\\s+the\\s+morning)?|in\\s+the\\s+morning|at\\s+(?:midnight|dawn|\\d{1,2}(?::\\d\\d)?\\s*(?:am|pm)?)|midnight|soon|now|right\\s+now)";
+  "(?:tonight|today|tomorrow(?:\\s+(?:night|morning|evening))?|(?:this|next)\\s+(?:weekend|week|evening|afternoon|morning|[a-z]+day)|(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\\s+(?:night|morning|evening|afternoon))?|(?:after|before)\\s+(?:work|school|class|dinner|lunch|breakfast|church|midnight|sunrise|dawn|(?:everyone|everybody|they|anyone)(?:'s|'re|\\s+is|\\s+are)?\\s+(?:leaves?|goes\\s+to\\s+bed|asleep|awake|up|home|back))|first\\s+thing(?:\\s+in\\s+the\\s+morning)?|in\\s+the\\s+morning|at\\s+(?:midnight|dawn|\\d{1,2}(?::\\d\\d)?\\s*(?:am|pm)?)|midnight|soon|now|right\\s+now|(?:the\\s+)?\\d{1,2}(?:st|nd|rd|th))";
 
 const rules = [
   // direct: intent, said outright
@@ -56,7 +56,7 @@ const rules = [
   rule(
     "indirect",
     "high",
-    String.raw`\b(?:(?:think(?:ing)?|thought)\s+(?:about|of)|close\s+to|near\s+to)\s+ending\s+(?:it|things)\b(?!\s+(?:with|between|early))`,
+    String.raw`\b(?:(?:think(?:ing)?|thought|talk(?:s|ing|ed)?)\s+(?:about|of)|close\s+to|near\s+to)\s+ending\s+(?:it|things)\b(?!\s+(?:with|between|early))`,
   ),
   rule(
     "indirect",
@@ -73,7 +73,7 @@ const rules = [
   rule(
     "indirect",
     "low",
-    String.raw`\b(?:happier|better\s+off|better|relieved|easier|simpler)\s+(?:(?:life|lives|time)\s+)?if\s+i\s+(?:was|were|wasn'?t|weren'?t)\s+(?:dead|gone|here|around|alive|never\s+born|out\s+of\s+the\s+picture)\b|\b(?:doing|do)\s+(?:everyone|everybody|them|the\s+world|my\s+family)\s+a\s+favou?r\s+(?:by\s+not\s+being\s+(?:here|around|alive)|if\s+i\s+(?:wasn'?t|weren'?t|was\s+gone|were\s+gone|disappeared|died))\b|\b(?:can'?t|don'?t|cannot)\s+(?:see|imagine|picture)\s+(?:a|any|my)\s+future\s+(?:where|in\s+which)\s+i'?m\s+(?:still\s+)?(?:here|alive|around)\b`,
+    String.raw`\b(?:happier|better\s+off|better|relieved|easier|simpler)\s+(?:(?:life|lives|time)\s+)?(?:honestly\s+|really\s+)?if\s+i\s+(?:(?:was|were|wasn'?t|weren'?t)\s+(?:dead|gone|here|around|alive|never\s+born|out\s+of\s+the\s+picture)|vanished|disappeared|died)\b|\b(?:doing|do)\s+(?:everyone|everybody|them|the\s+world|my\s+family)\s+a\s+favou?r\s+(?:by\s+not\s+being\s+(?:here|around|alive)|if\s+i\s+(?:wasn'?t|weren'?t|was\s+gone|were\s+gone|disappeared|died))\b|\b(?:can'?t|don'?t|cannot)\s+(?:see|imagine|picture)\s+(?:a|any|my)\s+future\s+(?:where|in\s+which)\s+i'?m\s+(?:still\s+)?(?:here|alive|around)\b`,
     { self: true },
   ),
   rule(
@@ -92,7 +92,11 @@ const rules = [
     "low",
     String.raw`\b(?:want|wanna|wish\s+i\s+could|need|should|could|going|gonna|will)\s+(?:to\s+)?(?:just\s+)?(?:disappear|vanish|cease\s+to\s+exist|stop\s+existing|stop\s+breathing|stop\s+living|not\s+exist)\b(?!\s+(?:from|into|for|to|on|off)\b)`,
   ),
-  rule("indirect", "low", String.raw`\b(?:fall\s+asleep|go\s+to\s+sleep|sleep)\s+and\s+(?:never|not)\s+wake\s+up\b`),
+  rule(
+    "indirect",
+    "low",
+    String.raw`\b(?:fall\s+asleep|go\s+to\s+sleep|sleep)\s+and\s+(?:never|not)\s+(?:wake\s+up|deal\s+with\s+(?:any\s+of\s+)?(?:this|it)\s+(?:ever\s+)?again)\b|\b(?:won'?t|will\s+not|never)\s+wake\s+up\s+again\b`,
+  ),
   rule("indirect", "low", String.raw`\b(?:don'?t|do\s+not)\s+(?:want\s+to|wanna)\s+wake\s+up\b(?!\s+(?:early|at|before))`),
   rule(
     "indirect",
@@ -155,6 +159,11 @@ const rules = [
     String.raw`\b(?:imagin(?:e|ing)|fantasi[sz](?:e|ing)|dream(?:ing)?\s+about)\s+(?:just\s+)?(?:not\s+existing|not\s+being\s+(?:here|alive|around)|being\s+dead|dying)\b`,
   ),
   rule("indirect", "low", String.raw`\bend\s+(?:my|this)\s+(?:suffering|misery)\b`),
+  rule(
+    "indirect",
+    "high",
+    String.raw`\bend\s+(?:the|my|this|all\s+the)\s+(?:pain|suffering|misery)\s+(?:for\s+good|forever|once\s+and\s+for\s+all|permanently)\b`,
+  ),
   rule("indirect", "low", String.raw`\bhow\s+(?:much\s+)?longer\s+i\s+can\s+(?:keep\s+going|go\s+on|take\s+(?:it|this)|do\s+this|hold\s+on)\b`, {
     self: true,
   }),
@@ -294,7 +303,7 @@ const rules = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:stockpil\w*|hoard\w*|sav(?:e|ed|ing)(?:\s+up)?|collect(?:ed|ing)?)\s+(?:up\s+)?(?:my\s+|her\s+|his\s+)?(?:[a-z]+\s+)?(?:pills|tablets|meds|medication|antidepressants|sleeping\s+pills)\b|\b(?:pills|tablets|meds)\s+(?:saved|stockpiled|hoarded|stashed)\b`,
+    String.raw`\b(?:stockpil\w*|hoard\w*|sav(?:e|ed|ing)(?:\s+up)?|collect(?:ed|ing)?)\s+(?:up\s+)?(?:my\s+|her\s+|his\s+)?(?:[a-z']+\s+){0,2}?(?:pills|tablets|meds|medication|antidepressants|sleeping\s+pills)\b|\b(?:pills|tablets|meds)\s+(?:saved|stockpiled|hoarded|stashed)\b`,
   ),
   rule("plan", "high", String.raw`\b(?:bought|buy|got|tie|tied|have|has|had)\s+(?:a|the|some)\s+rope\b(?!\s+(?:for|to\s+(?:climb|tie\s+the)))`),
   rule("plan", "high", String.raw`\bthis\s+is\s+(?:my\s+)?goodbye\b|\bsaid\s+(?:my\s+)?goodbyes\b|\bgoodbye\s+(?:forever|everyone|world)\b`),
@@ -323,6 +332,20 @@ const rules = [
     "high",
     String.raw`\bpicked\s+(?:out\s+)?(?:a|the)\s+(?:date|day|spot|place|bridge|building|time)\b(?!\s+(?:for|to\s+(?:meet|go|get|move|celebrate)))`,
   ),
+  rule(
+    "plan",
+    "high",
+    String.raw`\bhow\s+(?:much|many)\s+(?:of\s+)?(?:my\s+)?(?:[a-z]+\s+){0,2}?(?:insulin|${PILLS})\s+(?:it\s+(?:would|will)\s+take|would\s+(?:kill|do\s+it|be\s+enough)|to\s+take\s+to)\b`,
+  ),
+  rule("plan", "imminent", String.raw`\bhose\b[^.!?]{0,30}?\b(?:exhaust|tailpipe)\b|\b(?:exhaust|tailpipe)\b[^.!?]{0,30}?\bhose\b`),
+  rule(
+    "method",
+    "imminent",
+    String.raw`\b(?:swallowed|took|taken|downed|ate)\s+(?:everything|all\s+the\s+(?:pills|meds|tablets))\s+(?:in|from)\s+(?:the|my|our)\s+(?:medicine\s+(?:cabinet|cupboard|box)|first\s+aid\s+(?:kit|box)|bathroom\s+cabinet)\b|\b(?:went|cut|going)\s+deeper\s+than\b`,
+    { act: true },
+  ),
+  rule("method", "high", String.raw`\b(?:took|got|get|getting|taking)\s+(?:the|my)\s+(?:blade|razor|razors|blades)\s+out\b`),
+  rule("plan", "high", String.raw`\b(?:left|wrote|sent)\s+(?:me\s+)?(?:a\s+)?note\s+saying\s+(?:sorry|goodbye)\b`),
   // researching and choosing: a place without fences, a place nobody would find, an accident for the insurance
   rule(
     "plan",
@@ -388,7 +411,7 @@ const rules = [
   rule(
     "plan",
     "imminent",
-    String.raw`\b(?:standing|sitting|i'?m|i\s+am)\s+(?:on|at|near)\s+(?:the\s+)?(?:edge|ledge|railing|windowsill|window\s+sill|train\s+tracks|railway\s+tracks|tracks)\b`,
+    String.raw`\b(?:standing|sitting|hovering|lingering|i'?m|i\s+am)\s+(?:on|at|near)\s+(?:the\s+)?(?:edge|ledge|railing|windowsill|window\s+sill|train\s+tracks|railway\s+tracks|tracks)\b`,
   ),
   rule(
     "plan",
@@ -430,7 +453,7 @@ const vaguePlans = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:it'?s|it\s+is|it\s+was|it\s+wasn'?t|it\s+isn'?t)\s+not\s+your\s+fault\b|\b(?:it'?s|it\s+is)\s+nobody'?s\s+fault\b|\bdon'?t\s+blame\s+(?:yourself|yourselves)\b|\bplease\s+forgive\s+me\b|\bi'?m\s+sorry\s+for\s+everything\b`,
+    String.raw`\b(?:it'?s|it\s+is|it\s+was|it\s+wasn'?t|it\s+isn'?t)\s+not\s+your\s+fault\b|\b(?:it'?s|it\s+is)\s+nobody'?s\s+fault\b|\bdon'?t\s+blame\s+(?:yourself|yourselves)\b|\bplease\s+forgive\s+me\b|\b(?:i'?m\s+)?sorry\s+for\s+everything\b`,
   ),
   rule(
     "plan",
@@ -450,7 +473,7 @@ const vaguePlans = [
   rule(
     "plan",
     "high",
-    String.raw`\b(?:put|putting|got|getting)\s+(?:all\s+)?my\s+affairs\s+in\s+order\b|\b(?:wrote|written|sorted|updated|made|making|writing)\s+(?:out\s+)?(?:my|a)\s+will\b`,
+    String.raw`\b(?:put|putting|got|getting)\s+(?:all\s+)?my\s+affairs\s+in\s+order\b|\b(?:wrote|written|sorted|updated|made|making|writing)\s+(?:out\s+)?(?:my|a)\s+(?:last\s+)?will\b`,
   ),
   rule("plan", "high", String.raw`\b(?:the|my|all\s+my)\s+passwords\b`, { self: true }),
   rule(
@@ -459,6 +482,37 @@ const vaguePlans = [
     String.raw`\b(?:wrote|written|writing|left|leaving)\s+(?:a\s+|the\s+|my\s+|some\s+|all\s+the\s+)?(?:note|notes|letter|letters)\b(?=\s*(?:[,.!?;]|$|(?:for|to)\s+(?:my\s+[a-z]+|them|him|her|everyone)\b))|\b(?:i'?m|i\s+am|just)\s+saying\s+goodbye\b(?=\s*(?:[,.!?;]|$))`,
   ),
   rule("plan", "high", String.raw`\bfor\s+(?:my\s+[a-z]+|them|him|her|someone|everyone)\s+to\s+find\b`, { self: true }),
+  rule(
+    "plan",
+    "high",
+    String.raw`^\s*(?:(?:it'?s|everything'?s|everything\s+is|it\s+is)\s+(?:all\s+)?(?:sorted|arranged|ready|set)|all\s+(?:sorted|set|arranged)|i'?ve\s+(?:sorted|arranged)\s+everything)\b|\bgot\s+everything\s+i\s+need\b(?!\s+(?:for|to\s+(?:make|bake|cook|build|start)))`,
+  ),
+  rule("plan", "high", String.raw`\b(?:the|my)\s+(?:cat|dog|pets?|rabbit|hamster)\s+(?:goes|is\s+going|will\s+go|'s\s+going)\s+to\b`, { self: true }),
+  rule(
+    "plan",
+    "high",
+    String.raw`\bthat'?s\s+(?:when|the\s+day|the\s+night|the\s+time)\s*(?:[,.!?;]|$)|\b(?:won'?t|not\s+going\s+to|will\s+not|never\s+going\s+to)\s+be\s+(?:a\s+)?(?:problem|burden|bother)\s+(?:to|for)\s+(?:anyone|anybody|everyone|you|them)\b`,
+    { ending: true, self: true },
+  ),
+  rule("plan", "high", String.raw`\b(?:don'?t|do\s+not)\s+(?:plan|intend|expect)\s+(?:on|to)\s+(?:being|be)\s+(?:here|around|alive)\b`, {
+    self: true,
+  }),
+  rule("plan", "high", String.raw`\bdeleted\s+(?:all\s+)?(?:my|of\s+my)\s+accounts\b|\bone[\s-]way\s+ticket\b`, { self: true }),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:i'?m|i\s+am)\s+not\s+coming\s+back\b|\b(?:no\s*one|nobody)\s+(?:will|'ll)\s+(?:have|need)\s+to\s+(?:worry|deal)\s+(?:about|with)\s+me\b|\b(?:i'?m|i\s+am)\s+(?:not|no\s+longer)\s+(?:scared|afraid|frightened)\s+(?:anymore|any\s+more)\b`,
+    { self: true },
+  ),
+  rule("plan", "high", String.raw`\b(?:i'?m|i\s+am)\s+(?:at|on)\s+(?:the|a)\s+(?:cliffs?|cliff\s+edge|tracks|railway|bridge|roof|rooftop)\b`),
+  rule("plan", "high", String.raw`\b(?:won'?t|will\s+not)\s+wake\s+up\s+(?:tomorrow|in\s+the\s+morning)\b`, { self: true }),
+  rule("plan", "high", String.raw`\bif\s+(?:it|everything|all)\s+goes\s+to\s+plan\b`),
+  rule("plan", "high", String.raw`\b(?:tonight|today|now)\s+or\s+never\b|\bgo\s+through\s+with\s+it\b`, { pronoun: true }),
+  rule(
+    "plan",
+    "high",
+    String.raw`^\s*(?:i'?ve\s+|i\s+)?(?:set|picked|chose|chosen)\s+(?:a|the)\s+(?:date|day)(?=\s*(?:,|$))|^\s*(?:goodbye|bye|farewell)(?:\s+(?:everyone|all|world))?\s*$|^\s*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tonight|tomorrow)(?:\s+night)?\s+then\s*$`,
+  ),
   // the room or the car sealed: with charcoal named in another sentence, two signs of one plan
   rule("plan", "high", String.raw`\b${SEAL}`),
   rule("plan", "high", String.raw`\b(?:won'?t|will\s+not)\s+be\s+needing\s+(?:the|my|these|those)\s+[a-z]+\s+(?:anymore|any\s+more)\b`, {
@@ -493,7 +547,7 @@ const vague: VagueRules = {
     rule(
       "indirect",
       "low",
-      String.raw`\b(?:no\s*one|nobody)\s+(?:cares|would\s+(?:even\s+)?(?:care|notice|get\s+it|understand)|(?:gets|understands)\s+(?:it|me))\b|\bi\s+give\s+up\b`,
+      String.raw`\b(?:no\s*one|nobody)\s+(?:cares|would\s+(?:even\s+)?(?:care|notice|get\s+it|understand)|(?:gets|understands)\s+(?:it|me))\b|\bi\s+give\s+up\b|\b(?:don'?t|do\s+not)\s+care\s+what\s+happens\s+(?:to\s+me\s+)?(?:anymore|any\s+more)\b|\ba\s+weight\s+on\s+(?:everyone|everybody|my\s+family|them)\b`,
       { self: true },
     ),
   ],
@@ -520,7 +574,7 @@ export const english: LanguageRules = {
   subject:
     /\b(?:(i|i'm|im|i've|ive|i'd|i'll|me|my|myself)|(he|she|they|him|her|them|his|their|who|someone|somebody|people|friends?|bf|gf|boyfriend|girlfriend|partner|wife|husband|mom|mum|mother|dad|father|parents?|brother|sister|sibling|son|daughter|kid|child|cousin|aunt|uncle|grandma|grandpa|grandmother|grandfather|roommate|flatmate|classmate|coworker|colleague|student|teacher|neighbou?r|bestie|bff|guy|girl|man|woman|character|narrator|protagonist|villain|celebrity|person)|(you|your|yourself))\b/gu,
   imminence:
-    /\b(?:tonight|today|tomorrow|this\s+(?:weekend|week|evening|morning|afternoon)|right\s+now|rn|now|in\s+(?:an?\s+)?(?:hour|few\s+(?:minutes|hours))|after\s+(?:work|school|class|everyone|they|my\s+[a-z]+)|when\s+(?:everyone|everybody|they|my\s+[a-z]+)(?:'s|'re|\s+is|\s+are)?\s+(?:asleep|gone|out|leaves?)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|at\s+midnight|before\s+(?:morning|sunrise)|(?:on|at)\s+the\s+(?:roof|rooftop|ledge|edge|railing)|(?:got|has|have|bought)\s+a\s+gun|(?:can'?t|cannot)\s+(?:reach|find|get\s+hold\s+of)\s+(?:him|her|them)|(?:won'?t|doesn'?t|isn'?t)\s+(?:pick(?:ing)?\s+up|answer(?:ing)?)|(?:isn'?t|is\s+not|not|won'?t\s+be)\s+(?:answering|breathing|waking\s+up)|(?:he|she|they)(?:'s|\s+is|'re|\s+are)\s+missing)\b/u,
+    /\b(?:tonight|today|tomorrow|this\s+(?:weekend|week|evening|morning|afternoon)|right\s+now|rn|now|in\s+(?:an?\s+)?(?:hour|few\s+(?:minutes|hours))|after\s+(?:work|school|class|everyone|they|my\s+[a-z]+)|when\s+(?:everyone|everybody|they|my\s+[a-z]+)(?:'s|'re|\s+is|\s+are)?\s+(?:asleep|gone|out|leaves?)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|at\s+midnight|before\s+(?:morning|sunrise)|(?:on|at)\s+the\s+(?:roof|rooftop|ledge|edge|railing)|(?:got|has|have|bought)\s+a\s+gun|(?:can'?t|cannot)\s+(?:reach|find|get\s+hold\s+of)\s+(?:him|her|them)|(?:won'?t|doesn'?t|isn'?t)\s+(?:pick(?:ing)?\s+up|answer(?:ing)?)|(?:door|room)\s+is\s+locked|locked\s+(?:herself|himself|themselves)\s+in|(?:isn'?t|is\s+not|not|won'?t\s+be)\s+(?:answering|breathing|waking\s+up)|(?:he|she|they)(?:'s|\s+is|'re|\s+are)\s+missing)\b/u,
   recent: /\b(?:last\s+night|this\s+morning|earlier\s+today|an?\s+hours?\s+ago|\d+\s+(?:minutes|hours)\s+ago|yesterday|just\s+now)\b/u,
   distant:
     /\b(?:years?\s+ago|months?\s+ago|weeks?\s+ago|last\s+(?:year|month|week|summer|winter|spring|fall|time)|when\s+i\s+was|as\s+a\s+(?:kid|teen|teenager)|in\s+(?:high\s+school|college|university|school)|once|back\s+then|in\s+(?:19|20)\d\d)\b/u,
