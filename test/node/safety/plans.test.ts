@@ -147,3 +147,58 @@ describe("researching a place, a staged accident", () => {
     (text) => expectNone(text),
   );
 });
+
+describe("a life wound up: things arranged, farewells, a when", () => {
+  it.each([
+    ["it's all arranged. the rabbit goes to my cousin", "high"],
+    ["sorry for everything. bye", "high"],
+    ["i closed my bank account and deleted all my accounts, i'm not coming back", "high"],
+    ["picked a day. the 3rd", "high"],
+    ["after my exams next week, that's when", "imminent"],
+    ["i won't be a burden to anyone after sunday", "imminent"],
+    ["everything's ready, and if it goes to plan i won't wake up in the morning", "high"],
+    ["一切都搞定了，狗交给邻居了", "high"],
+    ["对不起所有人。再见", "high"],
+    ["账号都注销了，密码告诉我妈了", "high"],
+    ["下周三以后就不会再给家里添麻烦了", "imminent"],
+  ] as const)("%s", (text, level) => expectPlan(text, level));
+
+  it.each([
+    "it's all arranged, the caterers come at six",
+    "sorry for everything i broke at the party",
+    "deleted all my accounts, i'm much calmer now",
+    "picked a day for the picnic, the 3rd",
+    "一切都搞定了，周末去看展",
+    "对不起大家，我迟到了",
+    "今天搬家，再见了老房子",
+  ])("%s is not", (text) => expectNone(text));
+
+  it("reads the when and the distress of a turn before", () => {
+    expectPlan("tonight or never", "imminent", ["i don't care what happens to me anymore"]);
+    expectNone("tonight or never", ["the concert tickets are almost gone"]);
+    expectPlan("i'll go through with it after the wedding", "high", ["it won't ever get better"]);
+    expectNone("i'll go through with it after the wedding", ["we're thinking about moving"]);
+  });
+});
+
+describe("means and acts in other words", () => {
+  it.each([
+    ["worked out how many of my sleeping pills it would take", "high"],
+    ["the hose goes from the exhaust through the window", "imminent"],
+    ["took all the pills from the first aid box", "imminent"],
+    ["i just want to end the pain forever", "high"],
+    ["they'd be relieved if i disappeared", "low"],
+    ["查过吃多少安眠药才会死", "high"],
+    ["软管已经接到排气管了", "imminent"],
+    ["把抽屉里的药都吞了", "imminent"],
+    ["我要是消失了他们会松口气", "low"],
+    ["明天我就不会醒来了", "imminent"],
+  ] as const)("%s", (text, level) => {
+    const found = detectCrisis(text);
+    expect({ text, atLeast: levelRank(found.level) >= levelRank(level) }).toEqual({ text, atLeast: true });
+  });
+
+  it.each(["worked out how many tablets to take a day with the doctor", "the hose is tangled again", "明天早上不会醒得太早"])("%s is not", (text) =>
+    expectNone(text),
+  );
+});
