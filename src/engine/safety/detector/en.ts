@@ -346,6 +346,12 @@ const rules = [
   ),
   rule("method", "high", String.raw`\b(?:took|got|get|getting|taking)\s+(?:the|my)\s+(?:blade|razor|razors|blades)\s+out\b`),
   rule("plan", "high", String.raw`\b(?:left|wrote|sent)\s+(?:me\s+)?(?:a\s+)?note\s+saying\s+(?:sorry|goodbye)\b`),
+  rule(
+    "plan",
+    "high",
+    String.raw`\b(?:know|knew|picked|chose|chosen|found|worked\s+out)\s+(?:exactly\s+)?(?:which|where|what)\s+(?:[a-z]+\s+){0,3}?(?:on|of|off|at|from)\s+the\s+(?:[a-z-]+\s+)?(?:bridge|cliff|roof|overpass|car\s+park|tower|platform|viaduct)\b|\bpractis(?:e|ing|ed)\s+tying\s+(?:the|a)\s+(?:knot|noose)\b|\bpractic(?:e|ing|ed)\s+tying\s+(?:the|a)\s+(?:knot|noose)\b`,
+    { self: true },
+  ),
   // researching and choosing: a place without fences, a place nobody would find, an accident for the insurance
   rule(
     "plan",
@@ -538,7 +544,12 @@ const vague: VagueRules = {
       "low",
       String.raw`\b(?:don'?t|can'?t|do\s+not|cannot)\s+see\s+(?:the|any)\s+point\s+(?:of|in)\s+(?:anything|any\s+of\s+(?:it|this))\b|\bnothing\s+matters\b|\bwhat'?s\s+the\s+point\s*(?:[,.!?;]|$|anyway|anymore)`,
     ),
-    rule("indirect", "low", String.raw`^\s*(?:i'?m|im|i\s+am)\s+(?:so\s+|just\s+|really\s+)?done\s*$`, { self: true }),
+    rule(
+      "indirect",
+      "low",
+      String.raw`^\s*(?:i'?m|im|i\s+am)\s+(?:so\s+|just\s+|really\s+)?done\s*$|\b(?:i'?m|i\s+am)\s+(?:so\s+|just\s+|really\s+)?done\s+with\s+(?:all\s+of\s+(?:it|this)|everything|it\s+all)\b`,
+      { self: true },
+    ),
     rule(
       "indirect",
       "low",
