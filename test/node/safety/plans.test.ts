@@ -140,12 +140,20 @@ describe("researching a place, a staged accident", () => {
     "i'd make it look like an accident",
     "我在找一栋天台没装护栏的楼",
     "想弄成一场意外",
+    "i've worked out which spot on the viaduct",
+    "been practicing tying a noose",
+    "想好了从天台哪个位置跳",
+    "最近在学怎么打活结",
   ])("%s is a plan", (text) => expectPlan(text, "high"));
 
-  it.each(["the new bridge doesn't have railings yet, the council is slow", "the insurance paid for the accident", "我家阳台没装护栏，想找师傅来装"])(
-    "%s is not",
-    (text) => expectNone(text),
-  );
+  it.each([
+    "the new bridge doesn't have railings yet, the council is slow",
+    "the insurance paid for the accident",
+    "我家阳台没装护栏，想找师傅来装",
+    "i know which exit to take for the ring road",
+    "practising tying knots for the scout badge",
+    "在站台边上等朋友",
+  ])("%s is not", (text) => expectNone(text));
 });
 
 describe("a life wound up: things arranged, farewells, a when", () => {
