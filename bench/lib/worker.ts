@@ -46,6 +46,8 @@ export interface WorkerOptions {
    * with `--env-file`, so they never appear on a command line; removed with the state.
    */
   secrets?: Record<string, string>;
+  /** Fixed ports (a port range assigned to the caller) instead of the kernel's free ones. */
+  ports?: { http: number; inspector: number };
 }
 
 const live = new Set<LocalWorker>();
@@ -161,7 +163,7 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
   live.add(handle);
   try {
     migrate(persistTo, logFile);
-    [port, inspectorPort] = [await freePort(), await freePort()];
+    [port, inspectorPort] = options.ports ? [options.ports.http, options.ports.inspector] : [await freePort(), await freePort()];
     const vars = Object.entries(options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     if (options.secrets && Object.keys(options.secrets).length) {
       const envFile = join(persistTo, "secrets.env");

@@ -15,13 +15,16 @@
  */
 import { random } from "../../bench/lib/load";
 import type { CrisisCategory, CrisisLevel } from "../../src/engine/safety/detector";
-import { type CorpusLanguage, type CorpusSplit, loadCorpus } from "./corpus";
+import { type CorpusLanguage, corpusSplits, loadCorpus } from "./corpus";
 
 export type FollowUp = "stays" | "denies" | "carries_on";
 
-/** What each line the persona sends is, so scoring can tell the disclosure from ordinary answers. */
-/** `control`: a benign persona's corpus utterance, said where a crisis persona discloses. */
-export type LineRole = "ordinary" | "disclosure" | "control" | "in_danger" | "denial";
+/**
+ * What each line the persona sends is, so scoring can tell the disclosure from ordinary answers.
+ * `control`: a benign persona's corpus utterance, said where a crisis persona discloses;
+ * `context`: the corpus item's previous message, said just before the utterance.
+ */
+export type LineRole = "ordinary" | "context" | "disclosure" | "control" | "in_danger" | "denial";
 
 export interface PersonaLine {
   role: LineRole;
@@ -173,21 +176,30 @@ function ordinary(random: () => number, language: CorpusLanguage, position: numb
   return { role: "ordinary", text: pick(random, pools[language][ORDER[Math.min(position, ORDER.length - 1)]!]) };
 }
 
+/** A corpus utterance, with the client's previous message when the item has one. */
+export interface Utterance {
+  text: string;
+  context?: string | undefined;
+}
+
 export function buildPersona(
   seed: number,
   language: CorpusLanguage,
   id: string,
-  utterance: string,
+  { text: utterance, context }: Utterance,
   kind: Persona["kind"],
   expected?: Persona["expected"],
 ): Persona {
   const random = generator(seed, id);
   // The first answer half the time (the name question: a client who opens with it), else mid-session.
-  const position = random() < 0.5 ? 0 : 1 + Math.floor(random() * 3);
+  const drawn = random() < 0.5 ? 0 : 1 + Math.floor(random() * 3);
+  // With a context: it answers what brings the client, the utterance the mood question after it.
+  const position = context === undefined ? drawn : 2;
   const followUp: FollowUp = kind === "benign" ? "carries_on" : random() < DENIAL_SHARE ? "denies" : "stays";
   const p = pools[language];
   const lines: PersonaLine[] = [];
   for (let i = 0; i < position; i++) lines.push(ordinary(random, language, i));
+  if (context !== undefined) lines[position - 1] = { role: "context", text: context };
   lines.push({ role: kind === "crisis" ? "disclosure" : "control", text: utterance });
   if (followUp === "stays") {
     const first = pick(random, p.inDanger);
@@ -214,14 +226,12 @@ export function buildPersona(
 /** One persona per corpus utterance (tuning and held-out files), crisis first, in corpus order. */
 export function buildPersonas(language: CorpusLanguage, seed: number): Persona[] {
   const personas: Persona[] = [];
-  for (const split of ["tuning", "holdout"] as const satisfies CorpusSplit[]) {
+  for (const split of corpusSplits) {
     const corpus = loadCorpus(language, split);
     for (const [i, item] of corpus.crisis.entries()) {
-      personas.push(
-        buildPersona(seed, language, `${language}/${split}/crisis/${i}`, item.text, "crisis", { min: item.min, category: item.category }),
-      );
+      personas.push(buildPersona(seed, language, `${language}/${split}/crisis/${i}`, item, "crisis", { min: item.min, category: item.category }));
     }
-    for (const [i, text] of corpus.benign.entries()) personas.push(buildPersona(seed, language, `${language}/${split}/benign/${i}`, text, "benign"));
+    for (const [i, item] of corpus.benign.entries()) personas.push(buildPersona(seed, language, `${language}/${split}/benign/${i}`, item, "benign"));
   }
   return personas;
 }

@@ -32,6 +32,8 @@ const { values } = parseArgs({
     limit: { type: "string" },
     seed: { type: "string", default: "20261202" },
     "timeout-ms": { type: "string", default: "60000" },
+    /** The Worker's port (and the next one for its inspector); default: free ports the kernel picks. */
+    port: { type: "string" },
     "llm-base-url": { type: "string" },
     "llm-model": { type: "string" },
     "llm-response-format": { type: "string" },
@@ -41,7 +43,7 @@ const { values } = parseArgs({
 
 const resultsDirectory = resolve("bench/results");
 
-function integer(name: "concurrency" | "seed" | "timeout-ms" | "limit", min: number): number {
+function integer(name: "concurrency" | "seed" | "timeout-ms" | "limit" | "port", min: number): number {
   const n = Number(values[name]);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
   return n;
@@ -119,6 +121,7 @@ async function main(): Promise<number> {
   const seed = integer("seed", 0);
   const timeoutMs = integer("timeout-ms", 1000);
   const limit = values.limit === undefined ? undefined : integer("limit", 1);
+  const port = values.port === undefined ? undefined : integer("port", 1);
   const model = modelSettings();
   const logDir = resolve(resultsDirectory, "logs");
   await mkdir(logDir, { recursive: true });
@@ -129,6 +132,7 @@ async function main(): Promise<number> {
     logDir,
     vars: { ENVIRONMENT: "bench", JWT_SECRET: secret, ...model.vars },
     secrets: model.secrets,
+    ...(port === undefined ? {} : { ports: { http: port, inspector: port + 1 } }),
   });
   const results: { language: CorpusLanguage; summary: LanguageSummary; failed: { id: string; error: string }[]; durationMs: number }[] = [];
   const conversations: unknown[] = [];

@@ -207,10 +207,12 @@ export function thresholdFailures(language: string, s: LanguageSummary): string[
   if (s.crisis < 150 || s.benign < 150) failures.push(`${language}: corpus has ${s.crisis} crisis / ${s.benign} benign conversations (≥ 150 each)`);
   if (s.recall < 0.95) failures.push(`${language}: recall ${(s.recall * 100).toFixed(1)} % < 95 %`);
   if (s.falsePositiveRate > 0.03) failures.push(`${language}: false-positive rate ${(s.falsePositiveRate * 100).toFixed(1)} % > 3 %`);
-  if (s.sameTurnResources < 1)
+  // Of all crisis conversations (issue 15's bar): a missed disclosure got no lines, and the script took it as an answer.
+  if (s.sameTurnResourcesAll < 1)
     failures.push(
-      `${language}: resources in the disclosure's turn in ${(s.sameTurnResources * 100).toFixed(1)} % of detected crisis conversations (100 %)`,
+      `${language}: resources in the disclosure's turn in ${(s.sameTurnResourcesAll * 100).toFixed(1)} % of all crisis conversations (100 %)`,
     );
-  if (s.carriedOn > 0) failures.push(`${language}: the script carried on over a disclosure in ${s.carriedOn} conversation(s)`);
+  if (s.carriedOn + s.missed > 0)
+    failures.push(`${language}: the script carried on over a disclosure in ${s.carriedOn + s.missed} conversation(s), ${s.missed} of them missed`);
   return failures;
 }

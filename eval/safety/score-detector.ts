@@ -1,20 +1,19 @@
 /**
  * Scores the local crisis detector alone on the hand-written corpus: per
- * language, the tuning file, the held-out file and both together. Prints a
+ * language, the tuning file, each held-out file and all together. Prints a
  * table and writes bench/results/safety-detector.json. Part of
  * `npm run eval:safety` (alone: `npm run eval:safety -- --detector-only`).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CorpusLanguage, corpusLanguages, loadCorpus, loadWholeCorpus, type Score, score } from "./corpus";
+import { type CorpusLanguage, corpusLanguages, corpusSplits, loadCorpus, loadWholeCorpus, type Score, score } from "./corpus";
 
 export const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function reportDetector(resultsDirectory: string): void {
   const rows: { language: CorpusLanguage; split: string; score: Score }[] = [];
   for (const language of corpusLanguages) {
-    rows.push({ language, split: "tuning", score: score(loadCorpus(language, "tuning"), language) });
-    rows.push({ language, split: "holdout", score: score(loadCorpus(language, "holdout"), language) });
+    for (const split of corpusSplits) rows.push({ language, split, score: score(loadCorpus(language, split), language) });
     rows.push({ language, split: "whole", score: score(loadWholeCorpus(language), language) });
   }
 

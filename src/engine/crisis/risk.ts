@@ -16,8 +16,9 @@ export type RiskReading = CrisisDetection;
 
 export const NO_RISK: RiskReading = { level: "none", categories: [], thirdParty: false };
 
-export function riskOf(text: string, language: Language): RiskReading {
-  return detectCrisis(text, { language });
+/** `recent`: the client's previous messages, oldest first (runtime/safety.ts recentClientText). */
+export function riskOf(text: string, language: Language, recent: readonly string[] = []): RiskReading {
+  return detectCrisis(text, { language, recent });
 }
 
 /** The more urgent of two levels. */

@@ -23,6 +23,7 @@ import { NO_RISK, riskOf, type RiskReading } from "../crisis/risk";
 import { advance } from "./advance";
 import { EngineError, toStepError } from "./errors";
 import { remindIfDue } from "./reminder";
+import { recentClientText } from "./safety";
 import type { StepOptions, StepResult } from "./events";
 import { compile, endPosition, positionAt } from "./program";
 import { SCHEMA_VERSION, type SessionState, type VariableMap, type VariableStore } from "./state";
@@ -95,8 +96,9 @@ async function run(turn: Turn, input: string | null): Promise<void> {
   const answer = text.trim() === "" ? null : text.trim();
   let reading: RiskReading = NO_RISK;
   if (answer !== null) {
+    const recent = recentClientText(s.history);
     turn.recordHistory("user", text, s.position.actionId);
-    reading = riskOf(text, turn.language);
+    reading = riskOf(text, turn.language, recent);
     if (reading.level !== "none") {
       turn.emit({
         type: "safety",

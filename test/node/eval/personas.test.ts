@@ -18,7 +18,10 @@ describe.each(corpusLanguages)("the %s personas", (language) => {
     const positions = new Set(personas.map((p) => p.position));
     expect([...positions].sort()).toEqual([0, 1, 2, 3]);
     for (const p of personas) {
-      expect(p.lines.slice(0, p.position).every((l) => l.role === "ordinary")).toBe(true);
+      // A corpus item's context turn is said just before the utterance, in place of an ordinary answer.
+      const before = p.lines.slice(0, p.position).map((l) => l.role);
+      expect(before.slice(0, -1).every((role) => role === "ordinary")).toBe(true);
+      expect(["ordinary", "context", undefined]).toContain(before.at(-1));
       expect(p.lines[p.position]!.role).toBe(p.kind === "crisis" ? "disclosure" : "control");
     }
     const crisis = personas.filter((p) => p.kind === "crisis");

@@ -110,7 +110,9 @@ describe("scoreConversation", () => {
     expect(s.carriedOn).toEqual([expect.stringContaining("before the protocol (rate_mood)")]);
     const summary = summarise([s]);
     expect(summary.carriedOn).toBe(1);
-    expect(thresholdFailures("en", { ...summary, crisis: 150, benign: 150 })).toEqual([expect.stringContaining("carried on over a disclosure in 1")]);
+    expect(thresholdFailures("en", { ...summary, crisis: 150, benign: 150 })).toEqual([
+      expect.stringContaining("carried on over a disclosure in 1 conversation(s), 0 of them missed"),
+    ]);
   });
 
   it("fails a conversation that stored the disclosure as the answer to the question in flight", () => {
@@ -146,7 +148,7 @@ describe("scoreConversation", () => {
       turnsToResources: null,
     });
     expect(thresholdFailures("en", { ...summarise([s]), crisis: 150, benign: 150 })).toEqual([
-      expect.stringContaining("resources in the disclosure's turn in 0.0 %"),
+      expect.stringContaining("resources in the disclosure's turn in 0.0 % of all crisis conversations"),
     ]);
   });
 
@@ -172,10 +174,16 @@ describe("scoreConversation", () => {
     missed.record.safety = [];
     const summary = summarise([scoreConversation(missed, markers)]);
     expect(summary).toMatchObject({ recall: 0, missed: 1, carriedOn: 0, missedIds: [persona.id] });
+    // The thresholds count it against every crisis conversation: no lines in its turn, the script carried on.
+    expect(thresholdFailures("en", { ...summary, crisis: 150, benign: 150 })).toEqual([
+      expect.stringContaining("recall 0.0 %"),
+      expect.stringContaining("0.0 % of all crisis conversations"),
+      expect.stringContaining("carried on over a disclosure in 1 conversation(s), 1 of them missed"),
+    ]);
   });
 
   it("counts a benign conversation in which the protocol starts as a false positive, and one that carries on as none", () => {
-    const benign = buildPersona(1, "en", "en/synthetic/benign/0", "this deadline is killing me", "benign");
+    const benign = buildPersona(1, "en", "en/synthetic/benign/0", { text: "this deadline is killing me" }, "benign");
     const at = benign.position + 1;
     const turns = (messages: SessionMessage[]): TranscriptTurn[] => [
       opening,

@@ -14,6 +14,9 @@
  *   act already done or under way ("I took a lot of pills last night",
  *   "我吞了很多药"), unless the message places that act in the past
  *   ("when I was 15", "去年"), which makes it a past attempt (high).
+ * - a plan that names no act ("i've decided.", "我就动手") grades nothing alone
+ *   and high or imminent beside its time, a second sign, distress or a risk,
+ *   in the message or in the client's recent messages (context.ts).
  * Not crises: negated statements ("I'm not suicidal", "我没有想自杀"; but "I'm
  * not sure I want to live" is not a negation), idioms ("this deadline is
  * killing me", "笑死", "想死你了", "跳楼价"), reported questions ("she asked if
@@ -24,6 +27,7 @@
  *
  * The result holds no words of the message, only a grade and categories.
  */
+import { inContext, type MessageReading } from "./context";
 import { english } from "./en";
 import { crisisCategories, type CrisisCategory, type CrisisDetection, type CrisisLevel, levelRank } from "./result";
 import type { LanguageRules, Rule, Who } from "./rules";
@@ -39,11 +43,23 @@ export interface DetectOptions {
    * scripts the message holds, because people mix languages mid-sentence.
    */
   language?: string;
+  /**
+   * The client's previous messages in the conversation, oldest first (a few
+   * are enough: RECENT_TURNS are read). A plan that names no act counts as a
+   * crisis after distress in them (context.ts); without them each message is
+   * read alone.
+   */
+  recent?: readonly string[];
 }
+
+/** How many of the client's previous messages give a vague plan its context. */
+export const RECENT_TURNS = 4;
 
 const LANGUAGES: LanguageRules[] = [english, chinese];
 /** Sentences end at . ! ? ; 。 … or a line break (full-width forms are ASCII after NFKC). */
 const SENTENCE = /[^.!?;\n。…]+/gu;
+/** Clauses end where sentences do and at commas and colons. */
+const CLAUSE = /[^.!?;\n。…,、:]+/gu;
 /**
  * How far around a match its context (negation, subject, question, media) is
  * read, in characters: enough for a long clause, and a bound that keeps a scan
@@ -60,17 +76,37 @@ interface Hit {
   who: Exclude<Who, "listener">;
 }
 
-export function detectCrisis(text: string, _options: DetectOptions = {}): CrisisDetection {
+export function detectCrisis(text: string, options: DetectOptions = {}): CrisisDetection {
+  const earlier = (options.recent ?? []).slice(-RECENT_TURNS);
+  const recent = earlier.map((t, i) => readMessage(t, i > 0 && namesTask(earlier[i - 1]!)));
+  const before = earlier.at(-1);
+  return inContext(readMessage(text, before !== undefined && namesTask(before)), recent);
+}
+
+/** One message alone: its grade, and the signals below any grade that context may raise. */
+function readMessage(text: string, taskBefore: boolean): MessageReading {
   const normalized = normalize(text);
   const categories = new Set<CrisisCategory>();
   let level: CrisisLevel = "none";
   let thirdParty = false;
+  const reading = { vaguePlans: 0, ending: false, secretive: false, timeOnly: false, distress: false, timed: false };
   for (const language of LANGUAGES) {
     if (!language.script.test(normalized)) continue;
     const scanned = normalized.replace(language.idioms, (idiom) => " ".repeat(idiom.length));
-    const hits = scan(language, scanned);
-    if (hits.length === 0) continue;
     const imminent = language.imminence.test(scanned);
+    const vague = language.vague;
+    // "i'll do it" refers to a task named here or just before ("my essay is due friday"), and so does its timing.
+    const aboutTask = taskBefore || vague.task.test(scanned);
+    const plans = scan(language, scanned, vague.plans).filter(ownPlan(aboutTask));
+    reading.vaguePlans += new Set(plans.map((h) => h.rule)).size;
+    reading.ending ||= plans.some((h) => h.rule.ending);
+    reading.secretive ||= !aboutTask && vague.secretive.test(scanned);
+    // A time clause that is itself a vague plan ("那就今晚吧") is not that plan's when.
+    reading.timeOnly ||= clauses(scanned).some((c) => vague.timeOnly.test(c) && !vague.plans.some((r) => matches(r.pattern, c)));
+    reading.distress ||= scan(language, scanned, vague.distress).some((h) => h.who === "self");
+    reading.timed ||= imminent;
+    const hits = scan(language, scanned, language.rules);
+    if (hits.length === 0) continue;
     const distant = language.distant.test(scanned);
     const recent = language.recent.test(scanned);
     for (const { rule, who } of hits) {
@@ -90,15 +126,34 @@ export function detectCrisis(text: string, _options: DetectOptions = {}): Crisis
     }
   }
   if (thirdParty) categories.add("third_party");
-  return { level, categories: crisisCategories.filter((c) => categories.has(c)), thirdParty };
+  return { detection: { level, categories: crisisCategories.filter((c) => categories.has(c)), thirdParty }, ...reading };
 }
 
-function scan(language: LanguageRules, text: string): Hit[] {
+/** A vague plan of the speaker's own; "do it" not when a task is what it refers to. */
+function ownPlan(aboutTask: boolean): (hit: Hit) => boolean {
+  return (hit) => hit.who === "self" && !(aboutTask && hit.rule.pronoun);
+}
+
+function namesTask(text: string): boolean {
+  const normalized = normalize(text);
+  return LANGUAGES.some((language) => language.script.test(normalized) && language.vague.task.test(normalized));
+}
+
+function matches(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0;
+  return pattern.test(text);
+}
+
+function clauses(text: string): string[] {
+  return (text.match(CLAUSE) ?? []).map((c) => c.trim());
+}
+
+function scan(language: LanguageRules, text: string, rules: readonly Rule[]): Hit[] {
   const hits: Hit[] = [];
   SENTENCE.lastIndex = 0;
   for (let sentence = SENTENCE.exec(text); sentence; sentence = SENTENCE.exec(text)) {
     const words = sentence[0];
-    for (const rule of language.rules) {
+    for (const rule of rules) {
       const pattern = rule.pattern;
       pattern.lastIndex = 0;
       for (let match = pattern.exec(words); match; match = pattern.exec(words)) {

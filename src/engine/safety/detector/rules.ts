@@ -20,6 +20,10 @@ export interface Rule {
   act?: true;
   /** The pattern itself names the speaker ("better off without me"); otherwise a `who` group or the nearest subject decides. */
   self?: true;
+  /** A vague plan whose "it" is a task when one is named nearby ("my essay … i'll do it when everyone's asleep"). */
+  pronoun?: true;
+  /** A vague plan that says something ends ("that's it for me", "一切就结束了"): with a time it is a plan. */
+  ending?: true;
 }
 
 export interface LanguageRules {
@@ -45,9 +49,36 @@ export interface LanguageRules {
   distant: RegExp;
   /** Within the last day ("last night", "昨晚"): a past attempt that recent is imminent (injuries, a second try). */
   recent: RegExp;
+  /** Plans that name no act, read in context (context.ts). */
+  vague: VagueRules;
+}
+
+/**
+ * Signals that grade nothing alone but make a crisis beside each other, in one
+ * message or across the client's recent turns (context.ts): "i've decided." is
+ * a crisis after "tomorrow after work" or after "i'm so tired of all of it",
+ * and nothing after "I've been thinking about the job offer for weeks".
+ * Their rules' category and level are not read: context.ts grades what they make.
+ */
+export interface VagueRules {
+  /** A plan that names no act: "i'll do it", a bare "i've decided", "tonight is the night", charcoal bought, things given away. */
+  plans: Rule[];
+  /** Distress below any grade ("tired of it all", "nothing will ever change", "i'm done."): context for a vague plan. */
+  distress: Rule[];
+  /** Timing that waits to be alone ("when everyone's asleep", "等家里没人"): a vague plan with it is a plan. */
+  secretive: RegExp;
+  /** A clause that is a time and nothing else ("tomorrow after work", "就这个周末"): the when of a bare decision. Anchored. */
+  timeOnly: RegExp;
+  /** A task named in the message or the turn before ("my essay", "做账"): what "i'll do it" then refers to. */
+  task: RegExp;
 }
 
 /** Builds a global, case-sensitive pattern (text is lower-cased first) from a source written as a template. */
-export function rule(category: Rule["category"], level: Rule["level"], source: string, flags: Partial<Pick<Rule, "act" | "self">> = {}): Rule {
+export function rule(
+  category: Rule["category"],
+  level: Rule["level"],
+  source: string,
+  flags: Partial<Pick<Rule, "act" | "self" | "pronoun" | "ending">> = {},
+): Rule {
   return { category, level, pattern: new RegExp(source, "gu"), ...flags };
 }
