@@ -46,6 +46,8 @@ export interface WorkerOptions {
    * with `--env-file`, so they never appear on a command line; removed with the state.
    */
   secrets?: Record<string, string>;
+  /** Another Worker than HeartRule (its wrangler config); it has no D1 to migrate and answers GET /health/ready. */
+  config?: string;
 }
 
 const live = new Set<LocalWorker>();
@@ -160,7 +162,7 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
   };
   live.add(handle);
   try {
-    migrate(persistTo, logFile);
+    if (!options.config) migrate(persistTo, logFile);
     [port, inspectorPort] = [await freePort(), await freePort()];
     const vars = Object.entries(options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     if (options.secrets && Object.keys(options.secrets).length) {
@@ -190,6 +192,7 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
         "--persist-to",
         persistTo,
         "--show-interactive-dev-session=false",
+        ...(options.config ? ["--config", options.config] : []),
         ...vars,
       ],
       { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } },

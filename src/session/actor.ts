@@ -52,10 +52,11 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     const config = getConfig(env);
     this.cost = Instrumentation.for(config);
     this.io = this.cost.bindings(env);
-    this.store = new SessionStorage(ctx.storage);
+    const storage = this.cost.storage(ctx.storage);
+    this.store = new SessionStorage(storage);
     this.hub = new Connections(ctx);
     this.loader = new SessionLoader(this.store, this.io);
-    this.clock = new AlarmClock(ctx.storage, { pauseMs: config.SESSION_PAUSE_TIMEOUT * 1000, archiveMs: config.SESSION_ARCHIVE_TIMEOUT * 1000 });
+    this.clock = new AlarmClock(storage, { pauseMs: config.SESSION_PAUSE_TIMEOUT * 1000, archiveMs: config.SESSION_ARCHIVE_TIMEOUT * 1000 });
     this.mirror = new Mirror(
       this.store,
       this.io.DB,
