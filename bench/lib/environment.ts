@@ -6,7 +6,7 @@ import os from "node:os";
 
 const require = createRequire(import.meta.url);
 
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
 }
 

@@ -58,7 +58,16 @@ async function turn(channel: Channel, history: UiMessage[], text: string, id: st
 
 export async function runPeer(
   worker: LocalWorker,
-  options: { connections: number; messages: readonly string[]; connectBatch: number; timeoutMs: number; pacing: Pacing; model: PeerModel },
+  options: {
+    connections: number;
+    messages: readonly string[];
+    connectBatch: number;
+    timeoutMs: number;
+    pacing: Pacing;
+    model: PeerModel;
+    /** Runs once every socket is open, before the first message (the counters are read here). */
+    beforeLoad?: (names: string[]) => Promise<void>;
+  },
 ): Promise<PeerRun> {
   const run = crypto.randomUUID().slice(0, 8);
   const names = Array.from({ length: options.connections }, (_, i) => `${run}-${i}`);
@@ -69,6 +78,7 @@ export async function runPeer(
   );
   const histories = channels.map((): UiMessage[] => []);
   try {
+    await options.beforeLoad?.(names);
     const load = await runLoad(channels, options.messages.length, options.pacing, (channel, connection, message) =>
       turn(channel, histories[connection]!, options.messages[message]!, `${run}-${connection}-${message}`, options.model, options.timeoutMs),
     );
