@@ -3,11 +3,19 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
+import { resolve } from "node:path";
 
 const require = createRequire(import.meta.url);
 
 export function packageVersion(name: string): string {
-  return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+  let manifest: string;
+  try {
+    manifest = require.resolve(`${name}/package.json`);
+  } catch {
+    // A package whose `exports` leave its manifest out: it is still where npm put it.
+    manifest = resolve("node_modules", name, "package.json");
+  }
+  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
 }
 
 function run(command: string, args: string[]): string | null {

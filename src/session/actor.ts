@@ -9,7 +9,7 @@ import { getConfig, type Env } from "../config";
 import { DomainError } from "../errors";
 import { AlarmClock } from "./clock/alarm";
 import { goIdle } from "./clock/idle";
-import { idleStatus } from "./clock/lifecycle";
+import { idleStatus, WATCHDOG_MS } from "./clock/lifecycle";
 import { Instrumentation, type CountedBindings } from "./instrumentation";
 import { Connections } from "./live/connections";
 import { streamEvents } from "./live/events";
@@ -71,7 +71,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       mirror: this.mirror,
       models: this.models,
       cost: this.cost,
-      schedule: () => this.schedule(),
+      schedule: (why) => this.schedule(why),
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     void ctx.blockConcurrencyWhile(async () => {
@@ -244,7 +244,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     return { mirrorPending: this.mirror.pending(), turnsPending: this.turns.busy, socketsExpireAt: this.hub.expireSockets() };
   }
 
-  private schedule(): void {
+  private schedule(why?: "watchdog"): void {
+    if (why === "watchdog" && this.clock.dueBy(Date.now() + WATCHDOG_MS)) return;
     const s = this.loader.current;
     if (s) this.clock.schedule(s.meta, this.pending());
   }

@@ -67,8 +67,21 @@ describe("instrumentation.ts: Instrumentation", () => {
     await inFreshObject((state) => {
       expect(new Instrumentation(false).storage(state.storage)).toBe(state.storage);
     });
-    const one = { turns: 1, d1RoundTrips: 1, kvReads: 0, storageCommits: 1, alarmWrites: 0, sqlStatements: 9, commitMs: [1, 0], alarmCommitMs: [0, 1] };
-    const sum = sumCosts([{ ...one, perTurn: { d1RoundTrips: 1, kvReads: 0, storageCommits: 1 } }, null, { ...one, turns: 2, perTurn: { d1RoundTrips: 0.5, kvReads: 0, storageCommits: 0.5 } }]);
+    const one = {
+      turns: 1,
+      d1RoundTrips: 1,
+      kvReads: 0,
+      storageCommits: 1,
+      alarmWrites: 0,
+      sqlStatements: 9,
+      commitMs: [1, 0],
+      alarmCommitMs: [0, 1],
+    };
+    const sum = sumCosts([
+      { ...one, perTurn: { d1RoundTrips: 1, kvReads: 0, storageCommits: 1 } },
+      null,
+      { ...one, turns: 2, perTurn: { d1RoundTrips: 0.5, kvReads: 0, storageCommits: 0.5 } },
+    ]);
     expect(sum).toMatchObject({ sessions: 2, turns: 3, d1RoundTrips: 2, storageCommits: 2, sqlStatements: 18 });
     expect(sum.commitMs.slice(0, 2)).toEqual([2, 0]);
     expect(sum.alarmCommitMs.slice(0, 2)).toEqual([0, 2]);

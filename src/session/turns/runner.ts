@@ -36,8 +36,11 @@ export interface RunnerParts {
   mirror: Mirror;
   models: ModelSource;
   cost: Instrumentation;
-  /** Re-reads the deadlines (the watchdog is due while a turn runs). */
-  schedule: () => void;
+  /**
+   * Re-reads the deadlines (the watchdog is due while a turn runs). With "watchdog": only a turn started, which
+   * needs nothing when the alarm fires within the watchdog's time anyway (it looks at the turn then).
+   */
+  schedule: (why?: "watchdog") => void;
 }
 
 type Began = { ok: true; input: string | null; userMessage: StoredMessage | null } | { ok: false; problem: ProblemInit };
@@ -54,10 +57,11 @@ export class TurnRunner {
     this.running?.abort();
   }
 
-  async execute(turnId: number): Promise<Outcome> {
+  /** `accepted`: the turn as it was just accepted, when nothing ran since (else it is read again). */
+  async execute(turnId: number, accepted?: Turn): Promise<Outcome> {
     const { store, loader } = this.p;
     const s = loader.current;
-    const turn = store.turn(turnId);
+    const turn = accepted ?? store.turn(turnId);
     if (!s || !turn || s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
     if (finished(turn)) return storedOutcome(store, turn, s.meta.debug);
     let model: LanguageModelV3;
@@ -82,7 +86,7 @@ export class TurnRunner {
     const { store, mirror, hub } = this.p;
     if (turn.status === "running") {
       this.current = turn.id;
-      this.p.schedule();
+      this.p.schedule("watchdog");
       const logged = turn.userSeq === null ? null : store.message(turn.userSeq);
       return { ok: true, input: logged?.content ?? null, userMessage: logged };
     }
@@ -115,7 +119,7 @@ export class TurnRunner {
     s.lastSeq = message.seq;
     this.current = turn.id;
     // The watchdog: if this activation dies before the commit, the alarm wakes a new one to re-run the turn.
-    this.p.schedule();
+    this.p.schedule("watchdog");
     hub.publish({ type: "message", ...messageView(message) }, message.seq, turn.id);
     return { ok: true, input: message.content, userMessage: message };
   }

@@ -46,7 +46,7 @@ export class Turns {
   /** The outcome of a turn: from the log when it finished, else by running it (or joining its run). */
   outcomeOf(turn: Turn): Promise<Outcome> {
     if (finished(turn)) return Promise.resolve(this.stored(turn));
-    return this.queue.joined(turn.id) ?? this.run(turn.id);
+    return this.queue.joined(turn.id) ?? this.run(turn.id, turn);
   }
 
   /** Runs every turn an interruption left behind, once per activation, in arrival order. */
@@ -73,7 +73,9 @@ export class Turns {
     return storedOutcome(this.p.store, turn, this.p.loader.current?.meta.debug ?? false);
   }
 
-  private run(turnId: number): Promise<Outcome> {
-    return this.queue.enqueue(turnId, (id) => this.runner.execute(id));
+  private run(turnId: number, accepted?: Turn): Promise<Outcome> {
+    // Behind another turn, the row is read again when this one's time comes: the one ahead may have changed the session.
+    const fresh = this.queue.size === 0 && this.runner.current === null ? accepted : undefined;
+    return this.queue.enqueue(turnId, (id) => this.runner.execute(id, fresh));
   }
 }
