@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
+import os from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Api } from "./lib/api";
@@ -483,6 +484,7 @@ async function main() {
     targets,
     phasesMs: phases,
     totalMs,
+    loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
   await writeJson(outFile, result);
 

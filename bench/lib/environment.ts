@@ -32,6 +32,8 @@ export function captureEnvironment() {
   const status = run("git", ["status", "--porcelain", "--untracked-files=no"]);
   return {
     cpu: { model: cpus[0]?.model.trim() ?? "unknown", cores: cpus.length, speedMHz: cpus[0]?.speed ?? null },
+    /** What else the machine was running: the 1, 5 and 15 minute load averages when the run started (2 cores: above 2 is contention). */
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,

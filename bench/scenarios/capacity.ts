@@ -3,7 +3,8 @@
  * second each), per system, and the knee: the highest load at which turn
  * p99 stays under the limit. A system whose p99 has passed `stopAboveMs` is
  * not driven harder: its later levels are recorded as not run (saturated),
- * which keeps the whole benchmark within its time budget.
+ * which keeps the whole benchmark within its time budget (a level measured
+ * elsewhere in the run is still shown).
  */
 import type { LoadResult } from "../lib/load";
 
@@ -45,13 +46,14 @@ export async function sweep(
   const points: CapacityPoint[] = [];
   let saturated = false;
   for (const sessions of levels) {
-    if (saturated) {
+    const measured = known.get(sessions);
+    if (saturated && !measured) {
       points.push({ sessions, p50Ms: null, p95Ms: null, p99Ms: null, throughputPerS: 0, errors: 0, ran: false });
       continue;
     }
-    const r = known.get(sessions) ?? (await load(sessions));
+    const r = measured ?? (await load(sessions));
     points.push(point(sessions, r));
-    saturated = (r.p99Ms ?? Infinity) > stopAboveMs || r.errors + r.abandoned > 0;
+    saturated ||= (r.p99Ms ?? Infinity) > stopAboveMs || r.errors + r.abandoned > 0;
   }
   return { points, kneeSessions: knee(points) };
 }
