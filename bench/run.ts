@@ -13,7 +13,7 @@ import { Api } from "./lib/api";
 import { captureEnvironment, packageVersion } from "./lib/environment";
 import { startFakeModel, type FakeModelServer } from "./lib/fake-openai";
 import type { LoadResult, Pacing } from "./lib/load";
-import { profileWhile, summariseProfile, type ProfileSummary } from "./lib/profile";
+import { devBundleMap, profileWhile, summariseProfile, type ProfileSummary } from "./lib/profile";
 import { latencyTable, targetLines, writeJson, type Target } from "./lib/report";
 import { ratio, summarise } from "./lib/stats";
 import { startWorker, stopAll, type LocalWorker, type ServerCpu } from "./lib/worker";
@@ -247,7 +247,7 @@ async function main() {
     const load = await withCpu(worker, async () => {
       if (!values.profile) return run();
       const profiled = await profileWhile(worker.inspectorPort, PROFILE_INTERVAL_US, run);
-      profile = await summariseProfile(profiled.profile, resolve(logDir, `turns-${label}.cpuprofile`), PROFILE_INTERVAL_US);
+      profile = await summariseProfile(profiled.profile, resolve(logDir, `turns-${label}.cpuprofile`), PROFILE_INTERVAL_US, 20, await devBundleMap());
       return profiled.result;
     });
     const storage = perTurn(before, await settledCost(api, ids), sessions * INTAKE_ANSWERS.length);
@@ -535,6 +535,8 @@ async function main() {
         ? [
             `workerd CPU profile (${profile.file}), share of busy samples with the function on the stack:`,
             ...profile.inclusive.slice(0, 15).map((f) => `  ${String(f.percent).padStart(5)}%  ${f.frame}`),
+            "by source module (the deepest bundle frame; native work charged to its caller):",
+            ...profile.modules.slice(0, 15).map((m) => `  ${String(m.percent).padStart(5)}%  ${m.module}`),
             "",
           ]
         : []),

@@ -10,9 +10,9 @@ import { promisify } from "node:util";
 import type { CapacityCurve } from "../scenarios/capacity";
 
 const run = promisify(execFile);
-const W = 720;
+const W = 800;
 const H = 440;
-const M = { left: 70, right: 170, top: 40, bottom: 56 };
+const M = { left: 70, right: 250, top: 40, bottom: 56 };
 const COLORS = ["#d1495b", "#2e86ab", "#66a182", "#edae49"];
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
