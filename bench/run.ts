@@ -6,19 +6,23 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
+import os from "node:os";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Api } from "./lib/api";
-import { captureEnvironment } from "./lib/environment";
+import { captureEnvironment, packageVersion } from "./lib/environment";
 import { startFakeModel, type FakeModelServer } from "./lib/fake-openai";
 import type { LoadResult, Pacing } from "./lib/load";
-import { profileWhile, summariseProfile, type ProfileSummary } from "./lib/profile";
+import { devBundleMap, profileWhile, summariseProfile, type ProfileSummary } from "./lib/profile";
 import { latencyTable, targetLines, writeJson, type Target } from "./lib/report";
 import { ratio, summarise } from "./lib/stats";
 import { startWorker, stopAll, type LocalWorker, type ServerCpu } from "./lib/worker";
+import { capacitySvg, writePlot } from "./lib/plot";
 import { runBaseline } from "./scenarios/baseline";
-import { measureCost } from "./scenarios/cost";
+import { KNEE_P99_MS, sweep, type CapacityCurve } from "./scenarios/capacity";
+import { measureCost, perTurn, readCost, settledCost, type PerTurn } from "./scenarios/cost";
 import { INTAKE_ANSWERS, prepareSessions, runIntake, SAMPLE_SCRIPT } from "./scenarios/intake";
+import { readPeerCost, runPeer, type PeerModel } from "./scenarios/peer";
 import { runStreaming, type StreamingResult } from "./scenarios/streaming";
 
 const { values } = parseArgs({
@@ -40,6 +44,7 @@ const { values } = parseArgs({
     out: { type: "string", default: "bench/results/latest.json" },
     "state-dir": { type: "string" },
     profile: { type: "boolean", default: false },
+    "capacity-levels": { type: "string", default: "25,50,100,200,400" },
   },
   strict: true,
 });
@@ -63,7 +68,16 @@ const config = {
   timeoutMs: count("timeout-ms"),
   seed: count("seed", 0),
   model: { ttftMs: count("ttft-ms", 0), tokensPerSecond: count("tokens-per-s"), replyTokens: count("reply-tokens", 2) },
+  capacityLevels: values["capacity-levels"]!.split(",").map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error("--capacity-levels must be a comma-separated list of session counts");
+    return n;
+  }),
 };
+/** A capacity sweep stops driving a system harder once its p99 is past this: far beyond the knee, and slow to run. */
+const SATURATED_P99_MS = 2000;
+/** The peer's model when it stands in for HeartRule's offline model: every token at once. */
+const INSTANT_MODEL: PeerModel = { ttftMs: 0, tokensPerSecond: 0, replyTokens: config.model.replyTokens };
 const outFile = resolve(values.out!);
 /** Parent of the Workers' fresh state directories: the disk by default; `--state-dir /dev/shm` takes the disk's flush latency out. */
 const stateRoot = values["state-dir"] ? resolve(values["state-dir"]) : undefined;
@@ -132,6 +146,70 @@ const streamingView = (s: StreamingResult & { cpuMsPerMessage: CpuPerMessage | n
   turns: scenario({ ...s.turns, cpuMsPerMessage: s.cpuMsPerMessage }),
 });
 
+type PeerPhase = LoadResult & { cpuMsPerMessage: CpuPerMessage | null; storage: PerTurn };
+type PeerResults =
+  | { ok: true; versions: Record<string, string>; light: PeerPhase; heavy: PeerPhase; streaming: PeerPhase; capacity: CapacityCurve }
+  | { ok: false; versions: Record<string, string>; reason: string };
+
+/** The peer's scenarios on its own local Worker; a peer that cannot run is recorded with the reason, never dropped. */
+async function runPeerScenarios(paced: Pacing, light: Pacing): Promise<PeerResults> {
+  const versions = { agents: packageVersion("agents"), "@cloudflare/ai-chat": packageVersion("@cloudflare/ai-chat") };
+  let peer: LocalWorker | undefined;
+  try {
+    peer = await phase("start wrangler dev (peer: AIChatAgent, bench/peer/wrangler.toml)", () =>
+      startWorker({ label: "peer", logDir, stateRoot, config: "bench/peer/wrangler.toml", vars: {} }),
+    );
+    const w = peer;
+    const drive = async (connections: number, pacing: Pacing, model: PeerModel): Promise<PeerPhase> => {
+      let before: Awaited<ReturnType<typeof readPeerCost>> | undefined;
+      let names: string[] = [];
+      const load = await withCpu(w, async () => {
+        const r = await runPeer(w, {
+          connections,
+          messages: INTAKE_ANSWERS,
+          connectBatch: config.connectBatch,
+          timeoutMs: config.timeoutMs,
+          pacing,
+          model,
+          beforeLoad: async (n) => void (before = await readPeerCost(w, n)),
+        });
+        names = r.names;
+        return r.load;
+      });
+      return { ...load, storage: perTurn(before!, await readPeerCost(w, names), connections * INTAKE_ANSWERS.length) };
+    };
+    const lightRun = await phase(`peer, light load: ${config.lightSessions} conversations`, () => drive(config.lightSessions, light, INSTANT_MODEL));
+    const heavy = await phase(`peer: ${config.sessions} conversations`, () => drive(config.sessions, paced, INSTANT_MODEL));
+    const streaming = await phase(`peer, streaming the fake model: ${config.streamingSessions} conversations`, () =>
+      drive(config.streamingSessions, paced, config.model),
+    );
+    const capacity = await phase(`capacity, peer: ${config.capacityLevels.filter((n) => n !== config.sessions).join(", ")} conversations`, () =>
+      sweep(config.capacityLevels, (n) => drive(n, paced, INSTANT_MODEL), {
+        known: new Map([[config.sessions, heavy]]),
+        stopAboveMs: SATURATED_P99_MS,
+      }),
+    );
+    return { ok: true, versions, light: lightRun, heavy, streaming, capacity };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    process.stdout.write(`  the peer could not run: ${reason}\n`);
+    return { ok: false, versions, reason };
+  } finally {
+    await peer?.stop();
+  }
+}
+
+const peerView = (r: PeerPhase) => ({ ...scenario(r), commitsPerTurn: r.storage.storageCommits });
+
+function peerScenarios(peer: PeerResults) {
+  if (!peer.ok) return { peer: { ran: false, versions: peer.versions, reason: peer.reason } };
+  return {
+    peer: { ran: true, versions: peer.versions, model: INSTANT_MODEL, ...peerView(peer.heavy) },
+    peerLight: { model: INSTANT_MODEL, ...peerView(peer.light) },
+    peerStreaming: { model: config.model, ...peerView(peer.streaming) },
+  };
+}
+
 async function main() {
   await mkdir(logDir, { recursive: true });
   const environment = captureEnvironment();
@@ -153,21 +231,34 @@ async function main() {
   /** Creates and connects the sessions (not timed), then runs them to completion (timed). */
   const intake = async (sessions: number, pacing: Pacing, label: string) => {
     const prepared = await prepareSessions(api, { ...connect, count: sessions, projectId });
+    const ids = prepared.sessions.map((x) => x.sessionId);
     const toLastMessage: number[] = [];
     const toEcho: number[] = [];
+    /** The echo of the user's message by the turn's place in the session: the first turns are the ones that could arm the alarm. */
+    const echoByTurn: number[][] = INTAKE_ANSWERS.map(() => []);
+    const before = await readCost(api, ids);
     const run = () =>
-      runIntake(prepared, { pacing, timeoutMs: config.timeoutMs, label }, (t) => {
+      runIntake(prepared, { pacing, timeoutMs: config.timeoutMs, label }, (t, turn) => {
         toEcho.push(t.echoAt - t.sentAt);
+        echoByTurn[turn]!.push(t.echoAt - t.sentAt);
         if (t.lastMessageAt !== null) toLastMessage.push(t.lastMessageAt - t.sentAt);
       });
     let profile: ProfileSummary | undefined;
     const load = await withCpu(worker, async () => {
       if (!values.profile) return run();
       const profiled = await profileWhile(worker.inspectorPort, PROFILE_INTERVAL_US, run);
-      profile = await summariseProfile(profiled.profile, resolve(logDir, `turns-${label}.cpuprofile`), PROFILE_INTERVAL_US);
+      profile = await summariseProfile(profiled.profile, resolve(logDir, `turns-${label}.cpuprofile`), PROFILE_INTERVAL_US, 20, await devBundleMap());
       return profiled.result;
     });
-    return { load, lastMessage: summarise(toLastMessage), userEcho: summarise(toEcho), profile };
+    const storage = perTurn(before, await settledCost(api, ids), sessions * INTAKE_ANSWERS.length);
+    return {
+      load,
+      lastMessage: summarise(toLastMessage),
+      userEcho: summarise(toEcho),
+      userEchoByTurn: echoByTurn.map((b) => summarise(b).p99Ms),
+      storage,
+      profile,
+    };
   };
 
   const paced = { thinkMs: config.thinkMs, seed: config.seed };
@@ -182,6 +273,19 @@ async function main() {
   const cost = await phase(`cost per turn: ${config.costSessions} sessions`, () =>
     measureCost(api, { ...connect, sessions: config.costSessions, projectId }),
   );
+  const otherLevels = config.capacityLevels.filter((n) => n !== config.sessions);
+  const capacityHeartRule = await phase(`capacity, HeartRule: ${otherLevels.join(", ")} sessions`, () =>
+    sweep(config.capacityLevels, async (n) => (await intake(n, paced, `capacity-${n}`)).load, {
+      known: new Map([[config.sessions, turns.load]]),
+      stopAboveMs: SATURATED_P99_MS,
+    }),
+  );
+  const capacityEcho = await phase(`capacity, durable echo: ${otherLevels.join(", ")} connections`, () =>
+    sweep(config.capacityLevels, (n) => echo(n, paced, true), {
+      known: new Map([[config.sessions, baselineDurable]]),
+      stopAboveMs: SATURATED_P99_MS,
+    }),
+  );
   await worker.stop();
 
   // ── streaming through the openai-compatible provider ──────────────────
@@ -190,7 +294,10 @@ async function main() {
     const streamApi = new Api(streamer.origin, secret);
     const project = await streamApi.publishSampleProject();
     const prepared = await prepareSessions(streamApi, { ...connect, count: sessions, projectId: project });
-    return withCpu(streamer, () => runStreaming(prepared, fake, { pacing: paced, timeoutMs: config.timeoutMs }));
+    const ids = prepared.sessions.map((x) => x.sessionId);
+    const before = await readCost(streamApi, ids);
+    const result = await withCpu(streamer, () => runStreaming(prepared, fake, { pacing: paced, timeoutMs: config.timeoutMs }));
+    return { ...result, storage: perTurn(before, await settledCost(streamApi, ids), sessions * INTAKE_ANSWERS.length) };
   }
   let streaming: Awaited<ReturnType<typeof stream>>;
   let streamingLoaded: Awaited<ReturnType<typeof stream>>;
@@ -226,6 +333,20 @@ async function main() {
   }
   if (model.refused.length) throw new Error(`the fake model refused ${model.refused.length} requests: ${model.refused[0]}`);
 
+  // ── the peer: AIChatAgent on the same workerd ─────────────────────────
+  const peer = await runPeerScenarios(paced, light);
+
+  const curves: Record<string, CapacityCurve> = {
+    HeartRule: capacityHeartRule,
+    "durable echo": capacityEcho,
+    ...(peer.ok ? { "peer (AIChatAgent)": peer.capacity } : {}),
+  };
+  const plot = await writePlot(
+    capacitySvg(curves, KNEE_P99_MS, `Turn p99 by load (think ${config.thinkMs} ms), ${environment.git.commit?.slice(0, 7) ?? ""}`),
+    resolve(dirname(outFile), "capacity"),
+  );
+  if (plot.note) process.stdout.write(`  ${plot.note}\n`);
+
   // ── report ────────────────────────────────────────────────────────────
   const ratios = {
     turnP50OverBaselineP50: ratio(turns.load.p50Ms, baseline.p50Ms),
@@ -236,6 +357,10 @@ async function main() {
     lightTurnP99OverBaselineP99: ratio(turnsLight.load.p99Ms, baselineLight.p99Ms),
     runtimeCpuPerTurnOverPerEcho: ratio(turns.load.cpuMsPerMessage?.runtime ?? null, baseline.cpuMsPerMessage?.runtime ?? null),
     serverCpuPerTurnOverPerEcho: ratio(turns.load.cpuMsPerMessage?.total ?? null, baseline.cpuMsPerMessage?.total ?? null),
+    runtimeCpuPerTurnOverDurableEcho: ratio(turns.load.cpuMsPerMessage?.runtime ?? null, baselineDurable.cpuMsPerMessage?.runtime ?? null),
+    runtimeCpuPerTurnOverPeer: peer.ok ? ratio(turns.load.cpuMsPerMessage?.runtime ?? null, peer.heavy.cpuMsPerMessage?.runtime ?? null) : null,
+    lightTurnP50OverPeerLightP50: peer.ok ? ratio(turnsLight.load.p50Ms, peer.light.p50Ms) : null,
+    turnP99OverPeerP99: peer.ok ? ratio(turns.load.p99Ms, peer.heavy.p99Ms) : null,
   };
   const turnErrors = turns.load.errors + turns.load.abandoned;
   const totalMs = Math.round(performance.now() - runStarted);
@@ -263,6 +388,36 @@ async function main() {
     streamingTarget(streamingLoaded, config.streamingLoadSessions),
     { name: "D1 round trips per turn", goal: "≤ 1", actual: String(cost.d1RoundTrips), met: cost.complete && cost.d1RoundTrips <= 1 },
     { name: "KV reads per turn after the session started", goal: "0", actual: String(cost.kvReads), met: cost.complete && cost.kvReads === 0 },
+    {
+      name: "commits per turn on the common path (offline model)",
+      goal: "1",
+      actual: String(turns.storage.storageCommits),
+      met: turns.storage.complete && turns.storage.storageCommits <= 1,
+    },
+    {
+      name: `turn p99 vs durable echo p99, ${config.sessions} sessions`,
+      goal: "≤ 3×",
+      actual: `${ratios.turnP99OverDurableBaselineP99}×`,
+      met: (ratios.turnP99OverDurableBaselineP99 ?? Infinity) <= 3,
+    },
+    {
+      name: "runtime CPU per turn vs durable echo",
+      goal: "≤ 2×",
+      actual: `${ratios.runtimeCpuPerTurnOverDurableEcho}×`,
+      met: (ratios.runtimeCpuPerTurnOverDurableEcho ?? Infinity) <= 2,
+    },
+    {
+      name: "runtime CPU per turn vs the peer",
+      goal: "≤ 1×",
+      actual: peer.ok ? `${ratios.runtimeCpuPerTurnOverPeer}×` : `peer did not run: ${peer.reason}`,
+      met: (ratios.runtimeCpuPerTurnOverPeer ?? Infinity) <= 1,
+    },
+    {
+      name: "turn p50 at light load vs the peer's",
+      goal: "≤ 1×",
+      actual: peer.ok ? `${ratios.lightTurnP50OverPeerLightP50}×` : `peer did not run: ${peer.reason}`,
+      met: (ratios.lightTurnP50OverPeerLightP50 ?? Infinity) <= 1,
+    },
     { name: "whole run", goal: "< 300 s", actual: `${(totalMs / 1000).toFixed(1)} s`, met: totalMs < 300_000 },
   ];
   const profile = turns.profile ?? turnsLight.profile;
@@ -290,11 +445,38 @@ async function main() {
     scenarios: {
       baseline: scenario(baseline),
       baselineDurable: scenario(baselineDurable),
-      turns: { ...scenario(turns.load), toUserEcho: turns.userEcho, toLastAiMessage: turns.lastMessage },
+      turns: {
+        ...scenario(turns.load),
+        toUserEcho: turns.userEcho,
+        toLastAiMessage: turns.lastMessage,
+        toUserEchoP99ByTurn: turns.userEchoByTurn,
+        commitsPerTurn: turns.storage.storageCommits,
+      },
       baselineLight: scenario(baselineLight),
-      turnsLight: { ...scenario(turnsLight.load), toUserEcho: turnsLight.userEcho, toLastAiMessage: turnsLight.lastMessage },
-      streaming: { ...streamingView(streaming, config.streamingSessions), model: config.model },
-      streamingLoaded: streamingView(streamingLoaded, config.streamingLoadSessions),
+      turnsLight: {
+        ...scenario(turnsLight.load),
+        toUserEcho: turnsLight.userEcho,
+        toLastAiMessage: turnsLight.lastMessage,
+        commitsPerTurn: turnsLight.storage.storageCommits,
+      },
+      streaming: { ...streamingView(streaming, config.streamingSessions), model: config.model, commitsPerTurn: streaming.storage.storageCommits },
+      streamingLoaded: { ...streamingView(streamingLoaded, config.streamingLoadSessions), commitsPerTurn: streamingLoaded.storage.storageCommits },
+      ...peerScenarios(peer),
+    },
+    storagePerTurn: {
+      turns: turns.storage,
+      turnsLight: turnsLight.storage,
+      streaming: streaming.storage,
+      ...(peer.ok ? { peer: peer.heavy.storage, peerLight: peer.light.storage, peerStreaming: peer.streaming.storage } : {}),
+    },
+    capacity: {
+      p99LimitMs: KNEE_P99_MS,
+      thinkMs: config.thinkMs,
+      saturatedAboveMs: SATURATED_P99_MS,
+      heartRule: capacityHeartRule,
+      durableEcho: capacityEcho,
+      peer: peer.ok ? peer.capacity : null,
+      plot,
     },
     ratios,
     perTurn: cost,
@@ -302,6 +484,7 @@ async function main() {
     targets,
     phasesMs: phases,
     totalMs,
+    loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
   await writeJson(outFile, result);
 
@@ -321,6 +504,13 @@ async function main() {
         { label: `turns: ${config.lightSessions} sessions, think ${config.lightThinkMs} ms`, ...turnsLight.load },
         { label: `streaming turns: ${config.streamingSessions} sessions`, ...streaming.turns },
         { label: `streaming turns: ${config.streamingLoadSessions} sessions`, ...streamingLoaded.turns },
+        ...(peer.ok
+          ? [
+              { label: `peer: ${config.lightSessions} conversations, think ${config.lightThinkMs} ms`, ...peer.light },
+              { label: `peer: ${config.sessions} conversations, think ${config.thinkMs} ms`, ...peer.heavy },
+              { label: `peer streaming: ${config.streamingSessions} conversations`, ...peer.streaming },
+            ]
+          : []),
       ]),
       "",
       `ratios, ${config.sessions} sessions: turn p50 / baseline p50 = ${ratios.turnP50OverBaselineP50}×, p99 = ${ratios.turnP99OverBaselineP99}×; light load: p50 ${ratios.lightTurnP50OverBaselineP50}×, p99 ${ratios.lightTurnP99OverBaselineP99}×`,
@@ -330,6 +520,13 @@ async function main() {
       `server CPU per echo: ${cpu(baseline.cpuMsPerMessage)}; runtime ratio ${ratios.runtimeCpuPerTurnOverPerEcho}×, total ${ratios.serverCpuPerTurnOverPerEcho}×`,
       streamLine(streaming, config.streamingSessions),
       streamLine(streamingLoaded, config.streamingLoadSessions),
+      `storage per turn (commits / SQL statements): turns ${turns.storage.storageCommits} / ${turns.storage.sqlStatements}, light ${turnsLight.storage.storageCommits} / ${turnsLight.storage.sqlStatements}, streaming ${streaming.storage.storageCommits} / ${streaming.storage.sqlStatements}${peer.ok ? `; peer ${peer.heavy.storage.storageCommits} / ${peer.heavy.storage.sqlStatements}, peer streaming ${peer.streaming.storage.storageCommits} / ${peer.streaming.storage.sqlStatements}` : ""}`,
+      peer.ok
+        ? `peer CPU per turn: ${cpu(peer.heavy.cpuMsPerMessage)}; HeartRule runtime / peer runtime ${ratios.runtimeCpuPerTurnOverPeer}×; light p50 HeartRule / peer ${ratios.lightTurnP50OverPeerLightP50}×`
+        : `peer did not run (${JSON.stringify(peer.versions)}): ${peer.reason}`,
+      `capacity knee (highest sessions with p99 < ${KNEE_P99_MS} ms): ${Object.entries(curves)
+        .map(([name, c]) => `${name} ${c.kneeSessions ?? "none"}`)
+        .join(", ")}; plot ${plot.png ?? plot.svg}`,
       `per turn: ${cost.d1RoundTrips} D1 round trips, ${cost.kvReads} KV reads (${cost.turns} turns of ${cost.sessions} sessions${cost.complete ? "" : ", INCOMPLETE: some counters were reset"})`,
       "",
       targetLines(targets),
@@ -338,6 +535,8 @@ async function main() {
         ? [
             `workerd CPU profile (${profile.file}), share of busy samples with the function on the stack:`,
             ...profile.inclusive.slice(0, 15).map((f) => `  ${String(f.percent).padStart(5)}%  ${f.frame}`),
+            "by source module (the deepest bundle frame; native work charged to its caller):",
+            ...profile.modules.slice(0, 15).map((m) => `  ${String(m.percent).padStart(5)}%  ${m.module}`),
             "",
           ]
         : []),

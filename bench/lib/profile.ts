@@ -6,12 +6,14 @@
  * for tens of milliseconds, and time-weighted samples would blame whatever
  * frame was on top at that moment; counts do not.
  */
-import { writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { SourceMapConsumer } from "source-map-js";
 import WebSocket from "ws";
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 
@@ -30,6 +32,11 @@ export interface ProfileSummary {
   self: { frame: string; percent: number }[];
   /** Share of busy samples with this function anywhere on the stack. */
   inclusive: { frame: string; percent: number }[];
+  /**
+   * Share of busy samples by the source module of the deepest bundle frame (through the bundle's source map);
+   * native work (`exec` is SQLite, `fetch` a binding call) is charged to the module that called it. Empty without a map.
+   */
+  modules: { module: string; percent: number }[];
 }
 
 class Inspector {
@@ -89,7 +96,77 @@ export async function profileWhile<T>(
 
 const frameName = (n: ProfileNode) => `${n.callFrame.functionName || "(anonymous)"}:${n.callFrame.lineNumber + 1}`;
 
-export async function summariseProfile(profile: CpuProfile, file: string, intervalUs: number, top = 20): Promise<ProfileSummary> {
+/** The source map of the bundle the running `wrangler dev` built (the newest under .wrangler/tmp), if any. */
+export async function devBundleMap(root = ".wrangler/tmp"): Promise<string | null> {
+  const dirs = await readdir(root).catch(() => [] as string[]);
+  const maps = await Promise.all(
+    dirs
+      .filter((d) => d.startsWith("dev-"))
+      .map(async (d) => {
+        const file = join(root, d, "index.js.map");
+        return stat(file).then(
+          (st) => ({ file, at: st.mtimeMs }),
+          () => null,
+        );
+      }),
+  );
+  const found = maps.filter((m): m is { file: string; at: number } => m !== null).sort((a, b) => b.at - a.at);
+  return found[0]?.file ?? null;
+}
+
+/** `src/session/storage/tables.ts` stays itself; a package is its name. */
+function moduleOf(source: string): string {
+  const lib = /node_modules\/(@[^/]+\/[^/]+|[^/]+)/.exec(source);
+  if (lib) return `package ${lib[1]}`;
+  const src = /(?:^|\/)(src\/.+)$/.exec(source);
+  return src ? src[1]! : source;
+}
+
+async function byModule(profile: CpuProfile, mapFile: string | null, top: number): Promise<ProfileSummary["modules"]> {
+  if (!mapFile) return [];
+  const map = new SourceMapConsumer(JSON.parse(await readFile(mapFile, "utf8")));
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const named = new Map<number, string>();
+  const nameOf = (id: number): string => {
+    let known = named.get(id);
+    if (known !== undefined) return known;
+    let native: string | null = null;
+    known = "(runtime)";
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const { callFrame } = byId.get(at)!;
+      if (callFrame.url === "index.js") {
+        const source = map.originalPositionFor({ line: callFrame.lineNumber + 1, column: callFrame.columnNumber }).source;
+        known = `${source ? moduleOf(source) : "index.js"}${native ? ` → ${native}` : ""}`;
+        break;
+      }
+      native ??= callFrame.url || callFrame.functionName || null;
+    }
+    named.set(id, known);
+    return known;
+  };
+  const counts = new Map<string, number>();
+  let busy = 0;
+  for (const id of profile.samples) {
+    if (byId.get(id)!.callFrame.functionName === "(idle)") continue;
+    busy++;
+    const name = nameOf(id);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([module, n]) => ({ module, percent: Math.round((n / busy) * 1000) / 10 }));
+}
+
+export async function summariseProfile(
+  profile: CpuProfile,
+  file: string,
+  intervalUs: number,
+  top = 20,
+  mapFile: string | null = null,
+): Promise<ProfileSummary> {
   await writeFile(file, JSON.stringify(profile));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -124,5 +201,6 @@ export async function summariseProfile(profile: CpuProfile, file: string, interv
     busySamples: busy,
     self: ranked(self),
     inclusive: ranked(inclusive),
+    modules: await byModule(profile, mapFile, top),
   };
 }

@@ -48,6 +48,8 @@ export interface WorkerOptions {
   secrets?: Record<string, string>;
   /** Fixed ports (a port range assigned to the caller) instead of the kernel's free ones. */
   ports?: { http: number; inspector: number };
+  /** Another Worker than HeartRule (its wrangler config); it has no D1 to migrate and answers GET /health/ready. */
+  config?: string;
 }
 
 const live = new Set<LocalWorker>();
@@ -162,7 +164,7 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
   };
   live.add(handle);
   try {
-    migrate(persistTo, logFile);
+    if (!options.config) migrate(persistTo, logFile);
     [port, inspectorPort] = options.ports ? [options.ports.http, options.ports.inspector] : [await freePort(), await freePort()];
     const vars = Object.entries(options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     if (options.secrets && Object.keys(options.secrets).length) {
@@ -192,6 +194,7 @@ export async function startWorker(options: WorkerOptions): Promise<LocalWorker> 
         "--persist-to",
         persistTo,
         "--show-interactive-dev-session=false",
+        ...(options.config ? ["--config", options.config] : []),
         ...vars,
       ],
       { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } },

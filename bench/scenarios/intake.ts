@@ -49,13 +49,13 @@ export async function prepareSessions(api: Api, options: PrepareOptions): Promis
 export async function runIntake(
   prepared: PreparedSessions,
   options: { pacing: Pacing; timeoutMs: number; label: string },
-  onTurn: (trace: TurnTrace) => void = () => {},
+  onTurn: (trace: TurnTrace, turn: number) => void = () => {},
 ): Promise<LoadResult> {
   try {
     return await runLoad(prepared.channels, INTAKE_ANSWERS.length, options.pacing, async (channel, session, turn) => {
       const trace = await runTurn(channel, INTAKE_ANSWERS[turn]!, `${options.label}-${session}-${turn}`, options.timeoutMs);
       expectStatus(trace, turn, INTAKE_ANSWERS.length);
-      onTurn(trace);
+      onTurn(trace, turn);
       return trace.stateAt - trace.sentAt;
     });
   } finally {

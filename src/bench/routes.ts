@@ -14,6 +14,7 @@ import { DomainError } from "../errors";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import { sessionActor } from "../routes/sessions/common";
+import { sumCosts } from "../session/instrumentation";
 
 const benchEnvironments: readonly string[] = ["development", "bench"];
 
@@ -60,6 +61,14 @@ const CostCounters = z
     turns: z.number().int(),
     d1RoundTrips: z.number().int(),
     kvReads: z.number().int(),
+    storageCommits: z.number().int().openapi({ description: "Durable commits of the actors' own storage" }),
+    alarmWrites: z.number().int(),
+    sqlStatements: z.number().int().openapi({ description: "Statements run on the actors' own SQLite, reads included" }),
+    commitMs: z
+      .array(z.number().int())
+      .openapi({ description: "Commits by time to durability, in the buckets of `commitBucketsMs` (the last: slower)" }),
+    alarmCommitMs: z.array(z.number().int()).openapi({ description: "The same for the commits that also changed the alarm" }),
+    commitBucketsMs: z.array(z.number()),
   })
   .openapi("BenchCost");
 
@@ -102,14 +111,7 @@ export const benchRoutes = createRouter()
   .openapi(cost, async (c) => {
     const { sessionIds } = c.req.valid("json");
     const reports = await Promise.all(sessionIds.map((id) => sessionActor(c.env, id).instrumentation()));
-    const sum = { sessions: 0, turns: 0, d1RoundTrips: 0, kvReads: 0 };
-    for (const r of reports) {
-      // Null where the actor counts nothing; the route only exists where it counts.
-      if (!r) continue;
-      sum.sessions++;
-      sum.turns += r.turns;
-      sum.d1RoundTrips += r.d1RoundTrips;
-      sum.kvReads += r.kvReads;
-    }
+    // Null where the actor counts nothing; the route only exists where it counts.
+    const sum = sumCosts(reports);
     return c.json(sum, 200);
   });

@@ -9,7 +9,7 @@ import { getConfig, type Env } from "../config";
 import { DomainError } from "../errors";
 import { AlarmClock } from "./clock/alarm";
 import { goIdle } from "./clock/idle";
-import { idleStatus, retentionDue } from "./clock/lifecycle";
+import { idleStatus, retentionDue, WATCHDOG_MS } from "./clock/lifecycle";
 import { Instrumentation, type CountedBindings } from "./instrumentation";
 import { Connections } from "./live/connections";
 import { streamEvents } from "./live/events";
@@ -56,10 +56,11 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     const config = getConfig(env);
     this.cost = Instrumentation.for(config);
     this.io = this.cost.bindings(env);
-    this.store = new SessionStorage(ctx.storage);
+    const storage = this.cost.storage(ctx.storage);
+    this.store = new SessionStorage(storage);
     this.hub = new Connections(ctx);
     this.loader = new SessionLoader(this.store, this.io);
-    this.clock = new AlarmClock(ctx.storage, {
+    this.clock = new AlarmClock(storage, {
       pauseMs: config.SESSION_PAUSE_TIMEOUT * 1000,
       archiveMs: config.SESSION_ARCHIVE_TIMEOUT * 1000,
       retentionMs: config.SESSION_RETENTION_DAYS * 24 * 3600_000,
@@ -79,7 +80,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       models: this.models,
       cost: this.cost,
       events: new TurnEvents(dataPointSink(env, config), workerVersion(env), this.io.DB),
-      schedule: () => this.schedule(),
+      schedule: (why) => this.schedule(why),
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     void ctx.blockConcurrencyWhile(async () => {
@@ -286,7 +287,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     return { mirrorPending: this.mirror.pending(), turnsPending: this.turns.busy, socketsExpireAt: this.hub.expireSockets() };
   }
 
-  private schedule(): void {
+  private schedule(why?: "watchdog"): void {
+    if (why === "watchdog" && this.clock.dueBy(Date.now() + WATCHDOG_MS)) return;
     const s = this.loader.current;
     if (s) this.clock.schedule(s.meta, this.pending());
   }

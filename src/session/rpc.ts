@@ -23,7 +23,15 @@ export interface TurnCost {
   turns: number;
   d1RoundTrips: number;
   kvReads: number;
-  perTurn: { d1RoundTrips: number; kvReads: number };
+  /** Durable commits of the actor's own storage (instrumentation.ts says how they are told apart). */
+  storageCommits: number;
+  alarmWrites: number;
+  /** Statements run on the actor's SQLite, reads included. */
+  sqlStatements: number;
+  /** Commits by time to durability, in the buckets of COMMIT_BUCKETS_MS (plus one for slower): those that changed the alarm apart. */
+  commitMs: number[];
+  alarmCommitMs: number[];
+  perTurn: { d1RoundTrips: number; kvReads: number; storageCommits: number };
 }
 
 /** A session's D1 copy against its log (mirror/reconcile.ts). */

@@ -17,7 +17,7 @@ describe("POST /api/bench/cost", () => {
 
     const before = await cost([a.id, b.id], admin.headers);
     expect(before.status).toBe(200);
-    const start = (await before.json()) as { sessions: number; turns: number; d1RoundTrips: number; kvReads: number };
+    const start = (await before.json()) as { sessions: number; turns: number; d1RoundTrips: number; kvReads: number; storageCommits: number };
     expect(start.sessions).toBe(2);
 
     await say(a.owner, a.id, INTAKE_ANSWERS[0]!);
@@ -31,6 +31,8 @@ describe("POST /api/bench/cost", () => {
     expect(after.d1RoundTrips - start.d1RoundTrips).toBeGreaterThanOrEqual(2);
     expect(after.d1RoundTrips - start.d1RoundTrips).toBeLessThanOrEqual(3);
     expect(after.kvReads - start.kvReads).toBe(0);
+    // Accepting the message, logging it and committing the reply land in one durable commit per turn.
+    expect(after.storageCommits - start.storageCommits).toBe(3);
   });
 
   it.each(["production", "staging", "test"])("does not exist when ENVIRONMENT=%s, even for an admin", async (environment) => {

@@ -36,6 +36,20 @@ describe("clock/alarm.ts: AlarmClock", () => {
     expect(seen.afterFired).toBe(seen.pause);
   });
 
+  it("says whether the alarm fires by a time: a turn started then needs no new watchdog", async () => {
+    const seen = await withParts(async (p) => {
+      const s = await openSession(p);
+      const clock = new AlarmClock(p.state.storage, timeouts);
+      await clock.load();
+      const before = clock.dueBy(Date.now() + WATCHDOG_MS);
+      clock.schedule(s.meta, { ...idle, turnsPending: true });
+      const now = Date.now();
+      return { before, within: clock.dueBy(now + WATCHDOG_MS), sooner: clock.dueBy(now + 1000) };
+    });
+    // Nothing set yet (the opening turn's deadlines are not this clock's), then the watchdog 30 s out.
+    expect(seen).toEqual({ before: false, within: true, sooner: false });
+  });
+
   it("keeps only the retention alarm once the session has ended, and reads the stored one in a new activation", async () => {
     const seen = await withParts(async (p) => {
       const s = await openSession(p);

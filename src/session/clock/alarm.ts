@@ -46,6 +46,11 @@ export class AlarmClock {
     void this.storage.setAlarm(at);
   }
 
+  /** The alarm is set to fire by `at` (it looks at every clock then), so nothing due later needs it moved now. */
+  dueBy(at: number): boolean {
+    return this.at !== null && this.at <= at;
+  }
+
   /** The alarm fired (or the storage went away with it). */
   fired(): void {
     this.at = null;

@@ -163,10 +163,13 @@ export class SessionStorage {
     return this.storage.transactionSync(fn);
   }
 
-  private insert(table: string, value: object, verb = "INSERT"): void {
+  private insert(table: string, value: object, verb = "INSERT", returning = ""): SqlStorageCursor<Row> {
     const row = encode(value);
     const columns = Object.keys(row);
-    this.sql.exec(`${verb} INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, ...Object.values(row));
+    return this.sql.exec(
+      `${verb} INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})${returning}`,
+      ...Object.values(row),
+    );
   }
 
   private update(table: string, value: object, where: string, ...params: SqlStorageValue[]): void {
@@ -247,8 +250,8 @@ export class SessionStorage {
   // ── turns ─────────────────────────────────────────────────────────────
 
   insertTurn(t: Omit<Turn, "id" | "result" | "error">): number {
-    this.insert("turns", t);
-    return this.lastTurnId();
+    // The new id comes back with the insert: no second statement per accepted message.
+    return this.insert("turns", t, "INSERT", " RETURNING id").one().id as number;
   }
 
   private findTurn(where: string, param: SqlStorageValue): Turn | null {

@@ -39,8 +39,11 @@ export interface RunnerParts {
   cost: Instrumentation;
   /** Each turn's one content-free event (log line, data point) and the metrics stored with it. */
   events: TurnEvents;
-  /** Re-reads the deadlines (the watchdog is due while a turn runs). */
-  schedule: () => void;
+  /**
+   * Re-reads the deadlines (the watchdog is due while a turn runs). With "watchdog": only a turn started, which
+   * needs nothing when the alarm fires within the watchdog's time anyway (it looks at the turn then).
+   */
+  schedule: (why?: "watchdog") => void;
 }
 
 type Began = { ok: true; input: string | null; userMessage: StoredMessage | null } | { ok: false; problem: ProblemInit };
@@ -57,11 +60,12 @@ export class TurnRunner {
     this.running?.abort();
   }
 
-  async execute(turnId: number, origin: TurnOrigin = RECOVERED): Promise<Outcome> {
+  /** `accepted`: the turn as it was just accepted, when nothing ran since (else it is read again). */
+  async execute(turnId: number, origin: TurnOrigin = RECOVERED, accepted?: Turn): Promise<Outcome> {
     const started = Date.now();
     const { store, loader, events } = this.p;
     const s = loader.current;
-    const turn = store.turn(turnId);
+    const turn = accepted ?? store.turn(turnId);
     if (!s || !turn || s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
     if (finished(turn)) return storedOutcome(store, turn, s.meta.debug);
     let model: LanguageModelV3;
@@ -88,7 +92,7 @@ export class TurnRunner {
     const { store, mirror, hub } = this.p;
     if (turn.status === "running") {
       this.current = turn.id;
-      this.p.schedule();
+      this.p.schedule("watchdog");
       const logged = turn.userSeq === null ? null : store.message(turn.userSeq);
       return { ok: true, input: logged?.content ?? null, userMessage: logged };
     }
@@ -121,7 +125,7 @@ export class TurnRunner {
     s.lastSeq = message.seq;
     this.current = turn.id;
     // The watchdog: if this activation dies before the commit, the alarm wakes a new one to re-run the turn.
-    this.p.schedule();
+    this.p.schedule("watchdog");
     hub.publish({ type: "message", ...messageView(message) }, message.seq, turn.id);
     return { ok: true, input: message.content, userMessage: message };
   }

@@ -47,7 +47,7 @@ export class Turns {
   /** The outcome of a turn: from the log when it finished, else by running it (or joining its run); `origin` is what its event names. */
   outcomeOf(turn: Turn, origin: TurnOrigin = RECOVERED): Promise<Outcome> {
     if (finished(turn)) return Promise.resolve(this.stored(turn));
-    return this.queue.joined(turn.id) ?? this.run(turn.id, origin);
+    return this.queue.joined(turn.id) ?? this.run(turn.id, origin, turn);
   }
 
   /** Runs every turn an interruption left behind, once per activation, in arrival order. */
@@ -74,7 +74,9 @@ export class Turns {
     return storedOutcome(this.p.store, turn, this.p.loader.current?.meta.debug ?? false);
   }
 
-  private run(turnId: number, origin: TurnOrigin = RECOVERED): Promise<Outcome> {
-    return this.queue.enqueue(turnId, (id) => this.runner.execute(id, origin));
+  private run(turnId: number, origin: TurnOrigin = RECOVERED, accepted?: Turn): Promise<Outcome> {
+    // Behind another turn, the row is read again when this one's time comes: the one ahead may have changed the session.
+    const fresh = this.queue.size === 0 && this.runner.current === null ? accepted : undefined;
+    return this.queue.enqueue(turnId, (id) => this.runner.execute(id, origin, fresh));
   }
 }
