@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import type { Env } from "./config";
 
 export { BenchEcho } from "./bench/echo";
+export { UsageCounter } from "./limits/usage-counter";
 export { SessionActor } from "./session/actor";
 
 const app = createApp();

@@ -43,7 +43,7 @@ const send = createRoute({
         "text/event-stream": { schema: z.string().openapi({ description: sseDescription }) },
       },
     },
-    ...problemResponses(400, 401, 403, 404, 409, 502, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 429, 502, 503),
   },
 });
 

@@ -10,7 +10,7 @@
  * its messages exactly once.
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import { flatVariables, step, type JsonValue, type Position } from "../../engine";
+import { flatVariables, step, type JsonValue, type Position, type StepStats } from "../../engine";
 import { DomainError } from "../../errors";
 import type { Instrumentation } from "../instrumentation";
 import { errorFrame, stateFrame } from "../live/frames";
@@ -38,6 +38,8 @@ export interface RunnerParts {
   cost: Instrumentation;
   /** Re-reads the deadlines (the watchdog is due while a turn runs). */
   schedule: () => void;
+  /** The tokens the model reported for a turn, failed or not: the token budgets count them (src/limits/budget.ts). */
+  spent?: (meta: Meta, turnId: number, tokens: StepStats) => void;
 }
 
 type Began = { ok: true; input: string | null; userMessage: StoredMessage | null } | { ok: false; problem: ProblemInit };
@@ -197,6 +199,7 @@ export class TurnRunner {
     this.running = null;
     this.current = null;
     this.p.cost.turn();
+    this.p.spent?.(s.meta, turn.id, r.stats);
     if (s.meta.erasing) return { ok: false, problem: problemOf(sessionNotFound()) };
     const now = Date.now();
     // Kept even when the turn fails: the client was flagged, and shown the resources, all the same.
