@@ -8,7 +8,7 @@
 //
 //   node scripts/lint-openapi.mjs [--environment production|development] [--out FILE]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -36,8 +36,9 @@ async function loadApp(dir) {
   return import(pathToFileURL(outfile).href);
 }
 
-mkdirSync(join(root, "node_modules/.cache"), { recursive: true });
-const dir = mkdtempSync(join(root, "node_modules/.cache/heartrule-openapi-"));
+// A fixed place: .redocly.lint-ignore.yaml names the document by this path.
+const dir = join(root, "node_modules/.cache/heartrule-openapi");
+mkdirSync(dir, { recursive: true });
 try {
   const { createApp } = await loadApp(dir);
   const res = await createApp().request("https://heartrule.example/openapi.json", {}, { ENVIRONMENT: values.environment });

@@ -128,3 +128,6 @@ export function currentUser(c: Context<AppEnv>): AuthUser {
 }
 
 export const bearerSecurity = [{ bearerAuth: [] as string[] }];
+
+/** A route anyone may call without a token (OpenAPI `security: []`); such routes also count requests per address (limitPublicRoute). */
+export const publicSecurity: (typeof bearerSecurity)[number][] = [];

@@ -43,7 +43,15 @@ function counter(env: Env, projectId: string, now: number): UsageCounterRpc {
 }
 
 function reached(setting: string, s: Budgeted, code: "SESSION_TOKEN_BUDGET_EXCEEDED" | "PROJECT_TOKEN_BUDGET_EXCEEDED"): void {
-  log({ level: "warn", msg: "token budget reached", code, fields: [setting], sessionId: s.sessionId, userId: s.userId, projectId: s.projectId ?? undefined });
+  log({
+    level: "warn",
+    msg: "token budget reached",
+    code,
+    fields: [setting],
+    sessionId: s.sessionId,
+    userId: s.userId,
+    projectId: s.projectId ?? undefined,
+  });
 }
 
 /**

@@ -83,6 +83,7 @@ const CreateBody = z
 
 const create = createRoute({
   method: "post",
+  operationId: "createSession",
   path: "/api/sessions",
   ...common,
   middleware: [requireAuth(), limitPerUser("sessionStarts")],

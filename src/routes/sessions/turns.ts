@@ -29,6 +29,7 @@ const sseDescription = [
 
 const send = createRoute({
   method: "post",
+  operationId: "sendMessage",
   path: "/api/sessions/{id}/messages",
   ...common,
   summary: "Send a message: run one turn",
