@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { testBudgets, testRateLimits } from "./test/limits/settings";
+import limitSettings from "./test/limits/settings.json";
 
 // wrangler.toml bundles imported .yaml files as text (a Text rule, which the
 // workers pool honours); the node project needs the same to import the app.
@@ -70,17 +70,17 @@ export default defineConfig(async () => {
           },
         },
         {
-          // Rate limits and token budgets small enough to reach in a test (test/limits/settings.ts): the same
+          // Rate limits and token budgets small enough to reach in a test (test/limits/settings.json): the same
           // Worker, the rate-limit bindings as miniflare emulates them.
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { ...testBindings, ...testBudgets },
+                bindings: { ...testBindings, ...limitSettings.budgets },
                 ratelimits: {
-                  RATE_LIMIT_SESSION_STARTS: { namespace_id: "1001", simple: { limit: testRateLimits.sessionStarts, period: 60 } },
-                  RATE_LIMIT_MESSAGES: { namespace_id: "1002", simple: { limit: testRateLimits.messages, period: 60 } },
-                  RATE_LIMIT_PUBLIC: { namespace_id: "1003", simple: { limit: testRateLimits.publicRoutes, period: 60 } },
+                  RATE_LIMIT_SESSION_STARTS: { namespace_id: "1001", simple: { limit: limitSettings.rateLimits.sessionStarts, period: 60 } },
+                  RATE_LIMIT_MESSAGES: { namespace_id: "1002", simple: { limit: limitSettings.rateLimits.messages, period: 60 } },
+                  RATE_LIMIT_PUBLIC: { namespace_id: "1003", simple: { limit: limitSettings.rateLimits.publicRoutes, period: 60 } },
                 },
               },
             }),

@@ -1,6 +1,6 @@
 /**
  * Token budgets, with the offline model's usage (estimated from text length)
- * and this project's settings (test/limits/settings.ts: a session budget of
+ * and this project's settings (test/limits/settings.json: a session budget of
  * a few turns, a project budget of 1 token a day). A budget is checked before a message is
  * accepted: the turn that crosses it finishes whole, the next message is
  * refused with a problem and nothing of it is stored.
