@@ -105,7 +105,9 @@ export class SessionBudget {
   /**
    * After the engine ran a turn: its tokens count, in the session at once (a
    * synchronous write, committed with the turn's own) and in the project's
-   * day in the background, keyed by session and turn so a repeat counts once.
+   * day in the background. The add's key is the session, the turn and the
+   * session's new total: the same add delivered twice counts once, while a
+   * turn run again after an eviction (it called the model again) counts again.
    */
   spent(s: Budgeted, turnId: number, tokens: TurnTokens): void {
     const n = tokens.inputTokens + tokens.outputTokens;

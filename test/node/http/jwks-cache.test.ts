@@ -5,23 +5,15 @@
  * a 401. The provider is a JWKS server this test starts, counting its requests;
  * each test has its own URL (path), so the per-URL cache starts empty.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sign } from "hono/jwt";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { configSchema } from "../../../src/config";
+import { rsaKey } from "./rsa-key";
 import { DomainError } from "../../../src/errors";
 import { verifyToken } from "../../../src/http/auth";
 import { KID_REFETCH_MS } from "../../../src/http/jwks";
-
-function rsaKey(kid: string) {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  return {
-    publicJwk: { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" },
-    privateJwk: { ...privateKey.export({ format: "jwk" }), kid, alg: "RS256" },
-  };
-}
 
 const first = rsaKey("key-1");
 const rotated = rsaKey("key-2");
