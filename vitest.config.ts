@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import limitSettings from "./test/limits/settings.json";
+import limitSettings from "./test/limits/settings.json" with { type: "json" };
 
 // wrangler.toml bundles imported .yaml files as text (a Text rule, which the
 // workers pool honours); the node project needs the same to import the app.
