@@ -6,7 +6,7 @@
  * refused with a problem and nothing of it is stored.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../../src/config";
 import { usageDay, type UsageCounterRpc } from "../../src/limits/usage-rpc";
 import { call, expectProblem, json } from "../helpers";
@@ -14,6 +14,15 @@ import { allMessages, body, eventually, openSocket, person, publishedSamples, sa
 import { longScript } from "./support";
 
 const sessionBudget = getConfig(env).SESSION_TOKEN_BUDGET!;
+
+afterEach(() => vi.restoreAllMocks());
+
+/** The log lines written from now on (the Worker's and the actors' alike). */
+function logLines(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+  return lines;
+}
 
 /** The tokens a turn's model calls reported, from its debug trace. */
 const tokensOf = (turn: { debug?: { traces: { usage: { inputTokens?: number; outputTokens?: number } }[] } }) =>
@@ -40,8 +49,22 @@ describe("the session token budget", () => {
     }
     await settle(id);
     const before = await allMessages(author, id);
+    const lines = logLines();
     const problem = await expectProblem(await sendMessage(author, id, "past the budget", "past-1"), 409, "SESSION_TOKEN_BUDGET_EXCEEDED");
     expect(problem.detail).toMatch(/new session/);
+    // One event for it, with ids and the setting's name, and nothing anyone said.
+    const events = lines.filter((l) => l.includes("token budget reached")).map((l) => JSON.parse(l));
+    expect(events).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        code: "SESSION_TOKEN_BUDGET_EXCEEDED",
+        sessionId: id,
+        userId: author.id,
+        fields: ["SESSION_TOKEN_BUDGET"],
+      }),
+    ]);
+    expect(lines.join("\n")).not.toContain("past the budget");
+    vi.restoreAllMocks();
     const socket = await openSocket(id, author.token);
     socket.send({ type: "user_message", content: "past the budget again", clientMessageId: "past-2" });
     await socket.until((frames) => frames.some((f) => f.type === "error"));
