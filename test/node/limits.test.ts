@@ -12,7 +12,16 @@ import { clientAddress, limiterBindings, RATE_LIMIT_PERIOD_SECONDS } from "../..
 import { secondsUntilNextDay, usageDay } from "../../src/limits/usage-rpc";
 import { tokenEstimate } from "../../src/llm/offline";
 
-const read = (env?: string) => unstable_readConfig({ config: "wrangler.toml", ...(env ? { env } : {}) });
+/** What these tests read of wrangler's resolved configuration. */
+interface Deployment {
+  ratelimits: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
+  durable_objects: { bindings: { name: string }[] };
+  workers_dev?: boolean;
+  preview_urls?: boolean;
+  routes?: unknown[];
+}
+
+const read = (env?: string) => unstable_readConfig({ config: "wrangler.toml", ...(env ? { env } : {}) }) as unknown as Deployment;
 
 describe("wrangler.toml", () => {
   it.each([undefined, "staging", "production"])("binds every limiter and the usage counter (env %s), with the period Retry-After names", (env) => {
