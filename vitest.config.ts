@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import limitSettings from "./test/limits/settings.json" with { type: "json" };
 
 // wrangler.toml bundles imported .yaml files as text (a Text rule, which the
 // workers pool honours); the node project needs the same to import the app.
@@ -38,7 +39,7 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["test/**/*.test.ts"],
             // test/e2e runs in Node with a browser: `npm run test:e2e` (vitest.e2e.config.ts).
-            exclude: ["test/node/**", "test/e2e/**", "test/llm-sessions/**"],
+            exclude: ["test/node/**", "test/e2e/**", "test/llm-sessions/**", "test/limits/**"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },
@@ -65,6 +66,28 @@ export default defineConfig(async () => {
             name: "workers-llm",
             include: ["test/llm-sessions/**/*.test.ts"],
             globalSetup: ["./test/llm-sessions/fake-server.ts"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+          },
+        },
+        {
+          // Rate limits and token budgets small enough to reach in a test (test/limits/settings.json): the same
+          // Worker, the rate-limit bindings as miniflare emulates them.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { ...testBindings, ...limitSettings.budgets },
+                ratelimits: {
+                  RATE_LIMIT_SESSION_STARTS: { namespace_id: "1001", simple: { limit: limitSettings.rateLimits.sessionStarts, period: 60 } },
+                  RATE_LIMIT_MESSAGES: { namespace_id: "1002", simple: { limit: limitSettings.rateLimits.messages, period: 60 } },
+                  RATE_LIMIT_PUBLIC: { namespace_id: "1003", simple: { limit: limitSettings.rateLimits.publicRoutes, period: 60 } },
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers-limits",
+            include: ["test/limits/**/*.test.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },

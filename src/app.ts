@@ -10,6 +10,8 @@ import { benchRoutes, benchTag } from "./bench/routes";
 import { ConfigError, getConfig, isLocal } from "./config";
 import { DomainError, type ErrorCode } from "./errors";
 import { noStore } from "./http/cache";
+import { asyncApiDocument } from "./http/asyncapi";
+import { withoutLocalOnly } from "./http/openapi";
 import { docsContentSecurityPolicy, docsPageHtml } from "./http/docs-page";
 import { requestLog } from "./http/logging";
 import { domainErrorResponse, problemResponse } from "./http/problem";
@@ -46,6 +48,31 @@ const commonSecurityHeaders = {
   referrerPolicy: "no-referrer",
   crossOriginResourcePolicy: false,
 } as const;
+
+/** What the OpenAPI document says beside its operations. */
+function documentConfig(origin: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "HeartRule API",
+      version: pkg.version,
+      description:
+        "Script-driven AI counseling sessions: authoring, sessions over REST, SSE and WebSocket (its frames and the SSE events: `/asyncapi.json`). Errors are RFC 9457 problem details with a stable `code`.",
+    },
+    servers: [{ url: origin }],
+    tags: [
+      { name: "health", description: "Liveness and readiness" },
+      { name: "auth", description: "Tokens for local development" },
+      { name: "safety", description: "Crisis lines for the clients, without a token" },
+      ...authoringTags,
+      { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
+      sessionTag,
+      { name: "operations", description: "Data lifecycle: erasure of a user's data, the D1 mirror's lag and reconcile" },
+      benchTag,
+      adminTag,
+    ],
+  };
+}
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -111,27 +138,12 @@ export function createApp() {
     description:
       "HS256 with JWT_SECRET, or the identity provider's keys when JWKS_URL is set. Claims: `sub` (user id) and `role` (client, author, admin or counselor).",
   });
-  app.doc31("/openapi.json", (c) => ({
-    openapi: "3.1.0",
-    info: {
-      title: "HeartRule API",
-      version: pkg.version,
-      description:
-        "Script-driven AI counseling sessions: authoring, sessions over REST, SSE and WebSocket. Errors are RFC 9457 problem details with a stable `code`.",
-    },
-    servers: [{ url: new URL(c.req.url).origin }],
-    tags: [
-      { name: "health", description: "Liveness and readiness" },
-      { name: "auth", description: "Tokens for local development" },
-      { name: "safety", description: "Crisis lines for the clients, without a token" },
-      ...authoringTags,
-      { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
-      sessionTag,
-      { name: "operations", description: "Data lifecycle: erasure of a user's data, the D1 mirror's lag and reconcile" },
-      benchTag,
-      adminTag,
-    ],
-  }));
+  // Generated per request (the server is the caller's origin); outside development without the local-only routes.
+  app.get("/openapi.json", (c) => {
+    const doc = app.getOpenAPI31Document(documentConfig(new URL(c.req.url).origin));
+    return c.json(isLocal(getConfig(c.env)) ? doc : withoutLocalOnly(doc));
+  });
+  app.get("/asyncapi.json", (c) => c.json(asyncApiDocument(new URL(c.req.url).origin)));
   app.get("/docs", (c) => c.html(docsPageHtml));
 
   app.notFound((c) => problemResponse(c, "NOT_FOUND", "There is nothing at this address."));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { crisisResourceTableSchema } from "./engine/safety/resources";
+import type { UsageCounterRpc } from "./limits/usage-rpc";
 import type { SessionActorRpc } from "./session/rpc";
 
 /** Bindings and variables the Worker receives; names match wrangler.toml. */
@@ -16,6 +17,12 @@ export interface Env {
   TURN_EVENTS?: AnalyticsEngineDataset;
   /** The Worker version that answers (id, tag, timestamp): on every log line and turn event. */
   CF_VERSION_METADATA?: WorkerVersionMetadata;
+  /** Rate limits (src/limits/rate-limit.ts): session starts and messages per user, requests per address on public routes. Unbound: no limit. */
+  RATE_LIMIT_SESSION_STARTS?: RateLimit;
+  RATE_LIMIT_MESSAGES?: RateLimit;
+  RATE_LIMIT_PUBLIC?: RateLimit;
+  /** Per project and UTC day, the tokens its sessions spent (src/limits/usage-counter.ts). */
+  USAGE_COUNTER?: DurableObjectNamespace<UsageCounterRpc>;
 
   ENVIRONMENT?: string;
   LLM_PROVIDER?: string;
@@ -42,6 +49,10 @@ export interface Env {
   ALERT_MIRROR_LAG_MS?: string;
   ALERT_WINDOW_MINUTES?: string;
   METRICS_RETENTION_DAYS?: string;
+  JWKS_CACHE_SECONDS?: string;
+  SESSION_TOKEN_BUDGET?: string;
+  PROJECT_DAILY_TOKEN_BUDGET?: string;
+  PROJECT_DAILY_TOKEN_BUDGETS?: string;
 
   // Secrets (wrangler secret put / .dev.vars)
   JWT_SECRET?: string;
@@ -127,6 +138,14 @@ export const configSchema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   ...opsFields,
+  /** How long the identity provider's keys (JWKS_URL) are used before they are fetched again, in seconds. */
+  JWKS_CACHE_SECONDS: positiveInt(600),
+  /** Tokens (in + out) one session may use; unset: no limit. */
+  SESSION_TOKEN_BUDGET: z.coerce.number().int().positive().optional(),
+  /** Tokens one project's sessions may use per UTC day; unset: no limit. */
+  PROJECT_DAILY_TOKEN_BUDGET: z.coerce.number().int().positive().optional(),
+  /** Per-project daily budgets that replace the default, as JSON (`{"<project id>": 500000}`). */
+  PROJECT_DAILY_TOKEN_BUDGETS: jsonText.pipe(z.record(z.string(), z.number().int().positive())).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

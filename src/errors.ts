@@ -17,12 +17,17 @@ export const errorCodes = {
   PAYLOAD_TOO_LARGE: { status: 413, title: "Request body too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
   UPGRADE_REQUIRED: { status: 426, title: "Connect with a WebSocket" },
+  // Protection at the edge (src/limits): the problem carries `retryAfter` (seconds), also sent as `Retry-After`.
+  RATE_LIMITED: { status: 429, title: "Too many requests" },
+  PROJECT_TOKEN_BUDGET_EXCEEDED: { status: 429, title: "The project has used today's token budget" },
   INTERNAL_ERROR: { status: 500, title: "Internal error" },
   // 503, not 500: the deployment lacks a setting, which is neither the caller's mistake nor a
   // bug; the same request (and a turn failed by it, stored as retryable) succeeds once an
   // operator fixes it, like any other "not available right now" answer.
   CONFIG_INVALID: { status: 503, title: "The service is misconfigured" },
   SERVICE_UNAVAILABLE: { status: 503, title: "Service unavailable" },
+  // The token may be fine: the keys to check it with (JWKS_URL) could not be had, so it is not the caller's fault.
+  IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, title: "The identity provider's keys cannot be fetched" },
   // Authoring (projects, files, template schemes, versions)
   SCRIPT_REQUIRED: { status: 400, title: "Name the script to start" },
   PROJECT_READ_ONLY: { status: 409, title: "The project is read-only" },
@@ -42,6 +47,8 @@ export const errorCodes = {
   SESSION_ARCHIVED: { status: 409, title: "The session is archived" },
   CLIENT_MESSAGE_ID_REUSED: { status: 409, title: "The clientMessageId was used for another message" },
   TURN_SUPERSEDED: { status: 409, title: "Later turns ran since this one failed" },
+  // Retrying never helps: the session has used SESSION_TOKEN_BUDGET; a new session starts afresh.
+  SESSION_TOKEN_BUDGET_EXCEEDED: { status: 409, title: "The session has used its token budget" },
   VARIABLE_NOT_SETTABLE: { status: 422, title: "The script does not let clients set that variable" },
   // A failed turn carries the engine's step error code (src/engine/runtime/events.ts):
   // the model being slow or down is a dependency outage (503), a reply it got but could not
@@ -58,7 +65,7 @@ export const errorCodes = {
 } as const satisfies Record<string, { status: ErrorStatus; title: string }>;
 
 /** The statuses a problem can have (hono's ContentfulStatusCode, narrowed to what the table uses). */
-type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 426 | 500 | 502 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 426 | 429 | 500 | 502 | 503;
 
 export type ErrorCode = keyof typeof errorCodes;
 

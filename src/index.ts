@@ -3,6 +3,7 @@ import type { Env } from "./config";
 import { dispatchScheduled } from "./ops/cron";
 
 export { BenchEcho } from "./bench/echo";
+export { UsageCounter } from "./limits/usage-counter";
 export { SessionActor } from "./session/actor";
 
 const app = createApp();

@@ -8,7 +8,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { getConfig } from "../config";
-import { bearerSecurity, requireAuth } from "../http/auth";
+import { bearerSecurity, publicSecurity, requireAuth } from "../http/auth";
+import { LOCAL_ONLY } from "../http/openapi";
 import { problemResponses } from "../http/problem";
 import { DomainError } from "../errors";
 import { createRouter } from "../http/router";
@@ -29,12 +30,15 @@ export const benchOnly = createMiddleware<AppEnv>(async (c, next) => {
 
 const echoSocket = createRoute({
   method: "get",
+  operationId: "connectBenchEcho",
   path: "/api/bench/echo/{name}/ws",
   tags: ["bench"],
   summary: "WebSocket to a bare echo Durable Object",
   description:
     "The benchmark's floor: every frame comes straight back from the Durable Object called `name` (one per connection). Exists only when `ENVIRONMENT` is `development` or `bench`; answers 404 everywhere else.",
   middleware: [benchOnly] as const,
+  security: publicSecurity,
+  ...LOCAL_ONLY,
   request: {
     params: z.object({
       name: z
@@ -74,12 +78,14 @@ const CostCounters = z
 
 const cost = createRoute({
   method: "post",
+  operationId: "getBenchCost",
   path: "/api/bench/cost",
   tags: ["bench"],
   summary: "What the sessions' turns cost, summed",
   description:
     "D1 round trips, KV reads and turns counted by each session actor since it was last loaded (the counters live in memory). Admins only; exists only when `ENVIRONMENT` is `development` or `bench`; answers 404 everywhere else.",
   security: bearerSecurity,
+  ...LOCAL_ONLY,
   middleware: [benchOnly, requireAuth("admin")] as const,
   request: {
     body: {

@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { sign, verify, verifyWithJwks } from "hono/jwt";
+import { decode, sign, verify, verifyWithJwks } from "hono/jwt";
 import { getConfig, type Config } from "../config";
 import type { AppEnv } from "./types";
 import { DomainError } from "../errors";
+import { providerKeys } from "./jwks";
 import { HttpProblem } from "./problem";
 import { RoleSchema, roles, type AuthUser, type Role } from "./user";
 
@@ -49,7 +50,20 @@ function unauthenticated(code: "UNAUTHENTICATED" | "INVALID_TOKEN" | "TOKEN_EXPI
   return new HttpProblem(code, detail, challenge);
 }
 
-/** Verifies a bearer token and returns its user; throws a 401 DomainError otherwise. */
+/** The `kid` a token names; undefined when its header cannot be read (verification then refuses it). */
+function keyIdOf(token: string): string | undefined {
+  try {
+    const { kid } = decode(token).header as { kid?: unknown };
+    return typeof kid === "string" ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies a bearer token and returns its user; throws a 401 DomainError otherwise, or
+ * 503 IDENTITY_PROVIDER_UNAVAILABLE when the JWKS_URL keys cannot be had to check it with.
+ */
 export async function verifyToken(token: string, config: Config): Promise<AuthUser> {
   // The time claims are checked below, with a clock skew hono's checks do not allow.
   const verification = {
@@ -63,7 +77,7 @@ export async function verifyToken(token: string, config: Config): Promise<AuthUs
   try {
     if (config.JWKS_URL) {
       payload = await verifyWithJwks(token, {
-        jwks_uri: config.JWKS_URL,
+        keys: await providerKeys(config.JWKS_URL, keyIdOf(token), config.JWKS_CACHE_SECONDS),
         allowedAlgorithms: asymmetric,
         verification,
       });
@@ -128,3 +142,6 @@ export function currentUser(c: Context<AppEnv>): AuthUser {
 }
 
 export const bearerSecurity = [{ bearerAuth: [] as string[] }];
+
+/** A route anyone may call without a token (OpenAPI `security: []`); such routes also count requests per address (limitPublicRoute). */
+export const publicSecurity: (typeof bearerSecurity)[number][] = [];

@@ -65,6 +65,8 @@ export function problemResponse(
   headers: Record<string, string> = {},
 ): Response {
   const requestId = (c.get("requestId") as string | undefined) ?? crypto.randomUUID();
+  // A problem that says when to come back (rate limits, budgets) says it in the standard header too.
+  if (typeof params.retryAfter === "number") headers = { ...headers, "Retry-After": String(params.retryAfter) };
   // Through the context, so headers other middleware already set (request id, CORS) are kept.
   return c.body(JSON.stringify(problemBody(code, requestId, detail, params)), statusOf(code), {
     ...headers,
@@ -87,6 +89,7 @@ export function problemResponses(...statuses: number[]) {
     409: "The resource is not in a state that allows this",
     413: "The request body is over the size limit",
     422: "The content has errors; the problem lists them",
+    429: "Too many requests, or a token budget is used up: `Retry-After` says when to try again",
     503: "A dependency is unavailable",
   };
   return Object.fromEntries(

@@ -19,7 +19,10 @@
  * (null when it does not read as one), and for ai_think a fixed value
  * (0, false, the first enum value).
  *
- * Replies stream in several deltas so streaming paths run offline too.
+ * Replies stream in several deltas so streaming paths run offline too. Each
+ * reply reports usage estimated from text length (tokenEstimate: the prompt's
+ * text in, the reply out), as a real model reports what it counted, so token
+ * budgets and metrics work offline.
  */
 import type {
   LanguageModelV3,
@@ -132,10 +135,29 @@ function requestOf(options: LanguageModelV3CallOptions): ModelRequest {
   return req;
 }
 
-const usage: LanguageModelV3Usage = {
-  inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: undefined, text: undefined, reasoning: undefined },
-};
+/** Han, kana and hangul run about one token per character; other text about four characters per token. */
+const DENSE = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]/g;
+
+/** Roughly the tokens a tokenizer would count in `text`. */
+export function tokenEstimate(text: string): number {
+  const dense = text.match(DENSE)?.length ?? 0;
+  return dense + Math.ceil((text.length - dense) / 4);
+}
+
+function promptText(options: LanguageModelV3CallOptions): string {
+  return options.prompt
+    .flatMap((m) => (typeof m.content === "string" ? [m.content] : m.content.flatMap((part) => (part.type === "text" ? [part.text] : []))))
+    .join("\n");
+}
+
+function usageOf(options: LanguageModelV3CallOptions, reply: string): LanguageModelV3Usage {
+  const input = tokenEstimate(promptText(options));
+  const output = tokenEstimate(reply);
+  return {
+    inputTokens: { total: input, noCache: input, cacheRead: undefined, cacheWrite: undefined },
+    outputTokens: { total: output, text: output, reasoning: undefined },
+  };
+}
 const finishReason = { unified: "stop", raw: "stop" } as const;
 
 /** Splits text into `parts` pieces, never between the halves of a surrogate pair. */
@@ -161,7 +183,7 @@ export class OfflineModel implements LanguageModelV3 {
 
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
     const body = JSON.stringify(reply(requestOf(options)));
-    return { content: [{ type: "text", text: body }], finishReason, usage, warnings: [] };
+    return { content: [{ type: "text", text: body }], finishReason, usage: usageOf(options, body), warnings: [] };
   }
 
   async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
@@ -171,7 +193,7 @@ export class OfflineModel implements LanguageModelV3 {
       { type: "text-start", id: "0" },
       ...chunks(body, 4).map((delta): LanguageModelV3StreamPart => ({ type: "text-delta", id: "0", delta })),
       { type: "text-end", id: "0" },
-      { type: "finish", usage, finishReason },
+      { type: "finish", usage: usageOf(options, body), finishReason },
     ];
     return {
       stream: new ReadableStream({

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getConfig } from "../config";
-import { bearerSecurity, currentUser, mintToken, requireAuth } from "../http/auth";
+import { bearerSecurity, currentUser, mintToken, publicSecurity, requireAuth } from "../http/auth";
+import { LOCAL_ONLY } from "../http/openapi";
+import { limitPublicRoute } from "../limits/rate-limit";
 import { RoleSchema } from "../http/user";
 import { problemResponses } from "../http/problem";
 import { DomainError } from "../errors";
@@ -35,7 +37,10 @@ export const developmentOnly = createMiddleware<AppEnv>(async (c, next) => {
 
 const devToken = createRoute({
   method: "post",
-  middleware: [developmentOnly] as const,
+  operationId: "mintDevToken",
+  middleware: [developmentOnly, limitPublicRoute] as const,
+  security: publicSecurity,
+  ...LOCAL_ONLY,
   path: "/api/auth/dev-token",
   tags: ["auth"],
   summary: "Mint a token for local development",
@@ -54,6 +59,7 @@ const UserSchema = z.object({ id: z.string(), role: RoleSchema }).openapi("User"
 
 const me = createRoute({
   method: "get",
+  operationId: "getCurrentUser",
   path: "/api/auth/me",
   tags: ["auth"],
   summary: "Who the bearer token says you are",

@@ -14,6 +14,8 @@ import {
   defaultCrisisResources,
 } from "../engine/safety/resources";
 import { problemResponses } from "../http/problem";
+import { publicSecurity } from "../http/auth";
+import { limitPublicRoute } from "../limits/rate-limit";
 import { jsonResponse } from "../http/openapi";
 import { createRouter } from "../http/router";
 
@@ -39,12 +41,15 @@ const CrisisResourceListSchema = z
 
 const route = createRoute({
   method: "get",
+  operationId: "listCrisisResources",
   path: "/api/crisis-resources",
   tags: ["safety"],
   summary: "Crisis lines for a locale",
   description: `No token needed. Cacheable for ${MAX_AGE_SECONDS} seconds.`,
   request: { query: CrisisResourcesQuery },
-  responses: { 200: jsonResponse(CrisisResourceListSchema, "The lines to offer, in order"), ...problemResponses(400) },
+  security: publicSecurity,
+  middleware: [limitPublicRoute] as const,
+  responses: { 200: jsonResponse(CrisisResourceListSchema, "The lines to offer, in order"), ...problemResponses(400, 429) },
 });
 
 /**

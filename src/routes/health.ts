@@ -3,6 +3,9 @@ import pkg from "../../package.json";
 import type { Env } from "../config";
 import { createRouter } from "../http/router";
 import { log } from "../log";
+import { publicSecurity } from "../http/auth";
+import { limitPublicRoute } from "../limits/rate-limit";
+import { problemResponses } from "../http/problem";
 
 const LivenessSchema = z
   .object({
@@ -35,18 +38,25 @@ const ReadinessSchema = z
 
 const liveness = createRoute({
   method: "get",
+  operationId: "getLiveness",
   path: "/health",
   tags: ["health"],
   summary: "Liveness: the Worker is up",
-  responses: { 200: { description: "Alive", content: { "application/json": { schema: LivenessSchema } } } },
+  security: publicSecurity,
+  middleware: [limitPublicRoute] as const,
+  responses: { 200: { description: "Alive", content: { "application/json": { schema: LivenessSchema } } }, ...problemResponses(429) },
 });
 
 const readiness = createRoute({
   method: "get",
+  operationId: "getReadiness",
   path: "/health/ready",
   tags: ["health"],
   summary: "Readiness: D1, KV and a Durable Object answer",
+  security: publicSecurity,
+  middleware: [limitPublicRoute] as const,
   responses: {
+    ...problemResponses(429),
     200: { description: "Every dependency answered", content: { "application/json": { schema: ReadinessSchema } } },
     503: { description: "At least one dependency failed", content: { "application/json": { schema: ReadinessSchema } } },
   },

@@ -5,7 +5,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { JSONValue } from "hono/utils/types";
 import { diagnosticCodes, load, scriptJsonSchema } from "../engine/script";
-import { bearerSecurity, requireAuth } from "../http/auth";
+import { bearerSecurity, publicSecurity, requireAuth } from "../http/auth";
+import { limitPublicRoute } from "../limits/rate-limit";
 import { problemResponses } from "../http/problem";
 import { DomainError } from "../errors";
 import { messageLanguage } from "../http/language";
@@ -52,6 +53,7 @@ const ValidateResponse = z
 
 const validate = createRoute({
   method: "post",
+  operationId: "validateScript",
   path: "/api/scripts/validate",
   tags: ["scripts"],
   summary: "Check a script and explain every problem with its line and column",
@@ -71,12 +73,16 @@ const validate = createRoute({
 
 const schemaDocument = createRoute({
   method: "get",
+  operationId: "getScriptSchema",
   path: "/api/scripts/schema.json",
   tags: ["scripts"],
   summary: "JSON Schema (draft 2020-12) of the script language",
   description:
     "For editors: put `# yaml-language-server: $schema=<this URL>` at the top of a script. Public and cacheable. Older field names are not in it; the validate endpoint still accepts them with a warning.",
+  security: publicSecurity,
+  middleware: [limitPublicRoute] as const,
   responses: {
+    ...problemResponses(429),
     200: {
       description: "The JSON Schema",
       content: { "application/schema+json": { schema: z.record(z.string(), z.unknown()).openapi({ type: "object" }) } },

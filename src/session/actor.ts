@@ -38,6 +38,8 @@ import { infoView, iso, variablesView } from "./views";
 import { removeSession } from "../store/sessions/directory";
 import { log } from "../log";
 import { dataPointSink, workerVersion } from "../ops/analytics";
+import { Admission } from "../limits/admission";
+import { SessionBudget } from "../limits/budget";
 
 export class SessionActor extends DurableObject<Env> implements SessionActorRpc {
   private readonly store: SessionStorage;
@@ -50,6 +52,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   private readonly clock: AlarmClock;
   private readonly models: ModelSource;
   private readonly turns: Turns;
+  private readonly budget: SessionBudget;
+  private readonly admission: Admission;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -72,6 +76,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       () => this.schedule(),
     );
     this.models = new ModelSource(config, env);
+    this.budget = new SessionBudget(ctx.storage, env, config);
+    this.admission = new Admission(env, this.budget);
     this.turns = new Turns({
       store: this.store,
       loader: this.loader,
@@ -81,6 +87,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       cost: this.cost,
       events: new TurnEvents(dataPointSink(env, config), workerVersion(env), this.io.DB),
       schedule: (why) => this.schedule(why),
+      spent: (meta, turnId, tokens) => this.budget.spent(meta, turnId, tokens),
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     void ctx.blockConcurrencyWhile(async () => {
@@ -155,6 +162,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   async send(req: SendRequest): Promise<ActorResult<TurnResult>> {
     return guard(async () => {
       const s = await this.session(req, "write");
+      await this.admission.admit(req.user, s.meta);
       const outcome = await this.turns.outcomeOf(accept(this.store, s.meta, req), { channel: "rest", requestId: req.requestId });
       if (!outcome.ok) throw toProblemError(outcome.problem);
       return forCaller(outcome.result, req.user);
@@ -165,6 +173,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   async sendStream(req: SendRequest): Promise<ActorResult<ReadableStream<Uint8Array>>> {
     return guard(async () => {
       const s = await this.session(req, "write");
+      await this.admission.admit(req.user, s.meta);
       return streamTurn(
         { hub: this.hub, turns: this.turns, lastSeq: () => this.loader.current?.lastSeq ?? s.lastSeq },
         accept(this.store, s.meta, req),
@@ -256,7 +265,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
 
   private sockets(): SocketParts {
     const session = (caller: Caller, access: Access) => this.session(caller, access);
-    return { store: this.store, hub: this.hub, turns: this.turns, session, wakeBy: (at) => this.clock.wakeBy(at) };
+    const admit = (user: Caller["user"], s: Loaded) => this.admission.admit(user, s.meta);
+    return { store: this.store, hub: this.hub, turns: this.turns, session, admit, wakeBy: (at) => this.clock.wakeBy(at) };
   }
 
   /** Marks the session erasing (refused to every reader from now on), closes its connections, then erases its copies and storage. */

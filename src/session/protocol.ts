@@ -54,7 +54,8 @@ export type ServerFrame =
    */
   | { type: "delta_reset"; messageId: string; actionId: string }
   | { type: "state"; status: ExecutionStatus; sessionStatus: SessionStatus; position: Position; lastSeq: number }
-  | { type: "error"; code: string; message: string; clientMessageId?: string | null; retryable?: boolean }
+  /** `retryAfter`: seconds until the message may be sent again (RATE_LIMITED, PROJECT_TOKEN_BUDGET_EXCEEDED). */
+  | { type: "error"; code: string; message: string; clientMessageId?: string | null; retryable?: boolean; retryAfter?: number }
   | ({ type: "safety" } & SafetyView)
   | ({ type: "debug" } & TurnDebug)
   | { type: "pong" }

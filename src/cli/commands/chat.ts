@@ -199,7 +199,7 @@ export const chatCommand: Command = {
       language = start.language;
       const created = await api.startSession(start.request);
       session = new ChatSession({
-        url: async ({ tokenExpired }) => {
+        address: async ({ tokenExpired }) => {
           const token = tokenExpired ? await tokens.fresh() : await tokens.current();
           if (token === null) {
             // A given token cannot be renewed here.
@@ -207,7 +207,7 @@ export const chatCommand: Command = {
             stop(1);
             throw new Error("token expired");
           }
-          return api.socketUrl(created.sessionId, token);
+          return api.socketAddress(created.sessionId, token);
         },
         WebSocket,
         initial: created,

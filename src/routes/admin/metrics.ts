@@ -13,6 +13,7 @@ export const adminTag = { name: "admin", description: "Operations: metrics for t
 const metrics = createRoute({
   method: "get",
   path: "/api/admin/metrics",
+  operationId: "getMetrics",
   tags: ["admin"],
   security: bearerSecurity,
   middleware: [requireAuth("admin")] as const,

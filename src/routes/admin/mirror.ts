@@ -44,6 +44,7 @@ const SummarySchema = z
 const mirror = createRoute({
   method: "get",
   path: "/api/admin/mirror",
+  operationId: "getMirrorLag",
   ...common,
   summary: "How far D1 lags behind the sessions",
   description:
@@ -64,6 +65,7 @@ const ReconcileBody = z
 const reconcileRoute = createRoute({
   method: "post",
   path: "/api/admin/reconcile",
+  operationId: "reconcileMirror",
   ...common,
   summary: "Re-send to D1 what it lacks",
   description:

@@ -33,6 +33,7 @@ const written = "The saved file and its diagnostics. Files with errors are saved
 
 const list = createRoute({
   method: "get",
+  operationId: "listFiles",
   path: "/api/projects/{id}/files",
   ...common,
   summary: "List a project's workspace files",
@@ -43,6 +44,7 @@ const list = createRoute({
 
 const create = createRoute({
   method: "post",
+  operationId: "createFile",
   path: "/api/projects/{id}/files",
   ...common,
   summary: "Add a file",
@@ -54,6 +56,7 @@ const create = createRoute({
 
 const get = createRoute({
   method: "get",
+  operationId: "getFile",
   path: "/api/projects/{id}/files/{fileId}",
   ...common,
   summary: "Get a file with its content and current diagnostics",
@@ -63,6 +66,7 @@ const get = createRoute({
 
 const update = createRoute({
   method: "put",
+  operationId: "updateFile",
   path: "/api/projects/{id}/files/{fileId}",
   ...common,
   summary: "Change a file's content or path",
@@ -72,6 +76,7 @@ const update = createRoute({
 
 const remove = createRoute({
   method: "delete",
+  operationId: "deleteFile",
   path: "/api/projects/{id}/files/{fileId}",
   ...common,
   summary: "Delete a file from the workspace",

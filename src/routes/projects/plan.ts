@@ -74,6 +74,7 @@ async function planView(db: Database, projectId: string, plan: Plan) {
 function planRoute<M extends "get" | "put" | "delete", P extends string, B extends z.ZodType | undefined = undefined>(
   method: M,
   path: P,
+  operationId: string,
   summary: string,
   description: string,
   body?: B,
@@ -81,6 +82,7 @@ function planRoute<M extends "get" | "put" | "delete", P extends string, B exten
   return createRoute({
     method,
     path,
+    operationId,
     ...common,
     summary,
     description,
@@ -95,6 +97,7 @@ function planRoute<M extends "get" | "put" | "delete", P extends string, B exten
 const getPlan = planRoute(
   "get",
   "/api/projects/{id}/plan",
+  "getProjectPlan",
   "Retention, placement and version split of new sessions",
   "Authors of the project and admins.",
 );
@@ -102,6 +105,7 @@ const getPlan = planRoute(
 const putPolicy = planRoute(
   "put",
   "/api/projects/{id}/data-policy",
+  "setProjectDataPolicy",
   "Set retention and placement of new sessions",
   "Applies to sessions started from now on; running sessions keep the retention and the place they started with. A jurisdiction needs a Cloudflare account where Durable Object jurisdictions are available: local workerd has none and answers 503 when such a session starts. Audited.",
   DataPolicySchema,
@@ -110,6 +114,7 @@ const putPolicy = planRoute(
 const putSplit = planRoute(
   "put",
   "/api/projects/{id}/split",
+  "setVersionSplit",
   "Split new sessions between the published version and a canary",
   "`percent` of the project's users (by a hash of user and project id, so each user always lands on the same side) start new sessions on `versionNumber`; the rest on the published version. The split holds until cleared or until another version is published. Sessions record their version. Audited.",
   SplitBody,
@@ -118,6 +123,7 @@ const putSplit = planRoute(
 const deleteSplit = planRoute(
   "delete",
   "/api/projects/{id}/split",
+  "clearVersionSplit",
   "End the split",
   "Every new session starts the published version again. Audited.",
 );

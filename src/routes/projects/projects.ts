@@ -68,6 +68,7 @@ const ListQuery = PageQuery.extend({
 
 const list = createRoute({
   method: "get",
+  operationId: "listProjects",
   path: "/api/projects",
   ...common,
   summary: "List projects",
@@ -78,6 +79,7 @@ const list = createRoute({
 
 const create = createRoute({
   method: "post",
+  operationId: "createProject",
   path: "/api/projects",
   ...common,
   summary: "Create a project",
@@ -88,6 +90,7 @@ const create = createRoute({
 
 const get = createRoute({
   method: "get",
+  operationId: "getProject",
   path: "/api/projects/{id}",
   ...common,
   summary: "Get a project",
@@ -98,6 +101,7 @@ const get = createRoute({
 
 const update = createRoute({
   method: "put",
+  operationId: "updateProject",
   path: "/api/projects/{id}",
   ...common,
   summary: "Change a project's name, description, tags or language",
@@ -107,6 +111,7 @@ const update = createRoute({
 
 const archive = createRoute({
   method: "delete",
+  operationId: "archiveProject",
   path: "/api/projects/{id}",
   ...common,
   summary: "Archive a project",
@@ -118,6 +123,7 @@ const archive = createRoute({
 const statusRoute = (action: "deprecate" | "restore", summary: string, description: string) =>
   createRoute({
     method: "post",
+    operationId: `${action}Project`,
     path: `/api/projects/{id}/${action}`,
     ...common,
     summary,
@@ -139,6 +145,7 @@ const restore = statusRoute(
 
 const copy = createRoute({
   method: "post",
+  operationId: "copyProject",
   path: "/api/projects/{id}/copy",
   ...common,
   summary: "Copy a project",
@@ -149,6 +156,7 @@ const copy = createRoute({
 
 const audit = createRoute({
   method: "get",
+  operationId: "getProjectAudit",
   path: "/api/projects/{id}/audit",
   ...common,
   summary: "Who changed what in a project",

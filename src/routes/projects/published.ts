@@ -10,6 +10,7 @@ import { listOf, PageQuery, jsonResponse } from "../../http/openapi";
 
 const published = createRoute({
   method: "get",
+  operationId: "listPublishedProjects",
   path: "/api/projects/published",
   tags: ["projects"],
   security: bearerSecurity,

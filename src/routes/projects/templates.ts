@@ -49,6 +49,7 @@ const WrittenTemplateSchema = TemplateSchema.extend({ valid: z.boolean(), diagno
 
 const list = createRoute({
   method: "get",
+  operationId: "listTemplateSchemes",
   path: "/api/projects/{id}/template-schemes",
   ...common,
   summary: "List template schemes",
@@ -60,6 +61,7 @@ const list = createRoute({
 
 const create = createRoute({
   method: "post",
+  operationId: "createTemplateScheme",
   path: "/api/projects/{id}/template-schemes",
   ...common,
   summary: "Create a template scheme by copying another",
@@ -69,6 +71,7 @@ const create = createRoute({
 
 const get = createRoute({
   method: "get",
+  operationId: "getTemplateScheme",
   path: "/api/projects/{id}/template-schemes/{schemeName}",
   ...common,
   summary: "One template scheme",
@@ -78,6 +81,7 @@ const get = createRoute({
 
 const update = createRoute({
   method: "patch",
+  operationId: "updateTemplateScheme",
   path: "/api/projects/{id}/template-schemes/{schemeName}",
   ...common,
   summary: "Rename or describe a template scheme",
@@ -88,6 +92,7 @@ const update = createRoute({
 
 const remove = createRoute({
   method: "delete",
+  operationId: "deleteTemplateScheme",
   path: "/api/projects/{id}/template-schemes/{schemeName}",
   ...common,
   summary: "Delete a template scheme and its templates",
@@ -98,6 +103,7 @@ const remove = createRoute({
 
 const getTemplateRoute = createRoute({
   method: "get",
+  operationId: "getTemplate",
   path: "/api/projects/{id}/templates/{schemeName}/{templateName}",
   ...common,
   summary: "The template a scheme gives sessions",
@@ -108,6 +114,7 @@ const getTemplateRoute = createRoute({
 
 const putTemplateRoute = createRoute({
   method: "put",
+  operationId: "putTemplate",
   path: "/api/projects/{id}/templates/{schemeName}/{templateName}",
   ...common,
   summary: "Write a scheme's template",

@@ -39,6 +39,7 @@ const DraftInvalidSchema = z
 
 const draft = createRoute({
   method: "get",
+  operationId: "getDraft",
   path: "/api/projects/{id}/draft",
   ...common,
   summary: "What is unpublished, and can it be published",
@@ -49,6 +50,7 @@ const draft = createRoute({
 
 const publishRoute = createRoute({
   method: "post",
+  operationId: "publishVersion",
   path: "/api/projects/{id}/publish",
   ...common,
   summary: "Publish the workspace as a new version",
@@ -64,6 +66,7 @@ const publishRoute = createRoute({
 
 const list = createRoute({
   method: "get",
+  operationId: "listVersions",
   path: "/api/projects/{id}/versions",
   ...common,
   summary: "Version history",
@@ -74,6 +77,7 @@ const list = createRoute({
 
 const get = createRoute({
   method: "get",
+  operationId: "getVersion",
   path: "/api/projects/{id}/versions/{versionId}",
   ...common,
   summary: "A version with its files and their contents",
@@ -83,6 +87,7 @@ const get = createRoute({
 
 const diff = createRoute({
   method: "get",
+  operationId: "diffVersion",
   path: "/api/projects/{id}/versions/{versionId}/diff",
   ...common,
   summary: "Compare two versions",
@@ -97,6 +102,7 @@ const diff = createRoute({
 
 const rollbackRoute = createRoute({
   method: "post",
+  operationId: "rollbackVersion",
   path: "/api/projects/{id}/rollback",
   ...common,
   summary: "Roll back to an earlier version",

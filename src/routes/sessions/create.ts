@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { currentUser } from "../../http/auth";
+import { currentUser, requireAuth } from "../../http/auth";
 import { problemResponses } from "../../http/problem";
 import { DomainError } from "../../errors";
 import { createRouter } from "../../http/router";
@@ -7,13 +7,15 @@ import { unwrap } from "../../session/result";
 import { CreatedSessionSchema, JsonValueSchema } from "../../session/schemas";
 import { inlineSource, projectSource } from "../../session/source";
 import type { PinnedSource } from "../../session/requests";
-import type { Env } from "../../config";
+import { getConfig, type Env } from "../../config";
 import { MAX_SCRIPT_BYTES } from "../scripts";
 import { common, sessionActor } from "./common";
 import { newSessionId } from "../../session/placement";
 import { jsonResponse } from "../../http/openapi";
 import { canonicalTimeZone, TIME_ZONE_VARIABLE } from "../../engine";
 import { readInputs } from "../../engine/script";
+import { checkProjectBudget } from "../../limits/budget";
+import { limitPerUser } from "../../limits/rate-limit";
 
 const timeZoneMessage = "not an IANA time zone name (such as Asia/Shanghai or Europe/London)";
 
@@ -82,8 +84,10 @@ const CreateBody = z
 
 const create = createRoute({
   method: "post",
+  operationId: "createSession",
   path: "/api/sessions",
   ...common,
+  middleware: [requireAuth(), limitPerUser("sessionStarts")],
   summary: "Start a session",
   description:
     "From a project (`projectId`, optional `script` and `version`) or, for authors and admins, from inline `scriptYaml`. The script is pinned by content hash (later edits and publishes never change the session) and its opening turn runs at once: the AI's first messages are in the answer. A script with errors is refused with 422 and its diagnostics; an archived or deprecated project with 409.",
@@ -93,7 +97,7 @@ const create = createRoute({
       ...jsonResponse(CreatedSessionSchema, "The session, with the AI's opening messages"),
       headers: z.object({ Location: z.string().openapi({ example: "/api/sessions/6f1c2a8e-8c1b-4e8f-9d3a-2b7c5e9a1d40" }) }),
     },
-    ...problemResponses(400, 401, 403, 404, 409, 413, 422, 502, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 413, 422, 429, 502, 503),
   },
 });
 
@@ -147,6 +151,8 @@ export const createRoutes = createRouter().openapi(create, async (c) => {
     : await inline(c.env, author, body.scriptYaml!);
   const sessionId = newSessionId(source.policy.jurisdiction);
   c.set("sessionId", sessionId);
+  // The opening turn calls the model: a project that has used today's budget starts nothing.
+  await checkProjectBudget(c.env, getConfig(c.env), { sessionId, userId: user.id, projectId: source.projectId });
   const created = await unwrap(
     sessionActor(c.env, sessionId, source.policy.locationHint).create({
       sessionId,

@@ -6,6 +6,7 @@ import { callerOf, common, SessionParams, sessionActor } from "./common";
 
 const erase = createRoute({
   method: "delete",
+  operationId: "deleteSession",
   path: "/api/sessions/{id}",
   ...common,
   summary: "Delete a session for good",

@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { getConfig } from "../../config";
 import { decode } from "hono/jwt";
 import { bearerSecurity, bearerToken, verifyToken } from "../../http/auth";
+import { offeredProtocols, SOCKET_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from "../../http/socket-token";
 import { HttpProblem, problemResponses } from "../../http/problem";
 import { DomainError } from "../../errors";
 import { createRouter } from "../../http/router";
@@ -13,6 +14,7 @@ import { callerOf, common, SessionParams, sessionActor } from "./common";
 
 const events = createRoute({
   method: "get",
+  operationId: "followSessionEvents",
   path: "/api/sessions/{id}/events",
   ...common,
   summary: "Follow a session over SSE",
@@ -37,17 +39,32 @@ const events = createRoute({
 
 const ws = createRoute({
   method: "get",
+  operationId: "connectSessionSocket",
   path: "/api/sessions/{id}/ws",
   tags: ["sessions"],
   security: bearerSecurity,
   summary: "Talk to a session over WebSocket",
   description: [
-    "Upgrade with the token as `?token=<JWT>` (browsers cannot set headers on a WebSocket) or an Authorization header.",
+    `Upgrade offering the subprotocols \`${SOCKET_PROTOCOL}\` and \`${TOKEN_PROTOCOL_PREFIX}<JWT>\` (\`Sec-WebSocket-Protocol: ${SOCKET_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}<JWT>\`; the server answers \`${SOCKET_PROTOCOL}\`, never the token), or with an Authorization header. \`?token=<JWT>\` still works for older clients, but URLs end up in logs: prefer the subprotocol. The frames are described in /asyncapi.json.`,
     'Client frames: `{"type":"user_message","content":"…","clientMessageId":"…"}`, `{"type":"resume","lastSeq":N}` (replays the messages after N that this connection has not received), `{"type":"ping"}`.',
     "Server frames: `message` {seq, id, role, content, actionId, …}, `delta` {messageId, text}, `state` {status, sessionStatus, position, lastSeq} (also right after connecting), `error` {code, message, clientMessageId?}, `safety` {crisis, …}, `debug` (authors in debug sessions), `pong`.",
     "The session closes the socket with 4401 when the token expires (connect again with a fresh token and send `resume`), 4404 when the session is deleted, 1009 for a frame over 64 KiB and 1008 after 5 frames that are not the protocol's.",
   ].join(" "),
-  request: { params: SessionParams, query: z.object({ token: z.string().optional().openapi({ description: "The access token" }) }) },
+  request: {
+    params: SessionParams,
+    query: z.object({
+      token: z.string().optional().openapi({ description: "The access token, for older clients (prefer the subprotocol: URLs end up in logs)" }),
+    }),
+    headers: z.object({
+      "sec-websocket-protocol": z
+        .string()
+        .optional()
+        .openapi({
+          description: `\`${SOCKET_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}<JWT>\``,
+          example: `${SOCKET_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}eyJhbGciOi…`,
+        }),
+    }),
+  },
   responses: {
     101: { description: "Switching to the WebSocket protocol" },
     ...problemResponses(400, 401, 404, 426),
@@ -73,14 +90,27 @@ export const liveRoutes = createRouter()
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new HttpProblem("UPGRADE_REQUIRED", "Connect with a WebSocket.", { Upgrade: "websocket" });
     }
-    const token = c.req.valid("query").token ?? bearerToken(c.req.header("authorization"));
-    if (!token) throw new DomainError("UNAUTHENTICATED", "Send the token as `?token=` or `Authorization: Bearer <token>`.");
+    const offered = offeredProtocols(c.req.header("sec-websocket-protocol"));
+    // The answer must name one offered subprotocol, and it must not be the token.
+    if (offered.token && !offered.protocol) {
+      throw new DomainError("BAD_REQUEST", `Offer the subprotocol \`${SOCKET_PROTOCOL}\` together with \`${TOKEN_PROTOCOL_PREFIX}<token>\`.`);
+    }
+    const token = offered.token ?? c.req.valid("query").token ?? bearerToken(c.req.header("authorization"));
+    if (!token) {
+      throw new DomainError(
+        "UNAUTHENTICATED",
+        `Send the token as the subprotocol \`${TOKEN_PROTOCOL_PREFIX}<token>\` (with \`${SOCKET_PROTOCOL}\`), \`Authorization: Bearer <token>\` or, for older clients, \`?token=\`.`,
+      );
+    }
     const caller: SocketCaller = { sessionId: id, user: await verifyToken(token, getConfig(c.env)), tokenExpiresAt: expiryOf(token) };
     c.set("user", caller.user);
     // A fresh request: nothing the client sent reaches the actor except the upgrade itself.
     const upgrade = new Request("https://session.internal/ws", { headers: { Upgrade: "websocket", [CALLER_HEADER]: JSON.stringify(caller) } });
     const res = await sessionActor(c.env, id).fetch(upgrade);
-    if (res.status === 101) return res as never;
+    if (res.status === 101) {
+      if (!offered.protocol) return res as never;
+      return new Response(null, { status: 101, webSocket: res.webSocket, headers: { "Sec-WebSocket-Protocol": SOCKET_PROTOCOL } }) as never;
+    }
     const problem = (await res.json()) as ProblemInit;
     throw toProblemError(problem);
   });

@@ -26,6 +26,7 @@ const reviewers: readonly Role[] = ["counselor", "admin"];
 
 const list = createRoute({
   method: "get",
+  operationId: "listSessions",
   path: "/api/sessions",
   ...common,
   summary: "List your sessions, or the sessions flagged for attention",
@@ -42,6 +43,7 @@ const list = createRoute({
 
 const get = createRoute({
   method: "get",
+  operationId: "getSession",
   path: "/api/sessions/{id}",
   ...common,
   summary: "Get a session",
@@ -53,6 +55,7 @@ const get = createRoute({
 
 const messages = createRoute({
   method: "get",
+  operationId: "listMessages",
   path: "/api/sessions/{id}/messages",
   ...common,
   summary: "A session's messages",
@@ -63,6 +66,7 @@ const messages = createRoute({
 
 const variables = createRoute({
   method: "get",
+  operationId: "getVariables",
   path: "/api/sessions/{id}/variables",
   ...common,
   summary: "A session's variables",
@@ -73,6 +77,7 @@ const variables = createRoute({
 
 const exportRoute = createRoute({
   method: "get",
+  operationId: "exportSession",
   path: "/api/sessions/{id}/export",
   ...common,
   summary: "Export a session",

@@ -47,6 +47,7 @@ const SafetyReportSchema = z
 
 const report = createRoute({
   method: "get",
+  operationId: "getSafetyReport",
   path: "/api/admin/safety/report",
   tags: ["sessions"],
   security: bearerSecurity,

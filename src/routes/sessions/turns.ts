@@ -29,6 +29,7 @@ const sseDescription = [
 
 const send = createRoute({
   method: "post",
+  operationId: "sendMessage",
   path: "/api/sessions/{id}/messages",
   ...common,
   summary: "Send a message: run one turn",
@@ -43,7 +44,7 @@ const send = createRoute({
         "text/event-stream": { schema: z.string().openapi({ description: sseDescription }) },
       },
     },
-    ...problemResponses(400, 401, 403, 404, 409, 502, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 429, 502, 503),
   },
 });
 

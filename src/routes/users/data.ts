@@ -22,6 +22,7 @@ const ReceiptSchema = z
 const eraseData = createRoute({
   method: "delete",
   path: "/api/users/{userId}/data",
+  operationId: "eraseUserData",
   tags: ["operations"],
   security: bearerSecurity,
   middleware: [requireAuth()] as const,

@@ -19,6 +19,7 @@ export function errorFrame(p: ProblemInit): ErrorFrame {
     message: p.detail,
     ...("clientMessageId" in extra ? { clientMessageId: extra.clientMessageId as string | null } : {}),
     ...("retryable" in extra ? { retryable: Boolean(extra.retryable) } : {}),
+    ...(typeof extra.retryAfter === "number" ? { retryAfter: extra.retryAfter } : {}),
   };
 }
 

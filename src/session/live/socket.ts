@@ -18,6 +18,8 @@ export interface SocketParts {
   hub: Connections;
   turns: Turns;
   session: (caller: Caller, access: Access) => Promise<Loaded>;
+  /** Rate limit and token budgets (src/limits/admission.ts): rejects a user message before it is accepted. */
+  admit?: (user: Caller["user"], s: Loaded) => Promise<void>;
   /** The alarm fires by then at the latest: it closes the socket when its token expires. */
   wakeBy: (at: number) => void;
 }
@@ -78,6 +80,7 @@ export async function onSocketFrame(p: SocketParts, ws: WebSocket, data: string 
       return hub.sendTo(ws, stateFrame(s.meta, s.state.position, s.lastSeq));
     }
     const s = await p.session(caller, "write");
+    await p.admit?.(caller.user, s);
     const turn = accept(store, s.meta, { content: f.content, clientMessageId: f.clientMessageId });
     // A repeat is answered from the log, to this socket only; a new turn's frames reach it with everyone else's.
     if (finished(turn)) return p.turns.replay(turn, (frame) => hub.sendTo(ws, frame));

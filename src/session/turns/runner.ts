@@ -10,7 +10,7 @@
  * its messages exactly once.
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import { flatVariables, step, type JsonValue, type Position } from "../../engine";
+import { flatVariables, step, type JsonValue, type Position, type StepStats } from "../../engine";
 import { DomainError } from "../../errors";
 import type { Instrumentation } from "../instrumentation";
 import { errorFrame, stateFrame } from "../live/frames";
@@ -44,6 +44,8 @@ export interface RunnerParts {
    * needs nothing when the alarm fires within the watchdog's time anyway (it looks at the turn then).
    */
   schedule: (why?: "watchdog") => void;
+  /** The tokens the model reported for a turn, failed or not: the token budgets count them (src/limits/budget.ts). */
+  spent?: (meta: Meta, turnId: number, tokens: StepStats) => void;
 }
 
 type Began = { ok: true; input: string | null; userMessage: StoredMessage | null } | { ok: false; problem: ProblemInit };
@@ -214,6 +216,7 @@ export class TurnRunner {
     this.running = null;
     this.current = null;
     this.p.cost.turn();
+    this.p.spent?.(s.meta, turn.id, r.stats);
     const work: TurnWork = {
       stats: r.stats,
       model: model.modelId,

@@ -3,6 +3,8 @@
  * ApiError. Shared by the page and `heartrule chat`; uses only fetch.
  */
 import type { CrisisResource } from "../../engine/safety/resources";
+import { socketProtocols } from "../../http/socket-token";
+import type { SocketAddress } from "./chat-session";
 import { toMessageFrame, type MessageFrame } from "./protocol";
 
 export class ApiError extends Error {
@@ -155,12 +157,11 @@ export class Api {
     return this.request(`/api/sessions/${encodeURIComponent(sessionId)}/export`, { accept: "application/json, text/markdown;q=0.9, */*;q=0.5" });
   }
 
-  /** The WebSocket address of a session; the token rides in the query, as the contract requires. */
-  socketUrl(sessionId: string, token: string): string {
+  /** The WebSocket address of a session; the token rides in a subprotocol (`bearer.<token>`), never in the URL, which ends up in logs. */
+  socketAddress(sessionId: string, token: string): SocketAddress {
     const url = new URL(`/api/sessions/${encodeURIComponent(sessionId)}/ws`, this.baseUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    url.searchParams.set("token", token);
-    return url.toString();
+    return { url: url.toString(), protocols: socketProtocols(token) };
   }
 }
 

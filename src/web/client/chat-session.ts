@@ -21,13 +21,19 @@ import {
 } from "./protocol";
 import { deriveStatus, sessionRunState, type ChatStatus, type SessionRunState } from "./status";
 
+/** Where a socket connects: the URL, and the subprotocols that carry its token (Api.socketAddress). */
+export interface SocketAddress {
+  url: string;
+  protocols?: string[];
+}
+
 export interface ChatSessionOptions {
   /**
-   * The WebSocket URL including `?token=`; called before every (re)connect so a token can be refreshed.
+   * The WebSocket address and token; called before every (re)connect so a token can be refreshed.
    * `tokenExpired`: the server closed the last socket because its token expired (TOKEN_EXPIRED_CLOSE), so the
-   * URL must carry a fresh token; the new socket resumes where the old one was.
+   * address must carry a fresh token; the new socket resumes where the old one was.
    */
-  url: (why: { tokenExpired: boolean }) => Promise<string>;
+  address: (why: { tokenExpired: boolean }) => Promise<SocketAddress>;
   /** A WebSocket class for runtimes without a global one (Node 20: the `ws` package). */
   WebSocket?: unknown;
   /** What the REST call that created or loaded the session returned. */
@@ -99,7 +105,14 @@ export class ChatSession {
       this.report();
       return;
     }
-    this.socket = new ReconnectingWebSocket(() => this.options.url({ tokenExpired: this.tokenExpired }), undefined, {
+    // partysocket asks for the URL and then, in the same tick, for the protocols: both come from one address() call.
+    let next: Promise<SocketAddress> = Promise.resolve({ url: "" });
+    const url = () => {
+      next = this.options.address({ tokenExpired: this.tokenExpired });
+      return next.then((a) => a.url);
+    };
+    const protocols = () => next.then((a) => a.protocols ?? []);
+    this.socket = new ReconnectingWebSocket(url, protocols, {
       WebSocket: this.options.WebSocket,
       maxEnqueuedMessages: 0,
       minReconnectionDelay: this.options.minReconnectDelayMs ?? 500,

@@ -11,7 +11,7 @@
  * A token about to run out counts as none, so the next call mints a fresh
  * development token for the same id (they live minutes).
  * Tokens live in sessionStorage (gone with the tab) and are sent only as the
- * Authorization header, and as `?token=` on the WebSocket as the contract requires.
+ * Authorization header, and on the WebSocket as its `bearer.<token>` subprotocol (never in its URL).
  */
 import { Api, ApiError, type Role } from "../client/api";
 import { RENEW_MARGIN_MS } from "../client/renewing-token";

@@ -29,10 +29,10 @@ export function openSession(
   void showCrisisLinesFor(api, crisis.language, t);
   if (crisis.flagged || crisisMemory.flagged(sessionId)) showCrisis();
   const session = new ChatSession({
-    url: async () => {
+    address: async () => {
       const current = await token();
       if (!current) throw new Error("signed out");
-      return api.socketUrl(sessionId, current);
+      return api.socketAddress(sessionId, current);
     },
     ...(initial ? { initial } : {}),
   });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { migrateState, start, step, StateError, type EngineEvent, type SessionState } from "../../../src/engine";
 import { OfflineModel } from "../../../src/llm";
+import { tokenEstimate } from "../../../src/llm/offline";
 import { askReply as ask, sayReply as say } from "../../model-replies";
 import { safetyRules } from "../../../src/engine/prompts/safety-rules";
 import { conversationOf, fixedNow, parseScript, promptOf, queuedModel, requestOf, runTurns, scriptedModel } from "./helpers";
@@ -77,7 +78,7 @@ describe("events", () => {
       purpose: "ai_say",
       attempt: 1,
       model: "heartrule:offline",
-      usage: { inputTokens: 0, outputTokens: 0 },
+      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
     });
     expect(plain!.trace.latencyMs).toBeGreaterThanOrEqual(0);
     expect(Object.keys(plain!.trace)).not.toContain("prompt");
@@ -87,6 +88,10 @@ describe("events", () => {
     expect(trace!.trace).toMatchObject({ actionId: "intro", purpose: "ai_say", attempt: 1, model: "heartrule:offline" });
     expect(trace!.trace.prompt).toContain(longContent);
     expect(JSON.parse(trace!.trace.response!)).toMatchObject({ content: longContent });
+    // The offline model reports usage estimated from text length: the reply's own, and the same either way.
+    expect(trace!.trace.usage.outputTokens).toBe(tokenEstimate(trace!.trace.response!));
+    expect(trace!.trace.usage.inputTokens).toBeGreaterThan(0);
+    expect(trace!.trace.usage).toEqual(plain!.trace.usage);
   });
 });
 

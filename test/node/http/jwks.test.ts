@@ -3,22 +3,14 @@
  * verified with the provider's public keys, fetched from a JWKS server this
  * test starts, and the shared-secret path is closed.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../../src/config";
+import { rsaKey } from "./rsa-key";
 import { verifyToken } from "../../../src/http/auth";
 import { DomainError } from "../../../src/errors";
-
-function rsaKey(kid: string) {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  return {
-    publicJwk: { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" },
-    privateJwk: { ...privateKey.export({ format: "jwk" }), kid, alg: "RS256" },
-  };
-}
 
 const provider = rsaKey("provider-1");
 const stranger = rsaKey("provider-1"); // same kid, another key: a forged token

@@ -41,9 +41,9 @@ async function setUp(initial?: ConstructorParameters<typeof ChatSession>[0]["ini
   /** What each (re)connect was told about the last close. */
   const urlCalls: { tokenExpired: boolean }[] = [];
   session = new ChatSession({
-    url: async (why) => {
+    address: async (why) => {
       urlCalls.push(why);
-      return `ws://127.0.0.1:${port}/`;
+      return { url: `ws://127.0.0.1:${port}/` };
     },
     WebSocket,
     newId: () => `c-${++ids}`,
