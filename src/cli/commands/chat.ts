@@ -22,7 +22,7 @@ import { load } from "../../engine/script";
 import { Api, ApiError, type PublishedScript, type StartRequest } from "../../web/client/api";
 import { ChatSession } from "../../web/client/chat-session";
 import { crisisLinesFor } from "../../web/client/crisis-resources";
-import { renewingToken } from "../../web/client/renewing-token";
+import { jwtExpired, renewingToken } from "../../web/client/renewing-token";
 import { pickLang, strings, type Lang } from "../../web/client/i18n";
 import type { Diagnostic } from "../../web/client/api";
 import type { ChatStatus } from "../../web/client/status";
@@ -100,13 +100,20 @@ function parse(all: string[]): Options | string {
  * own, minted again shortly before each runs out, and when the server closes the socket for an expired one,
  * so the session (that user's) goes on.
  */
-async function tokensFor(
-  api: Api,
-  options: Options,
-  inline: boolean,
-): Promise<{ current: () => Promise<string>; fresh: () => Promise<string | null> }> {
+interface Tokens {
+  /** The token for the next request. */
+  current: () => Promise<string>;
+  /** A new token after the last one expired; null: none can be had. */
+  fresh: () => Promise<string | null>;
+  /** False once the token in use has passed its `exp`. */
+  live: () => boolean;
+}
+
+async function tokensFor(api: Api, options: Options, inline: boolean): Promise<Tokens> {
   const given = options.token;
-  if (given) return { current: async () => given, fresh: async () => null };
+  // A given token cannot be renewed here; one that ran out before a socket opened (the upgrade is refused
+  // with 401, not closed with 4401) ends the command all the same instead of reconnecting with it for ever.
+  if (given) return { current: async () => given, fresh: async () => null, live: () => !jwtExpired(given) };
   const userId = `cli-${crypto.randomUUID()}`;
   const tokens = renewingToken(() => api.devToken(userId, inline ? "author" : "client"));
   try {
@@ -117,7 +124,7 @@ async function tokensFor(
     throw err;
   }
   // After a 4401 the token has run out, so the renewing source mints the next one.
-  return { current: tokens, fresh: tokens };
+  return { current: tokens, fresh: tokens, live: () => true };
 }
 
 /** What to start, and the session's language (its script's), whose crisis lines are shown. */
@@ -180,9 +187,10 @@ export const chatCommand: Command = {
     const note = (text: string) => process.stderr.write(`${text}\n`);
     const inline = !options.project && !!options.script;
 
-    let tokens: { current: () => Promise<string>; fresh: () => Promise<string | null> } = {
+    let tokens: Tokens = {
       current: () => Promise.reject(new Error("no token yet")),
       fresh: async () => null,
+      live: () => true,
     };
     const api = new Api(
       options.url,
@@ -200,7 +208,7 @@ export const chatCommand: Command = {
       const created = await api.startSession(start.request);
       session = new ChatSession({
         address: async ({ tokenExpired }) => {
-          const token = tokenExpired ? await tokens.fresh() : await tokens.current();
+          const token = tokenExpired || !tokens.live() ? await tokens.fresh() : await tokens.current();
           if (token === null) {
             // A given token cannot be renewed here.
             note(t.cliTokenExpired);

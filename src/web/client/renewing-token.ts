@@ -31,3 +31,18 @@ export function renewingToken(mint: () => Promise<MintedToken>, now: () => numbe
     return pending;
   };
 }
+
+/**
+ * Whether a JWT's `exp` has passed (read, not verified: the server verifies). A token without a readable
+ * `exp` counts as live, so the server's answer decides.
+ */
+export function jwtExpired(token: string, now: () => number = Date.now): boolean {
+  try {
+    const payload = token.split(".")[1] ?? "";
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+    return typeof exp === "number" && exp * 1000 <= now();
+  } catch {
+    return false;
+  }
+}

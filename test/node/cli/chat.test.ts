@@ -176,7 +176,8 @@ describe("heartrule chat", () => {
   }, 120_000);
 
   it("stops with exit 1 and a note when the --token it was given expires (the server closes the socket with 4401)", async () => {
-    const exp = Math.floor(Date.now() / 1000) + 2;
+    // Long enough for the session to start on a loaded machine; the socket may open before or after it runs out.
+    const exp = Math.floor(Date.now() / 1000) + 5;
     const token = await sign({ sub: `cli-expiring-${crypto.randomUUID()}`, role: "client", exp }, JWT_SECRET, "HS256");
     // stdin stays open: only the expiry ends the conversation.
     const child = spawn(process.execPath, [join(repoRoot, "bin/heartrule.mjs"), "chat", "--url", server.url, "--lang", "en", "--token", token], {

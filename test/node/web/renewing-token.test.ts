@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RENEW_MARGIN_MS, renewingToken } from "../../../src/web/client/renewing-token";
+import { jwtExpired, RENEW_MARGIN_MS, renewingToken } from "../../../src/web/client/renewing-token";
 
 /** A mint that hands out numbered tokens living `lifeMs` from the fake clock's present. */
 function minter(clock: { now: number }, lifeMs: number) {
@@ -42,5 +42,17 @@ describe("renewingToken", () => {
     await expect(token()).rejects.toThrow("offline");
     fail = false;
     expect(await token()).toBe("ok");
+  });
+});
+
+describe("jwtExpired", () => {
+  const jwt = (payload: object) => `h.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.s`;
+  it("reads exp (seconds) against the clock, and leaves tokens it cannot read to the server", () => {
+    const now = () => 1_800_000_000_000;
+    expect(jwtExpired(jwt({ exp: 1_800_000_000 }), now)).toBe(true);
+    expect(jwtExpired(jwt({ exp: 1_800_000_001 }), now)).toBe(false);
+    expect(jwtExpired(jwt({ sub: "u" }), now)).toBe(false);
+    expect(jwtExpired("not-a-jwt", now)).toBe(false);
+    expect(jwtExpired("h.%%%.s", now)).toBe(false);
   });
 });
