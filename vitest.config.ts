@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { WEBHOOK_SECRET } from "./test/support/webhook-receiver";
 
 // wrangler.toml bundles imported .yaml files as text (a Text rule, which the
 // workers pool honours); the node project needs the same to import the app.
@@ -25,20 +26,26 @@ export default defineConfig(async () => {
       projects: [
         {
           plugins: [
-            cloudflareTest({
+            cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: testBindings,
+                bindings: {
+                  ...testBindings,
+                  // The handoff webhook goes to the receiver of test/setup/webhook-receiver.ts, which checks its signature.
+                  HANDOFF_WEBHOOK_URL: `${inject("webhookReceiverUrl")}/hook`,
+                  HANDOFF_WEBHOOK_SECRET: WEBHOOK_SECRET,
+                },
                 // A database nobody migrates: readiness must report it.
                 d1Databases: ["UNMIGRATED_DB"],
               },
-            }),
+            })),
           ],
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
             // test/e2e runs in Node with a browser: `npm run test:e2e` (vitest.e2e.config.ts).
             exclude: ["test/node/**", "test/e2e/**", "test/llm-sessions/**"],
+            globalSetup: ["./test/setup/webhook-receiver.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },

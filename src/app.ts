@@ -15,6 +15,7 @@ import { requestLog } from "./http/logging";
 import { domainErrorResponse, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
 import { authRoutes } from "./routes/auth";
+import { counselorRoutes, counselorTag } from "./routes/counselor";
 import { crisisResourceRoutes } from "./routes/crisis-resources";
 import { healthRoutes } from "./routes/health";
 import { authoringRoutes, authoringTags } from "./routes/projects";
@@ -96,6 +97,7 @@ export function createApp() {
   app.route("/", authoringRoutes);
   app.route("/", scriptRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", counselorRoutes);
   app.route("/", benchRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
@@ -121,6 +123,7 @@ export function createApp() {
       ...authoringTags,
       { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
       sessionTag,
+      counselorTag,
       benchTag,
     ],
   }));

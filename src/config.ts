@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { crisisResourceTableSchema } from "./engine/safety/resources";
+import type { DispatchRpc } from "./dispatch/rpc";
 import type { SessionActorRpc } from "./session/rpc";
 
 /** Bindings and variables the Worker receives; names match wrangler.toml. */
@@ -10,6 +11,8 @@ export interface Env {
   SESSION_ACTOR: DurableObjectNamespace<SessionActorRpc>;
   /** The benchmark's echo object (src/bench/echo.ts); it has no RPC, its route only forwards the upgrade. Answers only in development and bench. */
   BENCH_ECHO: DurableObjectNamespace;
+  /** The counselors' queue (src/dispatch): one object for the deployment. */
+  DISPATCH: DurableObjectNamespace<DispatchRpc>;
   ASSETS?: Fetcher;
   AI?: Ai;
 
@@ -29,10 +32,14 @@ export interface Env {
   JWKS_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
+  HANDOFF_TIMEOUT_S?: string;
+  HANDOFF_WEBHOOK_URL?: string;
+  HANDOFF_CONSOLE_URL?: string;
 
   // Secrets (wrangler secret put / .dev.vars)
   JWT_SECRET?: string;
   LLM_API_KEY?: string;
+  HANDOFF_WEBHOOK_SECRET?: string;
 }
 
 const csv = z
@@ -86,6 +93,13 @@ export const configSchema = z.object({
   JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  /** How long a queued session waits for a counselor before the client is told and the AI carries on, in seconds. */
+  HANDOFF_TIMEOUT_S: positiveInt(120),
+  /** Where the handoff alert is POSTed (signed with HANDOFF_WEBHOOK_SECRET); unset: no alert. */
+  HANDOFF_WEBHOOK_URL: z.url().optional(),
+  HANDOFF_WEBHOOK_SECRET: z.string().min(16, "HANDOFF_WEBHOOK_SECRET must be at least 16 characters").optional(),
+  /** The deployment's public origin, for the console link in alerts (e.g. https://heartrule.example); unset: the link is a path. */
+  HANDOFF_CONSOLE_URL: z.url().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import type { Env } from "./config";
 
 export { BenchEcho } from "./bench/echo";
+export { Dispatch } from "./dispatch/dispatch";
 export { SessionActor } from "./session/actor";
 
 const app = createApp();

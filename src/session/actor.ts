@@ -9,6 +9,10 @@ import { getConfig, type Env } from "../config";
 import { DomainError } from "../errors";
 import { AlarmClock } from "./clock/alarm";
 import { goIdle } from "./clock/idle";
+import { DISPATCH_NAME } from "../dispatch/rpc";
+import { Handoff } from "./handoff/handoff";
+import { relayedStream } from "./handoff/relay";
+import { handoffView, type HandoffView } from "./handoff/view";
 import { idleStatus } from "./clock/lifecycle";
 import { Instrumentation, type CountedBindings } from "./instrumentation";
 import { Connections } from "./live/connections";
@@ -46,6 +50,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   private readonly clock: AlarmClock;
   private readonly models: ModelSource;
   private readonly turns: Turns;
+  private readonly handoff: Handoff;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -54,7 +59,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     this.io = this.cost.bindings(env);
     this.store = new SessionStorage(ctx.storage);
     this.hub = new Connections(ctx);
-    this.loader = new SessionLoader(this.store, this.io);
+    this.loader = new SessionLoader(this.store, this.io, () => this.handoff.queued());
     this.clock = new AlarmClock(ctx.storage, { pauseMs: config.SESSION_PAUSE_TIMEOUT * 1000, archiveMs: config.SESSION_ARCHIVE_TIMEOUT * 1000 });
     this.mirror = new Mirror(
       this.store,
@@ -70,6 +75,18 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       mirror: this.mirror,
       models: this.models,
       cost: this.cost,
+      schedule: () => this.schedule(),
+      committed: (s, reason) => this.handoff.afterTurn(s, reason),
+    });
+    this.handoff = new Handoff({
+      store: this.store,
+      kv: ctx.storage.kv,
+      hub: this.hub,
+      mirror: this.mirror,
+      turns: this.turns,
+      db: this.io.DB,
+      dispatch: () => env.DISPATCH.get(env.DISPATCH.idFromName(DISPATCH_NAME)),
+      settings: { timeoutMs: config.HANDOFF_TIMEOUT_S * 1000, consoleUrl: config.HANDOFF_CONSOLE_URL, crisisResources: config.CRISIS_RESOURCES },
       schedule: () => this.schedule(),
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -127,7 +144,8 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   async send(req: SendRequest): Promise<ActorResult<TurnResult>> {
     return guard(async () => {
       const s = await this.session(req, "write");
-      const outcome = await this.turns.outcomeOf(accept(this.store, s.meta, req));
+      // While a counselor holds the session no turn runs: the words go to the counselor.
+      const outcome = this.handoff.holds() ? await this.handoff.relay(s, req) : await this.turns.outcomeOf(accept(this.store, s.meta, req));
       if (!outcome.ok) throw toProblemError(outcome.problem);
       return forCaller(outcome.result, req.user);
     });
@@ -137,6 +155,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   async sendStream(req: SendRequest): Promise<ActorResult<ReadableStream<Uint8Array>>> {
     return guard(async () => {
       const s = await this.session(req, "write");
+      if (this.handoff.holds()) return relayedStream(await this.handoff.relay(s, req), req.user);
       return streamTurn(
         { hub: this.hub, turns: this.turns, lastSeq: () => this.loader.current?.lastSeq ?? s.lastSeq },
         accept(this.store, s.meta, req),
@@ -167,6 +186,14 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   /** GET /events: the messages after `lastEventId`, then every frame live, with heartbeats; a completed session's stream ends after the replay. */
   async events(caller: Caller, lastEventId: number): Promise<ActorResult<ReadableStream<Uint8Array>>> {
     return guard(async () => streamEvents({ hub: this.hub, store: this.store }, await this.session(caller, "read"), caller.user.role, lastEventId));
+  }
+
+  /** The client asks for a human counselor (or accepts the crisis protocol's offer of one): the session is queued. */
+  async requestCounselor(caller: Caller): Promise<ActorResult<HandoffView>> {
+    return guard(async () => {
+      this.handoff.request(await this.session(caller, "write"), caller.user);
+      return handoffView(this.handoff.record());
+    });
   }
 
   /** Resolves when no turn is queued or running and the D1 mirror has been sent (or has failed and awaits its retry). */
@@ -207,6 +234,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     if (!s) return;
     if (s.meta.erasing) return void (await this.completeErase(s).catch(() => undefined));
     await this.turns.drain();
+    await this.handoff.onAlarm(s);
     const next = idleStatus(s.meta, this.clock.clocks(this.pending()));
     if (next && !this.turns.busy) goIdle({ store: this.store, mirror: this.mirror, hub: this.hub }, s, next);
     if (this.mirror.pending()) await this.mirror.flush();
@@ -225,13 +253,14 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
 
   private sockets(): SocketParts {
     const session = (caller: Caller, access: Access) => this.session(caller, access);
-    return { store: this.store, hub: this.hub, turns: this.turns, session, wakeBy: (at) => this.clock.wakeBy(at) };
+    return { store: this.store, hub: this.hub, turns: this.turns, handoff: this.handoff, session, wakeBy: (at) => this.clock.wakeBy(at) };
   }
 
   private async completeErase(s: Loaded): Promise<void> {
     this.turns.abort();
     await this.settled();
     await eraseCopies(this.io, s, this.mirror);
+    await this.handoff.left(s.meta.sessionId);
     this.loader.current = null;
     this.clock.fired();
     await this.store.eraseAll();
@@ -240,7 +269,12 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
 
   private pending() {
     // Sockets whose token expired are closed on the way: only the others' expiries are still due.
-    return { mirrorPending: this.mirror.pending(), turnsPending: this.turns.busy, socketsExpireAt: this.hub.expireSockets() };
+    return {
+      mirrorPending: this.mirror.pending(),
+      turnsPending: this.turns.busy,
+      socketsExpireAt: this.hub.expireSockets(),
+      handoffDueAt: this.handoff.dueAt(),
+    };
   }
 
   private schedule(): void {

@@ -7,6 +7,7 @@
  * come from modules that do not import the config; test/node/import-cycles.test.ts
  * keeps it so.
  */
+import type { HandoffView } from "./handoff/view";
 import type { Caller, CreateRequest, SendRequest } from "./requests";
 import type { ActorResult } from "./result";
 import type { CreatedSession, SessionExport, SessionInfo, SessionMessage, SessionVariables, TurnResult } from "./schemas";
@@ -40,6 +41,8 @@ export interface SessionActorRpc extends Rpc.DurableObjectBranded {
   /** GET /events as an SSE body. */
   events(caller: Caller, lastEventId: number): Promise<ActorResult<ReadableStream<Uint8Array>>>;
   erase(caller: Caller): Promise<ActorResult<null>>;
+  /** The client asks for a human counselor: the session joins the counselors' queue. */
+  requestCounselor(caller: Caller): Promise<ActorResult<HandoffView>>;
   /** Counters for the benchmark; null where instrumentation is off. */
   instrumentation(): Promise<TurnCost | null>;
   /** The WebSocket upgrade. */

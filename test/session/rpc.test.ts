@@ -20,6 +20,7 @@ const surface: Record<Exclude<keyof SessionActorRpc, "__DURABLE_OBJECT_BRAND">, 
   export: true,
   events: true,
   erase: true,
+  requestCounselor: true,
   instrumentation: true,
   fetch: true,
 };

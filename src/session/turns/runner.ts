@@ -38,6 +38,8 @@ export interface RunnerParts {
   cost: Instrumentation;
   /** Re-reads the deadlines (the watchdog is due while a turn runs). */
   schedule: () => void;
+  /** After each turn's commit: queues the session for a counselor when its risk or the script's `handoff` action asks (handoff/). */
+  committed?: (s: Loaded, handoffReason: string | null) => void;
 }
 
 type Began = { ok: true; input: string | null; userMessage: StoredMessage | null } | { ok: false; problem: ProblemInit };
@@ -127,6 +129,7 @@ export class TurnRunner {
     const safety: GradedFlag[] = [];
     const referrals: Referral[] = [];
     const guards: Guarded[] = [];
+    let handoffReason: string | null = null;
     const traces: TurnDebug["traces"] = [];
     const diagnostics: NonNullable<TurnDebug["diagnostics"]> = [];
     /** Lines whose text reached clients as deltas: the ones a failed turn takes back. */
@@ -189,6 +192,9 @@ export class TurnRunner {
             if (s.meta.debug) diagnostics.push(diagnostic);
             break;
           }
+          case "handoff":
+            handoffReason = e.reason;
+            break;
           case "message":
             break;
         }
@@ -223,6 +229,7 @@ export class TurnRunner {
       s.meta = meta;
       log({ level: "warn", msg: "turn failed", sessionId: s.meta.sessionId, turn: turn.id, code: error.code });
       if (guards.length) logGuards(s.meta.sessionId, turn.id, guards);
+      this.p.committed?.(s, null);
       const problem = storedProblem(error, turn.clientMessageId);
       // No line of a failed turn is committed: what was streamed of them is taken back before the error.
       for (const [messageId, actionId] of streamed) hub.publish({ type: "delta_reset", messageId, actionId }, s.lastSeq, turn.id);
@@ -272,6 +279,7 @@ export class TurnRunner {
     // The script has ended: nothing more will come on GET /events.
     if (meta.status === "completed") hub.endListeners();
     if (guards.length) logGuards(s.meta.sessionId, turn.id, guards);
+    this.p.committed?.(s, handoffReason);
     void mirror.flush();
     return { ok: true, result: resultView(stored, views, userMessage, debug) };
   }
