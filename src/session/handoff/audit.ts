@@ -23,18 +23,16 @@ export async function audit(
   detail: Record<string, string | null> = {},
 ): Promise<void> {
   try {
-    await database(db)
-      .insert(auditEvents)
-      .values({
-        id: crypto.randomUUID(),
-        at: new Date(),
-        actorId: actor.id,
-        actorRole: actor.role,
-        action,
-        projectId: null,
-        target: sessionId,
-        detail,
-      });
+    await database(db).insert(auditEvents).values({
+      id: crypto.randomUUID(),
+      at: new Date(),
+      actorId: actor.id,
+      actorRole: actor.role,
+      action,
+      projectId: null,
+      target: sessionId,
+      detail,
+    });
   } catch (err) {
     log({ level: "error", msg: "counselor audit failed", sessionId, code: action, error: err instanceof Error ? err.name : "unknown" });
   }

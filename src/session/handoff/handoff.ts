@@ -98,9 +98,9 @@ export class Handoff {
   afterTurn(s: Loaded, scriptReason: string | null): void {
     const r = this.record();
     const risky = atLeast(s.meta.riskLevel, "high");
-    if (scriptReason !== null) return this.queue(s, "script", scriptReason);
     // Queued once per risk level: a session handed back (or timed out) at this level is not queued again until it rises.
-    if (risky && !(r && atLeast(r.riskLevel, s.meta.riskLevel))) this.queue(s, "risk", null);
+    if (scriptReason !== null) this.queue(s, "script", scriptReason);
+    else if (risky && !(r && atLeast(r.riskLevel, s.meta.riskLevel))) this.queue(s, "risk", null);
   }
 
   /** The client accepted the offer of a counselor (or asked for one). */
@@ -183,9 +183,8 @@ export class Handoff {
 
   /** The other side is typing: the client (its own session), or the counselor who holds it. */
   typing(s: Loaded, user: AuthUser, on: boolean): void {
-    if (s.meta.userId === user.id) return this.p.hub.publish({ type: "typing", role: "user", on }, s.lastSeq);
-    this.holding(user);
-    this.p.hub.publish({ type: "typing", role: "counselor", on }, s.lastSeq);
+    if (s.meta.userId !== user.id) this.holding(user);
+    this.p.hub.publish({ type: "typing", role: s.meta.userId === user.id ? "user" : "counselor", on }, s.lastSeq);
   }
 
   /** The session is erased: its queue entry goes too (a failure leaves an entry that opens to a 404, nothing more). */

@@ -52,7 +52,9 @@ export async function openSocket(p: SocketParts, request: Request): Promise<Resp
     badFrames: 0,
   });
   p.hub.sendTo(server, stateFrame(s.meta, s.state.position, s.lastSeq));
-  p.hub.sendTo(server, { type: "handoff", ...handoffView(p.handoff.record()) });
+  // A session that was ever queued for a counselor says where that stands, so a page reloaded mid-handoff shows it.
+  const handoff = p.handoff.record();
+  if (handoff) p.hub.sendTo(server, { type: "handoff", ...handoffView(handoff) });
   if (expiresAt !== null) p.wakeBy(expiresAt);
   await p.handoff.joined(s, caller.user);
   return new Response(null, { status: 101, webSocket: client });
