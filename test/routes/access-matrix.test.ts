@@ -20,6 +20,8 @@ const authorsOnly = (op: Operation) =>
   op.path === "/api/scripts/validate" ||
   op.name === "POST /api/sessions";
 const adminsOnly = (op: Operation) => op.path.startsWith("/api/bench/");
+/** The counselors' queue and its feed: counselors and admins. */
+const counselorsOnly = (op: Operation) => op.path.startsWith("/api/counselor/");
 const ofProject = (op: Operation) => op.path.startsWith("/api/projects/{id}");
 const ofSession = (op: Operation) => op.path.startsWith("/api/sessions/{id}");
 
@@ -61,11 +63,17 @@ const refusals: Refusal[] = [
   {
     caller: "a client (wrong role)",
     headers: (_f, o) => o.client.headers,
-    applies: (op) => authorsOnly(op) || adminsOnly(op),
+    applies: (op) => authorsOnly(op) || adminsOnly(op) || counselorsOnly(op),
     status: 403,
     code: "FORBIDDEN",
   },
-  { caller: "an author (wrong role)", headers: (f) => f.author.headers, applies: adminsOnly, status: 403, code: "FORBIDDEN" },
+  {
+    caller: "an author (wrong role)",
+    headers: (f) => f.author.headers,
+    applies: (op) => adminsOnly(op) || counselorsOnly(op),
+    status: 403,
+    code: "FORBIDDEN",
+  },
   { caller: "another client", headers: (_f, o) => o.client.headers, applies: ofSession, status: 404, code: "NOT_FOUND" },
   // A session is read by its client, its project's authors, counselors once flagged and admins (src/session/load/access.ts): 404 for the rest.
   {
