@@ -284,6 +284,48 @@ describe("when nobody comes", () => {
   });
 });
 
+describe("the script asks for a counselor", () => {
+  it("queues the session when its handoff action runs, and the script goes on meanwhile", async () => {
+    const author = await person("author");
+    const scriptYaml = [
+      "session:",
+      "  session_id: handoff_first",
+      "  language: en",
+      "  phases:",
+      "    - phase_id: p1",
+      "      topics:",
+      "        - topic_id: t1",
+      "          actions:",
+      "            - action_type: handoff",
+      "              action_id: call_human",
+      "              config:",
+      "                content: A counselor will join us shortly.",
+      "                reason: Every session of this service starts with a person",
+      "            - action_type: ai_ask",
+      "              action_id: ask_name",
+      "              config:",
+      "                content: What should I call you?",
+      "",
+    ].join("\n");
+    const created = await body(
+      await call("/api/sessions", {
+        method: "POST",
+        headers: { ...author.headers, "content-type": "application/json" },
+        body: JSON.stringify({ scriptYaml }),
+      }),
+      201,
+    );
+    expect(created.messages.map((m: any) => m.content)).toEqual(["A counselor will join us shortly.", "What should I call you?"]);
+    await settle(created.sessionId);
+    const counselor = await person("counselor");
+    expect((await queueOf(counselor)).find((i) => i.sessionId === created.sessionId)).toMatchObject({
+      reason: "script",
+      riskLevel: "none",
+      status: "waiting",
+    });
+  });
+});
+
 describe("the client asks for a counselor", () => {
   it("queues a session with no risk, which counselors may then read", async () => {
     const { projectId } = await samples;
