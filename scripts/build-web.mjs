@@ -23,6 +23,7 @@ const web = join(root, "src/web");
 const pages = [
   { file: "index.html", entry: "chat", title: "HeartRule" },
   { file: "author.html", entry: "author", title: "HeartRule · Author view" },
+  { file: "console.html", entry: "console", title: "HeartRule · Counselor console" },
 ];
 
 /** Builds into `outdir` (default: public/) and returns the files written with their sizes. */
@@ -34,6 +35,7 @@ export async function buildWeb({ outdir = join(root, "public"), minify = true } 
     entryPoints: {
       chat: join(web, "chat/main.ts"),
       author: join(web, "author/main.ts"),
+      console: join(web, "console/main.ts"),
       app: join(web, "styles/app.css"),
     },
     outdir: assets,

@@ -115,7 +115,7 @@ describe("a crisis disclosure queues the session", () => {
           language: "en",
           reason: "risk",
           queuedAt: expect.any(String),
-          consoleUrl: `/console/?session=${id}`,
+          consoleUrl: `/console?session=${id}`,
         },
       },
     ]);

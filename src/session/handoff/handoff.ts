@@ -275,7 +275,7 @@ export class Handoff {
   /** One event per queueing and risk level: retries and re-reports carry the same id, so the receiver gets it once. */
   private alert(s: Loaded, r: HandoffRecord): Alert {
     const id = s.meta.sessionId;
-    const link = `${this.p.settings.consoleUrl?.replace(/\/$/, "") ?? ""}/console/?session=${encodeURIComponent(id)}`;
+    const link = `${this.p.settings.consoleUrl?.replace(/\/$/, "") ?? ""}/console?session=${encodeURIComponent(id)}`;
     return {
       eventId: `handoff.${id}.${r.round}.${r.riskLevel}`,
       payload: {

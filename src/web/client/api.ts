@@ -20,7 +20,7 @@ export class ApiError extends Error {
   }
 }
 
-export type Role = "client" | "author" | "admin";
+export type Role = "client" | "author" | "admin" | "counselor";
 
 export interface PublishedScript {
   projectId: string;
