@@ -6,11 +6,9 @@
  * chosen topic) or ends it; a second counselor cannot take it; every step is an audit event; a wait
  * nobody answers times out with the crisis lines again.
  */
-import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createOfflineModel } from "../../src/llm/offline";
 import type { SessionActor } from "../../src/session/actor";
 import { KEY, type HandoffRecord } from "../../src/session/handoff/record";
 import { call } from "../helpers";
@@ -21,6 +19,7 @@ import {
   clientIntake,
   d1Messages,
   eventually,
+  offlineModelWith,
   openSocket,
   person,
   publishedSamples,
@@ -52,18 +51,7 @@ async function inCrisis() {
 /** The actor's model, counting its calls: the offline model's answers. */
 async function countingModel(sessionId: string): Promise<{ calls: () => number }> {
   let calls = 0;
-  await runInDurableObject(actor(sessionId), (instance: SessionActor) => {
-    const offline = createOfflineModel();
-    const counted: LanguageModelV3 = {
-      specificationVersion: offline.specificationVersion,
-      provider: offline.provider,
-      modelId: offline.modelId,
-      supportedUrls: offline.supportedUrls,
-      doGenerate: async (options) => (calls++, offline.doGenerate(options)),
-      doStream: async (options) => (calls++, offline.doStream(options)),
-    };
-    instance.useModel(counted);
-  });
+  await offlineModelWith(sessionId, () => calls++);
   return { calls: () => calls };
 }
 
