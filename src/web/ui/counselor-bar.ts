@@ -15,12 +15,18 @@ export function mountCounselorBar(container: HTMLElement, t: Strings, session: C
   const typing = h("p", { class: "typing", "aria-live": "polite", id: "handoff-typing" });
   const ask = h("button", { type: "button", class: "secondary", id: "ask-counselor", hidden: !flagged }, t.askCounselor);
   let holding = false;
+  /** Asked for already (by the client, the risk or the script): the button goes. */
+  let queued = false;
   ask.addEventListener("click", () => {
     session.signal({ type: "request_counselor" });
     ask.hidden = true;
   });
+  // The status and typing take room only once a counselor is or was there (the crisis panel needs the room before);
+  // the button sits in the status row, which is there anyway.
+  const bar = h("div", { class: "handoff", hidden: true }, status, typing);
   const dock = container.querySelector(".dock") ?? container;
-  dock.prepend(h("div", { class: "handoff" }, status, typing, ask));
+  dock.prepend(bar);
+  (container.querySelector(".status-bar") ?? dock).append(ask);
 
   const input = container.querySelector("textarea");
   let last = 0;
@@ -39,19 +45,20 @@ export function mountCounselorBar(container: HTMLElement, t: Strings, session: C
   });
 
   session.on("frame", (frame) => {
-    if (frame.type === "safety" && frame.crisis && !holding) ask.hidden = false;
+    if (frame.type === "safety" && frame.crisis && !holding && !queued) ask.hidden = false;
     if (frame.type === "typing" && frame.role === "counselor") typing.textContent = frame.on ? t.typingCounselor : "";
     if (frame.type === "message" && frame.role === "counselor") typing.textContent = "";
     if (frame.type !== "handoff") return;
+    queued = frame.status !== "none";
+    bar.hidden = frame.status === "none" || frame.status === "waiting";
     holding = frame.status === "held";
     const text: Record<string, string> = {
-      waiting: t.handoffWaiting,
       held: t.handoffHeld(frame.counselorName ?? t.counselor),
       timed_out: t.handoffTimedOut,
       returned: t.handoffReturned,
     };
     status.textContent = text[frame.status] ?? "";
-    if (frame.status !== "none") ask.hidden = true;
+    if (queued) ask.hidden = true;
     if (!holding) typing.textContent = "";
   });
 }
