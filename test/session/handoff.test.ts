@@ -26,6 +26,7 @@ import {
   say,
   sendMessage,
   settle,
+  tinyScript,
   type Person,
   type Socket,
 } from "./helpers";
@@ -275,26 +276,11 @@ describe("when nobody comes", () => {
 describe("the script asks for a counselor", () => {
   it("queues the session when its handoff action runs, and the script goes on meanwhile", async () => {
     const author = await person("author");
-    const scriptYaml = [
-      "session:",
-      "  session_id: handoff_first",
-      "  language: en",
-      "  phases:",
-      "    - phase_id: p1",
-      "      topics:",
-      "        - topic_id: t1",
-      "          actions:",
-      "            - action_type: handoff",
-      "              action_id: call_human",
-      "              config:",
-      "                content: A counselor will join us shortly.",
-      "                reason: Every session of this service starts with a person",
-      "            - action_type: ai_ask",
-      "              action_id: ask_name",
-      "              config:",
-      "                content: What should I call you?",
-      "",
-    ].join("\n");
+    // The tiny script's first line becomes a handoff action.
+    const scriptYaml = tinyScript("handoff_first", ["A counselor will join us shortly.", "What should I call you?"]).replace(
+      '- action_type: ai_say\n              action_id: say_1\n              config:\n                content: "A counselor will join us shortly."\n                max_rounds: 1',
+      "- action_type: handoff\n              action_id: call_human\n              config:\n                content: A counselor will join us shortly.\n                reason: Every session of this service starts with a person",
+    );
     const created = await body(
       await call("/api/sessions", {
         method: "POST",

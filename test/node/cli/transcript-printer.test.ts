@@ -115,22 +115,17 @@ describe("a counselor's lines", () => {
       const p = withCounselorLines(inner, "Counselor: ", write);
       c.onChange((change) => p.apply(change));
       c.applyMessage({ type: "message", seq: 1, role: "assistant", content: "Hello.", actionId: "a", messageId: "msg_1" });
-      c.applyMessage({
+      const joined = {
         type: "message",
         seq: 2,
         role: "counselor",
         content: "A counselor, Alex, has joined the conversation.",
         actionId: "a",
         messageId: "csl_2",
-      });
-      c.applyMessage({
-        type: "message",
-        seq: 2,
-        role: "counselor",
-        content: "A counselor, Alex, has joined the conversation.",
-        actionId: "a",
-        messageId: "csl_2",
-      });
+      } as const;
+      // The same message twice (a resume replays it): printed once.
+      c.applyMessage(joined);
+      c.applyMessage(joined);
       expect(screen(out, 80).filter(Boolean)).toEqual(["AI: Hello.", "Counselor: A counselor, Alex, has joined the conversation."]);
     }
   });
