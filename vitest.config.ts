@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import limitSettings from "./test/limits/settings.json" with { type: "json" };
+import { WEBHOOK_SECRET } from "./test/support/webhook-receiver";
 
 // wrangler.toml bundles imported .yaml files as text (a Text rule, which the
 // workers pool honours); the node project needs the same to import the app.
@@ -10,10 +11,10 @@ const yamlAsText = {
   transform: (code: string, id: string) => (id.endsWith(".yaml") ? `export default ${JSON.stringify(code)};` : undefined),
 };
 
-// Three projects: `workers` runs inside workerd against local D1, KV and Durable
+// Four projects: `workers` runs inside workerd against local D1, KV and Durable
 // Objects; `workers-llm` is the same with the openai-compatible provider and
 // the fake OpenAI server, which runs in Node (globalSetup) and hands its URL
-// to the Worker's bindings; `node` covers what runs in Node (the CLI and the
+// to the Worker's bindings; `workers-limits` has rate limits and budgets small enough to reach; `node` covers what runs in Node (the CLI and the
 // pure engine).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -26,20 +27,26 @@ export default defineConfig(async () => {
       projects: [
         {
           plugins: [
-            cloudflareTest({
+            cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: testBindings,
+                bindings: {
+                  ...testBindings,
+                  // The handoff webhook goes to the receiver of test/setup/webhook-receiver.ts, which checks its signature.
+                  HANDOFF_WEBHOOK_URL: `${inject("webhookReceiverUrl")}/hook`,
+                  HANDOFF_WEBHOOK_SECRET: WEBHOOK_SECRET,
+                },
                 // A database nobody migrates: readiness must report it.
                 d1Databases: ["UNMIGRATED_DB"],
               },
-            }),
+            })),
           ],
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
             // test/e2e runs in Node with a browser: `npm run test:e2e` (vitest.e2e.config.ts).
             exclude: ["test/node/**", "test/e2e/**", "test/llm-sessions/**", "test/limits/**"],
+            globalSetup: ["./test/setup/webhook-receiver.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },

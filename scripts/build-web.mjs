@@ -25,6 +25,7 @@ const pages = [
   { file: "index.html", entry: "chat", title: "HeartRule" },
   { file: "author.html", entry: "author", title: "HeartRule · Author view" },
   { file: "ops.html", entry: "ops", title: "HeartRule · Operations" },
+  { file: "console.html", entry: "console", title: "HeartRule · Counselor console" },
 ];
 
 /** Builds into `outdir` (default: public/) and returns the files written with their sizes. */
@@ -37,6 +38,7 @@ export async function buildWeb({ outdir = join(root, "public"), minify = true } 
       chat: join(web, "chat/main.ts"),
       author: join(web, "author/main.ts"),
       ops: join(web, "ops/main.ts"),
+      console: join(web, "console/main.ts"),
       app: join(web, "styles/app.css"),
     },
     outdir: assets,

@@ -18,6 +18,7 @@ import { domainErrorResponse, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
 import { adminTag, metricsRoutes } from "./routes/admin/metrics";
 import { authRoutes } from "./routes/auth";
+import { counselorRoutes, counselorTag } from "./routes/counselor";
 import { crisisResourceRoutes } from "./routes/crisis-resources";
 import { healthRoutes } from "./routes/health";
 import { authoringRoutes, authoringTags } from "./routes/projects";
@@ -67,6 +68,7 @@ function documentConfig(origin: string) {
       ...authoringTags,
       { name: "scripts", description: "Check counseling scripts; the JSON Schema of the script language" },
       sessionTag,
+      counselorTag,
       { name: "operations", description: "Data lifecycle: erasure of a user's data, the D1 mirror's lag and reconcile" },
       benchTag,
       adminTag,
@@ -128,6 +130,7 @@ export function createApp() {
   app.route("/", sessionRoutes);
   app.route("/", mirrorRoutes);
   app.route("/", userDataRoutes);
+  app.route("/", counselorRoutes);
   app.route("/", benchRoutes);
   app.route("/", metricsRoutes);
 

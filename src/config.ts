@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { crisisResourceTableSchema } from "./engine/safety/resources";
 import type { UsageCounterRpc } from "./limits/usage-rpc";
+import type { DispatchRpc } from "./dispatch/rpc";
 import type { SessionActorRpc } from "./session/rpc";
 
 /** Bindings and variables the Worker receives; names match wrangler.toml. */
@@ -11,6 +12,8 @@ export interface Env {
   SESSION_ACTOR: DurableObjectNamespace<SessionActorRpc>;
   /** The benchmark's echo object (src/bench/echo.ts); it has no RPC, its route only forwards the upgrade. Answers only in development and bench. */
   BENCH_ECHO: DurableObjectNamespace;
+  /** The counselors' queue (src/dispatch): one object for the deployment. */
+  DISPATCH: DurableObjectNamespace<DispatchRpc>;
   ASSETS?: Fetcher;
   AI?: Ai;
   /** Workers Analytics Engine: one data point per turn (src/session/turns/turn-event.ts). */
@@ -53,11 +56,15 @@ export interface Env {
   SESSION_TOKEN_BUDGET?: string;
   PROJECT_DAILY_TOKEN_BUDGET?: string;
   PROJECT_DAILY_TOKEN_BUDGETS?: string;
+  HANDOFF_TIMEOUT_S?: string;
+  HANDOFF_WEBHOOK_URL?: string;
+  HANDOFF_CONSOLE_URL?: string;
 
   // Secrets (wrangler secret put / .dev.vars)
   JWT_SECRET?: string;
   LLM_API_KEY?: string;
   ALERT_WEBHOOK_SECRET?: string;
+  HANDOFF_WEBHOOK_SECRET?: string;
 }
 
 const csv = z
@@ -146,6 +153,13 @@ export const configSchema = z.object({
   PROJECT_DAILY_TOKEN_BUDGET: z.coerce.number().int().positive().optional(),
   /** Per-project daily budgets that replace the default, as JSON (`{"<project id>": 500000}`). */
   PROJECT_DAILY_TOKEN_BUDGETS: jsonText.pipe(z.record(z.string(), z.number().int().positive())).optional(),
+  /** How long a queued session waits for a counselor before the client is told and the AI carries on, in seconds. */
+  HANDOFF_TIMEOUT_S: positiveInt(120),
+  /** Where the handoff alert is POSTed (signed with HANDOFF_WEBHOOK_SECRET); unset: no alert. */
+  HANDOFF_WEBHOOK_URL: z.url().optional(),
+  HANDOFF_WEBHOOK_SECRET: z.string().min(16, "HANDOFF_WEBHOOK_SECRET must be at least 16 characters").optional(),
+  /** The deployment's public origin, for the console link in alerts (e.g. https://heartrule.example); unset: the link is a path. */
+  HANDOFF_CONSOLE_URL: z.url().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -50,6 +50,9 @@ export const errorCodes = {
   // Retrying never helps: the session has used SESSION_TOKEN_BUDGET; a new session starts afresh.
   SESSION_TOKEN_BUDGET_EXCEEDED: { status: 409, title: "The session has used its token budget" },
   VARIABLE_NOT_SETTABLE: { status: 422, title: "The script does not let clients set that variable" },
+  // Counselors in the session
+  HANDOFF_HELD: { status: 409, title: "Another counselor holds this session" },
+  HANDOFF_NOT_HELD: { status: 409, title: "Take the session over first" },
   // A failed turn carries the engine's step error code (src/engine/runtime/events.ts):
   // the model being slow or down is a dependency outage (503), a reply it got but could not
   // use is a bad gateway (502), a failure inside the engine is a bug (500).

@@ -4,6 +4,7 @@ import { dispatchScheduled } from "./ops/cron";
 
 export { BenchEcho } from "./bench/echo";
 export { UsageCounter } from "./limits/usage-counter";
+export { Dispatch } from "./dispatch/dispatch";
 export { SessionActor } from "./session/actor";
 
 const app = createApp();

@@ -88,6 +88,20 @@ export function streamingPrinter(prefix: string, write: (text: string) => void, 
   };
 }
 
+/** A human counselor's lines, each once when final under its own prefix (they never stream); every other line goes to `printer`. */
+export function withCounselorLines(printer: TranscriptPrinter, prefix: string, write: (text: string) => void): TranscriptPrinter {
+  const written = new Set<string>();
+  return {
+    apply(change) {
+      const { line } = change;
+      if (line.role !== "counselor") return printer.apply(change);
+      if (line.state !== "final" || written.has(line.key)) return;
+      written.add(line.key);
+      write(`${prefix}${line.content}\n`);
+    },
+  };
+}
+
 /** The crisis lines as the terminal shows them after a flagged turn's reply: a heading, then one indented line each. */
 export function crisisNotice(heading: string, resources: CrisisResource[]): string {
   return `\n${heading}\n${resources.map((r) => `  ${describeCrisisResource(r)}\n`).join("")}\n`;

@@ -8,6 +8,7 @@
  *   // (on error: the state passed in, untouched — retry the same step).
  */
 export { start, step, flatVariables, variableScopes, type StartOptions } from "./runtime/session";
+export { resumeAfterHandoff, topicIds, UnknownTopicError } from "./runtime/handoff";
 export { migrateState, StateError, OLDEST_SCHEMA_VERSION, type StateErrorCode } from "./runtime/migrate";
 export {
   SCHEMA_VERSION,

@@ -44,6 +44,12 @@ export const serverFrameSchemas = {
   safety: SafetySchema.extend(frame("safety").shape),
   debug: TurnDebugSchema.extend(frame("debug").shape),
   pong: frame("pong"),
+  handoff: frame("handoff").extend({
+    status: z.enum(["none", "waiting", "held", "timed_out", "returned", "ended"]),
+    reason: z.enum(["risk", "client", "script"]).nullable(),
+    counselorName: z.string().nullable(),
+  }),
+  typing: frame("typing").extend({ role: z.enum(["user", "counselor"]), on: z.boolean() }),
   done: TurnResultSchema.extend(frame("done").shape),
 };
 
@@ -61,6 +67,9 @@ const summaries: Record<keyof typeof serverFrameSchemas, string> = {
   safety: "A safety flag: `crisis: true` means show the crisis resources now",
   debug: "The turn's trace (authors and admins, debug sessions only)",
   pong: "The answer to a `ping`",
+  handoff:
+    "Where the session's handoff to a human counselor stands (waiting, held by `counselorName`, timed out, returned, ended); on every change and to each socket as it joins",
+  typing: "The other side (the client, or the counselor who holds the session) is typing or stopped; never the words",
   done: "SSE only: the end of a streamed turn, with the body the JSON answer has",
 };
 
@@ -68,6 +77,12 @@ const clientSummaries: Record<z.infer<typeof ClientFrameSchema>["type"], string>
   user_message: "What the client says: runs one turn (a repeated clientMessageId is answered from the log)",
   resume: "Replays the messages after `lastSeq` that this connection has not received, then a `state` frame",
   ping: "Keeps the connection open; answered with `pong` without waking the session",
+  request_counselor: "The client asks for a human counselor: the session joins the counselors' queue",
+  take_over: "Counselor sockets only: hold the session (the script pauses; no model is called) under `displayName`",
+  counselor_message: "Counselor sockets only, while holding: a message to the client, logged with role `counselor`",
+  hand_back: "Counselor sockets only, while holding: the script resumes at its position, or at `topicId`",
+  end_session: "Counselor sockets only, while holding: ends the session with a closing `note`",
+  typing: "Typing started (`on: true`) or stopped; relayed to the other side, never the words",
 };
 
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {

@@ -9,6 +9,10 @@ import { getConfig, type Env } from "../config";
 import { DomainError } from "../errors";
 import { AlarmClock } from "./clock/alarm";
 import { goIdle } from "./clock/idle";
+import { DISPATCH_NAME } from "../dispatch/rpc";
+import { Handoff } from "./handoff/handoff";
+import { relayedStream } from "./handoff/relay";
+import { handoffView, type HandoffView } from "./handoff/view";
 import { idleStatus, retentionDue, WATCHDOG_MS } from "./clock/lifecycle";
 import { Instrumentation, type CountedBindings } from "./instrumentation";
 import { Connections } from "./live/connections";
@@ -54,6 +58,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   private readonly turns: Turns;
   private readonly budget: SessionBudget;
   private readonly admission: Admission;
+  private readonly handoff: Handoff;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -63,7 +68,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     const storage = this.cost.storage(ctx.storage);
     this.store = new SessionStorage(storage);
     this.hub = new Connections(ctx);
-    this.loader = new SessionLoader(this.store, this.io);
+    this.loader = new SessionLoader(this.store, this.io, () => this.handoff.queued());
     this.clock = new AlarmClock(storage, {
       pauseMs: config.SESSION_PAUSE_TIMEOUT * 1000,
       archiveMs: config.SESSION_ARCHIVE_TIMEOUT * 1000,
@@ -88,6 +93,18 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       events: new TurnEvents(dataPointSink(env, config), workerVersion(env), this.io.DB),
       schedule: (why) => this.schedule(why),
       spent: (meta, turnId, tokens) => this.budget.spent(meta, turnId, tokens),
+      committed: (s, reason) => this.handoff.afterTurn(s, reason),
+    });
+    this.handoff = new Handoff({
+      store: this.store,
+      kv: ctx.storage.kv,
+      hub: this.hub,
+      mirror: this.mirror,
+      turns: this.turns,
+      db: this.io.DB,
+      dispatch: () => env.DISPATCH.get(env.DISPATCH.idFromName(DISPATCH_NAME)),
+      settings: { timeoutMs: config.HANDOFF_TIMEOUT_S * 1000, consoleUrl: config.HANDOFF_CONSOLE_URL, crisisResources: config.CRISIS_RESOURCES },
+      schedule: () => this.schedule(),
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     void ctx.blockConcurrencyWhile(async () => {
@@ -162,17 +179,24 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   async send(req: SendRequest): Promise<ActorResult<TurnResult>> {
     return guard(async () => {
       const s = await this.session(req, "write");
-      await this.admission.admit(req.user, s.meta);
-      const outcome = await this.turns.outcomeOf(accept(this.store, s.meta, req), { channel: "rest", requestId: req.requestId });
+      // While a counselor holds the session no turn runs: the words go to the counselor, never refused for a limit or a budget.
+      const outcome = this.handoff.holds() ? await this.handoff.relay(s, req) : await this.turn(req, s);
       if (!outcome.ok) throw toProblemError(outcome.problem);
       return forCaller(outcome.result, req.user);
     });
+  }
+
+  /** A message the script answers: admitted by the rate limit and the budgets, then accepted and run. */
+  private async turn(req: SendRequest, s: Loaded) {
+    await this.admission.admit(req.user, s.meta);
+    return this.turns.outcomeOf(accept(this.store, s.meta, req), { channel: "rest", requestId: req.requestId });
   }
 
   /** The same turn as `send`, as an SSE body: its frames while it runs, then `done` (or `error`). */
   async sendStream(req: SendRequest): Promise<ActorResult<ReadableStream<Uint8Array>>> {
     return guard(async () => {
       const s = await this.session(req, "write");
+      if (this.handoff.holds()) return relayedStream(await this.handoff.relay(s, req), req.user);
       await this.admission.admit(req.user, s.meta);
       return streamTurn(
         { hub: this.hub, turns: this.turns, lastSeq: () => this.loader.current?.lastSeq ?? s.lastSeq },
@@ -205,6 +229,14 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   /** GET /events: the messages after `lastEventId`, then every frame live, with heartbeats; a completed session's stream ends after the replay. */
   async events(caller: Caller, lastEventId: number): Promise<ActorResult<ReadableStream<Uint8Array>>> {
     return guard(async () => streamEvents({ hub: this.hub, store: this.store }, await this.session(caller, "read"), caller.user.role, lastEventId));
+  }
+
+  /** The client asks for a human counselor (or accepts the crisis protocol's offer of one): the session is queued. */
+  async requestCounselor(caller: Caller): Promise<ActorResult<HandoffView>> {
+    return guard(async () => {
+      this.handoff.request(await this.session(caller, "write"), caller.user);
+      return handoffView(this.handoff.record());
+    });
   }
 
   /** Resolves when no turn is queued or running and the D1 mirror has been sent (or has failed and awaits its retry). */
@@ -247,6 +279,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     if (retentionDue(s.meta, this.clock.clocks(this.pending())))
       return void (await this.eraseFor(s, retentionErasure(Date.now())).catch(() => undefined));
     await this.turns.drain();
+    await this.handoff.onAlarm(s);
     const next = idleStatus(s.meta, this.clock.clocks(this.pending()));
     if (next && !this.turns.busy) goIdle({ store: this.store, mirror: this.mirror, hub: this.hub }, s, next);
     if (this.mirror.pending()) await this.mirror.flush();
@@ -266,7 +299,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
   private sockets(): SocketParts {
     const session = (caller: Caller, access: Access) => this.session(caller, access);
     const admit = (user: Caller["user"], s: Loaded) => this.admission.admit(user, s.meta);
-    return { store: this.store, hub: this.hub, turns: this.turns, session, admit, wakeBy: (at) => this.clock.wakeBy(at) };
+    return { store: this.store, hub: this.hub, turns: this.turns, handoff: this.handoff, session, admit, wakeBy: (at) => this.clock.wakeBy(at) };
   }
 
   /** Marks the session erasing (refused to every reader from now on), closes its connections, then erases its copies and storage. */
@@ -286,6 +319,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     this.turns.abort();
     await this.settled();
     await eraseCopies(this.io, s, this.mirror);
+    await this.handoff.left(s.meta.sessionId);
     this.loader.current = null;
     this.clock.fired();
     await this.store.eraseAll();
@@ -294,7 +328,12 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
 
   private pending() {
     // Sockets whose token expired are closed on the way: only the others' expiries are still due.
-    return { mirrorPending: this.mirror.pending(), turnsPending: this.turns.busy, socketsExpireAt: this.hub.expireSockets() };
+    return {
+      mirrorPending: this.mirror.pending(),
+      turnsPending: this.turns.busy,
+      socketsExpireAt: this.hub.expireSockets(),
+      handoffDueAt: this.handoff.dueAt(),
+    };
   }
 
   private schedule(why?: "watchdog"): void {

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import type { Position } from "../engine";
 import type { ExecutionStatus, SessionStatus } from "../store/schema/sessions";
+import { CounselorNameSchema, type HandoffView } from "./handoff/view";
 import { ClientMessageIdSchema, MAX_MESSAGE_CHARS, type SafetyView, type SessionMessage, type TurnDebug, type TurnResult } from "./schemas";
 
 /** Answered by the runtime without waking the actor (setWebSocketAutoResponse). */
@@ -41,6 +42,13 @@ export const ClientFrameSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("resume"), lastSeq: z.number().int().min(0) }),
   z.object({ type: z.literal("ping") }),
+  // Counselors in the session (handoff/): the client asks for a person; a counselor takes over, speaks, hands back or ends.
+  z.object({ type: z.literal("request_counselor") }),
+  z.object({ type: z.literal("take_over"), displayName: CounselorNameSchema }),
+  z.object({ type: z.literal("counselor_message"), content: z.string().min(1).max(MAX_MESSAGE_CHARS) }),
+  z.object({ type: z.literal("hand_back"), topicId: z.string().min(1).max(100).optional() }),
+  z.object({ type: z.literal("end_session"), note: z.string().min(1).max(MAX_MESSAGE_CHARS) }),
+  z.object({ type: z.literal("typing"), on: z.boolean() }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -59,6 +67,10 @@ export type ServerFrame =
   | ({ type: "safety" } & SafetyView)
   | ({ type: "debug" } & TurnDebug)
   | { type: "pong" }
+  /** Where the session's handoff to a counselor stands; sent on every change and to each socket as it joins. */
+  | ({ type: "handoff" } & HandoffView)
+  /** The other side is typing (the client, or the counselor who holds the session); never the words. */
+  | { type: "typing"; role: "user" | "counselor"; on: boolean }
   /** SSE only: the end of a turn streamed by POST /messages, with the same body the JSON answer has. */
   | ({ type: "done" } & TurnResult);
 

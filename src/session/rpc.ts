@@ -7,6 +7,7 @@
  * come from modules that do not import the config; test/node/import-cycles.test.ts
  * keeps it so.
  */
+import type { HandoffView } from "./handoff/view";
 import type { Caller, CreateRequest, SendRequest } from "./requests";
 import type { ActorResult } from "./result";
 import type { CreatedSession, SessionExport, SessionInfo, SessionMessage, SessionVariables, TurnResult } from "./schemas";
@@ -75,6 +76,8 @@ export interface SessionActorRpc extends Rpc.DurableObjectBranded {
   expire(sessionId: string): Promise<ActorResult<{ erased: boolean }>>;
   /** Reconcile: the session's D1 copy against its log; `repair` re-sends what is missing. */
   reconcile(sessionId: string, repair: boolean): Promise<ActorResult<MirrorReport>>;
+  /** The client asks for a human counselor: the session joins the counselors' queue. */
+  requestCounselor(caller: Caller): Promise<ActorResult<HandoffView>>;
   /** Counters for the benchmark; null where instrumentation is off. */
   instrumentation(): Promise<TurnCost | null>;
   /** The WebSocket upgrade. */

@@ -22,6 +22,8 @@ const authorsOnly = (op: Operation) =>
 const adminsOnly = (op: Operation) => op.path.startsWith("/api/bench/") || op.path === "/api/admin/mirror" || op.path === "/api/admin/reconcile";
 /** A user's own data: themself, or an admin. */
 const ofUser = (op: Operation) => op.path.startsWith("/api/users/{userId}");
+/** The counselors' queue and its feed: counselors and admins. */
+const counselorsOnly = (op: Operation) => op.path.startsWith("/api/counselor/");
 const ofProject = (op: Operation) => op.path.startsWith("/api/projects/{id}");
 const ofSession = (op: Operation) => op.path.startsWith("/api/sessions/{id}");
 
@@ -63,14 +65,14 @@ const refusals: Refusal[] = [
   {
     caller: "a client (wrong role)",
     headers: (_f, o) => o.client.headers,
-    applies: (op) => authorsOnly(op) || adminsOnly(op) || ofUser(op),
+    applies: (op) => authorsOnly(op) || adminsOnly(op) || ofUser(op) || counselorsOnly(op),
     status: 403,
     code: "FORBIDDEN",
   },
   {
     caller: "an author (wrong role)",
     headers: (f) => f.author.headers,
-    applies: (op) => adminsOnly(op) || ofUser(op),
+    applies: (op) => adminsOnly(op) || ofUser(op) || counselorsOnly(op),
     status: 403,
     code: "FORBIDDEN",
   },

@@ -183,6 +183,22 @@ export async function actorLog(who: Person, sessionId: string) {
   }));
 }
 
+/** Gives the actor the offline model's answers, with every call awaiting `before()` first (a gate, a counter). */
+export async function offlineModelWith(sessionId: string, before: () => unknown): Promise<void> {
+  await runInDurableObject(actor(sessionId), (instance: SessionActor) => {
+    const offline = createOfflineModel();
+    const wrapped: LanguageModelV3 = {
+      specificationVersion: offline.specificationVersion,
+      provider: offline.provider,
+      modelId: offline.modelId,
+      supportedUrls: offline.supportedUrls,
+      doGenerate: async (options) => (await before(), offline.doGenerate(options)),
+      doStream: async (options) => (await before(), offline.doStream(options)),
+    };
+    instance.useModel(wrapped);
+  });
+}
+
 /**
  * Holds the actor's model until `release()`: the offline model's answers, but every call
  * waits for the gate first, so a test can line up input behind a running turn.
@@ -190,18 +206,7 @@ export async function actorLog(who: Person, sessionId: string) {
 export async function holdModel(sessionId: string): Promise<{ release: () => void }> {
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  await runInDurableObject(actor(sessionId), (instance: SessionActor) => {
-    const offline = createOfflineModel();
-    const held: LanguageModelV3 = {
-      specificationVersion: offline.specificationVersion,
-      provider: offline.provider,
-      modelId: offline.modelId,
-      supportedUrls: offline.supportedUrls,
-      doGenerate: async (options) => (await gate, offline.doGenerate(options)),
-      doStream: async (options) => (await gate, offline.doStream(options)),
-    };
-    instance.useModel(held);
-  });
+  await offlineModelWith(sessionId, () => gate);
   return { release: () => release() };
 }
 

@@ -20,6 +20,8 @@ import { ModelSource } from "../../src/session/turns/model";
 import { TurnEvents } from "../../src/session/turns/turn-event";
 import { Turns } from "../../src/session/turns/turns";
 import { dataPointSink } from "../../src/ops/analytics";
+import { DISPATCH_NAME } from "../../src/dispatch/rpc";
+import { Handoff, type HandoffSettings } from "../../src/session/handoff/handoff";
 import { actor, parseSse, tinyScript, type SseEvent } from "./helpers";
 
 export interface Parts {
@@ -118,5 +120,28 @@ export const delivered = () => new Promise((resolve) => setTimeout(resolve, 20))
 
 /** What the socket functions take, wired on these parts; `wakes` records the alarm times they ask for. */
 export function socketParts(p: Parts, turns = new Turns({ ...p, schedule: () => undefined }), wakes: number[] = []): SocketParts {
-  return { store: p.store, hub: p.hub, turns, session: (caller, access) => p.loader.session(caller, access), wakeBy: (at) => wakes.push(at) };
+  return {
+    store: p.store,
+    hub: p.hub,
+    turns,
+    handoff: handoffOn(p, turns),
+    session: (caller, access) => p.loader.session(caller, access),
+    wakeBy: (at) => wakes.push(at),
+  };
+}
+
+/** The handoff part on these parts, as the actor builds it: the test's Dispatch object, D1, the configured timeout. */
+export function handoffOn(p: Parts, turns = new Turns({ ...p, schedule: () => undefined }), settings: Partial<HandoffSettings> = {}): Handoff {
+  const config = getConfig(env);
+  return new Handoff({
+    store: p.store,
+    kv: p.state.storage.kv,
+    hub: p.hub,
+    mirror: p.mirror,
+    turns,
+    db: env.DB,
+    dispatch: () => env.DISPATCH.get(env.DISPATCH.idFromName(DISPATCH_NAME)),
+    settings: { timeoutMs: config.HANDOFF_TIMEOUT_S * 1000, consoleUrl: undefined, crisisResources: undefined, ...settings },
+    schedule: () => p.scheduled++,
+  });
 }

@@ -22,6 +22,7 @@ const surface: Record<Exclude<keyof SessionActorRpc, "__DURABLE_OBJECT_BRAND">, 
   erase: true,
   expire: true,
   reconcile: true,
+  requestCounselor: true,
   instrumentation: true,
   fetch: true,
 };

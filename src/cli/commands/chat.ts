@@ -27,7 +27,7 @@ import { pickLang, strings, type Lang } from "../../web/client/i18n";
 import type { Diagnostic } from "../../web/client/api";
 import type { ChatStatus } from "../../web/client/status";
 import type { Command } from "../main";
-import { crisisNotice, finalLinePrinter, streamingPrinter } from "../transcript-printer";
+import { crisisNotice, finalLinePrinter, streamingPrinter, withCounselorLines } from "../transcript-printer";
 import { describeDiagnostics } from "../diagnostics-text";
 import { chatLocally } from "../local-chat";
 import { modelFrom, modelHelp, modelUsage, takeModelFlags, type ModelFlags } from "../model-options";
@@ -227,9 +227,11 @@ export const chatCommand: Command = {
       return 1;
     }
 
-    const printer = process.stdout.isTTY
-      ? streamingPrinter(t.cliAssistant, out, () => process.stdout.columns || 80)
-      : finalLinePrinter(t.cliAssistant, out);
+    const printer = withCounselorLines(
+      process.stdout.isTTY ? streamingPrinter(t.cliAssistant, out, () => process.stdout.columns || 80) : finalLinePrinter(t.cliAssistant, out),
+      t.cliCounselor,
+      out,
+    );
     for (const line of session.conversation.lines) printer.apply({ kind: "added", line });
     session.conversation.onChange((change) => printer.apply(change));
 

@@ -25,7 +25,7 @@ function asWritten(turn: Turn, node: ActionNode): Outcome {
   const action = node.action;
   if (action.action_type === "ai_think") return done;
   turn.say(node, turn.content(node), 1);
-  const waits = action.action_type === "ai_ask" || action.config.wait_for_reply !== false;
+  const waits = action.action_type === "ai_ask" || (action.action_type === "ai_say" && action.config.wait_for_reply !== false);
   return waits ? { wait: true, round: 1 } : done;
 }
 

@@ -110,7 +110,9 @@ export type EngineEvent =
    * The crisis protocol showed the configured crisis lines of `locale` (a key of the resource table) in a
    * message of action `actionId`; `level` is the crisis's risk level. No content: hosts count referrals.
    */
-  | { type: "crisis_referral"; actionId: string; locale: string; level: "low" | "high" | "imminent" };
+  | { type: "crisis_referral"; actionId: string; locale: string; level: "low" | "high" | "imminent" }
+  /** The script's `handoff` action ran: the host queues the session for a human counselor, for the author's `reason`. */
+  | { type: "handoff"; actionId: string; reason: string };
 
 export const runDiagnosticCodes = [
   /** A `condition:` could not be evaluated (a variable not set, a comparison of different types): it counted as false. */

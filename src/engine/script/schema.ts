@@ -146,6 +146,17 @@ export const AiThinkConfigSchema = z
   })
   .strict();
 
+export const HandoffConfigSchema = z
+  .object({
+    content: content.describe("What the client is told while a human counselor is called, shown as written (no model call)."),
+    reason: z
+      .string()
+      .min(1)
+      .max(500)
+      .describe("Why this script wants a human here, for the counselors' queue and the audit trail (never shown to the client)."),
+  })
+  .strict();
+
 const actionBase = {
   action_id: id("action"),
   condition: z
@@ -173,9 +184,15 @@ export const AiThinkActionSchema = z
   .describe("ai_think: the AI works something out silently and fills variables; the client sees nothing.")
   .meta({ id: "AiThinkAction" });
 
-export const actionTypes = ["ai_say", "ai_ask", "ai_think"] as const;
+export const HandoffActionSchema = z
+  .object({ action_type: z.literal("handoff"), ...actionBase, config: HandoffConfigSchema })
+  .strict()
+  .describe("handoff: the session is queued for a human counselor, and the script goes on until one takes it over.")
+  .meta({ id: "HandoffAction" });
+
+export const actionTypes = ["ai_say", "ai_ask", "ai_think", "handoff"] as const;
 export const ActionSchema = z
-  .discriminatedUnion("action_type", [AiSayActionSchema, AiAskActionSchema, AiThinkActionSchema])
+  .discriminatedUnion("action_type", [AiSayActionSchema, AiAskActionSchema, AiThinkActionSchema, HandoffActionSchema])
   .describe("One step of a topic; `action_type` says which kind.")
   .meta({ id: "Action" });
 

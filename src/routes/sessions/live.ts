@@ -72,7 +72,7 @@ const ws = createRoute({
 });
 
 /** The `exp` of a token verifyToken has accepted, in ms: the session closes the socket then (CLOSE_CODES.tokenExpired). */
-function expiryOf(token: string): number | null {
+export function expiryOf(token: string): number | null {
   const { exp } = decode(token).payload;
   return typeof exp === "number" ? exp * 1000 : null;
 }

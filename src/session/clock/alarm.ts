@@ -1,12 +1,12 @@
 /**
  * The actor's one alarm, set for the earliest deadline of its clocks
  * (lifecycle.ts): idle lifecycle, erase and mirror retries, the turn watchdog,
- * the WebSockets' token expiry, retention.
+ * the WebSockets' token expiry, retention, the handoff's timeout.
  */
 import type { Meta } from "../storage/meta";
 import { nextAlarm, type Clocks } from "./lifecycle";
 
-export type Pending = Pick<Clocks, "mirrorPending" | "turnsPending" | "socketsExpireAt">;
+export type Pending = Pick<Clocks, "mirrorPending" | "turnsPending" | "socketsExpireAt" | "handoffDueAt">;
 
 export class AlarmClock {
   /** When the alarm is set for (null: not set); read from storage once per activation. */

@@ -34,6 +34,8 @@ export interface Clocks {
   turnsPending: boolean;
   /** When the first token of the session's WebSockets expires (null: none does). */
   socketsExpireAt: number | null;
+  /** When the handoff to a counselor needs the alarm: a wait's timeout, or telling the queue again (null: not due). */
+  handoffDueAt?: number | null;
 }
 
 export function nextAlarm(meta: Meta, c: Clocks): number | null {
@@ -42,6 +44,7 @@ export function nextAlarm(meta: Meta, c: Clocks): number | null {
   if (c.mirrorPending) times.push(meta.mirrorRetryAt ?? c.now + WATCHDOG_MS);
   if (c.turnsPending) times.push(c.now + WATCHDOG_MS);
   if (c.socketsExpireAt !== null) times.push(c.socketsExpireAt);
+  if (c.handoffDueAt != null) times.push(c.handoffDueAt);
   if (meta.status === "active") times.push(meta.lastActivityAt + c.pauseMs);
   if (meta.status === "paused") times.push(meta.lastActivityAt + c.archiveMs);
   times.push(retainedUntil(meta, c));

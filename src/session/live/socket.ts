@@ -1,6 +1,6 @@
 /** A session's WebSockets: the upgrade, what a frame from a client does (ping, resume from a seq, or a user message: a turn), and the close. */
 import { DomainError } from "../../errors";
-import { CLOSE_CODES, MAX_FRAME_BYTES } from "../protocol";
+import { CLOSE_CODES, MAX_FRAME_BYTES, type ClientFrame } from "../protocol";
 import { CALLER_HEADER, type Caller, type SocketCaller } from "../requests";
 import type { Access } from "../load/access";
 import type { Loaded } from "../load/loader";
@@ -12,11 +12,14 @@ import type { Turns } from "../turns/turns";
 import { messageView } from "../views";
 import { close, type Connections } from "./connections";
 import { errorFrame, parseClientFrame, stateFrame } from "./frames";
+import type { Handoff } from "../handoff/handoff";
+import { handoffView } from "../handoff/view";
 
 export interface SocketParts {
   store: SessionStorage;
   hub: Connections;
   turns: Turns;
+  handoff: Handoff;
   session: (caller: Caller, access: Access) => Promise<Loaded>;
   /** Rate limit and token budgets (src/limits/admission.ts): rejects a user message before it is accepted. */
   admit?: (user: Caller["user"], s: Loaded) => Promise<void>;
@@ -51,7 +54,11 @@ export async function openSocket(p: SocketParts, request: Request): Promise<Resp
     badFrames: 0,
   });
   p.hub.sendTo(server, stateFrame(s.meta, s.state.position, s.lastSeq));
+  // A session that was ever queued for a counselor says where that stands, so a page reloaded mid-handoff shows it.
+  const handoff = p.handoff.record();
+  if (handoff) p.hub.sendTo(server, { type: "handoff", ...handoffView(handoff) });
   if (expiresAt !== null) p.wakeBy(expiresAt);
+  await p.handoff.joined(s, caller.user);
   return new Response(null, { status: 101, webSocket: client });
 }
 
@@ -79,7 +86,10 @@ export async function onSocketFrame(p: SocketParts, ws: WebSocket, data: string 
       for (const m of store.messages(f.lastSeq, a.joinedSeq)) hub.sendTo(ws, { type: "message", ...messageView(m) });
       return hub.sendTo(ws, stateFrame(s.meta, s.state.position, s.lastSeq));
     }
+    if (f.type !== "user_message") return await counselorFrame(p, caller, f);
     const s = await p.session(caller, "write");
+    // While a counselor holds the session no turn runs: the words go to the counselor (every socket gets the message).
+    if (p.handoff.holds()) return void (await p.handoff.relay(s, f));
     await p.admit?.(caller.user, s);
     const turn = accept(store, s.meta, { content: f.content, clientMessageId: f.clientMessageId });
     // A repeat is answered from the log, to this socket only; a new turn's frames reach it with everyone else's.
@@ -88,6 +98,25 @@ export async function onSocketFrame(p: SocketParts, ws: WebSocket, data: string 
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     hub.sendTo(ws, { ...errorFrame(problemOf(err)), clientMessageId: f.type === "user_message" ? (f.clientMessageId ?? null) : undefined });
+  }
+}
+
+/** The frames of a handoff: the client asks for a counselor; a counselor takes over, speaks, hands back, ends; either side types. */
+async function counselorFrame(p: SocketParts, caller: Caller, f: Exclude<ClientFrame, { type: "user_message" | "ping" | "resume" }>): Promise<void> {
+  const { handoff } = p;
+  switch (f.type) {
+    case "request_counselor":
+      return handoff.request(await p.session(caller, "write"), caller.user);
+    case "typing":
+      return handoff.typing(await p.session(caller, "read"), caller.user, f.on);
+    case "take_over":
+      return handoff.takeOver(await p.session(caller, "read"), caller.user, f.displayName);
+    case "counselor_message":
+      return handoff.say(await p.session(caller, "read"), caller.user, f.content);
+    case "hand_back":
+      return handoff.handBack(await p.session(caller, "read"), caller.user, f.topicId);
+    case "end_session":
+      return handoff.end(await p.session(caller, "read"), caller.user, f.note);
   }
 }
 

@@ -11,6 +11,8 @@ export type Access = "read" | "write" | "delete";
 export interface Readers {
   /** The project the session runs (null when it is gone). */
   project: (projectId: string) => Promise<Pick<ProjectRow, "ownerId"> | null>;
+  /** The session is, or was, in the counselors' queue (handoff/). */
+  queued: () => boolean;
 }
 
 /**
@@ -30,7 +32,8 @@ export async function authorize(meta: Meta, user: AuthUser, access: Access, read
 
 /**
  * Who reads (and exports and watches) a session besides its client: admins, the authors of the project it
- * runs (those who may manage the project), and counselors once a safety flag raised it (risk `low` or above).
+ * runs (those who may manage the project), and counselors once a safety flag raised it (risk `low` or above) or
+ * it was queued for a counselor (the client asked, or the script did).
  * An inline session (an author's debug run) belongs to no project: only the author who ran it, its client,
  * reads it.
  */
@@ -42,9 +45,8 @@ async function mayRead(meta: Meta, user: AuthUser, readers: Readers): Promise<bo
       const project = meta.projectId === null ? null : await readers.project(meta.projectId);
       return project !== null && canManage(project, user);
     }
-    // The sessions in a counselor's queue or joined come with "Counselors in the session".
     case "counselor":
-      return atLeast(meta.riskLevel, "low");
+      return atLeast(meta.riskLevel, "low") || readers.queued();
     default:
       return false;
   }

@@ -31,11 +31,13 @@ export class SessionLoader {
   private loading: Promise<Loaded | null> | null = null;
 
   /** Looked up in D1 on each check of a caller who is not the session's client: a project's authors change. */
-  private readonly readers: Readers = { project: (id) => sessionProject(this.io.DB, id) };
+  private readonly readers: Readers = { project: (id) => sessionProject(this.io.DB, id), queued: () => this.queued() };
 
   constructor(
     private readonly store: SessionStorage,
     private readonly io: CountedBindings,
+    /** The session is, or was, in the counselors' queue (handoff/): counselors read it. */
+    private readonly queued: () => boolean = () => false,
   ) {}
 
   /** Reads what the storage holds (nothing for a new or erased actor). */

@@ -46,6 +46,8 @@ export interface RunnerParts {
   schedule: (why?: "watchdog") => void;
   /** The tokens the model reported for a turn, failed or not: the token budgets count them (src/limits/budget.ts). */
   spent?: (meta: Meta, turnId: number, tokens: StepStats) => void;
+  /** After each turn's commit: queues the session for a counselor when its risk or the script's `handoff` action asks (handoff/). */
+  committed?: (s: Loaded, handoffReason: string | null) => void;
 }
 
 type Began = { ok: true; input: string | null; userMessage: StoredMessage | null } | { ok: false; problem: ProblemInit };
@@ -146,6 +148,7 @@ export class TurnRunner {
     const safety: GradedFlag[] = [];
     const referrals: Referral[] = [];
     const guards: Guarded[] = [];
+    let handoffReason: string | null = null;
     const traces: TurnDebug["traces"] = [];
     const diagnostics: NonNullable<TurnDebug["diagnostics"]> = [];
     /** Lines whose text reached clients as deltas: the ones a failed turn takes back. */
@@ -208,6 +211,9 @@ export class TurnRunner {
             if (s.meta.debug) diagnostics.push(diagnostic);
             break;
           }
+          case "handoff":
+            handoffReason = e.reason;
+            break;
           case "message":
             break;
         }
@@ -256,6 +262,7 @@ export class TurnRunner {
       if (userMessage) events.emit(s.meta, turn.id, metrics);
       else events.record(s.meta, turn.id, metrics);
       if (guards.length) logGuards(s.meta.sessionId, turn.id, guards);
+      this.p.committed?.(s, null);
       const problem = storedProblem(error, turn.clientMessageId);
       // No line of a failed turn is committed: what was streamed of them is taken back before the error.
       for (const [messageId, actionId] of streamed) hub.publish({ type: "delta_reset", messageId, actionId }, s.lastSeq, turn.id);
@@ -307,6 +314,7 @@ export class TurnRunner {
     // The script has ended: nothing more will come on GET /events.
     if (meta.status === "completed") hub.endListeners();
     if (guards.length) logGuards(s.meta.sessionId, turn.id, guards);
+    this.p.committed?.(s, handoffReason);
     void mirror.flush();
     return { ok: true, result: resultView(stored, views, userMessage, debug) };
   }

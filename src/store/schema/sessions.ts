@@ -19,7 +19,8 @@ export type SessionStatus = (typeof sessionStatuses)[number];
 export const executionStatuses = ["waiting_input", "completed", "error"] as const;
 export type ExecutionStatus = (typeof executionStatuses)[number];
 
-export const messageRoles = ["user", "assistant"] as const;
+/** `counselor`: a human counselor who took the session over (Counselors in the session). */
+export const messageRoles = ["user", "assistant", "counselor"] as const;
 export type MessageRole = (typeof messageRoles)[number];
 
 const inList = (column: string, values: readonly string[]) => sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(", ")})`);

@@ -22,7 +22,7 @@ export class ApiError extends Error {
   }
 }
 
-export type Role = "client" | "author" | "admin";
+export type Role = "client" | "author" | "admin" | "counselor";
 
 export interface PublishedScript {
   projectId: string;

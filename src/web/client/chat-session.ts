@@ -141,6 +141,11 @@ export class ChatSession {
     return clientMessageId;
   }
 
+  /** A control frame (typing, asking for a counselor, a counselor's actions): sent when connected, never queued. */
+  signal(frame: Exclude<ClientFrame, { type: "user_message" | "resume" | "ping" }>): void {
+    this.transmit(frame);
+  }
+
   /** After an error: resend failed messages with their original ids, or reconnect when none failed. */
   retry(): void {
     this.lastError = null;

@@ -9,9 +9,22 @@
 /** The close code of a socket whose token expired (the server's CLOSE_CODES.tokenExpired): connect again with a fresh token. */
 export const TOKEN_EXPIRED_CLOSE = 4401;
 
-export type ClientFrame = { type: "user_message"; content: string; clientMessageId: string } | { type: "resume"; lastSeq: number } | { type: "ping" };
+export type ClientFrame =
+  | { type: "user_message"; content: string; clientMessageId: string }
+  | { type: "resume"; lastSeq: number }
+  | { type: "ping" }
+  // Counselors in the session: the client asks for one; a counselor takes over, speaks, hands back, ends; either side types.
+  | { type: "request_counselor" }
+  | { type: "take_over"; displayName: string }
+  | { type: "counselor_message"; content: string }
+  | { type: "hand_back"; topicId?: string }
+  | { type: "end_session"; note: string }
+  | { type: "typing"; on: boolean };
 
-export type Role = "assistant" | "user";
+/** `counselor`: a human counselor who took the session over. */
+export type Role = "assistant" | "user" | "counselor";
+
+const roles: readonly string[] = ["assistant", "user", "counselor"];
 
 export interface MessageFrame {
   type: "message";
@@ -64,7 +77,31 @@ export interface DebugFrame {
   [key: string]: unknown;
 }
 
-export type ServerFrame = MessageFrame | DeltaFrame | DeltaResetFrame | StateFrame | ErrorFrame | SafetyFrame | DebugFrame | { type: "pong" };
+/** Where the handoff to a human counselor stands (`none`, `waiting`, `held`, `timed_out`, `returned`, `ended`). */
+export interface HandoffFrame {
+  type: "handoff";
+  status: string;
+  counselorName: string | null;
+}
+
+/** The other side is typing: the client (`user`) or the counselor. */
+export interface TypingFrame {
+  type: "typing";
+  role: "user" | "counselor";
+  on: boolean;
+}
+
+export type ServerFrame =
+  | MessageFrame
+  | DeltaFrame
+  | DeltaResetFrame
+  | StateFrame
+  | ErrorFrame
+  | SafetyFrame
+  | DebugFrame
+  | HandoffFrame
+  | TypingFrame
+  | { type: "pong" };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): v is string => typeof v === "string";
@@ -75,8 +112,8 @@ export function toMessageFrame(raw: unknown): MessageFrame | null {
   if (!isObject(raw)) return null;
   const { seq, role, content } = raw;
   if (typeof seq !== "number" || !Number.isInteger(seq) || seq < 0) return null;
-  if ((role !== "assistant" && role !== "user") || !str(content)) return null;
-  const frame: MessageFrame = { type: "message", seq, role, content, actionId: optStr(raw.actionId) ?? null };
+  if (!str(role) || !roles.includes(role) || !str(content)) return null;
+  const frame: MessageFrame = { type: "message", seq, role: role as Role, content, actionId: optStr(raw.actionId) ?? null };
   const messageId = optStr(raw.messageId) ?? optStr(raw.id);
   if (messageId) frame.messageId = messageId;
   const clientMessageId = optStr(raw.clientMessageId);
@@ -118,6 +155,10 @@ export function parseServerFrame(text: string): ServerFrame | null {
       return { type: "safety", crisis: raw.crisis === true };
     case "debug":
       return { ...raw, type: "debug" };
+    case "handoff":
+      return str(raw.status) ? { type: "handoff", status: raw.status, counselorName: optStr(raw.counselorName) ?? null } : null;
+    case "typing":
+      return raw.role === "user" || raw.role === "counselor" ? { type: "typing", role: raw.role, on: raw.on === true } : null;
     case "pong":
       return { type: "pong" };
     default:

@@ -69,7 +69,7 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
       li = h(
         "li",
         { class: `line ${line.role}` },
-        h("span", { class: "who" }, `${line.role === "user" ? t.you : t.assistant}: `),
+        h("span", { class: "who" }, `${line.role === "user" ? t.you : line.role === "counselor" ? t.counselor : t.assistant}: `),
         h("span", { class: "text" }),
         h("span", { class: "note" }),
       );
@@ -80,7 +80,7 @@ export function mountChatView(container: HTMLElement, t: Strings, session: ChatS
     li.dataset.seq = line.seq === null ? "" : String(line.seq);
     li.querySelector(".text")!.textContent = line.content;
     li.querySelector(".note")!.textContent = line.state === "sending" ? ` (${t.sending})` : line.state === "failed" ? ` (${t.notSent})` : "";
-    if (line.role === "assistant" && line.state === "final") announce(line.content);
+    if (line.role !== "user" && line.state === "final") announce(line.content);
     if (atEnd) follow.toEnd();
   };
   // A line taken back (a discarded model attempt, a failed turn) leaves the screen; its replacement streams in as a new one.

@@ -7,6 +7,7 @@ import type { Api, CreatedSession } from "../client/api";
 import { ChatSession } from "../client/chat-session";
 import type { Strings } from "../client/i18n";
 import { mountChatView, type ChatViewOptions } from "./chat-view";
+import { mountCounselorBar } from "./counselor-bar";
 import { download } from "./dom";
 import { crisisMemory, showCrisis, showCrisisLinesFor } from "./crisis-panel";
 
@@ -48,6 +49,7 @@ export function openSession(
     download(blob, `heartrule-${sessionId}.${extension}`);
   };
   const { focus } = mountChatView(container, t, session, { ...view, onExport });
+  mountCounselorBar(container, t, session, crisis.flagged === true || crisisMemory.flagged(sessionId));
   session.connect();
   return { session, focus };
 }

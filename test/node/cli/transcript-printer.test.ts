@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Conversation } from "../../../src/web/client/conversation";
-import { erase, finalLinePrinter, streamingPrinter, width } from "../../../src/cli/transcript-printer";
+import { erase, finalLinePrinter, streamingPrinter, width, withCounselorLines } from "../../../src/cli/transcript-printer";
 
 /** The visible rows after writing `output` to a terminal `columns` wide (wrapping, \r, \n, cursor up, clear down). */
 function screen(output: string, columns: number): string[] {
@@ -102,5 +102,31 @@ describe("the piped transcript", () => {
     c.applyMessage({ type: "message", seq: 1, role: "assistant", content: "Welcome.", actionId: "a", messageId: "msg_1" });
     c.applyMessage({ type: "message", seq: 2, role: "user", content: "Sam", actionId: "a" });
     expect(output()).toBe("AI: Welcome.\n");
+  });
+});
+
+describe("a counselor's lines", () => {
+  it("are printed once each under their own prefix, in a pipe and on a terminal, between the AI's", () => {
+    for (const kind of ["pipe", "tty"] as const) {
+      const c = new Conversation();
+      let out = "";
+      const write = (t: string) => (out += t);
+      const inner = kind === "tty" ? streamingPrinter("AI: ", write, () => 80) : finalLinePrinter("AI: ", write);
+      const p = withCounselorLines(inner, "Counselor: ", write);
+      c.onChange((change) => p.apply(change));
+      c.applyMessage({ type: "message", seq: 1, role: "assistant", content: "Hello.", actionId: "a", messageId: "msg_1" });
+      const joined = {
+        type: "message",
+        seq: 2,
+        role: "counselor",
+        content: "A counselor, Alex, has joined the conversation.",
+        actionId: "a",
+        messageId: "csl_2",
+      } as const;
+      // The same message twice (a resume replays it): printed once.
+      c.applyMessage(joined);
+      c.applyMessage(joined);
+      expect(screen(out, 80).filter(Boolean)).toEqual(["AI: Hello.", "Counselor: A counselor, Alex, has joined the conversation."]);
+    }
   });
 });

@@ -64,7 +64,7 @@ describe("access", () => {
   const inline = fresh();
   const ofProject = { ...fresh(), projectId: "p1" };
   /** The project p1, owned by author "a"; every other id is no project. */
-  const readers = { project: async (id: string) => (id === "p1" ? { ownerId: "a" } : null) };
+  const readers = { project: async (id: string) => (id === "p1" ? { ownerId: "a" } : null), queued: () => false };
   const codeOf = async (meta: Meta, id: string, role: "client" | "author" | "admin", access: Access) => {
     try {
       await authorize(meta, { id, role }, access, readers);
