@@ -10,30 +10,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { detectCrisis } from "../../../src/engine/safety/detector";
-import { start, step, type EngineEvent, type ModelRequest, type SessionState } from "../../../src/engine";
+import { start, step, type EngineEvent, type SessionState } from "../../../src/engine";
 import { askReply, sayReply } from "../../model-replies";
-import { fixedNow, parseScript, runTurns, scriptedModel } from "./helpers";
+import { crisisMeta, fixedNow, intakeModel, parseScript, runTurns, scriptedModel } from "./helpers";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const intakeEn = parseScript(readFileSync(join(here, "../../../scripts/sessions/intake_en.yaml"), "utf8"));
 
-const crisisMeta = { metadata: { emotional_tone: "despair", crisis_signal: true } };
 /** Words the local detector reads as no risk: only the model's reading can start the protocol. */
 const quiet = "Sam. Not that it matters much any more";
-
-/**
- * The intake's replies: `answerTo` answers the client's words to ask_name, everything else (the protocol
- * included) says its content. Protocol questions read every answer as `none` and flag a crisis too, as a
- * model reading the whole conversation does: inside the protocol that flag must not start it again.
- */
-function intakeModel(answerTo: (req: ModelRequest) => Record<string, unknown> | string) {
-  return scriptedModel((req) => {
-    if (req.actionId === "ask_name" && req.answer !== null) return answerTo(req);
-    if (req.purpose === "ai_ask" && req.answer !== null) return askReply("", "true", { current_risk: "none", ...crisisMeta });
-    if (req.purpose === "extract") return { current_risk: "none", ...crisisMeta };
-    return req.purpose === "ai_ask" ? askReply(req.content, "false") : sayReply(req.content);
-  });
-}
 
 async function opened(model: ReturnType<typeof scriptedModel>): Promise<SessionState> {
   const r = await step(intakeEn, start(intakeEn, { now: fixedNow }), null, { model, now: fixedNow });
