@@ -27,6 +27,8 @@ export {
   stepErrorCodes,
   runDiagnosticCodes,
   riskLevels,
+  confirmationOutcomes,
+  type ConfirmationOutcome,
   type RiskLevel,
   type RunDiagnostic,
   type EngineEvent,

@@ -110,7 +110,20 @@ export type EngineEvent =
    * The crisis protocol showed the configured crisis lines of `locale` (a key of the resource table) in a
    * message of action `actionId`; `level` is the crisis's risk level. No content: hosts count referrals.
    */
-  | { type: "crisis_referral"; actionId: string; locale: string; level: "low" | "high" | "imminent" };
+  | { type: "crisis_referral"; actionId: string; locale: string; level: "low" | "high" | "imminent" }
+  /**
+   * A question of the crisis protocol about safety (an ai_ask with `current_risk`) read the client's answer:
+   * what it found, and the crisis's level. No content: hosts count confirmations.
+   */
+  | { type: "crisis_confirmation"; actionId: string; level: "low" | "high" | "imminent"; outcome: ConfirmationOutcome };
+
+/**
+ * What a question about safety found in the client's answer: `confirmed`, a current risk (its reading is
+ * `low` or above, or the words themselves show one); `denied`, no current risk (read as `none`); `unclear`,
+ * nothing could be read (the model gave no value or failed).
+ */
+export const confirmationOutcomes = ["confirmed", "denied", "unclear"] as const;
+export type ConfirmationOutcome = (typeof confirmationOutcomes)[number];
 
 export const runDiagnosticCodes = [
   /** A `condition:` could not be evaluated (a variable not set, a comparison of different types): it counted as false. */
