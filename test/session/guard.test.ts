@@ -7,8 +7,7 @@
  */
 import type { LanguageModelV3CallOptions } from "@ai-sdk/provider";
 import { MockLanguageModelV3 } from "ai/test";
-import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PROVIDER_OPTIONS_KEY, type ModelRequest } from "../../src/engine";
 import { cannedLine } from "../../src/engine/safety/canned-lines";
@@ -21,6 +20,8 @@ import {
   allMessages,
   body,
   d1Messages,
+  d1Records,
+  deliveredOnceAcrossEviction,
   openSocket,
   person,
   readSse,
@@ -85,12 +86,7 @@ function expectRetracted(frames: Frame[], messageId: string, streamed: RegExp) {
   expect(JSON.stringify(frames.slice(reset))).not.toMatch(FLAGGED_WORDS);
 }
 
-async function d1Guards(sessionId: string) {
-  const { results } = await env.DB.prepare("SELECT * FROM guard_actions WHERE session_id = ? ORDER BY turn")
-    .bind(sessionId)
-    .all<Record<string, any>>();
-  return results;
-}
+const d1Guards = (sessionId: string) => d1Records("guard_actions", sessionId);
 
 /** Nothing anyone reads back holds the flagged words: the log, the export, D1's messages and guard rows. */
 async function expectNowhere(who: Person, sessionId: string) {
@@ -191,33 +187,8 @@ describe("guard actions in D1", () => {
     const who = await person("author");
     const before = await reportedGuards("en");
     const id = await guardedSession(who, "guard_once", () => scriptedModel(sayReply(DOSAGE), sayReply(REWRITE)));
-    await settle(id);
-
-    // D1 refuses the turn's batch: the guard record is committed with the turn and waits in the outbox.
-    await env.DB.exec("ALTER TABLE guard_actions RENAME TO guard_actions_away");
-    try {
-      await say(who, id, "Nothing helps me sleep");
-      await settle(id);
-    } finally {
-      await env.DB.exec("ALTER TABLE guard_actions_away RENAME TO guard_actions");
-    }
-    expect(await d1Guards(id)).toEqual([]);
-    await evictDurableObject(actor(id));
-    // The retry the failed batch scheduled runs in a fresh activation (with the configured model again).
-    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
-    const first = await d1Guards(id);
-    expect(first).toEqual([expect.objectContaining({ session_id: id, source: "local", action: "rewritten" })]);
-
-    // That activation dies before it records the delivery: the next one sends the entry again, and D1 keeps one row.
-    await abortAllDurableObjects();
-    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
-    await settle(id);
-    expect(await d1Guards(id)).toEqual(first);
-    const outbox = await runInDurableObject(
-      actor(id),
-      (_i: SessionActor, state) => state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n,
-    );
-    expect(outbox).toBe(0);
+    const rows = await deliveredOnceAcrossEviction(id, "guard_actions", () => say(who, id, "Nothing helps me sleep"));
+    expect(rows).toEqual([expect.objectContaining({ session_id: id, source: "local", action: "rewritten" })]);
     expect(await reportedGuards("en")).toBe(before + 1);
     await expectNowhere(who, id);
   });

@@ -119,6 +119,10 @@ INSERT INTO safety_log_3 (id, kind, turnId, messageId, actionId, source, level, 
 DROP TABLE safety_log;
 ALTER TABLE safety_log_3 RENAME TO safety_log;
 `,
+  // 4: the crisis protocol's confirmations join the safety log (`kind` 'confirmation': what its question about safety read).
+  `
+ALTER TABLE safety_log ADD COLUMN outcome TEXT;
+`,
 ];
 
 /** Runs the migrations this storage has not had, in order; call inside a transaction. Returns the version now stored. */

@@ -26,7 +26,7 @@ import type { SessionStorage, StoredMessage, StoredResult, Turn } from "../stora
 import { messageView } from "../views";
 import type { ModelSource } from "./model";
 import { finished, resultView, stepProblem, storedOutcome, storedProblem, type Outcome } from "./outcome";
-import { flaggedMessages, highest, levelOf, safetyRecords, type GradedFlag, type Guarded, type Referral } from "./safety-log";
+import { flaggedMessages, highest, levelOf, safetyRecords, type Confirmation, type GradedFlag, type Guarded, type Referral } from "./safety-log";
 import { log } from "../../log";
 
 export interface RunnerParts {
@@ -127,6 +127,7 @@ export class TurnRunner {
     const safety: GradedFlag[] = [];
     const referrals: Referral[] = [];
     const guards: Guarded[] = [];
+    const confirmations: Confirmation[] = [];
     const traces: TurnDebug["traces"] = [];
     const diagnostics: NonNullable<TurnDebug["diagnostics"]> = [];
     /** Lines whose text reached clients as deltas: the ones a failed turn takes back. */
@@ -183,6 +184,11 @@ export class TurnRunner {
             guards.push(guarded);
             break;
           }
+          case "crisis_confirmation": {
+            const { type: _t, ...confirmation } = e;
+            confirmations.push(confirmation);
+            break;
+          }
           case "diagnostic": {
             // Something for the author to fix (it names the script, never what anyone said): the debug trace, never clients.
             const { type: _t, ...diagnostic } = e;
@@ -205,6 +211,7 @@ export class TurnRunner {
       flags: safety,
       referrals,
       guards,
+      confirmations,
       locale: s.pinned.script.session.language ?? "zh-CN",
       userMessage,
       now,

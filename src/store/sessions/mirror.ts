@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, getTableName, inArray, ne, notExists, sql, type Table } from "drizzle-orm";
 import { database, tableColumns } from "../db";
-import { blobs, crisisReferrals, guardActions, messages, safetyFlags, sessions, variableChanges, versionFiles } from "../schema";
+import { blobs, crisisConfirmations, crisisReferrals, guardActions, messages, safetyFlags, sessions, variableChanges, versionFiles } from "../schema";
 
 export type SessionRow = typeof sessions.$inferInsert;
 export type MessageRow = typeof messages.$inferInsert;
@@ -13,6 +13,7 @@ export type VariableChangeRow = typeof variableChanges.$inferInsert;
 export type SafetyFlagRow = typeof safetyFlags.$inferInsert;
 export type ReferralRow = typeof crisisReferrals.$inferInsert;
 export type GuardActionRow = typeof guardActions.$inferInsert;
+export type ConfirmationRow = typeof crisisConfirmations.$inferInsert;
 
 export interface MirrorBatch {
   session: SessionRow;
@@ -21,6 +22,7 @@ export interface MirrorBatch {
   flags: SafetyFlagRow[];
   referrals: ReferralRow[];
   guards: GuardActionRow[];
+  confirmations: ConfirmationRow[];
   /** Script and template texts by content hash, so the session can be rebuilt from D1 alone. */
   blobs: { hash: string; content: string }[];
 }
@@ -51,6 +53,7 @@ const insertChange = upsert(variableChanges, insertOnce);
 const insertFlag = upsert(safetyFlags, insertOnce);
 const insertReferral = upsert(crisisReferrals, insertOnce);
 const insertGuard = upsert(guardActions, insertOnce);
+const insertConfirmation = upsert(crisisConfirmations, insertOnce);
 
 export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<void> {
   const now = new Date();
@@ -64,6 +67,7 @@ export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<v
     ...batch.flags.map((f) => insertFlag(d1, f)),
     ...batch.referrals.map((r) => insertReferral(d1, r)),
     ...batch.guards.map((g) => insertGuard(d1, g)),
+    ...batch.confirmations.map((c) => insertConfirmation(d1, c)),
   ]);
 }
 
@@ -103,6 +107,7 @@ export async function eraseMirror(d1: D1Database, sessionId: string, scriptHash:
     db.update(safetyFlags).set({ sessionId: null, messageId: null, actionId: null }).where(eq(safetyFlags.sessionId, sessionId)),
     db.update(crisisReferrals).set({ sessionId: null, messageId: null, actionId: null }).where(eq(crisisReferrals.sessionId, sessionId)),
     db.update(guardActions).set({ sessionId: null, messageId: null, actionId: null }).where(eq(guardActions.sessionId, sessionId)),
+    db.update(crisisConfirmations).set({ sessionId: null, messageId: null, actionId: null }).where(eq(crisisConfirmations.sessionId, sessionId)),
     db.delete(variableChanges).where(eq(variableChanges.sessionId, sessionId)),
     db.delete(messages).where(eq(messages.sessionId, sessionId)),
     db.delete(sessions).where(eq(sessions.id, sessionId)),

@@ -122,7 +122,12 @@ describe("a crisis the model sees and the detector does not", () => {
     ["broken off before it closed", JSON.stringify(flagged).slice(0, -2)],
     ["with a trailing comma and single quotes", `{'EXIT': 'false', 'content': "I'm listening.", 'metadata': {'crisis_signal': 'true',},}`],
   ])("in a reply %s", async (_how, text) => {
-    expectProtocolInstead(await answer(intakeModel(() => text), quiet));
+    expectProtocolInstead(
+      await answer(
+        intakeModel(() => text),
+        quiet,
+      ),
+    );
   });
 });
 
