@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { crisisResourceTableSchema } from "./engine/safety/resources";
+import { classifierConfigSchema } from "./llm/classifier-config";
 import type { SessionActorRpc } from "./session/rpc";
 
 /** Bindings and variables the Worker receives; names match wrangler.toml. */
@@ -26,6 +27,7 @@ export interface Env {
   LLM_STREAM?: string;
   LLM_MAX_CONTENT_CHARS?: string;
   CRISIS_RESOURCES?: string;
+  SAFETY_CLASSIFIER?: string;
   JWKS_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
@@ -33,6 +35,7 @@ export interface Env {
   // Secrets (wrangler secret put / .dev.vars)
   JWT_SECRET?: string;
   LLM_API_KEY?: string;
+  SAFETY_CLASSIFIER_API_KEY?: string;
 }
 
 const csv = z
@@ -81,6 +84,9 @@ export const configSchema = z.object({
   LLM_MAX_CONTENT_CHARS: positiveInt(2000),
   /** Crisis lines per locale, as JSON (`{"zh-CN": [{"name": "…", "phone": "…"}]}`); locales it lacks keep the defaults of src/engine/safety/resources.ts. */
   CRISIS_RESOURCES: jsonText.pipe(crisisResourceTableSchema).optional(),
+  /** Classifier models that grade the client's words beside the local detector, as JSON (src/llm/classifier-config.ts); unset: none. */
+  SAFETY_CLASSIFIER: jsonText.pipe(classifierConfigSchema).optional(),
+  SAFETY_CLASSIFIER_API_KEY: z.string().min(1).optional(),
   LLM_API_KEY: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters").optional(),
   JWKS_URL: z.url().optional(),

@@ -46,6 +46,7 @@ export {
 } from "./runtime/events";
 export { PROVIDER_OPTIONS_KEY, type ModelRequest } from "./runtime/model";
 export { riskOf, type RiskReading, type CrisisLevel } from "./crisis/risk";
+export { noClassifier, type SafetyClassifier, type ClassifierReading } from "./safety/classifier";
 export {
   loadCrisisScript,
   checkCrisisScript,

@@ -10,6 +10,7 @@ import type { Reply } from "../prompts/reply";
 import type { Language } from "../script/schema";
 import { riskLevels, type RiskLevel } from "../runtime/events";
 import { record, truthy } from "../runtime/guard";
+import type { SafetyClassifier } from "../safety/classifier";
 import { type CrisisDetection, detectCrisis } from "../safety/detector";
 
 /** The levels that start or keep the crisis protocol. */
@@ -22,6 +23,28 @@ export const NO_RISK: RiskReading = { level: "none", categories: [], thirdParty:
 
 export function riskOf(text: string, language: Language): RiskReading {
   return detectCrisis(text, { language });
+}
+
+/**
+ * The client's words as the local detector and the host's classifier read them: the classifier's grade
+ * when it is higher, else the detector's reading. Not asked when the detector already found `imminent`.
+ * A classifier that throws (not the host's abort) reads as `none`: it never blocks the turn.
+ */
+export async function wordsRisk(
+  text: string,
+  language: Language,
+  classifier: SafetyClassifier | undefined,
+  signal?: AbortSignal,
+): Promise<RiskReading> {
+  const local = riskOf(text, language);
+  if (!classifier || local.level === "imminent") return local;
+  let level: RiskLevel = "none";
+  try {
+    level = (await classifier.classify(text, { language, signal })).level;
+  } catch (err) {
+    if (signal?.aborted) throw err;
+  }
+  return higherRisk(local.level, level) === local.level ? local : { ...local, level };
 }
 
 /** A `safety_risk.risk_type` some models give for the client's danger rather than for their own reply. */

@@ -6,6 +6,7 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { TemplateName } from "../prompts/templates";
 import type { SessionScript } from "../script/schema";
 import type { GuardKind } from "../safety/output-check";
+import type { SafetyClassifier } from "../safety/classifier";
 import type { CrisisResourceTable } from "../safety/resources";
 import { type CrisisLevel, crisisLevels } from "../safety/detector/result";
 import type { JsonValue, Position, SessionState, VariableScope } from "./state";
@@ -216,4 +217,6 @@ export interface StepOptions {
   crisisResources?: CrisisResourceTable | undefined;
   /** The project's crisis protocol (its `crisis` file, loaded with loadCrisisScript()); default: the built-in one of the script's language. */
   crisisScript?: SessionScript | undefined;
+  /** A classifier model that grades the client's words beside the local detector (safety/classifier.ts); default: none. */
+  classifier?: SafetyClassifier | undefined;
 }

@@ -19,7 +19,7 @@
 import type { SessionScript } from "../script/schema";
 import { maxRoundsOf } from "../actions";
 import { crisisTurn } from "../crisis/protocol";
-import { NO_RISK, riskOf, type RiskReading } from "../crisis/risk";
+import { NO_RISK, wordsRisk, type RiskReading } from "../crisis/risk";
 import { advance } from "./advance";
 import { EngineError, toStepError } from "./errors";
 import { remindIfDue } from "./reminder";
@@ -130,7 +130,7 @@ async function run(turn: Turn, input: string | null): Promise<void> {
   let reading: RiskReading = NO_RISK;
   if (answer !== null) {
     turn.recordHistory("user", text, s.position.actionId);
-    reading = riskOf(text, turn.language);
+    reading = await wordsRisk(text, turn.language, turn.options.classifier, turn.options.signal);
     if (reading.level !== "none") flagWords(turn, s.position.actionId, "input", reading);
   }
   // Before anything the step says, crisis lines included: the reminder is due whatever the turn holds.

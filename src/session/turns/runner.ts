@@ -142,6 +142,7 @@ export class TurnRunner {
       maxContentChars: this.p.models.maxContentChars,
       crisisResources: this.p.models.crisisResources,
       crisisScript: pinnedCrisisScript(s.pinned),
+      classifier: this.p.models.classifier,
       emit: (e) => {
         switch (e.type) {
           case "message.delta":
