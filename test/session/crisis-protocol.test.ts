@@ -19,6 +19,7 @@ import {
   deliveredOnceAcrossEviction,
   openSocket,
   person,
+  reportedThisMonth,
   say,
   settle,
   startSession,
@@ -192,12 +193,7 @@ describe("a project's own crisis file", () => {
 
 describe("the protocol's referrals", () => {
   it("reach D1 once per referral across an eviction, and the safety report counts them", async () => {
-    const admin = await person("admin");
-    const month = new Date().toISOString().slice(0, 7);
-    const report = async () => {
-      const r = await body(await call(`/api/admin/safety/report?from=${month}&to=${month}`, { headers: admin.headers }), 200);
-      return r.rows.reduce((n: number, row: any) => n + row.referrals, 0) as number;
-    };
+    const report = () => reportedThisMonth("referrals");
     const who = await person("author");
     const id = await intake(who, intakeEn);
     await settle(id);
@@ -225,14 +221,11 @@ describe("the protocol's referrals", () => {
 
 describe("the protocol's confirmations", () => {
   it("each answer to a question about safety is one record, in the export and in D1 exactly once across an eviction, and the report counts them", async () => {
-    const admin = await person("admin");
-    const month = new Date().toISOString().slice(0, 7);
-    const counts = async () => {
-      const r = await body(await call(`/api/admin/safety/report?from=${month}&to=${month}`, { headers: admin.headers }), 200);
-      const en = r.rows.filter((row: any) => row.locale === "en");
-      const sum = (key: string) => en.reduce((n: number, row: any) => n + row[key], 0) as number;
-      return { confirmations: sum("confirmations"), denials: sum("denials"), unclear: sum("unclear") };
-    };
+    const counts = async () => ({
+      confirmations: await reportedThisMonth("confirmations", "en"),
+      denials: await reportedThisMonth("denials", "en"),
+      unclear: await reportedThisMonth("unclear", "en"),
+    });
     const who = await person("author");
     const id = await intake(who, intakeEn);
     await say(who, id, "I want to kill myself");

@@ -23,6 +23,7 @@ import {
   d1Records,
   deliveredOnceAcrossEviction,
   openSocket,
+  reportedThisMonth,
   person,
   readSse,
   say,
@@ -96,14 +97,6 @@ async function expectNowhere(who: Person, sessionId: string) {
     expect(JSON.stringify(kept)).not.toMatch(FLAGGED_WORDS);
   }
   return exported;
-}
-
-const month = () => new Date().toISOString().slice(0, 7);
-
-async function reportedGuards(locale: string): Promise<number> {
-  const admin = await person("admin");
-  const report = await body(await call(`/api/admin/safety/report?from=${month()}&to=${month()}`, { headers: admin.headers }), 200);
-  return report.rows.find((r: any) => r.locale === locale)?.guardActions ?? 0;
 }
 
 describe("a line the model flags", () => {
@@ -185,11 +178,11 @@ describe("a line only the local check catches", () => {
 describe("guard actions in D1", () => {
   it("reach D1 exactly once, through a refused batch, an eviction and a lost activation, and the safety report counts them", async () => {
     const who = await person("author");
-    const before = await reportedGuards("en");
+    const before = await reportedThisMonth("guardActions", "en");
     const id = await guardedSession(who, "guard_once", () => scriptedModel(sayReply(DOSAGE), sayReply(REWRITE)));
     const rows = await deliveredOnceAcrossEviction(id, "guard_actions", () => say(who, id, "Nothing helps me sleep"));
     expect(rows).toEqual([expect.objectContaining({ session_id: id, source: "local", action: "rewritten" })]);
-    expect(await reportedGuards("en")).toBe(before + 1);
+    expect(await reportedThisMonth("guardActions", "en")).toBe(before + 1);
     await expectNowhere(who, id);
   });
 });

@@ -292,3 +292,11 @@ export async function deliveredOnceAcrossEviction(sessionId: string, table: stri
   expect(outbox).toBe(0);
   return delivered;
 }
+
+/** The safety report's count `column` for this month (UTC), over every locale or only `locale`. */
+export async function reportedThisMonth(column: string, locale?: string): Promise<number> {
+  const admin = await person("admin");
+  const month = new Date().toISOString().slice(0, 7);
+  const report = await body(await call(`/api/admin/safety/report?from=${month}&to=${month}`, { headers: admin.headers }), 200);
+  return report.rows.filter((row: any) => locale === undefined || row.locale === locale).reduce((n: number, row: any) => n + row[column], 0);
+}

@@ -64,6 +64,32 @@ const referrals = (t: Turned) => t.events.filter((e) => e.type === "crisis_refer
 const text = (t: Turned) => t.messages.map((m) => m.content).join("\n");
 const ids = (t: Turned) => t.messages.map((m) => m.actionId);
 
+/** A project's own protocol: lines with the session's variables, and one question about safety. */
+const custom = `
+session:
+  session_id: our_crisis
+  language: en
+  phases:
+    - phase_id: p
+      topics:
+        - topic_id: t
+          actions:
+            - action_type: ai_say
+              action_id: our_lines
+              config:
+                content: "We care about you, {client_name}. Call us:\\n{crisis_resources}"
+                wait_for_reply: false
+            - action_type: ai_ask
+              action_id: our_check
+              config:
+                content: Are you safe?
+                max_rounds: 1
+                output:
+                  - get: current_risk
+                    type: enum
+                    values: [none, low, high, imminent]
+`;
+
 describe("the opening example: a crisis answer to the first question", () => {
   it("en: care and the configured lines, not the client's name", async () => {
     const [opening, crisis] = await converse(intakeEn, [null, "I want to kill myself"]);
@@ -273,31 +299,6 @@ describe("the protocol script", () => {
     ]);
   });
 
-  const custom = `
-session:
-  session_id: our_crisis
-  language: en
-  phases:
-    - phase_id: p
-      topics:
-        - topic_id: t
-          actions:
-            - action_type: ai_say
-              action_id: our_lines
-              config:
-                content: "We care about you, {client_name}. Call us:\\n{crisis_resources}"
-                wait_for_reply: false
-            - action_type: ai_ask
-              action_id: our_check
-              config:
-                content: Are you safe?
-                max_rounds: 1
-                output:
-                  - get: current_risk
-                    type: enum
-                    values: [none, low, high, imminent]
-`;
-
   it("a project's own protocol runs instead of the built-in one and reads the session's variables", async () => {
     const loaded = loadCrisisScript(custom);
     expect(loaded.problems).toEqual([]);
@@ -396,24 +397,11 @@ describe("confirmations: each answer a question about safety reads is one event,
   });
 
   it("a project's protocol: its own question about safety is the one counted", async () => {
-    const loaded = loadCrisisScript(`
-session:
-  session_id: our_crisis
-  language: en
-  phases:
-    - phase_id: p
-      topics:
-        - topic_id: t
-          actions:
-            - { action_type: ai_say, action_id: lines, config: { content: "Call us:\\n{crisis_resources}", wait_for_reply: false } }
-            - action_type: ai_ask
-              action_id: our_check
-              config:
-                content: Are you safe?
-                max_rounds: 1
-                output: [{ get: current_risk, type: enum, values: [none, low, high, imminent] }]
-`);
-    const [, , back] = await converse(intakeEn, [null, "I want to kill myself", "no"], { model: new OfflineModel(), crisisScript: loaded.script! });
+    const loaded = loadCrisisScript(custom);
+    const [, , , back] = await converse(intakeEn, [null, "Sam", "I want to kill myself", "no"], {
+      model: new OfflineModel(),
+      crisisScript: loaded.script!,
+    });
     expect(confirmations(back!)).toEqual([{ type: "crisis_confirmation", actionId: "our_check", level: "high", outcome: "denied" }]);
   });
 });
