@@ -2,6 +2,7 @@ import { z } from "zod";
 import { crisisResourceTableSchema } from "./engine/safety/resources";
 import type { UsageCounterRpc } from "./limits/usage-rpc";
 import type { DispatchRpc } from "./dispatch/rpc";
+import { classifierConfigSchema } from "./llm/classifier-config";
 import type { SessionActorRpc } from "./session/rpc";
 
 /** Bindings and variables the Worker receives; names match wrangler.toml. */
@@ -41,6 +42,7 @@ export interface Env {
   LLM_STREAM?: string;
   LLM_MAX_CONTENT_CHARS?: string;
   CRISIS_RESOURCES?: string;
+  SAFETY_CLASSIFIER?: string;
   JWKS_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
@@ -65,6 +67,7 @@ export interface Env {
   LLM_API_KEY?: string;
   ALERT_WEBHOOK_SECRET?: string;
   HANDOFF_WEBHOOK_SECRET?: string;
+  SAFETY_CLASSIFIER_API_KEY?: string;
 }
 
 const csv = z
@@ -139,6 +142,9 @@ export const configSchema = z.object({
   LLM_MAX_CONTENT_CHARS: positiveInt(2000),
   /** Crisis lines per locale, as JSON (`{"zh-CN": [{"name": "…", "phone": "…"}]}`); locales it lacks keep the defaults of src/engine/safety/resources.ts. */
   CRISIS_RESOURCES: jsonText.pipe(crisisResourceTableSchema).optional(),
+  /** Classifier models that grade the client's words beside the local detector, as JSON (src/llm/classifier-config.ts); unset: none. */
+  SAFETY_CLASSIFIER: jsonText.pipe(classifierConfigSchema).optional(),
+  SAFETY_CLASSIFIER_API_KEY: z.string().min(1).optional(),
   LLM_API_KEY: z.string().min(1).optional(),
   JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters").optional(),
   JWKS_URL: z.url().optional(),

@@ -28,6 +28,8 @@ export {
   stepErrorCodes,
   runDiagnosticCodes,
   riskLevels,
+  confirmationOutcomes,
+  type ConfirmationOutcome,
   type RiskLevel,
   type RunDiagnostic,
   type EngineEvent,
@@ -45,6 +47,7 @@ export {
 } from "./runtime/events";
 export { PROVIDER_OPTIONS_KEY, type ModelRequest } from "./runtime/model";
 export { riskOf, type RiskReading, type CrisisLevel } from "./crisis/risk";
+export { noClassifier, type SafetyClassifier, type ClassifierReading } from "./safety/classifier";
 export {
   loadCrisisScript,
   checkCrisisScript,

@@ -3,7 +3,7 @@
  * routes document them in OpenAPI, and the TypeScript types derive from them.
  */
 import { z } from "@hono/zod-openapi";
-import { PositionSchema, riskLevels, runDiagnosticCodes, type JsonValue } from "../engine";
+import { confirmationOutcomes, PositionSchema, riskLevels, runDiagnosticCodes, type JsonValue } from "../engine";
 import { guardKinds } from "../engine/safety/output-check";
 import { executionStatuses, guardOutcomes, messageRoles, sessionStatuses } from "../store/schema/sessions";
 import { listOf } from "../http/openapi";
@@ -72,9 +72,9 @@ export const SafetySchema = z
 
 export const SafetyRecordSchema = z
   .object({
-    kind: z.enum(["flag", "referral", "guard"]).openapi({
+    kind: z.enum(["flag", "referral", "guard", "confirmation"]).openapi({
       description:
-        "`flag`: a safety flag was raised; `referral`: crisis resources were shown; `guard`: the output guard replaced a line the AI was about to show",
+        "`flag`: a safety flag was raised; `referral`: crisis resources were shown; `guard`: the output guard replaced a line the AI was about to show; `confirmation`: the crisis protocol's question about safety read the client's answer",
     }),
     turn: z.number().int(),
     messageId: z.string().nullable(),
@@ -83,9 +83,13 @@ export const SafetyRecordSchema = z
       description:
         "Flags: the model's own report or the scan of the client's words. Guard actions: the model flagged its line (`model`) or only the local output check did (`local`)",
     }),
-    level: RiskLevelSchema.optional().openapi({ description: "Flags and referrals" }),
+    level: RiskLevelSchema.optional().openapi({ description: "Flags, referrals and confirmations (the crisis's level)" }),
     kinds: z.array(z.enum(guardKinds)).optional().openapi({ description: "Guard actions: the boundaries the line crossed, as far as known" }),
     action: z.enum(guardOutcomes).optional().openapi({ description: "Guard actions: the line shown is a checked rewrite or the canned line" }),
+    outcome: z
+      .enum(confirmationOutcomes)
+      .optional()
+      .openapi({ description: "Confirmations: a current risk (`confirmed`), none (`denied`), or nothing could be read (`unclear`)" }),
     locale: z.string().openapi({ description: "The script's language: the locale of the resources offered" }),
     createdAt: z.string().openapi({ format: "date-time" }),
   })

@@ -97,6 +97,13 @@ describe("GET /api/admin/safety/report", () => {
       );
     const referral = (id: string, locale: string, when: string) =>
       env.DB.prepare("INSERT INTO crisis_referrals (id, turn, level, locale, created_at) VALUES (?, 1, 'high', ?, ?)").bind(id, locale, at(when));
+    const confirmation = (id: string, outcome: string, locale: string, when: string) =>
+      env.DB.prepare("INSERT INTO crisis_confirmations (id, turn, level, outcome, locale, created_at) VALUES (?, 1, 'high', ?, ?, ?)").bind(
+        id,
+        outcome,
+        locale,
+        at(when),
+      );
     const guard = (id: string, locale: string, when: string) =>
       env.DB.prepare(
         "INSERT INTO guard_actions (id, turn, source, kinds, action, locale, created_at) VALUES (?, 1, 'local', '[\"prescription\"]', 'canned', ?, ?)",
@@ -114,35 +121,46 @@ describe("GET /api/admin/safety/report", () => {
       referral("r2", "en", "2020-01-31T23:59:59Z"),
       referral("r3", "zh-CN", "2020-01-01T00:00:00Z"),
       referral("r4", "en", "2019-12-31T23:59:59Z"),
+      confirmation("c1", "confirmed", "en", "2020-01-05T10:01:00Z"),
+      confirmation("c2", "denied", "en", "2020-01-06T10:01:00Z"),
+      confirmation("c3", "denied", "en", "2020-01-06T10:02:00Z"),
+      confirmation("c4", "unclear", "zh-CN", "2020-01-07T10:00:00Z"),
+      confirmation("c5", "confirmed", "en", "2020-03-01T00:00:00Z"),
     ]);
     const admin = await person("admin");
     expect(await body(await report(admin, "from=2020-01&to=2020-02"), 200)).toEqual({
       from: "2020-01",
       to: "2020-02",
       rows: [
-        { month: "2020-01", locale: "en", detections: 1, confirmations: 1, referrals: 2, guardActions: 2 },
-        { month: "2020-01", locale: "zh-CN", detections: 0, confirmations: 0, referrals: 1, guardActions: 0 },
-        { month: "2020-02", locale: "en", detections: 1, confirmations: 0, referrals: 0, guardActions: 0 },
+        { month: "2020-01", locale: "en", detections: 1, confirmations: 1, denials: 2, unclear: 0, referrals: 2, guardActions: 2 },
+        { month: "2020-01", locale: "zh-CN", detections: 0, confirmations: 0, denials: 0, unclear: 1, referrals: 1, guardActions: 0 },
+        { month: "2020-02", locale: "en", detections: 1, confirmations: 0, denials: 0, unclear: 0, referrals: 0, guardActions: 0 },
         // A month and locale with only a guard action is a row of its own.
-        { month: "2020-02", locale: "zh-CN", detections: 0, confirmations: 0, referrals: 0, guardActions: 1 },
+        { month: "2020-02", locale: "zh-CN", detections: 0, confirmations: 0, denials: 0, unclear: 0, referrals: 0, guardActions: 1 },
       ],
     });
     expect((await body(await report(admin, "from=2020-03&to=2020-03"), 200)).rows).toEqual([
-      { month: "2020-03", locale: "en", detections: 1, confirmations: 1, referrals: 0, guardActions: 1 },
+      { month: "2020-03", locale: "en", detections: 1, confirmations: 1, denials: 0, unclear: 0, referrals: 0, guardActions: 1 },
     ]);
   });
 
-  it("counts what sessions flag and refer, by the script's language, and holds no identifier", async () => {
+  it("counts what sessions flag, confirm and refer, by the script's language, and holds no identifier", async () => {
     const month = new Date().toISOString().slice(0, 7);
     const counselor = await person("counselor");
     const counts = async () => {
       const rows = (await body(await report(counselor, `from=${month}&to=${month}`), 200)).rows as any[];
-      return (locale: string) => rows.find((r) => r.locale === locale) ?? { detections: 0, confirmations: 0, referrals: 0, guardActions: 0 };
+      return (locale: string) =>
+        rows.find((r) => r.locale === locale) ?? { detections: 0, confirmations: 0, denials: 0, referrals: 0, guardActions: 0 };
     };
     const earlier = await counts();
     const owner = await person("author");
     const en = await flaggedSession(owner, "report_en");
     const zh = await flaggedSession(owner, "report_zh", "zh-CN", "我真的不想活了");
+    // The protocol's safety question reads a risk in one answer and a denial in the other.
+    await say(owner, en, "Yes, I still want to die");
+    await say(owner, zh, "我没事");
+    await settle(en);
+    await settle(zh);
     await calmSession(owner, "report_calm");
     const later = await counts();
     for (const locale of ["en", "zh-CN"]) {
@@ -150,14 +168,17 @@ describe("GET /api/admin/safety/report", () => {
       expect({
         detections: now.detections - was.detections,
         confirmations: now.confirmations - was.confirmations,
-        referrals: now.referrals - was.referrals,
-      }).toEqual({ detections: 1, confirmations: 1, referrals: 1 });
+        denials: now.denials - was.denials,
+      }).toEqual(locale === "en" ? { detections: 2, confirmations: 1, denials: 0 } : { detections: 1, confirmations: 0, denials: 1 });
     }
+    // The answer still at risk had the lines shown again: a second referral.
+    expect(later("en").referrals - earlier("en").referrals).toBe(2);
+    expect(later("zh-CN").referrals - earlier("zh-CN").referrals).toBe(1);
     const res = await report(counselor, `from=${month}&to=${month}`);
     const text = await res.text();
     for (const secret of [en, zh, owner.id, "die", "不想活"]) expect(text).not.toContain(secret);
     for (const row of JSON.parse(text).rows)
-      expect(Object.keys(row).sort()).toEqual(["confirmations", "detections", "guardActions", "locale", "month", "referrals"]);
+      expect(Object.keys(row).sort()).toEqual(["confirmations", "denials", "detections", "guardActions", "locale", "month", "referrals", "unclear"]);
   });
 
   it("is for admins and counselors only, and refuses months that are not YYYY-MM or run backwards", async () => {

@@ -11,7 +11,20 @@ import intakeEn from "../../scripts/sessions/intake_en.yaml";
 import intakeZh from "../../scripts/sessions/intake_zh.yaml";
 import { call } from "../helpers";
 import { addFile, newProject, projectCrisisYaml, publishVersion, scriptYaml } from "../projects/fixtures";
-import { actor, body, d1Session, openSocket, person, say, settle, startSession, type Person } from "./helpers";
+import {
+  actor,
+  body,
+  d1Records,
+  d1Session,
+  deliveredOnceAcrossEviction,
+  openSocket,
+  person,
+  reportedThisMonth,
+  say,
+  settle,
+  startSession,
+  type Person,
+} from "./helpers";
 
 const ASK_NAME = { en: "What would you like me to call you?", zh: "我可以怎么称呼你？" };
 
@@ -180,12 +193,7 @@ describe("a project's own crisis file", () => {
 
 describe("the protocol's referrals", () => {
   it("reach D1 once per referral across an eviction, and the safety report counts them", async () => {
-    const admin = await person("admin");
-    const month = new Date().toISOString().slice(0, 7);
-    const report = async () => {
-      const r = await body(await call(`/api/admin/safety/report?from=${month}&to=${month}`, { headers: admin.headers }), 200);
-      return r.rows.reduce((n: number, row: any) => n + row.referrals, 0) as number;
-    };
+    const report = () => reportedThisMonth("referrals");
     const who = await person("author");
     const id = await intake(who, intakeEn);
     await settle(id);
@@ -208,5 +216,49 @@ describe("the protocol's referrals", () => {
     expect(rows).toHaveLength(2);
     expect(new Set(rows.map((r) => r.turn)).size).toBe(2);
     expect(await report()).toBe(before + 2);
+  });
+});
+
+describe("the protocol's confirmations", () => {
+  it("each answer to a question about safety is one record, in the export and in D1 exactly once across an eviction, and the report counts them", async () => {
+    const counts = async () => ({
+      confirmations: await reportedThisMonth("confirmations", "en"),
+      denials: await reportedThisMonth("denials", "en"),
+      unclear: await reportedThisMonth("unclear", "en"),
+    });
+    const who = await person("author");
+    const id = await intake(who, intakeEn);
+    await say(who, id, "I want to kill myself");
+    await settle(id);
+    const before = await counts();
+    expect(await d1Records("crisis_confirmations", id)).toEqual([]);
+
+    const [denied] = await deliveredOnceAcrossEviction(id, "crisis_confirmations", () => say(who, id, "No, I'm safe"));
+    expect(denied).toEqual({
+      id: expect.any(String),
+      session_id: id,
+      turn: 3,
+      message_id: expect.stringMatching(/^usr_/),
+      action_id: "confirm",
+      level: "high",
+      outcome: "denied",
+      locale: "en",
+      created_at: expect.any(Number),
+    });
+    // Not a denial the offline model can read: unclear, and the protocol stays.
+    await say(who, id, "I don't know, maybe");
+    await settle(id);
+    const rows = await d1Records("crisis_confirmations", id);
+    expect(rows.map((r) => [r.turn, r.action_id, r.outcome])).toEqual([
+      [3, "confirm", "denied"],
+      [4, "follow_up", "unclear"],
+    ]);
+    expect(await counts()).toEqual({ confirmations: before.confirmations, denials: before.denials + 1, unclear: before.unclear + 1 });
+
+    const exported = await body(await call(`/api/sessions/${id}/export`, { headers: who.headers }), 200);
+    expect(exported.safety.filter((r: any) => r.kind === "confirmation")).toEqual([
+      expect.objectContaining({ turn: 3, actionId: "confirm", outcome: "denied", level: "high", source: null }),
+      expect.objectContaining({ turn: 4, actionId: "follow_up", outcome: "unclear" }),
+    ]);
   });
 });

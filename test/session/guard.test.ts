@@ -7,8 +7,7 @@
  */
 import type { LanguageModelV3CallOptions } from "@ai-sdk/provider";
 import { MockLanguageModelV3 } from "ai/test";
-import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PROVIDER_OPTIONS_KEY, type ModelRequest } from "../../src/engine";
 import { cannedLine } from "../../src/engine/safety/canned-lines";
@@ -21,7 +20,10 @@ import {
   allMessages,
   body,
   d1Messages,
+  d1Records,
+  deliveredOnceAcrossEviction,
   openSocket,
+  reportedThisMonth,
   person,
   readSse,
   say,
@@ -85,12 +87,7 @@ function expectRetracted(frames: Frame[], messageId: string, streamed: RegExp) {
   expect(JSON.stringify(frames.slice(reset))).not.toMatch(FLAGGED_WORDS);
 }
 
-async function d1Guards(sessionId: string) {
-  const { results } = await env.DB.prepare("SELECT * FROM guard_actions WHERE session_id = ? ORDER BY turn")
-    .bind(sessionId)
-    .all<Record<string, any>>();
-  return results;
-}
+const d1Guards = (sessionId: string) => d1Records("guard_actions", sessionId);
 
 /** Nothing anyone reads back holds the flagged words: the log, the export, D1's messages and guard rows. */
 async function expectNowhere(who: Person, sessionId: string) {
@@ -100,14 +97,6 @@ async function expectNowhere(who: Person, sessionId: string) {
     expect(JSON.stringify(kept)).not.toMatch(FLAGGED_WORDS);
   }
   return exported;
-}
-
-const month = () => new Date().toISOString().slice(0, 7);
-
-async function reportedGuards(locale: string): Promise<number> {
-  const admin = await person("admin");
-  const report = await body(await call(`/api/admin/safety/report?from=${month()}&to=${month()}`, { headers: admin.headers }), 200);
-  return report.rows.find((r: any) => r.locale === locale)?.guardActions ?? 0;
 }
 
 describe("a line the model flags", () => {
@@ -189,36 +178,11 @@ describe("a line only the local check catches", () => {
 describe("guard actions in D1", () => {
   it("reach D1 exactly once, through a refused batch, an eviction and a lost activation, and the safety report counts them", async () => {
     const who = await person("author");
-    const before = await reportedGuards("en");
+    const before = await reportedThisMonth("guardActions", "en");
     const id = await guardedSession(who, "guard_once", () => scriptedModel(sayReply(DOSAGE), sayReply(REWRITE)));
-    await settle(id);
-
-    // D1 refuses the turn's batch: the guard record is committed with the turn and waits in the outbox.
-    await env.DB.exec("ALTER TABLE guard_actions RENAME TO guard_actions_away");
-    try {
-      await say(who, id, "Nothing helps me sleep");
-      await settle(id);
-    } finally {
-      await env.DB.exec("ALTER TABLE guard_actions_away RENAME TO guard_actions");
-    }
-    expect(await d1Guards(id)).toEqual([]);
-    await evictDurableObject(actor(id));
-    // The retry the failed batch scheduled runs in a fresh activation (with the configured model again).
-    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
-    const first = await d1Guards(id);
-    expect(first).toEqual([expect.objectContaining({ session_id: id, source: "local", action: "rewritten" })]);
-
-    // That activation dies before it records the delivery: the next one sends the entry again, and D1 keeps one row.
-    await abortAllDurableObjects();
-    expect(await runDurableObjectAlarm(actor(id))).toBe(true);
-    await settle(id);
-    expect(await d1Guards(id)).toEqual(first);
-    const outbox = await runInDurableObject(
-      actor(id),
-      (_i: SessionActor, state) => state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n,
-    );
-    expect(outbox).toBe(0);
-    expect(await reportedGuards("en")).toBe(before + 1);
+    const rows = await deliveredOnceAcrossEviction(id, "guard_actions", () => say(who, id, "Nothing helps me sleep"));
+    expect(rows).toEqual([expect.objectContaining({ session_id: id, source: "local", action: "rewritten" })]);
+    expect(await reportedThisMonth("guardActions", "en")).toBe(before + 1);
     await expectNowhere(who, id);
   });
 });

@@ -1,7 +1,7 @@
 /** Helpers for session tests: people with tokens, turns over REST, SSE and WebSocket, the actor and its D1 mirror. */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { MockLanguageModelV3 } from "ai/test";
-import { runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { createOfflineModel } from "../../src/llm/offline";
@@ -254,4 +254,54 @@ export async function eventually<T>(read: () => Promise<T>, test: (value: T) => 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A session's rows of one D1 safety table (safety_flags, crisis_referrals, guard_actions, crisis_confirmations), by turn. */
+export async function d1Records(table: string, sessionId: string) {
+  const { results } = await env.DB.prepare(`SELECT * FROM ${table} WHERE session_id = ? ORDER BY turn, created_at, id`)
+    .bind(sessionId)
+    .all<Record<string, any>>();
+  return results;
+}
+
+/**
+ * A safety record reaches D1 exactly once: D1 refuses the batch of the turn `turn` runs (its `table` is
+ * renamed away meanwhile), so the record is committed with the turn and waits in the outbox; the retry the
+ * failed batch scheduled runs in a fresh activation after an eviction and brings it; an activation that dies
+ * before it records the delivery makes the next one send it again, and D1 still holds the same rows. Returns them.
+ */
+export async function deliveredOnceAcrossEviction(sessionId: string, table: string, turn: () => Promise<unknown>) {
+  await settle(sessionId);
+  const before = await d1Records(table, sessionId);
+  await env.DB.exec(`ALTER TABLE ${table} RENAME TO ${table}_away`);
+  try {
+    await turn();
+    await settle(sessionId);
+  } finally {
+    await env.DB.exec(`ALTER TABLE ${table}_away RENAME TO ${table}`);
+  }
+  expect(await d1Records(table, sessionId)).toEqual(before);
+  await evictDurableObject(actor(sessionId));
+  expect(await runDurableObjectAlarm(actor(sessionId))).toBe(true);
+  const delivered = await d1Records(table, sessionId);
+  expect(delivered.length).toBeGreaterThan(before.length);
+
+  await abortAllDurableObjects();
+  expect(await runDurableObjectAlarm(actor(sessionId))).toBe(true);
+  await settle(sessionId);
+  expect(await d1Records(table, sessionId)).toEqual(delivered);
+  const outbox = await runInDurableObject(
+    actor(sessionId),
+    (_i: SessionActor, state) => state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n,
+  );
+  expect(outbox).toBe(0);
+  return delivered;
+}
+
+/** The safety report's count `column` for this month (UTC), over every locale or only `locale`. */
+export async function reportedThisMonth(column: string, locale?: string): Promise<number> {
+  const admin = await person("admin");
+  const month = new Date().toISOString().slice(0, 7);
+  const report = await body(await call(`/api/admin/safety/report?from=${month}&to=${month}`, { headers: admin.headers }), 200);
+  return report.rows.filter((row: any) => locale === undefined || row.locale === locale).reduce((n: number, row: any) => n + row[column], 0);
 }

@@ -92,6 +92,8 @@ describe("a crisis message", () => {
       },
       // The crisis protocol's line of resources (its action `resources`) is the referral.
       expect.objectContaining({ kind: "referral", source: null, level: "high", locale: "en", actionId: "resources" }),
+      // The denial the safety question read, about the client's next message.
+      expect.objectContaining({ kind: "confirmation", source: null, level: "high", outcome: "denied", actionId: "confirm" }),
     ]);
     expect(exported.safety[0].turn).toBe(exported.safety[1].turn);
     expect(JSON.stringify(exported.safety)).not.toMatch(/die|safe/);

@@ -53,9 +53,12 @@ describe("DO tables of the layout before versioning", () => {
     expect(last.sessionStatus).toBe("completed");
     const exported = await body(await call(`/api/sessions/${id}/export`, { headers: owner.headers }), 200);
     expect(exported.session.riskLevel).toBe("high");
-    expect(exported.safety.map((r: any) => [r.kind, r.level])).toEqual([
-      ["flag", "high"],
-      ["referral", "high"],
+    expect(exported.safety.map((r: any) => [r.kind, r.level, r.outcome])).toEqual([
+      ["flag", "high", undefined],
+      ["referral", "high", undefined],
+      // The safety question and its follow-up each read a denial (the confirmations DO version 4 keeps).
+      ["confirmation", "high", "denied"],
+      ["confirmation", "high", "denied"],
     ]);
     const after = await allMessages(owner, id);
     expect(after.slice(0, 6)).toEqual(before);

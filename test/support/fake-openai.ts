@@ -1,6 +1,6 @@
 /**
  * The project's one fake OpenAI-compatible chat completions server, for
- * provider tests, the reply corpus (Node, workerd, the CLI), the browser
+ * provider tests, the moderation endpoint of the safety classifier, the reply corpus (Node, workerd, the CLI), the browser
  * retraction test and the streaming benchmark. It runs in Node on
  * 127.0.0.1, port 0 (a free port).
  *
@@ -22,6 +22,8 @@ export type Behaviour =
   | { kind: "stream"; pieces: string[]; delayMs?: number; firstAtMs?: number; finish?: "stop" | "length"; onPiece?: (index: number) => void }
   /** The text the way the request asked: an SSE stream in `chunks` pieces when it asked to stream, else one chat.completion. */
   | { kind: "reply"; text: string; chunks?: number; finish?: "stop" | "length" }
+  /** This body exactly as given (any JSON, or text that is not JSON), after `delayMs`: a moderation answer, say. */
+  | { kind: "raw"; body: string; status?: number; delayMs?: number }
   /** One chat.completion JSON body, whatever the request asked (a server that ignores `stream: true`). */
   | { kind: "json"; text: string }
   /** An SSE stream that sends these pieces, then a `data: {"error":…}` event. */
@@ -163,6 +165,11 @@ export async function startFakeOpenAI(responder: Responder): Promise<FakeServer>
         ? stream(res, { kind: "stream", pieces: piecesOf(b.text, b.chunks ?? 5), finish: b.finish }, receivedAt)
         : completion(res, b.text, b.finish);
     if (b.kind === "json") return completion(res, b.text);
+    if (b.kind === "raw") {
+      if (b.delayMs) await sleep(b.delayMs);
+      res.writeHead(b.status ?? 200, { "content-type": "application/json" });
+      return res.end(b.body);
+    }
     if (b.kind === "sse-error" || b.kind === "cut") {
       res.writeHead(200, { "content-type": "text/event-stream" });
       for (const piece of b.pieces) res.write(chunk({ content: piece }, null));

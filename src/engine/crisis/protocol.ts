@@ -16,11 +16,11 @@
 import { handlerFor, maxRoundsOf } from "../actions";
 import type { ActionHandler } from "../actions/types";
 import { advance } from "../runtime/advance";
-import type { EngineEvent } from "../runtime/events";
-import { compile, positionAt, type Program } from "../runtime/program";
-import { SCHEMA_VERSION, type CrisisState, type SessionState } from "../runtime/state";
+import type { ConfirmationOutcome, EngineEvent, RiskLevel } from "../runtime/events";
+import { compile, positionAt, type ActionNode, type Program } from "../runtime/program";
+import { SCHEMA_VERSION, type CrisisState, type JsonValue, type SessionState } from "../runtime/state";
 import { Turn } from "../runtime/turn";
-import type { ActionType } from "../script/schema";
+import type { ActionType, OutputField } from "../script/schema";
 import { visibleVariables } from "../variables/store";
 import { isResourceLine, resourceLine, resourceVariables } from "./resource-line";
 import { asRiskLevel, higherRisk, raiseLevel, type RiskReading } from "./risk";
@@ -68,8 +68,54 @@ function fits(program: Program, crisis: CrisisState): boolean {
 /** Events of the protocol that are not the session's: its positions and its own variables stay out of what hosts record. */
 const ownEvents = new Set<EngineEvent["type"]>(["position", "variables"]);
 
-/** Runs the protocol from its position with the client's answer (null: none); returns whether it reached its end. */
-async function runPass(turn: Turn, program: Program, crisis: CrisisState, answer: string | null): Promise<boolean> {
+/** A question of the protocol about safety: an ai_ask with the output `current_risk`. */
+function asksRisk(node: ActionNode): boolean {
+  return node.action.action_type === "ai_ask" && (node.action.config.output ?? []).some((o) => o.get === RISK_OUTPUT);
+}
+
+/** The protocol's own turn: it notes the risk a question about safety writes while it reads an answer (a repeat of the level it had included). */
+class ProtocolTurn extends Turn {
+  /** Set while a question about safety reads the client's answer; `level` is what it wrote, null until it writes. */
+  reading: { level: RiskLevel | null } | null = null;
+
+  override write(node: ActionNode, values: { field: OutputField; value: JsonValue }[]): void {
+    const reading = this.reading;
+    if (reading) for (const { field, value } of values) if (field.get === RISK_OUTPUT) reading.level = asRiskLevel(value) ?? reading.level;
+    super.write(node, values);
+  }
+}
+
+function outcomeOf(read: RiskLevel | null, words: RiskLevel): ConfirmationOutcome {
+  if (words !== "none" || (read !== null && read !== "none")) return "confirmed";
+  return read === "none" ? "denied" : "unclear";
+}
+
+/** `handler` of a question about safety: each answer it reads is reported as a `crisis_confirmation` of the session's turn. */
+function confirming(handler: ActionHandler<ActionType>, turn: Turn, protocol: ProtocolTurn, crisis: CrisisState, words: RiskLevel) {
+  const confirm: ActionHandler<ActionType> = {
+    maxRounds: (action) => handler.maxRounds(action),
+    begin: (t, node) => handler.begin(t, node),
+    async resume(t, node, inFlight, answer) {
+      if (answer === null) return handler.resume(t, node, inFlight, answer);
+      const reading: { level: RiskLevel | null } = { level: null };
+      protocol.reading = reading;
+      try {
+        const outcome = await handler.resume(t, node, inFlight, answer);
+        turn.emit({ type: "crisis_confirmation", actionId: node.action.action_id, level: crisis.level, outcome: outcomeOf(reading.level, words) });
+        return outcome;
+      } finally {
+        protocol.reading = null;
+      }
+    },
+  };
+  return confirm;
+}
+
+/**
+ * Runs the protocol from its position with the client's answer (null: none), whose words showed the risk
+ * `words`; returns whether it reached its end.
+ */
+async function runPass(turn: Turn, program: Program, crisis: CrisisState, answer: string | null, words: RiskLevel = "none"): Promise<boolean> {
   const s = turn.state;
   const { locale, ...resources } = resourceVariables(turn.language, turn.options.crisisResources);
   const provided = { crisis_level: crisis.level, crisis_repeat: crisis.pass > 1, ...resources };
@@ -91,15 +137,20 @@ async function runPass(turn: Turn, program: Program, crisis: CrisisState, answer
     startedAt: s.startedAt,
   };
   const emit = turn.options.emit;
-  const protocol = new Turn(program, state, {
+  const protocol = new ProtocolTurn(program, state, {
     ...turn.options,
     emit: emit && ((e: EngineEvent) => (ownEvents.has(e.type) ? undefined : emit(e))),
   });
   protocol.crisis = true;
   // Only ai_say actions are resource lines (isResourceLine), so the ai_say handler is the one chosen for them.
   const referral = resourceLine(locale, crisis.level) as ActionHandler<ActionType>;
+  const chooser = (node: ActionNode) => {
+    if (isResourceLine(node)) return referral;
+    const handler = withoutModel(handlerFor(node.action));
+    return asksRisk(node) ? confirming(handler, turn, protocol, crisis, words) : handler;
+  };
   try {
-    await advance(protocol, answer, (node) => (isResourceLine(node) ? referral : withoutModel(handlerFor(node.action))));
+    await advance(protocol, answer, chooser);
   } finally {
     for (const key of ["llmCalls", "modelMs", "inputTokens", "outputTokens"] as const) turn.stats[key] += protocol.stats[key];
   }
@@ -140,7 +191,7 @@ export async function crisisTurn(turn: Turn, answer: string | null, reading: Ris
     // Only a reading of this answer counts: until the protocol reads it, the risk stays what it was.
     crisis.variables = { ...crisis.variables, [RISK_OUTPUT]: crisis.level };
   }
-  if (!(await runPass(turn, program, crisis, answer))) return false;
+  if (!(await runPass(turn, program, crisis, answer, reading.level))) return false;
 
   const read = asRiskLevel(crisis.variables[RISK_OUTPUT]) ?? crisis.level;
   if (read === "none" && crisis.passRisk === "none" && crisis.level !== "imminent") {

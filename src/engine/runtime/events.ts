@@ -6,6 +6,7 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { TemplateName } from "../prompts/templates";
 import type { SessionScript } from "../script/schema";
 import type { GuardKind } from "../safety/output-check";
+import type { SafetyClassifier } from "../safety/classifier";
 import type { CrisisResourceTable } from "../safety/resources";
 import { type CrisisLevel, crisisLevels } from "../safety/detector/result";
 import type { JsonValue, Position, SessionState, VariableScope } from "./state";
@@ -112,7 +113,20 @@ export type EngineEvent =
    */
   | { type: "crisis_referral"; actionId: string; locale: string; level: "low" | "high" | "imminent" }
   /** The script's `handoff` action ran: the host queues the session for a human counselor, for the author's `reason`. */
-  | { type: "handoff"; actionId: string; reason: string };
+  | { type: "handoff"; actionId: string; reason: string }
+  /**
+   * A question of the crisis protocol about safety (an ai_ask with `current_risk`) read the client's answer:
+   * what it found, and the crisis's level. No content: hosts count confirmations.
+   */
+  | { type: "crisis_confirmation"; actionId: string; level: "low" | "high" | "imminent"; outcome: ConfirmationOutcome };
+
+/**
+ * What a question about safety found in the client's answer: `confirmed`, a current risk (its reading is
+ * `low` or above, or the words themselves show one); `denied`, no current risk (read as `none`); `unclear`,
+ * nothing could be read (the model gave no value or failed).
+ */
+export const confirmationOutcomes = ["confirmed", "denied", "unclear"] as const;
+export type ConfirmationOutcome = (typeof confirmationOutcomes)[number];
 
 export const runDiagnosticCodes = [
   /** A `condition:` could not be evaluated (a variable not set, a comparison of different types): it counted as false. */
@@ -205,4 +219,6 @@ export interface StepOptions {
   crisisResources?: CrisisResourceTable | undefined;
   /** The project's crisis protocol (its `crisis` file, loaded with loadCrisisScript()); default: the built-in one of the script's language. */
   crisisScript?: SessionScript | undefined;
+  /** A classifier model that grades the client's words beside the local detector (safety/classifier.ts); default: none. */
+  classifier?: SafetyClassifier | undefined;
 }

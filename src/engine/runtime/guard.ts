@@ -30,7 +30,7 @@ export interface GuardFinding {
   crisis: boolean;
 }
 
-function truthy(v: unknown): boolean {
+export function truthy(v: unknown): boolean {
   return v === true || (typeof v === "string" && v.trim().toLowerCase() === "true");
 }
 
@@ -47,7 +47,7 @@ export function modelSafety(reply: Reply): SafetyFlag | undefined {
   return flag;
 }
 
-function record(v: unknown): Record<string, unknown> | undefined {
+export function record(v: unknown): Record<string, unknown> | undefined {
   return typeof v === "object" && v !== null ? (v as Record<string, unknown>) : undefined;
 }
 

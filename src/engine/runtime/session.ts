@@ -19,7 +19,7 @@
 import type { SessionScript } from "../script/schema";
 import { maxRoundsOf } from "../actions";
 import { crisisTurn } from "../crisis/protocol";
-import { NO_RISK, riskOf, type RiskReading } from "../crisis/risk";
+import { NO_RISK, wordsRisk, type RiskReading } from "../crisis/risk";
 import { advance } from "./advance";
 import { EngineError, toStepError } from "./errors";
 import { remindIfDue } from "./reminder";
@@ -27,7 +27,7 @@ import { recentClientText } from "./safety";
 import type { StepOptions, StepResult } from "./events";
 import { compile, endPosition, positionAt } from "./program";
 import { SCHEMA_VERSION, type SessionState, type VariableMap, type VariableStore } from "./state";
-import { Turn } from "./turn";
+import { CrisisSignal, Turn } from "./turn";
 
 export interface StartOptions {
   /** Initial session-scope variables (e.g. the client's name from the host). */
@@ -89,6 +89,40 @@ function copyState(s: SessionState): SessionState {
   return { ...s, position: { ...s.position }, inFlight, crisis, scopes, variables: { ...s.variables }, history: s.history.slice() };
 }
 
+/** The words' risk as a `safety` event: hosts show the crisis resources at once, whatever the step does next. */
+function flagWords(turn: Turn, actionId: string | null, source: "input" | "model", reading: RiskReading): void {
+  turn.emit({
+    type: "safety",
+    actionId,
+    source,
+    crisis: true,
+    riskType: reading.thirdParty ? "third_party" : "self_harm",
+    level: reading.level,
+  });
+}
+
+/**
+ * Runs the script with the client's words as the answer, so that it can be taken back: when a model reply
+ * sees a crisis in them (Turn.onTrust), the state is put back as it was before the answer (variables,
+ * position, the lines said since, their ids), what streamed is retracted, and the model's grade is returned.
+ */
+async function answerOnTrust(turn: Turn, answer: string): Promise<RiskReading> {
+  const before = copyState(turn.state);
+  const said = turn.messages.length;
+  turn.onTrust();
+  try {
+    await advance(turn, answer);
+  } catch (err) {
+    if (!(err instanceof CrisisSignal)) throw err;
+    turn.untrusted();
+    Object.assign(turn.state, before);
+    turn.messages.length = said;
+    return { level: err.level, categories: [], thirdParty: false };
+  }
+  turn.trusted();
+  return NO_RISK;
+}
+
 async function run(turn: Turn, input: string | null): Promise<void> {
   const s = turn.state;
   if (s.status === "completed") return;
@@ -98,33 +132,27 @@ async function run(turn: Turn, input: string | null): Promise<void> {
   if (answer !== null) {
     const recent = recentClientText(s.history);
     turn.recordHistory("user", text, s.position.actionId);
-    reading = riskOf(text, turn.language, recent);
-    if (reading.level !== "none") {
-      turn.emit({
-        type: "safety",
-        actionId: s.position.actionId,
-        source: "input",
-        crisis: true,
-        riskType: reading.thirdParty ? "third_party" : "self_harm",
-        level: reading.level,
-      });
-    }
+    reading = await wordsRisk(text, turn.language, turn.options.classifier, turn.options.signal, recent);
+    if (reading.level !== "none") flagWords(turn, s.position.actionId, "input", reading);
   }
   // Before anything the step says, crisis lines included: the reminder is due whatever the turn holds.
   remindIfDue(turn);
-  if (s.crisis || reading.level !== "none") {
-    // The client's words go to the crisis protocol, never to the action in flight as its answer.
-    if (!(await crisisTurn(turn, answer, reading))) {
-      s.status = "waiting_input";
-      return;
-    }
-    // The protocol found no current risk: the interrupted action starts again, so its question is asked anew.
-    s.inFlight = null;
-    s.position = { ...s.position, round: 0 };
-    await advance(turn, null);
+  if (!s.crisis && reading.level === "none") {
+    if (answer === null) return advance(turn, null);
+    // Neither the detector nor the classifier saw a risk: the words are the answer, unless the model sees one in them.
+    reading = await answerOnTrust(turn, answer);
+    if (reading.level === "none") return;
+    flagWords(turn, s.position.actionId, "model", reading);
+  }
+  // The client's words go to the crisis protocol, never to the action in flight as its answer.
+  if (!(await crisisTurn(turn, answer, reading))) {
+    s.status = "waiting_input";
     return;
   }
-  await advance(turn, answer);
+  // The protocol found no current risk: the interrupted action starts again, so its question is asked anew.
+  s.inFlight = null;
+  s.position = { ...s.position, round: 0 };
+  await advance(turn, null);
 }
 
 export async function step(script: SessionScript, state: SessionState, input: string | null, options: StepOptions): Promise<StepResult> {

@@ -3,6 +3,7 @@
  * statistics gathered so far, and the services actions use (rendering,
  * prompts, messages, variable writes, model calls).
  */
+import { modelRisk } from "../crisis/risk";
 import type { OutputField } from "../script/schema";
 import { commonValues, renderPrompt } from "../prompts/context";
 import type { Reply } from "../prompts/reply";
@@ -13,7 +14,21 @@ import { guardLine, modelSafety, review, type GuardFinding } from "./guard";
 import { callModel, type ModelCall } from "./model";
 import type { ActionNode, Program } from "./program";
 import { HISTORY_LIMIT, type JsonValue, type SessionState } from "./state";
-import type { EngineEvent, EngineMessage, StepOptions, StepStats, VariableChange } from "./events";
+import type { EngineEvent, EngineMessage, RiskLevel, StepOptions, StepStats, VariableChange } from "./events";
+
+/**
+ * Thrown by a model call whose reply saw a crisis in the client's words while they are taken as an
+ * answer on trust (Turn.onTrust): the step takes the answer back and runs the crisis protocol instead.
+ */
+export class CrisisSignal extends Error {
+  constructor(readonly level: Exclude<RiskLevel, "none">) {
+    super("the model saw a crisis in the client's words");
+    this.name = "CrisisSignal";
+  }
+}
+
+/** Events that go out while the words are on trust: streamed text (taken back by a reset if need be) and model-call traces (the calls were made). */
+const liveOnTrust = new Set<EngineEvent["type"]>(["message.delta", "llm"]);
 
 const realClock = () => performance.timeOrigin + performance.now();
 
@@ -72,7 +87,53 @@ export class Turn {
   }
 
   emit(event: EngineEvent): void {
+    const trust = this.trust;
+    if (trust && !liveOnTrust.has(event.type)) {
+      trust.held.push(event);
+      return;
+    }
+    if (trust && event.type === "message.delta") {
+      if (event.reset) trust.streamed.delete(event.messageId);
+      if (event.text) trust.streamed.set(event.messageId, event.actionId);
+    }
     this.options.emit?.(event);
+  }
+
+  /** While the client's words are an answer on trust: the events held back, and the lines that streamed text. */
+  private trust: { held: EngineEvent[]; streamed: Map<string, string> } | null = null;
+
+  /**
+   * From here the client's words are the answer on trust: a model reply that sees a crisis in them throws
+   * CrisisSignal before anything uses it, and what the step does meanwhile (variables, positions, lines,
+   * flags) reaches hosts only once trusted() says it stands.
+   */
+  onTrust(): void {
+    this.trust = { held: [], streamed: new Map() };
+  }
+
+  /** The answer stands: the held events go out, in order. */
+  trusted(): void {
+    const held = this.trust?.held ?? [];
+    this.trust = null;
+    for (const event of held) this.emit(event);
+  }
+
+  /** The answer is taken back: its events are dropped and each line that streamed is retracted (the caller restores the state). */
+  untrusted(): void {
+    const streamed = this.trust?.streamed ?? new Map<string, string>();
+    this.trust = null;
+    for (const [messageId, actionId] of streamed) this.emit({ type: "message.delta", messageId, actionId, text: "", reset: true });
+  }
+
+  /** The model's grade of the client's words in a reply, while they are on trust (else none: nothing to take back). */
+  private signalled(reply: Reply): RiskLevel {
+    return this.trust ? modelRisk(reply) : "none";
+  }
+
+  private heed(reply: Reply): Reply {
+    const level = this.signalled(reply);
+    if (level !== "none") throw new CrisisSignal(level);
+    return reply;
   }
 
   /** The id the next assistant message will get. */
@@ -100,9 +161,11 @@ export class Turn {
 
   /** Calls the model; a line the client would see goes through the output guard before the action commits it. */
   async callModel(call: ModelCall): Promise<Reply> {
-    if (!call.stream) return callModel(this, call);
+    if (!call.stream) return this.heed(await callModel(this, call));
     const guarded: { finding?: GuardFinding } = {};
-    const reply = await callModel(this, call, (r) => (guarded.finding = review(call, r)) !== undefined);
+    // A reply that sees a crisis in the client's words is withheld like a flagged line: what streamed of it is retracted.
+    const reply = await callModel(this, call, (r) => this.signalled(r) !== "none" || (guarded.finding = review(call, r)) !== undefined);
+    this.heed(reply);
     return guarded.finding ? guardLine(this, this.runningNode(call.request.actionId), call, reply, guarded.finding) : reply;
   }
 

@@ -32,8 +32,13 @@ const SafetyReportSchema = z
             .openapi({ description: "Safety flags of risk `low` or above (the scan of the client's words or the model's report)" }),
           confirmations: z.number().int().openapi({
             description:
-              "Safety flags of risk `high` or above. A stand-in: no protocol step confirms risk yet, so this counts the flags graded (or, for an ungraded crisis flag, taken as) high",
+              "Answers to the crisis protocol's question about safety that showed a current risk (read as low or above, or crisis words in the answer itself)",
           }),
+          denials: z.number().int().openapi({ description: "Answers to that question read as no current risk" }),
+          unclear: z
+            .number()
+            .int()
+            .openapi({ description: "Answers to that question nothing could be read from (the model gave no reading or failed)" }),
           referrals: z.number().int().openapi({ description: "Times crisis resources were shown to a client" }),
           guardActions: z.number().int().openapi({
             description:
@@ -54,7 +59,7 @@ const report = createRoute({
   middleware: [requireAuth("admin", "counselor")] as const,
   summary: "Safety counts by month and locale",
   description:
-    "Counts of safety detections, confirmations, crisis referral notifications and output-guard actions per calendar month (UTC) and script language, as a yearly report under California SB 243 needs. Months without any are left out. No session, user or message identifiers and no content: only counts. Erased sessions still count (their records are unlinked, not deleted). Admins and counselors.",
+    "Counts of safety detections, the crisis protocol's confirmations (and denials, and answers it could not read), crisis referral notifications and output-guard actions per calendar month (UTC) and script language, as a yearly report under California SB 243 needs. Months without any are left out. No session, user or message identifiers and no content: only counts. Erased sessions still count (their records are unlinked, not deleted). Admins and counselors.",
   request: { query: ReportQuery },
   responses: { 200: jsonResponse(SafetyReportSchema, "The counts"), ...problemResponses(400, 401, 403) },
 });

@@ -3,7 +3,7 @@
  * (mirrorBatch) and what a rebuild reads (metaFromRow, messageFromRow).
  */
 import { flatVariables, type SessionState } from "../../engine";
-import type { GuardActionRow, MessageRow, MirrorBatch, ReferralRow, SafetyFlagRow, SessionRow } from "../../store/sessions/mirror";
+import type { ConfirmationRow, GuardActionRow, MessageRow, MirrorBatch, ReferralRow, SafetyFlagRow, SessionRow } from "../../store/sessions/mirror";
 import type { sessions, messages } from "../../store/schema";
 import { described, type Meta } from "../storage/meta";
 import type { OutboxEntry, PinnedScript, SafetyRecord, StoredMessage, Turn } from "../storage/tables";
@@ -63,10 +63,11 @@ export function mirrorBatch({ meta, state, pinned, lastSeq, lastTurn, log, outbo
   };
 }
 
-function safetyRows(sessionId: string, records: SafetyRecord[]): Pick<MirrorBatch, "flags" | "referrals" | "guards"> {
+function safetyRows(sessionId: string, records: SafetyRecord[]): Pick<MirrorBatch, "flags" | "referrals" | "guards" | "confirmations"> {
   const flags: SafetyFlagRow[] = [];
   const referrals: ReferralRow[] = [];
   const guards: GuardActionRow[] = [];
+  const confirmations: ConfirmationRow[] = [];
   for (const r of records) {
     const row = {
       id: r.id,
@@ -79,9 +80,10 @@ function safetyRows(sessionId: string, records: SafetyRecord[]): Pick<MirrorBatc
     };
     if (r.kind === "guard") guards.push({ ...row, source: r.source, kinds: r.kinds, action: r.action });
     else if (r.kind === "referral") referrals.push({ ...row, level: r.level });
+    else if (r.kind === "confirmation") confirmations.push({ ...row, level: r.level, outcome: r.outcome });
     else flags.push({ ...row, source: r.source, level: r.level });
   }
-  return { flags, referrals, guards };
+  return { flags, referrals, guards, confirmations };
 }
 
 function sessionRow(meta: Meta, state: SessionState, lastSeq: number, lastTurn: number): SessionRow {

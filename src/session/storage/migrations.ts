@@ -119,7 +119,11 @@ INSERT INTO safety_log_3 (id, kind, turnId, messageId, actionId, source, level, 
 DROP TABLE safety_log;
 ALTER TABLE safety_log_3 RENAME TO safety_log;
 `,
-  // Data lifecycle (assigned storage version 6): the retention the session started with (days after its last
+  // 4: the crisis protocol's confirmations join the safety log (`kind` 'confirmation': what its question about safety read).
+  `
+ALTER TABLE safety_log ADD COLUMN outcome TEXT;
+`,
+  // 5, data lifecycle: the retention the session started with (days after its last
   // activity; null: SESSION_RETENTION_DAYS), and who asked for its erasure and why, kept until D1 has the audit row.
   `
 ALTER TABLE meta ADD COLUMN retentionDays INTEGER;

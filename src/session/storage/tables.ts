@@ -11,13 +11,13 @@
  *   turns    one row per turn: queued → running → done | failed, with the result
  *            a repeated clientMessageId is answered from
  *   outbox   what the D1 mirror still has to receive (variable changes, safety records; any row = flush due)
- *   safety_log  per turn: the safety flags raised, the referrals (crisis resources shown) and the
- *            output guard's actions (lines replaced), no content
+ *   safety_log  per turn: the safety flags raised, the referrals (crisis resources shown), the
+ *            output guard's actions (lines replaced) and the crisis protocol's confirmations, no content
  *   debug    per turn: prompts, raw replies, the decision trace (debug sessions only)
  * Their layout is versioned: migrations.ts.
  */
 import type { JsonValue, RiskLevel, SessionScript, SessionState } from "../../engine";
-import type { GuardAction } from "../../engine/runtime/events";
+import type { ConfirmationOutcome, GuardAction } from "../../engine/runtime/events";
 import type { TurnMetrics } from "../../store/schema/ops";
 import type { ExecutionStatus, MessageRole, SessionStatus } from "../../store/schema/sessions";
 import type { LoggedChange, SafetyView, TurnDebug } from "../schemas";
@@ -92,14 +92,16 @@ interface RecordOf<K extends string> {
 }
 
 /**
- * A safety flag the engine raised (`flag`), crisis resources shown to the client (`referral`), or a line the
- * output guard replaced before the client kept it (`guard`): what reviewers and the yearly report count.
+ * A safety flag the engine raised (`flag`), crisis resources shown to the client (`referral`), a line the
+ * output guard replaced before the client kept it (`guard`), or what the crisis protocol's question about
+ * safety read in the client's answer (`confirmation`): what reviewers and the yearly report count.
  * Never any of the words that were said.
  */
 export type SafetyRecord =
   | (RecordOf<"flag"> & { source: "model" | "input"; level: RiskLevel })
   | (RecordOf<"referral"> & { source: null; level: RiskLevel })
-  | (RecordOf<"guard"> & GuardAction);
+  | (RecordOf<"guard"> & GuardAction)
+  | (RecordOf<"confirmation"> & { source: null; level: RiskLevel; outcome: ConfirmationOutcome });
 
 export type GuardRecord = Extract<SafetyRecord, { kind: "guard" }>;
 
@@ -348,10 +350,14 @@ export class SessionStorage {
   }
 }
 
-/** A safety_log row as its record: a guard's columns (`kinds`, `action`) and a flag's or referral's (`level`) are null on the others. */
+/**
+ * A safety_log row as its record: a guard's columns (`kinds`, `action`), a flag's, referral's or
+ * confirmation's (`level`) and a confirmation's (`outcome`) are null on the others.
+ */
 function safetyRecordOf(row: Row): SafetyRecord {
-  const { kinds, action, level, ...common } = row;
+  const { kinds, action, level, outcome, ...common } = row;
   if (common.kind === "guard") return { ...common, kinds: JSON.parse(kinds as string), action } as unknown as SafetyRecord;
+  if (common.kind === "confirmation") return { ...common, level, outcome } as unknown as SafetyRecord;
   return { ...common, level } as unknown as SafetyRecord;
 }
 

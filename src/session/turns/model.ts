@@ -7,10 +7,13 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { isLocal, type Config, type Env } from "../../config";
 import { DomainError } from "../../errors";
 import { createModel, LlmConfigError } from "../../llm";
+import { createClassifier } from "../../llm/classifier";
+import type { SafetyClassifier } from "../../engine/safety/classifier";
 import type { CrisisResourceTable } from "../../engine/safety/resources";
 
 export class ModelSource {
   private model: LanguageModelV3 | null = null;
+  private safety: SafetyClassifier | undefined;
 
   constructor(
     private readonly config: Config,
@@ -25,6 +28,13 @@ export class ModelSource {
   /** The deployment's crisis lines (CRISIS_RESOURCES), which prompts offer; undefined: the defaults. */
   get crisisResources(): CrisisResourceTable | undefined {
     return this.config.CRISIS_RESOURCES;
+  }
+
+  /** The classifier models of SAFETY_CLASSIFIER as one, made once; undefined when none is configured. */
+  get classifier(): SafetyClassifier | undefined {
+    const entries = this.config.SAFETY_CLASSIFIER;
+    if (!entries) return undefined;
+    return (this.safety ??= createClassifier(entries, { apiKey: this.config.SAFETY_CLASSIFIER_API_KEY, ai: this.env.AI }));
   }
 
   /** The model for the next turn; a configuration it cannot be made from is the caller's CONFIG_INVALID. */

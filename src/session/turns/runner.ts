@@ -26,7 +26,7 @@ import type { SessionStorage, StoredMessage, StoredResult, Turn } from "../stora
 import { messageView } from "../views";
 import type { ModelSource } from "./model";
 import { finished, resultView, stepProblem, storedOutcome, storedProblem, type Outcome } from "./outcome";
-import { flaggedMessages, highest, levelOf, safetyRecords, type GradedFlag, type Guarded, type Referral } from "./safety-log";
+import { flaggedMessages, highest, levelOf, safetyRecords, type Confirmation, type GradedFlag, type Guarded, type Referral } from "./safety-log";
 import { RECOVERED, type TurnEvents, type TurnOrigin, type TurnWork } from "./turn-event";
 import { log } from "../../log";
 
@@ -149,6 +149,7 @@ export class TurnRunner {
     const referrals: Referral[] = [];
     const guards: Guarded[] = [];
     let handoffReason: string | null = null;
+    const confirmations: Confirmation[] = [];
     const traces: TurnDebug["traces"] = [];
     const diagnostics: NonNullable<TurnDebug["diagnostics"]> = [];
     /** Lines whose text reached clients as deltas: the ones a failed turn takes back. */
@@ -163,6 +164,7 @@ export class TurnRunner {
       maxContentChars: this.p.models.maxContentChars,
       crisisResources: this.p.models.crisisResources,
       crisisScript: pinnedCrisisScript(s.pinned),
+      classifier: this.p.models.classifier,
       emit: (e) => {
         switch (e.type) {
           case "message.delta":
@@ -205,6 +207,11 @@ export class TurnRunner {
             guards.push(guarded);
             break;
           }
+          case "crisis_confirmation": {
+            const { type: _t, ...confirmation } = e;
+            confirmations.push(confirmation);
+            break;
+          }
           case "diagnostic": {
             // Something for the author to fix (it names the script, never what anyone said): the debug trace, never clients.
             const { type: _t, ...diagnostic } = e;
@@ -242,6 +249,7 @@ export class TurnRunner {
       flags: safety,
       referrals,
       guards,
+      confirmations,
       locale: s.pinned.script.session.language ?? "zh-CN",
       userMessage,
       now,

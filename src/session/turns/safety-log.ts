@@ -1,10 +1,10 @@
 /**
- * A turn's safety flags, crisis referrals and output-guard actions as the records its commit logs (the
+ * A turn's safety flags, crisis referrals, output-guard actions and crisis confirmations as the records its commit logs (the
  * session's safety log and the D1 mirror), the session's risk they raise, and the flags the turn's
  * messages carry. Nothing here holds what anyone said.
  */
 import { riskLevels, type JsonValue, type RiskLevel, type SafetyFlag } from "../../engine";
-import type { GuardAction } from "../../engine/runtime/events";
+import type { EngineEvent, GuardAction } from "../../engine/runtime/events";
 import type { SafetyView } from "../schemas";
 import type { SafetyRecord, StoredMessage } from "../storage/tables";
 
@@ -23,6 +23,9 @@ export function levelOf(flag: SafetyFlag): RiskLevel {
 /** A line the output guard replaced: its `guard` event without the type. */
 export type Guarded = GuardAction & { actionId: string; messageId: string };
 
+/** What the crisis protocol's question about safety read in an answer: its `crisis_confirmation` event without the type. */
+export type Confirmation = Omit<Extract<EngineEvent, { type: "crisis_confirmation" }>, "type">;
+
 /** A flag of this turn, with the level it counts as. */
 export type GradedFlag = SafetyView & { level: RiskLevel };
 
@@ -35,6 +38,7 @@ export interface TurnSafety {
   flags: GradedFlag[];
   referrals: Referral[];
   guards: Guarded[];
+  confirmations: Confirmation[];
   /** The script's language. */
   locale: string;
   /** The client's message of the turn: the message an input flag is about. */
@@ -47,9 +51,10 @@ export interface TurnSafety {
  * events; a turn with crisis flags and none of those (the model flagged a crisis, which does not start the
  * protocol) still counts one referral, because clients show the crisis resources on a `safety` frame with
  * `crisis: true` (once per turn, however many flags say so). Each line the output guard replaced is one
- * `guard` record.
+ * `guard` record, and each answer the protocol's question about safety read one `confirmation` record (about
+ * the client's message of the turn).
  */
-export function safetyRecords({ turnId, flags, referrals, guards, locale, userMessage, now }: TurnSafety): SafetyRecord[] {
+export function safetyRecords({ turnId, flags, referrals, guards, confirmations, locale, userMessage, now }: TurnSafety): SafetyRecord[] {
   const base = { turnId, locale, createdAt: now };
   const records: SafetyRecord[] = flags.map((f) => ({
     ...base,
@@ -80,6 +85,10 @@ export function safetyRecords({ turnId, flags, referrals, guards, locale, userMe
   }
   for (const { actionId, messageId, source, kinds, action } of guards) {
     records.push({ ...base, id: crypto.randomUUID(), kind: "guard", messageId, actionId, source, kinds, action });
+  }
+  for (const { actionId, level, outcome } of confirmations) {
+    const messageId = userMessage?.id ?? null;
+    records.push({ ...base, id: crypto.randomUUID(), kind: "confirmation", messageId, actionId, source: null, level, outcome });
   }
   return records;
 }

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { JsonValue, Position, SessionState, VariableMap } from "../../engine";
 // Not the engine's index: that would build the engine's zod schemas before @hono/zod-openapi extends zod.
-import { riskLevels, type GuardAction } from "../../engine/runtime/events";
+import { confirmationOutcomes, riskLevels, type GuardAction } from "../../engine/runtime/events";
 import type { GuardKind } from "../../engine/safety/output-check";
 
 /**
@@ -175,5 +175,21 @@ export const guardActions = sqliteTable(
     index("guard_actions_session_idx").on(t.sessionId),
     check("guard_actions_source_check", inList("source", guardSources)),
     check("guard_actions_action_check", inList("action", guardOutcomes)),
+  ],
+);
+
+/**
+ * The crisis protocol's confirmations: one row per answer its question about safety read, with what it found
+ * (`confirmed`, `denied`, `unclear`) and the crisis's level. Written with the turn like the safety records,
+ * unlinked like them when the session is erased; never any words.
+ */
+export const crisisConfirmations = sqliteTable(
+  "crisis_confirmations",
+  { ...safetyColumns, outcome: text("outcome", { enum: confirmationOutcomes }).notNull() },
+  (t) => [
+    index("crisis_confirmations_created_idx").on(t.createdAt),
+    index("crisis_confirmations_session_idx").on(t.sessionId),
+    check("crisis_confirmations_level_check", inList("level", riskLevels)),
+    check("crisis_confirmations_outcome_check", inList("outcome", confirmationOutcomes)),
   ],
 );

@@ -8,6 +8,7 @@ import { database, tableColumns } from "../db";
 import {
   auditEvents,
   blobs,
+  crisisConfirmations,
   crisisReferrals,
   guardActions,
   messages,
@@ -26,6 +27,7 @@ export type ReferralRow = typeof crisisReferrals.$inferInsert;
 export type GuardActionRow = typeof guardActions.$inferInsert;
 /** A turn's metrics; `mirroredAt` is set when the batch is sent. */
 export type TurnMetricsRow = Omit<typeof turnMetrics.$inferInsert, "mirroredAt">;
+export type ConfirmationRow = typeof crisisConfirmations.$inferInsert;
 
 export interface MirrorBatch {
   session: SessionRow;
@@ -35,6 +37,7 @@ export interface MirrorBatch {
   referrals: ReferralRow[];
   guards: GuardActionRow[];
   metrics: TurnMetricsRow[];
+  confirmations: ConfirmationRow[];
   /** Script and template texts by content hash, so the session can be rebuilt from D1 alone. */
   blobs: { hash: string; content: string }[];
 }
@@ -66,6 +69,7 @@ const insertFlag = upsert(safetyFlags, insertOnce);
 const insertReferral = upsert(crisisReferrals, insertOnce);
 const insertGuard = upsert(guardActions, insertOnce);
 const insertMetrics = upsert(turnMetrics, insertOnce);
+const insertConfirmation = upsert(crisisConfirmations, insertOnce);
 
 export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<void> {
   const now = new Date();
@@ -80,6 +84,7 @@ export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<v
     ...batch.referrals.map((r) => insertReferral(d1, r)),
     ...batch.guards.map((g) => insertGuard(d1, g)),
     ...batch.metrics.map((m) => insertMetrics(d1, { ...m, mirroredAt: now })),
+    ...batch.confirmations.map((c) => insertConfirmation(d1, c)),
   ]);
 }
 
@@ -131,6 +136,7 @@ export async function eraseMirror(
     db.update(crisisReferrals).set({ sessionId: null, messageId: null, actionId: null }).where(eq(crisisReferrals.sessionId, sessionId)),
     db.update(guardActions).set({ sessionId: null, messageId: null, actionId: null }).where(eq(guardActions.sessionId, sessionId)),
     db.update(turnMetrics).set({ sessionId: null, requestId: null }).where(eq(turnMetrics.sessionId, sessionId)),
+    db.update(crisisConfirmations).set({ sessionId: null, messageId: null, actionId: null }).where(eq(crisisConfirmations.sessionId, sessionId)),
     db.delete(variableChanges).where(eq(variableChanges.sessionId, sessionId)),
     db.delete(messages).where(eq(messages.sessionId, sessionId)),
     db.delete(sessions).where(eq(sessions.id, sessionId)),

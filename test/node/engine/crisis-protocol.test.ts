@@ -64,6 +64,32 @@ const referrals = (t: Turned) => t.events.filter((e) => e.type === "crisis_refer
 const text = (t: Turned) => t.messages.map((m) => m.content).join("\n");
 const ids = (t: Turned) => t.messages.map((m) => m.actionId);
 
+/** A project's own protocol: lines with the session's variables, and one question about safety. */
+const custom = `
+session:
+  session_id: our_crisis
+  language: en
+  phases:
+    - phase_id: p
+      topics:
+        - topic_id: t
+          actions:
+            - action_type: ai_say
+              action_id: our_lines
+              config:
+                content: "We care about you, {client_name}. Call us:\\n{crisis_resources}"
+                wait_for_reply: false
+            - action_type: ai_ask
+              action_id: our_check
+              config:
+                content: Are you safe?
+                max_rounds: 1
+                output:
+                  - get: current_risk
+                    type: enum
+                    values: [none, low, high, imminent]
+`;
+
 describe("the opening example: a crisis answer to the first question", () => {
   it("en: care and the configured lines, not the client's name", async () => {
     const [opening, crisis] = await converse(intakeEn, [null, "I want to kill myself"]);
@@ -273,31 +299,6 @@ describe("the protocol script", () => {
     ]);
   });
 
-  const custom = `
-session:
-  session_id: our_crisis
-  language: en
-  phases:
-    - phase_id: p
-      topics:
-        - topic_id: t
-          actions:
-            - action_type: ai_say
-              action_id: our_lines
-              config:
-                content: "We care about you, {client_name}. Call us:\\n{crisis_resources}"
-                wait_for_reply: false
-            - action_type: ai_ask
-              action_id: our_check
-              config:
-                content: Are you safe?
-                max_rounds: 1
-                output:
-                  - get: current_risk
-                    type: enum
-                    values: [none, low, high, imminent]
-`;
-
   it("a project's own protocol runs instead of the built-in one and reads the session's variables", async () => {
     const loaded = loadCrisisScript(custom);
     expect(loaded.problems).toEqual([]);
@@ -349,5 +350,58 @@ describe("state", () => {
     const before = structuredClone(crisis!.state);
     await step(intakeEn, crisis!.state, "no", { model: new OfflineModel(), now: fixedNow });
     expect(crisis!.state).toEqual(before);
+  });
+});
+
+describe("confirmations: each answer a question about safety reads is one event, without content", () => {
+  const confirmations = (t: Turned) => t.events.filter((e) => e.type === "crisis_confirmation");
+
+  it("a denial and the follow-up's denial: denied twice, one per question; the crisis answer itself is none", async () => {
+    const [, crisis, denial, again] = await converse(intakeEn, [null, "I want to kill myself", "No, I'm safe", "I'm fine, really"]);
+    expect(confirmations(crisis!)).toEqual([]);
+    expect(confirmations(denial!)).toEqual([{ type: "crisis_confirmation", actionId: "confirm", level: "high", outcome: "denied" }]);
+    expect(confirmations(again!)).toEqual([{ type: "crisis_confirmation", actionId: "follow_up", level: "high", outcome: "denied" }]);
+  });
+
+  it("an answer the model gives no reading of is unclear; an empty reply is no answer", async () => {
+    const [, , empty, unsure] = await converse(intakeEn, [null, "I want to kill myself", "  ", "I don't know, maybe"]);
+    expect(confirmations(empty!)).toEqual([]);
+    expect(confirmations(unsure!)).toEqual([expect.objectContaining({ actionId: "confirm", outcome: "unclear" })]);
+  });
+
+  it("a reading at low or above confirms; so do crisis words, whatever the model read", async () => {
+    const reading = (risk: string) =>
+      scriptedModel((req) =>
+        req.purpose === "ai_ask" && req.answer ? { EXIT: "true", current_risk: risk } : { content: req.content, EXIT: "false" },
+      );
+    const [, , low] = await converse(intakeEn, [null, "I want to kill myself", "sometimes"], { model: reading("low") });
+    expect(confirmations(low!)).toEqual([expect.objectContaining({ outcome: "confirmed", level: "high" })]);
+    const [, , words] = await converse(intakeEn, [null, "I want to kill myself", "no, I still want to die"], { model: reading("none") });
+    expect(confirmations(words!)).toEqual([expect.objectContaining({ outcome: "confirmed" })]);
+    // The level is the crisis's, raised by the words of the answer.
+    const [, , plan] = await converse(intakeEn, [null, "I want to kill myself", "I have the pills in my hand right now"], {
+      model: reading("none"),
+    });
+    expect(confirmations(plan!)).toEqual([expect.objectContaining({ outcome: "confirmed", level: "imminent" })]);
+  });
+
+  it("a model that is down reads nothing: unclear", async () => {
+    const [opening] = await converse(intakeEn, [null]);
+    const down = new MockLanguageModelV3({
+      doStream: async () => {
+        throw new APICallError({ message: "unavailable", url: "http://model.test", requestBodyValues: {}, statusCode: 503, isRetryable: true });
+      },
+    });
+    const [, denial] = await converse(intakeEn, ["I want to kill myself", "No, I'm safe"], { model: down }, opening!.state);
+    expect(confirmations(denial!)).toEqual([expect.objectContaining({ actionId: "confirm", outcome: "unclear" })]);
+  });
+
+  it("a project's protocol: its own question about safety is the one counted", async () => {
+    const loaded = loadCrisisScript(custom);
+    const [, , , back] = await converse(intakeEn, [null, "Sam", "I want to kill myself", "no"], {
+      model: new OfflineModel(),
+      crisisScript: loaded.script!,
+    });
+    expect(confirmations(back!)).toEqual([{ type: "crisis_confirmation", actionId: "our_check", level: "high", outcome: "denied" }]);
   });
 });

@@ -12,6 +12,7 @@ import {
   type StepOptions,
   type StepResult,
 } from "../../../src/engine";
+import { askReply, sayReply } from "../../model-replies";
 
 /** Loads a session script with the loader, failing the test on any error diagnostic. */
 export function parseScript(yaml: string): SessionScript {
@@ -122,5 +123,23 @@ export function queuedModel(queues: Record<string, (Record<string, unknown> | st
     const next = queues[req.actionId]?.shift();
     if (next === undefined) throw new Error(`no scripted reply left for ${req.actionId} (${req.purpose})`);
     return next;
+  });
+}
+
+/** The model's crisis flag as a reply carries it. */
+export const crisisMeta = { metadata: { emotional_tone: "despair", crisis_signal: true } };
+
+/**
+ * A model for the intake scripts: `answerTo` answers the client's words to ask_name, everything else (the
+ * crisis protocol included) says its content. Protocol questions read every answer as `none` and flag a
+ * crisis too, as a model reading the whole conversation does: inside the protocol that flag must not start
+ * it again.
+ */
+export function intakeModel(answerTo: (req: ModelRequest) => Record<string, unknown> | string) {
+  return scriptedModel((req) => {
+    if (req.actionId === "ask_name" && req.answer !== null) return answerTo(req);
+    if (req.purpose === "ai_ask" && req.answer !== null) return askReply("", "true", { current_risk: "none", ...crisisMeta });
+    if (req.purpose === "extract") return { current_risk: "none", ...crisisMeta };
+    return req.purpose === "ai_ask" ? askReply(req.content, "false") : sayReply(req.content);
   });
 }

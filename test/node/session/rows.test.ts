@@ -59,6 +59,8 @@ const guard: SafetyRecord = {
   createdAt: 7000,
 };
 
+const confirmation: SafetyRecord = { ...flag, id: "c1", kind: "confirmation", source: null, messageId: "usr_3", outcome: "confirmed" };
+
 function input(over: Partial<MirrorInput> = {}): MirrorInput {
   const meta = { ...created({ ...origin, templateHashes: { reply: "t-hash" } }, 5000), mirrorAttempts: 2, erasing: false };
   return {
@@ -73,7 +75,7 @@ function input(over: Partial<MirrorInput> = {}): MirrorInput {
         id: 1,
         turnId: 2,
         changes: [{ name: "mood", scope: "session", value: 6, actionId: "say_1" }],
-        safety: [flag, referral, guard],
+        safety: [flag, referral, guard, confirmation],
         createdAt: 7000,
       },
       { id: 2, turnId: null, changes: [], safety: [], createdAt: 8000 },
@@ -179,6 +181,22 @@ describe("mirror/rows.ts: safety records", () => {
         source: "local",
         kinds: ["prescription"],
         action: "canned",
+        locale: "en",
+        createdAt: new Date(7000),
+      },
+    ]);
+  });
+
+  it("go to D1 as crisis_confirmations rows: the outcome and the crisis's level", () => {
+    expect(mirrorBatch(input()).confirmations).toEqual([
+      {
+        id: "c1",
+        sessionId: "s",
+        turn: 2,
+        messageId: "usr_3",
+        actionId: "say_1",
+        level: "high",
+        outcome: "confirmed",
         locale: "en",
         createdAt: new Date(7000),
       },

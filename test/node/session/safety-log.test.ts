@@ -31,6 +31,7 @@ const turn = (over: Partial<TurnSafety>): TurnSafety => ({
   flags: [],
   referrals: [],
   guards: [],
+  confirmations: [],
   locale: "en",
   userMessage: user,
   now: 100,
@@ -131,6 +132,36 @@ describe("safetyRecords: the output guard", () => {
       },
     ]);
     expect(new Set(records.map((r) => r.id)).size).toBe(3);
+  });
+});
+
+describe("safetyRecords: the crisis protocol's confirmations", () => {
+  it("logs one confirmation record per answer read, on the client's message, with the outcome and the crisis's level", () => {
+    const records = safetyRecords(
+      turn({
+        confirmations: [
+          { actionId: "confirm", level: "high", outcome: "denied" },
+          { actionId: "follow_up", level: "high", outcome: "unclear" },
+        ],
+      }),
+    );
+    expect(records).toEqual([
+      {
+        id: expect.any(String),
+        kind: "confirmation",
+        turnId: 2,
+        messageId: "usr_3",
+        actionId: "confirm",
+        source: null,
+        level: "high",
+        outcome: "denied",
+        locale: "en",
+        createdAt: 100,
+      },
+      expect.objectContaining({ kind: "confirmation", actionId: "follow_up", outcome: "unclear" }),
+    ]);
+    // A confirmation is no referral: the lines are counted from the engine's referral events alone.
+    expect(records.some((r) => r.kind === "referral")).toBe(false);
   });
 });
 
