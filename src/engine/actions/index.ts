@@ -3,9 +3,10 @@ import type { Action, ActionType } from "../script/schema";
 import { aiAsk } from "./ai-ask";
 import { aiSay } from "./ai-say";
 import { aiThink } from "./ai-think";
+import { set } from "./set";
 import type { ActionHandler } from "./types";
 
-const handlers: { [T in ActionType]: ActionHandler<T> } = { ai_say: aiSay, ai_ask: aiAsk, ai_think: aiThink };
+const handlers: { [T in ActionType]: ActionHandler<T> } = { ai_say: aiSay, ai_ask: aiAsk, ai_think: aiThink, set };
 
 export function handlerFor(action: Action): ActionHandler<ActionType> {
   return handlers[action.action_type] as ActionHandler<ActionType>;

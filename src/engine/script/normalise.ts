@@ -23,6 +23,7 @@ import {
   PhaseSchema,
   SessionSchema,
   SessionScriptSchema,
+  SetConfigSchema,
   TechniqueScriptSchema,
   TopicSchema,
 } from "./schema";
@@ -38,11 +39,12 @@ export type Place =
   | "ai_say"
   | "ai_ask"
   | "ai_think"
+  | "set"
   | "output"
   | "exit_criteria"
   | "custom_condition";
 
-type ConfigPlace = "ai_say" | "ai_ask" | "ai_think";
+type ConfigPlace = "ai_say" | "ai_ask" | "ai_think" | "set";
 
 /** The modern fields of each place, straight from the schema. */
 export const knownFields: Record<Place, readonly string[]> = {
@@ -54,6 +56,7 @@ export const knownFields: Record<Place, readonly string[]> = {
   ai_say: Object.keys(AiSayConfigSchema.shape),
   ai_ask: Object.keys(AiAskConfigSchema.shape),
   ai_think: Object.keys(AiThinkConfigSchema.shape),
+  set: Object.keys(SetConfigSchema.shape),
   output: Object.keys(OutputFieldSchema.shape),
   exit_criteria: Object.keys(ExitCriteriaSchema.shape),
   custom_condition: Object.keys(CustomConditionSchema.shape),
@@ -64,6 +67,7 @@ export const legacyFields: Record<ConfigPlace, readonly string[]> = {
   ai_say: ["content_template", "say_goal", "require_acknowledgment", "ai_role"],
   ai_ask: ["question_template", "prompt_template", "content_template", "target_variable", "extract_to", "extraction_prompt", "required", "ai_role"],
   ai_think: ["think_goal", "prompt_template", "output_variables", "input_variables"],
+  set: [],
 };
 
 /** Names that are not close in spelling but clearly mean a modern field. */
@@ -339,7 +343,7 @@ export class Normaliser {
     if (fields.output === undefined) delete fields.output;
     if (place === "ai_say") this.legacySay(fields, legacy, path);
     else if (place === "ai_ask") this.legacyAsk(fields, legacy, path);
-    else this.legacyThink(fields, legacy, path);
+    else if (place === "ai_think") this.legacyThink(fields, legacy, path);
     return fields;
   }
 

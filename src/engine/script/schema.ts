@@ -146,6 +146,32 @@ export const AiThinkConfigSchema = z
   })
   .strict();
 
+/** One variable a `set` action computes. */
+export const AssignmentSchema = z
+  .object({
+    name: z.string().min(1).max(100).describe("Name of the variable to set, e.g. `total_score`. Reference it later as {total_score}."),
+    expression: z
+      .string()
+      .min(1)
+      .max(2000)
+      .describe('A CEL expression over variables, e.g. `phq_1 + phq_2 + phq_3`, `attempts + 1` or `mood_score >= 7 ? "ok" : "low"`.'),
+    type: OutputTypeSchema.optional().describe(
+      "What the result must be (default `text`). A result of another type is not stored and authors get a diagnostic; integers and numbers mix freely, a whole number is an `integer`.",
+    ),
+    values: enumValues.describe("With `type: enum`: the values the result may take."),
+    scope: VariableScopeSchema.optional(),
+  })
+  .strict()
+  .refine(valuesGoWithEnum, valuesGoWithEnumIssue)
+  .describe("A variable to compute from others.")
+  .meta({ id: "Assignment" });
+
+export const SetConfigSchema = z
+  .object({
+    variables: z.array(AssignmentSchema).min(1).max(50).describe("The variables to set, in order: a later entry sees the ones before it."),
+  })
+  .strict();
+
 const actionBase = {
   action_id: id("action"),
   condition: z
@@ -173,9 +199,15 @@ export const AiThinkActionSchema = z
   .describe("ai_think: the AI works something out silently and fills variables; the client sees nothing.")
   .meta({ id: "AiThinkAction" });
 
-export const actionTypes = ["ai_say", "ai_ask", "ai_think"] as const;
+export const SetActionSchema = z
+  .object({ action_type: z.literal("set"), ...actionBase, config: SetConfigSchema })
+  .strict()
+  .describe("set: computes variables from CEL expressions (counters, sums of answers) with no model call; the client sees nothing.")
+  .meta({ id: "SetAction" });
+
+export const actionTypes = ["ai_say", "ai_ask", "ai_think", "set"] as const;
 export const ActionSchema = z
-  .discriminatedUnion("action_type", [AiSayActionSchema, AiAskActionSchema, AiThinkActionSchema])
+  .discriminatedUnion("action_type", [AiSayActionSchema, AiAskActionSchema, AiThinkActionSchema, SetActionSchema])
   .describe("One step of a topic; `action_type` says which kind.")
   .meta({ id: "Action" });
 
@@ -251,6 +283,8 @@ export type ExitCriteria = z.infer<typeof ExitCriteriaSchema>;
 export type AiSayConfig = z.infer<typeof AiSayConfigSchema>;
 export type AiAskConfig = z.infer<typeof AiAskConfigSchema>;
 export type AiThinkConfig = z.infer<typeof AiThinkConfigSchema>;
+export type Assignment = z.infer<typeof AssignmentSchema>;
+export type SetConfig = z.infer<typeof SetConfigSchema>;
 export type Action = z.infer<typeof ActionSchema>;
 export type ActionType = Action["action_type"];
 export type Topic = z.infer<typeof TopicSchema>;

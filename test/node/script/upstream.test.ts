@@ -141,7 +141,7 @@ describe("the project's sample scripts", () => {
     const actions = script.session.phases.flatMap((p) => p.topics.flatMap((t) => t.actions));
     expect(actions.some((a) => a.condition)).toBe(true);
     expect(actions.some((a) => a.action_type === "ai_think")).toBe(true);
-    expect(actions.some((a) => a.action_type !== "ai_say" && a.config.output?.some((o) => o.scope))).toBe(true);
+    expect(actions.some((a) => (a.action_type === "ai_ask" || a.action_type === "ai_think") && a.config.output?.some((o) => o.scope))).toBe(true);
     const text = JSON.stringify(script);
     for (const form of [/\{\{[^{}]+\}\}/, /\$\{[^{}]+\}/, /[^{$]\{[^{}]+\}[^}]/]) expect(text).toMatch(form);
   });
