@@ -14,7 +14,11 @@ import { said, sessionInfo, wsTurn } from "./helpers";
 /** The `content` of each action of the sample as the loader reads it (literal blocks folded), by action id. */
 function contents(yaml: string): Map<string, string> {
   const doc = load(yaml).script as SessionScript;
-  return new Map(doc.session.phases.flatMap((p) => p.topics.flatMap((t) => t.actions.map((a) => [a.action_id, a.config.content.trim()] as const))));
+  return new Map(
+    doc.session.phases.flatMap((p) =>
+      p.topics.flatMap((t) => t.actions.flatMap((a) => (a.action_type === "set" ? [] : [[a.action_id, a.config.content.trim()] as const]))),
+    ),
+  );
 }
 
 describe("the seeded sample project", () => {

@@ -32,8 +32,8 @@ async function published(who: Person, words: string) {
   return { project, version };
 }
 
-const say = (s: { script: { session: { phases: { topics: { actions: { config: { content: string } }[] }[] }[] } } }) =>
-  s.script.session.phases[0]!.topics[0]!.actions[0]!.config.content;
+const say = (s: { script: { session: { phases: { topics: { actions: { config: object }[] }[] }[] } } }) =>
+  (s.script.session.phases[0]!.topics[0]!.actions[0]!.config as { content?: string }).content;
 
 describe("resolveSessionSource", () => {
   it("gives any signed-in user the published version, with globals as initial variables", async () => {

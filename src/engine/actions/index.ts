@@ -4,9 +4,10 @@ import { aiAsk } from "./ai-ask";
 import { aiSay } from "./ai-say";
 import { aiThink } from "./ai-think";
 import { handoff } from "./handoff";
+import { set } from "./set";
 import type { ActionHandler } from "./types";
 
-const handlers: { [T in ActionType]: ActionHandler<T> } = { ai_say: aiSay, ai_ask: aiAsk, ai_think: aiThink, handoff };
+const handlers: { [T in ActionType]: ActionHandler<T> } = { ai_say: aiSay, ai_ask: aiAsk, ai_think: aiThink, handoff, set };
 
 export function handlerFor(action: Action): ActionHandler<ActionType> {
   return handlers[action.action_type] as ActionHandler<ActionType>;

@@ -137,6 +137,10 @@ export const runDiagnosticCodes = [
   "OUTPUT_UNREADABLE",
   /** The `crisisScript` option is not a crisis protocol (crisis/scripts.ts): the built-in protocol ran instead. */
   "CRISIS_SCRIPT_INVALID",
+  /** A `set` expression could not be evaluated: its variable was not written. */
+  "SET_ERROR",
+  /** A `set` expression gave a value of another type than the entry declares: it was not stored. */
+  "SET_TYPE_MISMATCH",
 ] as const;
 
 /**

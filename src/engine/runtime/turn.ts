@@ -142,7 +142,7 @@ export class Turn {
   }
 
   /** The action's content with `{x}`, `{{x}}`, `${x}` filled from the variables visible here, trimmed. */
-  content(node: ActionNode): string {
+  content(node: ActionNode & { action: { config: { content: string } } }): string {
     const missing: string[] = [];
     const text = render(node.action.config.content, textLookup(this.state), "content", missing);
     if (missing.length) this.reportUnrendered(node, missing);

@@ -139,6 +139,7 @@ export class ScriptChecks {
         const value = text(config[field]);
         if (value !== undefined) this.placeholders(value, [...path, "config", field], here, defined);
       }
+      if (action.action_type === "set") this.assignments(config, path, here, defined, types);
       const outputs = records(config.output);
       for (const [o, i] of outputs) {
         const define = text(o.define);
@@ -158,7 +159,34 @@ export class ScriptChecks {
     }
   }
 
-  private condition(expression: string, path: Segment[], here: ActionAt, defined: Map<string, Definition[]>): void {
+  /** A `set` action's entries: each expression reads what is defined so far (earlier entries included), then defines its name. */
+  private assignments(
+    config: Record<string, unknown>,
+    path: Segment[],
+    here: ActionAt,
+    defined: Map<string, Definition[]>,
+    types: Map<string, string>,
+  ): void {
+    for (const [entry, i] of records(config.variables)) {
+      const at = [...path, "config", "variables", i];
+      const expression = text(entry.expression);
+      if (expression !== undefined) this.condition(expression, [...at, "expression"], here, defined, "expression.syntax");
+      const name = text(entry.name)?.trim();
+      if (!name) continue;
+      types.set(name, text(entry.type) ?? "text");
+      const list = defined.get(name) ?? [];
+      list.push({ scope: text(entry.scope) ?? "session", phaseId: here.phaseId, topicId: here.topicId });
+      defined.set(name, list);
+    }
+  }
+
+  private condition(
+    expression: string,
+    path: Segment[],
+    here: ActionAt,
+    defined: Map<string, Definition[]>,
+    syntax: "condition.syntax" | "expression.syntax" = "condition.syntax",
+  ): void {
     const result = checkCondition(expression);
     if (!result.ok) {
       // "Unexpected end" errors sit after the last character that was written, not after trailing newlines.
@@ -175,7 +203,7 @@ export class ScriptChecks {
           at,
         );
       else if (word) this.list.add("INVALID_CONDITION", "condition.name", { name: word }, path, at);
-      else this.list.add("INVALID_CONDITION", "condition.syntax", { reason: result.reason }, path, at);
+      else this.list.add("INVALID_CONDITION", syntax, { reason: result.reason }, path, at);
       return;
     }
     for (const name of result.variables) {

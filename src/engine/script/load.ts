@@ -166,7 +166,7 @@ function placeOf(tree: unknown, path: readonly Segment[]): Place {
   }
   if (last === "config") {
     const type = getAt(tree, [...path.slice(0, -1), "action_type"]);
-    return type === "ai_ask" || type === "ai_think" || type === "handoff" ? type : "ai_say";
+    return type === "ai_ask" || type === "ai_think" || type === "handoff" || type === "set" ? type : "ai_say";
   }
   if (last === "session") return "session";
   if (last === "topic" && path.length === 1) return "topic";

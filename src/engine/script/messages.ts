@@ -23,6 +23,7 @@ const places: Record<string, Record<MessageLanguage, string>> = {
   ai_ask: { en: "an ai_ask config", "zh-CN": "ai_ask 的 config" },
   ai_think: { en: "an ai_think config", "zh-CN": "ai_think 的 config" },
   handoff: { en: "a handoff config", "zh-CN": "handoff 的 config" },
+  set: { en: "a set config", "zh-CN": "set 的 config" },
   output: { en: "an output entry", "zh-CN": "output 条目" },
   exit_criteria: { en: "exit_criteria", "zh-CN": "exit_criteria" },
   custom_condition: { en: "a custom condition", "zh-CN": "自定义条件（custom_conditions 条目）" },
@@ -67,7 +68,10 @@ const requiredExamples: Record<string, Record<MessageLanguage, string>> = {
   phase_id: { en: "phase_id: opening", "zh-CN": "phase_id: opening" },
   topic_id: { en: "topic_id: greeting", "zh-CN": "topic_id: greeting" },
   action_id: { en: "action_id: ask_name", "zh-CN": "action_id: ask_name" },
-  action_type: { en: "action_type: ai_say   # or ai_ask, ai_think, handoff", "zh-CN": "action_type: ai_say   # 或 ai_ask、ai_think、handoff" },
+  action_type: {
+    en: "action_type: ai_say   # or ai_ask, ai_think, handoff, set",
+    "zh-CN": "action_type: ai_say   # 或 ai_ask、ai_think、handoff、set",
+  },
   config: { en: 'config: { content: "Hello, thank you for coming today." }', "zh-CN": 'config: { content: "你好，谢谢你今天过来。" }' },
   content: { en: 'content: "Hello, thank you for coming today."', "zh-CN": 'content: "你好，谢谢你今天过来。"' },
   phases: { en: "phases: [ { phase_id: opening, topics: [ … ] } ]", "zh-CN": "phases: [ { phase_id: opening, topics: [ …… ] } ]" },
@@ -290,6 +294,16 @@ export const catalog = {
   "condition.syntax": {
     en: (p) => [`This condition could not be read: ${p.reason}.`, conditionHelp.en],
     "zh-CN": (p) => [`这个条件无法解析：${p.reason}。`, conditionHelp["zh-CN"]],
+  },
+  "expression.syntax": {
+    en: (p) => [
+      `This expression could not be read: ${p.reason}.`,
+      'A `set` expression is CEL over variables, e.g. `phq_1 + phq_2`, `attempts + 1` or `mood_score >= 7 ? "ok" : "low"`; a name that is not a plain identifier is written `vars["名字"]`.',
+    ],
+    "zh-CN": (p) => [
+      `这个表达式无法解析：${p.reason}。`,
+      '`set` 的表达式是基于变量的 CEL，例如 `phq_1 + phq_2`、`attempts + 1` 或 `mood_score >= 7 ? "ok" : "low"`；不是普通标识符的变量名请写成 `vars["名字"]`。',
+    ],
   },
   "condition.tooLong": {
     en: (p) => [

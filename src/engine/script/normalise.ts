@@ -24,6 +24,7 @@ import {
   PhaseSchema,
   SessionSchema,
   SessionScriptSchema,
+  SetConfigSchema,
   TechniqueScriptSchema,
   TopicSchema,
 } from "./schema";
@@ -40,11 +41,12 @@ export type Place =
   | "ai_ask"
   | "ai_think"
   | "handoff"
+  | "set"
   | "output"
   | "exit_criteria"
   | "custom_condition";
 
-type ConfigPlace = "ai_say" | "ai_ask" | "ai_think" | "handoff";
+type ConfigPlace = "ai_say" | "ai_ask" | "ai_think" | "handoff" | "set";
 
 /** The modern fields of each place, straight from the schema. */
 export const knownFields: Record<Place, readonly string[]> = {
@@ -57,6 +59,7 @@ export const knownFields: Record<Place, readonly string[]> = {
   ai_ask: Object.keys(AiAskConfigSchema.shape),
   ai_think: Object.keys(AiThinkConfigSchema.shape),
   handoff: Object.keys(HandoffConfigSchema.shape),
+  set: Object.keys(SetConfigSchema.shape),
   output: Object.keys(OutputFieldSchema.shape),
   exit_criteria: Object.keys(ExitCriteriaSchema.shape),
   custom_condition: Object.keys(CustomConditionSchema.shape),
@@ -68,6 +71,7 @@ export const legacyFields: Record<ConfigPlace, readonly string[]> = {
   ai_ask: ["question_template", "prompt_template", "content_template", "target_variable", "extract_to", "extraction_prompt", "required", "ai_role"],
   ai_think: ["think_goal", "prompt_template", "output_variables", "input_variables"],
   handoff: [],
+  set: [],
 };
 
 /** Names that are not close in spelling but clearly mean a modern field. */
@@ -343,7 +347,7 @@ export class Normaliser {
     if (fields.output === undefined) delete fields.output;
     if (place === "ai_say") this.legacySay(fields, legacy, path);
     else if (place === "ai_ask") this.legacyAsk(fields, legacy, path);
-    else this.legacyThink(fields, legacy, path);
+    else if (place === "ai_think") this.legacyThink(fields, legacy, path);
     return fields;
   }
 

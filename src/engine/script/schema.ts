@@ -157,6 +157,32 @@ export const HandoffConfigSchema = z
   })
   .strict();
 
+/** One variable a `set` action computes. */
+export const AssignmentSchema = z
+  .object({
+    name: z.string().min(1).max(100).describe("Name of the variable to set, e.g. `total_score`. Reference it later as {total_score}."),
+    expression: z
+      .string()
+      .min(1)
+      .max(2000)
+      .describe('A CEL expression over variables, e.g. `phq_1 + phq_2 + phq_3`, `attempts + 1` or `mood_score >= 7 ? "ok" : "low"`.'),
+    type: OutputTypeSchema.optional().describe(
+      "What the result must be (default `text`). A result of another type is not stored and authors get a diagnostic; integers and numbers mix freely, a whole number is an `integer`.",
+    ),
+    values: enumValues.describe("With `type: enum`: the values the result may take."),
+    scope: VariableScopeSchema.optional(),
+  })
+  .strict()
+  .refine(valuesGoWithEnum, valuesGoWithEnumIssue)
+  .describe("A variable to compute from others.")
+  .meta({ id: "Assignment" });
+
+export const SetConfigSchema = z
+  .object({
+    variables: z.array(AssignmentSchema).min(1).max(50).describe("The variables to set, in order: a later entry sees the ones before it."),
+  })
+  .strict();
+
 const actionBase = {
   action_id: id("action"),
   condition: z
@@ -189,10 +215,15 @@ export const HandoffActionSchema = z
   .strict()
   .describe("handoff: the session is queued for a human counselor, and the script goes on until one takes it over.")
   .meta({ id: "HandoffAction" });
+export const SetActionSchema = z
+  .object({ action_type: z.literal("set"), ...actionBase, config: SetConfigSchema })
+  .strict()
+  .describe("set: computes variables from CEL expressions (counters, sums of answers) with no model call; the client sees nothing.")
+  .meta({ id: "SetAction" });
 
-export const actionTypes = ["ai_say", "ai_ask", "ai_think", "handoff"] as const;
+export const actionTypes = ["ai_say", "ai_ask", "ai_think", "handoff", "set"] as const;
 export const ActionSchema = z
-  .discriminatedUnion("action_type", [AiSayActionSchema, AiAskActionSchema, AiThinkActionSchema, HandoffActionSchema])
+  .discriminatedUnion("action_type", [AiSayActionSchema, AiAskActionSchema, AiThinkActionSchema, HandoffActionSchema, SetActionSchema])
   .describe("One step of a topic; `action_type` says which kind.")
   .meta({ id: "Action" });
 
@@ -268,6 +299,8 @@ export type ExitCriteria = z.infer<typeof ExitCriteriaSchema>;
 export type AiSayConfig = z.infer<typeof AiSayConfigSchema>;
 export type AiAskConfig = z.infer<typeof AiAskConfigSchema>;
 export type AiThinkConfig = z.infer<typeof AiThinkConfigSchema>;
+export type Assignment = z.infer<typeof AssignmentSchema>;
+export type SetConfig = z.infer<typeof SetConfigSchema>;
 export type Action = z.infer<typeof ActionSchema>;
 export type ActionType = Action["action_type"];
 export type Topic = z.infer<typeof TopicSchema>;

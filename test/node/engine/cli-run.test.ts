@@ -56,7 +56,7 @@ function outputNames(script: SessionScript): string[] {
   return script.session.phases.flatMap((p) =>
     p.topics.flatMap((t) =>
       t.actions.flatMap((a) => {
-        if (a.action_type === "ai_say" || a.action_type === "handoff") return [];
+        if (a.action_type === "ai_say" || a.action_type === "handoff" || a.action_type === "set") return [];
         const saved = a.action_type === "ai_ask" && a.config.save_answer ? [a.config.save_answer] : [];
         return [...(a.config.output ?? []).map((o) => o.get), ...saved];
       }),
