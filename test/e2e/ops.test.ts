@@ -72,15 +72,20 @@ describe("operations", () => {
     await expect.poll(async () => (await api("/api/admin/metrics", admin)).canary.runs, { timeout: 30_000 }).toBe(1);
     const first = (await api("/api/admin/metrics", admin)).canary.recent[0];
     expect(first).toMatchObject({ ok: true, turns: 7, code: null });
-    await expect.poll(() => deliveries.length, { timeout: 10_000 }).toBe(1);
+    // ALERT_P95_MS=1 makes the p95 check fire. On a loaded machine another check (the mirror's lag) may cross
+    // its threshold too: each incident is its own alert, so the test follows the p95 one.
+    const p95 = () => deliveries.filter((d) => JSON.parse(d.body).kind === "p95_latency");
+    await expect.poll(() => p95().length, { timeout: 10_000 }).toBe(1);
 
-    // The next run: the same incident is still open, so nothing more is sent.
+    // The next run: the same incident is still open, so it is not sent again, and no incident is sent twice.
     expect((await scheduled()).status).toBe(200);
     await expect.poll(async () => (await api("/api/admin/metrics", admin)).canary.runs, { timeout: 30_000 }).toBe(2);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(deliveries).toHaveLength(1);
+    expect(p95()).toHaveLength(1);
+    const ids = deliveries.map((d) => d.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
 
-    const [delivery] = deliveries;
+    const [delivery] = p95();
     const alert = JSON.parse(delivery!.body);
     expect(alert).toMatchObject({ type: "alert", kind: "p95_latency", threshold: 1, environment: "development" });
     expect(delivery!.eventId).toBe(alert.incidentId);
