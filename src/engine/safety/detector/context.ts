@@ -25,15 +25,21 @@ export interface MessageReading {
   timed: boolean;
 }
 
-/** The message alone, or raised to a plan when its vague plan meets distress or risk in it or in the turns before. */
-export function inContext(current: MessageReading, recent: readonly MessageReading[]): CrisisDetection {
-  const risky = (r: MessageReading) => r.distress || r.detection.level !== "none";
-  const planning = (r: MessageReading) => r.vaguePlans > 0 || r.secretive;
+const risky = (r: MessageReading) => r.distress || r.detection.level !== "none";
+const planning = (r: MessageReading) => r.vaguePlans > 0 || r.secretive;
+
+/**
+ * The message alone, or raised to a plan when its vague plan meets distress or risk in it or in the turns before.
+ * `recent` is read only when the message could be raised: most messages are neither a plan nor risky, and
+ * reading the turns before costs a detector pass each.
+ */
+export function inContext(current: MessageReading, recent: () => readonly MessageReading[]): CrisisDetection {
+  if (!planning(current) && !risky(current)) return current.detection;
   // "i've decided. tomorrow after work", "i'll do it when everyone's asleep", "cancelled everything because i won't be here":
   // the plan and its when, or two signs of one, in one message.
   const whenOnly = current.timeOnly || (current.ending && current.timed);
   const plain = current.vaguePlans > 1 || (current.vaguePlans > 0 && (current.secretive || whenOnly));
-  const raised = (planning(current) && (plain || risky(current) || recent.some(risky))) || (risky(current) && recent.some(planning));
+  const raised = (planning(current) && (plain || risky(current) || recent().some(risky))) || (risky(current) && recent().some(planning));
   if (!raised) return current.detection;
   const level: CrisisLevel = current.timed || current.timeOnly || current.secretive ? "imminent" : "high";
   const categories = new Set<CrisisCategory>([...current.detection.categories, "plan"]);

@@ -78,9 +78,10 @@ interface Hit {
 
 export function detectCrisis(text: string, options: DetectOptions = {}): CrisisDetection {
   const earlier = (options.recent ?? []).slice(-RECENT_TURNS);
-  const recent = earlier.map((t, i) => readMessage(t, i > 0 && namesTask(earlier[i - 1]!)));
+  let recent: MessageReading[] | undefined;
+  const readRecent = () => (recent ??= earlier.map((t, i) => readMessage(t, i > 0 && namesTask(earlier[i - 1]!))));
   const before = earlier.at(-1);
-  return inContext(readMessage(text, before !== undefined && namesTask(before)), recent);
+  return inContext(readMessage(text, before !== undefined && namesTask(before)), readRecent);
 }
 
 /** One message alone: its grade, and the signals below any grade that context may raise. */
