@@ -32,17 +32,19 @@ export function renewingToken(mint: () => Promise<MintedToken>, now: () => numbe
   };
 }
 
-/**
- * Whether a JWT's `exp` has passed (read, not verified: the server verifies). A token without a readable
- * `exp` counts as live, so the server's answer decides.
- */
-export function jwtExpired(token: string, now: () => number = Date.now): boolean {
+/** A JWT's claims, read and not verified (the server verifies); null when the token cannot be read. */
+export function jwtClaims(token: string): Record<string, unknown> | null {
   try {
     const payload = token.split(".")[1] ?? "";
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === "number" && exp * 1000 <= now();
+    const claims: unknown = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
+    return claims !== null && typeof claims === "object" ? (claims as Record<string, unknown>) : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** Whether a JWT's `exp` has passed. A token without a readable `exp` counts as live, so the server's answer decides. */
+export function jwtExpired(token: string, now: () => number = Date.now): boolean {
+  const exp = jwtClaims(token)?.exp;
+  return typeof exp === "number" && exp * 1000 <= now();
 }

@@ -14,7 +14,7 @@
  * Authorization header, and on the WebSocket as its `bearer.<token>` subprotocol (never in its URL).
  */
 import { Api, ApiError, type Role } from "../client/api";
-import { RENEW_MARGIN_MS } from "../client/renewing-token";
+import { jwtClaims, RENEW_MARGIN_MS } from "../client/renewing-token";
 
 interface Stored {
   token: string;
@@ -38,14 +38,9 @@ function write(key: string, stored: Stored): void {
 
 /** Expiry of a JWT from its `exp` claim (the signature is the server's business). */
 function expiryOf(token: string): number {
-  try {
-    const payload = token.split(".")[1] ?? "";
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-    const exp = (JSON.parse(json) as { exp?: number }).exp;
-    return typeof exp === "number" ? exp * 1000 : Date.now() + 3_600_000;
-  } catch {
-    return 0;
-  }
+  const claims = jwtClaims(token);
+  if (!claims) return 0;
+  return typeof claims.exp === "number" ? claims.exp * 1000 : Date.now() + 3_600_000;
 }
 
 /** Takes `#token=` out of the address bar into sessionStorage. Call once, first thing. */
