@@ -8,8 +8,8 @@
  * still dedupe on `HeartRule-Event-Id`, since a delivery whose answer was lost
  * is sent again.
  *
- * The counselor queue (src/dispatch) uses it; anything else that alerts out
- * (operator alerts) builds one over its own object's storage.
+ * The counselor queue (src/dispatch) uses it; the operator alerts (src/ops/alerts.ts), whose
+ * incidents live in D1, send with `sendSigned` alone.
  */
 import { eventIdHeader, signatureHeader, signPayload } from "./signature";
 
@@ -51,6 +51,36 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   lastStatus INTEGER,
   createdAt INTEGER NOT NULL
 )`;
+
+/**
+ * One signed POST of `body` under `eventId`: the receiver's HTTP status, or null when it did not answer.
+ * Never throws; the body of the answer is not read.
+ */
+export async function sendSigned(
+  target: WebhookTarget,
+  eventId: string,
+  body: string,
+  options: { send?: typeof fetch; signal?: AbortSignal } = {},
+): Promise<number | null> {
+  const send = options.send ?? ((input, init) => fetch(input, init));
+  try {
+    const res = await send(target.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        [eventIdHeader]: eventId,
+        [signatureHeader]: await signPayload(target.secret, body, Date.now() / 1000),
+        "user-agent": "HeartRule-Webhook/1",
+      },
+      body,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    await res.body?.cancel();
+    return res.status;
+  } catch {
+    return null;
+  }
+}
 
 export class WebhookOutbox {
   private sending: Promise<void> | null = null;
@@ -106,24 +136,8 @@ export class WebhookOutbox {
   }
 
   private async attempt(target: WebhookTarget, d: Delivery): Promise<void> {
-    let status: number | null = null;
-    try {
-      const res = await this.send(target.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          [eventIdHeader]: d.eventId,
-          [signatureHeader]: await signPayload(target.secret, d.body, Date.now() / 1000),
-          "user-agent": "HeartRule-Webhook/1",
-        },
-        body: d.body,
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-      });
-      status = res.status;
-      await res.body?.cancel();
-    } catch {
-      // No answer: counted as a failed attempt below.
-    }
+    // No answer (null) counts as a failed attempt below.
+    const status = await sendSigned(target, d.eventId, d.body, { send: this.send, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
     const attempts = d.attempts + 1;
     const ok = status !== null && status >= 200 && status < 300;
     const state: DeliveryState = ok ? "delivered" : attempts >= MAX_ATTEMPTS ? "failed" : "pending";

@@ -12,7 +12,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { getConfig, type Config, type Env } from "../config";
 import { statusOf } from "../errors";
 import { log } from "../log";
-import { eventIdHeader, signatureHeader, signPayload } from "../notify/signature";
+import { sendSigned } from "../notify/delivery";
 import { database } from "../store/db";
 import { alertIncidents, type AlertKind } from "../store/schema";
 
@@ -116,22 +116,8 @@ async function notify(env: Env, config: Config, incident: Incident, now: number)
     environment: config.ENVIRONMENT,
     workerVersion: env.CF_VERSION_METADATA?.id ?? null,
   });
-  let delivered = false;
-  try {
-    const res = await fetch(config.ALERT_WEBHOOK_URL, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        [eventIdHeader]: incident.id,
-        [signatureHeader]: await signPayload(config.ALERT_WEBHOOK_SECRET, body, now / 1000),
-      },
-      body,
-    });
-    delivered = res.ok;
-    await res.body?.cancel();
-  } catch {
-    delivered = false;
-  }
+  const status = await sendSigned({ url: config.ALERT_WEBHOOK_URL, secret: config.ALERT_WEBHOOK_SECRET }, incident.id, body);
+  const delivered = status !== null && status >= 200 && status < 300;
   log({ level: delivered ? "info" : "warn", msg: delivered ? "alert sent" : "alert delivery failed", code: incident.kind });
   if (!delivered) await db.update(alertIncidents).set({ notifiedAt: null }).where(eq(alertIncidents.id, incident.id));
 }
