@@ -113,7 +113,8 @@ export class SessionBudget {
     const n = tokens.inputTokens + tokens.outputTokens;
     if (n <= 0) return;
     this.storage.kv.put(SESSION_TOKENS_KEY, this.used + n);
-    if (!s.projectId || !this.env.USAGE_COUNTER) return;
+    // The project's day is counted only where a budget reads it: no call to its counter on every turn for nothing.
+    if (!s.projectId || !this.env.USAGE_COUNTER || projectDailyBudget(this.config, s.projectId) === undefined) return;
     const projectId = s.projectId;
     counter(this.env, projectId, Date.now())
       .add(`${s.sessionId}:${turnId}:${this.used}`, n)
