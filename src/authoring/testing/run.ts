@@ -26,7 +26,7 @@ export interface RunOptions {
 }
 
 /** The files a test's `script:` and the rest of its project are read from (the CLI finds them beside or above the test file). */
-export type FilesFor = (script: string) => ProjectFiles | Promise<ProjectFiles>;
+export type FilesFor = (script: string, testPath: string) => ProjectFiles | Promise<ProjectFiles>;
 
 const clock = () => performance.now();
 
@@ -110,7 +110,7 @@ export async function runTestFile(path: string, text: string, filesFor: FilesFor
   const parsed = parseTest(text);
   if (!("test" in parsed)) return { path, error: parsed, cases: [] };
   const { test } = parsed;
-  const source = await scriptSource(await filesFor(test.script), test.script, options.lang ?? "en");
+  const source = await scriptSource(await filesFor(test.script, path), test.script, options.lang ?? "en");
   if (typeof source === "string") return { path, error: { message: source, line: parsed.lineOf(["script"]) }, cases: [] };
   const now = options.now ?? clock;
   const cases: TestCaseReport[] = [];
