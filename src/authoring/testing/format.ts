@@ -26,8 +26,9 @@ export const VariableCheckSchema = z
   .strict()
   .refine((c) => c.value !== undefined || c.type !== undefined || c.set !== undefined, "name a value, a type or set: false");
 
+/** A mapping is always a check, so a mistyped one is an error rather than a value nobody meant. */
 const VariableExpectationSchema = z
-  .union([VariableCheckSchema, z.json()])
+  .union([VariableCheckSchema, z.string(), z.number(), z.boolean(), z.null(), z.array(z.json())])
   .describe("A value (compared as JSON), or { value?, type?, set? }. To expect a mapping as the value, write it under `value:`.");
 
 const SafetyMatchSchema = z
