@@ -23,6 +23,19 @@ export interface RunOptions {
   lang?: DiagnosticLang;
   /** Clock for durations (ms). */
   now?: () => number;
+  /** Most engine steps the run takes (default MAX_RUN_STEPS). */
+  maxSteps?: number;
+}
+
+/**
+ * Most engine steps one run takes, over all its files: a project's tests run inside a request
+ * (and a publish), so their CPU time stays bounded whatever the test files ask for.
+ */
+export const MAX_RUN_STEPS = 5000;
+
+/** The steps a run may still take, shared by its files and cases. */
+interface Budget {
+  left: number;
 }
 
 /** The files a test's `script:` and the rest of its project are read from (the CLI finds them beside or above the test file). */
@@ -39,7 +52,7 @@ function outcomeOf(result: Awaited<ReturnType<typeof step>>, safety: SafetyEvent
   return { result, state: result.state, text: result.messages.map((m: EngineMessage) => m.content).join("\n"), safety };
 }
 
-async function runCase(kase: TestCase, index: number, source: ScriptSource, parsed: ParsedTest, options: RunOptions) {
+async function runCase(kase: TestCase, index: number, source: ScriptSource, parsed: ParsedTest, options: RunOptions, budget: Budget) {
   const casePath: Segment[] = ["cases", index];
   const scripted = kase.replies ? new ScriptedModel(kase.replies) : null;
   const model = scripted ?? (options.model ?? createOfflineModel)();
@@ -56,8 +69,16 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
     message: `The script asked the model more often than the case has replies (${kase.replies?.length ?? 0}); add the replies it needs.`,
   });
 
+  const spent = (stepIndex: number) =>
+    failureAt(parsed, casePath, stepIndex, null, {
+      expectation: "budget",
+      expected: `at most ${options.maxSteps ?? MAX_RUN_STEPS} steps in one run`,
+      got: "more",
+      message: "The run took as many steps as one run may; run fewer test files at a time (`paths`).",
+    });
   // A case that begins with a client line still starts the session first: its opening lines are not checked.
   if (!kase.steps[0]?.start) {
+    if (budget.left-- <= 0) return spent(0);
     const opening = await step(script, state, null, engine);
     if (scripted?.exhausted) return outOfReplies(0);
     if (opening.error) {
@@ -79,6 +100,7 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
         message: "The script had already ended; this client line has no one to answer it.",
       });
     }
+    if (budget.left-- <= 0) return spent(i);
     const safety: SafetyEvent[] = [];
     const result = await step(script, state, s.start ? null : (s.client ?? null), {
       ...engine,
@@ -106,7 +128,13 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
 }
 
 /** Runs one test file. A file that is not a valid test, or whose script cannot run, is reported with its error and no cases. */
-export async function runTestFile(path: string, text: string, filesFor: FilesFor, options: RunOptions = {}): Promise<TestFileReport> {
+export async function runTestFile(
+  path: string,
+  text: string,
+  filesFor: FilesFor,
+  options: RunOptions = {},
+  budget: Budget = { left: options.maxSteps ?? MAX_RUN_STEPS },
+): Promise<TestFileReport> {
   const parsed = parseTest(text);
   if (!("test" in parsed)) return { path, error: parsed, cases: [] };
   const { test } = parsed;
@@ -116,7 +144,7 @@ export async function runTestFile(path: string, text: string, filesFor: FilesFor
   const cases: TestCaseReport[] = [];
   for (const [i, kase] of test.cases.entries()) {
     const began = now();
-    const failure = await runCase(kase, i, source, parsed, options);
+    const failure = await runCase(kase, i, source, parsed, options, budget);
     const durationMs = Math.max(0, Math.round(now() - began));
     cases.push({ name: kase.name, line: parsed.lineOf(["cases", i]), passed: !failure, durationMs, ...(failure ? { failure } : {}) });
   }
@@ -132,6 +160,7 @@ export async function runTests(
   const now = options.now ?? clock;
   const began = now();
   const files: TestFileReport[] = [];
-  for (const t of tests) files.push(await runTestFile(t.path, t.content, filesFor, options));
+  const budget: Budget = { left: options.maxSteps ?? MAX_RUN_STEPS };
+  for (const t of tests) files.push(await runTestFile(t.path, t.content, filesFor, options, budget));
   return summarise(files, Math.max(0, Math.round(now() - began)));
 }
