@@ -12,6 +12,7 @@ import { ScriptedModel } from "../../llm/scripted";
 import type { DiagnosticLang } from "../globals";
 import { firstMismatch, type SafetyEvent, type StepOutcome } from "./expect";
 import type { TestCase } from "./format";
+import { testMessages, type TestMessages } from "./messages";
 import { parseTest, type ParsedTest, type Segment } from "./parse";
 import { summarise, type TestCaseReport, type TestFailure, type TestFileReport, type TestReport } from "./report";
 import { scriptSource, type ProjectFiles, type ScriptSource } from "./source";
@@ -19,7 +20,7 @@ import { scriptSource, type ProjectFiles, type ScriptSource } from "./source";
 export interface RunOptions {
   /** The model `model: offline` tests run with (default: the offline model); the CLI's --llm-base-url gives a real one. */
   model?: () => LanguageModelV3;
-  /** The language of script diagnostics in file errors. */
+  /** The language of the report's sentences and of script diagnostics in file errors (default en). */
   lang?: DiagnosticLang;
   /** Clock for durations (ms). */
   now?: () => number;
@@ -54,6 +55,7 @@ function outcomeOf(result: Awaited<ReturnType<typeof step>>, safety: SafetyEvent
 
 async function runCase(kase: TestCase, index: number, source: ScriptSource, parsed: ParsedTest, options: RunOptions, budget: Budget) {
   const casePath: Segment[] = ["cases", index];
+  const t: TestMessages = testMessages[options.lang ?? "en"];
   const scripted = kase.replies ? new ScriptedModel(kase.replies) : null;
   const model = scripted ?? (options.model ?? createOfflineModel)();
   const { script, templates, crisisScript } = source;
@@ -66,7 +68,7 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
     expectation: "replies",
     expected: `at most ${kase.replies?.length ?? 0} model calls`,
     got: `model call ${scripted?.calls ?? 0}`,
-    message: `The script asked the model more often than the case has replies (${kase.replies?.length ?? 0}); add the replies it needs.`,
+    message: t.outOfReplies(kase.replies?.length ?? 0),
   });
 
   const spent = (stepIndex: number) =>
@@ -74,7 +76,7 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
       expectation: "budget",
       expected: `at most ${options.maxSteps ?? MAX_RUN_STEPS} steps in one run`,
       got: "more",
-      message: "The run took as many steps as one run may; run fewer test files at a time (`paths`).",
+      message: t.budget,
     });
   // A case that begins with a client line still starts the session first: its opening lines are not checked.
   if (!kase.steps[0]?.start) {
@@ -86,7 +88,7 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
         expectation: "start",
         expected: "the session to start",
         got: `error (${opening.error.code}: ${opening.error.message})`,
-        message: "The session could not start.",
+        message: t.couldNotStart,
       });
     }
     state = opening.state;
@@ -97,7 +99,7 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
         expectation: "client",
         expected: "the session to wait for the client",
         got: "completed",
-        message: "The script had already ended; this client line has no one to answer it.",
+        message: t.ended,
       });
     }
     if (budget.left-- <= 0) return spent(i);
@@ -107,7 +109,7 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
       emit: (e) => (e.type === "safety" ? safety.push(e) : undefined),
     });
     if (scripted?.exhausted) return outOfReplies(i);
-    const mismatch = firstMismatch(s.expect ?? {}, outcomeOf(result, safety));
+    const mismatch = firstMismatch(s.expect ?? {}, outcomeOf(result, safety), t);
     if (mismatch) {
       const { at, ...rest } = mismatch;
       return failureAt(parsed, casePath, i, at, rest);
@@ -121,7 +123,7 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
       expectation: "replies",
       expected: `${kase.replies!.length} model calls`,
       got: `${scripted.calls} model calls`,
-      message: `${scripted.unused} of the case's replies were never asked for: the script made fewer model calls than the replies script.`,
+      message: t.unusedReplies(scripted.unused),
     } satisfies TestFailure;
   }
   return null;
