@@ -227,7 +227,7 @@ function validate(
     for (let n = path.length; n >= 0; n--) if (suppressed.has(formatPath(path.slice(0, n)))) return true;
     return false;
   };
-  for (const issue of result.error.issues) {
+  for (const issue of result.error.issues.flatMap(unionExpanded)) {
     const path = issue.path as Segment[];
     if (!hidden(path)) schemaIssue(issue, path, tree, map, list);
   }
@@ -295,19 +295,20 @@ function schemaIssue(issue: z.core.$ZodIssue, path: Segment[], tree: unknown, ma
       );
       return;
     }
-    case "invalid_union": {
-      // Report the form the value comes closest to (`- if: …` without `then:` is an if-entry missing `then`), not "invalid input".
-      const nearest = nearestOption(issue.errors);
-      if (nearest) {
-        for (const sub of nearest) schemaIssue(sub, [...path, ...(sub.path as Segment[])], tree, map, list);
-        return;
-      }
-      list.add("INVALID_VALUE", "value.generic", { field, detail: issue.message }, path, at);
-      return;
-    }
     default:
       list.add("INVALID_VALUE", "value.generic", { field, detail: issue.message }, path, at);
   }
+}
+
+/**
+ * A union's issue as the issues of the form the value comes closest to (`- if: …` without `then:` is an
+ * if-entry missing `then`), with paths from the root, rather than "invalid input".
+ */
+function unionExpanded(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const nearest = nearestOption(issue.errors);
+  if (!nearest) return [issue];
+  return nearest.flatMap((sub) => unionExpanded({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue));
 }
 
 /** Of a union's forms, the one the value fails least: a form it is not even the kind of (a text for a block) counts last. */
