@@ -4,8 +4,10 @@
  * and back, with a jump limit per step), the loader's checks of all of them, and the crisis protocol
  * still coming before any of it.
  */
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { load } from "../../../src/engine/script";
+import { parse } from "yaml";
+import { load, scriptJsonSchema } from "../../../src/engine/script";
 import { MAX_JUMPS_PER_STEP } from "../../../src/engine/runtime/advance";
 import { OfflineModel } from "../../../src/llm";
 import { parseScript, promptOf, requestOf, runTurns, scriptedModel } from "./helpers";
@@ -296,5 +298,15 @@ describe("the loader on flow", () => {
       { code: "TYPE_MISMATCH", message: expect.stringContaining("cannot be read as its type `integer`") },
     ]);
     expect(codes(moodScript("contnue"))).toMatchObject([{ code: "INVALID_VALUE", suggestion: expect.stringContaining("`continue`") }]);
+  });
+
+  it("the JSON Schema editors use has next, reprompts and on_exhausted, and rejects their wrong forms", () => {
+    const validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(scriptJsonSchema());
+    expect(validate(parse(branching))).toBe(true);
+    expect(validate(parse(moodScript("{ default: { mood_score: 5 }, goto: closing }")))).toBe(true);
+    expect(validate(parse(moodScript("continue")))).toBe(true);
+    expect(validate(parse(branching.replace("- else: check_in", "- else: check_in\n              then: closing")))).toBe(false);
+    expect(validate(parse(moodScript("{ goto: 3 }")))).toBe(false);
+    expect(validate(parse(moodScript().replace("- Ask again in simpler words.", "- { text: Ask again }")))).toBe(false);
   });
 });
