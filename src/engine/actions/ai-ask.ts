@@ -124,7 +124,13 @@ function collect(turn: Turn, node: NodeOf<"ai_ask">, reply: Reply, collected: Va
  * Fills the outputs nobody reported yet: an extraction call for those with `define`, then, with `fromAnswer`,
  * the last answer read as each one's type. Returns the outputs still without a value.
  */
-async function finish(turn: Turn, node: NodeOf<"ai_ask">, collected: VariableMap, answer: string | null, fromAnswer: boolean): Promise<OutputField[]> {
+async function finish(
+  turn: Turn,
+  node: NodeOf<"ai_ask">,
+  collected: VariableMap,
+  answer: string | null,
+  fromAnswer: boolean,
+): Promise<OutputField[]> {
   const missing = outputs(node.action.config).filter((f) => !hasValue(collected[f.get]));
   if (missing.length === 0) return missing;
   const defined = missing.filter((f) => f.define?.trim());

@@ -88,6 +88,7 @@ const requiredExamples: Record<string, Record<MessageLanguage, string>> = {
   operator: { en: 'operator: ">="', "zh-CN": 'operator: ">="' },
   value: { en: "value: 5", "zh-CN": "value: 5" },
   if: { en: 'if: "mood_score >= 7"', "zh-CN": 'if: "mood_score >= 7"' },
+  // biome-ignore lint/suspicious/noThenProperty: `then` is the script language's word (`- if: … then: …`); these maps are never awaited.
   then: { en: "then: closing", "zh-CN": "then: closing" },
   else: { en: "else: closing", "zh-CN": "else: closing" },
   goto: { en: "goto: closing", "zh-CN": "goto: closing" },
@@ -394,7 +395,10 @@ export const catalog = {
     ],
   },
   "exhausted.defaultType": {
-    en: (p) => [`The default ${p.value} for \`${p.name}\` cannot be read as its type \`${p.type}\`.`, `Give a value of that type, e.g. ${p.example}.`],
+    en: (p) => [
+      `The default ${p.value} for \`${p.name}\` cannot be read as its type \`${p.type}\`.`,
+      `Give a value of that type, e.g. ${p.example}.`,
+    ],
     "zh-CN": (p) => [`\`${p.name}\` 的默认值 ${p.value} 无法按它的类型 \`${p.type}\` 读取。`, `请给出该类型的值，例如 ${p.example}。`],
   },
   // ── UNSUPPORTED_ACTION ────────────────────────────────────────────────

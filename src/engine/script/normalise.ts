@@ -91,6 +91,7 @@ const hints: Partial<Record<Place, Record<string, string>>> = {
   ai_think: { prompt: "content", goal: "content" },
   output: { variable: "get", name: "get", instruction: "define", description: "define" },
   branch: { goto: "then", to: "then", target: "then", topic: "then", when: "if", condition: "if", otherwise: "else" },
+  // biome-ignore lint/suspicious/noThenProperty: `then` is the script language's word (`- if: … then: …`); these maps are never awaited.
   on_exhausted: { then: "goto", to: "goto", topic: "goto", defaults: "default", value: "default" },
 };
 

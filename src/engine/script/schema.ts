@@ -171,7 +171,8 @@ export const AiAskConfigSchema = z
       c.save_answer === undefined ||
       (c.output === undefined && c.exit === undefined && c.max_rounds === undefined && c.reprompts === undefined && c.on_exhausted === undefined),
     {
-      message: "`save_answer` asks once and keeps the reply as written; it does not go with `output`, `exit`, `max_rounds`, `reprompts` or `on_exhausted`",
+      message:
+        "`save_answer` asks once and keeps the reply as written; it does not go with `output`, `exit`, `max_rounds`, `reprompts` or `on_exhausted`",
       path: ["save_answer"],
     },
   );
@@ -225,11 +226,8 @@ export const BranchSchema = z
   .union([
     z
       .object({
-        if: z
-          .string()
-          .min(1)
-          .max(2000)
-          .describe('A CEL expression over variables, e.g. `mood_score >= 7` or `vars["情绪"] == "低落"`.'),
+        if: z.string().min(1).max(2000).describe('A CEL expression over variables, e.g. `mood_score >= 7` or `vars["情绪"] == "低落"`.'),
+        // biome-ignore lint/suspicious/noThenProperty: `then` is the script language's word (`- if: … then: …`); these maps are never awaited.
         then: target.describe("The `topic_id` to go to when `if` holds."),
       })
       .strict(),

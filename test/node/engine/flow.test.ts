@@ -184,7 +184,11 @@ describe("next: branching", () => {
   });
 
   it("a condition that cannot be evaluated counts as false, with a diagnostic naming the entry", async () => {
-    const script = parseScript(branching.replace('- if: "ready"', '- if: "has(vars.ready) && ready"').replace("- else: explain", '- if: "nothing_set"\n                  then: explain'));
+    const script = parseScript(
+      branching
+        .replace('- if: "ready"', '- if: "has(vars.ready) && ready"')
+        .replace("- else: explain", '- if: "nothing_set"\n                  then: explain'),
+    );
     const run = await runTurns(script, [null, "yes"], { model: offline() });
     expect(run.results[1]!.messages.map((m) => m.actionId)).toEqual(["say_bye"]);
     const none = await runTurns(script, [null, "no"], { model: offline() });
@@ -227,7 +231,7 @@ session:
   it("an action's own next comes before its topic's", async () => {
     const script = parseScript(
       branching.replace(
-        "            - { action_type: ai_say, action_id: say_how, config: { content: \"Here is how this works.\", max_rounds: 1 } }",
+        '            - { action_type: ai_say, action_id: say_how, config: { content: "Here is how this works.", max_rounds: 1 } }',
         '            - { action_type: ai_say, action_id: say_how, config: { content: "Here is how this works.", max_rounds: 1 }, next: [ { else: closing } ] }',
       ),
     );
@@ -249,7 +253,14 @@ session:
 
 describe("the loader on flow", () => {
   const codes = (yaml: string, lang: "en" | "zh-CN" = "en") =>
-    load(yaml, { lang }).diagnostics.map((d) => ({ code: d.code, severity: d.severity, line: d.line, column: d.column, message: d.message, suggestion: d.suggestion }));
+    load(yaml, { lang }).diagnostics.map((d) => ({
+      code: d.code,
+      severity: d.severity,
+      line: d.line,
+      column: d.column,
+      message: d.message,
+      suggestion: d.suggestion,
+    }));
 
   it("accepts the branching and reprompt scripts without a diagnostic", () => {
     expect(codes(branching)).toEqual([]);
@@ -280,10 +291,12 @@ describe("the loader on flow", () => {
 
   it("explains entries of the wrong form: a missing then, goto for then, else before the end", () => {
     const missingThen = codes(branching.replace("                  then: closing\n", ""));
-    expect(missingThen).toMatchObject([{ code: "REQUIRED_FIELD", message: "A `next` entry needs `then`.", suggestion: "Add it, for example: then: closing" }]);
+    expect(missingThen).toMatchObject([
+      { code: "REQUIRED_FIELD", message: "A `next` entry needs `then`.", suggestion: "Add it, for example: then: closing" },
+    ]);
     const goto = codes(branching.replace("then: closing", "goto: closing"));
     expect(goto[0]).toMatchObject({ code: "UNKNOWN_FIELD", suggestion: expect.stringContaining("`then`") });
-    const elseFirst = codes(branching.replace("- else: check_in", "- else: check_in\n            - if: \"true\"\n              then: closing"));
+    const elseFirst = codes(branching.replace("- else: check_in", '- else: check_in\n            - if: "true"\n              then: closing'));
     expect(elseFirst).toMatchObject([{ code: "INVALID_VALUE", message: expect.stringContaining("`else` is taken whenever it is reached") }]);
   });
 
