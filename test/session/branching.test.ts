@@ -6,6 +6,7 @@
  */
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { jumpLoopTopic } from "../support/jump-loop";
 import { actor, person, say, settle, startSession } from "./helpers";
 
 const script = `
@@ -43,15 +44,7 @@ session:
           next:
             - if: "visits < 2"
               then: check_in
-        - topic_id: spin
-          actions:
-            - action_type: set
-              action_id: lap
-              config: { variables: [ { name: laps, expression: "has(vars.laps) ? laps + 1 : 1", type: integer } ] }
-          next:
-            - if: "laps < 1000"
-              then: spin
-        - topic_id: closing
+${jumpLoopTopic("spin", "lap")}        - topic_id: closing
           actions:
             - { action_type: ai_say, action_id: say_bye, config: { content: "Thank you for today.", max_rounds: 1 } }
 `;

@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { load, scriptJsonSchema } from "../../../src/engine/script";
 import { MAX_JUMPS_PER_STEP } from "../../../src/engine/runtime/advance";
 import { OfflineModel } from "../../../src/llm";
+import { jumpLoopTopic } from "../../support/jump-loop";
 import { parseScript, promptOf, requestOf, runTurns, scriptedModel } from "./helpers";
 
 const offline = () => new OfflineModel();
@@ -207,15 +208,7 @@ session:
   phases:
     - phase_id: p
       topics:
-        - topic_id: spin
-          actions:
-            - action_type: set
-              action_id: count
-              config: { variables: [ { name: laps, expression: "has(vars.laps) ? laps + 1 : 1", type: integer } ] }
-          next:
-            - if: "laps < 1000"
-              then: spin
-        - topic_id: after
+${jumpLoopTopic("spin", "count")}        - topic_id: after
           actions:
             - { action_type: ai_say, action_id: say_after, config: { content: "Out of the loop.", max_rounds: 1 } }
 `);
