@@ -11,7 +11,7 @@ import { load, scriptJsonSchema } from "../../../src/engine/script";
 import { MAX_JUMPS_PER_STEP } from "../../../src/engine/runtime/advance";
 import { OfflineModel } from "../../../src/llm";
 import { jumpLoopTopic } from "../../support/jump-loop";
-import { parseScript, promptOf, requestOf, runTurns, scriptedModel } from "./helpers";
+import { crisisMeta, parseScript, promptOf, requestOf, runTurns, scriptedModel } from "./helpers";
 
 const offline = () => new OfflineModel();
 
@@ -230,6 +230,23 @@ ${jumpLoopTopic("spin", "count")}        - topic_id: after
     );
     const run = await runTurns(script, [null, "no", "ok"], { model: offline() });
     expect(run.results[2]!.messages.map((m) => m.actionId)).toEqual(["say_bye"]);
+  });
+
+  it("the model's crisis signal on the answer takes back the jump with the answer", async () => {
+    const script = parseScript(branching);
+    const model = scriptedModel((req) => {
+      if (req.actionId === "ask_ready" && req.answer !== null) return { EXIT: "true", content: "", ready: false, ...crisisMeta };
+      if (req.purpose === "ai_ask" && req.answer !== null) return { EXIT: "true", content: "", current_risk: "none" };
+      if (req.purpose === "extract") return { current_risk: "none" };
+      return { EXIT: "false", content: req.content };
+    });
+    const run = await runTurns(script, [null, "no"], { model });
+    const turn = run.results[1]!;
+    expect(turn.messages.map((m) => m.actionId)).not.toContain("say_how");
+    expect(turn.messages.every((m) => m.metadata.crisis === true)).toBe(true);
+    expect(run.state.variables).not.toHaveProperty("ready");
+    expect(run.state.position).toMatchObject({ topicId: "check_in", actionId: "ask_ready" });
+    expect(run.events.filter((e) => e.type === "position").map((e) => (e.type === "position" ? e.position.topicId : null))).not.toContain("explain");
   });
 
   it("a crisis disclosure is never the answer a branch reads: the protocol runs and nothing jumps", async () => {
