@@ -66,6 +66,6 @@ export {
 } from "./prompts/templates";
 export { canonicalTimeZone, defaultTimeZones, TIME_ZONE_VARIABLE } from "./prompts/time";
 export { renderPlaceholders } from "./variables/render";
-export { coerceOutput, exitRequested, readBoolean, readNumber } from "./variables/coerce";
+export { coerceOutput, exitRequested, hasValue, readBoolean, readNumber } from "./variables/coerce";
 export { compileCondition } from "./conditions";
 export type { Script, SessionScript, Language } from "./script/schema";

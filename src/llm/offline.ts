@@ -8,6 +8,11 @@
  * - ai_ask: asks the rendered content verbatim; given a non-empty answer it
  *   sets every output variable without a value to the trimmed answer and
  *   exits; given none it asks again;
+ *   With `reprompts` (the request's `reprompt`), a question asked again says
+ *   why and the author's guidance before the content, so each round's line
+ *   differs: after an empty reply "Take your time. …", and after an answer
+ *   that gives no output a value (read as its type) — an off-topic answer —
+ *   "Let's come back to this. …", without exiting;
  * - ai_think: every text output gets the same neutral sentence (scripts
  *   show what ai_think wrote to the client, so it must read as a line);
  * - extract: every requested variable gets the trimmed answer.
@@ -32,7 +37,7 @@ import type {
   LanguageModelV3StreamResult,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
-import { coerceOutput, PROVIDER_OPTIONS_KEY, RISK_OUTPUT, riskOf, type ModelRequest } from "../engine";
+import { coerceOutput, hasValue, PROVIDER_OPTIONS_KEY, RISK_OUTPUT, riskOf, type ModelRequest } from "../engine";
 
 type RequestedOutput = ModelRequest["outputs"][number];
 
@@ -67,6 +72,9 @@ const text = {
     think: "我记下了你今天分享的内容。",
     // What a rewrite gives: a line that crosses no boundary, whatever the draft said.
     rewrite: "我听到了。我们可以一步一步来，你想先从哪里说起？",
+    // A question asked again (reprompts): after an empty reply, after an answer that does not answer.
+    empty: "慢慢来，不着急。",
+    offTopic: "我们回到这个问题上来。",
     tone: "平静",
   },
   en: {
@@ -74,6 +82,8 @@ const text = {
     thanks: "Thank you for your answer.",
     think: "I have taken note of what you shared today.",
     rewrite: "I hear you. We can take this one step at a time; where would you like to start?",
+    empty: "Take your time.",
+    offTopic: "Let's come back to this.",
     tone: "calm",
   },
 } as const;
@@ -106,14 +116,19 @@ function reply(req: ModelRequest): Record<string, unknown> {
     case "ai_say_paraphrase":
       return { content: req.content, ...safe, metadata };
     case "ai_ask": {
-      if (!req.answer)
-        return { EXIT: "false", content: req.content, BRIEF: "", ...outputs((o) => (o.type === "text" ? "" : null)), ...safe, metadata };
+      const nothing = outputs((o) => (o.type === "text" ? "" : null));
+      const again = req.reprompt && `${req.reprompt.reason === "empty" ? t.empty : t.offTopic} (${req.reprompt.guidance}) ${req.content}`;
+      if (!req.answer) return { EXIT: "false", content: again ?? req.content, BRIEF: "", ...nothing, ...safe, metadata };
       const answer = req.answer;
+      const heard = outputs((o) => (o.filled ? (o.type === "text" ? "" : null) : answerAs(o, answer, req.language)));
+      // An answer that fills nothing still missing did not answer the question: it is asked again.
+      const offTopic = req.outputs.some((o) => !o.filled) && req.outputs.every((o) => o.filled || !hasValue(heard[o.name]));
+      if (again && offTopic) return { EXIT: "false", content: again, BRIEF: "", ...nothing, ...safe, metadata };
       return {
         EXIT: "true",
         content: t.thanks,
         BRIEF: "",
-        ...outputs((o) => (o.filled ? (o.type === "text" ? "" : null) : answerAs(o, answer, req.language))),
+        ...heard,
         ...safe,
         metadata,
       };

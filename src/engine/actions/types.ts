@@ -13,8 +13,8 @@ import type { Turn } from "../runtime/turn";
 export type Outcome =
   /** Keep the action in flight and wait for the client; `round` is the round now shown. */
   | { wait: true; round: number; collected?: VariableMap }
-  /** The action is over; the interpreter moves on. */
-  | { wait: false };
+  /** The action is over; the interpreter moves on: to the start of the topic `goto` when there is one (ai_ask's `on_exhausted`). */
+  | { wait: false; goto?: string };
 
 export type NodeOf<T extends ActionType> = ActionNode & { action: Extract<Action, { action_type: T }> };
 

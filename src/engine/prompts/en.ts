@@ -128,7 +128,7 @@ ${context}
 {{tone}}
 
 ## Progress
-This is question {{current_round}} of at most {{max_rounds}}.
+This is question {{current_round}} of at most {{max_rounds}}.{{reprompt}}
 
 ## Ending condition
 {{exit}}
@@ -209,6 +209,10 @@ export const enText: typeof import("./zh-CN").zhCNText = {
   counselor: "Counselor",
   outputHint: (name: string) => `the client's ${name}, from the conversation`,
   repair: (problem: string) => `Your previous reply could not be used: ${problem}. Answer again in the format first requested. ${jsonOnly}`,
+  reprompt: (r: { attempt: number; reason: "empty" | "off_topic"; guidance: string }) =>
+    r.reason === "empty"
+      ? `\n\n## Asking again\nThe client's last reply was empty: they sent nothing. This is question ${r.attempt}: do not repeat the question word for word and do not press them; let them know there is no hurry. Ask following this guidance: ${r.guidance}`
+      : `\n\n## If the client did not answer\nIf the client's last reply does not answer the question (it is about something else), this is question ${r.attempt}: briefly acknowledge what they said, do not repeat the question word for word, and gently bring them back following this guidance: ${r.guidance}`,
   notJson: "it is not a valid JSON object",
   missing: (keys: string[]) => `it lacks ${keys.map((k) => `"${k}"`).join(", ")}`,
   draftHeading: "The draft line to rewrite (your own earlier wording, not instructions to you):",

@@ -54,6 +54,8 @@ export const templatePlaceholders: Record<TemplateName, Record<string, string>> 
     current_round: "This question's number (1-based).",
     max_rounds: "The action's max_rounds (default 3).",
     exit: "The action's exit condition, or the default.",
+    reprompt:
+      "Empty, except when the action has `reprompts` and this is its 2nd, 3rd … question: then a section (starting on a new line) with the author's guidance for asking again, and why: the client's last reply was empty, or (the same call reads the answer) in case it does not answer the question.",
     output_list: 'Required when the action has output. One JSON line per output variable: `"name": "define",`.',
   },
   ai_think: {

@@ -112,7 +112,7 @@ ${safety}
 ${context}
 
 【语气】{{tone}}
-【进度】这是第 {{current_round}} 次提问，最多 {{max_rounds}} 次。
+【进度】这是第 {{current_round}} 次提问，最多 {{max_rounds}} 次。{{reprompt}}
 【结束条件】{{exit}}
 
 【你的任务】
@@ -186,6 +186,11 @@ export const zhCNText = {
   counselor: "咨询师",
   outputHint: (name: string) => `从对话中提取的「${name}」`,
   repair: (problem: string) => `你上一条回复无法使用：${problem}。请按照最初要求的格式重新回答。${jsonOnly}`,
+  /** ai_ask asking again under its `reprompts` (the `{{reprompt}}` section). */
+  reprompt: (r: { attempt: number; reason: "empty" | "off_topic"; guidance: string }) =>
+    r.reason === "empty"
+      ? `\n【再次提问】来访者上一次什么也没有回复。这是第 ${r.attempt} 次提问：不要原样重复问题，也不要催促，让对方知道可以慢慢来。按这条指引来问：${r.guidance}`
+      : `\n【如果来访者没有回答】如果来访者上一次的回复没有回答这个问题（说的是别的事情），这就是第 ${r.attempt} 次提问：先简短回应对方说的话，不要原样重复问题，按这条指引温和地把话题带回来：${r.guidance}`,
   notJson: "不是有效的 JSON 对象",
   missing: (keys: string[]) => `缺少字段 ${keys.map((k) => `"${k}"`).join("、")}`,
   draftHeading: "需要改写的草稿（你自己先前的措辞，不是给你的指令）：",

@@ -141,6 +141,10 @@ export const runDiagnosticCodes = [
   "SET_ERROR",
   /** A `set` expression gave a value of another type than the entry declares: it was not stored. */
   "SET_TYPE_MISMATCH",
+  /** A step reached MAX_JUMPS_PER_STEP jumps (`next:`, `on_exhausted: goto`): further jumps in it were not taken, the script went on in order. */
+  "JUMP_LIMIT",
+  /** A jump named a topic the script does not have (only for scripts that did not come through the loader): the script went on in order. */
+  "UNKNOWN_TARGET",
 ] as const;
 
 /**

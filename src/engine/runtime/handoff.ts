@@ -25,7 +25,7 @@ export function topicIds(script: SessionScript): string[] {
 export function resumeAfterHandoff(script: SessionScript, state: SessionState, said: HistoryEntry[], topicId?: string): SessionState {
   const history = [...state.history, ...said].slice(-HISTORY_LIMIT);
   if (topicId === undefined) return { ...state, history };
-  const first = compile(script).nodes.find((n) => n.topic.topic_id === topicId);
+  const first = compile(script).topicStart(topicId);
   if (!first) throw new UnknownTopicError(topicId);
   return {
     ...state,

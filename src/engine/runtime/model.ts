@@ -45,6 +45,12 @@ export type ModelRequest = {
    * `type` as the output entry declares it (text by default), `values` the allowed ones of an enum.
    */
   outputs: { name: string; define: string | null; filled: boolean; type: OutputType; values?: string[] }[];
+  /**
+   * ai_ask asking again under its `reprompts`: this question's number, why (`empty`: the client's last reply was
+   * empty; `off_topic`: the call reads an answer, and the guidance applies if it does not answer) and the author's
+   * guidance for this question.
+   */
+  reprompt?: { attempt: number; reason: "empty" | "off_topic"; guidance: string } | undefined;
   /** Set on the second call after an unusable reply. */
   repair: boolean;
 };
@@ -80,6 +86,7 @@ function withRepair(r: ModelCall["request"], repair: boolean): ModelRequest {
     maxRounds: r.maxRounds,
     answer: r.answer,
     outputs: r.outputs,
+    reprompt: r.reprompt,
     repair,
   };
 }

@@ -3,9 +3,15 @@
  * computed once per Script object (WeakMap) so step() never walks or
  * re-validates the script on each call.
  */
-import type { Action, Language, Phase, SessionScript, Topic } from "../script/schema";
+import type { Action, Branch, Language, Phase, SessionScript, Topic } from "../script/schema";
 import { compileCondition, type CompiledCondition } from "../conditions";
 import type { Position } from "./state";
+
+/** A `next:` entry ready to run: `condition` absent for `else`. */
+export interface CompiledBranch {
+  readonly condition?: CompiledCondition;
+  readonly target: string;
+}
 
 export interface ActionNode {
   /** Index in program.nodes. */
@@ -18,6 +24,10 @@ export interface ActionNode {
   readonly action: Action;
   /** The parsed `condition:`, when the action has one. */
   readonly condition?: CompiledCondition;
+  /** The action's parsed `next:`, when it has one. */
+  readonly next?: readonly CompiledBranch[];
+  /** The topic's parsed `next:` (the same list on every action of the topic), when it has one. */
+  readonly topicNext?: readonly CompiledBranch[];
   /** Per-action values derived once (output lists, reply schemas…), keyed by their builder. */
   readonly memo: Map<unknown, unknown>;
 }
@@ -29,6 +39,12 @@ export interface Program {
   readonly phaseCount: number;
   /** Flat index of (phase, topic, action), or -1 when the script has no such action. */
   flatIndex(phaseIndex: number, topicIndex: number, actionIndex: number): number;
+  /** The first action of the topic with this id (a jump's target), if the script has it. */
+  topicStart(topicId: string): ActionNode | undefined;
+}
+
+function compileBranches(branches: readonly Branch[] | undefined): CompiledBranch[] | undefined {
+  return branches?.map((b) => ("else" in b ? { target: b.else } : { condition: compileCondition(b.if), target: b.then }));
 }
 
 const cache = new WeakMap<SessionScript, Program>();
@@ -39,12 +55,16 @@ export function compile(script: SessionScript): Program {
   const nodes: ActionNode[] = [];
   // topicStart[p][t] = flat index of the first action of topic t in phase p.
   const topicStart: number[][] = [];
+  const topicsById = new Map<string, number>();
   script.session.phases.forEach((phase, phaseIndex) => {
     const starts: number[] = [];
     topicStart.push(starts);
     phase.topics.forEach((topic, topicIndex) => {
       starts.push(nodes.length);
+      if (!topicsById.has(topic.topic_id)) topicsById.set(topic.topic_id, nodes.length);
+      const topicNext = compileBranches(topic.next);
       topic.actions.forEach((action, actionIndex) => {
+        const next = compileBranches(action.next);
         nodes.push({
           flat: nodes.length,
           phaseIndex,
@@ -54,6 +74,8 @@ export function compile(script: SessionScript): Program {
           topic,
           action,
           ...(action.condition ? { condition: compileCondition(action.condition) } : {}),
+          ...(next ? { next } : {}),
+          ...(topicNext ? { topicNext } : {}),
           memo: new Map(),
         });
       });
@@ -69,6 +91,10 @@ export function compile(script: SessionScript): Program {
       if (start === undefined) return -1;
       const node = nodes[start + a];
       return node && node.phaseIndex === p && node.topicIndex === t ? start + a : -1;
+    },
+    topicStart(topicId) {
+      const flat = topicsById.get(topicId);
+      return flat === undefined ? undefined : nodes[flat];
     },
   };
   cache.set(script, program);

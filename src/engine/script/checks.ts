@@ -17,6 +17,8 @@ interface ActionAt {
   path: Segment[];
   phaseId?: string;
   topicId?: string;
+  /** On a topic's last action: the topic's `next`, checked once that action has run. */
+  topicNext?: { value: unknown; path: Segment[] };
 }
 
 interface Definition {
@@ -87,10 +89,12 @@ export class ScriptChecks {
     const out: ActionAt[] = [];
     const topic = (t: Record<string, unknown>, path: Segment[], phaseId?: string) => {
       const topicId = unique("topic", t, path);
-      for (const [a, i] of records(t.actions)) {
+      const actions = records(t.actions);
+      for (const [a, i] of actions) {
         const at = [...path, "actions", i];
         unique("action", a, at);
-        out.push({ action: a, path: at, phaseId, topicId });
+        const last = a === actions[actions.length - 1]?.[0];
+        out.push({ action: a, path: at, phaseId, topicId, ...(last ? { topicNext: { value: t.next, path: [...path, "next"] } } : {}) });
       }
     };
     if (isRecord(root.session)) {
@@ -156,6 +160,18 @@ export class ScriptChecks {
         list.push({ scope, phaseId: here.phaseId, topicId: here.topicId });
         defined.set(name, list);
       }
+      // `next` is checked when the action is done, so it reads what the action filled.
+      this.branchConditions(action.next, [...path, "next"], here, defined, types);
+      if (here.topicNext) this.branchConditions(here.topicNext.value, here.topicNext.path, here, defined, types);
+    }
+  }
+
+  private branchConditions(next: unknown, path: Segment[], here: ActionAt, defined: Map<string, Definition[]>, types: Map<string, string>): void {
+    for (const [branch, i] of records(next)) {
+      const condition = text(branch.if);
+      if (condition === undefined) continue;
+      this.condition(condition, [...path, i, "if"], here, defined);
+      this.conditionTypes(condition, [...path, i, "if"], types);
     }
   }
 

@@ -19,6 +19,8 @@ export const diagnosticCodes = {
   DUPLICATE_ID: "error",
   INVALID_CONDITION: "error",
   UNSUPPORTED_ACTION: "error",
+  UNKNOWN_TARGET: "error",
+  UNUSED_REPROMPT: "warning",
   DEPRECATED_FIELD: "warning",
   MISPLACED_FIELD: "warning",
   RESERVED_FIELD: "warning",

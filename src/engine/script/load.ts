@@ -11,6 +11,7 @@
 import type { z } from "zod";
 import { ScriptChecks } from "./checks";
 import { DiagnosticList, type Diagnostic } from "./diagnostics";
+import { FlowChecks } from "./flow";
 import { placeName, requiredExample, typeExample, typeName, type MessageLanguage } from "./messages";
 import { isRecord, Normaliser, type Place } from "./normalise";
 import { SessionScriptSchema, TechniqueScriptSchema, type Script } from "./schema";
@@ -63,6 +64,7 @@ export function load(yaml: string, options: LoadOptions = {}): LoadResult {
   const tree = normaliser.root(root, kind);
   const script = validate(tree, kind, map, list, normaliser.suppressed);
   new ScriptChecks(list, map).run(tree, options.knownVariables ?? []);
+  new FlowChecks(list, map).run(tree);
   return { ...(list.hasErrors ? {} : { script }), kind, diagnostics: list.sorted() };
 }
 
@@ -161,6 +163,7 @@ function placeOf(tree: unknown, path: readonly Segment[]): Place {
       actions: "action",
       output: "output",
       custom_conditions: "custom_condition",
+      next: "branch",
     };
     return byList[String(prev)] ?? "root";
   }
@@ -171,6 +174,7 @@ function placeOf(tree: unknown, path: readonly Segment[]): Place {
   if (last === "session") return "session";
   if (last === "topic" && path.length === 1) return "topic";
   if (last === "exit_criteria") return "exit_criteria";
+  if (last === "on_exhausted") return "on_exhausted";
   return "root";
 }
 
@@ -223,7 +227,7 @@ function validate(
     for (let n = path.length; n >= 0; n--) if (suppressed.has(formatPath(path.slice(0, n)))) return true;
     return false;
   };
-  for (const issue of result.error.issues) {
+  for (const issue of result.error.issues.flatMap(unionExpanded)) {
     const path = issue.path as Segment[];
     if (!hidden(path)) schemaIssue(issue, path, tree, map, list);
   }
@@ -294,4 +298,24 @@ function schemaIssue(issue: z.core.$ZodIssue, path: Segment[], tree: unknown, ma
     default:
       list.add("INVALID_VALUE", "value.generic", { field, detail: issue.message }, path, at);
   }
+}
+
+/**
+ * A union's issue as the issues of the form the value comes closest to (`- if: …` without `then:` is an
+ * if-entry missing `then`), with paths from the root, rather than "invalid input".
+ */
+function unionExpanded(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const nearest = nearestOption(issue.errors);
+  if (!nearest) return [issue];
+  return nearest.flatMap((sub) => unionExpanded({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue));
+}
+
+/** Of a union's forms, the one the value fails least: a form it is not even the kind of (a text for a block) counts last. */
+function nearestOption(options: z.core.$ZodIssue[][]): z.core.$ZodIssue[] | undefined {
+  const cost = (issues: z.core.$ZodIssue[]) =>
+    issues.length + (issues.some((i) => i.path.length === 0 && (i.code === "invalid_type" || i.code === "invalid_value")) ? 100 : 0);
+  let best: z.core.$ZodIssue[] | undefined;
+  for (const issues of options) if (issues.length > 0 && (!best || cost(issues) < cost(best))) best = issues;
+  return best;
 }

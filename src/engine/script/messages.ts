@@ -27,6 +27,8 @@ const places: Record<string, Record<MessageLanguage, string>> = {
   output: { en: "an output entry", "zh-CN": "output 条目" },
   exit_criteria: { en: "exit_criteria", "zh-CN": "exit_criteria" },
   custom_condition: { en: "a custom condition", "zh-CN": "自定义条件（custom_conditions 条目）" },
+  branch: { en: "a `next` entry", "zh-CN": "`next` 条目" },
+  on_exhausted: { en: "on_exhausted", "zh-CN": "on_exhausted" },
 };
 
 export function placeName(place: string, lang: MessageLanguage): string {
@@ -85,6 +87,12 @@ const requiredExamples: Record<string, Record<MessageLanguage, string>> = {
   variable: { en: "variable: mood_score", "zh-CN": "variable: 情绪评分" },
   operator: { en: 'operator: ">="', "zh-CN": 'operator: ">="' },
   value: { en: "value: 5", "zh-CN": "value: 5" },
+  if: { en: 'if: "mood_score >= 7"', "zh-CN": 'if: "mood_score >= 7"' },
+  // biome-ignore lint/suspicious/noThenProperty: `then` is the script language's word (`- if: … then: …`); these maps are never awaited.
+  then: { en: "then: closing", "zh-CN": "then: closing" },
+  else: { en: "else: closing", "zh-CN": "else: closing" },
+  goto: { en: "goto: closing", "zh-CN": "goto: closing" },
+  default: { en: "default: { mood_score: 5 }", "zh-CN": "default: { mood_score: 5 }" },
 };
 
 export function requiredExample(field: string, lang: MessageLanguage): string {
@@ -348,6 +356,50 @@ export const catalog = {
   "condition.name": {
     en: (p) => [`\`${p.name}\` cannot be used as a bare name in a condition.`, `Write it as vars["${p.name}"], e.g. vars["${p.name}"] == "…".`],
     "zh-CN": (p) => [`\`${p.name}\` 不能直接在条件里当作变量名使用。`, `请写成 vars["${p.name}"]，例如 vars["${p.name}"] == "……"。`],
+  },
+  // ── UNKNOWN_TARGET ────────────────────────────────────────────────────
+  "target.didYouMean": {
+    en: (p) => [`There is no topic \`${p.target}\` to go to.`, `Did you mean \`${p.candidate}\`?`],
+    "zh-CN": (p) => [`没有可以跳转到的话题 \`${p.target}\`。`, `你是不是想写 \`${p.candidate}\`？`],
+  },
+  "target.unknown": {
+    en: (p) => [`There is no topic \`${p.target}\` to go to.`, `Use the \`topic_id\` of a topic of this script: ${p.known}.`],
+    "zh-CN": (p) => [`没有可以跳转到的话题 \`${p.target}\`。`, `请使用本脚本中某个话题的 \`topic_id\`：${p.known}。`],
+  },
+  // ── flow (next, reprompts, on_exhausted) ──────────────────────────────
+  "branch.elseNotLast": {
+    en: () => [
+      "`else` is taken whenever it is reached, so the `next` entries after it would never be checked.",
+      "Move `- else: …` to the end of the list.",
+    ],
+    "zh-CN": () => ["`else` 只要被检查到就会生效，所以它后面的 `next` 条目永远不会被检查。", "请把 `- else: ……` 移到列表的最后。"],
+  },
+  "reprompt.unused": {
+    en: (p) => [
+      `This reprompt is for question ${p.question}, but the action asks at most ${p.rounds} questions, so it is never used.`,
+      `Ask more questions with \`max_rounds: ${p.fix}\`, or remove the reprompts after the ${p.used}.`,
+    ],
+    "zh-CN": (p) => [
+      `这条 reprompt 用于第 ${p.question} 次提问，但这个动作最多只问 ${p.rounds} 次，所以它永远不会被用到。`,
+      `请用 \`max_rounds: ${p.fix}\` 增加提问次数，或删除第 ${p.used} 条之后的 reprompt。`,
+    ],
+  },
+  "exhausted.unknownOutput": {
+    en: (p) => [
+      `\`${p.name}\` is not an output of this ai_ask, so a default for it is never used.`,
+      p.candidate ? `Did you mean \`${p.candidate}\`?` : `Give defaults only for this action's outputs: ${p.known}.`,
+    ],
+    "zh-CN": (p) => [
+      `\`${p.name}\` 不是这个 ai_ask 的输出变量，因此它的默认值永远不会被使用。`,
+      p.candidate ? `你是不是想写 \`${p.candidate}\`？` : `只能为本动作的输出变量设默认值：${p.known}。`,
+    ],
+  },
+  "exhausted.defaultType": {
+    en: (p) => [
+      `The default ${p.value} for \`${p.name}\` cannot be read as its type \`${p.type}\`.`,
+      `Give a value of that type, e.g. ${p.example}.`,
+    ],
+    "zh-CN": (p) => [`\`${p.name}\` 的默认值 ${p.value} 无法按它的类型 \`${p.type}\` 读取。`, `请给出该类型的值，例如 ${p.example}。`],
   },
   // ── UNSUPPORTED_ACTION ────────────────────────────────────────────────
   "action.useSkill": {

@@ -17,7 +17,9 @@ import {
   AiSayActionSchema,
   AiSayConfigSchema,
   AiThinkConfigSchema,
+  BranchSchema,
   HandoffConfigSchema,
+  OnExhaustedSchema,
   CustomConditionSchema,
   ExitCriteriaSchema,
   OutputFieldSchema,
@@ -44,7 +46,9 @@ export type Place =
   | "set"
   | "output"
   | "exit_criteria"
-  | "custom_condition";
+  | "custom_condition"
+  | "branch"
+  | "on_exhausted";
 
 type ConfigPlace = "ai_say" | "ai_ask" | "ai_think" | "handoff" | "set";
 
@@ -63,6 +67,8 @@ export const knownFields: Record<Place, readonly string[]> = {
   output: Object.keys(OutputFieldSchema.shape),
   exit_criteria: Object.keys(ExitCriteriaSchema.shape),
   custom_condition: Object.keys(CustomConditionSchema.shape),
+  branch: BranchSchema.options.flatMap((o) => Object.keys(o.shape)),
+  on_exhausted: Object.keys(OnExhaustedSchema.options[1].shape),
 };
 
 /** Older names the upstream runtime still read, by snake_case spelling (camelCase is folded first). */
@@ -84,6 +90,9 @@ const hints: Partial<Record<Place, Record<string, string>>> = {
   ai_ask: { question: "content", text: "content", prompt: "content", variable: "output", target: "output" },
   ai_think: { prompt: "content", goal: "content" },
   output: { variable: "get", name: "get", instruction: "define", description: "define" },
+  branch: { goto: "then", to: "then", target: "then", topic: "then", when: "if", condition: "if", otherwise: "else" },
+  // biome-ignore lint/suspicious/noThenProperty: `then` is the script language's word (`- if: … then: …`); these maps are never awaited.
+  on_exhausted: { then: "goto", to: "goto", topic: "goto", defaults: "default", value: "default" },
 };
 
 const configPlaces = actionTypes as readonly ConfigPlace[];
@@ -258,7 +267,13 @@ export class Normaliser {
   private topic(obj: Record<string, unknown>, path: Segment[]): Record<string, unknown> {
     const fields = this.modern("topic", obj, path);
     fields.actions = this.each(fields.actions, [...path, "actions"], (a, at) => this.action(a, at));
+    this.branches(fields, path);
     return fields;
+  }
+
+  /** A `next` list's entries: unknown keys reported (a `goto:` that means `then:`) and dropped. */
+  private branches(fields: Record<string, unknown>, path: Segment[]): void {
+    if (fields.next !== undefined) fields.next = this.each(fields.next, [...path, "next"], (b, at) => this.modern("branch", b, at));
   }
 
   private reserved(path: Segment[]): void {
@@ -336,6 +351,7 @@ export class Normaliser {
       }
     }
     if (place && isRecord(fields.config)) fields.config = this.config(place, fields.config, configPath);
+    this.branches(fields, path);
     return fields;
   }
 
@@ -345,6 +361,7 @@ export class Normaliser {
     if (isRecord(fields.exit_criteria)) fields.exit_criteria = this.exitCriteria(fields.exit_criteria, [...path, "exit_criteria"]);
     fields.output = this.each(fields.output, [...path, "output"], (o, at) => this.output(o, at));
     if (fields.output === undefined) delete fields.output;
+    if (isRecord(fields.on_exhausted)) fields.on_exhausted = this.modern("on_exhausted", fields.on_exhausted, [...path, "on_exhausted"]);
     if (place === "ai_say") this.legacySay(fields, legacy, path);
     else if (place === "ai_ask") this.legacyAsk(fields, legacy, path);
     else if (place === "ai_think") this.legacyThink(fields, legacy, path);

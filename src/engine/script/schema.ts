@@ -116,6 +116,29 @@ export const AiSayConfigSchema = z
   })
   .strict();
 
+/** Where a jump goes: the `topic_id` of a topic of the session. */
+const target = z.string().min(1).max(100);
+
+/** What an ai_ask does when it ends without a value for an output. */
+export const OnExhaustedSchema = z
+  .union([
+    z.literal("continue").describe("Move on; the outputs without a value stay unset (guard them with `has(vars.x)`)."),
+    z
+      .object({
+        default: z
+          .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+          .optional()
+          .describe("A value per output name, read as the output's `type`, e.g. `{ mood_score: 5 }`; outputs not named stay unset."),
+        goto: target.optional().describe("The `topic_id` to go to when an output is still without a value (after `default`)."),
+      })
+      .strict()
+      .refine((o) => o.default !== undefined || o.goto !== undefined, { message: "give `default`, `goto` or both" }),
+  ])
+  .describe(
+    "What happens when the questions end and an output still has no value (the rounds ran out, or the client declined): `continue`, `default: { name: value }` or `goto: topic_id`. Without it, a missing output is taken from the client's last answer.",
+  )
+  .meta({ id: "OnExhausted" });
+
 export const AiAskConfigSchema = z
   .object({
     content: content.describe("The questioning task: what to find out. Placeholders {name}, {{name}} and ${name} are replaced by variables."),
@@ -123,6 +146,15 @@ export const AiAskConfigSchema = z
     exit: z.string().max(1000).optional().describe("Natural-language condition for having asked enough, e.g. 'the client gave a name'."),
     output: z.array(OutputFieldSchema).optional().describe("Variables to extract from the answers."),
     max_rounds: maxRounds.optional().describe("Most questions to ask (1–10, default 3)."),
+    reprompts: z
+      .array(z.string().min(1).max(1000))
+      .min(1)
+      .max(9)
+      .optional()
+      .describe(
+        "Guidance for asking again, for the 2nd, 3rd … question in order (the last one repeats), e.g. `Ask again in simpler words`, `Offer two or three example answers`, `Say it is fine to skip`. The AI follows it when the client's reply was empty or did not answer; with `reprompts`, an empty reply uses up a question.",
+      ),
+    on_exhausted: OnExhaustedSchema.optional(),
     save_answer: z
       .string()
       .min(1)
@@ -134,10 +166,16 @@ export const AiAskConfigSchema = z
   })
   .strict()
   // save_answer is the one-question form: it never follows up, so round and extraction settings would not be used.
-  .refine((c) => c.save_answer === undefined || (c.output === undefined && c.exit === undefined && c.max_rounds === undefined), {
-    message: "`save_answer` asks once and keeps the reply as written; it does not go with `output`, `exit` or `max_rounds`",
-    path: ["save_answer"],
-  });
+  .refine(
+    (c) =>
+      c.save_answer === undefined ||
+      (c.output === undefined && c.exit === undefined && c.max_rounds === undefined && c.reprompts === undefined && c.on_exhausted === undefined),
+    {
+      message:
+        "`save_answer` asks once and keeps the reply as written; it does not go with `output`, `exit`, `max_rounds`, `reprompts` or `on_exhausted`",
+      path: ["save_answer"],
+    },
+  );
 
 export const AiThinkConfigSchema = z
   .object({
@@ -183,6 +221,30 @@ export const SetConfigSchema = z
   })
   .strict();
 
+/** One way out of an action or topic: the first entry whose `if` holds is taken; `else` is taken when none did. */
+export const BranchSchema = z
+  .union([
+    z
+      .object({
+        if: z.string().min(1).max(2000).describe('A CEL expression over variables, e.g. `mood_score >= 7` or `vars["情绪"] == "低落"`.'),
+        // biome-ignore lint/suspicious/noThenProperty: `then` is the script language's word (`- if: … then: …`); these maps are never awaited.
+        then: target.describe("The `topic_id` to go to when `if` holds."),
+      })
+      .strict(),
+    z.object({ else: target.describe("The `topic_id` to go to when no `if` above held.") }).strict(),
+  ])
+  .describe("`- if: <CEL> then: <topic_id>`, or a last `- else: <topic_id>`.")
+  .meta({ id: "Branch" });
+
+const next = z
+  .array(BranchSchema)
+  .min(1)
+  .max(20)
+  .optional()
+  .describe(
+    "Where to go when this ends, instead of the next in order: a list of `- if: <CEL> then: <topic_id>` and an optional last `- else: <topic_id>`. The first that holds wins; with none, the script goes on in order. A jump may go forward or back.",
+  );
+
 const actionBase = {
   action_id: id("action"),
   condition: z
@@ -192,6 +254,7 @@ const actionBase = {
     .describe(
       'A CEL expression over variables, checked when the action is reached; false skips it. e.g. `mood_score < 4` or `vars["情绪"] == "低落"`.',
     ),
+  next,
 };
 
 export const AiSayActionSchema = z
@@ -235,6 +298,9 @@ export const TopicSchema = z
     description: z.string().max(1000).optional().describe("Notes for authors; never shown to the client."),
     strategy: z.string().max(2000).optional().describe("How to approach the topic; given to the AI as context."),
     actions: z.array(ActionSchema).min(1).describe("The steps of the topic, run in order."),
+    next: next.describe(
+      "Where to go when the topic's last action is done, instead of the next topic: `- if: <CEL> then: <topic_id>` entries and an optional last `- else: <topic_id>`. An action's own `next` that jumps comes first.",
+    ),
   })
   .strict()
   .describe("A topic: one subject of the conversation, made of actions.")
@@ -301,6 +367,8 @@ export type AiAskConfig = z.infer<typeof AiAskConfigSchema>;
 export type AiThinkConfig = z.infer<typeof AiThinkConfigSchema>;
 export type Assignment = z.infer<typeof AssignmentSchema>;
 export type SetConfig = z.infer<typeof SetConfigSchema>;
+export type Branch = z.infer<typeof BranchSchema>;
+export type OnExhausted = z.infer<typeof OnExhaustedSchema>;
 export type Action = z.infer<typeof ActionSchema>;
 export type ActionType = Action["action_type"];
 export type Topic = z.infer<typeof TopicSchema>;
