@@ -42,25 +42,38 @@ export interface MirrorBatch {
   blobs: { hash: string; content: string }[];
 }
 
+/** The id of an erasure's audit row: it outlives the session's rows, so it is also the tombstone no late write may pass. */
+export const erasureMarker = (sessionId: string) => `erase:${sessionId}`;
+
 /**
- * One upsert per table, its SQL written once from the drizzle schema: a turn's batch binds
+ * One insert per table, its SQL written once from the drizzle schema: a turn's batch binds
  * values to these statements instead of building every query anew (that was most of the
- * actor's CPU per turn).
+ * actor's CPU per turn). Each insert is guarded by the session's erasure marker, so a batch
+ * that arrives after the erasure (a queue delivery, a retry) writes nothing: an erased
+ * session is never brought back.
  */
 function upsert<T extends Table>(table: T, onConflict: (columns: string[]) => string) {
   const { names, values } = tableColumns(table);
-  const text = `INSERT INTO "${getTableName(table)}" (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")}) ${onConflict(names)}`;
-  return (d1: D1Database, row: T["$inferInsert"]): D1PreparedStatement => d1.prepare(text).bind(...values(row));
+  const text = `INSERT INTO "${getTableName(table)}" (${names.join(", ")}) SELECT ${names.map(() => "?").join(", ")}
+    WHERE NOT EXISTS (SELECT 1 FROM "${getTableName(auditEvents)}" WHERE "${auditEvents.id.name}" = ?) ${onConflict(names)}`;
+  return (d1: D1Database, sessionId: string, row: T["$inferInsert"]): D1PreparedStatement =>
+    d1.prepare(text).bind(...values(row), erasureMarker(sessionId));
 }
 
 const insertOnce = () => "ON CONFLICT DO NOTHING";
-/** The session row: every column but its identity and creation follows the actor. */
+/**
+ * The session row: every column but its identity and creation follows the actor, and only
+ * forward (a later log, or the same log changed later), so a batch delivered late or twice
+ * never takes the row back.
+ */
 const upsertSession = upsert(sessions, (names) => {
   const fixed = new Set([sessions.id.name, sessions.userId.name, sessions.createdAt.name].map((n) => `"${n}"`));
+  const [table, seq, updated] = [getTableName(sessions), sessions.lastSeq.name, sessions.updatedAt.name];
   return `ON CONFLICT ("${sessions.id.name}") DO UPDATE SET ${names
     .filter((n) => !fixed.has(n))
     .map((n) => `${n} = excluded.${n}`)
-    .join(", ")}`;
+    .join(", ")}
+    WHERE excluded."${seq}" > "${table}"."${seq}" OR (excluded."${seq}" = "${table}"."${seq}" AND excluded."${updated}" >= "${table}"."${updated}")`;
 });
 const insertBlob = upsert(blobs, insertOnce);
 const insertMessage = upsert(messages, insertOnce);
@@ -71,26 +84,31 @@ const insertGuard = upsert(guardActions, insertOnce);
 const insertMetrics = upsert(turnMetrics, insertOnce);
 const insertConfirmation = upsert(crisisConfirmations, insertOnce);
 
-export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<void> {
-  const now = new Date();
-  await d1.batch([
-    upsertSession(d1, batch.session),
+/** One session's batch as statements, so a queue consumer can put many sessions' batches into one D1 batch. */
+export function mirrorStatements(d1: D1Database, batch: MirrorBatch, now = new Date()): D1PreparedStatement[] {
+  const id = batch.session.id;
+  return [
+    upsertSession(d1, id, batch.session),
     ...batch.blobs.map((b) =>
-      insertBlob(d1, { hash: b.hash, content: b.content, size: new TextEncoder().encode(b.content).byteLength, createdAt: now }),
+      insertBlob(d1, id, { hash: b.hash, content: b.content, size: new TextEncoder().encode(b.content).byteLength, createdAt: now }),
     ),
-    ...batch.messages.map((m) => insertMessage(d1, m)),
-    ...batch.changes.map((c) => insertChange(d1, c)),
-    ...batch.flags.map((f) => insertFlag(d1, f)),
-    ...batch.referrals.map((r) => insertReferral(d1, r)),
-    ...batch.guards.map((g) => insertGuard(d1, g)),
-    ...batch.metrics.map((m) => insertMetrics(d1, { ...m, mirroredAt: now })),
-    ...batch.confirmations.map((c) => insertConfirmation(d1, c)),
-  ]);
+    ...batch.messages.map((m) => insertMessage(d1, id, m)),
+    ...batch.changes.map((c) => insertChange(d1, id, c)),
+    ...batch.flags.map((f) => insertFlag(d1, id, f)),
+    ...batch.referrals.map((r) => insertReferral(d1, id, r)),
+    ...batch.guards.map((g) => insertGuard(d1, id, g)),
+    ...batch.metrics.map((m) => insertMetrics(d1, id, { ...m, mirroredAt: now })),
+    ...batch.confirmations.map((c) => insertConfirmation(d1, id, c)),
+  ];
+}
+
+export async function writeMirror(d1: D1Database, batch: MirrorBatch): Promise<void> {
+  await d1.batch(mirrorStatements(d1, batch));
 }
 
 /** A turn's metrics on their own: for a failed turn no outbox entry carries (its session has nothing to mirror). */
 export async function writeTurnMetrics(d1: D1Database, row: TurnMetricsRow): Promise<void> {
-  await insertMetrics(d1, { ...row, mirroredAt: new Date() }).run();
+  await insertMetrics(d1, row.sessionId ?? "", { ...row, mirroredAt: new Date() }).run();
 }
 
 /** The session row, its whole log and its script and template texts, in one round trip: what an actor rebuilds itself from. */
