@@ -79,6 +79,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       this.io.DB,
       () => this.loader.current,
       () => this.schedule(),
+      config.MIRROR_VIA_QUEUE ? (env.MIRROR_QUEUE ?? null) : null,
     );
     this.models = new ModelSource(config, env);
     this.budget = new SessionBudget(ctx.storage, env, config);
@@ -174,6 +175,10 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       await this.settled();
       return reconcile(this.io, this.store, s, repair);
     });
+  }
+
+  async mirrorDelivered(sessionId: string, tokens: string[]): Promise<void> {
+    if (this.loader.current?.meta.sessionId === sessionId) this.mirror.delivered(tokens);
   }
 
   async send(req: SendRequest): Promise<ActorResult<TurnResult>> {
@@ -282,7 +287,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     await this.handoff.onAlarm(s);
     const next = idleStatus(s.meta, this.clock.clocks(this.pending()));
     if (next && !this.turns.busy) goIdle({ store: this.store, mirror: this.mirror, hub: this.hub }, s, next);
-    if (this.mirror.pending()) await this.mirror.flush();
+    await this.mirror.retry();
     this.mirror.saveIfUnsaved();
     this.schedule();
   }

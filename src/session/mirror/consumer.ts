@@ -1,0 +1,114 @@
+/**
+ * The mirror queue's consumer (the Worker's `queue` handler): the sends of
+ * many sessions, delivered together, written in as few D1 batches as D1's
+ * limits allow, then confirmed to each session's actor so it can let its
+ * outbox entries go.
+ *
+ * Delivery is at least once and in no particular order, which the statements
+ * make harmless (store/sessions/mirror.ts): rows are inserted once, the
+ * session row only moves forward, and nothing is written for a session whose
+ * erasure marker exists. A message is acknowledged only once D1 holds it; one
+ * that cannot be written is delivered again, and should it never be, its
+ * actor's alarm writes the same entries to D1 itself (they stay in its outbox
+ * until confirmed).
+ */
+import type { Env } from "../../config";
+import { log } from "../../log";
+import { mirrorStatements } from "../../store/sessions/mirror";
+import { sessionActor } from "../placement";
+import { mirrorMessageSchema } from "./message";
+
+/**
+ * Statements per D1 batch, and per invocation: D1 allows 1,000 queries per Worker invocation
+ * (Workers Paid; 50 on Free) and each statement of a batch is one. What a delivery holds past the
+ * invocation's share is delivered again.
+ */
+export const D1_BATCH_STATEMENTS = 450;
+export const INVOCATION_STATEMENTS = 900;
+/** A message D1 refused is delivered again after this long, not at once into the same failure. */
+const RETRY_DELAY_S = 5;
+
+/** What this isolate's consumer has written: read by the benchmark (src/bench/mirror.ts). */
+export const consumerCounts = { d1Batches: 0, messages: 0 };
+
+interface Writable {
+  message: Message<unknown>;
+  sessionId: string;
+  token: string;
+  statements: D1PreparedStatement[];
+}
+
+async function write(db: D1Database, items: readonly Writable[]): Promise<boolean> {
+  consumerCounts.d1Batches++;
+  try {
+    await db.batch(items.flatMap((i) => i.statements));
+    return true;
+  } catch (err) {
+    log({ level: "warn", msg: "mirror queue batch failed", messages: items.length, error: err instanceof Error ? err.name : "unknown" });
+    return false;
+  }
+}
+
+/** Consecutive messages in groups of at most D1_BATCH_STATEMENTS statements; a larger message goes alone. */
+function chunks(items: readonly Writable[]): Writable[][] {
+  const out: Writable[][] = [];
+  let size = Infinity;
+  for (const item of items) {
+    if (size + item.statements.length > D1_BATCH_STATEMENTS) {
+      out.push([]);
+      size = 0;
+    }
+    out.at(-1)!.push(item);
+    size += item.statements.length;
+  }
+  return out;
+}
+
+export async function consumeMirror(batch: MessageBatch<unknown>, env: Pick<Env, "DB" | "SESSION_ACTOR">): Promise<void> {
+  const now = new Date();
+  const items: Writable[] = [];
+  let budget = INVOCATION_STATEMENTS;
+  for (const message of batch.messages) {
+    const parsed = mirrorMessageSchema.safeParse(message.body);
+    if (!parsed.success) {
+      // Never writable, however often it comes: the sender's alarm covers what it held.
+      log({ level: "warn", msg: "mirror queue message unreadable", attempts: message.attempts });
+      message.ack();
+      continue;
+    }
+    const statements = mirrorStatements(env.DB, parsed.data.batch, now);
+    if (statements.length > budget && items.length) {
+      message.retry();
+      continue;
+    }
+    budget -= statements.length;
+    items.push({ message, sessionId: parsed.data.sessionId, token: parsed.data.token, statements });
+  }
+  const written: Writable[] = [];
+  for (const chunk of chunks(items)) {
+    if (await write(env.DB, chunk)) {
+      written.push(...chunk);
+      continue;
+    }
+    // One refused message must not hold back the others: each is tried alone.
+    for (const item of chunk.length > 1 ? chunk : []) {
+      if (await write(env.DB, [item])) written.push(item);
+      else item.message.retry({ delaySeconds: RETRY_DELAY_S });
+    }
+    if (chunk.length === 1) chunk[0]!.message.retry({ delaySeconds: RETRY_DELAY_S });
+  }
+  for (const item of written) item.message.ack();
+  consumerCounts.messages += written.length;
+  await confirm(env, written);
+}
+
+/** Tells each actor which of its sends D1 holds; an actor out of reach finds out from its alarm instead. */
+async function confirm(env: Pick<Env, "SESSION_ACTOR">, written: readonly Writable[]): Promise<void> {
+  const bySession = new Map<string, string[]>();
+  for (const { sessionId, token } of written) bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), token]);
+  const results = await Promise.allSettled(
+    [...bySession].map(async ([sessionId, tokens]) => sessionActor(env, sessionId).mirrorDelivered(sessionId, tokens)),
+  );
+  const unconfirmed = results.filter((r) => r.status === "rejected").length;
+  if (unconfirmed) log({ level: "warn", msg: "mirror queue confirmations failed", sessions: unconfirmed });
+}
