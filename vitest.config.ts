@@ -100,7 +100,8 @@ export default defineConfig(async () => {
         },
         {
           // The D1 mirror through the local Queue of wrangler.toml (MIRROR_VIA_QUEUE on): the actors send,
-          // this Worker's queue handler consumes, as in a deployment.
+          // this Worker's queue handler consumes, as in a deployment. Erasure, reconcile, retention and the
+          // canary's mirror lag run here a second time, to show they hold on this path too.
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
@@ -109,7 +110,13 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers-queue",
-            include: ["test/queue/**/*.test.ts"],
+            include: [
+              "test/queue/**/*.test.ts",
+              "test/data/erasure.test.ts",
+              "test/data/reconcile.test.ts",
+              "test/data/retention.test.ts",
+              "test/ops/cron.test.ts",
+            ],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },

@@ -244,10 +244,13 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     });
   }
 
-  /** Resolves when no turn is queued or running and the D1 mirror has been sent (or has failed and awaits its retry). */
+  /**
+   * Resolves when no turn is queued or running and the D1 mirror has been sent (or has failed and awaits its
+   * retry); through the queue, once the consumer confirmed it (or CONFIRM_MS passed and the alarm takes over).
+   */
   async settled(): Promise<void> {
-    await this.turns.idle();
-    await this.mirror.idle();
+    await this.quiet();
+    await this.mirror.confirmed();
     this.mirror.saveIfUnsaved();
   }
 
@@ -320,9 +323,16 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     return erased;
   }
 
+  /** No turn running and no flush under way; a queue send may still be on its way (an erasure need not wait: it wins anyway). */
+  private async quiet(): Promise<void> {
+    await this.turns.idle();
+    await this.mirror.idle();
+    this.mirror.saveIfUnsaved();
+  }
+
   private async completeErase(s: Loaded): Promise<void> {
     this.turns.abort();
-    await this.settled();
+    await this.quiet();
     await eraseCopies(this.io, s, this.mirror);
     await this.handoff.left(s.meta.sessionId);
     this.loader.current = null;

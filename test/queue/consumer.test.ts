@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Instrumentation } from "../../src/session/instrumentation";
 import { consumeMirror } from "../../src/session/mirror/consumer";
-import type { MirrorMessage } from "../../src/session/mirror/message";
+import type { MirrorMessage, MirrorQueue } from "../../src/session/mirror/message";
 import { CONFIRM_MS, Mirror } from "../../src/session/mirror/outbox";
 import { eraseMirror, erasureMarker } from "../../src/store/sessions/mirror";
 import { d1Messages, d1Session } from "../session/helpers";
@@ -23,7 +23,7 @@ function recordingQueue() {
   return { sent, send: async (m: MirrorMessage) => void sent.push(structuredClone(m)) };
 }
 
-const mirrorOn = (p: Parts, queue: Pick<Queue<MirrorMessage>, "send">) =>
+const mirrorOn = (p: Parts, queue: MirrorQueue) =>
   new Mirror(
     p.store,
     env.DB,

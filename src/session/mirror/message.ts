@@ -29,6 +29,11 @@ export const mirrorMessageSchema = z.object({
 
 export type MirrorMessage = z.infer<typeof mirrorMessageSchema>;
 
+/** What the actor needs of the queue binding: to send. */
+export interface MirrorQueue {
+  send(message: MirrorMessage, options: QueueSendOptions): Promise<unknown>;
+}
+
 /** The message's size as the limit counts it, over-estimated (see QUEUE_MESSAGE_MAX_BYTES). */
 export function messageBytes(message: MirrorMessage): number {
   return new TextEncoder().encode(JSON.stringify(message)).byteLength;

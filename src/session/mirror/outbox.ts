@@ -16,7 +16,7 @@ import { writeMirror } from "../../store/sessions/mirror";
 import type { Loaded } from "../load/loader";
 import { mirrored, mirrorFailed } from "../storage/meta";
 import type { SessionStorage } from "../storage/tables";
-import { messageBytes, QUEUE_MESSAGE_MAX_BYTES, type MirrorMessage } from "./message";
+import { messageBytes, QUEUE_MESSAGE_MAX_BYTES, type MirrorMessage, type MirrorQueue } from "./message";
 import { mirrorBatch } from "./rows";
 import { log } from "../../log";
 
@@ -49,6 +49,8 @@ export class Mirror {
   private again: Route | null = null;
   /** Queue sends in the order they were made; only a confirmed prefix counts as delivered. */
   private inFlight: Sent[] = [];
+  /** Callers of `confirmed()` waiting for the sends in flight. */
+  private waiting: (() => void)[] = [];
 
   constructor(
     private readonly store: SessionStorage,
@@ -57,7 +59,7 @@ export class Mirror {
     /** A failed write is retried by the alarm. */
     private readonly retryLater: () => void,
     /** The mirror queue (MIRROR_VIA_QUEUE); null: every flush writes D1 itself. */
-    private readonly queue: Pick<Queue<MirrorMessage>, "send"> | null = null,
+    private readonly queue: MirrorQueue | null = null,
   ) {}
 
   /** One synchronous transaction: `write`, and whatever mirror progress is not saved yet. Nothing inside may await. */
@@ -81,6 +83,18 @@ export class Mirror {
   /** Resolves when no flush is under way. */
   async idle(): Promise<void> {
     await this.flushing;
+  }
+
+  /** Resolves once no queue send is waiting for its confirmation, or after `ms` (the alarm takes over from there). */
+  confirmed(ms = CONFIRM_MS): Promise<void> {
+    if (!this.inFlight.length) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Sends the outbox (through the queue when there is one); on failure the alarm retries with backoff. Never throws. */
@@ -107,6 +121,12 @@ export class Mirror {
     let done: Sent | undefined;
     while (this.inFlight[0]?.confirmed) done = this.inFlight.shift();
     if (done) this.reached(s, done.entriesUpTo, done.seq);
+    if (!this.inFlight.length) this.nothingInFlight();
+  }
+
+  private nothingInFlight(): void {
+    this.inFlight = [];
+    for (const wake of this.waiting.splice(0)) wake();
   }
 
   /** D1 refused a write (of the mirror, or of its erase), or the queue a send: the next attempt is due after the backoff. */
@@ -171,7 +191,7 @@ export class Mirror {
       return;
     }
     // What the sends in flight carried is in this write too: their confirmations no longer matter.
-    this.inFlight = [];
+    this.nothingInFlight();
     this.reached(s, caughtUp ? upTo : null, sent);
     if (!caughtUp) this.again ??= "direct";
   }
