@@ -15,5 +15,5 @@ export default {
   // Cron Triggers ([triggers] in wrangler.toml): the jobs of src/ops/cron.ts (canary, alerts, retention, the data sweep).
   scheduled: (controller, env) => dispatchScheduled(controller, env, (request, bindings) => app.fetch(request, bindings)),
   // The D1 mirror's queue (MIRROR_VIA_QUEUE): many sessions' batches per D1 batch.
-  queue: (batch, env) => consumeMirror(batch, env),
+  queue: (batch, env, ctx) => consumeMirror(batch, env, ctx),
 } satisfies ExportedHandler<Env>;

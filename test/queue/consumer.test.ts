@@ -55,8 +55,9 @@ async function deliver(bodies: MirrorMessage[]) {
   );
   const cost = new Instrumentation(true);
   const { DB } = cost.bindings({ DB: env.DB, CACHE: env.CACHE });
-  await consumeMirror(batch, { DB, SESSION_ACTOR: env.SESSION_ACTOR });
-  const result = await getQueueResult(batch, createExecutionContext());
+  const ctx = createExecutionContext();
+  await consumeMirror(batch, { DB, SESSION_ACTOR: env.SESSION_ACTOR }, ctx);
+  const result = await getQueueResult(batch, ctx);
   const ids = batch.messages.map((m) => m.id);
   return { ids, acked: result.explicitAcks, retried: result.retryMessages.map((r) => r.msgId), d1Batches: cost.report()!.d1RoundTrips };
 }

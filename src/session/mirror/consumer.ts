@@ -14,17 +14,18 @@
  */
 import type { Env } from "../../config";
 import { log } from "../../log";
-import { mirrorStatements } from "../../store/sessions/mirror";
+import { mirrorRows, mirrorStatements } from "../../store/sessions/mirror";
 import { sessionActor } from "../placement";
-import { mirrorMessageSchema } from "./message";
+import { mirrorMessageSchema, type MirrorMessage } from "./message";
 
 /**
- * Statements per D1 batch, and per invocation: D1 allows 1,000 queries per Worker invocation
- * (Workers Paid; 50 on Free) and each statement of a batch is one. What a delivery holds past the
- * invocation's share is delivered again.
+ * Rows per D1 batch, and per invocation. D1 allows 1,000 queries per Worker invocation (Workers
+ * Paid; 50 on Free), each statement of a batch one, and binds 100 parameters per statement, so a
+ * statement holds three rows of the widest table (sessions) and more of the others: 1,500 rows are
+ * 500 statements at most. What a delivery holds past the invocation's share is delivered again.
  */
-export const D1_BATCH_STATEMENTS = 450;
-export const INVOCATION_STATEMENTS = 900;
+export const D1_BATCH_ROWS = 1_500;
+export const INVOCATION_ROWS = 2_700;
 /** A message D1 refused is delivered again after this long, not at once into the same failure. */
 const RETRY_DELAY_S = 5;
 
@@ -33,15 +34,20 @@ export const consumerCounts = { d1Batches: 0, messages: 0 };
 
 interface Writable {
   message: Message<unknown>;
-  sessionId: string;
-  token: string;
-  statements: D1PreparedStatement[];
+  body: MirrorMessage;
+  rows: number;
 }
 
-async function write(db: D1Database, items: readonly Writable[]): Promise<boolean> {
+async function write(db: D1Database, items: readonly Writable[], now: Date): Promise<boolean> {
   consumerCounts.d1Batches++;
   try {
-    await db.batch(items.flatMap((i) => i.statements));
+    await db.batch(
+      mirrorStatements(
+        db,
+        items.map((i) => i.body.batch),
+        now,
+      ),
+    );
     return true;
   } catch (err) {
     log({ level: "warn", msg: "mirror queue batch failed", messages: items.length, error: err instanceof Error ? err.name : "unknown" });
@@ -49,25 +55,29 @@ async function write(db: D1Database, items: readonly Writable[]): Promise<boolea
   }
 }
 
-/** Consecutive messages in groups of at most D1_BATCH_STATEMENTS statements; a larger message goes alone. */
+/** Consecutive messages in groups of at most D1_BATCH_ROWS rows; a larger message goes alone. */
 function chunks(items: readonly Writable[]): Writable[][] {
   const out: Writable[][] = [];
   let size = Infinity;
   for (const item of items) {
-    if (size + item.statements.length > D1_BATCH_STATEMENTS) {
+    if (size + item.rows > D1_BATCH_ROWS) {
       out.push([]);
       size = 0;
     }
     out.at(-1)!.push(item);
-    size += item.statements.length;
+    size += item.rows;
   }
   return out;
 }
 
-export async function consumeMirror(batch: MessageBatch<unknown>, env: Pick<Env, "DB" | "SESSION_ACTOR">): Promise<void> {
+export async function consumeMirror(
+  batch: MessageBatch<unknown>,
+  env: Pick<Env, "DB" | "SESSION_ACTOR">,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+): Promise<void> {
   const now = new Date();
   const items: Writable[] = [];
-  let budget = INVOCATION_STATEMENTS;
+  let budget = INVOCATION_ROWS;
   for (const message of batch.messages) {
     const parsed = mirrorMessageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -76,36 +86,37 @@ export async function consumeMirror(batch: MessageBatch<unknown>, env: Pick<Env,
       message.ack();
       continue;
     }
-    const statements = mirrorStatements(env.DB, parsed.data.batch, now);
-    if (statements.length > budget && items.length) {
+    const rows = mirrorRows(parsed.data.batch);
+    if (rows > budget && items.length) {
       message.retry();
       continue;
     }
-    budget -= statements.length;
-    items.push({ message, sessionId: parsed.data.sessionId, token: parsed.data.token, statements });
+    budget -= rows;
+    items.push({ message, body: parsed.data, rows });
   }
   const written: Writable[] = [];
   for (const chunk of chunks(items)) {
-    if (await write(env.DB, chunk)) {
+    if (await write(env.DB, chunk, now)) {
       written.push(...chunk);
       continue;
     }
     // One refused message must not hold back the others: each is tried alone.
     for (const item of chunk.length > 1 ? chunk : []) {
-      if (await write(env.DB, [item])) written.push(item);
+      if (await write(env.DB, [item], now)) written.push(item);
       else item.message.retry({ delaySeconds: RETRY_DELAY_S });
     }
     if (chunk.length === 1) chunk[0]!.message.retry({ delaySeconds: RETRY_DELAY_S });
   }
   for (const item of written) item.message.ack();
   consumerCounts.messages += written.length;
-  await confirm(env, written);
+  // After the acknowledgements: an actor out of reach costs a confirmation, never a redelivery.
+  ctx.waitUntil(confirm(env, written));
 }
 
 /** Tells each actor which of its sends D1 holds; an actor out of reach finds out from its alarm instead. */
 async function confirm(env: Pick<Env, "SESSION_ACTOR">, written: readonly Writable[]): Promise<void> {
   const bySession = new Map<string, string[]>();
-  for (const { sessionId, token } of written) bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), token]);
+  for (const { body } of written) bySession.set(body.sessionId, [...(bySession.get(body.sessionId) ?? []), body.token]);
   const results = await Promise.allSettled(
     [...bySession].map(async ([sessionId, tokens]) => sessionActor(env, sessionId).mirrorDelivered(sessionId, tokens)),
   );
