@@ -32,7 +32,7 @@ const mirrorOn = (p: Parts, queue: MirrorQueue) =>
     queue,
   );
 
-/** What a session's mirror put on the queue for these turns (one send per turn, none confirmed). */
+/** What a session's mirror put on the queue for these turns (one send per turn, none of them written to D1). */
 function sends(turns: number[][]): Promise<{ sessionId: string; scriptHash: string; sent: MirrorMessage[] }> {
   return withParts(async (p) => {
     const s = await openSession(p);
@@ -41,6 +41,8 @@ function sends(turns: number[][]): Promise<{ sessionId: string; scriptHash: stri
     for (const seqs of turns) {
       commitTurn(p, s, seqs, mirror);
       await mirror.flush();
+      // Confirmed before the next turn: each turn's send is its own.
+      mirror.delivered([queue.sent.at(-1)!.token]);
     }
     return { sessionId: s.meta.sessionId, scriptHash: s.meta.scriptHash, sent: queue.sent };
   });
@@ -148,6 +150,25 @@ describe("mirror/outbox.ts: the queue route", () => {
     expect(seen).toMatchObject({ sent: 1, beforeConfirm: true, afterConfirm: false, outbox: 0 });
     // The actor itself wrote nothing to D1: that is the consumer's job.
     expect(await d1Messages(seen.id)).toEqual([]);
+  });
+
+  it("keeps one send on its way: what turns add meanwhile goes in one message once that send is confirmed", async () => {
+    const seen = await withParts(async (p) => {
+      const s = await openSession(p);
+      const queue = recordingQueue();
+      const mirror = mirrorOn(p, queue);
+      commitTurn(p, s, [1], mirror);
+      await mirror.flush();
+      commitTurn(p, s, [2], mirror);
+      await mirror.flush();
+      commitTurn(p, s, [3], mirror);
+      await mirror.flush();
+      const whileOnItsWay = queue.sent.length;
+      mirror.delivered([queue.sent[0]!.token]);
+      await mirror.idle();
+      return { whileOnItsWay, seqs: queue.sent.map((m) => m.batch.messages.map((r) => r.seq)), entries: queue.sent.map((m) => m.batch.changes.length) };
+    });
+    expect(seen).toEqual({ whileOnItsWay: 1, seqs: [[1], [2, 3]], entries: [1, 2] });
   });
 
   it("writes D1 directly from the alarm when the queue refuses the send", async () => {

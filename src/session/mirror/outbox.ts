@@ -102,15 +102,13 @@ export class Mirror {
     return this.run(this.queue ? "queue" : "direct");
   }
 
-  /** The alarm's pass: D1 directly, unless every entry is in a queue send younger than CONFIRM_MS. Never throws. */
+  /** The alarm's pass: D1 directly, unless a queue send younger than CONFIRM_MS is on its way. Never throws. */
   async retry(): Promise<void> {
     await this.idle();
     if (!this.pending()) return;
+    // What came after a young send goes with the next one, once that send is confirmed.
     const oldest = this.inFlight[0];
-    const last = this.inFlight.at(-1);
-    const covered =
-      oldest !== undefined && last?.entriesUpTo != null && Date.now() - oldest.at < CONFIRM_MS && !this.store.hasOutbox(last.entriesUpTo);
-    if (!covered) await this.run("direct");
+    if (!oldest || Date.now() - oldest.at >= CONFIRM_MS) await this.run("direct");
   }
 
   /** The consumer wrote these sends to D1. Tokens of another activation, or of sends a direct write overtook, are ignored. */
@@ -121,7 +119,10 @@ export class Mirror {
     let done: Sent | undefined;
     while (this.inFlight[0]?.confirmed) done = this.inFlight.shift();
     if (done) this.reached(s, done.entriesUpTo, done.seq);
-    if (!this.inFlight.length) this.nothingInFlight();
+    if (this.inFlight.length) return;
+    this.nothingInFlight();
+    // What the turns added while the send was on its way.
+    if (done && this.pending()) void this.flush();
   }
 
   private nothingInFlight(): void {
@@ -156,6 +157,9 @@ export class Mirror {
     if (!s || s.meta.erasing) return;
     // A queue send goes on from the last one in flight; a direct write covers everything unconfirmed.
     const last = route === "queue" ? this.inFlight.at(-1) : undefined;
+    // One send on its way at a time (a long log's catch-up chunks aside): a congested queue gets
+    // fewer, fuller messages rather than a growing backlog; the confirmation sends what came meanwhile.
+    if (last && last.entriesUpTo !== null) return;
     const after = last ? (last.entriesUpTo ?? last.after) : this.deliveredUpTo;
     const afterSeq = last ? last.seq : s.meta.mirroredSeq;
     const entries = this.store.outbox(after);
