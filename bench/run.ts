@@ -266,7 +266,7 @@ type MirrorResults = Awaited<ReturnType<typeof runMirrorPaths>>;
 
 function mirrorLines(m: MirrorResults): string[] {
   const line = (name: string, p: MirrorPath) =>
-    `mirror ${name}, ${p.sessions} sessions: ${p.d1BatchesPerTurn} D1 batches per turn (actors ${p.actorD1RoundTrips}, consumer ${p.consumerD1Batches}${p.consumerD1Batches ? `, ${p.messagesPerConsumerBatch} messages each` : ""}) over ${p.turns} turns; lag p50 ${p.lag.p50Ms} / p95 ${p.lag.p95Ms} / p99 ${p.lag.p99Ms} ms over ${p.lag.count} turns${p.complete ? "" : ", INCOMPLETE"}`;
+    `mirror ${name}, ${p.sessions} sessions: ${p.d1BatchesPerTurn} D1 batches per turn (actors ${p.actorD1RoundTrips}, consumer ${p.consumerD1Batches}${p.consumerD1Batches ? `, ${p.messagesPerConsumerBatch} messages and ${p.consumerStatementsPerTurn} statements per turn` : ""}) over ${p.turns} turns; lag p50 ${p.lag.p50Ms} / p95 ${p.lag.p95Ms} / p99 ${p.lag.p99Ms} ms over ${p.lag.count} turns${p.complete ? "" : ", INCOMPLETE"}`;
   return [line("direct", m.direct), line("through the queue", m.queue)];
 }
 

@@ -18,6 +18,7 @@ import { INTAKE_ANSWERS, prepareSessions, runIntake } from "./intake";
 
 interface MirrorCounters {
   consumerD1Batches: number;
+  consumerStatements: number;
   consumerMessages: number;
   lagsMs: number[];
 }
@@ -29,6 +30,8 @@ export interface MirrorPath {
   d1BatchesPerTurn: number;
   actorD1RoundTrips: number;
   consumerD1Batches: number;
+  /** SQL statements per turn in the consumer's batches (0 on the direct path). */
+  consumerStatementsPerTurn: number;
   /** Queue messages per consumer D1 batch (0 on the direct path). */
   messagesPerConsumerBatch: number;
   lag: LatencySummary;
@@ -80,6 +83,7 @@ export async function measureMirror(
     d1BatchesPerTurn: per(actorD1RoundTrips + consumerD1Batches, turns),
     actorD1RoundTrips,
     consumerD1Batches,
+    consumerStatementsPerTurn: per(after.consumerStatements - mirror.consumerStatements, turns),
     messagesPerConsumerBatch: per(after.consumerMessages - mirror.consumerMessages, consumerD1Batches),
     lag: summarise(after.lagsMs),
     turnP99Ms: load.p99Ms,

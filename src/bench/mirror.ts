@@ -14,5 +14,10 @@ export async function mirrorReport(d1: D1Database, sessionIds: string[]) {
     .select({ lag: sql<number>`${turnMetrics.mirroredAt} - ${turnMetrics.endedAt}` })
     .from(turnMetrics)
     .where(inArray(turnMetrics.sessionId, sessionIds));
-  return { consumerD1Batches: consumerCounts.d1Batches, consumerMessages: consumerCounts.messages, lagsMs: rows.map((r) => r.lag) };
+  return {
+    consumerD1Batches: consumerCounts.d1Batches,
+    consumerStatements: consumerCounts.statements,
+    consumerMessages: consumerCounts.messages,
+    lagsMs: rows.map((r) => r.lag),
+  };
 }

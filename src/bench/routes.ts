@@ -139,6 +139,7 @@ const mirror = createRoute({
           schema: z
             .object({
               consumerD1Batches: z.number().int().openapi({ description: "D1 batches the queue consumer wrote since the Worker started" }),
+              consumerStatements: z.number().int().openapi({ description: "SQL statements in those batches" }),
               consumerMessages: z.number().int().openapi({ description: "Queue messages those batches held" }),
               lagsMs: z.array(z.number()).openapi({ description: "One per turn of the sessions that reached D1" }),
             })

@@ -30,7 +30,7 @@ export const INVOCATION_ROWS = 2_700;
 const RETRY_DELAY_S = 5;
 
 /** What this isolate's consumer has written: read by the benchmark (src/bench/mirror.ts). */
-export const consumerCounts = { d1Batches: 0, messages: 0 };
+export const consumerCounts = { d1Batches: 0, statements: 0, messages: 0 };
 
 interface Writable {
   message: Message<unknown>;
@@ -39,15 +39,15 @@ interface Writable {
 }
 
 async function write(db: D1Database, items: readonly Writable[], now: Date): Promise<boolean> {
+  const statements = mirrorStatements(
+    db,
+    items.map((i) => i.body.batch),
+    now,
+  );
   consumerCounts.d1Batches++;
+  consumerCounts.statements += statements.length;
   try {
-    await db.batch(
-      mirrorStatements(
-        db,
-        items.map((i) => i.body.batch),
-        now,
-      ),
-    );
+    await db.batch(statements);
     return true;
   } catch (err) {
     log({ level: "warn", msg: "mirror queue batch failed", messages: items.length, error: err instanceof Error ? err.name : "unknown" });
