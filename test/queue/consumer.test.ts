@@ -83,7 +83,10 @@ describe("mirror/consumer.ts: consumeMirror", () => {
   });
 
   it("is unmoved by a repeated or late delivery: each row once, the session row never taken back", async () => {
-    const { sessionId, sent } = await sends([[1, 2], [3, 4]]);
+    const { sessionId, sent } = await sends([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(sent.map((m) => m.batch.messages.map((r) => r.seq))).toEqual([
       [1, 2],
       [3, 4],
@@ -166,7 +169,11 @@ describe("mirror/outbox.ts: the queue route", () => {
       const whileOnItsWay = queue.sent.length;
       mirror.delivered([queue.sent[0]!.token]);
       await mirror.idle();
-      return { whileOnItsWay, seqs: queue.sent.map((m) => m.batch.messages.map((r) => r.seq)), entries: queue.sent.map((m) => m.batch.changes.length) };
+      return {
+        whileOnItsWay,
+        seqs: queue.sent.map((m) => m.batch.messages.map((r) => r.seq)),
+        entries: queue.sent.map((m) => m.batch.changes.length),
+      };
     });
     expect(seen).toEqual({ whileOnItsWay: 1, seqs: [[1], [2, 3]], entries: [1, 2] });
   });
@@ -181,7 +188,12 @@ describe("mirror/outbox.ts: the queue route", () => {
       });
       commitTurn(p, s, [1, 2], mirror);
       await mirror.flush();
-      const afterSend = { scheduled: p.scheduled, attempts: s.meta.mirrorAttempts, retryAt: s.meta.mirrorRetryAt, d1: await d1Messages(s.meta.sessionId) };
+      const afterSend = {
+        scheduled: p.scheduled,
+        attempts: s.meta.mirrorAttempts,
+        retryAt: s.meta.mirrorRetryAt,
+        d1: await d1Messages(s.meta.sessionId),
+      };
       await mirror.retry();
       return { id: s.meta.sessionId, afterSend, pending: mirror.pending(), attempts: s.meta.mirrorAttempts };
     });

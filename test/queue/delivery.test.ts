@@ -24,10 +24,18 @@ describe("the mirror through the queue", () => {
     const { owner, id } = await clientIntake(projectId);
     await say(owner, id, "Sam");
     const log = await actorLog(owner, id);
-    await eventually(() => d1Messages(id), (rows) => rows.length === log.length, "the log in D1");
+    await eventually(
+      () => d1Messages(id),
+      (rows) => rows.length === log.length,
+      "the log in D1",
+    );
     expect(await d1Messages(id)).toEqual(log);
     expect(await d1Session(id)).toMatchObject({ last_seq: log.length });
-    await eventually(() => outboxLeft(id), (n) => n === 0, "the confirmed outbox gone");
+    await eventually(
+      () => outboxLeft(id),
+      (n) => n === 0,
+      "the confirmed outbox gone",
+    );
     const cost = await actor(id).instrumentation();
     expect(cost).toMatchObject({ turns: 2, d1RoundTrips: 0 });
   });

@@ -10,13 +10,22 @@ describe("POST /api/bench/mirror", () => {
   it("reports one lag per turn that reached D1, and the D1 batches the consumer wrote for them", async () => {
     const { projectId } = await publishedSamples();
     const admin = await person("admin");
-    const read = async (ids: string[]) => (await report(ids, admin.headers)).json() as Promise<{ consumerD1Batches: number; consumerMessages: number; lagsMs: number[] }>;
+    const read = async (ids: string[]) =>
+      (await report(ids, admin.headers)).json() as Promise<{ consumerD1Batches: number; consumerMessages: number; lagsMs: number[] }>;
     const a = await clientIntake(projectId);
     const b = await clientIntake(projectId);
-    await eventually(() => read([a.id, b.id]), (r) => r.lagsMs.length === 2, "the opening turns in D1");
+    await eventually(
+      () => read([a.id, b.id]),
+      (r) => r.lagsMs.length === 2,
+      "the opening turns in D1",
+    );
     const before = await read([a.id, b.id]);
     await Promise.all([say(a.owner, a.id, INTAKE_ANSWERS[0]!), say(b.owner, b.id, INTAKE_ANSWERS[0]!)]);
-    const after = await eventually(() => read([a.id, b.id]), (r) => r.lagsMs.length === 4, "the answers' turns in D1");
+    const after = await eventually(
+      () => read([a.id, b.id]),
+      (r) => r.lagsMs.length === 4,
+      "the answers' turns in D1",
+    );
     for (const s of [a, b]) expect((await d1Messages(s.id)).length).toBe((await actorLog(s.owner, s.id)).length);
     expect(after.lagsMs.every((ms) => ms >= 0 && ms < 5000)).toBe(true);
     // Two sends, in one delivery or two.

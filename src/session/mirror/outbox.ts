@@ -180,7 +180,13 @@ export class Mirror {
         await this.queue.send(message, { contentType: "v8" });
       } catch (err) {
         const attempts = this.failed(s);
-        log({ level: "warn", msg: "mirror queue send failed", sessionId: s.meta.sessionId, attempts, error: err instanceof Error ? err.name : "unknown" });
+        log({
+          level: "warn",
+          msg: "mirror queue send failed",
+          sessionId: s.meta.sessionId,
+          attempts,
+          error: err instanceof Error ? err.name : "unknown",
+        });
         return;
       }
       this.inFlight.push({ token: message.token, after, entriesUpTo: caughtUp ? upTo : null, seq: sent, at: Date.now(), confirmed: false });
