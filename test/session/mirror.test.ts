@@ -5,7 +5,6 @@ import { scriptKey } from "../../src/authoring/cache";
 import { DomainError } from "../../src/errors";
 import { eraseCopies } from "../../src/session/mirror/erase";
 import { MIRROR_CHUNK, Mirror } from "../../src/session/mirror/outbox";
-import type { Loaded } from "../../src/session/load/loader";
 import { erasing } from "../../src/session/storage/meta";
 import { d1Messages, d1Session } from "./helpers";
 import { commitTurn, logged, openSession, withParts, type Parts } from "./parts";

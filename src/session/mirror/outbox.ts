@@ -85,16 +85,19 @@ export class Mirror {
     await this.flushing;
   }
 
-  /** Resolves once no queue send is waiting for its confirmation, or after `ms` (the alarm takes over from there). */
-  confirmed(ms = CONFIRM_MS): Promise<void> {
-    if (!this.inFlight.length) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.waiting.push(() => {
-        clearTimeout(timer);
-        resolve();
+  /** Resolves once no queue send is waiting for its confirmation, the sends its confirmations set off included, or after `ms` (the alarm takes over from there). */
+  async confirmed(ms = CONFIRM_MS): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.inFlight.length && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        this.waiting.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
-    });
+      await this.idle();
+    }
   }
 
   /** Sends the outbox (through the queue when there is one); on failure the alarm retries with backoff. Never throws. */
