@@ -11,8 +11,8 @@ const yamlAsText = {
   transform: (code: string, id: string) => (id.endsWith(".yaml") ? `export default ${JSON.stringify(code)};` : undefined),
 };
 
-// Four projects: `workers` runs inside workerd against local D1, KV and Durable
-// Objects; `workers-llm` is the same with the openai-compatible provider and
+// Five projects: `workers` runs inside workerd against local D1, KV and Durable
+// Objects; `workers-queue` is the same with the D1 mirror through the local Queue; `workers-llm` is the same with the openai-compatible provider and
 // the fake OpenAI server, which runs in Node (globalSetup) and hands its URL
 // to the Worker's bindings; `workers-limits` has rate limits and budgets small enough to reach; `node` covers what runs in Node (the CLI and the
 // pure engine).
@@ -45,7 +45,7 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["test/**/*.test.ts"],
             // test/e2e runs in Node with a browser: `npm run test:e2e` (vitest.e2e.config.ts).
-            exclude: ["test/node/**", "test/e2e/**", "test/llm-sessions/**", "test/limits/**"],
+            exclude: ["test/node/**", "test/e2e/**", "test/llm-sessions/**", "test/limits/**", "test/queue/**"],
             globalSetup: ["./test/setup/webhook-receiver.ts"],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
@@ -95,6 +95,28 @@ export default defineConfig(async () => {
           test: {
             name: "workers-limits",
             include: ["test/limits/**/*.test.ts"],
+            setupFiles: ["./test/setup/apply-migrations.ts"],
+          },
+        },
+        {
+          // The D1 mirror through the local Queue of wrangler.toml (MIRROR_VIA_QUEUE on): the actors send,
+          // this Worker's queue handler consumes, as in a deployment. Erasure, reconcile, retention and the
+          // canary's mirror lag run here a second time, to show they hold on this path too.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { ...testBindings, MIRROR_VIA_QUEUE: "true" } },
+            }),
+          ],
+          test: {
+            name: "workers-queue",
+            include: [
+              "test/queue/**/*.test.ts",
+              "test/data/erasure.test.ts",
+              "test/data/reconcile.test.ts",
+              "test/data/retention.test.ts",
+              "test/ops/cron.test.ts",
+            ],
             setupFiles: ["./test/setup/apply-migrations.ts"],
           },
         },

@@ -5,7 +5,7 @@
  * docs/performance.md.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,6 +24,7 @@ import { measureCost, perTurn, readCost, settledCost, type PerTurn } from "./sce
 import { INTAKE_ANSWERS, prepareSessions, runIntake, SAMPLE_SCRIPT } from "./scenarios/intake";
 import { readPeerCost, runPeer, type PeerModel } from "./scenarios/peer";
 import { runStreaming, type StreamingResult } from "./scenarios/streaming";
+import { measureMirror, type MirrorPath } from "./scenarios/mirror";
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +46,9 @@ const { values } = parseArgs({
     "state-dir": { type: "string" },
     profile: { type: "boolean", default: false },
     "capacity-levels": { type: "string", default: "25,50,100,200,400" },
+    /** `mirror`: only the D1 mirror's two paths, merged into the existing results file. */
+    only: { type: "string" },
+    "mirror-sessions": { type: "string", default: "200" },
   },
   strict: true,
 });
@@ -210,7 +214,79 @@ function peerScenarios(peer: PeerResults) {
   };
 }
 
+// ── the D1 mirror: direct and through the queue ────────────────────────
+
+/** The issue's targets for the queue path, at the mirror's session count. */
+const MIRROR_TARGETS = { d1BatchesPerTurn: 0.2, lagP99Ms: 2000 };
+
+/** Both mirror paths, each on a Worker of its own (MIRROR_VIA_QUEUE is read at start). */
+async function runMirrorPaths(secret: string) {
+  const sessions = count("mirror-sessions");
+  const connect = { connectBatch: config.connectBatch, createConcurrency: config.createConcurrency, timeoutMs: config.timeoutMs };
+  const path = async (viaQueue: boolean): Promise<MirrorPath> => {
+    const label = viaQueue ? "mirror-queue" : "mirror-direct";
+    const worker = await phase(`start wrangler dev (${label})`, () =>
+      startWorker({
+        label,
+        logDir,
+        stateRoot,
+        vars: { ENVIRONMENT: "bench", LLM_PROVIDER: "offline", JWT_SECRET: secret, MIRROR_VIA_QUEUE: String(viaQueue) },
+      }),
+    );
+    try {
+      const api = new Api(worker.origin, secret);
+      const projectId = await api.publishSampleProject();
+      return await phase(`mirror, ${viaQueue ? "through the queue" : "direct"}: ${sessions} sessions`, () =>
+        measureMirror(api, { ...connect, sessions, projectId, pacing: { thinkMs: config.thinkMs, seed: config.seed } }),
+      );
+    } finally {
+      await worker.stop();
+    }
+  };
+  const direct = await path(false);
+  const queue = await path(true);
+  const targets: Target[] = [
+    {
+      name: `D1 batches per turn through the mirror queue, ${sessions} sessions`,
+      goal: `≤ ${MIRROR_TARGETS.d1BatchesPerTurn}`,
+      actual: `${queue.d1BatchesPerTurn} (direct: ${direct.d1BatchesPerTurn})`,
+      met: queue.complete && queue.d1BatchesPerTurn <= MIRROR_TARGETS.d1BatchesPerTurn,
+    },
+    {
+      name: `mirror lag p99 through the queue, ${sessions} sessions`,
+      goal: `≤ ${MIRROR_TARGETS.lagP99Ms} ms`,
+      actual: `${queue.lag.p99Ms} ms (direct: ${direct.lag.p99Ms} ms)`,
+      met: queue.complete && (queue.lag.p99Ms ?? Infinity) <= MIRROR_TARGETS.lagP99Ms,
+    },
+  ];
+  return { sessions, thinkMs: config.thinkMs, direct, queue, targets };
+}
+
+type MirrorResults = Awaited<ReturnType<typeof runMirrorPaths>>;
+
+function mirrorLines(m: MirrorResults): string[] {
+  const line = (name: string, p: MirrorPath) =>
+    `mirror ${name}, ${p.sessions} sessions: ${p.d1BatchesPerTurn} D1 batches per turn (actors ${p.actorD1RoundTrips}, consumer ${p.consumerD1Batches}${p.consumerD1Batches ? `, ${p.messagesPerConsumerBatch} messages and ${p.consumerStatementsPerTurn} statements per turn` : ""}) over ${p.turns} turns; lag p50 ${p.lag.p50Ms} / p95 ${p.lag.p95Ms} / p99 ${p.lag.p99Ms} ms over ${p.lag.count} turns${p.complete ? "" : ", INCOMPLETE"}`;
+  return [line("direct", m.direct), line("through the queue", m.queue)];
+}
+
+/** `--only mirror`: the mirror's paths alone, written as the `mirror` key of the results file, every other key kept. */
+async function mirrorOnly(): Promise<void> {
+  await mkdir(logDir, { recursive: true });
+  const mirror = await runMirrorPaths(randomBytes(32).toString("hex"));
+  const existing = await readFile(outFile, "utf8").then(
+    (text) => JSON.parse(text) as Record<string, unknown>,
+    () => ({}),
+  );
+  await writeJson(outFile, { ...existing, mirror: { generatedAt: new Date().toISOString(), environment: captureEnvironment(), ...mirror } });
+  console.log(["", ...mirrorLines(mirror), "", targetLines(mirror.targets), "", `wrote the mirror key of ${outFile}`].join("\n"));
+}
+
 async function main() {
+  if (values.only !== undefined) {
+    if (values.only !== "mirror") throw new Error("--only takes `mirror`");
+    return mirrorOnly();
+  }
   await mkdir(logDir, { recursive: true });
   const environment = captureEnvironment();
   const secret = randomBytes(32).toString("hex");
@@ -335,6 +411,7 @@ async function main() {
 
   // ── the peer: AIChatAgent on the same workerd ─────────────────────────
   const peer = await runPeerScenarios(paced, light);
+  const mirror = await runMirrorPaths(secret);
 
   const curves: Record<string, CapacityCurve> = {
     HeartRule: capacityHeartRule,
@@ -418,6 +495,7 @@ async function main() {
       actual: peer.ok ? `${ratios.lightTurnP50OverPeerLightP50}×` : `peer did not run: ${peer.reason}`,
       met: (ratios.lightTurnP50OverPeerLightP50 ?? Infinity) <= 1,
     },
+    ...mirror.targets,
     { name: "whole run", goal: "< 300 s", actual: `${(totalMs / 1000).toFixed(1)} s`, met: totalMs < 300_000 },
   ];
   const profile = turns.profile ?? turnsLight.profile;
@@ -480,6 +558,7 @@ async function main() {
     },
     ratios,
     perTurn: cost,
+    mirror,
     ...(profile ? { profile } : {}),
     targets,
     phasesMs: phases,
@@ -527,6 +606,7 @@ async function main() {
       `capacity knee (highest sessions with p99 < ${KNEE_P99_MS} ms): ${Object.entries(curves)
         .map(([name, c]) => `${name} ${c.kneeSessions ?? "none"}`)
         .join(", ")}; plot ${plot.png ?? plot.svg}`,
+      ...mirrorLines(mirror),
       `per turn: ${cost.d1RoundTrips} D1 round trips, ${cost.kvReads} KV reads (${cost.turns} turns of ${cost.sessions} sessions${cost.complete ? "" : ", INCOMPLETE: some counters were reset"})`,
       "",
       targetLines(targets),

@@ -27,6 +27,8 @@ export interface Env {
   RATE_LIMIT_PUBLIC?: RateLimit;
   /** Per project and UTC day, the tokens its sessions spent (src/limits/usage-counter.ts). */
   USAGE_COUNTER?: DurableObjectNamespace<UsageCounterRpc>;
+  /** The D1 mirror's queue (src/session/mirror/consumer.ts): used only with MIRROR_VIA_QUEUE=true; its messages are checked by the consumer. */
+  MIRROR_QUEUE?: Queue;
 
   ENVIRONMENT?: string;
   LLM_PROVIDER?: string;
@@ -61,6 +63,7 @@ export interface Env {
   HANDOFF_TIMEOUT_S?: string;
   HANDOFF_WEBHOOK_URL?: string;
   HANDOFF_CONSOLE_URL?: string;
+  MIRROR_VIA_QUEUE?: string;
 
   // Secrets (wrangler secret put / .dev.vars)
   JWT_SECRET?: string;
@@ -166,6 +169,11 @@ export const configSchema = z.object({
   HANDOFF_WEBHOOK_SECRET: z.string().min(16, "HANDOFF_WEBHOOK_SECRET must be at least 16 characters").optional(),
   /** The deployment's public origin, for the console link in alerts (e.g. https://heartrule.example); unset: the link is a path. */
   HANDOFF_CONSOLE_URL: z.url().optional(),
+  /** true: each session's mirror batches go through MIRROR_QUEUE, whose consumer writes many sessions in one D1 batch; false: each actor writes D1 itself. */
+  MIRROR_VIA_QUEUE: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 });
 
 export type Config = z.infer<typeof configSchema>;

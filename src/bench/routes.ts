@@ -1,6 +1,6 @@
 /**
  * Routes the benchmark needs and nobody else — the echo Durable Object's
- * socket and the session actors' turn-cost counters: they exist only when
+ * socket, the session actors' turn-cost counters and the D1 mirror's lag: they exist only when
  * ENVIRONMENT is `development` or `bench`, and answer 404 everywhere else,
  * before any other check, like an unknown address. Documented under the
  * `bench` tag, like the other development-only routes.
@@ -16,6 +16,7 @@ import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import { sessionActor } from "../routes/sessions/common";
 import { sumCosts } from "../session/instrumentation";
+import { mirrorReport } from "./mirror";
 
 const benchEnvironments: readonly string[] = ["development", "bench"];
 
@@ -106,6 +107,50 @@ const cost = createRoute({
   },
 });
 
+const mirror = createRoute({
+  method: "post",
+  operationId: "getBenchMirror",
+  path: "/api/bench/mirror",
+  tags: ["bench"],
+  summary: "How the sessions' turns reached D1",
+  description:
+    "Each of the sessions' turns' mirror lag (turn_metrics: mirrored_at − ended_at) and the D1 batches the mirror queue's consumer has written in this Worker so far. Admins only; exists only when `ENVIRONMENT` is `development` or `bench`; answers 404 everywhere else.",
+  security: bearerSecurity,
+  ...LOCAL_ONLY,
+  middleware: [benchOnly, requireAuth("admin")] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ sessionIds: z.array(z.uuid()).min(1).max(100) })
+            .strict()
+            .openapi("BenchMirrorRequest"),
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: "The sessions' mirror lags and the consumer's counters",
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              consumerD1Batches: z.number().int().openapi({ description: "D1 batches the queue consumer wrote since the Worker started" }),
+              consumerStatements: z.number().int().openapi({ description: "SQL statements in those batches" }),
+              consumerMessages: z.number().int().openapi({ description: "Queue messages those batches held" }),
+              lagsMs: z.array(z.number()).openapi({ description: "One per turn of the sessions that reached D1" }),
+            })
+            .openapi("BenchMirror"),
+        },
+      },
+    },
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
 export const benchRoutes = createRouter()
   .openapi(echoSocket, (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
@@ -120,4 +165,5 @@ export const benchRoutes = createRouter()
     // Null where the actor counts nothing; the route only exists where it counts.
     const sum = sumCosts(reports);
     return c.json(sum, 200);
-  });
+  })
+  .openapi(mirror, async (c) => c.json(await mirrorReport(c.env.DB, c.req.valid("json").sessionIds), 200));

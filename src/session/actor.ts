@@ -79,6 +79,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
       this.io.DB,
       () => this.loader.current,
       () => this.schedule(),
+      config.MIRROR_VIA_QUEUE ? (env.MIRROR_QUEUE ?? null) : null,
     );
     this.models = new ModelSource(config, env);
     this.budget = new SessionBudget(ctx.storage, env, config);
@@ -176,6 +177,10 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     });
   }
 
+  async mirrorDelivered(sessionId: string, tokens: string[]): Promise<void> {
+    if (this.loader.current?.meta.sessionId === sessionId) this.mirror.delivered(tokens);
+  }
+
   async send(req: SendRequest): Promise<ActorResult<TurnResult>> {
     return guard(async () => {
       const s = await this.session(req, "write");
@@ -239,10 +244,13 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     });
   }
 
-  /** Resolves when no turn is queued or running and the D1 mirror has been sent (or has failed and awaits its retry). */
+  /**
+   * Resolves when no turn is queued or running and the D1 mirror has been sent (or has failed and awaits its
+   * retry); through the queue, once the consumer confirmed it (or CONFIRM_MS passed and the alarm takes over).
+   */
   async settled(): Promise<void> {
-    await this.turns.idle();
-    await this.mirror.idle();
+    await this.quiet();
+    await this.mirror.confirmed();
     this.mirror.saveIfUnsaved();
   }
 
@@ -282,7 +290,7 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     await this.handoff.onAlarm(s);
     const next = idleStatus(s.meta, this.clock.clocks(this.pending()));
     if (next && !this.turns.busy) goIdle({ store: this.store, mirror: this.mirror, hub: this.hub }, s, next);
-    if (this.mirror.pending()) await this.mirror.flush();
+    await this.mirror.retry();
     this.mirror.saveIfUnsaved();
     this.schedule();
   }
@@ -315,9 +323,16 @@ export class SessionActor extends DurableObject<Env> implements SessionActorRpc 
     return erased;
   }
 
+  /** No turn running and no flush under way; a queue send may still be on its way (an erasure need not wait: it wins anyway). */
+  private async quiet(): Promise<void> {
+    await this.turns.idle();
+    await this.mirror.idle();
+    this.mirror.saveIfUnsaved();
+  }
+
   private async completeErase(s: Loaded): Promise<void> {
     this.turns.abort();
-    await this.settled();
+    await this.quiet();
     await eraseCopies(this.io, s, this.mirror);
     await this.handoff.left(s.meta.sessionId);
     this.loader.current = null;

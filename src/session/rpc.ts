@@ -76,6 +76,8 @@ export interface SessionActorRpc extends Rpc.DurableObjectBranded {
   expire(sessionId: string): Promise<ActorResult<{ erased: boolean }>>;
   /** Reconcile: the session's D1 copy against its log; `repair` re-sends what is missing. */
   reconcile(sessionId: string, repair: boolean): Promise<ActorResult<MirrorReport>>;
+  /** The mirror queue's consumer: D1 holds the sends named by these tokens (mirror/consumer.ts). */
+  mirrorDelivered(sessionId: string, tokens: string[]): Promise<void>;
   /** The client asks for a human counselor: the session joins the counselors' queue. */
   requestCounselor(caller: Caller): Promise<ActorResult<HandoffView>>;
   /** Counters for the benchmark; null where instrumentation is off. */

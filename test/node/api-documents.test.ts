@@ -54,7 +54,7 @@ describe("the OpenAPI document", () => {
   it("leaves out the development and benchmark routes, their tag and their schemas outside development", async () => {
     const local = await openapi("development");
     const marked = local.operations.filter((o) => o.op[LOCAL_ONLY_EXTENSION]).map((o) => o.path);
-    expect(marked.sort()).toEqual(["/api/auth/dev-token", "/api/bench/cost", "/api/bench/echo/{name}/ws", "/api/dev/seed"]);
+    expect(marked.sort()).toEqual(["/api/auth/dev-token", "/api/bench/cost", "/api/bench/echo/{name}/ws", "/api/bench/mirror", "/api/dev/seed"]);
     for (const environment of ["staging", "production"]) {
       const { doc, operations } = await openapi(environment);
       expect(operations.length).toBe(local.operations.length - marked.length);

@@ -5,19 +5,9 @@ import { scriptKey } from "../../src/authoring/cache";
 import { DomainError } from "../../src/errors";
 import { eraseCopies } from "../../src/session/mirror/erase";
 import { MIRROR_CHUNK, Mirror } from "../../src/session/mirror/outbox";
-import type { Loaded } from "../../src/session/load/loader";
 import { erasing } from "../../src/session/storage/meta";
 import { d1Messages, d1Session } from "./helpers";
-import { logged, openSession, withParts, type Parts } from "./parts";
-
-/** A turn's rows as the runner commits them: its messages and its outbox entry, in one commit. */
-function commitTurn(p: Parts, s: Loaded, seqs: number[]) {
-  p.mirror.commit(() => {
-    for (const seq of seqs) p.store.appendMessage(logged(seq));
-    p.store.addOutbox(1, [{ name: "mood", scope: "session", value: seqs.length, actionId: "say_1" }], 0);
-  });
-  s.lastSeq = seqs.at(-1)!;
-}
+import { commitTurn, logged, openSession, withParts, type Parts } from "./parts";
 
 const storedMirror = (p: Parts) =>
   p.state.storage.sql

@@ -96,6 +96,15 @@ export function logged(seq: number, role: StoredMessage["role"] = "assistant", t
   };
 }
 
+/** A turn's rows as the runner commits them: its messages and its outbox entry, in one commit (through `mirror`, p.mirror unless given). */
+export function commitTurn(p: Parts, s: Loaded, seqs: number[], mirror: Mirror = p.mirror, content?: string) {
+  mirror.commit(() => {
+    for (const seq of seqs) p.store.appendMessage(content === undefined ? logged(seq) : { ...logged(seq), content });
+    p.store.addOutbox(1, [{ name: "mood", scope: "session", value: seqs.length, actionId: "say_1" }], 0);
+  });
+  s.lastSeq = seqs.at(-1)!;
+}
+
 /** Reads an SSE body to its end (the channel must be closed by the code under test), as events. */
 export async function sseEvents(body: ReadableStream<Uint8Array>): Promise<SseEvent[]> {
   return parseSse(await new Response(body).text());

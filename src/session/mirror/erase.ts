@@ -6,17 +6,17 @@
 import { DomainError } from "../../errors";
 import { scriptKey } from "../../authoring/cache";
 import { removeSession } from "../../store/sessions/directory";
-import { eraseMirror } from "../../store/sessions/mirror";
+import { eraseMirror, erasureMarker } from "../../store/sessions/mirror";
 import type { CountedBindings } from "../instrumentation";
 import type { Loaded } from "../load/loader";
 import type { Erasure } from "../storage/meta";
 import type { Mirror } from "./outbox";
 import { log } from "../../log";
 
-/** The audit row of an erasure: ids, the reason and how many messages went; its id is the session's, so a retried erase writes it once. */
+/** The audit row of an erasure: ids, the reason and how many messages went; its id is the session's erasure marker, so a retried erase writes it once and no later mirror write passes it. */
 export function erasureAudit(s: Loaded, erasure: Erasure) {
   return {
-    id: `erase:${s.meta.sessionId}`,
+    id: erasureMarker(s.meta.sessionId),
     at: new Date(erasure.at),
     actorId: erasure.actorId,
     actorRole: erasure.actorRole,
