@@ -30,7 +30,7 @@ const { values } = parseArgs({
     sessions: { type: "string", default: "200" },
     "think-ms": { type: "string", default: "1000" },
     "light-sessions": { type: "string", default: "10" },
-    "light-think-ms": { type: "string", default: "2000" },
+    "light-think-ms": { type: "string", default: "1000" },
     "cost-sessions": { type: "string", default: "20" },
     "streaming-sessions": { type: "string", default: "5" },
     "streaming-load-sessions": { type: "string", default: "20" },
@@ -75,7 +75,7 @@ const config = {
   }),
 };
 /** A capacity sweep stops driving a system harder once its p99 is past this: far beyond the knee, and slow to run. */
-const SATURATED_P99_MS = 2000;
+const SATURATED_P99_MS = 1000;
 /** The peer's model when it stands in for HeartRule's offline model: every token at once. */
 const INSTANT_MODEL: PeerModel = { ttftMs: 0, tokensPerSecond: 0, replyTokens: config.model.replyTokens };
 const outFile = resolve(values.out!);
@@ -100,23 +100,28 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
 }
 
 type CpuPerMessage = ServerCpu & { total: number };
+type WithCpu<T> = T & { cpuMsPerMessage: CpuPerMessage | null; runtimeBusyShare: number | null };
 
 /** The local server's CPU time spent while `work` ran, per answered message, by process role. */
-async function withCpu<T extends LoadResult | { turns: LoadResult }>(
-  worker: LocalWorker,
-  work: () => Promise<T>,
-): Promise<T & { cpuMsPerMessage: CpuPerMessage | null }> {
+async function withCpu<T extends LoadResult | { turns: LoadResult }>(worker: LocalWorker, work: () => Promise<T>): Promise<WithCpu<T>> {
   const before = worker.cpuMs();
+  const started = performance.now();
   const result = await work();
+  const elapsed = performance.now() - started;
   const after = worker.cpuMs();
   const answered = "turns" in result ? result.turns.count : result.count;
-  if (!before || !after || answered === 0) return { ...result, cpuMsPerMessage: null };
+  if (!before || !after || answered === 0) return { ...result, cpuMsPerMessage: null, runtimeBusyShare: null };
   const per = (role: keyof ServerCpu) => Math.round(((after[role] - before[role]) / answered) * 100) / 100;
   const cpu = { runtime: per("runtime"), proxy: per("proxy"), wrangler: per("wrangler") };
-  return { ...result, cpuMsPerMessage: { ...cpu, total: Math.round((cpu.runtime + cpu.proxy + cpu.wrangler) * 100) / 100 } };
+  return {
+    ...result,
+    cpuMsPerMessage: { ...cpu, total: Math.round((cpu.runtime + cpu.proxy + cpu.wrangler) * 100) / 100 },
+    // The runtime runs a Worker's requests and objects on one thread: near 1, turns queue behind each other.
+    runtimeBusyShare: Math.round(((after.runtime - before.runtime) / elapsed) * 100) / 100,
+  };
 }
 
-const scenario = (r: LoadResult & { cpuMsPerMessage?: CpuPerMessage | null }) => ({
+const scenario = (r: LoadResult & { cpuMsPerMessage?: CpuPerMessage | null; runtimeBusyShare?: number | null }) => ({
   p50Ms: r.p50Ms,
   p95Ms: r.p95Ms,
   p99Ms: r.p99Ms,
@@ -130,10 +135,11 @@ const scenario = (r: LoadResult & { cpuMsPerMessage?: CpuPerMessage | null }) =>
   thinkMs: r.thinkMs,
   elapsedMs: r.elapsedMs,
   cpuMsPerMessage: r.cpuMsPerMessage ?? null,
+  runtimeBusyShare: r.runtimeBusyShare ?? null,
   ...(r.errorSamples.length ? { errorSamples: r.errorSamples } : {}),
 });
 
-const streamingView = (s: StreamingResult & { cpuMsPerMessage: CpuPerMessage | null }, sessions: number) => ({
+const streamingView = (s: WithCpu<StreamingResult>, sessions: number) => ({
   addedTtftP50Ms: s.addedTtft.p50Ms,
   addedTtftP95Ms: s.addedTtft.p95Ms,
   addedTtftP99Ms: s.addedTtft.p99Ms,
@@ -143,22 +149,20 @@ const streamingView = (s: StreamingResult & { cpuMsPerMessage: CpuPerMessage | n
   sessions,
   streamedMessages: s.addedTtft.count,
   unmatchedMessages: s.unmatched,
-  turns: scenario({ ...s.turns, cpuMsPerMessage: s.cpuMsPerMessage }),
+  turns: scenario({ ...s.turns, cpuMsPerMessage: s.cpuMsPerMessage, runtimeBusyShare: s.runtimeBusyShare }),
 });
 
-type PeerPhase = LoadResult & { cpuMsPerMessage: CpuPerMessage | null; storage: PerTurn };
+type PeerPhase = WithCpu<LoadResult> & { storage: PerTurn };
 type PeerResults =
   | { ok: true; versions: Record<string, string>; light: PeerPhase; heavy: PeerPhase; streaming: PeerPhase; capacity: CapacityCurve }
   | { ok: false; versions: Record<string, string>; reason: string };
 
 /** The peer's scenarios on its own local Worker; a peer that cannot run is recorded with the reason, never dropped. */
-async function runPeerScenarios(paced: Pacing, light: Pacing): Promise<PeerResults> {
+async function runPeerScenarios(started: Promise<LocalWorker>, paced: Pacing, light: Pacing): Promise<PeerResults> {
   const versions = { agents: packageVersion("agents"), "@cloudflare/ai-chat": packageVersion("@cloudflare/ai-chat") };
   let peer: LocalWorker | undefined;
   try {
-    peer = await phase("start wrangler dev (peer: AIChatAgent, bench/peer/wrangler.toml)", () =>
-      startWorker({ label: "peer", logDir, stateRoot, config: "bench/peer/wrangler.toml", vars: {} }),
-    );
+    peer = await started;
     const w = peer;
     const drive = async (connections: number, pacing: Pacing, model: PeerModel): Promise<PeerPhase> => {
       let before: Awaited<ReturnType<typeof readPeerCost>> | undefined;
@@ -216,10 +220,38 @@ async function main() {
   const secret = randomBytes(32).toString("hex");
   const connect = { connectBatch: config.connectBatch, createConcurrency: config.createConcurrency, timeoutMs: config.timeoutMs };
 
-  // ── offline model: baseline, turns, cost per turn ─────────────────────
-  const worker = await phase("start wrangler dev (offline model)", () =>
-    startWorker({ label: "offline", logDir, stateRoot, vars: { ENVIRONMENT: "bench", LLM_PROVIDER: "offline", JWT_SECRET: secret } }),
+  // The three local Workers start together (each start is mostly waiting); the two not being measured sit idle meanwhile.
+  const model = await startFakeModel(config.model);
+  const offlineStart = startWorker({
+    label: "offline",
+    logDir,
+    stateRoot,
+    vars: { ENVIRONMENT: "bench", LLM_PROVIDER: "offline", JWT_SECRET: secret },
+  });
+  const streamerStart = startWorker({
+    label: "streaming",
+    logDir,
+    stateRoot,
+    vars: {
+      ENVIRONMENT: "bench",
+      JWT_SECRET: secret,
+      LLM_PROVIDER: "openai-compatible",
+      LLM_BASE_URL: model.baseUrl,
+      LLM_MODEL: "bench-model",
+      LLM_API_KEY: "bench-key",
+      LLM_RESPONSE_FORMAT: "json_schema",
+      // A failed model call is an error here, not a hidden retry.
+      LLM_MAX_RETRIES: "0",
+    },
+  });
+  const peerStart = startWorker({ label: "peer", logDir, stateRoot, config: "bench/peer/wrangler.toml", vars: {} });
+  // A peer that fails to start is recorded with its reason later, not a failed run.
+  peerStart.catch(() => {});
+  const [worker] = await phase("start wrangler dev ×3 (offline model; openai-compatible → fake server; peer: AIChatAgent)", () =>
+    Promise.all([offlineStart, streamerStart, peerStart.catch(() => null)]),
   );
+
+  // ── offline model: baseline, turns, cost per turn ─────────────────────
   const api = new Api(worker.origin, secret);
   const projectId = await phase("publish the sample project", () => api.publishSampleProject());
 
@@ -289,7 +321,6 @@ async function main() {
   await worker.stop();
 
   // ── streaming through the openai-compatible provider ──────────────────
-  const model = await startFakeModel(config.model);
   async function stream(streamer: LocalWorker, fake: FakeModelServer, sessions: number) {
     const streamApi = new Api(streamer.origin, secret);
     const project = await streamApi.publishSampleProject();
@@ -302,24 +333,7 @@ async function main() {
   let streaming: Awaited<ReturnType<typeof stream>>;
   let streamingLoaded: Awaited<ReturnType<typeof stream>>;
   try {
-    const streamer = await phase("start wrangler dev (openai-compatible → fake server)", () =>
-      startWorker({
-        label: "streaming",
-        logDir,
-        stateRoot,
-        vars: {
-          ENVIRONMENT: "bench",
-          JWT_SECRET: secret,
-          LLM_PROVIDER: "openai-compatible",
-          LLM_BASE_URL: model.baseUrl,
-          LLM_MODEL: "bench-model",
-          LLM_API_KEY: "bench-key",
-          LLM_RESPONSE_FORMAT: "json_schema",
-          // A failed model call is an error here, not a hidden retry.
-          LLM_MAX_RETRIES: "0",
-        },
-      }),
-    );
+    const streamer = await streamerStart;
     try {
       streaming = await phase(`streaming: ${config.streamingSessions} sessions`, () => stream(streamer, model, config.streamingSessions));
       streamingLoaded = await phase(`streaming: ${config.streamingLoadSessions} sessions`, () =>
@@ -334,7 +348,7 @@ async function main() {
   if (model.refused.length) throw new Error(`the fake model refused ${model.refused.length} requests: ${model.refused[0]}`);
 
   // ── the peer: AIChatAgent on the same workerd ─────────────────────────
-  const peer = await runPeerScenarios(paced, light);
+  const peer = await runPeerScenarios(peerStart, paced, light);
 
   const curves: Record<string, CapacityCurve> = {
     HeartRule: capacityHeartRule,
