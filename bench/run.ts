@@ -24,14 +24,14 @@ import { measureCost, perTurn, readCost, settledCost, type PerTurn } from "./sce
 import { INTAKE_ANSWERS, prepareSessions, runIntake, SAMPLE_SCRIPT } from "./scenarios/intake";
 import { readPeerCost, runPeer, type PeerModel } from "./scenarios/peer";
 import { runStreaming, type StreamingResult } from "./scenarios/streaming";
-import { measureMirror, type MirrorPath } from "./scenarios/mirror";
+import { measureMirror, runMirrorSessions, type MirrorPath } from "./scenarios/mirror";
 
 const { values } = parseArgs({
   options: {
     sessions: { type: "string", default: "200" },
     "think-ms": { type: "string", default: "1000" },
     "light-sessions": { type: "string", default: "10" },
-    "light-think-ms": { type: "string", default: "2000" },
+    "light-think-ms": { type: "string", default: "1000" },
     "cost-sessions": { type: "string", default: "20" },
     "streaming-sessions": { type: "string", default: "5" },
     "streaming-load-sessions": { type: "string", default: "20" },
@@ -79,7 +79,7 @@ const config = {
   }),
 };
 /** A capacity sweep stops driving a system harder once its p99 is past this: far beyond the knee, and slow to run. */
-const SATURATED_P99_MS = 2000;
+const SATURATED_P99_MS = 1000;
 /** The peer's model when it stands in for HeartRule's offline model: every token at once. */
 const INSTANT_MODEL: PeerModel = { ttftMs: 0, tokensPerSecond: 0, replyTokens: config.model.replyTokens };
 const outFile = resolve(values.out!);
@@ -104,23 +104,28 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
 }
 
 type CpuPerMessage = ServerCpu & { total: number };
+type WithCpu<T> = T & { cpuMsPerMessage: CpuPerMessage | null; runtimeBusyShare: number | null };
 
 /** The local server's CPU time spent while `work` ran, per answered message, by process role. */
-async function withCpu<T extends LoadResult | { turns: LoadResult }>(
-  worker: LocalWorker,
-  work: () => Promise<T>,
-): Promise<T & { cpuMsPerMessage: CpuPerMessage | null }> {
+async function withCpu<T extends LoadResult | { turns: LoadResult }>(worker: LocalWorker, work: () => Promise<T>): Promise<WithCpu<T>> {
   const before = worker.cpuMs();
+  const started = performance.now();
   const result = await work();
+  const elapsed = performance.now() - started;
   const after = worker.cpuMs();
   const answered = "turns" in result ? result.turns.count : result.count;
-  if (!before || !after || answered === 0) return { ...result, cpuMsPerMessage: null };
+  if (!before || !after || answered === 0) return { ...result, cpuMsPerMessage: null, runtimeBusyShare: null };
   const per = (role: keyof ServerCpu) => Math.round(((after[role] - before[role]) / answered) * 100) / 100;
   const cpu = { runtime: per("runtime"), proxy: per("proxy"), wrangler: per("wrangler") };
-  return { ...result, cpuMsPerMessage: { ...cpu, total: Math.round((cpu.runtime + cpu.proxy + cpu.wrangler) * 100) / 100 } };
+  return {
+    ...result,
+    cpuMsPerMessage: { ...cpu, total: Math.round((cpu.runtime + cpu.proxy + cpu.wrangler) * 100) / 100 },
+    // The runtime runs a Worker's requests and objects on one thread: near 1, turns queue behind each other.
+    runtimeBusyShare: Math.round(((after.runtime - before.runtime) / elapsed) * 100) / 100,
+  };
 }
 
-const scenario = (r: LoadResult & { cpuMsPerMessage?: CpuPerMessage | null }) => ({
+const scenario = (r: LoadResult & { cpuMsPerMessage?: CpuPerMessage | null; runtimeBusyShare?: number | null }) => ({
   p50Ms: r.p50Ms,
   p95Ms: r.p95Ms,
   p99Ms: r.p99Ms,
@@ -134,10 +139,11 @@ const scenario = (r: LoadResult & { cpuMsPerMessage?: CpuPerMessage | null }) =>
   thinkMs: r.thinkMs,
   elapsedMs: r.elapsedMs,
   cpuMsPerMessage: r.cpuMsPerMessage ?? null,
+  runtimeBusyShare: r.runtimeBusyShare ?? null,
   ...(r.errorSamples.length ? { errorSamples: r.errorSamples } : {}),
 });
 
-const streamingView = (s: StreamingResult & { cpuMsPerMessage: CpuPerMessage | null }, sessions: number) => ({
+const streamingView = (s: WithCpu<StreamingResult>, sessions: number) => ({
   addedTtftP50Ms: s.addedTtft.p50Ms,
   addedTtftP95Ms: s.addedTtft.p95Ms,
   addedTtftP99Ms: s.addedTtft.p99Ms,
@@ -147,22 +153,20 @@ const streamingView = (s: StreamingResult & { cpuMsPerMessage: CpuPerMessage | n
   sessions,
   streamedMessages: s.addedTtft.count,
   unmatchedMessages: s.unmatched,
-  turns: scenario({ ...s.turns, cpuMsPerMessage: s.cpuMsPerMessage }),
+  turns: scenario({ ...s.turns, cpuMsPerMessage: s.cpuMsPerMessage, runtimeBusyShare: s.runtimeBusyShare }),
 });
 
-type PeerPhase = LoadResult & { cpuMsPerMessage: CpuPerMessage | null; storage: PerTurn };
+type PeerPhase = WithCpu<LoadResult> & { storage: PerTurn };
 type PeerResults =
   | { ok: true; versions: Record<string, string>; light: PeerPhase; heavy: PeerPhase; streaming: PeerPhase; capacity: CapacityCurve }
   | { ok: false; versions: Record<string, string>; reason: string };
 
 /** The peer's scenarios on its own local Worker; a peer that cannot run is recorded with the reason, never dropped. */
-async function runPeerScenarios(paced: Pacing, light: Pacing): Promise<PeerResults> {
+async function runPeerScenarios(started: Promise<LocalWorker>, paced: Pacing, light: Pacing): Promise<PeerResults> {
   const versions = { agents: packageVersion("agents"), "@cloudflare/ai-chat": packageVersion("@cloudflare/ai-chat") };
   let peer: LocalWorker | undefined;
   try {
-    peer = await phase("start wrangler dev (peer: AIChatAgent, bench/peer/wrangler.toml)", () =>
-      startWorker({ label: "peer", logDir, stateRoot, config: "bench/peer/wrangler.toml", vars: {} }),
-    );
+    peer = await started;
     const w = peer;
     const drive = async (connections: number, pacing: Pacing, model: PeerModel): Promise<PeerPhase> => {
       let before: Awaited<ReturnType<typeof readPeerCost>> | undefined;
@@ -219,32 +223,15 @@ function peerScenarios(peer: PeerResults) {
 /** The issue's targets for the queue path, at the mirror's session count. */
 const MIRROR_TARGETS = { d1BatchesPerTurn: 0.2, lagP99Ms: 2000 };
 
-/** Both mirror paths, each on a Worker of its own (MIRROR_VIA_QUEUE is read at start). */
-async function runMirrorPaths(secret: string) {
-  const sessions = count("mirror-sessions");
-  const connect = { connectBatch: config.connectBatch, createConcurrency: config.createConcurrency, timeoutMs: config.timeoutMs };
-  const path = async (viaQueue: boolean): Promise<MirrorPath> => {
-    const label = viaQueue ? "mirror-queue" : "mirror-direct";
-    const worker = await phase(`start wrangler dev (${label})`, () =>
-      startWorker({
-        label,
-        logDir,
-        stateRoot,
-        vars: { ENVIRONMENT: "bench", LLM_PROVIDER: "offline", JWT_SECRET: secret, MIRROR_VIA_QUEUE: String(viaQueue) },
-      }),
-    );
-    try {
-      const api = new Api(worker.origin, secret);
-      const projectId = await api.publishSampleProject();
-      return await phase(`mirror, ${viaQueue ? "through the queue" : "direct"}: ${sessions} sessions`, () =>
-        measureMirror(api, { ...connect, sessions, projectId, pacing: { thinkMs: config.thinkMs, seed: config.seed } }),
-      );
-    } finally {
-      await worker.stop();
-    }
-  };
-  const direct = await path(false);
-  const queue = await path(true);
+const mirrorWorker = (secret: string, viaQueue: boolean) =>
+  startWorker({
+    label: viaQueue ? "mirror-queue" : "mirror-direct",
+    logDir,
+    stateRoot,
+    vars: { ENVIRONMENT: "bench", LLM_PROVIDER: "offline", JWT_SECRET: secret, MIRROR_VIA_QUEUE: String(viaQueue) },
+  });
+
+function mirrorResults(sessions: number, direct: MirrorPath, queue: MirrorPath) {
   const targets: Target[] = [
     {
       name: `D1 batches per turn through the mirror queue, ${sessions} sessions`,
@@ -260,6 +247,25 @@ async function runMirrorPaths(secret: string) {
     },
   ];
   return { sessions, thinkMs: config.thinkMs, direct, queue, targets };
+}
+
+/** `--only mirror`: both mirror paths, each on a Worker of its own (MIRROR_VIA_QUEUE is read at start). */
+async function runMirrorPaths(secret: string) {
+  const sessions = count("mirror-sessions");
+  const connect = { connectBatch: config.connectBatch, createConcurrency: config.createConcurrency, timeoutMs: config.timeoutMs };
+  const path = async (viaQueue: boolean): Promise<MirrorPath> => {
+    const worker = await phase(`start wrangler dev (mirror ${viaQueue ? "through the queue" : "direct"})`, () => mirrorWorker(secret, viaQueue));
+    try {
+      const api = new Api(worker.origin, secret);
+      const projectId = await api.publishSampleProject();
+      return await phase(`mirror, ${viaQueue ? "through the queue" : "direct"}: ${sessions} sessions`, () =>
+        runMirrorSessions(api, { ...connect, sessions, projectId, pacing: { thinkMs: config.thinkMs, seed: config.seed } }),
+      );
+    } finally {
+      await worker.stop();
+    }
+  };
+  return mirrorResults(sessions, await path(false), await path(true));
 }
 
 type MirrorResults = Awaited<ReturnType<typeof runMirrorPaths>>;
@@ -292,12 +298,47 @@ async function main() {
   const secret = randomBytes(32).toString("hex");
   const connect = { connectBatch: config.connectBatch, createConcurrency: config.createConcurrency, timeoutMs: config.timeoutMs };
 
-  // ── offline model: baseline, turns, cost per turn ─────────────────────
-  const worker = await phase("start wrangler dev (offline model)", () =>
-    startWorker({ label: "offline", logDir, stateRoot, vars: { ENVIRONMENT: "bench", LLM_PROVIDER: "offline", JWT_SECRET: secret } }),
+  // The three local Workers start together (each start is mostly waiting); the two not being measured sit idle meanwhile.
+  const model = await startFakeModel(config.model);
+  const offlineStart = startWorker({
+    label: "offline",
+    logDir,
+    stateRoot,
+    vars: { ENVIRONMENT: "bench", LLM_PROVIDER: "offline", JWT_SECRET: secret },
+  });
+  const streamerStart = startWorker({
+    label: "streaming",
+    logDir,
+    stateRoot,
+    vars: {
+      ENVIRONMENT: "bench",
+      JWT_SECRET: secret,
+      LLM_PROVIDER: "openai-compatible",
+      LLM_BASE_URL: model.baseUrl,
+      LLM_MODEL: "bench-model",
+      LLM_API_KEY: "bench-key",
+      LLM_RESPONSE_FORMAT: "json_schema",
+      // A failed model call is an error here, not a hidden retry.
+      LLM_MAX_RETRIES: "0",
+    },
+  });
+  const queuedStart = mirrorWorker(secret, true);
+  const peerStart = startWorker({ label: "peer", logDir, stateRoot, config: "bench/peer/wrangler.toml", vars: {} });
+  // A peer that fails to start is recorded with its reason later, not a failed run.
+  peerStart.catch(() => {});
+  const [worker, queued] = await phase(
+    "start wrangler dev ×4 (offline model; offline, mirror through the queue; openai-compatible → fake server; peer: AIChatAgent)",
+    () => Promise.all([offlineStart, queuedStart, streamerStart, peerStart.catch(() => null)]),
   );
+
+  // ── offline model: baseline, turns, cost per turn ─────────────────────
   const api = new Api(worker.origin, secret);
-  const projectId = await phase("publish the sample project", () => api.publishSampleProject());
+  const queuedApi = new Api(queued.origin, secret);
+  const [projectId, queuedProjectId] = await phase("publish the sample project (both offline Workers)", () =>
+    Promise.all([api.publishSampleProject(), queuedApi.publishSampleProject()]),
+  );
+  const offline = { worker, api, projectId };
+  const intake = (sessions: number, pacing: Pacing, label: string, mirrored = false) => intakeOn(offline, sessions, pacing, label, mirrored);
 
   const echo = (connections: number, pacing: Pacing, durable = false) =>
     withCpu(worker, () =>
@@ -305,8 +346,16 @@ async function main() {
     );
 
   /** Creates and connects the sessions (not timed), then runs them to completion (timed). */
-  const intake = async (sessions: number, pacing: Pacing, label: string) => {
-    const prepared = await prepareSessions(api, { ...connect, count: sessions, projectId });
+  /** Creates and connects the sessions (not timed), then runs them to completion (timed); `mirrored`: with the D1 mirror's figures. */
+  const intakeOn = async (
+    target: { worker: LocalWorker; api: Api; projectId: string },
+    sessions: number,
+    pacing: Pacing,
+    label: string,
+    mirrored = false,
+  ) => {
+    const { worker, api } = target;
+    const prepared = await prepareSessions(api, { ...connect, count: sessions, projectId: target.projectId });
     const ids = prepared.sessions.map((x) => x.sessionId);
     const toLastMessage: number[] = [];
     const toEcho: number[] = [];
@@ -320,15 +369,24 @@ async function main() {
         if (t.lastMessageAt !== null) toLastMessage.push(t.lastMessageAt - t.sentAt);
       });
     let profile: ProfileSummary | undefined;
-    const load = await withCpu(worker, async () => {
-      if (!values.profile) return run();
-      const profiled = await profileWhile(worker.inspectorPort, PROFILE_INTERVAL_US, run);
-      profile = await summariseProfile(profiled.profile, resolve(logDir, `turns-${label}.cpuprofile`), PROFILE_INTERVAL_US, 20, await devBundleMap());
-      return profiled.result;
-    });
+    const measured = () =>
+      withCpu(worker, async () => {
+        if (!values.profile) return run();
+        const profiled = await profileWhile(worker.inspectorPort, PROFILE_INTERVAL_US, run);
+        profile = await summariseProfile(
+          profiled.profile,
+          resolve(logDir, `turns-${label}.cpuprofile`),
+          PROFILE_INTERVAL_US,
+          20,
+          await devBundleMap(),
+        );
+        return profiled.result;
+      });
+    const { load, mirror } = mirrored ? await measureMirror(api, ids, measured) : { load: await measured(), mirror: undefined };
     const storage = perTurn(before, await settledCost(api, ids), sessions * INTAKE_ANSWERS.length);
     return {
       load,
+      mirror,
       lastMessage: summarise(toLastMessage),
       userEcho: summarise(toEcho),
       userEchoByTurn: echoByTurn.map((b) => summarise(b).p99Ms),
@@ -343,7 +401,13 @@ async function main() {
   const baselineDurable = await phase(`durable baseline: echo after a SQLite write, ${config.sessions} connections`, () =>
     echo(config.sessions, paced, true),
   );
-  const turns = await phase(`turns: ${config.sessions} intake sessions`, () => intake(config.sessions, paced, "turns"));
+  const turns = await phase(`turns: ${config.sessions} intake sessions`, () => intake(config.sessions, paced, "turns", true));
+  // The same turns with the actors sending their D1 writes through the mirror queue: its D1 batches, lag and CPU per turn.
+  const turnsQueued = await phase(`turns, mirror through the queue: ${config.sessions} intake sessions`, () =>
+    intakeOn({ worker: queued, api: queuedApi, projectId: queuedProjectId }, config.sessions, paced, "turns-queued", true),
+  );
+  await queued.stop();
+  const mirror = mirrorResults(config.sessions, turns.mirror!, turnsQueued.mirror!);
   const baselineLight = await phase(`baseline, light load: ${config.lightSessions} connections`, () => echo(config.lightSessions, light));
   const turnsLight = await phase(`turns, light load: ${config.lightSessions} sessions`, () => intake(config.lightSessions, light, "light"));
   const cost = await phase(`cost per turn: ${config.costSessions} sessions`, () =>
@@ -365,7 +429,6 @@ async function main() {
   await worker.stop();
 
   // ── streaming through the openai-compatible provider ──────────────────
-  const model = await startFakeModel(config.model);
   async function stream(streamer: LocalWorker, fake: FakeModelServer, sessions: number) {
     const streamApi = new Api(streamer.origin, secret);
     const project = await streamApi.publishSampleProject();
@@ -378,24 +441,7 @@ async function main() {
   let streaming: Awaited<ReturnType<typeof stream>>;
   let streamingLoaded: Awaited<ReturnType<typeof stream>>;
   try {
-    const streamer = await phase("start wrangler dev (openai-compatible → fake server)", () =>
-      startWorker({
-        label: "streaming",
-        logDir,
-        stateRoot,
-        vars: {
-          ENVIRONMENT: "bench",
-          JWT_SECRET: secret,
-          LLM_PROVIDER: "openai-compatible",
-          LLM_BASE_URL: model.baseUrl,
-          LLM_MODEL: "bench-model",
-          LLM_API_KEY: "bench-key",
-          LLM_RESPONSE_FORMAT: "json_schema",
-          // A failed model call is an error here, not a hidden retry.
-          LLM_MAX_RETRIES: "0",
-        },
-      }),
-    );
+    const streamer = await streamerStart;
     try {
       streaming = await phase(`streaming: ${config.streamingSessions} sessions`, () => stream(streamer, model, config.streamingSessions));
       streamingLoaded = await phase(`streaming: ${config.streamingLoadSessions} sessions`, () =>
@@ -410,8 +456,7 @@ async function main() {
   if (model.refused.length) throw new Error(`the fake model refused ${model.refused.length} requests: ${model.refused[0]}`);
 
   // ── the peer: AIChatAgent on the same workerd ─────────────────────────
-  const peer = await runPeerScenarios(paced, light);
-  const mirror = await runMirrorPaths(secret);
+  const peer = await runPeerScenarios(peerStart, paced, light);
 
   const curves: Record<string, CapacityCurve> = {
     HeartRule: capacityHeartRule,
@@ -435,6 +480,11 @@ async function main() {
     runtimeCpuPerTurnOverPerEcho: ratio(turns.load.cpuMsPerMessage?.runtime ?? null, baseline.cpuMsPerMessage?.runtime ?? null),
     serverCpuPerTurnOverPerEcho: ratio(turns.load.cpuMsPerMessage?.total ?? null, baseline.cpuMsPerMessage?.total ?? null),
     runtimeCpuPerTurnOverDurableEcho: ratio(turns.load.cpuMsPerMessage?.runtime ?? null, baselineDurable.cpuMsPerMessage?.runtime ?? null),
+    queuedRuntimeCpuPerTurnOverDurableEcho: ratio(
+      turnsQueued.load.cpuMsPerMessage?.runtime ?? null,
+      baselineDurable.cpuMsPerMessage?.runtime ?? null,
+    ),
+    queuedTurnP99OverDurableBaselineP99: ratio(turnsQueued.load.p99Ms, baselineDurable.p99Ms),
     runtimeCpuPerTurnOverPeer: peer.ok ? ratio(turns.load.cpuMsPerMessage?.runtime ?? null, peer.heavy.cpuMsPerMessage?.runtime ?? null) : null,
     lightTurnP50OverPeerLightP50: peer.ok ? ratio(turnsLight.load.p50Ms, peer.light.p50Ms) : null,
     turnP99OverPeerP99: peer.ok ? ratio(turns.load.p99Ms, peer.heavy.p99Ms) : null,
@@ -531,6 +581,7 @@ async function main() {
         commitsPerTurn: turns.storage.storageCommits,
       },
       baselineLight: scenario(baselineLight),
+      turnsQueued: { ...scenario(turnsQueued.load), commitsPerTurn: turnsQueued.storage.storageCommits },
       turnsLight: {
         ...scenario(turnsLight.load),
         toUserEcho: turnsLight.userEcho,
@@ -543,6 +594,7 @@ async function main() {
     },
     storagePerTurn: {
       turns: turns.storage,
+      turnsQueued: turnsQueued.storage,
       turnsLight: turnsLight.storage,
       streaming: streaming.storage,
       ...(peer.ok ? { peer: peer.heavy.storage, peerLight: peer.light.storage, peerStreaming: peer.streaming.storage } : {}),
@@ -607,6 +659,7 @@ async function main() {
         .map(([name, c]) => `${name} ${c.kneeSessions ?? "none"}`)
         .join(", ")}; plot ${plot.png ?? plot.svg}`,
       ...mirrorLines(mirror),
+      `through the queue, ${config.sessions} sessions: turn p50 ${turnsQueued.load.p50Ms} / p99 ${turnsQueued.load.p99Ms} ms, server CPU per turn ${cpu(turnsQueued.load.cpuMsPerMessage)}; runtime / durable echo ${ratios.queuedRuntimeCpuPerTurnOverDurableEcho}×, p99 / durable echo ${ratios.queuedTurnP99OverDurableBaselineP99}×`,
       `per turn: ${cost.d1RoundTrips} D1 round trips, ${cost.kvReads} KV reads (${cost.turns} turns of ${cost.sessions} sessions${cost.complete ? "" : ", INCOMPLETE: some counters were reset"})`,
       "",
       targetLines(targets),

@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Api, inBatches } from "../lib/api";
-import type { Pacing } from "../lib/load";
+import type { LoadResult, Pacing } from "../lib/load";
 import { summarise, type LatencySummary } from "../lib/stats";
 import { readCost, settledCost } from "./cost";
 import { INTAKE_ANSWERS, prepareSessions, runIntake } from "./intake";
@@ -54,40 +54,57 @@ async function readMirror(api: Api, sessionIds: readonly string[]): Promise<Mirr
   return { ...parts.at(-1)!, lagsMs: parts.flatMap((p) => p.lagsMs) };
 }
 
-export async function measureMirror(
+/** Mirror figures of these sessions while `run` drives them; the run's own result is passed through. */
+export async function measureMirror<T extends LoadResult>(
   api: Api,
-  options: { sessions: number; projectId: string; connectBatch: number; createConcurrency: number; timeoutMs: number; pacing: Pacing },
-): Promise<MirrorPath> {
-  const prepared = await prepareSessions(api, { ...options, count: options.sessions });
-  const ids = prepared.sessions.map((s) => s.sessionId);
-  const cost = await readCost(api, ids);
-  const mirror = await readMirror(api, ids);
-  const load = await runIntake(prepared, { pacing: options.pacing, timeoutMs: options.timeoutMs, label: "mirror" });
+  sessionIds: readonly string[],
+  run: () => Promise<T>,
+): Promise<{ load: T; mirror: MirrorPath }> {
+  const sessions = sessionIds.length;
+  const cost = await readCost(api, sessionIds);
+  const mirror = await readMirror(api, sessionIds);
+  const load = await run();
   // Every turn of these sessions (the opening ones too) has its turn_metrics row once the mirror caught up.
-  const expected = options.sessions * (INTAKE_ANSWERS.length + 1);
+  const expected = sessions * (INTAKE_ANSWERS.length + 1);
   const deadline = performance.now() + DRAIN_MS;
-  let after = await readMirror(api, ids);
+  let after = await readMirror(api, sessionIds);
   while (after.lagsMs.length < expected && performance.now() < deadline) {
     await sleep(250);
-    after = await readMirror(api, ids);
+    after = await readMirror(api, sessionIds);
   }
-  const costAfter = await settledCost(api, ids);
-  after = await readMirror(api, ids);
+  const costAfter = await settledCost(api, sessionIds);
+  after = await readMirror(api, sessionIds);
   const turns = costAfter.turns - cost.turns;
   const actorD1RoundTrips = costAfter.d1RoundTrips - cost.d1RoundTrips;
   const consumerD1Batches = after.consumerD1Batches - mirror.consumerD1Batches;
   const per = (n: number, d: number) => (d ? Math.round((n / d) * 1000) / 1000 : 0);
   return {
-    sessions: options.sessions,
-    turns,
-    d1BatchesPerTurn: per(actorD1RoundTrips + consumerD1Batches, turns),
-    actorD1RoundTrips,
-    consumerD1Batches,
-    consumerStatementsPerTurn: per(after.consumerStatements - mirror.consumerStatements, turns),
-    messagesPerConsumerBatch: per(after.consumerMessages - mirror.consumerMessages, consumerD1Batches),
-    lag: summarise(after.lagsMs),
-    turnP99Ms: load.p99Ms,
-    errors: load.errors + load.abandoned,
-    complete: turns === options.sessions * INTAKE_ANSWERS.length && after.lagsMs.length === expected,
+    load,
+    mirror: {
+      sessions,
+      turns,
+      d1BatchesPerTurn: per(actorD1RoundTrips + consumerD1Batches, turns),
+      actorD1RoundTrips,
+      consumerD1Batches,
+      consumerStatementsPerTurn: per(after.consumerStatements - mirror.consumerStatements, turns),
+      messagesPerConsumerBatch: per(after.consumerMessages - mirror.consumerMessages, consumerD1Batches),
+      lag: summarise(after.lagsMs),
+      turnP99Ms: load.p99Ms,
+      errors: load.errors + load.abandoned,
+      complete: turns === sessions * INTAKE_ANSWERS.length && after.lagsMs.length === expected,
+    },
   };
+}
+
+/** `--only mirror`: fresh sessions of the published project, created, connected and run at the paced rate. */
+export async function runMirrorSessions(
+  api: Api,
+  options: { sessions: number; projectId: string; connectBatch: number; createConcurrency: number; timeoutMs: number; pacing: Pacing },
+): Promise<MirrorPath> {
+  const prepared = await prepareSessions(api, { ...options, count: options.sessions });
+  const ids = prepared.sessions.map((s) => s.sessionId);
+  const { mirror } = await measureMirror(api, ids, () =>
+    runIntake(prepared, { pacing: options.pacing, timeoutMs: options.timeoutMs, label: "mirror" }),
+  );
+  return mirror;
 }
