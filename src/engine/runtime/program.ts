@@ -5,7 +5,7 @@
  */
 import type { Action, Language, Phase, SessionScript, Topic } from "../script/schema";
 import { compileCondition, type CompiledCondition } from "../conditions";
-import type { Position } from "./state";
+import type { Position, TechniquePosition } from "./state";
 
 export interface ActionNode {
   /** Index in program.nodes. */
@@ -83,7 +83,7 @@ export function memo<T>(node: ActionNode, key: unknown, build: () => T): T {
   return value;
 }
 
-export function positionAt(node: ActionNode, round: number, maxRounds: number): Position {
+export function positionAt(node: ActionNode, round: number, maxRounds: number, technique: TechniquePosition | null = null): Position {
   return {
     phaseIndex: node.phaseIndex,
     topicIndex: node.topicIndex,
@@ -94,6 +94,7 @@ export function positionAt(node: ActionNode, round: number, maxRounds: number): 
     actionType: node.action.action_type,
     round,
     maxRounds,
+    technique,
   };
 }
 
@@ -109,5 +110,6 @@ export function endPosition(program: Program): Position {
     actionType: null,
     round: 0,
     maxRounds: 0,
+    technique: null,
   };
 }
