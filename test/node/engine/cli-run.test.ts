@@ -57,6 +57,7 @@ function outputNames(script: SessionScript): string[] {
     p.topics.flatMap((t) =>
       t.actions.flatMap((a) => {
         if (a.action_type === "ai_say" || a.action_type === "handoff" || a.action_type === "set") return [];
+        if (a.action_type === "use_skill") return Object.values(a.config.output ?? {});
         const saved = a.action_type === "ai_ask" && a.config.save_answer ? [a.config.save_answer] : [];
         return [...(a.config.output ?? []).map((o) => o.get), ...saved];
       }),
