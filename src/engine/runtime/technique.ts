@@ -9,6 +9,7 @@
  * the technique's in-flight action and variables are `state.technique`, and
  * where it is, `position.technique`, so hosts see which technique runs.
  */
+import { maxRoundsOf } from "../actions";
 import type { Language, SessionScript, TechniqueScript } from "../script/schema";
 import type { Reply } from "../prompts/reply";
 import { techniqueId } from "../script/skills";
@@ -92,7 +93,7 @@ function techniqueState(session: SessionState, program: Program, frame: Techniqu
       actionId: node.action.action_id,
       actionType: node.action.action_type,
       round: at?.round ?? 0,
-      maxRounds: at?.maxRounds ?? 0,
+      maxRounds: at?.maxRounds ?? maxRoundsOf(node.action),
       technique: null,
     },
     inFlight: frame.inFlight,
