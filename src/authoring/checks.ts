@@ -5,7 +5,7 @@
  * of its project (the globals it may use, the template schemes that exist).
  */
 import { parse as parseYaml } from "yaml";
-import { load } from "../engine/script";
+import { load, type TechniqueScript, type TechniqueSource } from "../engine/script";
 import { loadCrisisScript, type VariableMap } from "../engine";
 import type { Language } from "../engine/script/schema";
 import type { FileKind } from "../store/schema/projects";
@@ -18,6 +18,8 @@ import { checkTemplate } from "./templates";
 export interface WorkspaceContext {
   globals: VariableMap;
   schemes: Set<string>;
+  /** The workspace's technique scripts that load: what its sessions' use_skill may name (by technique_id or path). */
+  techniques: TechniqueSource[];
 }
 
 export interface SessionInfo {
@@ -40,7 +42,7 @@ export interface CheckedFile {
 
 export const hasErrors = (diagnostics: readonly Diagnostic[]) => diagnostics.some((d) => d.severity === "error");
 
-/** What files are checked against: the workspace's globals and template schemes. */
+/** What files are checked against: the workspace's globals, template schemes and techniques. */
 export function contextOf(files: readonly { path: string; content: string }[]): WorkspaceContext {
   const globalsFile = files.find((f) => f.path === GLOBALS_PATH);
   const schemes = new Set<string>();
@@ -48,7 +50,16 @@ export function contextOf(files: readonly { path: string; content: string }[]): 
     const c = classifyPath(f.path);
     if (c?.category === "template") schemes.add(c.scheme);
   }
-  return { globals: globalsFile ? parseGlobals(globalsFile.content).variables : {}, schemes };
+  return { globals: globalsFile ? parseGlobals(globalsFile.content).variables : {}, schemes, techniques: techniquesOf(files) };
+}
+
+/** The files that load as technique scripts, each with its path (only files with a top-level `topic:` can be one). */
+export function techniquesOf(files: readonly { path: string; content: string }[]): TechniqueSource[] {
+  return files.flatMap((f) => {
+    if (classifyPath(f.path)?.category !== "script" || !/^topic\s*:/m.test(f.content)) return [];
+    const loaded = load(f.content);
+    return loaded.kind === "technique" && loaded.script ? [{ path: f.path, script: loaded.script as TechniqueScript }] : [];
+  });
 }
 
 /** Session or technique, for scripts the loader could not classify (so they are stored with their errors). */
@@ -74,7 +85,7 @@ const schemeMissing = {
 };
 
 function checkScript(content: string, ctx: WorkspaceContext, lang: DiagnosticLang) {
-  const result = load(content, { lang, knownVariables: Object.keys(ctx.globals) });
+  const result = load(content, { lang, knownVariables: Object.keys(ctx.globals), techniques: ctx.techniques });
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const kind: FileKind = result.kind ?? guessScriptKind(content);
   let session: SessionInfo | null = null;
