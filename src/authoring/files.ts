@@ -26,18 +26,19 @@ function validated(row: FileRow, checked: Pick<CheckedFile, "diagnostics">): Val
 
 /**
  * The context a file is checked in: the workspace's globals and template
- * paths (template contents are not needed), with `change` applied.
+ * paths (template contents are not needed), and for a script that runs a
+ * technique (use_skill) the workspace's techniques, with `change` applied.
  */
 async function contextFor(db: Database, projectId: string, change: { path: string; content: string; replaces?: string }) {
+  const techniques = /\buse_skill\b/.test(change.content);
+  const wanted = sql`${projectFiles.path} = ${GLOBALS_PATH} OR (${techniques ? 1 : 0} = 1 AND ${projectFiles.kind} = 'technique')`;
   const rows = await db
     .select({
       path: projectFiles.path,
-      content: sql<string>`CASE WHEN ${projectFiles.path} = ${GLOBALS_PATH} THEN ${projectFiles.content} ELSE '' END`,
+      content: sql<string>`CASE WHEN ${wanted} THEN ${projectFiles.content} ELSE '' END`,
     })
     .from(projectFiles)
-    .where(
-      and(eq(projectFiles.projectId, projectId), sql`(${projectFiles.path} = ${GLOBALS_PATH} OR ${projectFiles.path} LIKE ${`${TEMPLATES_DIR}/%`})`),
-    );
+    .where(and(eq(projectFiles.projectId, projectId), sql`(${wanted} OR ${projectFiles.path} LIKE ${`${TEMPLATES_DIR}/%`})`));
   const others = rows.filter((r) => r.path !== change.path && r.path !== change.replaces);
   return contextOf([...others, { path: change.path, content: change.content }]);
 }
