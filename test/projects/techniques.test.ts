@@ -68,7 +68,7 @@ describe("a project's technique", () => {
     await body(await send("PUT", `/api/projects/${project.id}/files/${techniqueId}`, a, { content: technique("Edited {situation}?") }), 200);
 
     const client = await person("client");
-    const started = await body(await send("POST", "/api/sessions", client, { projectId: project.id }), 201);
+    const started = await body(await send("POST", "/api/sessions", client, { projectId: project.id, script: "sessions/uses.yaml" }), 201);
     const id = started.sessionId as string;
     const inTechnique = await say(client, id, "my exam went badly");
     expect(inTechnique.messages).toEqual([
