@@ -56,5 +56,5 @@ topic:
       action_id: offer_balance
       config:
         content: Offer the more balanced way of putting it, "{balanced_thought}", and ask how it sits with them.
-        wait_for_reply: false
+        max_rounds: 1
 `;

@@ -51,5 +51,5 @@ topic:
       action_id: offer_balance
       config:
         content: 把更平衡的说法“{balanced_thought}”告诉来访者，并问问感觉如何。
-        wait_for_reply: false
+        max_rounds: 1
 `;
