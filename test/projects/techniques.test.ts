@@ -72,7 +72,11 @@ describe("a project's technique", () => {
     const id = started.sessionId as string;
     const inTechnique = await say(client, id, "my exam went badly");
     expect(inTechnique.messages).toEqual([
-      expect.objectContaining({ actionId: "ask_feeling", content: "How did my exam went badly feel?", metadata: expect.objectContaining({ technique: "name_feeling" }) }),
+      expect.objectContaining({
+        actionId: "ask_feeling",
+        content: "How did my exam went badly feel?",
+        metadata: expect.objectContaining({ technique: "name_feeling" }),
+      }),
     ]);
     expect(inTechnique.position).toMatchObject({
       actionId: "name_it",

@@ -366,7 +366,10 @@ export const catalog = {
     "zh-CN": (p) => [`这个脚本找不到技术 \`${p.skill}\`。`, `你是不是想写 \`${p.candidate}\`？`],
   },
   "skill.inputMissing": {
-    en: (p) => [`The technique \`${p.skill}\` needs the input \`${p.name}\`, which this action does not pass.`, `Add it: input: { ${p.name}: "{…}" }`],
+    en: (p) => [
+      `The technique \`${p.skill}\` needs the input \`${p.name}\`, which this action does not pass.`,
+      `Add it: input: { ${p.name}: "{…}" }`,
+    ],
     "zh-CN": (p) => [`技术 \`${p.skill}\` 需要输入 \`${p.name}\`，但这个动作没有传入。`, `请加上：input: { ${p.name}: "{……}" }`],
   },
   "skill.inputUnknown": {
@@ -522,7 +525,10 @@ export const catalog = {
     ],
   },
   "deprecated.rootMetadata": {
-    en: (p) => [`\`${p.field}\` at the top level is an older place for a note about the script; it is read as \`metadata.${p.field}\`.`, `Move it under \`metadata:\`.`],
+    en: (p) => [
+      `\`${p.field}\` at the top level is an older place for a note about the script; it is read as \`metadata.${p.field}\`.`,
+      `Move it under \`metadata:\`.`,
+    ],
     "zh-CN": (p) => [`顶层的 \`${p.field}\` 是脚本说明的旧位置，会按 \`metadata.${p.field}\` 读取。`, "请把它移到 `metadata:` 下面。"],
   },
   "deprecated.outputVariables": {

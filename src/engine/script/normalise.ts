@@ -283,7 +283,13 @@ export class Normaliser {
       if (target && !(target in block)) {
         block[target] = target === "outputs" && Array.isArray(value) ? value.map((name) => (typeof name === "string" ? { name } : name)) : value;
         this.map.alias(["technique", target], [key]);
-        this.list.add("DEPRECATED_FIELD", "deprecated.techniqueRoot", { field: key, replacement: target, example: this.modernExample(target, value) }, [key], at);
+        this.list.add(
+          "DEPRECATED_FIELD",
+          "deprecated.techniqueRoot",
+          { field: key, replacement: target, example: this.modernExample(target, value) },
+          [key],
+          at,
+        );
         moved = true;
       } else if (upstreamRootNotes.includes(key) && !(key in notes)) {
         notes[key] = value;

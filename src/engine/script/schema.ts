@@ -197,7 +197,7 @@ export const UseSkillConfigSchema = z
       .record(z.string().min(1).max(100), z.union([z.string(), z.number(), z.boolean()]))
       .optional()
       .describe(
-        'The technique\'s inputs, by the names it declares: literal text, or placeholders over this script\'s variables. A value that is a single placeholder (`"{negative_thought}"`) passes the variable as it is (a number stays a number).',
+        "The technique's inputs, by the names it declares: literal text, or placeholders over this script's variables. A value that is a single placeholder (`\"{negative_thought}\"`) passes the variable as it is (a number stays a number).",
       ),
     output: z
       .record(z.string().min(1).max(100), z.string().min(1).max(100))
@@ -249,7 +249,9 @@ export const SetActionSchema = z
 export const UseSkillActionSchema = z
   .object({ action_type: z.literal("use_skill"), ...actionBase, config: UseSkillConfigSchema })
   .strict()
-  .describe("use_skill: runs a technique (a reusable topic) as part of the conversation, with its own variables; its outputs come back into this script's.")
+  .describe(
+    "use_skill: runs a technique (a reusable topic) as part of the conversation, with its own variables; its outputs come back into this script's.",
+  )
   .meta({ id: "UseSkillAction" });
 
 export const actionTypes = ["ai_say", "ai_ask", "ai_think", "handoff", "set", "use_skill"] as const;
@@ -325,7 +327,11 @@ const metadata = z
 export const SessionScriptSchema = z.object({ metadata, session: SessionSchema }).strict().describe("A HeartRule session script.");
 
 const techniqueVariable = {
-  name: z.string().min(1).max(100).describe("Name of the variable inside the technique, e.g. `target_belief`; its actions use it as {target_belief}."),
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe("Name of the variable inside the technique, e.g. `target_belief`; its actions use it as {target_belief}."),
   description: z.string().max(500).optional().describe("What it holds, for the authors of scripts that use the technique."),
   type: OutputTypeSchema.optional(),
   values: enumValues.describe("With `type: enum`: the values it may take."),

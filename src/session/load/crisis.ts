@@ -17,7 +17,6 @@ export function pinnedTemplates(pinned: PinnedScript): Partial<Record<TemplateNa
   return Object.fromEntries(Object.entries(rest).filter(([name]) => !isTechniqueText(name))) as Partial<Record<TemplateName, string>>;
 }
 
-
 const loaded = new WeakMap<PinnedScript, SessionScript | undefined>();
 
 /**

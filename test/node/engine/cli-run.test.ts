@@ -164,11 +164,13 @@ describe("heartrule run", { timeout: 60_000 }, () => {
   });
 
   it("without the technique, says which skill is missing", async () => {
-    const session = file("needs-technique.yaml", "session:\n  session_id: x\n  phases:\n    - phase_id: p\n      topics:\n        - topic_id: t\n          actions:\n            - { action_type: use_skill, action_id: u, config: { skill: socratic_questioning } }\n");
+    const session = file(
+      "needs-technique.yaml",
+      "session:\n  session_id: x\n  phases:\n    - phase_id: p\n      topics:\n        - topic_id: t\n          actions:\n            - { action_type: use_skill, action_id: u, config: { skill: socratic_questioning } }\n",
+    );
     const r = await heartrule(["run", session]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("UNKNOWN_SKILL");
     expect((await heartrule(["run", session, "--technique"])).stderr).toContain("--technique needs a file");
   });
 });
-

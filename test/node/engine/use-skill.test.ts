@@ -176,7 +176,10 @@ topic:
 
   it("the bundled techniques load without diagnostics", () => {
     for (const language of ["en", "zh-CN"]) {
-      const script = loadSession(session(`- { action_type: use_skill, action_id: r, config: { skill: reframe_thought, input: { thought: x } } }`, language), []);
+      const script = loadSession(
+        session(`- { action_type: use_skill, action_id: r, config: { skill: reframe_thought, input: { thought: x } } }`, language),
+        [],
+      );
       const technique = script.techniques!.reframe_thought!;
       expect(technique.technique!.outputs!.map((o) => o.name)).toEqual(["evidence_for", "evidence_against", "balanced_thought"]);
     }
@@ -257,7 +260,9 @@ describe("use_skill: running", () => {
 technique: { technique_id: quiet, outputs: [{ name: said, type: boolean }] }
 topic: { topic_id: q, actions: [{ action_type: ai_ask, action_id: q1, config: { content: "Yes or no?", max_rounds: 1, output: [{ get: said, type: boolean }] } }] }
 `);
-    const uses = loadSession(session(`- { action_type: use_skill, action_id: u, config: { skill: quiet, output: { said: answer } } }`), [{ script: quiet }]);
+    const uses = loadSession(session(`- { action_type: use_skill, action_id: u, config: { skill: quiet, output: { said: answer } } }`), [
+      { script: quiet },
+    ]);
     const r = await run(uses, [null, "perhaps"]);
     expect(r.state.variables).not.toHaveProperty("answer");
     expect(r.events).toContainEqual(expect.objectContaining({ type: "diagnostic", code: "SKILL_OUTPUT_MISSING", actionId: "u", names: ["answer"] }));

@@ -66,15 +66,22 @@ describe("sample scripts with the offline model", () => {
   });
 
   it.each([
-    ["intake_en.yaml", ["Sam", "Yes", "I always mess things up", "Last week went well", "That is fairer", "7", "Fine", "Less stress", "Thanks"], "balanced_thought"],
+    [
+      "intake_en.yaml",
+      ["Sam", "Yes", "I always mess things up", "Last week went well", "That is fairer", "7", "Fine", "Less stress", "Thanks"],
+      "balanced_thought",
+    ],
     ["intake_zh.yaml", ["小李", "是", "我总是把事情搞砸", "上周做得还不错", "这样想公平一些", "7", "还好", "轻松一点", "谢谢"], "平衡的想法"],
-  ])("%s runs the bundled reframe_thought when the client is harsh on themselves, and gets only its mapped output back", async (file, answers, mapped) => {
-    const lines: string[] = [];
-    const { status, state } = await converse(file, answers, lines);
-    expect(status).toBe("completed");
-    expect(lines).toEqual(["reframe_thought/ask_evidence_for", "reframe_thought/ask_evidence_against", "reframe_thought/offer_balance"]);
-    expect(state.variables[mapped]).toEqual(expect.any(String));
-    expect(state.variables).not.toHaveProperty("evidence_for");
-    expect(state.variables).not.toHaveProperty("thought");
-  });
+  ])(
+    "%s runs the bundled reframe_thought when the client is harsh on themselves, and gets only its mapped output back",
+    async (file, answers, mapped) => {
+      const lines: string[] = [];
+      const { status, state } = await converse(file, answers, lines);
+      expect(status).toBe("completed");
+      expect(lines).toEqual(["reframe_thought/ask_evidence_for", "reframe_thought/ask_evidence_against", "reframe_thought/offer_balance"]);
+      expect(state.variables[mapped]).toEqual(expect.any(String));
+      expect(state.variables).not.toHaveProperty("evidence_for");
+      expect(state.variables).not.toHaveProperty("thought");
+    },
+  );
 });
