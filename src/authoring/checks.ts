@@ -5,7 +5,7 @@
  * of its project (the globals it may use, the template schemes that exist).
  */
 import { parse as parseYaml } from "yaml";
-import { load } from "../engine/script";
+import { load, type TechniqueScript, type TechniqueSource } from "../engine/script";
 import { loadCrisisScript, type VariableMap } from "../engine";
 import type { Language } from "../engine/script/schema";
 import type { FileKind } from "../store/schema/projects";
@@ -21,6 +21,8 @@ export interface WorkspaceContext {
   schemes: Set<string>;
   /** Every path of the workspace: a test names the script it runs by path. */
   paths: Set<string>;
+  /** The workspace's technique scripts that load: what its sessions' use_skill may name (by technique_id or path). */
+  techniques: TechniqueSource[];
 }
 
 export interface SessionInfo {
@@ -43,7 +45,7 @@ export interface CheckedFile {
 
 export const hasErrors = (diagnostics: readonly Diagnostic[]) => diagnostics.some((d) => d.severity === "error");
 
-/** What files are checked against: the workspace's globals and template schemes. */
+/** What files are checked against: the workspace's globals, template schemes and techniques. */
 export function contextOf(files: readonly { path: string; content: string }[]): WorkspaceContext {
   const globalsFile = files.find((f) => f.path === GLOBALS_PATH);
   const schemes = new Set<string>();
@@ -51,7 +53,21 @@ export function contextOf(files: readonly { path: string; content: string }[]): 
     const c = classifyPath(f.path);
     if (c?.category === "template") schemes.add(c.scheme);
   }
-  return { globals: globalsFile ? parseGlobals(globalsFile.content).variables : {}, schemes, paths: new Set(files.map((f) => f.path)) };
+  return {
+    globals: globalsFile ? parseGlobals(globalsFile.content).variables : {},
+    schemes,
+    paths: new Set(files.map((f) => f.path)),
+    techniques: techniquesOf(files),
+  };
+}
+
+/** The files that load as technique scripts, each with its path (only files with a top-level `topic:` can be one). */
+export function techniquesOf(files: readonly { path: string; content: string }[]): TechniqueSource[] {
+  return files.flatMap((f) => {
+    if (classifyPath(f.path)?.category !== "script" || !/^topic\s*:/m.test(f.content)) return [];
+    const loaded = load(f.content);
+    return loaded.kind === "technique" && loaded.script ? [{ path: f.path, script: loaded.script as TechniqueScript }] : [];
+  });
 }
 
 /** Session or technique, for scripts the loader could not classify (so they are stored with their errors). */
@@ -77,7 +93,7 @@ const schemeMissing = {
 };
 
 function checkScript(content: string, ctx: WorkspaceContext, lang: DiagnosticLang) {
-  const result = load(content, { lang, knownVariables: Object.keys(ctx.globals) });
+  const result = load(content, { lang, knownVariables: Object.keys(ctx.globals), techniques: ctx.techniques });
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const kind: FileKind = result.kind ?? guessScriptKind(content);
   let session: SessionInfo | null = null;

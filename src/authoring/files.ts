@@ -27,13 +27,16 @@ function validated(row: FileRow, checked: Pick<CheckedFile, "diagnostics">): Val
 /**
  * The context a file is checked in: the workspace's globals and every path
  * (template schemes and the scripts tests name; no other contents are
- * needed), with `change` applied.
+ * needed), and for a script that runs a technique (use_skill) the
+ * workspace's techniques, with `change` applied.
  */
 async function contextFor(db: Database, projectId: string, change: { path: string; content: string; replaces?: string }) {
+  const techniques = /\buse_skill\b/.test(change.content);
+  const wanted = sql`${projectFiles.path} = ${GLOBALS_PATH} OR (${techniques ? 1 : 0} = 1 AND ${projectFiles.kind} = 'technique')`;
   const rows = await db
     .select({
       path: projectFiles.path,
-      content: sql<string>`CASE WHEN ${projectFiles.path} = ${GLOBALS_PATH} THEN ${projectFiles.content} ELSE '' END`,
+      content: sql<string>`CASE WHEN ${wanted} THEN ${projectFiles.content} ELSE '' END`,
     })
     .from(projectFiles)
     .where(eq(projectFiles.projectId, projectId));

@@ -7,7 +7,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import pkg from "../../package.json";
 import type { Env } from "../config";
 import type { TemplateName, VariableMap } from "../engine";
-import { load, scriptJsonSchema, type SessionScript } from "../engine/script";
+import { load, scriptJsonSchema, type SessionScript, type TechniqueScript, type TechniqueSource } from "../engine/script";
 import type { Language } from "../engine/script/schema";
 import { COMPILED_FORMAT } from "../engine/script/compiled-format";
 import type { AuthUser } from "../http/user";
@@ -52,6 +52,8 @@ export interface SessionSource {
   templates: Partial<Record<TemplateName, string>>;
   /** The project's crisis protocol for the script's language (crisis/<language>.yaml); null: the built-in one runs. */
   crisis: string | null;
+  /** The version's technique files, when the script runs one (use_skill): pinned with it, so a rebuild compiles the same script. */
+  techniques: TechniqueFile[];
   /** The project's retention and placement for new sessions. */
   policy: DataPolicy;
 }
@@ -72,6 +74,13 @@ let loaderTag: Promise<string> | undefined;
 /** This build's loader tag (computed once per isolate). */
 export function currentLoaderTag(): Promise<string> {
   return (loaderTag ??= loaderTagFor(COMPILED_FORMAT, scriptJsonSchema(), pkg.version));
+}
+
+/** A technique script's text as a session pins it. */
+export interface TechniqueFile {
+  path: string;
+  contentHash: string;
+  text: string;
 }
 
 interface SourceFile {
@@ -182,9 +191,28 @@ function pickScript(files: SourceFile[], wanted: string | undefined): SourceFile
   return found;
 }
 
-/** The loaded script for this content, from KV when another request already compiled it. Also used for sessions' inline scripts. */
-export async function compileScript(env: Pick<Env, "CACHE">, file: Pick<SourceFile, "path" | "contentHash">, yaml: string): Promise<SessionScript> {
-  const key = scriptKey(file.contentHash);
+/** The techniques a script may run, loaded (a technique with errors is left out: the script's use_skill of it is then reported). */
+function loadTechniqueFiles(files: readonly TechniqueFile[]): TechniqueSource[] {
+  return files.flatMap((f) => {
+    const loaded = load(f.text);
+    return loaded.kind === "technique" && loaded.script ? [{ path: f.path, script: loaded.script as TechniqueScript }] : [];
+  });
+}
+
+/**
+ * The loaded script for this content (and these technique files), from KV when another request already compiled
+ * it. Also used for sessions' inline scripts and for rebuilds from D1.
+ */
+export async function compileScript(
+  env: Pick<Env, "CACHE">,
+  file: Pick<SourceFile, "path" | "contentHash">,
+  yaml: string,
+  techniques: readonly TechniqueFile[] = [],
+): Promise<SessionScript> {
+  // The compiled script carries the techniques it runs, so their texts are part of what it was compiled from.
+  const key = scriptKey(
+    techniques.length ? await contentHash(JSON.stringify([file.contentHash, ...techniques.map((t) => [t.path, t.contentHash])])) : file.contentHash,
+  );
   const tag = await currentLoaderTag();
   let cached: { loader: string; script: SessionScript } | null = null;
   try {
@@ -194,7 +222,7 @@ export async function compileScript(env: Pick<Env, "CACHE">, file: Pick<SourceFi
     log({ level: "warn", msg: "compiled script unreadable", error: err instanceof Error ? err.name : "unknown" });
   }
   if (cached?.loader === tag) return cached.script;
-  const result = load(yaml);
+  const result = load(yaml, { techniques: loadTechniqueFiles(techniques) });
   if (!result.script || !("session" in result.script) || hasErrors(result.diagnostics)) throw invalid(file.path, result.diagnostics);
   try {
     await env.CACHE.put(key, JSON.stringify({ loader: tag, script: result.script }), { expirationTtl: SCRIPT_TTL_SECONDS });
@@ -220,7 +248,8 @@ export async function resolveSessionSource(env: Env, req: SessionSourceRequest):
   const globalsFile = snapshot.files.find((f) => f.path === GLOBALS_PATH);
   const first = await snapshot.contents([file.contentHash, ...(globalsFile ? [globalsFile.contentHash] : [])]);
   const yaml = first.get(file.contentHash) ?? "";
-  const script = await compileScript(env, file, yaml);
+  const techniques = await techniqueFiles(snapshot, yaml);
+  const script = await compileScript(env, file, yaml, techniques);
   const crisis = await crisisProtocol(snapshot, script.session.language ?? "zh-CN");
 
   let globals: VariableMap = {};
@@ -263,8 +292,17 @@ export async function resolveSessionSource(env: Env, req: SessionSourceRequest):
     templateScheme,
     templates,
     crisis,
+    techniques: script.techniques ? techniques : [],
     policy: (await plan).policy,
   };
+}
+
+/** The snapshot's technique files, read only for a script that has a use_skill (most have none). */
+async function techniqueFiles(snapshot: Snapshot, yaml: string): Promise<TechniqueFile[]> {
+  if (!/\buse_skill\b/.test(yaml)) return [];
+  const files = snapshot.files.filter((f) => f.kind === "technique").sort((a, b) => a.path.localeCompare(b.path));
+  const texts = await snapshot.contents(files.map((f) => f.contentHash));
+  return files.map((f) => ({ path: f.path, contentHash: f.contentHash, text: texts.get(f.contentHash) ?? "" }));
 }
 
 /** The snapshot's crisis protocol for a language: checked again (a draft's may have errors), else refused like the script. */

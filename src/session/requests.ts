@@ -14,6 +14,12 @@ export interface Caller {
 /** The name the project's crisis protocol is pinned under among the session's texts (no template has it; load/crisis.ts). */
 export const CRISIS_TEXT = "crisis";
 
+/**
+ * The names the project's technique files are pinned under among the session's texts: `technique:<path>` (no
+ * template name has a colon). The compiled script carries the techniques already; a rebuild compiles it again from them.
+ */
+export const TECHNIQUE_TEXT = (path: string) => `technique:${path}`;
+
 /** What a new session runs, as source.ts resolved it; the actor pins all of it. */
 export interface PinnedSource {
   yaml: string;

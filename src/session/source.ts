@@ -9,7 +9,7 @@ import type { Env } from "../config";
 import { contentHash } from "../store/hash";
 import { compileScript, resolveSessionSource, type SessionSourceRequest } from "../authoring/resolve";
 import { NO_POLICY } from "../authoring/plan";
-import { CRISIS_TEXT, type PinnedSource } from "./requests";
+import { CRISIS_TEXT, TECHNIQUE_TEXT, type PinnedSource } from "./requests";
 
 /** Where inline scripts' diagnostics point. */
 export const INLINE_PATH = "scriptYaml";
@@ -38,8 +38,9 @@ export async function projectSource(env: Env, req: SessionSourceRequest): Promis
   const s = await resolveSessionSource(env, req);
   const templates: Record<string, string> = {};
   const templateHashes: Record<string, string> = {};
-  // The crisis protocol is pinned as one more text (load/crisis.ts).
-  for (const [name, text] of Object.entries({ ...s.templates, [CRISIS_TEXT]: s.crisis ?? undefined })) {
+  // The crisis protocol and the technique files are pinned as more texts (load/crisis.ts, load/rebuild.ts).
+  const techniques = Object.fromEntries(s.techniques.map((t) => [TECHNIQUE_TEXT(t.path), t.text]));
+  for (const [name, text] of Object.entries({ ...s.templates, [CRISIS_TEXT]: s.crisis ?? undefined, ...techniques })) {
     if (text === undefined) continue;
     templates[name] = text;
     templateHashes[name] = await contentHash(text);

@@ -16,7 +16,9 @@ function contents(yaml: string): Map<string, string> {
   const doc = load(yaml).script as SessionScript;
   return new Map(
     doc.session.phases.flatMap((p) =>
-      p.topics.flatMap((t) => t.actions.flatMap((a) => (a.action_type === "set" ? [] : [[a.action_id, a.config.content.trim()] as const]))),
+      p.topics.flatMap((t) =>
+        t.actions.flatMap((a) => (a.action_type === "set" || a.action_type === "use_skill" ? [] : [[a.action_id, a.config.content.trim()] as const])),
+      ),
     ),
   );
 }

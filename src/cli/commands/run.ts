@@ -14,7 +14,7 @@ import { createInterface } from "node:readline/promises";
 import { flatVariables, start, step, type StepResult } from "../../engine";
 import type { Command } from "../main";
 import { modelFrom, modelHelp, modelHint, modelUsage, takeModelFlags } from "../model-options";
-import { loadSessionScript } from "../script-file";
+import { loadSessionScript, loadTechniques, takeTechniqueFlags, techniqueUsage } from "../script-file";
 
 type Answers = { next(): Promise<string | undefined>; close(): void };
 
@@ -55,7 +55,7 @@ function report(result: StepResult, json: boolean, baseUrl: string | null): void
 
 export const runCommand: Command = {
   summary: "Run a session script in-process (the offline model, or a real one), feeding answers from a file.",
-  usage: `heartrule run <file> [--answers <file|->] [--json] ${modelUsage}`,
+  usage: `heartrule run <file> [--answers <file|->] [--json] ${techniqueUsage} ${modelUsage}`,
   help: modelHelp,
   async run(all) {
     const taken = takeModelFlags(all);
@@ -63,7 +63,12 @@ export const runCommand: Command = {
       console.error(`heartrule run: ${taken}\nusage: ${this.usage}`);
       return 1;
     }
-    const args = taken.rest;
+    const withTechniques = takeTechniqueFlags(taken.rest);
+    if (typeof withTechniques === "string") {
+      console.error(`heartrule run: ${withTechniques}\nusage: ${this.usage}`);
+      return 1;
+    }
+    const args = withTechniques.rest;
     let json = false;
     let answersSource: string | undefined;
     const files: string[] = [];
@@ -91,7 +96,8 @@ export const runCommand: Command = {
       return 1;
     }
     const { model, baseUrl } = chosen;
-    const script = await loadSessionScript(files[0]!);
+    const techniques = await loadTechniques(withTechniques.files);
+    const script = typeof techniques === "string" ? techniques : await loadSessionScript(files[0]!, techniques);
     if (typeof script === "string") {
       console.error(`heartrule run: ${script}`);
       return 1;

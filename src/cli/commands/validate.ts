@@ -1,12 +1,13 @@
 /**
- * `heartrule validate <file…> [--json] [--lang en|zh-CN]`: checks scripts the
+ * `heartrule validate <file…> [--json] [--lang en|zh-CN] [--technique <file>]…`: checks scripts the
  * way the API does. Exit 0 when no file has an error (warnings allowed), 1
  * otherwise.
  */
 import { readFile } from "node:fs/promises";
-import { load, type Diagnostic } from "../../engine/script";
+import { load, type Diagnostic, type TechniqueScript, type TechniqueSource } from "../../engine/script";
 import { describeDiagnostics } from "../diagnostics-text";
 import type { Command } from "../main";
+import { takeTechniqueFlags, techniqueUsage } from "../script-file";
 
 type Lang = "en" | "zh-CN";
 
@@ -24,10 +25,9 @@ const unreadable: Record<Lang, (reason: string) => Pick<Diagnostic, "message" | 
   "zh-CN": (reason) => ({ message: `无法读取这个文件（${reason}）。`, suggestion: "请检查路径以及文件是否可读。" }),
 };
 
-async function check(file: string, lang: Lang): Promise<FileResult> {
-  let text: string;
+async function read(file: string, lang: Lang): Promise<string | FileResult> {
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file, "utf8");
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? "unknown error";
     const diagnostic: FileDiagnostic = {
@@ -40,8 +40,27 @@ async function check(file: string, lang: Lang): Promise<FileResult> {
     };
     return { file, valid: false, diagnostics: [diagnostic] };
   }
-  const { diagnostics } = load(text, { lang });
-  return { file, valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
+}
+
+/**
+ * Checks every file; a session's use_skill may name the techniques among them or given with --technique
+ * (by technique_id, or by the path as given), as a project's sessions name the project's techniques.
+ */
+async function checkAll(files: string[], techniqueFiles: string[], lang: Lang): Promise<FileResult[]> {
+  const texts = new Map<string, string | FileResult>();
+  for (const file of new Set([...files, ...techniqueFiles])) texts.set(file, await read(file, lang));
+  const techniques: TechniqueSource[] = [];
+  for (const [file, text] of texts) {
+    if (typeof text !== "string") continue;
+    const loaded = load(text, { lang });
+    if (loaded.kind === "technique" && loaded.script) techniques.push({ path: file, script: loaded.script as TechniqueScript });
+  }
+  return [...new Set([...files, ...techniqueFiles])].map((file) => {
+    const text = texts.get(file)!;
+    if (typeof text !== "string") return text;
+    const { diagnostics } = load(text, { lang, techniques });
+    return { file, valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
+  });
 }
 
 function human(results: FileResult[], lang: Lang): string {
@@ -63,8 +82,14 @@ function human(results: FileResult[], lang: Lang): string {
 
 export const validateCommand: Command = {
   summary: "Check counseling scripts and explain every problem with its line and column.",
-  usage: "heartrule validate <file…> [--json] [--lang en|zh-CN]",
-  async run(args) {
+  usage: `heartrule validate <file…> [--json] [--lang en|zh-CN] ${techniqueUsage}`,
+  async run(all) {
+    const taken = takeTechniqueFlags(all);
+    if (typeof taken === "string") {
+      console.error(`heartrule validate: ${taken}\nusage: ${this.usage}`);
+      return 1;
+    }
+    const args = taken.rest;
     let json = false;
     let lang: Lang = "en";
     const files: string[] = [];
@@ -87,8 +112,7 @@ export const validateCommand: Command = {
       console.error(`heartrule validate: name at least one script file\nusage: ${this.usage}`);
       return 1;
     }
-    const results: FileResult[] = [];
-    for (const file of files) results.push(await check(file, lang));
+    const results = await checkAll(files, taken.files, lang);
     console.log(json ? JSON.stringify(results, null, 2) : human(results, lang));
     return results.every((r) => r.valid) ? 0 : 1;
   },

@@ -7,12 +7,12 @@
 import type { Action, ActionType, OutputField } from "../script/schema";
 import type { ModelRequest } from "../runtime/model";
 import type { ActionNode } from "../runtime/program";
-import type { InFlight, VariableMap } from "../runtime/state";
+import type { InFlight, TechniquePosition, VariableMap } from "../runtime/state";
 import type { Turn } from "../runtime/turn";
 
 export type Outcome =
-  /** Keep the action in flight and wait for the client; `round` is the round now shown. */
-  | { wait: true; round: number; collected?: VariableMap }
+  /** Keep the action in flight and wait for the client; `round` is the round now shown; `technique`: where a use_skill's technique waits. */
+  | { wait: true; round: number; collected?: VariableMap; technique?: TechniquePosition }
   /** The action is over; the interpreter moves on: to the start of the topic `goto` when there is one (ai_ask's `on_exhausted`). */
   | { wait: false; goto?: string };
 

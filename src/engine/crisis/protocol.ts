@@ -129,6 +129,7 @@ async function runPass(turn: Turn, program: Program, crisis: CrisisState, answer
     crisis: null,
     // The session's reminder is shown by the session's step, never inside the protocol.
     minor: null,
+    technique: null,
     scopes: { global: { ...visibleVariables(s), ...provided }, session: crisis.variables, phase: {}, topic: {} },
     variables: {},
     // Shared with the session: the protocol's lines are part of the conversation.

@@ -26,7 +26,10 @@ const builtInYaml: Record<Language, string> = { en, "zh-CN": zhCN };
 
 /** What is missing for `script` to be a crisis protocol; empty when it is one. */
 export function checkCrisisScript(script: SessionScript): string[] {
-  const asks = script.session.phases.flatMap((p) => p.topics.flatMap((t) => t.actions)).filter((a) => a.action_type === "ai_ask");
+  const actions = script.session.phases.flatMap((p) => p.topics.flatMap((t) => t.actions));
+  // The protocol must run as written wherever it is needed, also without the model: no technique of a project's.
+  if (actions.some((a) => a.action_type === "use_skill")) return ["A crisis protocol runs no techniques (use_skill): write its steps out."];
+  const asks = actions.filter((a) => a.action_type === "ai_ask");
   const risk = asks.flatMap((a) => a.config.output ?? []).filter((o) => o.get === RISK_OUTPUT);
   if (risk.length === 0) return [`No ai_ask has the output "${RISK_OUTPUT}": the protocol could never find that the client is safe.`];
   if (risk.some((o) => o.type !== "enum" || !o.values?.includes("none"))) {

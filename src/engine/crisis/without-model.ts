@@ -23,7 +23,7 @@ function outlived(turn: Turn, err: unknown): boolean {
 /** The action's first round without the model: its content as a line (ai_think shows nothing). */
 function asWritten(turn: Turn, node: ActionNode): Outcome {
   const action = node.action;
-  if (action.action_type === "ai_think" || action.action_type === "set") return done;
+  if (action.action_type === "ai_think" || action.action_type === "set" || action.action_type === "use_skill") return done;
   turn.say(node, turn.content({ ...node, action }), 1);
   const waits = action.action_type === "ai_ask" || (action.action_type === "ai_say" && action.config.wait_for_reply !== false);
   return waits ? { wait: true, round: 1 } : done;

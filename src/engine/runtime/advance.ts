@@ -135,7 +135,7 @@ export async function advance(turn: Turn, pending: string | null, chooser: Handl
         round: outcome.round,
         ...(outcome.collected ? { collected: outcome.collected } : {}),
       };
-      s.position = positionAt(node, outcome.round, s.position.maxRounds);
+      s.position = positionAt(node, outcome.round, s.position.maxRounds, outcome.technique ?? null);
       s.status = "waiting_input";
       if (turn.listening) turn.emit({ type: "position", position: { ...s.position } });
       return;

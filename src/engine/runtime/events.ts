@@ -51,6 +51,8 @@ export interface EngineMessage {
     round: number;
     /** A line of the crisis protocol (not of the script). */
     crisis?: true;
+    /** A line of a technique a use_skill runs: its technique_id (`actionId` is then the technique's action). */
+    technique?: string;
     /** Present when the model flagged a risk or crisis for this reply. */
     safety?: SafetyFlag;
     /** A fixed notice, not a line of the script: `ai_disclosure` is the periodic reminder of a minor's session (runtime/reminder.ts). */
@@ -145,6 +147,8 @@ export const runDiagnosticCodes = [
   "JUMP_LIMIT",
   /** A jump named a topic the script does not have (only for scripts that did not come through the loader): the script went on in order. */
   "UNKNOWN_TARGET",
+  /** A technique ended without a value for an output its use_skill maps: that variable was not written. */
+  "SKILL_OUTPUT_MISSING",
 ] as const;
 
 /**

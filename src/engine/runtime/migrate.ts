@@ -46,6 +46,20 @@ export const upgraders: readonly Upgrader[] = [
     description: "minor: null (not a minor's session: version 2 had no such sessions)",
     upgrade: (state) => ({ ...state, minor: null, schemaVersion: 3 }),
   },
+  {
+    from: 3,
+    description: "technique: null and position.technique: null (no technique running: version 3 had no use_skill)",
+    upgrade: (state) => {
+      const crisis = state.crisis as { position?: object } | null | undefined;
+      return {
+        ...state,
+        position: { ...(state.position as object), technique: null },
+        ...(crisis ? { crisis: { ...crisis, position: { ...crisis.position, technique: null } } } : {}),
+        technique: null,
+        schemaVersion: 4,
+      };
+    },
+  },
 ];
 
 export type StateErrorCode =

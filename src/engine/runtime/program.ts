@@ -5,7 +5,7 @@
  */
 import type { Action, Branch, Language, Phase, SessionScript, Topic } from "../script/schema";
 import { compileCondition, type CompiledCondition } from "../conditions";
-import type { Position } from "./state";
+import type { Position, TechniquePosition } from "./state";
 
 /** A `next:` entry ready to run: `condition` absent for `else`. */
 export interface CompiledBranch {
@@ -109,7 +109,7 @@ export function memo<T>(node: ActionNode, key: unknown, build: () => T): T {
   return value;
 }
 
-export function positionAt(node: ActionNode, round: number, maxRounds: number): Position {
+export function positionAt(node: ActionNode, round: number, maxRounds: number, technique: TechniquePosition | null = null): Position {
   return {
     phaseIndex: node.phaseIndex,
     topicIndex: node.topicIndex,
@@ -120,6 +120,7 @@ export function positionAt(node: ActionNode, round: number, maxRounds: number): 
     actionType: node.action.action_type,
     round,
     maxRounds,
+    technique,
   };
 }
 
@@ -135,5 +136,6 @@ export function endPosition(program: Program): Position {
     actionType: null,
     round: 0,
     maxRounds: 0,
+    technique: null,
   };
 }

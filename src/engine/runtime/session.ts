@@ -54,6 +54,7 @@ export function start(script: SessionScript, options: StartOptions = {}): Sessio
     inFlight: null,
     crisis: null,
     minor: options.minor ? { remindedAt: startedAt } : null,
+    technique: null,
     scopes: { global: globals, session, phase: {}, topic: {} },
     variables: { ...globals, ...session },
     history: [],
@@ -68,14 +69,13 @@ function copyNested(maps: Record<string, VariableMap>): Record<string, VariableM
   return out;
 }
 
+function copyScopes(scopes: VariableStore): VariableStore {
+  return { global: { ...scopes.global }, session: { ...scopes.session }, phase: copyNested(scopes.phase), topic: copyNested(scopes.topic) };
+}
+
 /** A copy deep enough that step() never mutates the caller's state (variable values are never mutated in place). */
 function copyState(s: SessionState): SessionState {
-  const scopes: VariableStore = {
-    global: { ...s.scopes.global },
-    session: { ...s.scopes.session },
-    phase: copyNested(s.scopes.phase),
-    topic: copyNested(s.scopes.topic),
-  };
+  const scopes = copyScopes(s.scopes);
   const inFlight = s.inFlight && {
     ...s.inFlight,
     ...(s.inFlight.collected ? { collected: { ...s.inFlight.collected } } : {}),
@@ -86,7 +86,12 @@ function copyState(s: SessionState): SessionState {
     inFlight: s.crisis.inFlight && { ...s.crisis.inFlight },
     variables: { ...s.crisis.variables },
   };
-  return { ...s, position: { ...s.position }, inFlight, crisis, scopes, variables: { ...s.variables }, history: s.history.slice() };
+  const technique = s.technique && {
+    ...s.technique,
+    inFlight: s.technique.inFlight && { ...s.technique.inFlight },
+    scopes: copyScopes(s.technique.scopes),
+  };
+  return { ...s, position: { ...s.position }, inFlight, crisis, technique, scopes, variables: { ...s.variables }, history: s.history.slice() };
 }
 
 /** The words' risk as a `safety` event: hosts show the crisis resources at once, whatever the step does next. */
@@ -186,10 +191,5 @@ export function flatVariables(state: SessionState): VariableMap {
 
 /** The variables by scope (global, session, phase[id], topic[id]). */
 export function variableScopes(state: SessionState): VariableStore {
-  return {
-    global: { ...state.scopes.global },
-    session: { ...state.scopes.session },
-    phase: copyNested(state.scopes.phase),
-    topic: copyNested(state.scopes.topic),
-  };
+  return copyScopes(state.scopes);
 }

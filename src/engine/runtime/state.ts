@@ -14,8 +14,11 @@ import { z } from "zod";
 import { crisisLevels as riskLevels } from "../safety/detector/result";
 import { actionTypes, variableScopes } from "../script/schema";
 
-/** 2: `crisis` (the crisis protocol in progress, null outside it). 3: `minor` (the AI reminder of a minor's session). */
-export const SCHEMA_VERSION = 3;
+/**
+ * 2: `crisis` (the crisis protocol in progress, null outside it). 3: `minor` (the AI reminder of a minor's session).
+ * 4: `technique` (a use_skill's technique in progress) and `position.technique` (where in it).
+ */
+export const SCHEMA_VERSION = 4;
 
 /** Most history entries kept in the state (prompts need recent context; the host keeps the full log). */
 export const HISTORY_LIMIT = 20;
@@ -35,6 +38,18 @@ export const VariableStoreSchema = z.object({
   topic: z.record(z.string(), VariableMapSchema),
 });
 
+/** Where a running technique is (its one topic's action), for hosts to show beside the session's position. */
+export const TechniquePositionSchema = z.object({
+  /** The technique's technique_id (its topic_id when it declares none). */
+  techniqueId: z.string(),
+  topicId: z.string(),
+  actionIndex: index,
+  actionId: z.string(),
+  actionType: ActionTypeSchema,
+  round: index,
+  maxRounds: index,
+});
+
 /**
  * Where the session is. When the script is over, the position is normalised:
  * phaseIndex = number of phases, the other indices 0, ids and type null.
@@ -51,6 +66,8 @@ export const PositionSchema = z.object({
   round: index,
   /** The action's round budget (0 past the end). */
   maxRounds: index,
+  /** While the action is a use_skill whose technique waits for the client: where in the technique. */
+  technique: TechniquePositionSchema.nullable(),
 });
 
 /** The action that is waiting for the client, with what it gathered so far. */
@@ -87,6 +104,19 @@ export const CrisisStateSchema = z.object({
   variables: VariableMapSchema,
 });
 
+/**
+ * A use_skill's technique while it waits for the client: its in-flight action and its own variables
+ * (its inputs in `global`, what its actions set in the other scopes), kept apart from the session's.
+ */
+export const TechniqueFrameSchema = z.object({
+  /** The use_skill action's `skill` as written: the key into the script's resolved techniques. */
+  skill: z.string(),
+  /** The use_skill action that runs it. */
+  actionId: z.string(),
+  inFlight: InFlightSchema.nullable(),
+  scopes: VariableStoreSchema,
+});
+
 /** A minor's session: the periodic reminder that the client is talking with an AI (runtime/reminder.ts). */
 export const MinorStateSchema = z.object({
   /** When the last reminder was shown; the session's start until the first one. */
@@ -107,6 +137,8 @@ export const SessionStateSchema = z.object({
   crisis: CrisisStateSchema.nullable(),
   /** Set when the host started the session as a minor's (start() option `minor`), else null. */
   minor: MinorStateSchema.nullable(),
+  /** The technique a use_skill runs while it waits for the client, or null. Its position is `position.technique`. */
+  technique: TechniqueFrameSchema.nullable(),
   scopes: VariableStoreSchema,
   /** Flat view: every variable ever written, latest write wins. What hosts list as "variables". */
   variables: VariableMapSchema,
@@ -120,6 +152,8 @@ export const SessionStateSchema = z.object({
 export type VariableMap = z.infer<typeof VariableMapSchema>;
 export type VariableStore = z.infer<typeof VariableStoreSchema>;
 export type Position = z.infer<typeof PositionSchema>;
+export type TechniquePosition = z.infer<typeof TechniquePositionSchema>;
+export type TechniqueFrame = z.infer<typeof TechniqueFrameSchema>;
 export type InFlight = z.infer<typeof InFlightSchema>;
 export type CrisisState = z.infer<typeof CrisisStateSchema>;
 export type MinorState = z.infer<typeof MinorStateSchema>;

@@ -38,6 +38,8 @@ export class Turn {
   readonly now: () => number;
   /** The crisis protocol's turn (crisis/protocol.ts): its messages carry `metadata.crisis`. */
   crisis = false;
+  /** A technique's turn (runtime/technique.ts): its messages carry `metadata.technique`, this id. */
+  technique: string | null = null;
 
   constructor(
     readonly program: Program,
@@ -126,7 +128,7 @@ export class Turn {
   }
 
   /** The model's grade of the client's words in a reply, while they are on trust (else none: nothing to take back). */
-  private signalled(reply: Reply): RiskLevel {
+  signalled(reply: Reply): RiskLevel {
     return this.trust ? modelRisk(reply) : "none";
   }
 
@@ -192,7 +194,12 @@ export class Turn {
       actionId: node.action.action_id,
       role: "assistant",
       content,
-      metadata: { round, ...(this.crisis ? { crisis: true as const } : {}), ...(safety ? { safety } : {}) },
+      metadata: {
+        round,
+        ...(this.crisis ? { crisis: true as const } : {}),
+        ...(this.technique ? { technique: this.technique } : {}),
+        ...(safety ? { safety } : {}),
+      },
     };
     this.show(message);
     if (safety) this.emit({ type: "safety", actionId: message.actionId, messageId: id, ...safety });

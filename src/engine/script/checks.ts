@@ -11,6 +11,7 @@ import { findPlaceholders, isVariableLike, SYSTEM_VARIABLES } from "./placeholde
 import { closest } from "./similar";
 import type { Loc, Segment, SourceMap } from "./source";
 import { isRecord } from "./normalise";
+import type { SkillLibrary } from "./skills";
 
 interface ActionAt {
   action: Record<string, unknown>;
@@ -41,10 +42,34 @@ export class ScriptChecks {
     private readonly map: SourceMap,
   ) {}
 
-  run(root: Record<string, unknown>, knownVariables: readonly string[]): void {
+  run(root: Record<string, unknown>, knownVariables: readonly string[], skills: SkillLibrary): void {
     const actions = this.actions(root);
     this.waitForReply(actions);
-    this.variables(actions, knownVariables, this.inputs(root));
+    const technique = isRecord(root.topic) ? (isRecord(root.technique) ? root.technique : {}) : undefined;
+    const inputs = technique ? this.techniqueInputs(technique) : this.inputs(root);
+    const defined = this.variables(actions, knownVariables, inputs, technique ? undefined : skills);
+    if (technique) this.techniqueOutputs(technique, actions, defined);
+  }
+
+  /** A technique's declared inputs (name → type): its actions read them like the session's inputs. */
+  private techniqueInputs(technique: Record<string, unknown>): Map<string, string> {
+    return new Map(records(technique.inputs).flatMap(([i]) => (text(i.name)?.trim() ? [[text(i.name)!.trim(), text(i.type) ?? "text"]] : [])));
+  }
+
+  /** Each declared output must be set by one of the technique's actions (none may run another technique). */
+  private techniqueOutputs(technique: Record<string, unknown>, actions: ActionAt[], defined: Map<string, Definition[]>): void {
+    for (const { action, path } of actions) {
+      if (action.action_type !== "use_skill") continue;
+      const at = [...path, "action_type"];
+      this.list.add("NESTED_SKILL", "skill.nested", {}, at, this.map.valueLoc(at));
+    }
+    const inputs = this.techniqueInputs(technique);
+    for (const [output, i] of records(technique.outputs)) {
+      const name = text(output.name)?.trim();
+      if (!name || inputs.has(name) || defined.get(name)?.some((d) => d.scope !== "global")) continue;
+      const at = ["technique", "outputs", i, "name"];
+      this.list.add("TECHNIQUE_OUTPUT_UNSET", "skill.outputUnset", { name }, at, this.map.valueLoc(at));
+    }
   }
 
   /** The session's `inputs` (name → type), checking their names are unique: the client sets them before any action runs. */
@@ -124,7 +149,12 @@ export class ScriptChecks {
    * Walks the actions in order with the set of names defined so far: initial
    * variables and project globals, then each action's outputs once it has run.
    */
-  private variables(actions: ActionAt[], knownVariables: readonly string[], inputs: ReadonlyMap<string, string>): void {
+  private variables(
+    actions: ActionAt[],
+    knownVariables: readonly string[],
+    inputs: ReadonlyMap<string, string>,
+    skills: SkillLibrary | undefined,
+  ): Map<string, Definition[]> {
     const defined = new Map<string, Definition[]>();
     const everywhere: Definition = { scope: "global" };
     for (const name of [...knownVariables, ...SYSTEM_VARIABLES, ...inputs.keys()]) defined.set(name, [everywhere]);
@@ -144,6 +174,7 @@ export class ScriptChecks {
         if (value !== undefined) this.placeholders(value, [...path, "config", field], here, defined);
       }
       if (action.action_type === "set") this.assignments(config, path, here, defined, types);
+      if (action.action_type === "use_skill" && skills) this.useSkill(config, [...path, "config"], here, defined, types, skills);
       const outputs = records(config.output);
       for (const [o, i] of outputs) {
         const define = text(o.define);
@@ -164,6 +195,7 @@ export class ScriptChecks {
       this.branchConditions(action.next, [...path, "next"], here, defined, types);
       if (here.topicNext) this.branchConditions(here.topicNext.value, here.topicNext.path, here, defined, types);
     }
+    return defined;
   }
 
   private branchConditions(next: unknown, path: Segment[], here: ActionAt, defined: Map<string, Definition[]>, types: Map<string, string>): void {
@@ -172,6 +204,63 @@ export class ScriptChecks {
       if (condition === undefined) continue;
       this.condition(condition, [...path, i, "if"], here, defined);
       this.conditionTypes(condition, [...path, i, "if"], types);
+    }
+  }
+
+  /**
+   * A use_skill: the technique must exist, get every input it requires and no other, and have every output
+   * mapped back; the mapped variables are defined from here on (session scope), with the types the technique declares.
+   */
+  private useSkill(
+    config: Record<string, unknown>,
+    path: Segment[],
+    here: ActionAt,
+    defined: Map<string, Definition[]>,
+    types: Map<string, string>,
+    skills: SkillLibrary,
+  ): void {
+    const input = isRecord(config.input) ? config.input : {};
+    for (const [name, value] of Object.entries(input)) {
+      if (typeof value === "string") this.placeholders(value, [...path, "input", name], here, defined);
+    }
+    const skill = text(config.skill);
+    if (skill === undefined) return;
+    const technique = skills.resolve(skill);
+    if (!technique) {
+      const at = [...path, "skill"];
+      const names = skills.names();
+      const candidate = closest(skill, names);
+      if (candidate) this.list.add("UNKNOWN_SKILL", "skill.unknownDidYouMean", { skill, candidate }, at, this.map.valueLoc(at));
+      else this.list.add("UNKNOWN_SKILL", "skill.unknown", { skill, known: names.map((n) => `\`${n}\``).join(", ") }, at, this.map.valueLoc(at));
+      return;
+    }
+    const declaredInputs = technique.technique?.inputs ?? [];
+    const inputNames = declaredInputs.map((i) => i.name);
+    for (const name of Object.keys(input)) {
+      if (inputNames.includes(name)) continue;
+      const at = [...path, "input", name];
+      this.list.add("SKILL_INPUT_UNKNOWN", "skill.inputUnknown", { skill, name, known: listed(inputNames) }, at, this.map.keyLoc(at));
+    }
+    for (const field of declaredInputs) {
+      if (field.required === false || field.name in input) continue;
+      const at = isRecord(config.input) ? [...path, "input"] : path;
+      this.list.add("SKILL_INPUT_MISSING", "skill.inputMissing", { skill, name: field.name }, at, this.map.keyLoc(at));
+    }
+    const outputs = technique.technique?.outputs ?? [];
+    for (const [from, into] of Object.entries(isRecord(config.output) ? config.output : {})) {
+      const declared = outputs.find((o) => o.name === from);
+      if (!declared) {
+        const at = [...path, "output", from];
+        const known = listed(outputs.map((o) => o.name));
+        this.list.add("SKILL_OUTPUT_UNKNOWN", "skill.outputUnknown", { skill, name: from, known }, at, this.map.keyLoc(at));
+        continue;
+      }
+      const name = text(into)?.trim();
+      if (!name) continue;
+      types.set(name, declared.type ?? "text");
+      const list = defined.get(name) ?? [];
+      list.push({ scope: "session", phaseId: here.phaseId, topicId: here.topicId });
+      defined.set(name, list);
     }
   }
 
@@ -286,6 +375,10 @@ export class ScriptChecks {
     if (candidate) this.list.add("UNDEFINED_VARIABLE", "variable.undefinedDidYouMean", { name, raw, candidate }, path, at);
     else this.list.add("UNDEFINED_VARIABLE", "variable.undefined", { name, raw }, path, at);
   }
+}
+
+function listed(names: readonly string[]): string {
+  return names.length ? names.map((n) => `\`${n}\``).join(", ") : "—";
 }
 
 function literalFits(type: string, literal: string | number | boolean): boolean {

@@ -13,4 +13,5 @@ export {
   type PlaceholderLookup,
 } from "./placeholders";
 export { checkCondition, CONDITION_VARS, type ConditionCheck } from "./condition";
+export { SkillLibrary, techniqueId, type TechniqueSource } from "./skills";
 export { readInputs, type InputsCheck, type InputsOptions } from "./inputs";

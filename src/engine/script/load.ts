@@ -14,7 +14,8 @@ import { DiagnosticList, type Diagnostic } from "./diagnostics";
 import { FlowChecks } from "./flow";
 import { placeName, requiredExample, typeExample, typeName, type MessageLanguage } from "./messages";
 import { isRecord, Normaliser, type Place } from "./normalise";
-import { SessionScriptSchema, TechniqueScriptSchema, type Script } from "./schema";
+import { SessionScriptSchema, TechniqueScriptSchema, type Language, type ResolvedTechniques, type Script, type SessionScript } from "./schema";
+import { SkillLibrary, type TechniqueSource } from "./skills";
 import { closest } from "./similar";
 import { formatPath, MAX_DEPTH, parseSource, TooComplexError, type ParsedSource, type Segment, type SourceMap } from "./source";
 
@@ -23,6 +24,8 @@ export interface LoadOptions {
   lang?: MessageLanguage;
   /** Initial variables and project globals: names a placeholder may use without an earlier action filling them. */
   knownVariables?: string[];
+  /** Technique files a session's use_skill may run (the project's), besides the bundled techniques. */
+  techniques?: readonly TechniqueSource[];
 }
 
 export type ScriptKind = "session" | "technique";
@@ -63,9 +66,29 @@ export function load(yaml: string, options: LoadOptions = {}): LoadResult {
   const normaliser = new Normaliser(list, map);
   const tree = normaliser.root(root, kind);
   const script = validate(tree, kind, map, list, normaliser.suppressed);
-  new ScriptChecks(list, map).run(tree, options.knownVariables ?? []);
+  const skills = new SkillLibrary(options.techniques ?? [], languageOf(tree));
+  new ScriptChecks(list, map).run(tree, options.knownVariables ?? [], skills);
   new FlowChecks(list, map).run(tree);
-  return { ...(list.hasErrors ? {} : { script }), kind, diagnostics: list.sorted() };
+  if (list.hasErrors || !script) return { kind, diagnostics: list.sorted() };
+  return { script: "session" in script ? withTechniques(script, skills) : script, kind, diagnostics: list.sorted() };
+}
+
+function languageOf(tree: Record<string, unknown>): Language {
+  const language = isRecord(tree.session) ? tree.session.language : undefined;
+  return language === "en" ? "en" : "zh-CN";
+}
+
+/** The script with the techniques its use_skill actions run (checked to resolve), so that it carries what it runs. */
+function withTechniques(script: SessionScript, skills: SkillLibrary): SessionScript {
+  const techniques: ResolvedTechniques = {};
+  for (const phase of script.session.phases)
+    for (const topic of phase.topics)
+      for (const action of topic.actions) {
+        if (action.action_type !== "use_skill") continue;
+        const skill = action.config.skill;
+        techniques[skill] ??= skills.resolve(skill)!;
+      }
+  return Object.keys(techniques).length ? { ...script, techniques } : script;
 }
 
 function firstLine(message: string): string {
@@ -164,15 +187,18 @@ function placeOf(tree: unknown, path: readonly Segment[]): Place {
       output: "output",
       custom_conditions: "custom_condition",
       next: "branch",
+      inputs: "technique_input",
+      outputs: "technique_output",
     };
     return byList[String(prev)] ?? "root";
   }
   if (last === "config") {
     const type = getAt(tree, [...path.slice(0, -1), "action_type"]);
-    return type === "ai_ask" || type === "ai_think" || type === "handoff" || type === "set" ? type : "ai_say";
+    return type === "ai_ask" || type === "ai_think" || type === "handoff" || type === "set" || type === "use_skill" ? type : "ai_say";
   }
   if (last === "session") return "session";
   if (last === "topic" && path.length === 1) return "topic";
+  if (last === "technique" && path.length === 1) return "technique";
   if (last === "exit_criteria") return "exit_criteria";
   if (last === "on_exhausted") return "on_exhausted";
   return "root";

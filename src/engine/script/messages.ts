@@ -29,6 +29,10 @@ const places: Record<string, Record<MessageLanguage, string>> = {
   custom_condition: { en: "a custom condition", "zh-CN": "自定义条件（custom_conditions 条目）" },
   branch: { en: "a `next` entry", "zh-CN": "`next` 条目" },
   on_exhausted: { en: "on_exhausted", "zh-CN": "on_exhausted" },
+  use_skill: { en: "a use_skill config", "zh-CN": "use_skill 的 config" },
+  technique: { en: "a technique block", "zh-CN": "技术（technique）块" },
+  technique_input: { en: "a technique input", "zh-CN": "技术输入（inputs 条目）" },
+  technique_output: { en: "a technique output", "zh-CN": "技术输出（outputs 条目）" },
 };
 
 export function placeName(place: string, lang: MessageLanguage): string {
@@ -71,8 +75,8 @@ const requiredExamples: Record<string, Record<MessageLanguage, string>> = {
   topic_id: { en: "topic_id: greeting", "zh-CN": "topic_id: greeting" },
   action_id: { en: "action_id: ask_name", "zh-CN": "action_id: ask_name" },
   action_type: {
-    en: "action_type: ai_say   # or ai_ask, ai_think, handoff, set",
-    "zh-CN": "action_type: ai_say   # 或 ai_ask、ai_think、handoff、set",
+    en: "action_type: ai_say   # or ai_ask, ai_think, handoff, set, use_skill",
+    "zh-CN": "action_type: ai_say   # 或 ai_ask、ai_think、handoff、set、use_skill",
   },
   config: { en: 'config: { content: "Hello, thank you for coming today." }', "zh-CN": 'config: { content: "你好，谢谢你今天过来。" }' },
   content: { en: 'content: "Hello, thank you for coming today."', "zh-CN": 'content: "你好，谢谢你今天过来。"' },
@@ -84,6 +88,9 @@ const requiredExamples: Record<string, Record<MessageLanguage, string>> = {
   },
   output: { en: "output: [ { get: summary } ]", "zh-CN": "output: [ { get: 总结 } ]" },
   get: { en: "get: user_name", "zh-CN": "get: 来访者称呼" },
+  skill: { en: "skill: reframe_thought", "zh-CN": "skill: reframe_thought" },
+  technique_id: { en: "technique_id: reframe_thought", "zh-CN": "technique_id: reframe_thought" },
+  name: { en: "name: target_belief", "zh-CN": "name: target_belief" },
   variable: { en: "variable: mood_score", "zh-CN": "variable: 情绪评分" },
   operator: { en: 'operator: ">="', "zh-CN": 'operator: ">="' },
   value: { en: "value: 5", "zh-CN": "value: 5" },
@@ -401,13 +408,43 @@ export const catalog = {
     ],
     "zh-CN": (p) => [`\`${p.name}\` 的默认值 ${p.value} 无法按它的类型 \`${p.type}\` 读取。`, `请给出该类型的值，例如 ${p.example}。`],
   },
-  // ── UNSUPPORTED_ACTION ────────────────────────────────────────────────
-  "action.useSkill": {
-    en: () => [
-      "`use_skill` actions are not supported yet.",
-      "For now, write the technique's steps as ai_say, ai_ask and ai_think actions in this topic.",
+  // ── UNKNOWN_SKILL, SKILL_INPUT, SKILL_OUTPUT ──────────────────────────
+  "skill.unknown": {
+    en: (p) => [`No technique \`${p.skill}\` is available to this script.`, `Name a technique of the project or a bundled one: ${p.known}.`],
+    "zh-CN": (p) => [`这个脚本找不到技术 \`${p.skill}\`。`, `请写项目中的技术或内置技术：${p.known}。`],
+  },
+  "skill.unknownDidYouMean": {
+    en: (p) => [`No technique \`${p.skill}\` is available to this script.`, `Did you mean \`${p.candidate}\`?`],
+    "zh-CN": (p) => [`这个脚本找不到技术 \`${p.skill}\`。`, `你是不是想写 \`${p.candidate}\`？`],
+  },
+  "skill.inputMissing": {
+    en: (p) => [
+      `The technique \`${p.skill}\` needs the input \`${p.name}\`, which this action does not pass.`,
+      `Add it: input: { ${p.name}: "{…}" }`,
     ],
-    "zh-CN": () => ["暂不支持 `use_skill` 动作。", "目前请把该技术的步骤写成本话题中的 ai_say、ai_ask 和 ai_think 动作。"],
+    "zh-CN": (p) => [`技术 \`${p.skill}\` 需要输入 \`${p.name}\`，但这个动作没有传入。`, `请加上：input: { ${p.name}: "{……}" }`],
+  },
+  "skill.inputUnknown": {
+    en: (p) => [`The technique \`${p.skill}\` has no input \`${p.name}\`.`, `Its inputs are: ${p.known}.`],
+    "zh-CN": (p) => [`技术 \`${p.skill}\` 没有输入 \`${p.name}\`。`, `它的输入有：${p.known}。`],
+  },
+  "skill.outputUnknown": {
+    en: (p) => [`The technique \`${p.skill}\` has no output \`${p.name}\`.`, `Its outputs are: ${p.known}.`],
+    "zh-CN": (p) => [`技术 \`${p.skill}\` 没有输出 \`${p.name}\`。`, `它的输出有：${p.known}。`],
+  },
+  "skill.outputUnset": {
+    en: (p) => [
+      `The technique declares the output \`${p.name}\`, but none of its actions sets it, so scripts that read it get nothing.`,
+      `Set it in an action (e.g. output: [{ get: ${p.name} }]) or remove it from \`outputs\`.`,
+    ],
+    "zh-CN": (p) => [
+      `这个技术声明了输出 \`${p.name}\`，但它的动作都不会填写它，读取它的脚本什么也得不到。`,
+      `请在某个动作里填写它（例如 output: [{ get: ${p.name} }]），或把它从 \`outputs\` 中删除。`,
+    ],
+  },
+  "skill.nested": {
+    en: () => ["A technique cannot run another technique.", "Write the steps of the other technique into this one's topic."],
+    "zh-CN": () => ["技术里不能再运行另一个技术。", "请把另一个技术的步骤直接写进这个技术的话题里。"],
   },
   // ── DEPRECATED_FIELD ──────────────────────────────────────────────────
   "deprecated.renamed": {
@@ -528,6 +565,23 @@ export const catalog = {
       `\`${p.field}\` 无法对应到唯一的输出变量，因此会被忽略。`,
       '请把它写成对应 output 条目的 `define`：output: [{ get: 变量名, define: "……" }]',
     ],
+  },
+  "deprecated.techniqueRoot": {
+    en: (p) => [
+      `\`${p.field}\` at the top level is the older form of the \`technique:\` block; it is read as \`technique.${p.replacement}\`.`,
+      `Write it inside the block: technique: { ${p.example} }`,
+    ],
+    "zh-CN": (p) => [
+      `顶层的 \`${p.field}\` 是 \`technique:\` 块的旧写法，会按 \`technique.${p.replacement}\` 读取。`,
+      `请写到块里：technique: { ${p.example} }`,
+    ],
+  },
+  "deprecated.rootMetadata": {
+    en: (p) => [
+      `\`${p.field}\` at the top level is an older place for a note about the script; it is read as \`metadata.${p.field}\`.`,
+      `Move it under \`metadata:\`.`,
+    ],
+    "zh-CN": (p) => [`顶层的 \`${p.field}\` 是脚本说明的旧位置，会按 \`metadata.${p.field}\` 读取。`, "请把它移到 `metadata:` 下面。"],
   },
   "deprecated.outputVariables": {
     en: (p) => [

@@ -27,8 +27,12 @@ import {
   SessionSchema,
   SessionScriptSchema,
   SetConfigSchema,
+  TechniqueDeclarationSchema,
+  TechniqueInputSchema,
+  TechniqueOutputSchema,
   TechniqueScriptSchema,
   TopicSchema,
+  UseSkillConfigSchema,
 } from "./schema";
 import { closest } from "./similar";
 import { formatPath, type Segment, type SourceMap } from "./source";
@@ -44,13 +48,17 @@ export type Place =
   | "ai_think"
   | "handoff"
   | "set"
+  | "use_skill"
+  | "technique"
+  | "technique_input"
+  | "technique_output"
   | "output"
   | "exit_criteria"
   | "custom_condition"
   | "branch"
   | "on_exhausted";
 
-type ConfigPlace = "ai_say" | "ai_ask" | "ai_think" | "handoff" | "set";
+type ConfigPlace = "ai_say" | "ai_ask" | "ai_think" | "handoff" | "set" | "use_skill";
 
 /** The modern fields of each place, straight from the schema. */
 export const knownFields: Record<Place, readonly string[]> = {
@@ -64,6 +72,10 @@ export const knownFields: Record<Place, readonly string[]> = {
   ai_think: Object.keys(AiThinkConfigSchema.shape),
   handoff: Object.keys(HandoffConfigSchema.shape),
   set: Object.keys(SetConfigSchema.shape),
+  use_skill: Object.keys(UseSkillConfigSchema.shape),
+  technique: Object.keys(TechniqueDeclarationSchema.shape),
+  technique_input: Object.keys(TechniqueInputSchema.shape),
+  technique_output: Object.keys(TechniqueOutputSchema.shape),
   output: Object.keys(OutputFieldSchema.shape),
   exit_criteria: Object.keys(ExitCriteriaSchema.shape),
   custom_condition: Object.keys(CustomConditionSchema.shape),
@@ -78,7 +90,20 @@ export const legacyFields: Record<ConfigPlace, readonly string[]> = {
   ai_think: ["think_goal", "prompt_template", "output_variables", "input_variables"],
   handoff: [],
   set: [],
+  use_skill: [],
 };
+
+/**
+ * The upstream technique file's top level: its declaration fields, read into the `technique:` block
+ * (as `field` there), and its notes about the file, read as `metadata`.
+ */
+const upstreamTechniqueRoot: Record<string, keyof typeof TechniqueDeclarationSchema.shape> = {
+  technique_id: "technique_id",
+  technique_name: "technique_name",
+  input_parameters: "inputs",
+  output_variables: "outputs",
+};
+const upstreamRootNotes = ["name", "version", "author", "description", "technique_type"];
 
 /** Names that are not close in spelling but clearly mean a modern field. */
 const hints: Partial<Record<Place, Record<string, string>>> = {
@@ -239,15 +264,71 @@ export class Normaliser {
     return Array.isArray(value) ? value.map((item, i) => (isRecord(item) ? one(item, [...path, i]) : item)) : value;
   }
 
-  /** The root of a script: `metadata` plus `session` or `topic`. */
+  /** The root of a script: `metadata` plus `session`, or `technique` and `topic`. */
   root(obj: Record<string, unknown>, kind: "session" | "technique"): Record<string, unknown> {
-    const fields = this.modern("root", obj, []);
+    const fields = this.modern("root", kind === "technique" ? this.upstreamTechnique(obj) : obj, []);
+    if (isRecord(fields.technique)) fields.technique = this.technique(fields.technique, ["technique"]);
     if (kind === "session" && "topic" in fields) {
       this.list.add("UNKNOWN_FIELD", "unknown.sessionAndTopic", {}, ["topic"], this.map.keyLoc(["topic"]));
       delete fields.topic;
     }
     if (isRecord(fields.session)) fields.session = this.session(fields.session, ["session"]);
     if (isRecord(fields.topic)) fields.topic = this.topic(fields.topic, ["topic"]);
+    return fields;
+  }
+
+  /**
+   * The upstream technique shape (`technique_id`, `input_parameters`, `output_variables`… at the top level) as
+   * the modern `technique:` block, each field with a warning that shows it written there; returns the rest.
+   */
+  private upstreamTechnique(obj: Record<string, unknown>): Record<string, unknown> {
+    const rest: Record<string, unknown> = {};
+    const block: Record<string, unknown> = isRecord(obj.technique) ? { ...obj.technique } : {};
+    const notes: Record<string, unknown> = isRecord(obj.metadata) ? { ...obj.metadata } : {};
+    let moved = false;
+    for (const [key, value] of Object.entries(obj)) {
+      const target = upstreamTechniqueRoot[key];
+      const at = this.map.keyLoc([key]);
+      if (target && !(target in block)) {
+        block[target] = target === "outputs" && Array.isArray(value) ? value.map((name) => (typeof name === "string" ? { name } : name)) : value;
+        this.map.alias(["technique", target], [key]);
+        this.list.add(
+          "DEPRECATED_FIELD",
+          "deprecated.techniqueRoot",
+          { field: key, replacement: target, example: this.modernExample(target, value) },
+          [key],
+          at,
+        );
+        moved = true;
+      } else if (upstreamRootNotes.includes(key) && !(key in notes)) {
+        notes[key] = value;
+        this.list.add("DEPRECATED_FIELD", "deprecated.rootMetadata", { field: key }, [key], at);
+      } else {
+        rest[key] = value;
+      }
+    }
+    if (moved || "technique" in obj) rest.technique = block;
+    if (Object.keys(notes).length > 0) rest.metadata = notes;
+    return rest;
+  }
+
+  /** How an upstream declaration field reads in the modern block, in one line. */
+  private modernExample(target: string, value: unknown): string {
+    const names = Array.isArray(value)
+      ? value.flatMap((v) => (typeof v === "string" ? [v] : isRecord(v) && typeof v.name === "string" ? [v.name] : []))
+      : [];
+    if (target === "inputs" || target === "outputs") return `${target}: [ ${names.map((n) => `{ name: ${n} }`).join(", ") || "{ name: … }"} ]`;
+    return `${target}: ${typeof value === "string" ? value : "…"}`;
+  }
+
+  private technique(obj: Record<string, unknown>, path: Segment[]): Record<string, unknown> {
+    const fields = this.modern("technique", obj, path);
+    for (const [key, place] of [
+      ["inputs", "technique_input"],
+      ["outputs", "technique_output"],
+    ] as const) {
+      if (key in fields) fields[key] = this.each(fields[key], [...path, key], (item, at) => this.modern(place, item, at));
+    }
     return fields;
   }
 
@@ -300,10 +381,6 @@ export class Normaliser {
     }
     if (typeof type !== "string") {
       this.typeMismatch(typePath, "string", type);
-      return give();
-    }
-    if (type === "use_skill") {
-      this.list.add("UNSUPPORTED_ACTION", "action.useSkill", {}, typePath, this.map.valueLoc(typePath));
       return give();
     }
     if (!configPlaces.includes(type as ConfigPlace)) {

@@ -34,6 +34,12 @@ export function placeholderNames(text: string): string[] {
   return [...new Set(findPlaceholders(text).map((p) => p.name))];
 }
 
+/** The variable name when `text` is one placeholder and nothing else (`"{mood_score}"`), else undefined. */
+export function singlePlaceholder(text: string): string | undefined {
+  const found = findPlaceholders(text.trim());
+  return found.length === 1 && found[0]!.raw === text.trim() && isVariableLike(found[0]!.name) ? found[0]!.name : undefined;
+}
+
 export type PlaceholderLookup = (name: string) => string | undefined;
 
 /**

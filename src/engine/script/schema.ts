@@ -244,6 +244,30 @@ const next = z
   .describe(
     "Where to go when this ends, instead of the next in order: a list of `- if: <CEL> then: <topic_id>` and an optional last `- else: <topic_id>`. The first that holds wins; with none, the script goes on in order. A jump may go forward or back.",
   );
+/** What a `use_skill` action runs and the values it passes in and reads back. */
+export const UseSkillConfigSchema = z
+  .object({
+    skill: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe(
+        "The technique to run: its `technique_id` (a technique file of the project, or a bundled one such as `reframe_thought`) or the path of its file in the project.",
+      ),
+    input: z
+      .record(z.string().min(1).max(100), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe(
+        "The technique's inputs, by the names it declares: literal text, or placeholders over this script's variables. A value that is a single placeholder (`\"{negative_thought}\"`) passes the variable as it is (a number stays a number).",
+      ),
+    output: z
+      .record(z.string().min(1).max(100), z.string().min(1).max(100))
+      .optional()
+      .describe(
+        "Which of this script's variables receive the technique's outputs: `<technique output>: <variable here>`. Nothing else the technique sets is seen here.",
+      ),
+  })
+  .strict();
 
 const actionBase = {
   action_id: id("action"),
@@ -284,9 +308,24 @@ export const SetActionSchema = z
   .describe("set: computes variables from CEL expressions (counters, sums of answers) with no model call; the client sees nothing.")
   .meta({ id: "SetAction" });
 
-export const actionTypes = ["ai_say", "ai_ask", "ai_think", "handoff", "set"] as const;
+export const UseSkillActionSchema = z
+  .object({ action_type: z.literal("use_skill"), ...actionBase, config: UseSkillConfigSchema })
+  .strict()
+  .describe(
+    "use_skill: runs a technique (a reusable topic) as part of the conversation, with its own variables; its outputs come back into this script's.",
+  )
+  .meta({ id: "UseSkillAction" });
+
+export const actionTypes = ["ai_say", "ai_ask", "ai_think", "handoff", "set", "use_skill"] as const;
 export const ActionSchema = z
-  .discriminatedUnion("action_type", [AiSayActionSchema, AiAskActionSchema, AiThinkActionSchema, HandoffActionSchema, SetActionSchema])
+  .discriminatedUnion("action_type", [
+    AiSayActionSchema,
+    AiAskActionSchema,
+    AiThinkActionSchema,
+    HandoffActionSchema,
+    SetActionSchema,
+    UseSkillActionSchema,
+  ])
   .describe("One step of a topic; `action_type` says which kind.")
   .meta({ id: "Action" });
 
@@ -351,10 +390,66 @@ const metadata = z
   .describe("Free-form notes about the script (name, author, audience…); never read by the engine.");
 
 export const SessionScriptSchema = z.object({ metadata, session: SessionSchema }).strict().describe("A HeartRule session script.");
-export const TechniqueScriptSchema = z
-  .object({ metadata, topic: TopicSchema })
+
+const techniqueVariable = {
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe("Name of the variable inside the technique, e.g. `target_belief`; its actions use it as {target_belief}."),
+  description: z.string().max(500).optional().describe("What it holds, for the authors of scripts that use the technique."),
+  type: OutputTypeSchema.optional(),
+  values: enumValues.describe("With `type: enum`: the values it may take."),
+};
+
+/** A value a technique expects from the script that runs it. */
+export const TechniqueInputSchema = z
+  .object({
+    ...techniqueVariable,
+    required: z.boolean().optional().describe("Default true: every `use_skill` of the technique must pass it. `false`: it may be left out."),
+  })
   .strict()
-  .describe("A HeartRule technique script: one reusable topic.");
+  .refine(valuesGoWithEnum, valuesGoWithEnumIssue)
+  .describe("An input of a technique.")
+  .meta({ id: "TechniqueInput" });
+
+/** A value a technique hands back; the calling script maps it onto its own variables. */
+export const TechniqueOutputSchema = z
+  .object(techniqueVariable)
+  .strict()
+  .refine(valuesGoWithEnum, valuesGoWithEnumIssue)
+  .describe("An output of a technique: a variable its actions set.")
+  .meta({ id: "TechniqueOutput" });
+
+export const TechniqueDeclarationSchema = z
+  .object({
+    technique_id: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_]+$/, "letters, digits and underscores only")
+      .describe("How scripts name the technique in `use_skill: { skill: … }`: letters, digits and underscores."),
+    technique_name: z.string().max(200).optional().describe("A readable name for the technique."),
+    description: z.string().max(1000).optional().describe("What the technique is for; never shown to the client."),
+    language: LanguageSchema.optional().describe("The language its lines are written in; sessions of another language do not run it."),
+    inputs: z.array(TechniqueInputSchema).max(50).optional().describe("What a script passes in (`use_skill` `input:`)."),
+    outputs: z.array(TechniqueOutputSchema).max(50).optional().describe("What the technique hands back (`use_skill` `output:`)."),
+  })
+  .strict()
+  .describe("Who the technique is and what goes in and out of it.")
+  .meta({ id: "TechniqueDeclaration" });
+
+export const TechniqueScriptSchema = z
+  .object({ metadata, technique: TechniqueDeclarationSchema.optional(), topic: TopicSchema })
+  .strict()
+  .describe("A HeartRule technique script: one reusable topic, run from session scripts with `use_skill`.");
+
+/**
+ * The techniques a session's `use_skill` actions run, by `skill` as written: the loader fills it in from the
+ * technique files it was given and the bundled ones, so a compiled script carries (and pins) what it runs.
+ * Never written by hand.
+ */
+export const ResolvedTechniquesSchema = z.record(z.string(), TechniqueScriptSchema);
 
 export type Language = z.infer<typeof LanguageSchema>;
 export type VariableScope = z.infer<typeof VariableScopeSchema>;
@@ -374,7 +469,12 @@ export type ActionType = Action["action_type"];
 export type Topic = z.infer<typeof TopicSchema>;
 export type Phase = z.infer<typeof PhaseSchema>;
 export type Session = z.infer<typeof SessionSchema>;
-export type SessionScript = z.infer<typeof SessionScriptSchema>;
+export type UseSkillConfig = z.infer<typeof UseSkillConfigSchema>;
+export type TechniqueInput = z.infer<typeof TechniqueInputSchema>;
+export type TechniqueOutput = z.infer<typeof TechniqueOutputSchema>;
+export type TechniqueDeclaration = z.infer<typeof TechniqueDeclarationSchema>;
 export type TechniqueScript = z.infer<typeof TechniqueScriptSchema>;
+export type ResolvedTechniques = z.infer<typeof ResolvedTechniquesSchema>;
+export type SessionScript = z.infer<typeof SessionScriptSchema> & { techniques?: ResolvedTechniques };
 /** What the loader returns and the engine runs. Only session scripts are executable. */
 export type Script = SessionScript | TechniqueScript;

@@ -7,13 +7,14 @@
  */
 import { loadCrisisScript, type SessionScript, type TemplateName } from "../../engine";
 import { CRISIS_TEXT } from "../requests";
+import { isTechniqueText } from "./techniques";
 import type { PinnedScript } from "../storage/tables";
 import { log } from "../../log";
 
-/** What the engine reads from the pinned texts: the prompt templates (without the crisis text). */
+/** What the engine reads from the pinned texts: the prompt templates (without the crisis text and the technique files). */
 export function pinnedTemplates(pinned: PinnedScript): Partial<Record<TemplateName, string>> {
-  const { [CRISIS_TEXT]: _crisis, ...templates } = pinned.templates;
-  return templates as Partial<Record<TemplateName, string>>;
+  const { [CRISIS_TEXT]: _crisis, ...rest } = pinned.templates;
+  return Object.fromEntries(Object.entries(rest).filter(([name]) => !isTechniqueText(name))) as Partial<Record<TemplateName, string>>;
 }
 
 const loaded = new WeakMap<PinnedScript, SessionScript | undefined>();

@@ -14,6 +14,7 @@ import { flatVariables, migrateState, type SessionState } from "../../engine";
 import { compileScript } from "../../authoring/resolve";
 import { readMirror } from "../../store/sessions/mirror";
 import { INLINE_PATH } from "../source";
+import { pinnedTechniques } from "./techniques";
 import { messageFromRow, metaFromRow } from "../mirror/rows";
 import type { SafetyView } from "../schemas";
 import type { Meta } from "../storage/meta";
@@ -31,7 +32,8 @@ export async function rebuildFromMirror(env: Pick<Env, "DB" | "CACHE">, store: S
     log({ level: "error", msg: "session not rebuilt: script text missing", sessionId });
     return false;
   }
-  const script = await compileScript(env, { path: row.scriptPath ?? INLINE_PATH, contentHash: row.scriptHash }, yaml);
+  const techniques = pinnedTechniques(row.templates, (hash) => blobs.get(hash));
+  const script = await compileScript(env, { path: row.scriptPath ?? INLINE_PATH, contentHash: row.scriptHash }, yaml, techniques);
   const state = migrateState(row.state);
   const meta = metaFromRow(row);
   store.ensureSchema();

@@ -126,6 +126,7 @@ export class DebugPanel {
                   ...topic.actions.map((action, a) => {
                     const place = placeOf(pos, p, t, a);
                     const round = place === "current" && pos?.round ? ` (${pos.round}/${pos.maxRounds ?? "?"})` : "";
+                    const technique = place === "current" ? pos?.technique : null;
                     return h(
                       "li",
                       { class: `node action ${place}`, "data-action": action.id, "aria-current": place === "current" ? "step" : null },
@@ -133,6 +134,13 @@ export class DebugPanel {
                       `${action.id} `,
                       h("span", { class: "type" }, action.type),
                       round,
+                      technique
+                        ? h(
+                            "span",
+                            { class: "technique", "data-technique": technique.techniqueId },
+                            ` — ${this.t.inTechnique(technique.techniqueId, technique.actionId, technique.round, technique.maxRounds)}`,
+                          )
+                        : null,
                     );
                   }),
                 ),

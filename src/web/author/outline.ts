@@ -24,6 +24,8 @@ export interface OutlinePosition {
   actionIndex: number;
   round?: number;
   maxRounds?: number;
+  /** Where a use_skill's technique is while it waits (the engine's position.technique). */
+  technique?: { techniqueId: string; actionId: string; round: number; maxRounds: number } | null;
 }
 
 type Node = Record<string, unknown>;

@@ -86,6 +86,8 @@ const en = {
   runBlocked: "Fix the errors to run the script.",
   debugTitle: "Debug",
   positionTitle: "Position in the script",
+  inTechnique: (technique: string, action: string, round: number | string, rounds: number | string) =>
+    `in technique ${technique}: ${action} (${round}/${rounds})`,
   variablesTitle: "Variables",
   variablesEmpty: "No variables yet.",
   changedThisTurn: "changed this turn",
@@ -202,6 +204,7 @@ const zh: Strings = {
   runBlocked: "修正错误后才能运行脚本。",
   debugTitle: "调试",
   positionTitle: "脚本中的位置",
+  inTechnique: (technique, action, round, rounds) => `正在运行技术 ${technique}：${action}（${round}/${rounds}）`,
   variablesTitle: "变量",
   variablesEmpty: "还没有变量。",
   changedThisTurn: "本轮有变化",

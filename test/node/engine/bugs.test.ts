@@ -249,7 +249,7 @@ session:
   });
 
   // Upstream: use_skill passed validation, then threw at run time.
-  it("B9: use_skill never reaches the engine: the loader reports it as not supported", () => {
+  it("B9: use_skill of a technique that is not there never reaches the engine: the loader reports it", () => {
     const { script, diagnostics } = load(`
 session:
   session_id: s
@@ -261,7 +261,7 @@ session:
             - { action_type: use_skill, action_id: u, config: { skill: socratic } }
 `);
     expect(script).toBeUndefined();
-    expect(diagnostics.map((d) => d.code)).toContain("UNSUPPORTED_ACTION");
+    expect(diagnostics.map((d) => d.code)).toContain("UNKNOWN_SKILL");
   });
 
   // Upstream: two diverging template sets, the production one without the fields the engine reads.
@@ -421,6 +421,7 @@ session:
       actionType: null,
       round: 0,
       maxRounds: 0,
+      technique: null,
     });
     expect(run.state.inFlight).toBeNull();
     const after = await step(script, run.state, "more?", { model: new MockLanguageModelV3() });

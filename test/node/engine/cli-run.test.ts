@@ -57,6 +57,7 @@ function outputNames(script: SessionScript): string[] {
     p.topics.flatMap((t) =>
       t.actions.flatMap((a) => {
         if (a.action_type === "ai_say" || a.action_type === "handoff" || a.action_type === "set") return [];
+        if (a.action_type === "use_skill") return Object.values(a.config.output ?? {});
         const saved = a.action_type === "ai_ask" && a.config.save_answer ? [a.config.save_answer] : [];
         return [...(a.config.output ?? []).map((o) => o.get), ...saved];
       }),
@@ -128,5 +129,48 @@ describe("heartrule run", { timeout: 60_000 }, () => {
     expect(technique).toMatchObject({ code: 1, stderr: expect.stringContaining("technique script") });
     expect((await heartrule(["run", "--frobnicate"])).code).toBe(1);
     expect((await heartrule(["run", "missing.yaml"])).stderr).toContain("cannot read missing.yaml");
+  });
+
+  it("runs a session whose use_skill names the upstream Socratic technique given with --technique, outputs mapped back", () => {
+    const session = file(
+      "uses-socratic.yaml",
+      `session:
+  session_id: uses_socratic
+  phases:
+    - phase_id: p
+      topics:
+        - topic_id: t
+          actions:
+            - { action_type: ai_ask, action_id: ask_thought, config: { content: 最近有什么想法一直困扰你？, output: [{ get: belief }] } }
+            - action_type: use_skill
+              action_id: question
+              config:
+                skill: socratic_questioning
+                input: { target_belief: "{belief}" }
+                output: { reframed_belief: new_belief, alternative_thoughts: other_view }
+            - { action_type: ai_say, action_id: close, config: { content: "谢谢你。{new_belief}", max_rounds: 1 } }
+`,
+    );
+    const answers = ["我总是把事情搞砸", "嗯", "上次项目失败了", "其实上周做得不错", "朋友会说我太苛刻", "好一些", "谢谢", "再见"];
+    const socratic = upstreamScript.path("socratic_questioning.yaml");
+    const r = spawnHeartrule(["run", session, "--technique", socratic, "--answers", file("socratic.txt", `${answers.join("\n")}\n`), "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const events = jsonLines(r.stdout);
+    const end = events.at(-1) as { status: string; variables: Record<string, string> };
+    expect(end.status).toBe("completed");
+    expect(end.variables).toEqual({ belief: "我总是把事情搞砸", new_belief: expect.stringMatching(/\S/), other_view: "朋友会说我太苛刻" });
+    expect(events.filter((e) => e.type === "message").map((e) => e.actionId)).toContain("explore_alternatives");
+  });
+
+  it("without the technique, says which skill is missing", async () => {
+    const session = file(
+      "needs-technique.yaml",
+      "session:\n  session_id: x\n  phases:\n    - phase_id: p\n      topics:\n        - topic_id: t\n          actions:\n            - { action_type: use_skill, action_id: u, config: { skill: socratic_questioning } }\n",
+    );
+    const r = await heartrule(["run", session]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("UNKNOWN_SKILL");
+    expect((await heartrule(["run", session, "--technique"])).stderr).toContain("--technique needs a file");
   });
 });

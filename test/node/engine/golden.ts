@@ -46,7 +46,8 @@ export function contentOf(script: SessionScript, actionId: string, vars: Record<
   for (const phase of script.session.phases) {
     for (const topic of phase.topics) {
       const action = topic.actions.find((a) => a.action_id === actionId);
-      if (action && action.action_type !== "set") return renderPlaceholders(action.config.content, (n) => vars[n]).trim();
+      if (action && action.action_type !== "set" && action.action_type !== "use_skill")
+        return renderPlaceholders(action.config.content, (n) => vars[n]).trim();
     }
   }
   throw new Error(`no action ${actionId}`);

@@ -41,6 +41,30 @@ describe("heartrule validate", { timeout: 30_000 }, () => {
     expect(results[1]!.diagnostics).toEqual([]);
   });
 
+  it("loads the upstream socratic_questioning.yaml as a technique: warnings, no errors, exit 0", async () => {
+    const socratic = path.join(upstreamDir, "socratic_questioning.yaml");
+    const { code, stdout } = await heartrule("validate", "--json", socratic);
+    expect(code).toBe(0);
+    const [result] = JSON.parse(stdout) as { valid: boolean; diagnostics: { severity: string; code: string; path: string }[] }[];
+    expect(result!.valid).toBe(true);
+    expect(result!.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(result!.diagnostics).toContainEqual(expect.objectContaining({ code: "DEPRECATED_FIELD", path: "input_parameters" }));
+  });
+
+  it("resolves a session's use_skill against a technique in the same run or given with --technique", async () => {
+    const socratic = path.join(upstreamDir, "socratic_questioning.yaml");
+    const session = path.join(dir, "uses.yaml");
+    writeFileSync(
+      session,
+      'session:\n  session_id: s\n  phases:\n    - phase_id: p\n      topics:\n        - topic_id: t\n          actions:\n            - { action_type: use_skill, action_id: u, config: { skill: socratic_questioning, input: { target_belief: "I fail" } } }\n',
+    );
+    expect((await heartrule("validate", session, socratic)).code).toBe(0);
+    expect((await heartrule("validate", session, "--technique", socratic)).code).toBe(0);
+    const alone = await heartrule("validate", session);
+    expect(alone.code).toBe(1);
+    expect(alone.stdout).toContain("UNKNOWN_SKILL");
+  });
+
   it("exits 1 when a file has an error, and says where in plain text", async () => {
     const sample = path.join(repoRoot, "scripts/sessions/intake_en.yaml");
     const { code, stdout } = await heartrule("validate", sample, broken);

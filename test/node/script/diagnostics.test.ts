@@ -225,12 +225,12 @@ describe("fields", () => {
     expect(duplicates[0]!.message).toBe("`action_id: a` is already used on line 8.");
   });
 
-  it("UNSUPPORTED_ACTION for use_skill, at the action_type value", () => {
-    const yaml = session("- action_type: use_skill\n  action_id: s1\n  config: { skill: socratic }");
+  it("UNKNOWN_SKILL for a use_skill of a technique that is not there, at the skill value, with the nearest one", () => {
+    const yaml = session("- action_type: use_skill\n  action_id: s1\n  config: { skill: reframe_thougt }");
     const diagnostics = diagnose(yaml);
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ code: "UNSUPPORTED_ACTION", severity: "error", ...locate(yaml, "use_skill") });
-    expect(diagnostics[0]!.message).toMatch(/not supported yet/);
+    expect(diagnostics[0]).toMatchObject({ code: "UNKNOWN_SKILL", severity: "error", ...locate(yaml, "reframe_thougt") });
+    expect(diagnostics[0]!.suggestion).toBe("Did you mean `reframe_thought`?");
   });
 
   it("RESERVED_FIELD for output set/value and entry_condition", () => {
@@ -308,6 +308,7 @@ describe("languages", () => {
     "              config: { content: Name?, max_round: 2, required: true }",
     "            - action_type: use_skill",
     "              action_id: u",
+    "              config: { skill: reframe_thought, input: { thought: x, mood: y } }",
     "            - action_type: ai_think",
     "              action_id: th",
     "              config: { content: '' }",
@@ -329,7 +330,7 @@ describe("languages", () => {
       "DEPRECATED_FIELD",
       "DUPLICATE_ID",
       "INVALID_CONDITION",
-      "UNSUPPORTED_ACTION",
+      "SKILL_INPUT_UNKNOWN",
       "REQUIRED_FIELD",
       "UNDEFINED_VARIABLE",
     ]) {

@@ -43,7 +43,11 @@ describe("scriptJsonSchema", () => {
     ["a missing content", say("tone: warm"), "required"],
     ["an older field name", say("content_template: hi"), "additionalProperties"],
     ["max_rounds over 10", say("content: hi\nmax_rounds: 15"), "maximum"],
-    ["a use_skill action", session("- action_type: use_skill\n  action_id: s\n  config: { skill: x }"), "const"],
+    [
+      "a use_skill action with the upstream input list",
+      session("- action_type: use_skill\n  action_id: s\n  config: { skill: x, input: [ { get: y } ] }"),
+      "type",
+    ],
     ["a session_id with a hyphen", say("content: hi").replace("session_id: test", "session_id: a-b"), "pattern"],
     ["an empty phase list", "session:\n  session_id: s\n  phases: []\n", "minItems"],
   ])("rejects %s", (_, yaml, keyword) => {

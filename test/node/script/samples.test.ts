@@ -10,7 +10,7 @@ import { load, type SessionScript } from "../../../src/engine/script";
 import { createOfflineModel } from "../../../src/llm/offline";
 import { repoRoot } from "./helpers";
 
-async function converse(file: string, answers: string[]) {
+async function converse(file: string, answers: string[], techniqueLines: string[] = []) {
   const script = load(readFileSync(path.join(repoRoot, "scripts/sessions", file), "utf8")).script as SessionScript;
   const model = createOfflineModel();
   let state: SessionState = start(script);
@@ -20,6 +20,7 @@ async function converse(file: string, answers: string[]) {
     const result = await step(script, state, input, { model });
     expect(result.error).toBeUndefined();
     said.push(...result.messages.map((m) => m.content));
+    techniqueLines.push(...result.messages.flatMap((m) => (m.metadata.technique ? [`${m.metadata.technique}/${m.actionId}`] : [])));
     state = result.state;
     status = result.status;
     if (status !== "waiting_input") break;
@@ -63,4 +64,24 @@ describe("sample scripts with the offline model", () => {
     expect(said.at(-2)).toBe("小李，这是我今天听到的内容：\n\n我记下了你今天分享的内容。\n\n谢谢你这么坦诚。下次我们可以一起开始朝你的目标努力。");
     expect(said.at(-1)).toBe("谢谢你今天的分享，小李。我们下次见，照顾好自己。");
   });
+
+  it.each([
+    [
+      "intake_en.yaml",
+      ["Sam", "Yes", "I always mess things up", "Last week went well", "That is fairer", "7", "Fine", "Less stress", "Thanks"],
+      "balanced_thought",
+    ],
+    ["intake_zh.yaml", ["小李", "是", "我总是把事情搞砸", "上周做得还不错", "这样想公平一些", "7", "还好", "轻松一点", "谢谢"], "平衡的想法"],
+  ])(
+    "%s runs the bundled reframe_thought when the client is harsh on themselves, and gets only its mapped output back",
+    async (file, answers, mapped) => {
+      const lines: string[] = [];
+      const { status, state } = await converse(file, answers, lines);
+      expect(status).toBe("completed");
+      expect(lines).toEqual(["reframe_thought/ask_evidence_for", "reframe_thought/ask_evidence_against", "reframe_thought/offer_balance"]);
+      expect(state.variables[mapped]).toEqual(expect.any(String));
+      expect(state.variables).not.toHaveProperty("evidence_for");
+      expect(state.variables).not.toHaveProperty("thought");
+    },
+  );
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { load, type Diagnostic } from "../../../src/engine/script";
+import { load, type Diagnostic, type TechniqueScript } from "../../../src/engine/script";
 import { repoRoot, upstreamDir } from "./helpers";
 
 const read = (file: string) => readFileSync(path.join(upstreamDir, file), "utf8");
@@ -94,32 +94,34 @@ describe("socratic_questioning.yaml", () => {
     expect(result.kind).toBe("technique");
   });
 
-  it("has errors only for the root keys nothing reads, each suggesting metadata", () => {
-    const found = errors(result.diagnostics);
-    expect(found.map((d) => d.path)).toEqual([
-      "name",
-      "version",
-      "author",
-      "description",
-      "technique_type",
-      "technique_id",
-      "technique_name",
-      "input_parameters",
-      "output_variables",
-    ]);
-    for (const d of found) {
-      expect(d.code).toBe("UNKNOWN_FIELD");
-      expect(d.column).toBe(1);
-      expect(d.suggestion).toContain("`metadata:`");
-    }
+  it("loads with warnings and no errors: its top-level notes read as metadata, its declaration as the technique block", () => {
+    expect(errors(result.diagnostics)).toEqual([]);
+    const top = result.diagnostics.filter((d) => d.column === 1);
+    expect(top.map((d) => [d.path, d.code])).toEqual(
+      ["name", "version", "author", "description", "technique_type", "technique_id", "technique_name", "input_parameters", "output_variables"].map(
+        (p) => [p, "DEPRECATED_FIELD"],
+      ),
+    );
+    expect(top.find((d) => d.path === "input_parameters")!.suggestion).toBe(
+      "Write it inside the block: technique: { inputs: [ { name: target_belief }, { name: context } ] }",
+    );
+    expect(top.find((d) => d.path === "author")!.suggestion).toBe("Move it under `metadata:`.");
+    const script = result.script as TechniqueScript;
+    expect(script.metadata).toMatchObject({ name: "苏格拉底式提问", technique_type: "认知重构" });
+    expect(script.technique).toEqual({
+      technique_id: "socratic_questioning",
+      technique_name: "苏格拉底式提问",
+      inputs: [
+        { name: "target_belief", description: "目标认知/信念", required: true },
+        { name: "context", description: "认知产生的情境", required: false },
+      ],
+      outputs: [{ name: "alternative_thoughts" }, { name: "evidence_for" }, { name: "evidence_against" }, { name: "reframed_belief" }],
+    });
+    expect(script.topic.actions).toHaveLength(6);
   });
 
-  it("loads once those notes move under metadata", () => {
-    const yaml = read("socratic_questioning.yaml");
-    const topic = yaml.slice(yaml.indexOf("topic:"));
-    const fixed = load(`metadata:\n  name: "苏格拉底式提问"\n${topic}`);
-    expect(errors(fixed.diagnostics)).toEqual([]);
-    expect(fixed.script && "topic" in fixed.script && fixed.script.topic.actions).toHaveLength(6);
+  it("its inputs count as filled: no undefined-variable warning for ${target_belief}", () => {
+    expect(result.diagnostics.filter((d) => d.code === "UNDEFINED_VARIABLE")).toEqual([]);
   });
 });
 

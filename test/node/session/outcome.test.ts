@@ -18,6 +18,7 @@ const position: Parameters<typeof infoView>[1] = {
   actionType: "ai_say",
   round: 1,
   maxRounds: 1,
+  technique: null,
 };
 
 describe("a failed step", () => {
