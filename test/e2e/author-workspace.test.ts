@@ -1,0 +1,215 @@
+/**
+ * The author workspace in a real browser against `npm run dev` with a fresh
+ * state: a development author sees the sample project, creates a project,
+ * adds a session script, publishes 1.0.0 (after a refusal shown in the
+ * dialog), edits and publishes 1.1.0, compares the two, rolls back, and a
+ * client page started afterwards speaks 1.0.0's words. A reload mid-edit
+ * loses nothing; at 1280 px a debug session leaves the editor 600 px and more.
+ */
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshot, viewports, watchPage } from "./browser";
+import { serverAndBrowser } from "./harness";
+
+const ctx = serverAndBrowser();
+
+const ONE = "Hello from version one.";
+const TWO = "Hello from version two.";
+
+async function signIn(page: Page, button = "Sign in as a development author") {
+  await page.goto(`${ctx.server.url}/author`);
+  await page.getByRole("button", { name: button }).click();
+  await page.locator("#signed-in").waitFor();
+  await page.locator("#yaml").waitFor();
+}
+
+/** Replaces the first `find` in the editor by typing, as a person would. */
+async function typeOver(page: Page, find: string, replacement: string) {
+  const editor = page.locator("#yaml");
+  const text = await editor.inputValue();
+  const at = text.indexOf(find);
+  expect(at).toBeGreaterThan(-1);
+  await editor.evaluate(
+    (el: HTMLTextAreaElement, [from, to]) => {
+      el.focus();
+      el.setSelectionRange(from!, to!);
+    },
+    [at, at + find.length],
+  );
+  await page.keyboard.type(replacement);
+}
+
+const saved = (page: Page) => expect.poll(() => page.locator("#save-state").getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");
+
+async function publish(page: Page, version: string, note: string) {
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Publish a version" });
+  await dialog.waitFor();
+  expect(await dialog.getByLabel("Version number").inputValue()).toBe(version);
+  await dialog.getByLabel("Release note").fill(note);
+  await dialog.getByRole("button", { name: "Publish" }).click();
+  await dialog.waitFor({ state: "detached" });
+  await page.locator(`#versions li.current[data-version="${version}"]`).waitFor();
+}
+
+async function confirm(page: Page, title: string, button: string) {
+  const dialog = page.getByRole("dialog", { name: title });
+  await dialog.waitFor();
+  await dialog.getByRole("button", { name: button }).click();
+  await dialog.waitFor({ state: "detached" });
+}
+
+describe("author workspace", () => {
+  it("creates, publishes, compares and rolls back a project; clients then meet the rolled-back words", async () => {
+    const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
+    const watch = watchPage(page, ctx.server.url);
+    page.on("dialog", (d) => void d.accept());
+    await signIn(page);
+
+    // The development author has the sample project of their own.
+    expect(await page.locator("#project-select option:checked").textContent()).toBe("HeartRule samples");
+    expect(await page.locator("#file-tree button.file").allTextContents()).toEqual(["intake_en.yaml", "intake_zh.yaml", "globals.yaml"]);
+
+    // A new, blank project.
+    await page.getByRole("button", { name: "New project" }).click();
+    const create = page.getByRole("dialog", { name: "Create a project" });
+    await create.getByLabel("Name").fill("E2E check-in");
+    await create.getByLabel("Start from").selectOption("blank");
+    await create.getByRole("button", { name: "Create" }).click();
+    await expect.poll(() => page.locator("#project-select option:checked").textContent()).toBe("E2E check-in");
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("sessions/hello_world.yaml");
+
+    // Deleting asks first and can be undone; then it goes for good.
+    await page.getByRole("button", { name: "Delete" }).click();
+    await confirm(page, "Delete sessions/hello_world.yaml?", "Delete");
+    await expect.poll(() => page.locator('#file-tree button[data-path="sessions/hello_world.yaml"]').count()).toBe(0);
+    await page.locator("#ws-notices").getByRole("button", { name: "Undo" }).click();
+    await page.locator('#file-tree button[data-path="sessions/hello_world.yaml"]').waitFor();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("sessions/hello_world.yaml");
+    await page.getByRole("button", { name: "Delete" }).click();
+    await confirm(page, "Delete sessions/hello_world.yaml?", "Delete");
+    await expect.poll(() => page.locator('#file-tree button[data-path="sessions/hello_world.yaml"]').count()).toBe(0);
+
+    // A session script of its own.
+    await page.getByRole("button", { name: "New file" }).click();
+    const add = page.getByRole("dialog", { name: "Add a file" });
+    await add.getByLabel("Kind").selectOption("session");
+    await add.getByLabel("Name", { exact: true }).fill("checkin");
+    await add.getByRole("button", { name: "Create" }).click();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("sessions/checkin.yaml");
+    await typeOver(page, "Welcome. I'm glad you're here, and there is no hurry.", ONE);
+    await typeOver(page, "session_name: Hello world", "session_name: Check-in");
+    await saved(page);
+
+    // A reload mid-edit loses nothing: the text comes back and reaches the server.
+    await typeOver(page, "How have you been lately?", "How has this week been?");
+    await page.reload();
+    await page.locator("#yaml").waitFor();
+    await expect.poll(() => page.locator("#yaml").inputValue()).toContain("How has this week been?");
+    await saved(page);
+
+    // Publishing a script with an error is refused in the dialog, which points at the line.
+    await typeOver(page, "max_rounds: 1", "max_roudns: 1");
+    await saved(page);
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
+    const refused = page.getByRole("dialog", { name: "Publish a version" });
+    await refused.getByRole("button", { name: "Publish" }).click();
+    await refused.locator("#publish-refusal").waitFor();
+    expect(await refused.locator("#publish-refusal").textContent()).toMatch(/sessions\/checkin\.yaml:\d+:\d+/);
+    await screenshot(page, "author-publish-refused");
+    await refused.getByRole("button", { name: "Cancel" }).click();
+    await typeOver(page, "max_roudns: 1", "max_rounds: 1");
+    await saved(page);
+
+    await publish(page, "1.0.0", "First check-in");
+    await typeOver(page, ONE, TWO);
+    await saved(page);
+    await publish(page, "1.1.0", "New greeting");
+
+    // The difference between the two, side by side, then unified.
+    await page.getByLabel("From", { exact: true }).selectOption({ label: "1.0.0" });
+    await page.getByLabel("To", { exact: true }).selectOption({ label: "1.1.0" });
+    await page.getByRole("button", { name: "Show the differences" }).click();
+    const diff = page.locator("#diff-view");
+    await diff.waitFor();
+    expect(await diff.locator("#diff-summary").textContent()).toBe("1.0.0 → 1.1.0: 1 modified, 0 added, 0 removed, 1 unchanged");
+    expect(await diff.locator("td.code.del").allTextContents()).toEqual([expect.stringContaining(ONE)]);
+    expect(await diff.locator("td.code.add").allTextContents()).toEqual([expect.stringContaining(TWO)]);
+    await screenshot(page, "author-diff");
+    await page.getByLabel("Layout", { exact: true }).selectOption("unified");
+    await expect.poll(() => diff.getAttribute("data-layout")).toBe("unified");
+    await expect.poll(() => page.locator("#diff-view tr.del").count()).toBe(1);
+
+    // Rollback asks first, publishes 1.1.1 with 1.0.0's files and puts them in the editor.
+    await page.locator('[data-rollback="1.0.0"]').click();
+    await confirm(page, "Roll back to version 1.0.0?", "Roll back to 1.0.0");
+    await page.locator('#versions li.current[data-version="1.1.1"]').waitFor();
+    await expect.poll(() => page.locator("#yaml").inputValue()).toContain(ONE);
+
+    // The audit trail has it all.
+    await page.getByRole("tab", { name: "Audit trail" }).click();
+    await expect
+      .poll(() => page.locator("#audit li").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.action)))
+      .toEqual(expect.arrayContaining(["version.rollback", "version.publish", "file.delete", "file.create", "project.create"]));
+
+    // A client starting now meets 1.0.0's words.
+    const client = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
+    await client.goto(`${ctx.server.url}/`);
+    const option = client.locator("#script-select option", { hasText: "Check-in" });
+    await option.waitFor({ state: "attached" });
+    await client.locator("#script-select").selectOption({ label: (await option.textContent())! });
+    await client.getByRole("button", { name: "Start" }).click();
+    await expect.poll(() => client.locator("#chat-transcript li.assistant .text").first().textContent(), { timeout: 30_000 }).toBe(ONE);
+    await client.close();
+
+    // Archiving asks first and can be undone.
+    await page.getByRole("button", { name: "Archive" }).click();
+    await confirm(page, "Archive this project?", "Archive");
+    await expect.poll(() => page.locator("#project-status").getAttribute("data-status")).toBe("archived");
+    expect(await page.locator("#yaml").getAttribute("readonly")).not.toBeNull();
+    await page.locator("#ws-notices").getByRole("button", { name: "Undo" }).click();
+    await expect.poll(() => page.locator("#project-status").getAttribute("data-status")).toBe("published");
+    // The one failed request is the refused publish, which the browser reports on its console.
+    expect(watch.problems).toEqual(["console error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"]);
+    await page.close();
+  });
+
+  it("keeps the editor 600 px wide and more beside a debug session at 1280 px, with a keyboard-resizable divider", async () => {
+    const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
+    const watch = watchPage(page, ctx.server.url);
+    await signIn(page);
+    await expect.poll(() => page.locator("#run").isEnabled(), { timeout: 15_000 }).toBe(true);
+    await page.getByRole("button", { name: "Run in a debug session" }).click();
+    await expect.poll(() => page.locator("#debug-status").textContent(), { timeout: 30_000 }).toBe("Waiting for you");
+    const width = () => page.locator("#yaml").evaluate((el) => el.getBoundingClientRect().width);
+    expect(await width()).toBeGreaterThanOrEqual(600);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, "author-workspace-debug");
+
+    // The divider: focus it and widen the side pane with the arrow keys, then give the room back.
+    const divider = page.getByRole("separator", { name: "Resize the side panel" });
+    const before = Number(await divider.getAttribute("aria-valuenow"));
+    await divider.focus();
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    expect(Number(await divider.getAttribute("aria-valuenow"))).toBe(before + 48);
+    await page.keyboard.press("End");
+    expect(await width()).toBeGreaterThan(600);
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it("speaks Chinese to a Chinese browser", async () => {
+    const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "zh-CN" });
+    await signIn(page, "以开发作者身份登录");
+    expect(await page.locator("#save-state").textContent()).toBe("所有更改已保存");
+    expect(await page.getByRole("tab").allTextContents()).toEqual(["版本", "测试", "审计记录", "调试"]);
+    await page.locator('#file-tree button[data-path="sessions/intake_zh.yaml"]').click();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("sessions/intake_zh.yaml");
+    await screenshot(page, "author-workspace-zh");
+    await page.getByRole("button", { name: "新建项目" }).click();
+    await page.getByRole("dialog", { name: "创建项目" }).waitFor();
+    await screenshot(page, "author-new-project-zh");
+    await page.close();
+  });
+});
