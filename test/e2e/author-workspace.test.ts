@@ -137,8 +137,10 @@ describe("author workspace", () => {
     expect(await diff.locator("td.code.add").allTextContents()).toEqual([expect.stringContaining(TWO)]);
     await screenshot(page, "author-diff");
     await page.getByLabel("Layout", { exact: true }).selectOption("unified");
-    await expect.poll(() => diff.getAttribute("data-layout")).toBe("unified");
-    await expect.poll(() => page.locator("#diff-view tr.del").count()).toBe(1);
+    await expect.poll(() => page.locator("#diff-view").getAttribute("data-layout")).toBe("unified");
+    expect(await page.locator("#diff-view tr.del td.code").allTextContents()).toEqual([expect.stringContaining(ONE)]);
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog", { name: "Differences from 1.0.0 to 1.1.0" }).waitFor({ state: "detached" });
 
     // Rollback asks first, publishes 1.1.1 with 1.0.0's files and puts them in the editor.
     await page.locator('[data-rollback="1.0.0"]').click();
@@ -166,7 +168,8 @@ describe("author workspace", () => {
     await page.getByRole("button", { name: "Archive" }).click();
     await confirm(page, "Archive this project?", "Archive");
     await expect.poll(() => page.locator("#project-status").getAttribute("data-status")).toBe("archived");
-    expect(await page.locator("#yaml").getAttribute("readonly")).not.toBeNull();
+    await expect.poll(() => page.locator("#yaml").getAttribute("readonly")).toBe("");
+    expect(await page.locator("#new-file").isDisabled()).toBe(true);
     await page.locator("#ws-notices").getByRole("button", { name: "Undo" }).click();
     await expect.poll(() => page.locator("#project-status").getAttribute("data-status")).toBe("published");
     // The one failed request is the refused publish, which the browser reports on its console.

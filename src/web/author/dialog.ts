@@ -96,3 +96,28 @@ export function notify(region: HTMLElement, t: Strings, message: string, undo?: 
   }
   region.replaceChildren(line);
 }
+
+/** A large modal view (the diff) with a Close button; `body` may be refilled while it is open. */
+export function view(t: Strings, title: string, controls: HTMLElement[], body: HTMLElement): void {
+  const opener = document.activeElement as HTMLElement | null;
+  const close = h("button", { type: "button", class: "secondary", id: "close-view" }, t.ws.close);
+  const dialog = h(
+    "dialog",
+    { class: "ws-dialog ws-view", "aria-labelledby": "view-title" },
+    h("div", { class: "view-head" }, h("h2", { id: "view-title" }, title), ...controls, close),
+    body,
+  );
+  const done = () => {
+    dialog.close();
+    dialog.remove();
+    opener?.focus();
+  };
+  close.addEventListener("click", done);
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    done();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  close.focus();
+}

@@ -7,7 +7,7 @@
 import { ApiError } from "../client/api";
 import type { Strings } from "../client/i18n";
 import { h } from "../ui/dom";
-import { ask, field, notify } from "./dialog";
+import { ask, field, notify, view } from "./dialog";
 import { renderDiff, type DiffLayout } from "./diff-view";
 import { renderReport } from "./tests-panel";
 import type { TestReport } from "./test-report";
@@ -38,7 +38,6 @@ export class VersionsPanel {
   private versions: VersionSummary[] = [];
   private layout: DiffLayout = "split";
   private readonly list = h("ol", { class: "versions", id: "versions" });
-  private readonly diffSlot = h("div", { class: "diff-slot" });
   private readonly from = h("select", { id: "diff-from" });
   private readonly to = h("select", { id: "diff-to" });
 
@@ -51,16 +50,6 @@ export class VersionsPanel {
     publish.addEventListener("click", () => void this.publishDialog());
     const compare = h("button", { type: "button", class: "secondary", id: "compare" }, t.ws.compare);
     compare.addEventListener("click", () => void this.showDiff());
-    const layout = h(
-      "select",
-      { id: "diff-layout" },
-      h("option", { value: "split" }, t.ws.sideBySide),
-      h("option", { value: "unified" }, t.ws.unified),
-    );
-    layout.addEventListener("change", () => {
-      this.layout = layout.value as DiffLayout;
-      void this.showDiff();
-    });
     el.replaceChildren(
       h("h3", {}, t.ws.versionsTitle),
       h("div", { class: "actions" }, publish),
@@ -71,10 +60,8 @@ export class VersionsPanel {
         h("legend", {}, t.ws.compareTitle),
         h("div", { class: "field" }, h("label", { for: "diff-from" }, t.ws.diffFrom), this.from),
         h("div", { class: "field" }, h("label", { for: "diff-to" }, t.ws.diffTo), this.to),
-        h("div", { class: "field" }, h("label", { for: "diff-layout" }, t.ws.diffLayout), layout),
         compare,
       ),
-      this.diffSlot,
     );
   }
 
@@ -107,10 +94,19 @@ export class VersionsPanel {
     this.from.value = keep[0] && this.versions.some((v) => v.id === keep[0]) ? keep[0] : (this.versions[1]?.id ?? this.versions[0]?.id ?? "");
   }
 
+  /** Opens the differences in a wide view, where side by side has room; the layout choice is kept. */
   private async showDiff(): Promise<void> {
+    const { t } = this.c;
     if (!this.from.value || !this.to.value) return;
     const diff = await this.c.ws.diff(this.c.projectId(), this.to.value, this.from.value);
-    this.diffSlot.replaceChildren(renderDiff(this.c.t, diff, this.layout));
+    const body = h("div", { class: "view-body" }, renderDiff(t, diff, this.layout));
+    const layout = h("select", { id: "diff-layout" }, h("option", { value: "split" }, t.ws.sideBySide), h("option", { value: "unified" }, t.ws.unified));
+    layout.value = this.layout;
+    layout.addEventListener("change", () => {
+      this.layout = layout.value as DiffLayout;
+      body.replaceChildren(renderDiff(t, diff, this.layout));
+    });
+    view(t, t.ws.diffTitle(diff.compareWith.versionNumber, diff.version.versionNumber), [h("label", { for: "diff-layout" }, t.ws.diffLayout), layout], body);
   }
 
   private async publishDialog(): Promise<void> {
