@@ -41,6 +41,9 @@ export const errorCodes = {
   VERSION_EXISTS: { status: 409, title: "The version number is taken" },
   VERSION_NOT_INCREASING: { status: 409, title: "The version number is not greater than the latest" },
   DRAFT_INVALID: { status: 422, title: "The draft has errors" },
+  // The problem carries the test run's `report`; an admin may publish anyway with `force`.
+  TESTS_FAILED: { status: 422, title: "The project's tests fail" },
+  FORCE_NOT_ALLOWED: { status: 403, title: "Only an admin may publish past failing tests" },
   SCRIPT_INVALID: { status: 422, title: "The script has errors" },
   // Sessions
   SESSION_COMPLETED: { status: 409, title: "The session has ended" },

@@ -14,10 +14,13 @@ import { byteLength, contentHash } from "../store/hash";
 import type { Diagnostic } from "./models";
 import { DEFAULT_SCHEME, GLOBALS_PATH, classifyPath } from "./paths";
 import { checkTemplate } from "./templates";
+import { parseTest } from "./testing/parse";
 
 export interface WorkspaceContext {
   globals: VariableMap;
   schemes: Set<string>;
+  /** Every path of the workspace: a test names the script it runs by path. */
+  paths: Set<string>;
 }
 
 export interface SessionInfo {
@@ -48,7 +51,7 @@ export function contextOf(files: readonly { path: string; content: string }[]): 
     const c = classifyPath(f.path);
     if (c?.category === "template") schemes.add(c.scheme);
   }
-  return { globals: globalsFile ? parseGlobals(globalsFile.content).variables : {}, schemes };
+  return { globals: globalsFile ? parseGlobals(globalsFile.content).variables : {}, schemes, paths: new Set(files.map((f) => f.path)) };
 }
 
 /** Session or technique, for scripts the loader could not classify (so they are stored with their errors). */
@@ -126,6 +129,23 @@ export function checkCrisis(content: string, language: Language, lang: Diagnosti
   return diagnostics;
 }
 
+const testMessages = {
+  en: { noScript: (p: string) => `The project has no script ${p}; \`script:\` names a session script by its path.` },
+  "zh-CN": { noScript: (p: string) => `项目中没有脚本 ${p}；\`script:\` 用路径指定一个会谈脚本。` },
+};
+
+/** A conversation test (tests/<name>.test.yaml): its format, and that the script it runs is in the project. Running it is publish's job. */
+function checkTest(content: string, ctx: WorkspaceContext, lang: DiagnosticLang): Diagnostic[] {
+  const parsed = parseTest(content);
+  if (!("test" in parsed))
+    return [{ severity: "error", code: "TEST_INVALID", path: "(root)", line: parsed.line ?? 1, column: 1, message: parsed.message }];
+  if (ctx.paths.has(parsed.test.script)) return [];
+  const line = parsed.lineOf(["script"]);
+  return [
+    { severity: "error", code: "TEST_SCRIPT_NOT_FOUND", path: "script", line, column: 1, message: testMessages[lang].noScript(parsed.test.script) },
+  ];
+}
+
 export async function checkFile(path: string, content: string, ctx: WorkspaceContext, lang: DiagnosticLang): Promise<CheckedFile> {
   const where = classifyPath(path);
   const base = { path, content, contentHash: await contentHash(content), size: byteLength(content) };
@@ -134,6 +154,9 @@ export async function checkFile(path: string, content: string, ctx: WorkspaceCon
   }
   if (where?.category === "template") {
     return { ...base, kind: "template", diagnostics: checkTemplate(where.template, content), session: null };
+  }
+  if (where?.category === "test") {
+    return { ...base, kind: "test", diagnostics: checkTest(content, ctx, lang), session: null };
   }
   if (where?.category === "crisis") {
     return { ...base, kind: "session", diagnostics: checkCrisis(content, where.language, lang), session: null };

@@ -11,7 +11,7 @@ import { decodeCursor, page, type PageRequest } from "../store/cursor";
 import type { DiagnosticLang } from "./globals";
 import type { ProjectFile, ValidatedFile } from "./models";
 import { fileLimit, MAX_FILES_PER_PROJECT } from "./limits";
-import { GLOBALS_PATH, TEMPLATES_DIR } from "./paths";
+import { GLOBALS_PATH } from "./paths";
 import { fileSummary, touchProject, type FileRow } from "./workspace";
 
 export const MAX_FILE_BYTES = 128 * 1024;
@@ -25,8 +25,9 @@ function validated(row: FileRow, checked: Pick<CheckedFile, "diagnostics">): Val
 }
 
 /**
- * The context a file is checked in: the workspace's globals and template
- * paths (template contents are not needed), with `change` applied.
+ * The context a file is checked in: the workspace's globals and every path
+ * (template schemes and the scripts tests name; no other contents are
+ * needed), with `change` applied.
  */
 async function contextFor(db: Database, projectId: string, change: { path: string; content: string; replaces?: string }) {
   const rows = await db
@@ -35,9 +36,7 @@ async function contextFor(db: Database, projectId: string, change: { path: strin
       content: sql<string>`CASE WHEN ${projectFiles.path} = ${GLOBALS_PATH} THEN ${projectFiles.content} ELSE '' END`,
     })
     .from(projectFiles)
-    .where(
-      and(eq(projectFiles.projectId, projectId), sql`(${projectFiles.path} = ${GLOBALS_PATH} OR ${projectFiles.path} LIKE ${`${TEMPLATES_DIR}/%`})`),
-    );
+    .where(eq(projectFiles.projectId, projectId));
   const others = rows.filter((r) => r.path !== change.path && r.path !== change.replaces);
   return contextOf([...others, { path: change.path, content: change.content }]);
 }

@@ -9,6 +9,9 @@ export const TEMPLATES_DIR = "templates";
 export const DEFAULT_SCHEME = "default";
 /** A project's own crisis protocol lives at crisis/<language>.yaml (`crisis/en.yaml`, `crisis/zh-CN.yaml`): one per script language. */
 export const CRISIS_DIR = "crisis";
+/** Conversation tests live at tests/<name>.test.yaml (authoring/testing). */
+export const TESTS_DIR = "tests";
+export const TEST_SUFFIX = ".test.yaml";
 
 export const MAX_PATH_LENGTH = 200;
 const segment = /^[\p{L}\p{N}_-][\p{L}\p{N}_.-]*$/u;
@@ -20,8 +23,8 @@ export const SchemeNameSchema = z
 
 /**
  * A workspace path: relative, `/`-separated, no `.`/`..` segments or hidden
- * names; `.yaml`/`.yml` scripts, `globals.yaml`, `templates/<scheme>/<name>.md`, or
- * `crisis/<language>.yaml`.
+ * names; `.yaml`/`.yml` scripts, `globals.yaml`, `templates/<scheme>/<name>.md`,
+ * `crisis/<language>.yaml`, or conversation tests `tests/<name>.test.yaml`.
  */
 export const FilePathSchema = z
   .string()
@@ -30,7 +33,7 @@ export const FilePathSchema = z
   .refine((p) => p.split("/").every((s) => segment.test(s)), "use relative paths of letters, digits, _, - and . (no hidden or empty segments)")
   .refine(
     (p) => classifyPath(p) !== null,
-    `scripts end in .yaml or .yml; templates are ${TEMPLATES_DIR}/<scheme>/<template>.md; crisis protocols ${CRISIS_DIR}/en.yaml or ${CRISIS_DIR}/zh-CN.yaml`,
+    `scripts end in .yaml or .yml; templates are ${TEMPLATES_DIR}/<scheme>/<template>.md; crisis protocols ${CRISIS_DIR}/en.yaml or ${CRISIS_DIR}/zh-CN.yaml; tests ${TESTS_DIR}/<name>${TEST_SUFFIX}`,
   )
   .openapi({ example: "sessions/intake_en.yaml" });
 
@@ -38,7 +41,8 @@ export type PathClass =
   | { category: "globals" }
   | { category: "script" }
   | { category: "template"; scheme: string; template: string }
-  | { category: "crisis"; language: Language };
+  | { category: "crisis"; language: Language }
+  | { category: "test" };
 
 /** What a path holds; null for paths the workspace does not accept. */
 export function classifyPath(path: string): PathClass | null {
@@ -54,6 +58,7 @@ export function classifyPath(path: string): PathClass | null {
     const language = languages.find((l) => path === crisisPath(l));
     return language ? { category: "crisis", language } : null;
   }
+  if (parts[0] === TESTS_DIR && path.endsWith(TEST_SUFFIX)) return { category: "test" };
   return /\.ya?ml$/.test(path) ? { category: "script" } : null;
 }
 

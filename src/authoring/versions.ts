@@ -14,6 +14,7 @@ import { decodeCursor, page, type PageRequest } from "../store/cursor";
 import type { DiagnosticLang } from "./globals";
 import type { DraftStatus, FileDiff, FileProblems, Version, VersionDiff, VersionSummary } from "./models";
 import { fileName } from "./paths";
+import { runProjectTests } from "./testing/project";
 import { workspaceRows } from "./workspace";
 import { compareSemver, formatSemver, parseSemver, type Semver } from "./semver";
 
@@ -145,17 +146,21 @@ function draftInvalid(problems: FileProblems, detail: string): DomainError {
 }
 
 /**
- * Snapshots the workspace as a new version: validated, numbered above every
- * existing version, all in one D1 batch (blobs, version, its files, the
- * project's pointer, the audit row).
+ * Snapshots the workspace as a new version: validated, its conversation tests
+ * passing (or an admin's `force`, audited), numbered above every existing
+ * version, all in one D1 batch (blobs, version, its files, the project's
+ * pointer, the audit row).
  */
 export async function publish(
   env: Env,
   projectId: string,
   actor: AuthUser,
-  input: { versionNumber: string; releaseNote: string },
+  input: { versionNumber: string; releaseNote: string; force?: boolean | undefined },
   lang: DiagnosticLang,
 ): Promise<VersionSummary> {
+  if (input.force && actor.role !== "admin") {
+    throw new DomainError("FORCE_NOT_ALLOWED", "Only an admin may publish with `force`; fix the failing tests instead.");
+  }
   const db = database(env.DB);
   const project = await projectFor(db, projectId, actor);
   assertEditable(project);
@@ -173,13 +178,19 @@ export async function publish(
     );
   }
 
+  const report = await runProjectTests(workspace, { lang });
+  if (!report.passed && !input.force) {
+    throw new DomainError("TESTS_FAILED", `${report.failed} of the project's tests fail; fix them before publishing.`, { report });
+  }
+  const forced = report.passed ? {} : { forced: true, testsFailed: report.failed };
+
   const v: NewVersion = { project, id: crypto.randomUUID(), version, releaseNote: input.releaseNote, actor, at: new Date(), rollbackFrom: null };
   return commitVersion(env, db, v, [
     ...chunkRows(uniqueBlobs(checked, v.at)).map((chunk) => db.insert(blobs).values(chunk).onConflictDoNothing()),
     guardedVersionInsert(v),
     ...chunkRows(checked.map((f) => versionFileRow(v.id, f))).map((chunk) => db.insert(versionFiles).values(chunk)),
     pointProjectAt(db, v),
-    auditEntry(db, actor, "version.publish", projectId, formatSemver(version), { versionId: v.id, files: checked.length }, v.at),
+    auditEntry(db, actor, "version.publish", projectId, formatSemver(version), { versionId: v.id, files: checked.length, ...forced }, v.at),
   ]);
 }
 

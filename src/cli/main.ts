@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<Command>> = {
   schema: async () => (await import("./commands/schema")).schemaCommand,
   run: async () => (await import("./commands/run")).runCommand,
   chat: async () => (await import("./commands/chat")).chatCommand,
+  test: async () => (await import("./commands/test")).testCommand,
 };
 
 function help(): string {

@@ -175,6 +175,30 @@ function chunks(s: string, parts: number): string[] {
   return out;
 }
 
+/** A whole reply as the AI SDK's generate result (shared with the scripted model, ./scripted.ts). */
+export function generated(options: LanguageModelV3CallOptions, body: string): LanguageModelV3GenerateResult {
+  return { content: [{ type: "text", text: body }], finishReason, usage: usageOf(options, body), warnings: [] };
+}
+
+/** A whole reply streamed in four deltas. */
+export function streamed(options: LanguageModelV3CallOptions, body: string): LanguageModelV3StreamResult {
+  const parts: LanguageModelV3StreamPart[] = [
+    { type: "stream-start", warnings: [] },
+    { type: "text-start", id: "0" },
+    ...chunks(body, 4).map((delta): LanguageModelV3StreamPart => ({ type: "text-delta", id: "0", delta })),
+    { type: "text-end", id: "0" },
+    { type: "finish", usage: usageOf(options, body), finishReason },
+  ];
+  return {
+    stream: new ReadableStream({
+      start(controller) {
+        for (const part of parts) controller.enqueue(part);
+        controller.close();
+      },
+    }),
+  };
+}
+
 export class OfflineModel implements LanguageModelV3 {
   readonly specificationVersion = "v3";
   readonly provider = "heartrule";
@@ -182,27 +206,11 @@ export class OfflineModel implements LanguageModelV3 {
   readonly supportedUrls = {};
 
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
-    const body = JSON.stringify(reply(requestOf(options)));
-    return { content: [{ type: "text", text: body }], finishReason, usage: usageOf(options, body), warnings: [] };
+    return generated(options, JSON.stringify(reply(requestOf(options))));
   }
 
   async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
-    const body = JSON.stringify(reply(requestOf(options)));
-    const parts: LanguageModelV3StreamPart[] = [
-      { type: "stream-start", warnings: [] },
-      { type: "text-start", id: "0" },
-      ...chunks(body, 4).map((delta): LanguageModelV3StreamPart => ({ type: "text-delta", id: "0", delta })),
-      { type: "text-end", id: "0" },
-      { type: "finish", usage: usageOf(options, body), finishReason },
-    ];
-    return {
-      stream: new ReadableStream({
-        start(controller) {
-          for (const part of parts) controller.enqueue(part);
-          controller.close();
-        },
-      }),
-    };
+    return streamed(options, JSON.stringify(reply(requestOf(options))));
   }
 }
 

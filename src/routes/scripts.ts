@@ -11,6 +11,7 @@ import { problemResponses } from "../http/problem";
 import { DomainError } from "../errors";
 import { messageLanguage } from "../http/language";
 import { createRouter } from "../http/router";
+import { testJsonSchema } from "../authoring/testing/format";
 
 /** Largest script the validate endpoint reads, in bytes of UTF-8 YAML. */
 export const MAX_SCRIPT_BYTES = 256 * 1024;
@@ -71,6 +72,11 @@ const validate = createRoute({
   },
 });
 
+const schemaResponse = {
+  description: "The JSON Schema",
+  content: { "application/schema+json": { schema: z.record(z.string(), z.unknown()).openapi({ type: "object" }) } },
+};
+
 const schemaDocument = createRoute({
   method: "get",
   operationId: "getScriptSchema",
@@ -81,14 +87,28 @@ const schemaDocument = createRoute({
     "For editors: put `# yaml-language-server: $schema=<this URL>` at the top of a script. Public and cacheable. Older field names are not in it; the validate endpoint still accepts them with a warning.",
   security: publicSecurity,
   middleware: [limitPublicRoute] as const,
-  responses: {
-    ...problemResponses(429),
-    200: {
-      description: "The JSON Schema",
-      content: { "application/schema+json": { schema: z.record(z.string(), z.unknown()).openapi({ type: "object" }) } },
-    },
-  },
+  responses: { ...problemResponses(429), 200: schemaResponse },
 });
+
+const testSchemaDocument = createRoute({
+  method: "get",
+  operationId: "getTestSchema",
+  path: "/api/scripts/test-schema.json",
+  tags: ["scripts"],
+  summary: "JSON Schema (draft 2020-12) of conversation test files",
+  description:
+    "For editors: put `# yaml-language-server: $schema=<this URL>` at the top of a test file (tests/<name>.test.yaml). Public and cacheable.",
+  security: publicSecurity,
+  middleware: [limitPublicRoute] as const,
+  responses: { ...problemResponses(429), 200: schemaResponse },
+});
+
+const schemaHeaders = {
+  "Content-Type": "application/schema+json; charset=utf-8",
+  "Cache-Control": "public, max-age=3600",
+  // Browser-based editors on any origin may fetch it; it holds nothing private.
+  "Access-Control-Allow-Origin": "*",
+};
 
 export const scriptRoutes = createRouter()
   .openapi(validate, (c) => {
@@ -106,12 +126,6 @@ export const scriptRoutes = createRouter()
     c.header("Vary", "Accept-Language", { append: true });
     return c.json({ valid, ...(kind ? { kind } : {}), diagnostics }, 200);
   })
-  .openapi(schemaDocument, (c) => {
-    // A JSON Schema is plain JSON; its generated type just does not say so.
-    return c.json(scriptJsonSchema() as Record<string, JSONValue>, 200, {
-      "Content-Type": "application/schema+json; charset=utf-8",
-      "Cache-Control": "public, max-age=3600",
-      // Browser-based editors on any origin may fetch it; it holds nothing private.
-      "Access-Control-Allow-Origin": "*",
-    });
-  });
+  // A JSON Schema is plain JSON; its generated type just does not say so.
+  .openapi(schemaDocument, (c) => c.json(scriptJsonSchema() as Record<string, JSONValue>, 200, schemaHeaders))
+  .openapi(testSchemaDocument, (c) => c.json(testJsonSchema() as Record<string, JSONValue>, 200, schemaHeaders));

@@ -43,6 +43,7 @@ describe("the OpenAPI document", () => {
         "get /health/ready",
         "get /api/crisis-resources",
         "get /api/scripts/schema.json",
+        "get /api/scripts/test-schema.json",
         "post /api/auth/dev-token",
         "post /api/dev/seed",
         "get /api/bench/echo/{name}/ws",

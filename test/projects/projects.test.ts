@@ -308,7 +308,14 @@ describe("create and copy are atomic", () => {
 
     // Nothing is stuck: the same create works once the failure is gone.
     const project = await body(await send("POST", "/api/projects", a, fields), 201);
-    expect((await filesOf(a, project.id)).map((f) => f.path)).toEqual(["globals.yaml", "sessions/intake_en.yaml", "sessions/intake_zh.yaml"]);
+    expect((await filesOf(a, project.id)).map((f) => f.path)).toEqual([
+      "globals.yaml",
+      "sessions/intake_en.yaml",
+      "sessions/intake_zh.yaml",
+      "tests/intake_en.test.yaml",
+      "tests/intake_en_model.test.yaml",
+      "tests/intake_zh.test.yaml",
+    ]);
   });
 
   it("a failure inside copy leaves no project, no files, no blobs, no audit row", async () => {

@@ -66,11 +66,18 @@ describe("POST /api/auth/dev-token for an author", () => {
 });
 
 describe("POST /api/projects with template sample", () => {
-  it("copies the sample scripts into the project's sessions/ folder", async () => {
+  it("copies the sample scripts into the project's sessions/ folder, and their tests into tests/", async () => {
     const a = await person("author");
     const project = await newProject(a, { template: "sample" });
     const files = await filesOf(a, project.id);
-    expect(files.map((f) => f.path)).toEqual(["globals.yaml", "sessions/intake_en.yaml", "sessions/intake_zh.yaml"]);
+    expect(files.map((f) => f.path)).toEqual([
+      "globals.yaml",
+      "sessions/intake_en.yaml",
+      "sessions/intake_zh.yaml",
+      "tests/intake_en.test.yaml",
+      "tests/intake_en_model.test.yaml",
+      "tests/intake_zh.test.yaml",
+    ]);
     const en = await body(await send("GET", `/api/projects/${project.id}/files/${files[1]!.id}`, a), 200);
     expect(en).toMatchObject({ content: intakeEn, kind: "session", sessionId: "intake_en", valid: true });
   });

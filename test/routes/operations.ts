@@ -80,6 +80,7 @@ export const bodies: Record<string, (f: Fixture) => unknown> = {
   }),
   "POST /api/projects/{id}/publish": () => ({ versionNumber: "2.0.0" }),
   "POST /api/projects/{id}/rollback": (f) => ({ targetVersionId: f.versionId }),
+  "POST /api/projects/{id}/tests/run": () => ({}),
   "POST /api/scripts/validate": () => ({ yaml: tinyScript("walked") }),
   "POST /api/sessions": () => ({ scriptYaml: tinyScript("walked") }),
   "POST /api/sessions/{id}/messages": () => ({ content: "hello" }),

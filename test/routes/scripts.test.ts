@@ -145,6 +145,19 @@ describe("GET /api/scripts/schema.json", () => {
   });
 });
 
+describe("GET /api/scripts/test-schema.json", () => {
+  it("serves the JSON Schema of test files the same way", async () => {
+    const res = await call("/api/scripts/test-schema.json");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/schema\+json/);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=3600");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    const schema = (await res.json()) as Record<string, any>;
+    expect(schema).toMatchObject({ $schema: "https://json-schema.org/draft/2020-12/schema", title: "HeartRule conversation test" });
+    expect(Object.keys(schema.properties)).toEqual(["script", "description", "model", "cases"]);
+  });
+});
+
 describe("OpenAPI", () => {
   it("documents both routes under the scripts tag, with the bearer scheme on validate only", async () => {
     const doc = (await (await call("/openapi.json")).json()) as Record<string, any>;

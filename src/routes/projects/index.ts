@@ -5,6 +5,7 @@ import { projectRoutes } from "./projects";
 import { publishedRoutes } from "./published";
 import { seedRoutes } from "./seed";
 import { templateRoutes } from "./templates";
+import { testRoutes } from "./tests";
 import { versionRoutes } from "./versions";
 
 /** Authoring: projects, files, template schemes, drafts and versions. */
@@ -15,12 +16,13 @@ export const authoringRoutes = createRouter()
   .route("/", fileRoutes)
   .route("/", templateRoutes)
   .route("/", versionRoutes)
+  .route("/", testRoutes)
   .route("/", planRoutes)
   .route("/", seedRoutes);
 
 export const authoringTags = [
   { name: "projects", description: "Counselors' projects; the published scripts clients can start" },
-  { name: "files", description: "A project's workspace: session scripts, techniques, globals, templates" },
+  { name: "files", description: "A project's workspace: session scripts, techniques, globals, templates, tests" },
   { name: "templates", description: "Prompt-template schemes that override the engine's built-in prompts" },
-  { name: "versions", description: "Draft status, publishing, history, rollback and diffs" },
+  { name: "versions", description: "Draft status, conversation tests, publishing, history, rollback and diffs" },
 ];

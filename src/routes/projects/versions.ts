@@ -6,6 +6,7 @@ import { createRouter } from "../../http/router";
 import { database } from "../../store/db";
 import { DraftStatusSchema, FileProblemsSchema, VersionDiffSchema, VersionSchema, VersionSummarySchema } from "../../authoring/models";
 import { VersionNumberSchema } from "../../authoring/semver";
+import { TestReportSchema } from "../../authoring/testing/report";
 import { diffVersions, draftStatus, getVersion, listVersions, publish, rollback } from "../../authoring/versions";
 import { ProjectParams, VersionParams, authorsOnly } from "./params";
 import { listOf, PageQuery, jsonBody, jsonResponse } from "../../http/openapi";
@@ -20,6 +21,7 @@ const PublishBody = z
       description: "MAJOR.MINOR.PATCH (a leading v is dropped), greater than every existing version of the project",
     }),
     releaseNote: ReleaseNote.default(""),
+    force: z.boolean().optional().openapi({ description: "Admins only: publish even though conversation tests fail (audited with how many failed)" }),
   })
   .strict()
   .openapi("PublishRequest");
@@ -36,6 +38,11 @@ const DraftInvalidSchema = z
   .object({ code: z.literal("DRAFT_INVALID"), files: FileProblemsSchema })
   .catchall(z.unknown())
   .openapi("DraftInvalidProblem");
+
+const TestsFailedSchema = z
+  .object({ code: z.literal("TESTS_FAILED"), report: TestReportSchema })
+  .catchall(z.unknown())
+  .openapi("TestsFailedProblem");
 
 const draft = createRoute({
   method: "get",
@@ -55,11 +62,14 @@ const publishRoute = createRoute({
   ...common,
   summary: "Publish the workspace as a new version",
   description:
-    "Snapshots every file atomically. Refused (422 DRAFT_INVALID, with each file's errors) while any file has errors, and (409) when the number exists (VERSION_EXISTS) or is not greater than every existing version (VERSION_NOT_INCREASING). New client sessions start on it; running sessions keep the version they started on.",
+    "Snapshots every file atomically. Refused (422 DRAFT_INVALID, with each file's errors) while any file has errors; (422 TESTS_FAILED, with the test `report`) while a conversation test fails, unless an admin sends `force: true` (403 FORCE_NOT_ALLOWED for anyone else; the audit entry records the forced publish and how many tests failed); and (409) when the number exists (VERSION_EXISTS) or is not greater than every existing version (VERSION_NOT_INCREASING). New client sessions start on it; running sessions keep the version they started on.",
   request: { params: ProjectParams, body: jsonBody(PublishBody) },
   responses: {
     201: jsonResponse(VersionSummarySchema, "The new version"),
-    422: { description: "Some files have errors", content: { "application/problem+json": { schema: DraftInvalidSchema } } },
+    422: {
+      description: "Some files have errors, or some tests fail",
+      content: { "application/problem+json": { schema: z.union([DraftInvalidSchema, TestsFailedSchema]) } },
+    },
     ...problemResponses(400, 401, 403, 404, 409),
   },
 });

@@ -4,7 +4,7 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type
 export const projectStatuses = ["draft", "published", "archived", "deprecated"] as const;
 export type ProjectStatus = (typeof projectStatuses)[number];
 
-export const fileKinds = ["session", "technique", "globals", "template"] as const;
+export const fileKinds = ["session", "technique", "globals", "template", "test"] as const;
 export type FileKind = (typeof fileKinds)[number];
 
 const inList = (column: string, values: readonly string[]) => sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(", ")})`);
