@@ -1,9 +1,10 @@
 /**
  * The author workspace in a real browser against `npm run dev` with a fresh
  * state: a development author sees the sample project, creates a project,
- * adds a session script, publishes 1.0.0 (after a refusal shown in the
- * dialog), edits and publishes 1.1.0, compares the two, rolls back, and a
- * client page started afterwards speaks 1.0.0's words. A reload mid-edit
+ * adds a session script and a test file, sees the test fail (and publishing
+ * refused for it), fixes the script, publishes 1.0.0 (after a refusal for an
+ * error, shown in the dialog), edits and publishes 1.1.0, compares the two,
+ * rolls back, and a client page started afterwards speaks 1.0.0's words. A reload mid-edit
  * loses nothing; at 1280 px a debug session leaves the editor 600 px and more.
  */
 import type { Page } from "playwright-core";
@@ -14,6 +15,15 @@ import { serverAndBrowser } from "./harness";
 const ctx = serverAndBrowser();
 
 const ONE = "Hello from version one.";
+/** Holds for both versions' words, so it gates the first publish and lets the second through. */
+const CHECKIN_TEST = `script: sessions/checkin.yaml
+cases:
+  - name: greets with the check-in words
+    steps:
+      - start: true
+        expect:
+          contains: Hello from version
+`;
 const TWO = "Hello from version two.";
 
 async function signIn(page: Page, button = "Sign in as a development author") {
@@ -68,7 +78,14 @@ describe("author workspace", () => {
 
     // The development author has the sample project of their own.
     expect(await page.locator("#project-select option:checked").textContent()).toBe("HeartRule samples");
-    expect(await page.locator("#file-tree button.file").allTextContents()).toEqual(["intake_en.yaml", "intake_zh.yaml", "globals.yaml"]);
+    expect(await page.locator("#file-tree button.file").allTextContents()).toEqual([
+      "intake_en.yaml",
+      "intake_zh.yaml",
+      "intake_en.test.yaml",
+      "intake_en_model.test.yaml",
+      "intake_zh.test.yaml",
+      "globals.yaml",
+    ]);
 
     // A new, blank project.
     await page.getByRole("button", { name: "New project" }).click();
@@ -97,9 +114,43 @@ describe("author workspace", () => {
     await add.getByLabel("Name", { exact: true }).fill("checkin");
     await add.getByRole("button", { name: "Create" }).click();
     await expect.poll(() => page.locator("#editor-title").textContent()).toBe("sessions/checkin.yaml");
+
+    // A test of it that fails: the script still greets with the starter's words.
+    await page.getByRole("button", { name: "New file" }).click();
+    await add.getByLabel("Kind").selectOption("test");
+    await add.getByLabel("Name", { exact: true }).fill("checkin");
+    await add.getByRole("button", { name: "Create" }).click();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("tests/checkin.test.yaml");
+    await page.locator("#yaml").fill(CHECKIN_TEST);
+    await saved(page);
+    await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
+    await page.getByRole("tab", { name: "Tests" }).click();
+    await page.getByRole("button", { name: "Run the tests" }).click();
+    await expect.poll(() => page.locator("#test-summary").textContent(), { timeout: 30_000 }).toMatch(/^0 of 1 passed/);
+    const failing = page.locator('#test-results li.case.failed[data-case="greets with the check-in words"]');
+    expect(await failing.locator(".failure").textContent()).toContain("Step 1, line 7:");
+    await screenshot(page, "author-tests-failed");
+    // Its step opens the test file at the expectation's line.
+    await failing.locator(".failure button.where").click();
+    await expect.poll(() => page.locator("#yaml").evaluate((el: HTMLTextAreaElement) => el.value.slice(0, el.selectionStart).split("\n").length)).toBe(7);
+
+    // Publishing is refused while it fails, with the report in the dialog.
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
+    const gated = page.getByRole("dialog", { name: "Publish a version" });
+    await gated.getByRole("button", { name: "Publish" }).click();
+    await gated.locator('.test-report li.case.failed[data-case="greets with the check-in words"]').waitFor();
+    expect(await gated.locator(".problem").textContent()).toContain("TESTS_FAILED");
+    await gated.getByRole("button", { name: "Cancel" }).click();
+
+    // The script fixed: the test passes.
+    await page.locator('#file-tree button[data-path="sessions/checkin.yaml"]').click();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("sessions/checkin.yaml");
     await typeOver(page, "Welcome. I'm glad you're here, and there is no hurry.", ONE);
     await typeOver(page, "session_name: Hello world", "session_name: Check-in");
     await saved(page);
+    await page.getByRole("button", { name: "Run the tests" }).click();
+    await expect.poll(() => page.locator("#test-summary").textContent(), { timeout: 30_000 }).toMatch(/^1 of 1 passed/);
+    await page.getByRole("tab", { name: "Versions" }).click();
 
     // A reload mid-edit loses nothing: the text comes back and reaches the server.
     await typeOver(page, "How have you been lately?", "How has this week been?");
@@ -132,7 +183,7 @@ describe("author workspace", () => {
     await page.getByRole("button", { name: "Show the differences" }).click();
     const diff = page.locator("#diff-view");
     await diff.waitFor();
-    expect(await diff.locator("#diff-summary").textContent()).toBe("1.0.0 → 1.1.0: 1 modified, 0 added, 0 removed, 1 unchanged");
+    expect(await diff.locator("#diff-summary").textContent()).toBe("1.0.0 → 1.1.0: 1 modified, 0 added, 0 removed, 2 unchanged");
     expect(await diff.locator("td.code.del").allTextContents()).toEqual([expect.stringContaining(ONE)]);
     expect(await diff.locator("td.code.add").allTextContents()).toEqual([expect.stringContaining(TWO)]);
     await screenshot(page, "author-diff");
@@ -172,8 +223,8 @@ describe("author workspace", () => {
     expect(await page.locator("#new-file").isDisabled()).toBe(true);
     await page.locator("#ws-notices").getByRole("button", { name: "Undo" }).click();
     await expect.poll(() => page.locator("#project-status").getAttribute("data-status")).toBe("published");
-    // The one failed request is the refused publish, which the browser reports on its console.
-    expect(watch.problems).toEqual(["console error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"]);
+    // The failed requests are the two refused publishes, which the browser reports on its console.
+    expect(watch.problems).toEqual(Array(2).fill("console error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"));
     await page.close();
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import intakeEn from "../../scripts/sessions/intake_en.yaml";
 import intakeZh from "../../scripts/sessions/intake_zh.yaml";
 import { resolveSessionSource } from "../../src/authoring/resolve";
+import { starterFiles } from "../../src/authoring/starters";
 import { body, call, expectProblem, json, person } from "../helpers";
 import { filesOf, newProject, send } from "./fixtures";
 
@@ -49,12 +50,13 @@ describe("POST /api/auth/dev-token for an author", () => {
     const { token } = await body(await mint("dev-author-1", "author"), 200);
     await body(await mint("dev-author-1", "author"), 200);
     const author = { authorization: `Bearer ${token}` };
+    const sample = starterFiles("sample", "en").map((f) => f.path);
     const mine = await body(await call("/api/projects", { headers: author }), 200);
     expect(mine.items).toEqual([
-      expect.objectContaining({ projectName: "HeartRule samples", ownerId: "dev-author-1", status: "draft", fileCount: 3 }),
+      expect.objectContaining({ projectName: "HeartRule samples", ownerId: "dev-author-1", status: "draft", fileCount: sample.length }),
     ]);
     const files = await body(await call(`/api/projects/${mine.items[0].id}/files`, { headers: author }), 200);
-    expect(files.items.map((f: { path: string }) => f.path)).toEqual(["globals.yaml", "sessions/intake_en.yaml", "sessions/intake_zh.yaml"]);
+    expect(files.items.map((f: { path: string }) => f.path)).toEqual(sample.sort());
   });
 
   it("seeds nothing for other roles, nor outside development", async () => {

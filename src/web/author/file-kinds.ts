@@ -28,13 +28,12 @@ export function pathFor(kind: NewFileKind, name: string, scheme: string): string
   }
 }
 
-export function isTestPath(path: string): boolean {
-  return /^tests\/.+\.test\.ya?ml$/.test(path);
+function isTestPath(path: string): boolean {
+  return path.startsWith("tests/") && path.endsWith(".test.yaml");
 }
 
 export function groupOf(file: Pick<FileSummary, "kind" | "path">): TreeGroup {
-  if (isTestPath(file.path) || (file.kind as string) === "test") return "test";
-  if (file.kind === "session" || file.kind === "technique" || file.kind === "template") return file.kind;
+  if (file.kind === "session" || file.kind === "technique" || file.kind === "template" || file.kind === "test") return file.kind;
   return "other";
 }
 
@@ -63,6 +62,16 @@ export function starterContent(kind: NewFileKind, name: string, lang: Lang): str
     case "template":
       return "";
     case "test":
-      return "";
+      return [
+        `# Conversation tests of sessions/${name}.yaml: each case is a conversation, step by step.`,
+        `script: sessions/${name}.yaml`,
+        "cases:",
+        "  - name: the opening",
+        "    steps:",
+        "      - start: true",
+        "        expect:",
+        "          status: active",
+        "",
+      ].join("\n");
   }
 }

@@ -6,12 +6,11 @@
 import { ApiError } from "../client/api";
 import type { Strings } from "../client/i18n";
 import { h } from "../ui/dom";
-import type { TestReport } from "./test-report";
+import type { TestReport } from "../../authoring/testing/report";
 import type { WorkspaceApi } from "./workspace-api";
 
-const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
-
 export function renderReport(t: Strings, report: TestReport, goTo: (path: string, line: number) => void): HTMLElement {
+  const passedCases = report.files.reduce((n, f) => n + f.cases.filter((c) => c.passed).length, 0);
   const where = (path: string, line: number, text: string) => {
     const button = h("button", { type: "button", class: "link-button where", "aria-label": t.ws.openAt(path, line) }, text);
     button.addEventListener("click", () => goTo(path, line));
@@ -22,15 +21,22 @@ export function renderReport(t: Strings, report: TestReport, goTo: (path: string
     { class: "test-report" },
     h(
       "p",
-      { class: "test-summary", id: "test-summary", "data-state": report.failed ? "failed" : "passed" },
-      t.ws.testSummary(report.passed, report.total, report.durationMs),
+      { class: "test-summary", id: "test-summary", "data-state": report.passed ? "passed" : "failed" },
+      report.total === 0 && report.files.length === 0 ? t.ws.noTests : t.ws.testSummary(passedCases, report.total, Math.round(report.durationMs)),
     ),
     ...report.files.map((file) =>
       h(
         "section",
         { class: "test-file", "data-path": file.path },
         h("h4", {}, file.path),
-        file.error ? h("p", { class: "problem" }, file.error) : null,
+        file.error
+          ? h(
+              "p",
+              { class: "problem file-error" },
+              file.error.line ? where(file.path, file.error.line, `${t.ws.line(file.error.line)}:`) : null,
+              ` ${file.error.message}`,
+            )
+          : null,
         h(
           "ul",
           { class: "test-cases" },
@@ -51,9 +57,9 @@ export function renderReport(t: Strings, report: TestReport, goTo: (path: string
                       "dl",
                       {},
                       h("dt", {}, t.ws.expected),
-                      h("dd", {}, h("code", {}, show(c.failure.expected))),
+                      h("dd", {}, h("code", {}, c.failure.expected)),
                       h("dt", {}, t.ws.got),
-                      h("dd", {}, h("code", {}, show(c.failure.got))),
+                      h("dd", {}, h("code", {}, c.failure.got)),
                     ),
                   )
                 : null,

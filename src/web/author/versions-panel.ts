@@ -10,7 +10,7 @@ import { h } from "../ui/dom";
 import { ask, field, notify, view } from "./dialog";
 import { renderDiff, type DiffLayout } from "./diff-view";
 import { renderReport } from "./tests-panel";
-import type { TestReport } from "./test-report";
+import type { TestReport } from "../../authoring/testing/report";
 import type { VersionSummary, WorkspaceApi } from "./workspace-api";
 
 export interface VersionsContext {
@@ -46,13 +46,10 @@ export class VersionsPanel {
     private readonly c: VersionsContext,
   ) {
     const { t } = c;
-    const publish = h("button", { type: "button", id: "publish" }, t.ws.publish);
-    publish.addEventListener("click", () => void this.publishDialog());
     const compare = h("button", { type: "button", class: "secondary", id: "compare" }, t.ws.compare);
     compare.addEventListener("click", () => void this.showDiff());
     el.replaceChildren(
       h("h3", {}, t.ws.versionsTitle),
-      h("div", { class: "actions" }, publish),
       this.list,
       h(
         "fieldset",
@@ -109,7 +106,7 @@ export class VersionsPanel {
     view(t, t.ws.diffTitle(diff.compareWith.versionNumber, diff.version.versionNumber), [h("label", { for: "diff-layout" }, t.ws.diffLayout), layout], body);
   }
 
-  private async publishDialog(): Promise<void> {
+  async publishDialog(): Promise<void> {
     const { t, ws } = this.c;
     await this.c.flush();
     const number = h("input", { required: true, pattern: "v?\\d+\\.\\d+\\.\\d+", autocomplete: "off", value: nextVersion(this.versions) });

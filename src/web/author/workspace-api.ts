@@ -13,7 +13,7 @@ import type {
   VersionSummary,
 } from "../../authoring/models";
 import type { Api } from "../client/api";
-import type { TestReport } from "./test-report";
+import type { TestReport } from "../../authoring/testing/report";
 
 export type { AuditEvent, DraftStatus, FileSummary, Project, ProjectDetail, ValidatedFile, VersionDiff, VersionSummary };
 

@@ -55,6 +55,7 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
   const statusBadge = h("span", { class: "badge", id: "project-status" });
   const statusActions = h("span", { class: "status-actions" });
   const saveState = h("p", { id: "save-state", role: "status", class: "save-state" });
+  const publish = h("button", { type: "button", id: "publish" }, t.ws.publish);
   const notices = h("div", { id: "ws-notices", role: "status", class: "ws-notices" });
   const bar = h(
     "div",
@@ -65,6 +66,7 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     statusBadge,
     statusActions,
     saveState,
+    publish,
   );
 
   // ---- the file tree ----
@@ -122,6 +124,7 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     notices,
     goTo,
   });
+  publish.addEventListener("click", () => void versions.publishDialog());
   const tests = new TestsPanel(testsEl, t, ws, projectId, () => open?.autosave.flush() ?? Promise.resolve(), goTo);
   const audit = new AuditPanel(auditEl, t, ws, projectId);
   const selectTab = tabs(side, t.ws.sideTitle, [
@@ -178,7 +181,7 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     statusBadge.dataset.status = project.status;
     renderStatusActions();
     renderTree();
-    newFile.disabled = readOnly();
+    newFile.disabled = publish.disabled = readOnly();
     if (switching) tests.reset();
     await Promise.all([versions.refresh(), audit.refresh()]);
     if (!open) {
