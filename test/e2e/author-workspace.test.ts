@@ -129,6 +129,7 @@ describe("author workspace", () => {
     await expect.poll(() => page.locator("#test-summary").textContent(), { timeout: 30_000 }).toMatch(/^0 of 1 passed/);
     const failing = page.locator('#test-results li.case.failed[data-case="greets with the check-in words"]');
     expect(await failing.locator(".failure").textContent()).toContain("Step 1, line 7:");
+    await failing.scrollIntoViewIfNeeded();
     await screenshot(page, "author-tests-failed");
     // Its step opens the test file at the expectation's line.
     await failing.locator(".failure button.where").click();
@@ -200,7 +201,7 @@ describe("author workspace", () => {
     await expect.poll(() => page.locator("#yaml").inputValue()).toContain(ONE);
 
     // The audit trail has it all.
-    await page.getByRole("tab", { name: "Audit trail" }).click();
+    await page.getByRole("tab", { name: "Audit" }).click();
     await expect
       .poll(() => page.locator("#audit li").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.action)))
       .toEqual(expect.arrayContaining(["version.rollback", "version.publish", "file.delete", "file.create", "project.create"]));
@@ -257,7 +258,7 @@ describe("author workspace", () => {
     const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "zh-CN" });
     await signIn(page, "以开发作者身份登录");
     expect(await page.locator("#save-state").textContent()).toBe("所有更改已保存");
-    expect(await page.getByRole("tab").allTextContents()).toEqual(["版本", "测试", "审计记录", "调试"]);
+    expect(await page.getByRole("tab").allTextContents()).toEqual(["版本", "测试", "审计", "调试"]);
     await page.locator('#file-tree button[data-path="sessions/intake_zh.yaml"]').click();
     await expect.poll(() => page.locator("#editor-title").textContent()).toBe("sessions/intake_zh.yaml");
     await screenshot(page, "author-workspace-zh");

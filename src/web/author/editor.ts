@@ -47,7 +47,7 @@ export function mountEditor(container: HTMLElement, t: Strings, initial: string,
   const summary = h("p", { id: "diag-summary", role: "status", class: "diag-summary" });
   const list = h("ul", { id: "diagnostics", class: "diagnostics", "aria-label": t.editorLabel });
   container.replaceChildren(
-    h("label", { for: "yaml", class: "editor-label" }, options.label),
+    h("label", { for: "yaml", class: "visually-hidden" }, options.label),
     h("p", { id: "editor-hint", class: "hint" }, t.editorHint),
     h("div", { class: "editor" }, gutter, textarea),
     summary,

@@ -65,7 +65,6 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     newProject,
     statusBadge,
     statusActions,
-    saveState,
     publish,
   );
 
@@ -85,7 +84,7 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
   const editorPane = h(
     "section",
     { class: "editor-pane", id: "editor-pane", "aria-labelledby": "editor-title" },
-    editorTitle,
+    h("div", { class: "editor-head" }, editorTitle, saveState),
     h("div", { class: "actions file-actions" }, rename, remove, sample),
     editorBody,
     h("div", { class: "actions" }, run),
@@ -130,7 +129,7 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
   const selectTab = tabs(side, t.ws.sideTitle, [
     { key: "versions", label: t.ws.versionsTitle, panel: versionsEl },
     { key: "tests", label: t.ws.testsTitle, panel: testsEl },
-    { key: "audit", label: t.ws.auditTitle, panel: auditEl, onShow: () => project && void audit.refresh() },
+    { key: "audit", label: t.ws.auditTab, panel: auditEl, onShow: () => project && void audit.refresh() },
     { key: "debug", label: t.debugTitle, panel: debugEl },
   ]);
 
@@ -350,7 +349,8 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     open = { file, editor, autosave };
     editorTitle.textContent = file.path;
     rename.disabled = remove.disabled = readOnly();
-    sample.disabled = readOnly() || !live;
+    sample.disabled = readOnly();
+    sample.hidden = !live;
     showState("saved");
     if (copy !== null && copy !== file.content) autosave.changed(copy);
     renderTree();

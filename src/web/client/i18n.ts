@@ -225,6 +225,7 @@ const en = {
     expected: "Expected",
     got: "Got",
     auditTitle: "Audit trail",
+    auditTab: "Audit",
     auditAction: {
       "project.create": "created the project",
       "project.update": "changed the project",
@@ -446,6 +447,7 @@ const zh: Strings = {
     expected: "期望",
     got: "实际",
     auditTitle: "审计记录",
+    auditTab: "审计",
     auditAction: {
       "project.create": "创建了项目",
       "project.update": "修改了项目",
