@@ -10,6 +10,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshot, viewports, watchPage } from "./browser";
+import { sampleYaml } from "./expected";
 import { serverAndBrowser } from "./harness";
 
 const ctx = serverAndBrowser();
@@ -73,7 +74,11 @@ describe("author workspace", () => {
   it("creates, publishes, compares and rolls back a project; clients then meet the rolled-back words", async () => {
     const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
     const watch = watchPage(page, ctx.server.url);
-    page.on("dialog", (d) => void d.accept());
+    const browserDialogs: string[] = [];
+    page.on("dialog", (d) => {
+      browserDialogs.push(d.type());
+      void d.accept();
+    });
     await signIn(page);
 
     // The development author has the sample project of their own.
@@ -156,6 +161,7 @@ describe("author workspace", () => {
     // A reload mid-edit loses nothing: the text comes back and reaches the server.
     await typeOver(page, "How have you been lately?", "How has this week been?");
     await page.reload();
+    expect(browserDialogs).toEqual(["beforeunload"]);
     await page.locator("#yaml").waitFor();
     await expect.poll(() => page.locator("#yaml").inputValue()).toContain("How has this week been?");
     await saved(page);
@@ -226,6 +232,52 @@ describe("author workspace", () => {
     await expect.poll(() => page.locator("#project-status").getAttribute("data-status")).toBe("published");
     // The failed requests are the two refused publishes, which the browser reports on its console.
     expect(watch.problems).toEqual(Array(2).fill("console error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"));
+    await page.close();
+  });
+
+  it("adds technique scripts and templates, renames, and loads the sample only when asked (with an undo)", async () => {
+    const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
+    const watch = watchPage(page, ctx.server.url);
+    await signIn(page);
+    const add = page.getByRole("dialog", { name: "Add a file" });
+
+    await page.getByRole("button", { name: "New file" }).click();
+    await add.getByLabel("Kind").selectOption("technique");
+    await add.getByLabel("Name", { exact: true }).fill("breathing");
+    await add.getByRole("button", { name: "Create" }).click();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("techniques/breathing.yaml");
+    await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
+    expect(await page.locator('.tree-group[data-group="technique"] button.file').allTextContents()).toEqual(["breathing.yaml"]);
+
+    // A template starts from the engine's own text of it.
+    await page.getByRole("button", { name: "New file" }).click();
+    await add.getByLabel("Kind").selectOption("template");
+    const templates = add.getByLabel("Template (starts from the built-in text)");
+    await expect.poll(() => templates.locator("option").count()).toBeGreaterThan(0);
+    const templateName = await templates.inputValue();
+    await add.getByRole("button", { name: "Create" }).click();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe(`templates/custom/${templateName}.md`);
+    expect((await page.locator("#yaml").inputValue()).length).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
+
+    await page.getByRole("button", { name: "Rename" }).click();
+    const rename = page.getByRole("dialog", { name: "Rename or move the file" });
+    await rename.getByLabel("New path").fill(`templates/gentle/${templateName}.md`);
+    await rename.getByRole("button", { name: "Rename" }).click();
+    await page.locator(`#file-tree button[data-path="templates/gentle/${templateName}.md"]`).waitFor();
+    expect(await page.locator('#file-tree button[data-path^="templates/custom/"]').count()).toBe(0);
+
+    // Loading the sample asks first, replaces the text, and can be undone.
+    await page.locator('#file-tree button[data-path="sessions/intake_zh.yaml"]').click();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("sessions/intake_zh.yaml");
+    const mine = await page.locator("#yaml").inputValue();
+    await page.getByRole("button", { name: "Load the sample script" }).click();
+    await confirm(page, "Replace this file with the sample script?", "Load the sample script");
+    await expect.poll(() => page.locator("#yaml").inputValue()).toBe(sampleYaml("en"));
+    await page.locator("#ws-notices").getByRole("button", { name: "Undo" }).click();
+    await expect.poll(() => page.locator("#yaml").inputValue()).toBe(mine);
+    await saved(page);
+    expect(watch.problems).toEqual([]);
     await page.close();
   });
 

@@ -42,7 +42,8 @@ export function checkedLive(path: string): boolean {
   return /\.ya?ml$/.test(path) && path !== "globals.yaml" && !path.startsWith("crisis/") && !isTestPath(path);
 }
 
-export function starterContent(kind: NewFileKind, name: string, lang: Lang): string {
+/** What a new script or test starts with; a template starts from the engine's own text (asked of the server). */
+export function starterContent(kind: Exclude<NewFileKind, "template">, name: string, lang: Lang): string {
   switch (kind) {
     case "session":
       return (lang === "zh-CN" ? helloZh : helloEn).replace("session_id: hello_world", `session_id: ${name}`);
@@ -59,8 +60,6 @@ export function starterContent(kind: NewFileKind, name: string, lang: Lang): str
         "        max_rounds: 1",
         "",
       ].join("\n");
-    case "template":
-      return "";
     case "test":
       return [
         `# Conversation tests of sessions/${name}.yaml: each case is a conversation, step by step.`,

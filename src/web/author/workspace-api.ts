@@ -8,6 +8,8 @@ import type {
   FileSummary,
   Project,
   ProjectDetail,
+  Scheme,
+  Template,
   ValidatedFile,
   VersionDiff,
   VersionSummary,
@@ -87,6 +89,15 @@ export class WorkspaceApi {
 
   rollback(projectId: string, targetVersionId: string): Promise<VersionSummary> {
     return this.api.request(`/api/projects/${enc(projectId)}/rollback`, { body: { targetVersionId } });
+  }
+
+  async schemes(projectId: string): Promise<Scheme[]> {
+    return (await this.api.request<{ items: Scheme[] }>(`/api/projects/${enc(projectId)}/template-schemes`)).items;
+  }
+
+  /** The built-in text of a template, the start of a scheme's own. */
+  template(projectId: string, scheme: string, name: string, language: string): Promise<Template> {
+    return this.api.request(`/api/projects/${enc(projectId)}/templates/${enc(scheme)}/${enc(name)}?language=${enc(language)}`);
   }
 
   audit(projectId: string): Promise<AuditEvent[]> {

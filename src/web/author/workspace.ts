@@ -358,24 +358,42 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
 
   newFile.addEventListener("click", async () => {
     if (!project) return;
+    const id = project.id;
     const kind = h("select", {}, ...newFileKinds.map((k) => h("option", { value: k }, t.ws.kinds[k])));
     const name = h("input", { required: true, pattern: NAME_PATTERN, maxlength: 80, autocomplete: "off" });
     const scheme = h("input", { pattern: "[A-Za-z0-9_\\-]+", maxlength: 64, value: "custom", autocomplete: "off" });
-    const schemeField = field("new-file-scheme", t.ws.scheme, scheme, t.ws.schemeHint);
-    schemeField.hidden = true;
-    kind.addEventListener("change", () => (schemeField.hidden = kind.value !== "template"));
+    const template = h("select", {});
+    const nameField = field("new-file-name", t.ws.fileName, name, t.ws.fileNameHint);
+    const templateFields = [field("new-file-scheme", t.ws.scheme, scheme, t.ws.schemeHint), field("new-file-template", t.ws.templateName, template)];
+    for (const f of templateFields) f.hidden = true;
+    kind.addEventListener("change", async () => {
+      const isTemplate = kind.value === "template";
+      nameField.hidden = isTemplate;
+      name.required = !isTemplate;
+      for (const f of templateFields) f.hidden = !isTemplate;
+      if (isTemplate && template.options.length === 0) {
+        const builtIn = (await ws.schemes(id)).find((s) => s.isDefault);
+        template.replaceChildren(...(builtIn?.templates ?? []).map((n) => h("option", { value: n }, n)));
+      }
+    });
     let created: ValidatedFile | null = null;
     const done = await ask(t, {
       title: t.ws.newFileTitle,
       confirm: t.ws.create,
-      fields: [field("new-file-kind", t.ws.fileKind, kind), field("new-file-name", t.ws.fileName, name, t.ws.fileNameHint), schemeField],
+      fields: [field("new-file-kind", t.ws.fileKind, kind), nameField, ...templateFields],
       submit: async () => {
         const k = kind.value as NewFileKind;
-        created = await ws.createFile(projectId(), pathFor(k, name.value.trim(), scheme.value.trim() || "custom"), starterContent(k, name.value.trim(), lang));
+        const schemeName = scheme.value.trim() || "custom";
+        if (k === "template") {
+          const builtIn = await ws.template(id, "default", template.value, project?.language ?? lang);
+          created = await ws.createFile(id, pathFor(k, template.value, schemeName), builtIn.content);
+        } else {
+          created = await ws.createFile(id, pathFor(k, name.value.trim(), schemeName), starterContent(k, name.value.trim(), lang));
+        }
       },
     });
     if (!done || !created) return;
-    await loadProject(projectId(), { reopen: false });
+    await loadProject(id, { reopen: false });
     await openFile((created as ValidatedFile).id);
   });
 
