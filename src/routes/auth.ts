@@ -47,7 +47,7 @@ const devToken = createRoute({
   tags: ["auth"],
   summary: "Mint a token for local development",
   description:
-    "Exists only when `ENVIRONMENT=development`; answers 404 everywhere else. An `author` who owns no project yet gets a draft copy of the sample project (\"HeartRule samples\").",
+    'Exists only when `ENVIRONMENT=development`; answers 404 everywhere else. An `author` who owns no project yet gets a draft copy of the sample project ("HeartRule samples").',
   request: { body: { required: true, content: { "application/json": { schema: DevTokenRequest } } } },
   responses: {
     200: {

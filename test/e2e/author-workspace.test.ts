@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshot, viewports, watchPage } from "./browser";
 import { sampleYaml } from "./expected";
+import { typeOver } from "./editor";
 import { serverAndBrowser } from "./harness";
 
 const ctx = serverAndBrowser();
@@ -32,22 +33,6 @@ async function signIn(page: Page, button = "Sign in as a development author") {
   await page.getByRole("button", { name: button }).click();
   await page.locator("#signed-in").waitFor();
   await page.locator("#yaml").waitFor();
-}
-
-/** Replaces the first `find` in the editor by typing, as a person would. */
-async function typeOver(page: Page, find: string, replacement: string) {
-  const editor = page.locator("#yaml");
-  const text = await editor.inputValue();
-  const at = text.indexOf(find);
-  expect(at).toBeGreaterThan(-1);
-  await editor.evaluate(
-    (el: HTMLTextAreaElement, [from, to]) => {
-      el.focus();
-      el.setSelectionRange(from!, to!);
-    },
-    [at, at + find.length],
-  );
-  await page.keyboard.type(replacement);
 }
 
 const saved = (page: Page) => expect.poll(() => page.locator("#save-state").getAttribute("data-state"), { timeout: 15_000 }).toBe("saved");
@@ -138,7 +123,9 @@ describe("author workspace", () => {
     await screenshot(page, "author-tests-failed");
     // Its step opens the test file at the expectation's line.
     await failing.locator(".failure button.where").click();
-    await expect.poll(() => page.locator("#yaml").evaluate((el: HTMLTextAreaElement) => el.value.slice(0, el.selectionStart).split("\n").length)).toBe(7);
+    await expect
+      .poll(() => page.locator("#yaml").evaluate((el: HTMLTextAreaElement) => el.value.slice(0, el.selectionStart).split("\n").length))
+      .toBe(7);
 
     // Publishing is refused while it fails, with the report in the dialog.
     await page.getByRole("button", { name: "Publish", exact: true }).click();
@@ -231,7 +218,9 @@ describe("author workspace", () => {
     await page.locator("#ws-notices").getByRole("button", { name: "Undo" }).click();
     await expect.poll(() => page.locator("#project-status").getAttribute("data-status")).toBe("published");
     // The failed requests are the two refused publishes, which the browser reports on its console.
-    expect(watch.problems).toEqual(Array(2).fill("console error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"));
+    expect(watch.problems).toEqual(
+      Array(2).fill("console error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"),
+    );
     await page.close();
   });
 

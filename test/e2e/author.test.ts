@@ -7,6 +7,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshot, viewports, watchPage } from "./browser";
+import { typeOver } from "./editor";
 import { serverAndBrowser } from "./harness";
 import { expectedConversation, sampleAnswers, sampleYaml } from "./expected";
 
@@ -18,23 +19,6 @@ async function signIn(page: Page) {
   await page.locator("#signed-in").waitFor();
   await page.locator("#yaml").waitFor();
   await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
-}
-
-/** Replaces the first `find` in the editor by typing, as a person would. */
-async function typeOver(page: Page, find: string, replacement: string) {
-  const editor = page.locator("#yaml");
-  const text = await editor.inputValue();
-  const at = text.indexOf(find);
-  expect(at).toBeGreaterThan(-1);
-  await editor.evaluate(
-    (el: HTMLTextAreaElement, [from, to]) => {
-      el.focus();
-      el.setSelectionRange(from!, to!);
-    },
-    [at, at + find.length],
-  );
-  await page.keyboard.type(replacement);
-  return text.slice(0, at).split("\n").length;
 }
 
 describe("author view", () => {

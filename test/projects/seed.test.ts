@@ -61,7 +61,11 @@ describe("POST /api/auth/dev-token for an author", () => {
 
   it("seeds nothing for other roles, nor outside development", async () => {
     await body(await mint("dev-client-1", "client"), 200);
-    await expectProblem(await call("/api/auth/dev-token", json({ userId: "prod-author", role: "author" }), { ENVIRONMENT: "production" }), 404, "NOT_FOUND");
+    await expectProblem(
+      await call("/api/auth/dev-token", json({ userId: "prod-author", role: "author" }), { ENVIRONMENT: "production" }),
+      404,
+      "NOT_FOUND",
+    );
     const owned = await env.DB.prepare("SELECT count(*) AS n FROM projects WHERE owner_id IN ('dev-client-1', 'prod-author')").first<{ n: number }>();
     expect(owned?.n).toBe(0);
   });

@@ -34,7 +34,11 @@ export function ask(t: Strings, question: Ask): Promise<boolean> {
     problem,
     h("div", { class: "actions" }, ok, cancel),
   );
-  const dialog = h("dialog", { class: "ws-dialog", "aria-labelledby": "dialog-title", "aria-describedby": question.body ? "dialog-body" : null }, form);
+  const dialog = h(
+    "dialog",
+    { class: "ws-dialog", "aria-labelledby": "dialog-title", "aria-describedby": question.body ? "dialog-body" : null },
+    form,
+  );
   document.body.append(dialog);
   return new Promise((resolve) => {
     let result = false;

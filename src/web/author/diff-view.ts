@@ -35,7 +35,12 @@ function rowsOf(patch: string): Row[] {
 
 const num = (n: number | undefined) => h("td", { class: "num" }, n === undefined ? "" : String(n));
 const code = (row: Row | undefined, cls = row?.kind ?? "empty") =>
-  h("td", { class: `code ${cls}` }, row ? h("span", { class: "mark", "aria-hidden": "true" }, { add: "+", del: "−", context: " ", hunk: "" }[row.kind]) : null, row?.text ?? "");
+  h(
+    "td",
+    { class: `code ${cls}` },
+    row ? h("span", { class: "mark", "aria-hidden": "true" }, { add: "+", del: "−", context: " ", hunk: "" }[row.kind]) : null,
+    row?.text ?? "",
+  );
 
 function unified(rows: Row[]): HTMLElement[] {
   return rows.map((row) =>
@@ -83,8 +88,18 @@ export function renderDiff(t: Strings, diff: VersionDiff, layout: DiffLayout): H
     return h(
       "section",
       { class: "diff-file", "data-path": file.path, "data-status": file.status },
-      h("h4", {}, `${file.path} `, h("span", { class: `badge ${file.status}` }, t.ws.changeStatus[file.status]), ` +${file.additions} −${file.deletions}`),
-      h("div", { class: "diff-scroll" }, h("table", { class: `diff ${layout}` }, h("thead", {}, head), h("tbody", {}, ...(layout === "split" ? split(rows) : unified(rows))))),
+      h(
+        "h4",
+        {},
+        `${file.path} `,
+        h("span", { class: `badge ${file.status}` }, t.ws.changeStatus[file.status]),
+        ` +${file.additions} −${file.deletions}`,
+      ),
+      h(
+        "div",
+        { class: "diff-scroll" },
+        h("table", { class: `diff ${layout}` }, h("thead", {}, head), h("tbody", {}, ...(layout === "split" ? split(rows) : unified(rows)))),
+      ),
     );
   });
   return h(

@@ -40,6 +40,7 @@ export class VersionsPanel {
   private readonly list = h("ol", { class: "versions", id: "versions" });
   private readonly from = h("select", { id: "diff-from" });
   private readonly to = h("select", { id: "diff-to" });
+  private readonly compare: HTMLFieldSetElement;
 
   constructor(
     readonly el: HTMLElement,
@@ -48,18 +49,15 @@ export class VersionsPanel {
     const { t } = c;
     const compare = h("button", { type: "button", class: "secondary", id: "compare" }, t.ws.compare);
     compare.addEventListener("click", () => void this.showDiff());
-    el.replaceChildren(
-      h("h3", {}, t.ws.versionsTitle),
-      this.list,
-      h(
-        "fieldset",
-        { class: "compare" },
-        h("legend", {}, t.ws.compareTitle),
-        h("div", { class: "field" }, h("label", { for: "diff-from" }, t.ws.diffFrom), this.from),
-        h("div", { class: "field" }, h("label", { for: "diff-to" }, t.ws.diffTo), this.to),
-        compare,
-      ),
+    this.compare = h(
+      "fieldset",
+      { class: "compare" },
+      h("legend", {}, t.ws.compareTitle),
+      h("div", { class: "field" }, h("label", { for: "diff-from" }, t.ws.diffFrom), this.from),
+      h("div", { class: "field" }, h("label", { for: "diff-to" }, t.ws.diffTo), this.to),
+      compare,
     );
+    el.replaceChildren(h("h3", {}, t.ws.versionsTitle), this.list, this.compare);
   }
 
   async refresh(): Promise<void> {
@@ -83,6 +81,7 @@ export class VersionsPanel {
       }),
     );
     if (this.versions.length === 0) this.list.replaceChildren(h("li", { class: "hint" }, t.ws.noVersions));
+    this.compare.hidden = this.versions.length < 2;
     const options = () => this.versions.map((v) => h("option", { value: v.id }, v.versionNumber));
     const keep = [this.from.value, this.to.value];
     this.from.replaceChildren(...options());
@@ -97,13 +96,23 @@ export class VersionsPanel {
     if (!this.from.value || !this.to.value) return;
     const diff = await this.c.ws.diff(this.c.projectId(), this.to.value, this.from.value);
     const body = h("div", { class: "view-body" }, renderDiff(t, diff, this.layout));
-    const layout = h("select", { id: "diff-layout" }, h("option", { value: "split" }, t.ws.sideBySide), h("option", { value: "unified" }, t.ws.unified));
+    const layout = h(
+      "select",
+      { id: "diff-layout" },
+      h("option", { value: "split" }, t.ws.sideBySide),
+      h("option", { value: "unified" }, t.ws.unified),
+    );
     layout.value = this.layout;
     layout.addEventListener("change", () => {
       this.layout = layout.value as DiffLayout;
       body.replaceChildren(renderDiff(t, diff, this.layout));
     });
-    view(t, t.ws.diffTitle(diff.compareWith.versionNumber, diff.version.versionNumber), [h("label", { for: "diff-layout" }, t.ws.diffLayout), layout], body);
+    view(
+      t,
+      t.ws.diffTitle(diff.compareWith.versionNumber, diff.version.versionNumber),
+      [h("label", { for: "diff-layout" }, t.ws.diffLayout), layout],
+      body,
+    );
   }
 
   async publishDialog(): Promise<void> {

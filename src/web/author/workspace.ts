@@ -156,7 +156,9 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
   async function loadProjects(selected?: string) {
     projects = await ws.projects();
     picker.replaceChildren(
-      ...projects.map((p) => h("option", { value: p.id }, `${p.projectName}${p.status === "archived" || p.status === "deprecated" ? ` (${t.ws.status[p.status]})` : ""}`)),
+      ...projects.map((p) =>
+        h("option", { value: p.id }, `${p.projectName}${p.status === "archived" || p.status === "deprecated" ? ` (${t.ws.status[p.status]})` : ""}`),
+      ),
     );
     const want = selected ?? localStorage.getItem(PROJECT_KEY);
     const pick = projects.find((p) => p.id === want) ?? projects[0];
@@ -345,6 +347,13 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
         run.disabled = !ok || !isSession();
         runHint.hidden = ok || !isSession();
       },
+    });
+    // Ctrl+S / ⌘S saves now instead of the browser's "save page".
+    editor.textarea.addEventListener("keydown", (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        void autosave.flush();
+      }
     });
     open = { file, editor, autosave };
     editorTitle.textContent = file.path;
