@@ -254,6 +254,7 @@ describe("author workspace", () => {
     await rename.getByLabel("New path").fill(`templates/gentle/${templateName}.md`);
     await rename.getByRole("button", { name: "Rename" }).click();
     await page.locator(`#file-tree button[data-path="templates/gentle/${templateName}.md"]`).waitFor();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe(`templates/gentle/${templateName}.md`);
     expect(await page.locator('#file-tree button[data-path^="templates/custom/"]').count()).toBe(0);
 
     // Loading the sample asks first, replaces the text, and can be undone.

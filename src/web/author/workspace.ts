@@ -310,10 +310,14 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     runHint.hidden = true;
   }
 
+  /** Only the latest of several files opened in quick succession gets the editor. */
+  let opening = 0;
   async function openFile(fileId: string) {
     if (open?.file.id === fileId) return;
+    const mine = ++opening;
     await closeFile();
     const file = await ws.file(projectId(), fileId);
+    if (mine !== opening) return;
     localStorage.setItem(FILE_KEY, fileId);
     let lastSaved = file;
     const autosave = new Autosave(
