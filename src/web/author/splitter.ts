@@ -17,16 +17,22 @@ export function splitter(host: HTMLElement, cssVar: string, label: string, limit
     "aria-label": label,
     "aria-valuemin": limits.min,
   });
-  let width = Number(localStorage.getItem(storeKey)) || limits.initial;
-  const apply = (next: number) => {
-    width = Math.round(Math.max(limits.min, Math.min(limits.max(), next)));
+  // The author's choice, kept as chosen; what is shown is it within the limits of the moment.
+  let wanted = Number(localStorage.getItem(storeKey)) || limits.initial;
+  let width = wanted;
+  const render = () => {
+    width = Math.round(Math.max(limits.min, Math.min(limits.max(), wanted)));
     host.style.setProperty(cssVar, `${width}px`);
     bar.setAttribute("aria-valuenow", String(width));
     bar.setAttribute("aria-valuemax", String(Math.round(limits.max())));
-    localStorage.setItem(storeKey, String(width));
   };
-  apply(width);
-  addEventListener("resize", () => apply(width));
+  const apply = (next: number) => {
+    wanted = Math.round(Math.max(limits.min, Math.min(limits.max(), next)));
+    localStorage.setItem(storeKey, String(wanted));
+    render();
+  };
+  // Until the host is laid out its width is 0 and the limits mean nothing; render again once it is.
+  new ResizeObserver(render).observe(host);
 
   bar.addEventListener("keydown", (event) => {
     const moves: Record<string, number> = { ArrowLeft: width + STEP, ArrowRight: width - STEP, Home: limits.max(), End: limits.min };

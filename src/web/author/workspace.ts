@@ -23,6 +23,8 @@ import { WorkspaceApi, type FileSummary, type Project, type ProjectDetail, type 
 const samples: Record<Lang, string> = { en: sampleEn, "zh-CN": sampleZh };
 const PROJECT_KEY = "heartrule.author.project";
 const FILE_KEY = "heartrule.author.file";
+const EDITOR_MIN_PX = 600;
+const SIDE_MIN_PX = 280;
 const groups: TreeGroup[] = ["session", "technique", "template", "test", "other"];
 
 export interface OpenFile {
@@ -45,6 +47,8 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
   let project: ProjectDetail | null = null;
   let open: OpenFile | null = null;
   let valid = false;
+  /** Counts files asked to open: only the latest of several opened in quick succession gets the editor. */
+  let opening = 0;
 
   const readOnly = () => project?.status === "archived" || project?.status === "deprecated";
   const projectId = () => project?.id ?? "";
@@ -98,10 +102,15 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
   const auditEl = h("div", {});
   const debugEl = h("div", { class: "debug-pane", id: "debug-pane" }, h("p", { class: "hint" }, t.ws.debugEmpty));
   const grid = h("div", { class: "ws-grid" }, files, editorPane);
+  // The side pane may grow only while the editor's text area keeps EDITOR_MIN_PX.
   const divider = splitter(grid, "--side-width", t.ws.resizeSide, {
-    min: 280,
-    max: () => Math.max(280, grid.clientWidth - 600),
-    initial: 380,
+    min: SIDE_MIN_PX,
+    max: () => {
+      const text = open?.editor.textarea.getBoundingClientRect().width ?? 0;
+      const room = text ? side.getBoundingClientRect().width + text - EDITOR_MIN_PX : grid.clientWidth - EDITOR_MIN_PX - 290;
+      return Math.max(SIDE_MIN_PX, room);
+    },
+    initial: 340,
   });
   grid.append(divider, side);
   root.replaceChildren(bar, notices, grid);
@@ -184,8 +193,10 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     renderTree();
     newFile.disabled = publish.disabled = readOnly();
     if (switching) tests.reset();
+    const opened = opening;
     await Promise.all([versions.refresh(), audit.refresh()]);
-    if (!open) {
+    // A file the author chose from the tree meanwhile wins over the remembered one.
+    if (!open && opening === opened) {
       const remembered = localStorage.getItem(FILE_KEY);
       const first = project.files.find((f) => f.id === remembered) ?? project.files.find((f) => f.kind === "session") ?? project.files[0];
       if (first) await openFile(first.id);
@@ -310,8 +321,6 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     runHint.hidden = true;
   }
 
-  /** Only the latest of several files opened in quick succession gets the editor. */
-  let opening = 0;
   async function openFile(fileId: string) {
     if (open?.file.id === fileId) return;
     const mine = ++opening;
