@@ -300,6 +300,26 @@ describe("author workspace", () => {
     await page.close();
   });
 
+  it("works on a tablet held upright: taps open files and dialogs, nothing scrolls sideways", async () => {
+    const tablet = { width: 768, height: 1024 };
+    const page = await ctx.browser.newPage({ viewport: tablet, hasTouch: true, locale: "en-US" });
+    const watch = watchPage(page, ctx.server.url);
+    await signIn(page);
+    await page.locator('#file-tree button[data-path="tests/intake_en.test.yaml"]').tap();
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("tests/intake_en.test.yaml");
+    await page.getByRole("tab", { name: "Tests" }).tap();
+    await page.getByRole("button", { name: "Run the tests" }).tap();
+    await expect.poll(() => page.locator("#test-summary").getAttribute("data-state"), { timeout: 60_000 }).toBe("passed");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(tablet.width);
+    await page.getByRole("button", { name: "New project" }).tap();
+    await page.getByRole("dialog", { name: "Create a project" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, "author-tablet");
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
   it("speaks Chinese to a Chinese browser", async () => {
     const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "zh-CN" });
     await signIn(page, "以开发作者身份登录");
