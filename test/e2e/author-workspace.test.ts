@@ -133,6 +133,8 @@ describe("author workspace", () => {
     await gated.getByRole("button", { name: "Publish" }).click();
     await gated.locator('.test-report li.case.failed[data-case="greets with the check-in words"]').waitFor();
     expect(await gated.locator(".problem").textContent()).toContain("TESTS_FAILED");
+    // An author cannot publish past them; only an admin is offered that.
+    expect(await gated.locator("#publish-force").isVisible()).toBe(false);
     await gated.getByRole("button", { name: "Cancel" }).click();
 
     // The script fixed: the test passes.
@@ -317,6 +319,52 @@ describe("author workspace", () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "author-tablet");
     expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it("lets an admin publish past failing tests when they choose to, and records it", async () => {
+    const minted = await fetch(`${ctx.server.url}/api/auth/dev-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId: "e2e-admin", role: "admin" }),
+    });
+    const { token } = (await minted.json()) as { token: string };
+    const asAdmin = async (path: string, body: unknown) => {
+      const res = await fetch(`${ctx.server.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string };
+    };
+    const project = await asAdmin("/api/projects", { projectName: "E2E forced", language: "en", template: "blank" });
+    await asAdmin(`/api/projects/${project.id}/files`, {
+      path: "tests/hello.test.yaml",
+      content:
+        "script: sessions/hello_world.yaml\ncases:\n  - name: says what it never says\n    steps:\n      - start: true\n        expect:\n          contains: Not in the script\n",
+    });
+
+    const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
+    const watch = watchPage(page, ctx.server.url);
+    await page.goto(`${ctx.server.url}/author#token=${token}`);
+    await page.locator("#signed-in").waitFor();
+    await page.locator("#project-select").selectOption({ label: "E2E forced" });
+    await expect.poll(() => page.locator("#editor-title").textContent()).toBe("sessions/hello_world.yaml");
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Publish a version" });
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await dialog.locator('.test-report li.case.failed[data-case="says what it never says"]').waitFor();
+    await dialog.getByLabel("Publish anyway, although tests fail (admins only; recorded in the audit trail)").check();
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.locator('#versions li.current[data-version="1.0.0"]').waitFor();
+    await page.getByRole("tab", { name: "Audit" }).click();
+    await expect
+      .poll(() => page.locator('#audit li[data-action="version.publish"] .badge.forced').textContent())
+      .toBe("forced past 1 failing test(s)");
+    // The one failed request is the refused first try.
+    expect(watch.problems).toEqual(["console error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"]);
     await page.close();
   });
 

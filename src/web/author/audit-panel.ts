@@ -26,6 +26,7 @@ export class AuditPanel {
           " ",
           h("strong", {}, this.t.ws.auditAction[e.action] ?? e.action),
           e.target ? h("code", {}, ` ${e.target}`) : null,
+          e.detail.forced ? h("span", { class: "badge forced" }, this.t.ws.forced(Number(e.detail.testsFailed ?? 0))) : null,
           h("span", { class: "hint" }, ` · ${e.actorId} (${e.actorRole})`),
         ),
       ),

@@ -1,8 +1,9 @@
 /**
  * The author view at `/author`: the workspace (./workspace.ts) of the
  * author's projects, and a debug session of the open script with the
- * position, the variables and the model calls beside the chat. Needs an author token: in development the
- * "development sign-in" mints one; elsewhere one is handed in (#token=) or pasted.
+ * position, the variables and the model calls beside the chat. Needs an
+ * author token: in development the "development sign-in" mints one;
+ * elsewhere one is handed in (#token=) or pasted.
  */
 import type { Api } from "../client/api";
 import { adoptHandedToken, pageClient } from "../ui/auth";
@@ -35,9 +36,9 @@ const start = signIn(
     wrongRole: t.tokenWrongRole,
     signedInAs: t.signedInAs,
   },
-  () => {
+  (me) => {
     byId("author").hidden = false;
-    workspace = mountWorkspace(t, api, lang, async (yaml) => {
+    workspace = mountWorkspace(t, api, lang, me.role === "admin", async (yaml) => {
       const created = await api.startSession({ scriptYaml: yaml, debug: true });
       debugSession(created.sessionId, yaml, created);
     });

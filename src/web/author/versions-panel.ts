@@ -18,6 +18,8 @@ export interface VersionsContext {
   ws: WorkspaceApi;
   projectId: () => string;
   readOnly: () => boolean;
+  /** Admins may publish past failing tests. */
+  isAdmin: boolean;
   /** Saves what is unsaved before the server snapshots the workspace. */
   flush: () => Promise<void>;
   /** After a publish or a rollback: the project, the files and the audit changed. */
@@ -120,15 +122,25 @@ export class VersionsPanel {
     await this.c.flush();
     const number = h("input", { required: true, pattern: "v?\\d+\\.\\d+\\.\\d+", autocomplete: "off", value: nextVersion(this.versions) });
     const note = h("textarea", { rows: 3, maxlength: 5000 });
+    const force = h("input", { type: "checkbox", id: "publish-force", name: "publish-force" });
+    const forceField = h("div", { class: "check-field", hidden: true }, force, h("label", { for: "publish-force" }, t.ws.publishForce));
     const done = await ask(t, {
       title: t.ws.publishTitle,
       body: t.ws.publishBody,
       confirm: t.ws.publish,
-      fields: [field("version-number", t.ws.versionNumber, number, t.ws.versionNumberHint), field("release-note", t.ws.releaseNote, note)],
+      fields: [
+        field("version-number", t.ws.versionNumber, number, t.ws.versionNumberHint),
+        field("release-note", t.ws.releaseNote, note),
+        forceField,
+      ],
       submit: async () => {
-        await ws.publish(this.c.projectId(), number.value.trim(), note.value);
+        await ws.publish(this.c.projectId(), number.value.trim(), note.value, force.checked);
       },
-      explain: (err, slot) => this.explainRefusal(err, slot),
+      explain: (err, slot) => {
+        this.explainRefusal(err, slot);
+        // Failing tests stop an author; an admin may go on, which the audit trail records.
+        if (err instanceof ApiError && err.code === "TESTS_FAILED" && this.c.isAdmin) forceField.hidden = false;
+      },
     });
     if (!done) return;
     notify(this.c.notices, t, t.ws.published(number.value.trim().replace(/^v/, "")));

@@ -10,7 +10,7 @@ import { ApiError, type Api, type Diagnostic } from "../client/api";
 import type { Lang, Strings } from "../client/i18n";
 import { byId, h } from "../ui/dom";
 import { AuditPanel } from "./audit-panel";
-import { Autosave, unsavedCopy, type SaveState } from "./autosave";
+import { AUTOSAVE_DEBOUNCE_MS, Autosave, unsavedCopy, type SaveState } from "./autosave";
 import { ask, field, notify } from "./dialog";
 import { mountEditor, type Check, type Editor } from "./editor";
 import { checkedLive, groupOf, NAME_PATTERN, newFileKinds, pathFor, starterContent, type NewFileKind, type TreeGroup } from "./file-kinds";
@@ -27,7 +27,7 @@ const EDITOR_MIN_PX = 600;
 const SIDE_MIN_PX = 280;
 const groups: TreeGroup[] = ["session", "technique", "template", "test", "other"];
 
-export interface OpenFile {
+interface OpenFile {
   file: ValidatedFile;
   editor: Editor;
   autosave: Autosave;
@@ -40,7 +40,7 @@ export interface Workspace {
 
 const toDiagnostics = (file: ValidatedFile): Diagnostic[] => file.diagnostics.map((d) => ({ ...d, suggestion: d.suggestion ?? "" }));
 
-export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml: string) => Promise<void>): Workspace {
+export function mountWorkspace(t: Strings, api: Api, lang: Lang, isAdmin: boolean, runDebug: (yaml: string) => Promise<void>): Workspace {
   const ws = new WorkspaceApi(api);
   const root = byId("author");
   let projects: Project[] = [];
@@ -125,6 +125,7 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     ws,
     projectId,
     readOnly,
+    isAdmin,
     flush: () => open?.autosave.flush() ?? Promise.resolve(),
     changed: async ({ filesReplaced }) => {
       await loadProject(projectId(), { reopen: filesReplaced });
@@ -352,7 +353,8 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, runDebug: (yaml
     const editor = mountEditor(editorBody, t, copy ?? file.content, {
       label: t.ws.editorLabel(file.path),
       check,
-      delay: live ? undefined : 1000,
+      // Other files are checked by their save: at the autosave's pace.
+      delay: live ? undefined : AUTOSAVE_DEBOUNCE_MS,
       readOnly: readOnly(),
       onInput: (text) => autosave.changed(text),
       onResult: (ok) => {

@@ -192,6 +192,7 @@ const en = {
     versionNumber: "Version number",
     versionNumberHint: "MAJOR.MINOR.PATCH, greater than every earlier version.",
     releaseNote: "Release note",
+    publishForce: "Publish anyway, although tests fail (admins only; recorded in the audit trail)",
     published: (n: string) => `Version ${n} is published.`,
     noVersions: "Nothing published yet.",
     current: "current",
@@ -227,6 +228,7 @@ const en = {
     got: "Got",
     auditTitle: "Audit trail",
     auditTab: "Audit",
+    forced: (failed: number) => `forced past ${failed} failing test(s)`,
     auditAction: {
       "project.create": "created the project",
       "project.update": "changed the project",
@@ -416,6 +418,7 @@ const zh: Strings = {
     versionNumber: "版本号",
     versionNumberHint: "主版本.次版本.修订号，须大于所有之前的版本。",
     releaseNote: "发布说明",
+    publishForce: "尽管测试失败仍然发布（仅限管理员；会记入审计记录）",
     published: (n) => `版本 ${n} 已发布。`,
     noVersions: "还没有发布过。",
     current: "当前",
@@ -450,6 +453,7 @@ const zh: Strings = {
     got: "实际",
     auditTitle: "审计记录",
     auditTab: "审计",
+    forced: (failed) => `强制发布，${failed} 个测试失败`,
     auditAction: {
       "project.create": "创建了项目",
       "project.update": "修改了项目",
