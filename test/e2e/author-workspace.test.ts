@@ -226,7 +226,7 @@ describe("author workspace", () => {
     await page.close();
   });
 
-  it("adds technique scripts and templates, renames, and loads the sample only when asked (with an undo)", async () => {
+  it("adds technique scripts and templates, renames, loads the sample only when asked, and restores edits that never reached the server (each with an undo)", async () => {
     const page = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
     const watch = watchPage(page, ctx.server.url);
     await signIn(page);
@@ -266,6 +266,21 @@ describe("author workspace", () => {
     await page.getByRole("button", { name: "Load the sample script" }).click();
     await confirm(page, "Replace this file with the sample script?", "Load the sample script");
     await expect.poll(() => page.locator("#yaml").inputValue()).toBe(sampleYaml("en"));
+    await page.locator("#ws-notices").getByRole("button", { name: "Undo" }).click();
+    await expect.poll(() => page.locator("#yaml").inputValue()).toBe(mine);
+    await saved(page);
+
+    // Edits this browser kept but never saved, typed over a text the server has replaced since: restored, with an undo.
+    await page.evaluate(() => {
+      const id = localStorage.getItem("heartrule.author.file");
+      localStorage.setItem(`heartrule.author.unsaved.${id}`, JSON.stringify({ text: "# typed offline\n", base: "an older text" }));
+    });
+    await page.reload();
+    await expect.poll(() => page.locator("#yaml").inputValue()).toBe("# typed offline\n");
+    expect(await page.locator("#ws-notices").textContent()).toContain(
+      "Your edits of sessions/intake_zh.yaml that had not reached the server were restored from this browser, over a newer text saved elsewhere",
+    );
+    await saved(page);
     await page.locator("#ws-notices").getByRole("button", { name: "Undo" }).click();
     await expect.poll(() => page.locator("#yaml").inputValue()).toBe(mine);
     await saved(page);
@@ -322,7 +337,7 @@ describe("author workspace", () => {
     await page.close();
   });
 
-  it("lets an admin publish past failing tests when they choose to, and records it", async () => {
+  it("lets an admin publish past failing tests when they choose to, and records it; another browser opens what was saved", async () => {
     const minted = await fetch(`${ctx.server.url}/api/auth/dev-token`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -363,6 +378,17 @@ describe("author workspace", () => {
     await expect
       .poll(() => page.locator('#audit li[data-action="version.publish"] .badge.forced').textContent())
       .toBe("forced past 1 failing test(s)");
+    // Another browser with the same sign-in opens what this one saved.
+    await page.locator("#yaml").waitFor();
+    await typeOver(page, "Welcome.", "Welcome back.");
+    await saved(page);
+    const other = await ctx.browser.newPage({ viewport: viewports.desktop, locale: "en-US" });
+    await other.goto(`${ctx.server.url}/author#token=${token}`);
+    await other.locator("#signed-in").waitFor();
+    await other.locator("#project-select").selectOption({ label: "E2E forced" });
+    await expect.poll(() => other.locator("#editor-title").textContent()).toBe("sessions/hello_world.yaml");
+    await expect.poll(() => other.locator("#yaml").inputValue()).toContain("Welcome back.");
+    await other.close();
     // The one failed request is the refused first try.
     expect(watch.problems).toEqual(["console error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"]);
     await page.close();

@@ -12,9 +12,19 @@ export type SaveState = "saved" | "unsaved" | "saving" | "error";
 
 const key = (fileId: string) => `heartrule.author.unsaved.${fileId}`;
 
-/** The text of a file the server has not got yet, if any. */
-export function unsavedCopy(fileId: string): string | null {
-  return localStorage.getItem(key(fileId));
+/** A text the server has not got yet, and the hash of the server's text it was typed over. */
+export interface UnsavedCopy {
+  text: string;
+  base: string;
+}
+
+export function unsavedCopy(fileId: string): UnsavedCopy | null {
+  try {
+    const copy = JSON.parse(localStorage.getItem(key(fileId)) ?? "null") as UnsavedCopy | null;
+    return copy && typeof copy.text === "string" ? copy : null;
+  } catch {
+    return null;
+  }
 }
 
 export class Autosave {
@@ -25,6 +35,8 @@ export class Autosave {
 
   constructor(
     private readonly fileId: string,
+    /** The content hash of the server's text the edits started from. */
+    private readonly base: () => string,
     private readonly save: (text: string) => Promise<ValidatedFile>,
     private readonly onState: (state: SaveState, detail?: { saved?: ValidatedFile; error?: unknown }) => void,
   ) {}
@@ -35,7 +47,7 @@ export class Autosave {
 
   changed(text: string): void {
     this.pending = text;
-    localStorage.setItem(key(this.fileId), text);
+    localStorage.setItem(key(this.fileId), JSON.stringify({ text, base: this.base() } satisfies UnsavedCopy));
     this.set("unsaved");
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), AUTOSAVE_DEBOUNCE_MS);
@@ -53,7 +65,7 @@ export class Autosave {
       try {
         const saved = await this.save(text);
         if (this.pending === null) {
-          if (localStorage.getItem(key(this.fileId)) === text) localStorage.removeItem(key(this.fileId));
+          if (unsavedCopy(this.fileId)?.text === text) localStorage.removeItem(key(this.fileId));
           this.set("saved", { saved });
         }
       } catch (error) {

@@ -332,6 +332,7 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, isAdmin: boolea
     let lastSaved = file;
     const autosave = new Autosave(
       fileId,
+      () => lastSaved.contentHash,
       async (text) => ws.updateFile(projectId(), fileId, { content: text }),
       (state, detail) => {
         if (detail?.saved) {
@@ -350,7 +351,7 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, isAdmin: boolea
         };
     const copy = unsavedCopy(fileId);
     const isSession = () => file.kind === "session" || (live && /^\s*session:/m.test(open?.editor.value() ?? file.content));
-    const editor = mountEditor(editorBody, t, copy ?? file.content, {
+    const editor = mountEditor(editorBody, t, copy?.text ?? file.content, {
       label: t.ws.editorLabel(file.path),
       check,
       // Other files are checked by their save: at the autosave's pace.
@@ -376,7 +377,16 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, isAdmin: boolea
     sample.disabled = readOnly();
     sample.hidden = !live;
     showState("saved");
-    if (copy !== null && copy !== file.content) autosave.changed(copy);
+    if (copy && copy.text !== file.content) {
+      autosave.changed(copy.text);
+      // Typed here but never saved; if the server's text changed since (another browser), say so and offer it back.
+      const newer = copy.base !== file.contentHash;
+      notify(notices, t, newer ? t.ws.restoredOverNewer(file.path) : t.ws.restoredUnsaved(file.path), async () => {
+        if (open?.file.id !== fileId) return;
+        editor.setValue(file.content);
+        autosave.changed(file.content);
+      });
+    }
     renderTree();
   }
 

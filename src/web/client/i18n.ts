@@ -182,6 +182,9 @@ const en = {
     sampleTitle: "Replace this file with the sample script?",
     sampleBody: "Its text is replaced by the sample intake script. You can undo this right after.",
     sampleLoaded: "The sample script replaced the file's text.",
+    restoredUnsaved: (path: string) => `Your edits of ${path} that had not reached the server were restored from this browser.`,
+    restoredOverNewer: (path: string) =>
+      `Your edits of ${path} that had not reached the server were restored from this browser, over a newer text saved elsewhere; Undo brings that text back.`,
     sideTitle: "Project tools",
     resizeSide: "Resize the side panel",
     debugEmpty: "Run a session script in a debug session to see it here.",
@@ -408,6 +411,8 @@ const zh: Strings = {
     sampleTitle: "用示例脚本替换此文件？",
     sampleBody: "文件内容将被示例初访脚本替换。替换后可以立即撤销。",
     sampleLoaded: "示例脚本已替换文件内容。",
+    restoredUnsaved: (path) => `已从此浏览器恢复你对 ${path} 尚未保存到服务器的编辑。`,
+    restoredOverNewer: (path) => `已从此浏览器恢复你对 ${path} 尚未保存到服务器的编辑，覆盖了别处保存的较新内容；“撤销”可取回那份内容。`,
     sideTitle: "项目工具",
     resizeSide: "调整侧栏宽度",
     debugEmpty: "在调试会谈中运行会谈脚本，即可在此查看。",
