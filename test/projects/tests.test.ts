@@ -85,6 +85,14 @@ describe("POST /api/projects/:id/tests/run", () => {
     });
   });
 
+  it("says what failed in the caller's language (Accept-Language)", async () => {
+    const a = await person("author");
+    const project = await projectWith(a, "Hello and welcome", "Good morning");
+    const res = await send("POST", `/api/projects/${project.id}/tests/run`, a, {}, { "accept-language": "zh-CN,zh;q=0.9" });
+    const report = await body(res, 200);
+    expect(report.files[0].cases[0].failure.message).toBe('AI 的回复里没有 "Good morning"。');
+  });
+
   it("runs a version's tests against that version's script, and only the paths asked for", async () => {
     const a = await person("author");
     const project = await projectWith(a, "Version one words", "Version one words");

@@ -102,10 +102,13 @@ describe("sessions of a project", () => {
     expect(created.messages[1].content).toBe("What would you like me to call you?");
 
     const files = await body(await call(`/api/projects/${projectId}/files?limit=100`, { headers: author.headers }), 200);
-    const file = files.items.find((f: any) => f.path === "sessions/intake_en.yaml");
-    const text = await body(await call(`/api/projects/${projectId}/files/${file.id}`, { headers: author.headers }), 200);
-    const edited = text.content.replace("What would you like me to call you?", "What name should I use for you?");
-    await body(await call(`/api/projects/${projectId}/files/${file.id}`, { ...json({ content: edited }, author.headers), method: "PUT" }), 200);
+    // The line changes in the script and in the sample tests that expect it, or publishing is refused.
+    for (const path of ["sessions/intake_en.yaml", "tests/intake_en.test.yaml"]) {
+      const file = files.items.find((f: any) => f.path === path);
+      const text = await body(await call(`/api/projects/${projectId}/files/${file.id}`, { headers: author.headers }), 200);
+      const edited = text.content.replaceAll("What would you like me to call you?", "What name should I use for you?");
+      await body(await call(`/api/projects/${projectId}/files/${file.id}`, { ...json({ content: edited }, author.headers), method: "PUT" }), 200);
+    }
     await body(await call(`/api/projects/${projectId}/publish`, json({ versionNumber: "1.1.0" }, author.headers)), 201);
 
     const fresh = await clientIntake(projectId);

@@ -5,6 +5,7 @@
 import { flatVariables, type EngineEvent, type JsonValue, type SessionState, type StepResult } from "../../engine";
 import { compilePattern } from "../../engine/conditions/cel";
 import { VariableCheckSchema, type Expect, type SafetyMatch, type VariableType } from "./format";
+import type { TestMessages } from "./messages";
 import type { Segment } from "./parse";
 
 export type SafetyEvent = Extract<EngineEvent, { type: "safety" }>;
@@ -56,30 +57,28 @@ function each(value: string | string[], key: string): [string, Segment[]][] {
   return typeof value === "string" ? [[value, [key]]] : value.map((s, i) => [s, [key, i]]);
 }
 
-function textChecks(expect: Expect, text: string): Mismatch | null {
+function textChecks(expect: Expect, text: string, t: TestMessages): Mismatch | null {
   for (const [needle, at] of each(expect.contains ?? [], "contains")) {
-    if (!text.includes(needle))
-      return { expectation: "contains", at, expected: json(needle), got: said(text), message: `The AI's lines do not contain ${json(needle)}.` };
+    if (!text.includes(needle)) return { expectation: "contains", at, expected: json(needle), got: said(text), message: t.notContains(json(needle)) };
   }
   for (const [needle, at] of each(expect.not_contains ?? [], "not_contains")) {
     if (text.includes(needle))
-      return { expectation: "not_contains", at, expected: `no ${json(needle)}`, got: said(text), message: `The AI's lines contain ${json(needle)}.` };
+      return { expectation: "not_contains", at, expected: `no ${json(needle)}`, got: said(text), message: t.contains(json(needle)) };
   }
   for (const [pattern, at] of each(expect.matches ?? [], "matches")) {
     let found: boolean;
     try {
       found = compilePattern(pattern).test(text);
     } catch (err) {
-      const why = (err as Error).message.split("\n")[0];
-      return { expectation: "matches", at, expected: pattern, got: "an invalid pattern", message: `Not a valid RE2 regular expression: ${why}` };
+      const why = (err as Error).message.split("\n")[0] ?? "";
+      return { expectation: "matches", at, expected: pattern, got: "an invalid pattern", message: t.badPattern(why) };
     }
-    if (!found)
-      return { expectation: "matches", at, expected: `/${pattern}/`, got: said(text), message: `The AI's lines do not match /${pattern}/.` };
+    if (!found) return { expectation: "matches", at, expected: `/${pattern}/`, got: said(text), message: t.noMatch(pattern) };
   }
   return null;
 }
 
-function variableCheck(name: string, want: unknown, variables: Record<string, JsonValue>): Mismatch | null {
+function variableCheck(name: string, want: unknown, variables: Record<string, JsonValue>, t: TestMessages): Mismatch | null {
   const expectation = `variables.${name}`;
   const at = ["variables", name];
   const has = Object.hasOwn(variables, name) && variables[name] !== null;
@@ -87,15 +86,15 @@ function variableCheck(name: string, want: unknown, variables: Record<string, Js
   const check = VariableCheckSchema.safeParse(want);
   const spec = check.success ? check.data : { value: want as JsonValue };
   if (spec.set === false) {
-    return has ? { expectation, at, expected: "no value", got: json(value), message: `${name} has a value.` } : null;
+    return has ? { expectation, at, expected: "no value", got: json(value), message: t.hasValue(name) } : null;
   }
   const expected = [spec.value !== undefined ? json(spec.value) : null, spec.type ? `(${spec.type})` : null].filter(Boolean).join(" ");
-  if (!has && spec.value !== null) return { expectation, at, expected, got: "no value", message: `${name} has no value.` };
+  if (!has && spec.value !== null) return { expectation, at, expected, got: "no value", message: t.noValue(name) };
   if (spec.type && !isType(value, spec.type)) {
-    return { expectation, at, expected, got: `${json(value)} (${typeOf(value)})`, message: `${name} is not of type ${spec.type}.` };
+    return { expectation, at, expected, got: `${json(value)} (${typeOf(value)})`, message: t.notType(name, spec.type) };
   }
   if (spec.value !== undefined && canonical(spec.value) !== canonical(value)) {
-    return { expectation, at, expected, got: json(value), message: `${name} is not ${json(spec.value)}.` };
+    return { expectation, at, expected, got: json(value), message: t.notValue(name, json(spec.value)) };
   }
   return null;
 }
@@ -106,18 +105,16 @@ function describeSafety(e: SafetyEvent): string {
   return json({ source: e.source, crisis: e.crisis, ...(e.level ? { level: e.level } : {}), ...(e.riskType ? { risk_type: e.riskType } : {}) });
 }
 
-function safetyCheck(want: NonNullable<Expect["safety"]>, events: SafetyEvent[]): Mismatch | null {
+function safetyCheck(want: NonNullable<Expect["safety"]>, events: SafetyEvent[], t: TestMessages): Mismatch | null {
   const got = events.length ? events.map(describeSafety).join(", ") : "no safety event";
   if (want === "none") {
-    return events.length
-      ? { expectation: "safety", at: ["safety"], expected: "no safety event", got, message: "The step raised a safety event." }
-      : null;
+    return events.length ? { expectation: "safety", at: ["safety"], expected: "no safety event", got, message: t.safetyRaised } : null;
   }
   const matches: [SafetyMatch, Segment[]][] = Array.isArray(want) ? want.map((m, i) => [m, ["safety", i]]) : [[want, ["safety"]]];
   for (const [match, at] of matches) {
     const keys = Object.keys(match) as (keyof SafetyMatch)[];
     if (!events.some((e) => keys.every((k) => e[safetyFields[k]] === match[k]))) {
-      return { expectation: "safety", at, expected: json(match), got, message: "No safety event of this step matches." };
+      return { expectation: "safety", at, expected: json(match), got, message: t.noSafetyMatch };
     }
   }
   return null;
@@ -126,22 +123,22 @@ function safetyCheck(want: NonNullable<Expect["safety"]>, events: SafetyEvent[])
 const statusName = { waiting_input: "active", completed: "completed", error: "error" } as const;
 
 /** The first expectation of `expect` the step does not meet, in the order they are listed here; null when all hold. */
-export function firstMismatch(expect: Expect, outcome: StepOutcome): Mismatch | null {
+export function firstMismatch(expect: Expect, outcome: StepOutcome, t: TestMessages): Mismatch | null {
   const { result, state } = outcome;
   const status = statusName[result.status];
   const failure = result.error ? `error (${result.error.code}: ${result.error.message})` : status;
   if (result.error && expect.status !== "error" && !expect.error) {
-    return { expectation: "status", at: null, expected: expect.status ?? "the step to succeed", got: failure, message: "The step failed." };
+    return { expectation: "status", at: null, expected: expect.status ?? "the step to succeed", got: failure, message: t.stepFailed };
   }
   if (expect.status && expect.status !== status)
-    return { expectation: "status", at: ["status"], expected: expect.status, got: failure, message: `The session is ${status}.` };
+    return { expectation: "status", at: ["status"], expected: expect.status, got: failure, message: t.status(status) };
   if (expect.error && expect.error !== result.error?.code)
-    return { expectation: "error", at: ["error"], expected: expect.error, got: failure, message: `The step did not fail with ${expect.error}.` };
-  const text = textChecks(expect, outcome.text);
+    return { expectation: "error", at: ["error"], expected: expect.error, got: failure, message: t.notError(expect.error) };
+  const text = textChecks(expect, outcome.text, t);
   if (text) return text;
   const variables = flatVariables(state);
   for (const [name, want] of Object.entries(expect.variables ?? {})) {
-    const mismatch = variableCheck(name, want, variables);
+    const mismatch = variableCheck(name, want, variables, t);
     if (mismatch) return mismatch;
   }
   if (expect.position) {
@@ -150,12 +147,12 @@ export function firstMismatch(expect: Expect, outcome: StepOutcome): Mismatch | 
       const want = expect.position[key];
       if (want !== undefined && want !== where[key]) {
         const got = where[key] ?? (state.status === "completed" ? "(the script has ended)" : "(none)");
-        return { expectation: `position.${key}`, at: ["position", key], expected: want, got, message: `The script is not at ${key} ${want}.` };
+        return { expectation: `position.${key}`, at: ["position", key], expected: want, got, message: t.notAt(key, want) };
       }
     }
   }
   if (expect.safety) {
-    const mismatch = safetyCheck(expect.safety, outcome.safety);
+    const mismatch = safetyCheck(expect.safety, outcome.safety, t);
     if (mismatch) return mismatch;
   }
   if (expect.crisis !== undefined && expect.crisis !== (state.crisis !== null)) {
@@ -165,7 +162,7 @@ export function firstMismatch(expect: Expect, outcome: StepOutcome): Mismatch | 
       at: ["crisis"],
       expected,
       got,
-      message: expect.crisis ? "The crisis protocol is not running." : "The crisis protocol is running.",
+      message: expect.crisis ? t.crisisNotRunning : t.crisisRunning,
     };
   }
   return null;

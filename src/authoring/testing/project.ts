@@ -13,7 +13,9 @@ export function runProjectTests(
 ): Promise<TestReport> {
   const byPath = new Map(files.map((f) => [f.path, f.content]));
   const wanted = options.paths ? new Set(options.paths) : null;
-  const tests = files.filter((f) => isTestPath(f.path) && (!wanted || wanted.has(f.path))).sort((a, b) => a.path.localeCompare(b.path));
+  const tests = files
+    .filter((f) => isTestPath(f.path) && (!wanted || wanted.has(f.path)))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const read = async (path: string) => byPath.get(path);
   return runTests(tests, () => read, options);
 }

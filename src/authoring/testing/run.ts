@@ -12,6 +12,7 @@ import { ScriptedModel } from "../../llm/scripted";
 import type { DiagnosticLang } from "../globals";
 import { firstMismatch, type SafetyEvent, type StepOutcome } from "./expect";
 import type { TestCase } from "./format";
+import { testMessages, type TestMessages } from "./messages";
 import { parseTest, type ParsedTest, type Segment } from "./parse";
 import { summarise, type TestCaseReport, type TestFailure, type TestFileReport, type TestReport } from "./report";
 import { scriptSource, type ProjectFiles, type ScriptSource } from "./source";
@@ -19,10 +20,23 @@ import { scriptSource, type ProjectFiles, type ScriptSource } from "./source";
 export interface RunOptions {
   /** The model `model: offline` tests run with (default: the offline model); the CLI's --llm-base-url gives a real one. */
   model?: () => LanguageModelV3;
-  /** The language of script diagnostics in file errors. */
+  /** The language of the report's sentences and of script diagnostics in file errors (default en). */
   lang?: DiagnosticLang;
   /** Clock for durations (ms). */
   now?: () => number;
+  /** Most engine steps the run takes (default MAX_RUN_STEPS). */
+  maxSteps?: number;
+}
+
+/**
+ * Most engine steps one run takes, over all its files: a project's tests run inside a request
+ * (and a publish), so their CPU time stays bounded whatever the test files ask for.
+ */
+export const MAX_RUN_STEPS = 5000;
+
+/** The steps a run may still take, shared by its files and cases. */
+interface Budget {
+  left: number;
 }
 
 /** The files a test's `script:` and the rest of its project are read from (the CLI finds them beside or above the test file). */
@@ -39,8 +53,9 @@ function outcomeOf(result: Awaited<ReturnType<typeof step>>, safety: SafetyEvent
   return { result, state: result.state, text: result.messages.map((m: EngineMessage) => m.content).join("\n"), safety };
 }
 
-async function runCase(kase: TestCase, index: number, source: ScriptSource, parsed: ParsedTest, options: RunOptions) {
+async function runCase(kase: TestCase, index: number, source: ScriptSource, parsed: ParsedTest, options: RunOptions, budget: Budget) {
   const casePath: Segment[] = ["cases", index];
+  const t: TestMessages = testMessages[options.lang ?? "en"];
   const scripted = kase.replies ? new ScriptedModel(kase.replies) : null;
   const model = scripted ?? (options.model ?? createOfflineModel)();
   const { script, templates, crisisScript } = source;
@@ -53,11 +68,19 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
     expectation: "replies",
     expected: `at most ${kase.replies?.length ?? 0} model calls`,
     got: `model call ${scripted?.calls ?? 0}`,
-    message: `The script asked the model more often than the case has replies (${kase.replies?.length ?? 0}); add the replies it needs.`,
+    message: t.outOfReplies(kase.replies?.length ?? 0),
   });
 
+  const spent = (stepIndex: number) =>
+    failureAt(parsed, casePath, stepIndex, null, {
+      expectation: "budget",
+      expected: `at most ${options.maxSteps ?? MAX_RUN_STEPS} steps in one run`,
+      got: "more",
+      message: t.budget,
+    });
   // A case that begins with a client line still starts the session first: its opening lines are not checked.
   if (!kase.steps[0]?.start) {
+    if (budget.left-- <= 0) return spent(0);
     const opening = await step(script, state, null, engine);
     if (scripted?.exhausted) return outOfReplies(0);
     if (opening.error) {
@@ -65,7 +88,7 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
         expectation: "start",
         expected: "the session to start",
         got: `error (${opening.error.code}: ${opening.error.message})`,
-        message: "The session could not start.",
+        message: t.couldNotStart,
       });
     }
     state = opening.state;
@@ -76,16 +99,17 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
         expectation: "client",
         expected: "the session to wait for the client",
         got: "completed",
-        message: "The script had already ended; this client line has no one to answer it.",
+        message: t.ended,
       });
     }
+    if (budget.left-- <= 0) return spent(i);
     const safety: SafetyEvent[] = [];
     const result = await step(script, state, s.start ? null : (s.client ?? null), {
       ...engine,
       emit: (e) => (e.type === "safety" ? safety.push(e) : undefined),
     });
     if (scripted?.exhausted) return outOfReplies(i);
-    const mismatch = firstMismatch(s.expect ?? {}, outcomeOf(result, safety));
+    const mismatch = firstMismatch(s.expect ?? {}, outcomeOf(result, safety), t);
     if (mismatch) {
       const { at, ...rest } = mismatch;
       return failureAt(parsed, casePath, i, at, rest);
@@ -99,14 +123,20 @@ async function runCase(kase: TestCase, index: number, source: ScriptSource, pars
       expectation: "replies",
       expected: `${kase.replies!.length} model calls`,
       got: `${scripted.calls} model calls`,
-      message: `${scripted.unused} of the case's replies were never asked for: the script made fewer model calls than the replies script.`,
+      message: t.unusedReplies(scripted.unused),
     } satisfies TestFailure;
   }
   return null;
 }
 
 /** Runs one test file. A file that is not a valid test, or whose script cannot run, is reported with its error and no cases. */
-export async function runTestFile(path: string, text: string, filesFor: FilesFor, options: RunOptions = {}): Promise<TestFileReport> {
+export async function runTestFile(
+  path: string,
+  text: string,
+  filesFor: FilesFor,
+  options: RunOptions = {},
+  budget: Budget = { left: options.maxSteps ?? MAX_RUN_STEPS },
+): Promise<TestFileReport> {
   const parsed = parseTest(text);
   if (!("test" in parsed)) return { path, error: parsed, cases: [] };
   const { test } = parsed;
@@ -116,7 +146,7 @@ export async function runTestFile(path: string, text: string, filesFor: FilesFor
   const cases: TestCaseReport[] = [];
   for (const [i, kase] of test.cases.entries()) {
     const began = now();
-    const failure = await runCase(kase, i, source, parsed, options);
+    const failure = await runCase(kase, i, source, parsed, options, budget);
     const durationMs = Math.max(0, Math.round(now() - began));
     cases.push({ name: kase.name, line: parsed.lineOf(["cases", i]), passed: !failure, durationMs, ...(failure ? { failure } : {}) });
   }
@@ -132,6 +162,7 @@ export async function runTests(
   const now = options.now ?? clock;
   const began = now();
   const files: TestFileReport[] = [];
-  for (const t of tests) files.push(await runTestFile(t.path, t.content, filesFor, options));
+  const budget: Budget = { left: options.maxSteps ?? MAX_RUN_STEPS };
+  for (const t of tests) files.push(await runTestFile(t.path, t.content, filesFor, options, budget));
   return summarise(files, Math.max(0, Math.round(now() - began)));
 }

@@ -11,6 +11,7 @@ import { parseGlobals, type DiagnosticLang } from "../globals";
 import type { Diagnostic } from "../models";
 import { DEFAULT_SCHEME, GLOBALS_PATH, crisisPath, templatePath } from "../paths";
 import { checkTemplate } from "../templates";
+import { testMessages, type TestMessages } from "./messages";
 
 /** A project's file by path; undefined when there is none. */
 export type ProjectFiles = (path: string) => Promise<string | undefined>;
@@ -22,22 +23,23 @@ export interface ScriptSource {
   crisisScript: SessionScript | undefined;
 }
 
-function firstError(path: string, diagnostics: readonly Diagnostic[]): string {
+function firstError(t: TestMessages, path: string, diagnostics: readonly Diagnostic[]): string {
   const errors = diagnostics.filter((d) => d.severity === "error");
   const d = errors[0]!;
-  return `${path} has ${errors.length} error(s); the first, line ${d.line}: ${d.message}`;
+  return t.fileErrors(path, errors.length, d.line, d.message);
 }
 
 /** The session `scriptPath` runs, or why it cannot run. */
 export async function scriptSource(files: ProjectFiles, scriptPath: string, lang: DiagnosticLang): Promise<ScriptSource | string> {
+  const t = testMessages[lang];
   const [yaml, globalsText] = await Promise.all([files(scriptPath), files(GLOBALS_PATH)]);
-  if (yaml === undefined) return `There is no script ${scriptPath}.`;
+  if (yaml === undefined) return t.noScript(scriptPath);
   const parsedGlobals = globalsText === undefined ? null : parseGlobals(globalsText, lang);
-  if (parsedGlobals && hasErrors(parsedGlobals.diagnostics)) return firstError(GLOBALS_PATH, parsedGlobals.diagnostics);
+  if (parsedGlobals && hasErrors(parsedGlobals.diagnostics)) return firstError(t, GLOBALS_PATH, parsedGlobals.diagnostics);
   const globals = parsedGlobals?.variables ?? {};
   const loaded = load(yaml, { lang, knownVariables: Object.keys(globals) });
-  if (hasErrors(loaded.diagnostics)) return firstError(scriptPath, loaded.diagnostics);
-  if (!loaded.script || !("session" in loaded.script)) return `${scriptPath} is a technique script: tests run session scripts.`;
+  if (hasErrors(loaded.diagnostics)) return firstError(t, scriptPath, loaded.diagnostics);
+  if (!loaded.script || !("session" in loaded.script)) return t.technique(scriptPath);
   const script = loaded.script;
 
   const templates: Partial<Record<TemplateName, string>> = {};
@@ -48,10 +50,10 @@ export async function scriptSource(files: ProjectFiles, scriptPath: string, lang
       const text = texts[i];
       if (text === undefined) continue;
       const issues = checkTemplate(name, text);
-      if (hasErrors(issues)) return firstError(templatePath(scheme, name), issues);
+      if (hasErrors(issues)) return firstError(t, templatePath(scheme, name), issues);
       templates[name] = text;
     }
-    if (!Object.keys(templates).length) return `${scriptPath} uses the template scheme "${scheme}", which the project does not have.`;
+    if (!Object.keys(templates).length) return t.noScheme(scriptPath, scheme);
   }
 
   const language = script.session.language ?? "zh-CN";
@@ -59,7 +61,10 @@ export async function scriptSource(files: ProjectFiles, scriptPath: string, lang
   let crisisScript: SessionScript | undefined;
   if (crisisText !== undefined) {
     const crisis = loadCrisisScript(crisisText);
-    if (!crisis.script) return `${crisisPath(language)} is not a crisis protocol: ${crisis.problems.join(" ") || "it has errors."}`;
+    if (!crisis.script) {
+      const path = crisisPath(language);
+      return crisis.problems.length ? t.notCrisis(path, crisis.problems.join(" ")) : firstError(t, path, crisis.diagnostics);
+    }
     crisisScript = crisis.script;
   }
   return { script, globals, templates, crisisScript };

@@ -4,7 +4,7 @@
  * scripted model answering the way real models do.
  */
 import { describe, expect, it } from "vitest";
-import { runTestFile } from "../../../src/authoring/testing/run";
+import { runTestFile, runTests } from "../../../src/authoring/testing/run";
 import type { TestFileReport } from "../../../src/authoring/testing/report";
 
 const tiny = `session:
@@ -168,6 +168,23 @@ cases:
       ["fails", 3, false],
       ["passes", 7, true],
     ]);
+  });
+});
+
+describe("the step budget of a run", () => {
+  it("fails the cases past it, across files, at the step that would cross it", async () => {
+    const text = oneCase(`      - start: true\n      - client: "42"\n`);
+    const report = await runTests(
+      [
+        { path: "tests/a.test.yaml", content: text },
+        { path: "tests/b.test.yaml", content: text },
+      ],
+      files,
+      { maxSteps: 3 },
+    );
+    expect(report.files[0]!.cases[0]).toMatchObject({ passed: true });
+    expect(report.files[1]!.cases[0]!.failure).toMatchObject({ step: 2, line: lineOf(text, 'client: "42"'), expectation: "budget" });
+    expect(report).toMatchObject({ passed: false, total: 2, failed: 1 });
   });
 });
 
