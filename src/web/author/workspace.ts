@@ -25,6 +25,7 @@ const PROJECT_KEY = "heartrule.author.project";
 const FILE_KEY = "heartrule.author.file";
 const EDITOR_MIN_PX = 600;
 const SIDE_MIN_PX = 280;
+const FIXED_COLUMNS_PX = 290;
 const groups: TreeGroup[] = ["session", "technique", "template", "test", "other"];
 
 interface OpenFile {
@@ -107,7 +108,8 @@ export function mountWorkspace(t: Strings, api: Api, lang: Lang, isAdmin: boolea
     min: SIDE_MIN_PX,
     max: () => {
       const text = open?.editor.textarea.getBoundingClientRect().width ?? 0;
-      const room = text ? side.getBoundingClientRect().width + text - EDITOR_MIN_PX : grid.clientWidth - EDITOR_MIN_PX - 290;
+      // With no file open yet: the files column, the gaps and the gutter take about FIXED_COLUMNS_PX.
+      const room = text ? side.getBoundingClientRect().width + text - EDITOR_MIN_PX : grid.clientWidth - EDITOR_MIN_PX - FIXED_COLUMNS_PX;
       return Math.max(SIDE_MIN_PX, room);
     },
     initial: 340,
