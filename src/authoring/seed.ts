@@ -1,7 +1,7 @@
-import { count } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import type { Env } from "../config";
 import type { AuthUser } from "../http/user";
-import { database } from "../store/db";
+import { database, type Database } from "../store/db";
 import { projects } from "../store/schema";
 import { createProject } from "./projects";
 import { publish } from "./versions";
@@ -19,9 +19,28 @@ export async function seedSampleProject(env: Env): Promise<{ seeded: boolean; pr
   const db = database(env.DB);
   const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(projects);
   if (n > 0) return { seeded: false, projectId: null, versionNumber: null };
-  const project = await createProject(
+  const project = await createSampleProject(db, SAMPLE_OWNER);
+  const version = await publish(env, project.id, SAMPLE_OWNER, { versionNumber: SAMPLE_VERSION, releaseNote: "Sample scripts" }, "en");
+  return { seeded: true, projectId: project.id, versionNumber: version.versionNumber };
+}
+
+/**
+ * Local development: an author who owns no project yet gets a draft copy of
+ * the sample project, so the author view opens on scripts they may edit (the
+ * published sample belongs to SAMPLE_OWNER, and other authors' projects answer 404).
+ * Called when a development token is minted; returns the new project's id, or null.
+ */
+export async function seedSampleForAuthor(db: Database, author: AuthUser): Promise<string | null> {
+  if (author.role !== "author") return null;
+  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(projects).where(eq(projects.ownerId, author.id));
+  if (n > 0) return null;
+  return (await createSampleProject(db, author)).id;
+}
+
+function createSampleProject(db: Database, owner: AuthUser) {
+  return createProject(
     db,
-    SAMPLE_OWNER,
+    owner,
     {
       projectName: SAMPLE_PROJECT_NAME,
       description: "The sample counseling scripts that ship with HeartRule (English and Chinese).",
@@ -31,6 +50,4 @@ export async function seedSampleProject(env: Env): Promise<{ seeded: boolean; pr
     },
     "en",
   );
-  const version = await publish(env, project.id, SAMPLE_OWNER, { versionNumber: SAMPLE_VERSION, releaseNote: "Sample scripts" }, "en");
-  return { seeded: true, projectId: project.id, versionNumber: version.versionNumber };
 }

@@ -9,6 +9,8 @@ import { DomainError } from "../errors";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import { createMiddleware } from "hono/factory";
+import { seedSampleForAuthor } from "../authoring/seed";
+import { database } from "../store/db";
 
 const DevTokenRequest = z
   .object({
@@ -44,7 +46,8 @@ const devToken = createRoute({
   path: "/api/auth/dev-token",
   tags: ["auth"],
   summary: "Mint a token for local development",
-  description: "Exists only when `ENVIRONMENT=development`; answers 404 everywhere else.",
+  description:
+    'Exists only when `ENVIRONMENT=development`; answers 404 everywhere else. An `author` who owns no project yet gets a draft copy of the sample project ("HeartRule samples").',
   request: { body: { required: true, content: { "application/json": { schema: DevTokenRequest } } } },
   responses: {
     200: {
@@ -83,5 +86,6 @@ export const authRoutes = createRouter()
       throw new DomainError("CONFIG_INVALID", "JWT_SECRET is not set; copy .dev.vars.example to .dev.vars.");
     }
     const { token, expiresAt } = await mintToken({ id: userId, role }, secret);
+    await seedSampleForAuthor(database(c.env.DB), { id: userId, role });
     return c.json({ token, tokenType: "Bearer" as const, expiresAt, user: { id: userId, role } }, 200);
   });

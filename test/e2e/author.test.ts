@@ -1,11 +1,13 @@
 /**
- * The author view in a real browser: development sign-in, the sample script
- * checked as it loads, a typo typed into the editor reported at its line
- * (in the list and the gutter) within the debounce, and fixed again.
+ * The author view in a real browser: development sign-in opens the author's
+ * copy of the sample project on its first session script, checked as it
+ * loads; a typo typed into the editor is reported at its line (in the list
+ * and the gutter) within the debounce, and fixed again.
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshot, viewports, watchPage } from "./browser";
+import { typeOver } from "./editor";
 import { serverAndBrowser } from "./harness";
 import { expectedConversation, sampleAnswers, sampleYaml } from "./expected";
 
@@ -15,24 +17,8 @@ async function signIn(page: Page) {
   await page.goto(`${ctx.server.url}/author`);
   await page.getByRole("button", { name: "Sign in as a development author" }).click();
   await page.locator("#signed-in").waitFor();
+  await page.locator("#yaml").waitFor();
   await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("No problems found.");
-}
-
-/** Replaces the first `find` in the editor by typing, as a person would. */
-async function typeOver(page: Page, find: string, replacement: string) {
-  const editor = page.locator("#yaml");
-  const text = await editor.inputValue();
-  const at = text.indexOf(find);
-  expect(at).toBeGreaterThan(-1);
-  await editor.evaluate(
-    (el: HTMLTextAreaElement, [from, to]) => {
-      el.focus();
-      el.setSelectionRange(from!, to!);
-    },
-    [at, at + find.length],
-  );
-  await page.keyboard.type(replacement);
-  return text.slice(0, at).split("\n").length;
 }
 
 describe("author view", () => {
@@ -131,7 +117,8 @@ describe("author view", () => {
     expect(await page.locator("#disclosure").textContent()).toBe("你正在与 AI 助手交谈，而不是心理治疗师。");
     await page.getByRole("button", { name: "以开发作者身份登录" }).click();
     await page.locator("#signed-in").waitFor();
-    expect(await page.locator("#yaml").inputValue()).toBe(sampleYaml("zh"));
+    await page.locator('#file-tree button[data-path="sessions/intake_zh.yaml"]').click();
+    await expect.poll(() => page.locator("#yaml").inputValue()).toBe(sampleYaml("zh"));
     await expect.poll(() => page.locator("#diag-summary").textContent()).toBe("没有发现问题。");
     const line = await typeOver(page, "session_id:", "sesion_id:");
     const diagnostic = page.locator(`#diagnostics li.error[data-line="${line}"]`);

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import intakeEn from "../../scripts/sessions/intake_en.yaml";
 import intakeZh from "../../scripts/sessions/intake_zh.yaml";
 import { resolveSessionSource } from "../../src/authoring/resolve";
-import { body, call, expectProblem, person } from "../helpers";
+import { starterFiles } from "../../src/authoring/starters";
+import { body, call, expectProblem, json, person } from "../helpers";
 import { filesOf, newProject, send } from "./fixtures";
 
 const seed = (environment: string) => call("/api/dev/seed", { method: "POST" }, { ENVIRONMENT: environment });
@@ -39,6 +40,34 @@ describe("POST /api/dev/seed", () => {
     ]);
     const zh = await resolveSessionSource(env, { projectId: first.projectId, script: "intake_zh", user: { id: client.id, role: "client" } });
     expect(zh.yaml).toBe(intakeZh);
+  });
+});
+
+describe("POST /api/auth/dev-token for an author", () => {
+  const mint = (userId: string, role: string) => call("/api/auth/dev-token", json({ userId, role }), { ENVIRONMENT: "development" });
+
+  it("gives an author without projects their own draft copy of the sample, once", async () => {
+    const { token } = await body(await mint("dev-author-1", "author"), 200);
+    await body(await mint("dev-author-1", "author"), 200);
+    const author = { authorization: `Bearer ${token}` };
+    const sample = starterFiles("sample", "en").map((f) => f.path);
+    const mine = await body(await call("/api/projects", { headers: author }), 200);
+    expect(mine.items).toEqual([
+      expect.objectContaining({ projectName: "HeartRule samples", ownerId: "dev-author-1", status: "draft", fileCount: sample.length }),
+    ]);
+    const files = await body(await call(`/api/projects/${mine.items[0].id}/files`, { headers: author }), 200);
+    expect(files.items.map((f: { path: string }) => f.path)).toEqual(sample.sort());
+  });
+
+  it("seeds nothing for other roles, nor outside development", async () => {
+    await body(await mint("dev-client-1", "client"), 200);
+    await expectProblem(
+      await call("/api/auth/dev-token", json({ userId: "prod-author", role: "author" }), { ENVIRONMENT: "production" }),
+      404,
+      "NOT_FOUND",
+    );
+    const owned = await env.DB.prepare("SELECT count(*) AS n FROM projects WHERE owner_id IN ('dev-client-1', 'prod-author')").first<{ n: number }>();
+    expect(owned?.n).toBe(0);
   });
 });
 

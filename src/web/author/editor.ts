@@ -1,10 +1,11 @@
 /**
- * The script editor: a plain textarea with a line-number gutter (no editor
- * dependency), checked by POST /api/scripts/validate about 300 ms after the
- * last keystroke. Diagnostics are listed as line:column and marked in the
+ * The file editor: a plain textarea with a line-number gutter (no editor
+ * dependency), checked `delay` ms after the last keystroke (scripts by
+ * POST /api/scripts/validate about 300 ms after it; other files by their
+ * autosave). Diagnostics are listed as line:column and marked in the
  * gutter; choosing one puts the caret there.
  */
-import type { Api, Diagnostic } from "../client/api";
+import type { Diagnostic } from "../client/api";
 import type { Strings } from "../client/i18n";
 import { h } from "../ui/dom";
 
@@ -16,9 +17,23 @@ export interface Editor {
   setValue(text: string): void;
   /** Resolves once the current text has been checked: true when it has no errors. */
   checked(): Promise<boolean>;
+  /** Puts the caret on a line (1-based) and scrolls it into view. */
+  goToLine(line: number, column?: number): void;
 }
 
-export function mountEditor(container: HTMLElement, t: Strings, api: Api, initial: string, onResult: (valid: boolean) => void): Editor {
+export type Check = (text: string) => Promise<{ valid: boolean; diagnostics: Diagnostic[] }>;
+
+export interface EditorOptions {
+  label: string;
+  check: Check;
+  delay?: number;
+  readOnly?: boolean;
+  onResult: (valid: boolean) => void;
+  onInput?: (text: string) => void;
+}
+
+export function mountEditor(container: HTMLElement, t: Strings, initial: string, options: EditorOptions): Editor {
+  const { check, onResult, delay = VALIDATE_DEBOUNCE_MS } = options;
   const gutter = h("div", { class: "gutter", "aria-hidden": "true" });
   const textarea = h("textarea", {
     id: "yaml",
@@ -27,11 +42,12 @@ export function mountEditor(container: HTMLElement, t: Strings, api: Api, initia
     autocapitalize: "off",
     autocomplete: "off",
     "aria-describedby": "editor-hint diag-summary",
+    readonly: options.readOnly,
   });
   const summary = h("p", { id: "diag-summary", role: "status", class: "diag-summary" });
   const list = h("ul", { id: "diagnostics", class: "diagnostics", "aria-label": t.editorLabel });
   container.replaceChildren(
-    h("label", { for: "yaml", class: "editor-label" }, t.editorLabel),
+    h("label", { for: "yaml", class: "visually-hidden" }, options.label),
     h("p", { id: "editor-hint", class: "hint" }, t.editorHint),
     h("div", { class: "editor" }, gutter, textarea),
     summary,
@@ -57,7 +73,7 @@ export function mountEditor(container: HTMLElement, t: Strings, api: Api, initia
     gutter.scrollTop = textarea.scrollTop;
   };
 
-  const goTo = (d: Diagnostic) => {
+  const goTo = (d: Pick<Diagnostic, "line" | "column">) => {
     const lines = textarea.value.split("\n");
     let offset = 0;
     for (let i = 0; i < d.line - 1 && i < lines.length; i++) offset += lines[i]!.length + 1;
@@ -110,7 +126,7 @@ export function mountEditor(container: HTMLElement, t: Strings, api: Api, initia
     summary.dataset.state = "checking";
     let valid = false;
     try {
-      const result = await api.validate(textarea.value);
+      const result = await check(textarea.value);
       if (mine !== generation) return;
       show(result.diagnostics);
       valid = result.valid;
@@ -135,7 +151,10 @@ export function mountEditor(container: HTMLElement, t: Strings, api: Api, initia
     timer = setTimeout(() => void validate(mine), delay);
   };
 
-  textarea.addEventListener("input", () => schedule(VALIDATE_DEBOUNCE_MS));
+  textarea.addEventListener("input", () => {
+    options.onInput?.(textarea.value);
+    schedule(delay);
+  });
   textarea.addEventListener("scroll", () => (gutter.scrollTop = textarea.scrollTop));
   textarea.value = initial;
   schedule(0);
@@ -148,5 +167,6 @@ export function mountEditor(container: HTMLElement, t: Strings, api: Api, initia
       schedule(0);
     },
     checked: () => latest,
+    goToLine: (line, column = 1) => goTo({ line, column }),
   };
 }

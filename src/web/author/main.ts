@@ -1,28 +1,24 @@
 /**
- * The author view at `/author`: edit a script with live diagnostics, run it
- * in a debug session and watch the position, the variables and the model
- * calls beside the chat. Needs an author token: in development the
- * "development sign-in" mints one; elsewhere one is handed in (#token=) or pasted.
+ * The author view at `/author`: the workspace (./workspace.ts) of the
+ * author's projects, and a debug session of the open script with the
+ * position, the variables and the model calls beside the chat. Needs an
+ * author token: in development the "development sign-in" mints one;
+ * elsewhere one is handed in (#token=) or pasted.
  */
-import sampleEn from "../../../scripts/sessions/intake_en.yaml";
-import sampleZh from "../../../scripts/sessions/intake_zh.yaml";
-import { ApiError, type Api } from "../client/api";
-import type { Lang } from "../client/i18n";
+import type { Api } from "../client/api";
 import { adoptHandedToken, pageClient } from "../ui/auth";
 import { byId, h } from "../ui/dom";
 import { currentLang, setUpPage } from "../ui/layout";
 import { signIn } from "../ui/sign-in";
 import { openSession } from "../ui/session-starter";
 import { DebugPanel, type TurnDebug } from "./debug-panel";
-import { mountEditor } from "./editor";
-
-const samples: Record<Lang, string> = { en: sampleEn, "zh-CN": sampleZh };
-const DRAFT_KEY = "heartrule.author.draft";
+import { mountWorkspace, type Workspace } from "./workspace";
 
 adoptHandedToken();
 const lang = currentLang();
 const t = setUpPage(() => location.reload());
 const { api, auth } = pageClient("author", false, lang);
+let workspace: Workspace;
 const start = signIn(
   byId("signin"),
   api,
@@ -40,46 +36,17 @@ const start = signIn(
     wrongRole: t.tokenWrongRole,
     signedInAs: t.signedInAs,
   },
-  () => showEditor(),
-);
-
-function showEditor() {
-  byId("author").hidden = false;
-  const pane = byId("editor-pane");
-  const body = h("div", {});
-  const run = h("button", { type: "button", id: "run", disabled: true }, t.runDebug);
-  const blocked = h("p", { class: "hint", id: "run-hint" }, t.runBlocked);
-  const sample = h("button", { type: "button", class: "secondary", id: "load-sample" }, t.sampleScript);
-  pane.replaceChildren(h("h2", { id: "editor-title" }, t.authorTitle), body, h("div", { class: "actions" }, run, sample), blocked);
-  const editor = mountEditor(body, t, api, localStorage.getItem(DRAFT_KEY) ?? samples[lang], (valid) => {
-    run.disabled = !valid;
-    blocked.hidden = valid;
-  });
-  editor.textarea.addEventListener("input", () => localStorage.setItem(DRAFT_KEY, editor.value()));
-  sample.addEventListener("click", () => {
-    localStorage.removeItem(DRAFT_KEY);
-    editor.setValue(samples[lang]);
-  });
-  run.addEventListener("click", async () => {
-    if (!(await editor.checked())) return;
-    run.disabled = true;
-    const yaml = editor.value();
-    try {
+  (me) => {
+    byId("author").hidden = false;
+    workspace = mountWorkspace(t, api, lang, me.role === "admin", async (yaml) => {
       const created = await api.startSession({ scriptYaml: yaml, debug: true });
       debugSession(created.sessionId, yaml, created);
-    } catch (err) {
-      blocked.hidden = false;
-      blocked.textContent = `${t.errorStart} ${err instanceof ApiError ? `${err.detail} (${err.code})` : ""}`;
-    } finally {
-      run.disabled = false;
-    }
-  });
-}
+    });
+  },
+);
 
 function debugSession(sessionId: string, yaml: string, created: Awaited<ReturnType<Api["startSession"]>>) {
-  const pane = byId("debug-pane");
-  byId("author").classList.add("running");
-  pane.hidden = false;
+  const pane = workspace.showDebug();
   const chat = h("div", { class: "chat-area", id: "debug-chat" });
   const side = h("div", { class: "debug-side" });
   pane.replaceChildren(chat, side);

@@ -20,7 +20,14 @@ export interface SignInTexts {
   signedInAs: (id: string, role: string) => string;
 }
 
-export function signIn(el: HTMLElement, api: Api, auth: PageAuth, allowed: Role[], t: SignInTexts, onSignedIn: () => void): () => Promise<void> {
+export function signIn(
+  el: HTMLElement,
+  api: Api,
+  auth: PageAuth,
+  allowed: Role[],
+  t: SignInTexts,
+  onSignedIn: (me: { id: string; role: Role }) => void,
+): () => Promise<void> {
   /** `pasted`: the token was just pasted, so a refusal is explained rather than silently asking again. */
   async function start(pasted = false): Promise<void> {
     let me: { id: string; role: Role } | null = null;
@@ -38,7 +45,7 @@ export function signIn(el: HTMLElement, api: Api, auth: PageAuth, allowed: Role[
     if (!me) return ask();
     el.classList.remove("card");
     el.replaceChildren(h("p", { class: "hint", id: "signed-in" }, t.signedInAs(me.id, me.role)));
-    onSignedIn();
+    onSignedIn(me);
   }
 
   function ask(problem?: string): void {
