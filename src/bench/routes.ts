@@ -77,6 +77,13 @@ const CostCounters = z
   })
   .openapi("BenchCost");
 
+/** The sessions a bench read covers: at most 100 per request. */
+const sessionIdsBody = (name: string) =>
+  z
+    .object({ sessionIds: z.array(z.uuid()).min(1).max(100) })
+    .strict()
+    .openapi(name);
+
 const cost = createRoute({
   method: "post",
   operationId: "getBenchCost",
@@ -93,10 +100,7 @@ const cost = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: z
-            .object({ sessionIds: z.array(z.uuid()).min(1).max(100) })
-            .strict()
-            .openapi("BenchCostRequest"),
+          schema: sessionIdsBody("BenchCostRequest"),
         },
       },
     },
@@ -123,10 +127,7 @@ const mirror = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: z
-            .object({ sessionIds: z.array(z.uuid()).min(1).max(100) })
-            .strict()
-            .openapi("BenchMirrorRequest"),
+          schema: sessionIdsBody("BenchMirrorRequest"),
         },
       },
     },

@@ -85,6 +85,7 @@ export const bodies: Record<string, (f: Fixture) => unknown> = {
   "POST /api/sessions": () => ({ scriptYaml: tinyScript("walked") }),
   "POST /api/sessions/{id}/messages": () => ({ content: "hello" }),
   "POST /api/bench/cost": (f) => ({ sessionIds: [f.sessionId] }),
+  "POST /api/bench/mirror": (f) => ({ sessionIds: [f.sessionId] }),
   "PUT /api/projects/{id}/data-policy": () => ({ retentionDays: 30, jurisdiction: null, locationHint: "weur" }),
   "PUT /api/projects/{id}/split": () => ({ versionNumber: "1.0.0", percent: 10 }),
   "POST /api/admin/reconcile": (f) => ({ sessionIds: [f.sessionId] }),
