@@ -45,7 +45,7 @@ const { values } = parseArgs({
     out: { type: "string", default: "bench/results/latest.json" },
     "state-dir": { type: "string" },
     profile: { type: "boolean", default: false },
-    "capacity-levels": { type: "string", default: "25,50,100,200,400" },
+    "capacity-levels": { type: "string", default: "25,50,100,200" },
     /** `mirror`: only the D1 mirror's two paths, merged into the existing results file. */
     only: { type: "string" },
     "mirror-sessions": { type: "string", default: "200" },
@@ -79,7 +79,7 @@ const config = {
   }),
 };
 /** A capacity sweep stops driving a system harder once its p99 is past this: far beyond the knee, and slow to run. */
-const SATURATED_P99_MS = 1000;
+const SATURATED_P99_MS = 500;
 /** The peer's model when it stands in for HeartRule's offline model: every token at once. */
 const INSTANT_MODEL: PeerModel = { ttftMs: 0, tokensPerSecond: 0, replyTokens: config.model.replyTokens };
 const outFile = resolve(values.out!);
