@@ -77,78 +77,71 @@ const CostCounters = z
   })
   .openapi("BenchCost");
 
-/** The sessions a bench read covers: at most 100 per request. */
-const sessionIdsBody = (name: string) =>
-  z
-    .object({ sessionIds: z.array(z.uuid()).min(1).max(100) })
-    .strict()
-    .openapi(name);
+/** A bench-only read over some sessions (at most 100 a request): admins only, and only where the bench routes exist. */
+function sessionsRead<S extends z.ZodType>(read: {
+  operationId: string;
+  path: string;
+  summary: string;
+  description: string;
+  request: string;
+  response: { description: string; schema: S };
+}) {
+  return createRoute({
+    method: "post",
+    operationId: read.operationId,
+    path: read.path,
+    tags: ["bench"],
+    summary: read.summary,
+    description: `${read.description} Admins only; exists only when \`ENVIRONMENT\` is \`development\` or \`bench\`; answers 404 everywhere else.`,
+    security: bearerSecurity,
+    ...LOCAL_ONLY,
+    middleware: [benchOnly, requireAuth("admin")] as const,
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z
+              .object({ sessionIds: z.array(z.uuid()).min(1).max(100) })
+              .strict()
+              .openapi(read.request),
+          },
+        },
+      },
+    },
+    responses: {
+      200: { description: read.response.description, content: { "application/json": { schema: read.response.schema } } },
+      ...problemResponses(400, 401, 403, 404),
+    },
+  });
+}
 
-const cost = createRoute({
-  method: "post",
+const cost = sessionsRead({
   operationId: "getBenchCost",
   path: "/api/bench/cost",
-  tags: ["bench"],
   summary: "What the sessions' turns cost, summed",
-  description:
-    "D1 round trips, KV reads and turns counted by each session actor since it was last loaded (the counters live in memory). Admins only; exists only when `ENVIRONMENT` is `development` or `bench`; answers 404 everywhere else.",
-  security: bearerSecurity,
-  ...LOCAL_ONLY,
-  middleware: [benchOnly, requireAuth("admin")] as const,
-  request: {
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: sessionIdsBody("BenchCostRequest"),
-        },
-      },
-    },
-  },
-  responses: {
-    200: { description: "The sessions' counters, summed", content: { "application/json": { schema: CostCounters } } },
-    ...problemResponses(400, 401, 403, 404),
-  },
+  description: "D1 round trips, KV reads and turns counted by each session actor since it was last loaded (the counters live in memory).",
+  request: "BenchCostRequest",
+  response: { description: "The sessions' counters, summed", schema: CostCounters },
 });
 
-const mirror = createRoute({
-  method: "post",
+const mirror = sessionsRead({
   operationId: "getBenchMirror",
   path: "/api/bench/mirror",
-  tags: ["bench"],
   summary: "How the sessions' turns reached D1",
   description:
-    "Each of the sessions' turns' mirror lag (turn_metrics: mirrored_at − ended_at) and the D1 batches the mirror queue's consumer has written in this Worker so far. Admins only; exists only when `ENVIRONMENT` is `development` or `bench`; answers 404 everywhere else.",
-  security: bearerSecurity,
-  ...LOCAL_ONLY,
-  middleware: [benchOnly, requireAuth("admin")] as const,
-  request: {
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: sessionIdsBody("BenchMirrorRequest"),
-        },
-      },
-    },
-  },
-  responses: {
-    200: {
-      description: "The sessions' mirror lags and the consumer's counters",
-      content: {
-        "application/json": {
-          schema: z
-            .object({
-              consumerD1Batches: z.number().int().openapi({ description: "D1 batches the queue consumer wrote since the Worker started" }),
-              consumerStatements: z.number().int().openapi({ description: "SQL statements in those batches" }),
-              consumerMessages: z.number().int().openapi({ description: "Queue messages those batches held" }),
-              lagsMs: z.array(z.number()).openapi({ description: "One per turn of the sessions that reached D1" }),
-            })
-            .openapi("BenchMirror"),
-        },
-      },
-    },
-    ...problemResponses(400, 401, 403, 404),
+    "Each of the sessions' turns' mirror lag (turn_metrics: mirrored_at − ended_at) and the D1 batches the mirror queue's consumer has written in this Worker so far.",
+  request: "BenchMirrorRequest",
+  response: {
+    description: "The sessions' mirror lags and the consumer's counters",
+    schema: z
+      .object({
+        consumerD1Batches: z.number().int().openapi({ description: "D1 batches the queue consumer wrote since the Worker started" }),
+        consumerStatements: z.number().int().openapi({ description: "SQL statements in those batches" }),
+        consumerMessages: z.number().int().openapi({ description: "Queue messages those batches held" }),
+        lagsMs: z.array(z.number()).openapi({ description: "One per turn of the sessions that reached D1" }),
+      })
+      .openapi("BenchMirror"),
   },
 });
 
